@@ -1,0 +1,296 @@
+/* api: request entry point — authentication, routing, group commit. */
+#include <errno.h>
+#include <ev.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "api.h"
+#include "log.h"
+
+/* How often old watch history is dropped, and bookmarks are sent. */
+#define API_COMPACT_INTERVAL  10.0
+#define API_BOOKMARK_INTERVAL 30.0
+
+static void api_compact_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct api *a = w->data;
+
+	if (store_compact(a->store) < 0)
+		pr_warn("store: compaction failed");
+}
+
+static void api_bookmark_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	api_watch_bookmarks(w->data);
+}
+
+int api_init(struct api *a, struct ev_loop *loop, struct store *st, const char *svc_cidr,
+	     const char *node_port_range, const struct api_config *cfg)
+{
+	int err;
+
+	memset(a, 0, sizeof(*a));
+	a->loop = loop;
+	a->store = st;
+	a->cfg = *cfg;
+	err = alloc_ip_init(&a->svc_ips, svc_cidr);
+	if (err)
+		return err;
+	err = alloc_port_init(&a->node_ports, node_port_range);
+	if (err)
+		goto err_ips;
+	err = api_svc_rebuild(a);
+	if (err)
+		goto err_ports;
+	err = store_subscribe(st, api_watch_on_event, a);
+	if (err)
+		goto err_ports;
+	ev_timer_init(&a->compact_timer, api_compact_cb, API_COMPACT_INTERVAL,
+		      API_COMPACT_INTERVAL);
+	a->compact_timer.data = a;
+	ev_timer_start(loop, &a->compact_timer);
+	ev_timer_init(&a->bookmark_timer, api_bookmark_cb, API_BOOKMARK_INTERVAL,
+		      API_BOOKMARK_INTERVAL);
+	a->bookmark_timer.data = a;
+	ev_timer_start(loop, &a->bookmark_timer);
+	return 0;
+
+err_ports:
+	alloc_free(&a->node_ports);
+err_ips:
+	alloc_free(&a->svc_ips);
+	return err;
+}
+
+void api_fini(struct api *a)
+{
+	ev_timer_stop(a->loop, &a->compact_timer);
+	ev_timer_stop(a->loop, &a->bookmark_timer);
+	store_unsubscribe(a->store, api_watch_on_event, a);
+	alloc_free(&a->svc_ips);
+	alloc_free(&a->node_ports);
+}
+
+/* Group commit: everything written while handling this batch of requests
+ * becomes durable with one fsync, then the held replies go out. */
+void api_after(void *ud)
+{
+	struct api *a = ud;
+
+	if (store_dirty(a->store)) {
+		int err = store_commit(a->store);
+
+		if (err) {
+			/* Memory already holds writes the disk refused: stop
+			 * rather than acknowledge them. A restart reloads the
+			 * durable state. */
+			pr_err("store: commit failed (%s); exiting", strerror(-err));
+			exit(1);
+		}
+	}
+	http_release_deferred(a->http);
+}
+
+static bool api_token_ok(struct api *a, struct http_req *req)
+{
+	const char *h = http_req_header(req, "Authorization");
+	bool ok = false;
+
+	if (!h)
+		return a->cfg.anonymous_plain;
+	if (strncasecmp(h, "Bearer ", 7))
+		return false;
+	h += 7;
+	for (const char **t = a->cfg.tokens; t && *t; t++) {
+		size_t n = strlen(*t);
+		unsigned char diff = 0;
+
+		if (strlen(h) != n)
+			continue;
+		/* constant time: do not leak how much of a token matched */
+		for (size_t i = 0; i < n; i++)
+			diff |= (unsigned char)(h[i] ^ (*t)[i]);
+		ok |= diff == 0;
+	}
+	return ok;
+}
+
+/* Split path into segments in place; returns the count. */
+static int api_split(char *path, char **seg, int max)
+{
+	int n = 0;
+
+	for (char *tok = strtok(path, "/"); tok; tok = strtok(NULL, "/")) {
+		if (n == max)
+			return -1;
+		seg[n++] = tok;
+	}
+	return n;
+}
+
+static bool api_copy(char *dst, size_t len, const char *src)
+{
+	if (strlen(src) >= len)
+		return false;
+	strcpy(dst, src);
+	return true;
+}
+
+/* Parse /api/v1/... and /apis/<g>/<v>/... into a target. Returns 0, or -ENOENT
+ * for an unknown path. */
+int api_route(const char *path, struct api_target *t)
+{
+	char buf[1024], *seg[12];
+	const char *group, *version;
+	int n, i;
+
+	memset(t, 0, sizeof(*t));
+	if (!api_copy(buf, sizeof(buf), path))
+		return -ENOENT;
+	n = api_split(buf, seg, 12);
+	if (n < 3)
+		return -ENOENT;
+	if (!strcmp(seg[0], "api")) {
+		group = "";
+		version = seg[1];
+		i = 2;
+	} else if (!strcmp(seg[0], "apis") && n >= 4) {
+		group = seg[1];
+		version = seg[2];
+		i = 3;
+	} else {
+		return -ENOENT;
+	}
+	/* /namespaces/{ns}/{resource}... */
+	if (!strcmp(seg[i], "namespaces") && n - i >= 3 &&
+	    (n - i > 3 || res_lookup(group, version, seg[i + 2]))) {
+		t->has_ns = true;
+		if (!api_copy(t->ns, sizeof(t->ns), seg[i + 1]))
+			return -ENOENT;
+		i += 2;
+	}
+	t->rt = res_lookup(group, version, seg[i]);
+	if (!t->rt)
+		return -ENOENT;
+	if (t->has_ns && !t->rt->namespaced)
+		return -ENOENT;
+	i++;
+	if (i < n) {
+		t->has_name = true;
+		if (!api_copy(t->name, sizeof(t->name), seg[i]))
+			return -ENOENT;
+		i++;
+	}
+	if (i < n) {
+		if (!api_copy(t->sub, sizeof(t->sub), seg[i]))
+			return -ENOENT;
+		i++;
+		if (!(!strcmp(t->sub, "status") && t->rt->has_status) &&
+		    !(!strcmp(t->sub, "scale") && t->rt->has_scale) &&
+		    !(!strcmp(t->sub, "binding") && !strcmp(t->rt->plural, "pods")))
+			return -ENOENT;
+	}
+	if (i != n)
+		return -ENOENT;
+	/* A namespaced object needs its namespace in the path. */
+	if (t->has_name && t->rt->namespaced && !t->has_ns)
+		return -ENOENT;
+	return 0;
+}
+
+static void api_method_not_allowed(struct http_req *req)
+{
+	api_status(req, 405, "MethodNotAllowed",
+		   "the server does not allow this method on the requested resource", NULL);
+}
+
+static void api_dispatch(struct api *a, struct http_req *req, const struct api_target *t)
+{
+	const char *m = http_req_method(req);
+	const char *watch = http_req_query(req, "watch");
+
+	if (!t->has_name) {
+		if (!strcmp(m, "GET")) {
+			if (watch && api_parse_bool(watch))
+				api_watch(a, req, t, api_wants_table(req));
+			else
+				api_list(a, req, t);
+		} else if (!strcmp(m, "POST")) {
+			api_create(a, req, t);
+		} else {
+			api_method_not_allowed(req);
+		}
+		return;
+	}
+	if (!strcmp(t->sub, "scale")) {
+		if (!strcmp(m, "GET") || !strcmp(m, "PUT") || !strcmp(m, "PATCH"))
+			api_scale(a, req, t);
+		else
+			api_method_not_allowed(req);
+		return;
+	}
+	if (!strcmp(t->sub, "binding")) {
+		if (!strcmp(m, "POST"))
+			api_binding(a, req, t);
+		else
+			api_method_not_allowed(req);
+		return;
+	}
+	if (!strcmp(m, "GET"))
+		api_get(a, req, t);
+	else if (!strcmp(m, "PUT"))
+		api_update(a, req, t);
+	else if (!strcmp(m, "PATCH"))
+		api_patch(a, req, t);
+	else if (!strcmp(m, "DELETE") && !t->sub[0])
+		api_delete(a, req, t);
+	else
+		api_method_not_allowed(req);
+}
+
+static const char *api_public[] = { "/healthz", "/livez", "/readyz", NULL };
+
+void api_handle(void *ud, struct http_req *req)
+{
+	struct api *a = ud;
+	const char *path = http_req_path(req);
+	struct api_target t;
+
+	a->n_requests++;
+	for (const char **p = api_public; *p; p++) {
+		if (!strcmp(path, *p)) {
+			http_reply(req, 200, "text/plain; charset=utf-8", "ok", 2);
+			return;
+		}
+	}
+	if (!strcmp(path, "/version")) {
+		api_discovery(a, req, path);
+		return;
+	}
+	if (!api_token_ok(a, req)) {
+		api_status(req, 401, "Unauthorized", "Unauthorized", NULL);
+		return;
+	}
+	if (!strcmp(path, "/metrics") && a->metrics) {
+		char *buf = malloc(65536);
+
+		if (buf) {
+			size_t n = a->metrics(a->metrics_ud, buf, 65536);
+
+			http_reply(req, 200, "text/plain; version=0.0.4",
+				   buf, n < 65536 ? n : 65535);
+			free(buf);
+		}
+		return;
+	}
+	if (api_discovery(a, req, path))
+		return;
+	if (api_route(path, &t)) {
+		api_status(req, 404, "NotFound", "the server could not find the requested resource",
+			   cJSON_CreateObject());
+		return;
+	}
+	api_dispatch(a, req, &t);
+	if (a->fatal)
+		exit(1);
+}

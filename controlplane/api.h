@@ -1,0 +1,129 @@
+/* api: the Kubernetes REST subset served by skiff-server (see
+ * ../shared/k8s-api.md and docs/api.md). One struct api per server. */
+#ifndef SKIFF_API_H
+#define SKIFF_API_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <cjson/cJSON.h>
+#include <ev.h>
+#include "alloc.h"
+#include "http.h"
+#include "resource.h"
+#include "store.h"
+
+
+struct api_watch;
+
+struct api_config {
+	const char *advertise;	 /* "127.0.0.1:6443", for /api serverAddress */
+	const char *cluster_domain;
+	const char *cluster_dns; /* kube-dns ClusterIP */
+	const char *api_ip;	 /* the kubernetes Service endpoint address */
+	int api_port;
+	const char **tokens;	 /* accepted bearer tokens, NULL-terminated */
+	bool anonymous_plain;	 /* plain HTTP without a token is allowed (tests) */
+	size_t max_body;
+	int watch_buffer_max;	 /* bytes a watcher may fall behind before 410 */
+};
+
+struct api {
+	struct ev_loop *loop;
+	struct store *store;
+	struct api_config cfg;
+	struct alloc_range svc_ips;
+	struct alloc_range node_ports;
+	struct http_server *http;
+	struct api_watch *watches; /* doubly linked list */
+	int nwatches;
+	uint64_t n_requests, n_errors, n_watch_closed_slow;
+	ev_timer compact_timer;
+	ev_timer bookmark_timer;
+	bool fatal;
+	/* /metrics text producer (server.c) */
+	size_t (*metrics)(void *ud, char *buf, size_t len);
+	void *metrics_ud;
+};
+
+/* A parsed request target. */
+struct api_target {
+	const struct res_type *rt;
+	char ns[254];
+	char name[254];
+	char sub[16]; /* "", "status", "scale", "binding" */
+	bool has_ns, has_name;
+};
+
+int api_init(struct api *a, struct ev_loop *loop, struct store *st, const char *svc_cidr,
+	     const char *node_port_range, const struct api_config *cfg);
+void api_fini(struct api *a);
+/* http handler + group commit hook */
+void api_handle(void *ud, struct http_req *req);
+/* Parse an /api or /apis path into a target: 0 or -ENOENT. */
+int api_route(const char *path, struct api_target *t);
+void api_after(void *ud);
+
+/* --- helpers shared by the api_*.c files --- */
+
+/* Reply with a Kubernetes Status. details may be NULL; it is consumed. */
+void api_status(struct http_req *req, int code, const char *reason, const char *message,
+		cJSON *details);
+void api_status_notfound(struct http_req *req, const struct res_type *rt, const char *name);
+void api_status_invalid(struct http_req *req, const struct res_type *rt, const char *name,
+			const struct verrs *e);
+void api_reply_json(struct http_req *req, int code, const cJSON *obj);
+
+/* Store key for an object: "/registry/services/ns/name". */
+void api_key(char *buf, size_t len, const struct res_type *rt, const char *ns, const char *name);
+/* Key prefix for a collection: "/registry/services/" or ".../ns/". */
+void api_prefix(char *buf, size_t len, const struct res_type *rt, const char *ns);
+
+/* selectors (api_list.c): parse the request's label/field selectors;
+ * replies 400 and returns -EINVAL on a bad one. */
+struct selector;
+int api_selectors(struct http_req *req, const struct res_type *rt, struct selector **ls,
+		  struct selector **fs);
+bool api_match(const struct selector *ls, const struct selector *fs, const cJSON *obj);
+
+/* CRUD (api_crud.c) */
+void api_get(struct api *a, struct http_req *req, const struct api_target *t);
+void api_list(struct api *a, struct http_req *req, const struct api_target *t);
+void api_create(struct api *a, struct http_req *req, const struct api_target *t);
+void api_update(struct api *a, struct http_req *req, const struct api_target *t);
+void api_patch(struct api *a, struct http_req *req, const struct api_target *t);
+void api_delete(struct api *a, struct http_req *req, const struct api_target *t);
+void api_scale(struct api *a, struct http_req *req, const struct api_target *t);
+void api_binding(struct api *a, struct http_req *req, const struct api_target *t);
+
+/* Write paths shared with bootstrap/controllers: validated, stamped and
+ * stored like an API request. On error, fills *code/msg (if non-NULL). */
+int api_store_create(struct api *a, const struct res_type *rt, const char *ns, cJSON *obj,
+		     int *code, char *msg, size_t msglen);
+
+/* watch (api_watch.c) */
+void api_watch(struct api *a, struct http_req *req, const struct api_target *t, bool table);
+void api_watch_on_event(void *ud, const struct store_event *ev);
+void api_watch_bookmarks(struct api *a);
+
+/* discovery (api_discovery.c): returns true if it answered */
+bool api_discovery(struct api *a, struct http_req *req, const char *path);
+
+/* table (api_table.c) */
+bool api_wants_table(struct http_req *req);
+cJSON *api_table_new(const struct res_type *rt, bool with_columns);
+void api_table_add_row(cJSON *table, const struct res_type *rt, const cJSON *obj, time_t now);
+
+/* services (api_service.c): allocation on create/update/delete */
+int api_svc_rebuild(struct api *a);
+int api_svc_allocate(struct api *a, cJSON *svc, const cJSON *old, struct verrs *e);
+void api_svc_release(struct api *a, const cJSON *svc);
+void api_svc_release_new(struct api *a, const cJSON *svc, const cJSON *old);
+
+/* metadata (api_meta.c) */
+void api_meta_stamp_create(cJSON *obj, const struct res_type *rt, const char *ns);
+void api_meta_gen_uid(char out[37]);
+void api_meta_now(char out[32]);
+const char *api_obj_str(const cJSON *obj, const char *path);
+bool api_parse_bool(const char *s);
+
+#endif

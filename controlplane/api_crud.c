@@ -1,0 +1,742 @@
+/* api_crud: get, create, update (PUT), patch and delete of single objects. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "api.h"
+#include "patch.h"
+
+#define API_MSG 1024
+
+static void api_status_bad(struct http_req *req, const char *msg)
+{
+	api_status(req, 400, "BadRequest", msg, NULL);
+}
+
+static cJSON *api_details_plural(const struct res_type *rt, const char *name)
+{
+	cJSON *d = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(d, "name", name);
+	if (rt->group[0])
+		cJSON_AddStringToObject(d, "group", rt->group);
+	cJSON_AddStringToObject(d, "kind", rt->plural);
+	return d;
+}
+
+static void api_status_conflict(struct http_req *req, const struct res_type *rt,
+				const char *name)
+{
+	char msg[API_MSG];
+
+	snprintf(msg, sizeof(msg),
+		 "Operation cannot be fulfilled on %s \"%s\": the object has been modified; "
+		 "please apply your changes to the latest version and try again",
+		 res_qualified(rt), name);
+	api_status(req, 409, "Conflict", msg, api_details_plural(rt, name));
+}
+
+/* The stored document with metadata.resourceVersion set to rev. */
+static void api_set_rv(cJSON *obj, int64_t rev)
+{
+	cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+	char buf[24];
+
+	if (!cJSON_IsObject(md))
+		return;
+	snprintf(buf, sizeof(buf), "%lld", (long long)rev);
+	cJSON_DeleteItemFromObjectCaseSensitive(md, "resourceVersion");
+	cJSON_AddStringToObject(md, "resourceVersion", buf);
+}
+
+/* Accept JSON (or no Content-Type: kubectl's PUT /scale sends none). */
+static bool api_json_ctype(struct http_req *req)
+{
+	const char *ct = http_req_header(req, "Content-Type");
+
+	return !ct || !*ct || !strncmp(ct, "application/json", 16) || !strncmp(ct, "*/*", 3);
+}
+
+static void api_status_unsupported_media(struct http_req *req)
+{
+	api_status(req, 415, "UnsupportedMediaType",
+		   "the body of the request was in an unknown format - accepted media types "
+		   "include: application/json, application/json-patch+json, "
+		   "application/merge-patch+json, application/strategic-merge-patch+json",
+		   NULL);
+}
+
+/* Parse the request body as a JSON object of the target's kind. */
+static cJSON *api_parse_body(struct http_req *req, const struct res_type *rt)
+{
+	size_t len;
+	const char *body = http_req_body(req, &len);
+	const char *end = NULL;
+	cJSON *obj, *md;
+	char msg[API_MSG];
+	const cJSON *kind, *av;
+
+	obj = cJSON_ParseWithLengthOpts(body, len, &end, false);
+	if (!obj) {
+		size_t off = end && end >= body ? (size_t)(end - body) : 0;
+
+		snprintf(msg, sizeof(msg),
+			 "couldn't get version/kind; json parse error: invalid JSON at offset %zu",
+			 off);
+		api_status_bad(req, msg);
+		return NULL;
+	}
+	if (!cJSON_IsObject(obj)) {
+		api_status_bad(req, "couldn't get version/kind; json parse error: expected a "
+				    "JSON object");
+		goto err;
+	}
+	if (!rt)
+		return obj;
+	kind = cJSON_GetObjectItemCaseSensitive(obj, "kind");
+	av = cJSON_GetObjectItemCaseSensitive(obj, "apiVersion");
+	if (kind && (!cJSON_IsString(kind) || strcmp(kind->valuestring, rt->kind))) {
+		snprintf(msg, sizeof(msg),
+			 "the kind in the data (%s) does not match the expected kind (%s)",
+			 cJSON_IsString(kind) ? kind->valuestring : "<not a string>", rt->kind);
+		api_status_bad(req, msg);
+		goto err;
+	}
+	if (av && (!cJSON_IsString(av) || strcmp(av->valuestring, rt->api_version))) {
+		snprintf(msg, sizeof(msg),
+			 "the API version in the data (%s) does not match the expected API "
+			 "version (%s)",
+			 cJSON_IsString(av) ? av->valuestring : "<not a string>", rt->api_version);
+		api_status_bad(req, msg);
+		goto err;
+	}
+	md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+	if (md && !cJSON_IsObject(md)) {
+		api_status_bad(req, "metadata: expected an object");
+		goto err;
+	}
+	if (!md)
+		cJSON_AddItemToObject(obj, "metadata", cJSON_CreateObject());
+	/* TypeMeta first, as the real server prints it. (Debian's cJSON 1.7.15
+	 * cannot insert into an object, so move the members over.) */
+	{
+		cJSON *n = cJSON_CreateObject();
+
+		cJSON_DeleteItemFromObjectCaseSensitive(obj, "kind");
+		cJSON_DeleteItemFromObjectCaseSensitive(obj, "apiVersion");
+		cJSON_AddStringToObject(n, "kind", rt->kind);
+		cJSON_AddStringToObject(n, "apiVersion", rt->api_version);
+		while (obj->child) {
+			cJSON *c = cJSON_DetachItemViaPointer(obj, obj->child);
+
+			cJSON_AddItemToObject(n, c->string, c);
+		}
+		cJSON_Delete(obj);
+		obj = n;
+	}
+	return obj;
+err:
+	cJSON_Delete(obj);
+	return NULL;
+}
+
+static const cJSON *api_md(const cJSON *obj)
+{
+	return cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+}
+
+static bool api_ns_exists(struct api *a, const char *ns)
+{
+	char key[300];
+
+	snprintf(key, sizeof(key), "/registry/namespaces/%s", ns);
+	return store_get(a->store, key) != NULL;
+}
+
+static void api_status_ns_missing(struct http_req *req, const char *ns)
+{
+	char msg[400];
+	cJSON *d = cJSON_CreateObject();
+
+	snprintf(msg, sizeof(msg), "namespaces \"%s\" not found", ns);
+	cJSON_AddStringToObject(d, "name", ns);
+	cJSON_AddStringToObject(d, "kind", "namespaces");
+	api_status(req, 404, "NotFound", msg, d);
+}
+
+/* Serialize, stamp the next revision and store. Returns the revision or -errno. */
+static int64_t api_put(struct api *a, const char *key, cJSON *obj, int64_t expected_rev,
+		       bool create)
+{
+	char *s;
+	int64_t rev;
+
+	api_set_rv(obj, store_next_rev(a->store));
+	s = cJSON_PrintUnformatted(obj);
+	if (!s)
+		return -ENOMEM;
+	rev = create ? store_create(a->store, key, s) : store_update(a->store, key, s, expected_rev);
+	free(s);
+	if (rev == -EIO)
+		a->fatal = true;
+	return rev;
+}
+
+static void api_generate_name(cJSON *md)
+{
+	static const char alphabet[] = "bcdfghjklmnpqrstvwxz2456789";
+	const cJSON *gn = cJSON_GetObjectItemCaseSensitive(md, "generateName");
+	char name[300];
+	size_t n;
+
+	if (!cJSON_IsString(gn) || cJSON_GetObjectItemCaseSensitive(md, "name"))
+		return;
+	n = (size_t)snprintf(name, sizeof(name) - 6, "%s", gn->valuestring);
+	if (n > sizeof(name) - 7)
+		n = sizeof(name) - 7;
+	/* upstream truncates the base so the result stays <= 63 */
+	if (n > 58)
+		n = 58;
+	for (int i = 0; i < 5; i++)
+		name[n + (size_t)i] = alphabet[(unsigned)rand() % (sizeof(alphabet) - 1)];
+	name[n + 5] = 0;
+	cJSON_AddStringToObject(md, "name", name);
+}
+
+int api_store_create(struct api *a, const struct res_type *rt, const char *ns, cJSON *obj,
+		     int *code, char *msg, size_t msglen)
+{
+	cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+	struct verrs e = { 0 };
+	const char *name;
+	char key[600];
+	int64_t rev;
+
+	api_generate_name(md);
+	api_meta_stamp_create(obj, rt, ns);
+	if (rt->defaults)
+		rt->defaults(obj);
+	rt->validate(obj, NULL, &e);
+	if (!e.n && !strcmp(rt->plural, "services"))
+		api_svc_allocate(a, obj, NULL, &e);
+	name = api_obj_str(obj, "metadata.name");
+	if (e.n) {
+		*code = 422;
+		if (msg)
+			snprintf(msg, msglen, "%s: %s", e.e[0].field, e.e[0].message);
+		return -EINVAL;
+	}
+	api_key(key, sizeof(key), rt, ns, name);
+	rev = api_put(a, key, obj, 0, true);
+	if (rev < 0) {
+		if (!strcmp(rt->plural, "services"))
+			api_svc_release(a, obj);
+		*code = rev == -EEXIST ? 409 : 500;
+		if (msg)
+			snprintf(msg, msglen, "%s \"%s\" %s", res_qualified(rt), name,
+				 rev == -EEXIST ? "already exists" : "could not be stored");
+		return (int)rev;
+	}
+	return 0;
+}
+
+void api_create(struct api *a, struct http_req *req, const struct api_target *t)
+{
+	const struct res_type *rt = t->rt;
+	struct verrs e = { 0 };
+	const char *ns = t->has_ns ? t->ns : "";
+	const char *bns, *name;
+	cJSON *obj, *md;
+	char key[600], msg[API_MSG];
+	int64_t rev;
+
+	if (!api_json_ctype(req)) {
+		api_status_unsupported_media(req);
+		return;
+	}
+	obj = api_parse_body(req, rt);
+	if (!obj)
+		return;
+	md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+	bns = api_obj_str(obj, "metadata.namespace");
+	if (rt->namespaced) {
+		if (!t->has_ns) {
+			/* POST /api/v1/services: the namespace comes from the body */
+			if (!bns || !*bns) {
+				api_status_bad(req, "the namespace of the object must be set when "
+						    "posting to a collection without a namespace");
+				goto out;
+			}
+			ns = bns;
+		} else if (bns && *bns && strcmp(bns, ns)) {
+			api_status_bad(req, "the namespace of the provided object does not match "
+					    "the namespace sent on the request");
+			goto out;
+		}
+		if (!api_ns_exists(a, ns)) {
+			api_status_ns_missing(req, ns);
+			goto out;
+		}
+	}
+	if (cJSON_GetObjectItemCaseSensitive(md, "resourceVersion") &&
+	    api_obj_str(obj, "metadata.resourceVersion") &&
+	    *api_obj_str(obj, "metadata.resourceVersion")) {
+		verrs_add(&e, "FieldValueInvalid", "metadata.resourceVersion",
+			  "Invalid value: \"%s\": resourceVersion should not be set on objects "
+			  "to be created",
+			  api_obj_str(obj, "metadata.resourceVersion"));
+	}
+	api_generate_name(md);
+	api_meta_stamp_create(obj, rt, ns);
+	if (rt->defaults)
+		rt->defaults(obj);
+	if (!e.n)
+		rt->validate(obj, NULL, &e);
+	name = api_obj_str(obj, "metadata.name");
+	if (!e.n && !strcmp(rt->plural, "services"))
+		api_svc_allocate(a, obj, NULL, &e);
+	if (e.n) {
+		api_status_invalid(req, rt, name, &e);
+		goto out;
+	}
+	api_key(key, sizeof(key), rt, ns, name);
+	rev = api_put(a, key, obj, 0, true);
+	if (rev < 0) {
+		if (!strcmp(rt->plural, "services"))
+			api_svc_release(a, obj);
+		if (rev == -EEXIST) {
+			snprintf(msg, sizeof(msg), "%s \"%s\" already exists", res_qualified(rt),
+				 name);
+			api_status(req, 409, "AlreadyExists", msg, api_details_plural(rt, name));
+		} else {
+			api_status(req, 500, "InternalError", "Internal error occurred: store",
+				   NULL);
+		}
+		goto out;
+	}
+	api_reply_json(req, 201, obj);
+	http_req_defer(req);
+out:
+	cJSON_Delete(obj);
+}
+
+static cJSON *api_load(struct api *a, const struct api_target *t, const struct store_kv **kvp)
+{
+	char key[600];
+	const struct store_kv *kv;
+
+	api_key(key, sizeof(key), t->rt, t->ns, t->name);
+	kv = store_get(a->store, key);
+	if (kvp)
+		*kvp = kv;
+	return kv ? cJSON_Parse(kv->value) : NULL;
+}
+
+void api_get(struct api *a, struct http_req *req, const struct api_target *t)
+{
+	const struct store_kv *kv;
+	cJSON *obj = api_load(a, t, &kv);
+
+	if (!kv) {
+		api_status_notfound(req, t->rt, t->name);
+		return;
+	}
+	if (!obj) {
+		api_status(req, 500, "InternalError", "Internal error occurred: corrupt object",
+			   NULL);
+		return;
+	}
+	if (api_wants_table(req)) {
+		cJSON *tbl = api_table_new(t->rt, true);
+		char rv[24];
+
+		snprintf(rv, sizeof(rv), "%lld", (long long)kv->mod_rev);
+		cJSON_AddStringToObject(cJSON_GetObjectItemCaseSensitive(tbl, "metadata"),
+					"resourceVersion", rv);
+		api_table_add_row(tbl, t->rt, obj, time(NULL));
+		api_reply_json(req, 200, tbl);
+		cJSON_Delete(tbl);
+	} else {
+		http_reply(req, 200, "application/json", kv->value, kv->value_len);
+	}
+	cJSON_Delete(obj);
+}
+
+/* Replace (or add) obj[key] with a copy of src[key] (or remove it). */
+static void api_copy_field(cJSON *obj, const cJSON *src, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(src, key);
+
+	cJSON_DeleteItemFromObjectCaseSensitive(obj, key);
+	if (v)
+		cJSON_AddItemToObject(obj, key, cJSON_Duplicate(v, true));
+}
+
+/* Common tail of PUT and PATCH: `obj` is the proposed new state of `old`. */
+static void api_apply_update(struct api *a, struct http_req *req, const struct api_target *t,
+			     cJSON *obj, cJSON *old, int64_t old_rev)
+{
+	const struct res_type *rt = t->rt;
+	cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+	const cJSON *omd = api_md(old);
+	const char *brv = api_obj_str(obj, "metadata.resourceVersion");
+	const char *bname = api_obj_str(obj, "metadata.name");
+	const char *bns = api_obj_str(obj, "metadata.namespace");
+	struct verrs e = { 0 };
+	char key[600], msg[API_MSG];
+	bool is_svc = !strcmp(rt->plural, "services");
+	int64_t rev;
+
+	if (!cJSON_IsObject(md)) {
+		api_status_bad(req, "metadata: expected an object");
+		return;
+	}
+	if (bname && strcmp(bname, t->name)) {
+		snprintf(msg, sizeof(msg),
+			 "the name of the object (%s) does not match the name on the URL (%s)",
+			 bname, t->name);
+		api_status_bad(req, msg);
+		return;
+	}
+	if (rt->namespaced && bns && *bns && strcmp(bns, t->ns)) {
+		api_status_bad(req, "the namespace of the provided object does not match the "
+				    "namespace sent on the request");
+		return;
+	}
+	if (brv && *brv) {
+		char cur[24];
+
+		snprintf(cur, sizeof(cur), "%lld", (long long)old_rev);
+		if (strcmp(brv, cur)) {
+			api_status_conflict(req, rt, t->name);
+			return;
+		}
+	} else if (!rt->unconditional_update) {
+		verrs_add(&e, "FieldValueInvalid", "metadata.resourceVersion",
+			  "Invalid value: 0x0: must be specified for an update");
+		api_status_invalid(req, rt, t->name, &e);
+		return;
+	}
+	/* identity and server-owned metadata come from the stored object */
+	api_copy_field(md, omd, "name");
+	api_copy_field(md, omd, "namespace");
+	api_copy_field(md, omd, "uid");
+	api_copy_field(md, omd, "creationTimestamp");
+	api_copy_field(md, omd, "generation");
+	if (!strcmp(t->sub, "status")) {
+		/* /status writes only the status */
+		cJSON *st = cJSON_DetachItemFromObjectCaseSensitive(obj, "status");
+		cJSON *nobj = cJSON_Duplicate(old, true);
+
+		cJSON_DeleteItemFromObjectCaseSensitive(nobj, "status");
+		if (st)
+			cJSON_AddItemToObject(nobj, "status", st);
+		/* swap contents: keep `obj` as the working copy */
+		cJSON_DeleteItemFromObjectCaseSensitive(obj, "spec");
+		while (obj->child) {
+			cJSON *c = cJSON_DetachItemViaPointer(obj, obj->child);
+
+			cJSON_Delete(c);
+		}
+		while (nobj->child)
+			cJSON_AddItemToObject(obj, nobj->child->string,
+					      cJSON_DetachItemViaPointer(nobj, nobj->child));
+		cJSON_Delete(nobj);
+		md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+	} else if (rt->has_status) {
+		/* the main resource ignores status changes */
+		api_copy_field(obj, old, "status");
+	}
+	if (is_svc) {
+		/* keep allocations the client left out (k8s-api.md §6.3) */
+		cJSON *spec = cJSON_GetObjectItemCaseSensitive(obj, "spec");
+		const cJSON *ospec = cJSON_GetObjectItemCaseSensitive(old, "spec");
+
+		if (cJSON_IsObject(spec) && cJSON_IsObject(ospec)) {
+			const char *ip = api_obj_str(spec, "clusterIP");
+
+			if (!ip || !*ip) {
+				api_copy_field(spec, ospec, "clusterIP");
+				if (!cJSON_GetObjectItemCaseSensitive(spec, "clusterIPs"))
+					api_copy_field(spec, ospec, "clusterIPs");
+			}
+		}
+	}
+	if (rt->defaults)
+		rt->defaults(obj);
+	rt->validate(obj, old, &e);
+	if (!e.n && is_svc)
+		api_svc_allocate(a, obj, old, &e);
+	if (e.n) {
+		api_status_invalid(req, rt, t->name, &e);
+		return;
+	}
+	if (rt->has_generation) {
+		const cJSON *ns = cJSON_GetObjectItemCaseSensitive(obj, "spec");
+		const cJSON *os = cJSON_GetObjectItemCaseSensitive(old, "spec");
+		const cJSON *og = cJSON_GetObjectItemCaseSensitive(omd, "generation");
+		double g = cJSON_IsNumber(og) ? og->valuedouble : 1;
+
+		if (!cJSON_Compare(ns, os, true))
+			g += 1;
+		cJSON_DeleteItemFromObjectCaseSensitive(md, "generation");
+		cJSON_AddNumberToObject(md, "generation", g);
+	}
+	/* A write that changes nothing is not a write (no event, same RV). */
+	api_set_rv(obj, old_rev);
+	if (cJSON_Compare(obj, old, true)) {
+		if (is_svc)
+			api_svc_release_new(a, obj, old);
+		api_reply_json(req, 200, old);
+		return;
+	}
+	api_key(key, sizeof(key), rt, t->ns, t->name);
+	rev = api_put(a, key, obj, old_rev, false);
+	if (rev < 0) {
+		if (is_svc)
+			api_svc_release_new(a, obj, old);
+		if (rev == -ESTALE)
+			api_status_conflict(req, rt, t->name);
+		else
+			api_status(req, 500, "InternalError", "Internal error occurred: store",
+				   NULL);
+		return;
+	}
+	if (is_svc)
+		api_svc_release_new(a, old, obj);
+	api_reply_json(req, 200, obj);
+	http_req_defer(req);
+}
+
+void api_update(struct api *a, struct http_req *req, const struct api_target *t)
+{
+	const struct store_kv *kv;
+	cJSON *obj, *old;
+
+	if (!api_json_ctype(req)) {
+		api_status_unsupported_media(req);
+		return;
+	}
+	obj = api_parse_body(req, t->rt);
+	if (!obj)
+		return;
+	old = api_load(a, t, &kv);
+	if (!kv) {
+		api_status_notfound(req, t->rt, t->name);
+	} else if (old) {
+		api_apply_update(a, req, t, obj, old, kv->mod_rev);
+	}
+	cJSON_Delete(old);
+	cJSON_Delete(obj);
+}
+
+/* Run a patch of the request's Content-Type over `old`. NULL after replying. */
+static cJSON *api_run_patch(struct http_req *req, const cJSON *old, const char *kind)
+{
+	const char *ct = http_req_header(req, "Content-Type");
+	char err[512] = "", msg[700];
+	size_t len;
+	const char *body = http_req_body(req, &len);
+	cJSON *p, *res = NULL;
+
+	if (!ct) {
+		api_status_unsupported_media(req);
+		return NULL;
+	}
+	if (strncmp(ct, "application/merge-patch+json", 28) &&
+	    strncmp(ct, "application/strategic-merge-patch+json", 38) &&
+	    strncmp(ct, "application/json-patch+json", 27)) {
+		api_status_unsupported_media(req);
+		return NULL;
+	}
+	p = cJSON_ParseWithLength(body, len);
+	if (!p) {
+		api_status_bad(req, "error decoding patch: invalid JSON");
+		return NULL;
+	}
+	if (!strncmp(ct, "application/merge-patch+json", 28))
+		res = patch_merge(old, p, err, sizeof(err));
+	else if (!strncmp(ct, "application/strategic-merge-patch+json", 38))
+		res = patch_strategic(old, p, kind, err, sizeof(err));
+	else
+		res = patch_json(old, p, err, sizeof(err));
+	cJSON_Delete(p);
+	if (!res) {
+		snprintf(msg, sizeof(msg), "the patch could not be applied: %s",
+			 err[0] ? err : "invalid patch");
+		api_status(req, 422, "Invalid", msg, NULL);
+		return NULL;
+	}
+	if (!cJSON_IsObject(res)) {
+		cJSON_Delete(res);
+		api_status_bad(req, "the patch result is not a JSON object");
+		return NULL;
+	}
+	return res;
+}
+
+void api_patch(struct api *a, struct http_req *req, const struct api_target *t)
+{
+	const struct store_kv *kv;
+	cJSON *old, *obj;
+
+	old = api_load(a, t, &kv);
+	if (!kv) {
+		api_status_notfound(req, t->rt, t->name);
+		return;
+	}
+	if (!old)
+		return;
+	obj = api_run_patch(req, old, t->rt->kind);
+	if (obj)
+		api_apply_update(a, req, t, obj, old, kv->mod_rev);
+	cJSON_Delete(obj);
+	cJSON_Delete(old);
+}
+
+struct api_keys {
+	char **keys;
+	size_t n, cap;
+};
+
+static void api_collect_key(void *ud, const struct store_kv *kv)
+{
+	struct api_keys *c = ud;
+
+	if (c->n < c->cap)
+		c->keys[c->n++] = strdup(kv->key);
+}
+
+/* Delete every object in a namespace (finalizer-free namespace deletion). */
+static void api_delete_ns_contents(struct api *a, const char *ns)
+{
+	for (int i = 0; i < res_ntypes; i++) {
+		const struct res_type *rt = res_types[i];
+		struct api_keys c = { 0 };
+		char prefix[400];
+
+		if (!rt->namespaced)
+			continue;
+		api_prefix(prefix, sizeof(prefix), rt, ns);
+		c.cap = store_count(a->store, prefix);
+		if (!c.cap)
+			continue;
+		c.keys = calloc(c.cap, sizeof(char *));
+		if (!c.keys)
+			continue;
+		/* collect first: deleting while walking the tree is unsafe */
+		store_list(a->store, prefix, api_collect_key, &c);
+		for (size_t k = 0; k < c.n; k++) {
+			const struct store_kv *kv = c.keys[k] ? store_get(a->store, c.keys[k]) : NULL;
+			cJSON *o = kv ? cJSON_Parse(kv->value) : NULL;
+			char *last = NULL;
+
+			if (o) {
+				if (!strcmp(rt->plural, "services"))
+					api_svc_release(a, o);
+				api_set_rv(o, store_next_rev(a->store));
+				last = cJSON_PrintUnformatted(o);
+				cJSON_Delete(o);
+			}
+			if (kv && store_delete(a->store, c.keys[k], 0, last) == -EIO)
+				a->fatal = true;
+			free(last);
+			free(c.keys[k]);
+		}
+		free(c.keys);
+	}
+}
+
+void api_delete(struct api *a, struct http_req *req, const struct api_target *t)
+{
+	const struct res_type *rt = t->rt;
+	const struct store_kv *kv;
+	cJSON *old = api_load(a, t, &kv);
+	char key[600], msg[API_MSG];
+	size_t len;
+	const char *body = http_req_body(req, &len);
+	int64_t expected = 0, rev;
+
+	if (!kv) {
+		api_status_notfound(req, rt, t->name);
+		return;
+	}
+	if (!old)
+		return;
+	if (!strcmp(rt->plural, "namespaces") &&
+	    (!strcmp(t->name, "default") || !strcmp(t->name, "kube-system") ||
+	     !strcmp(t->name, "kube-public"))) {
+		cJSON *d = api_details_plural(rt, t->name);
+
+		snprintf(msg, sizeof(msg),
+			 "namespaces \"%s\" is forbidden: this namespace may not be deleted",
+			 t->name);
+		api_status(req, 403, "Forbidden", msg, d);
+		goto out;
+	}
+	/* DeleteOptions: preconditions are honoured, the rest ignored */
+	if (len) {
+		cJSON *opts = cJSON_ParseWithLength(body, len);
+		const char *prv = opts ? api_obj_str(opts, "preconditions.resourceVersion") : NULL;
+		const char *puid = opts ? api_obj_str(opts, "preconditions.uid") : NULL;
+
+		if (!opts) {
+			api_status_bad(req, "DeleteOptions: invalid JSON");
+			goto out;
+		}
+		if (puid && strcmp(puid, api_obj_str(old, "metadata.uid") ?: "")) {
+			snprintf(msg, sizeof(msg),
+				 "Precondition failed: UID in precondition: %s, UID in object meta: "
+				 "%s",
+				 puid, api_obj_str(old, "metadata.uid") ?: "");
+			api_status(req, 409, "Conflict", msg, api_details_plural(rt, t->name));
+			cJSON_Delete(opts);
+			goto out;
+		}
+		if (prv)
+			expected = strtoll(prv, NULL, 10);
+		cJSON_Delete(opts);
+		if (prv && expected != kv->mod_rev) {
+			api_status_conflict(req, rt, t->name);
+			goto out;
+		}
+	}
+	if (!strcmp(rt->plural, "namespaces"))
+		api_delete_ns_contents(a, t->name);
+	api_key(key, sizeof(key), rt, t->ns, t->name);
+	/* the DELETED event carries the last state with the deletion RV */
+	api_set_rv(old, store_next_rev(a->store));
+	{
+		char *last = cJSON_PrintUnformatted(old);
+
+		rev = last ? store_delete(a->store, key, 0, last) : -ENOMEM;
+		free(last);
+	}
+	if (rev < 0) {
+		if (rev == -EIO)
+			a->fatal = true;
+		api_status(req, 500, "InternalError", "Internal error occurred: store", NULL);
+		goto out;
+	}
+	if (!strcmp(rt->plural, "services"))
+		api_svc_release(a, old);
+	if (rt->delete_returns_object) {
+		api_reply_json(req, 200, old);
+	} else {
+		cJSON *st = cJSON_CreateObject();
+		cJSON *d = api_details_plural(rt, t->name);
+
+		/* a Success Status has no message/reason upstream */
+		cJSON_AddStringToObject(d, "uid", api_obj_str(old, "metadata.uid") ?: "");
+		cJSON_AddStringToObject(st, "kind", "Status");
+		cJSON_AddStringToObject(st, "apiVersion", "v1");
+		cJSON_AddItemToObject(st, "metadata", cJSON_CreateObject());
+		cJSON_AddStringToObject(st, "status", "Success");
+		cJSON_AddItemToObject(st, "details", d);
+		api_reply_json(req, 200, st);
+		cJSON_Delete(st);
+	}
+	http_req_defer(req);
+out:
+	cJSON_Delete(old);
+}

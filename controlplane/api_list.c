@@ -1,0 +1,373 @@
+/* api_list: list with label/field selectors (JSON or Table), the /scale
+ * subresource and pod binding. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "api.h"
+#include "patch.h"
+#include "selector.h"
+
+/* A growable output buffer for lists built from stored documents. */
+struct api_buf {
+	char *p;
+	size_t len, cap;
+	bool oom;
+};
+
+static void buf_put(struct api_buf *b, const char *s, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 65536;
+		char *np;
+
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		np = realloc(b->p, cap);
+		if (!np) {
+			b->oom = true;
+			return;
+		}
+		b->p = np;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = 0;
+}
+
+/* Parse labelSelector and fieldSelector of the request; replies 400 on error. */
+int api_selectors(struct http_req *req, const struct res_type *rt, struct selector **ls,
+		  struct selector **fs)
+{
+	const char *l = http_req_query(req, "labelSelector");
+	const char *f = http_req_query(req, "fieldSelector");
+	char err[512];
+
+	*ls = *fs = NULL;
+	if (l && sel_parse_labels(l, ls, err, sizeof(err))) {
+		api_status(req, 400, "BadRequest", err, NULL);
+		return -EINVAL;
+	}
+	if (f && sel_parse_fields(f, rt->field_selectors, rt->plural, fs, err, sizeof(err))) {
+		sel_free(*ls);
+		*ls = NULL;
+		api_status(req, 400, "BadRequest", err, NULL);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+bool api_match(const struct selector *ls, const struct selector *fs, const cJSON *obj)
+{
+	const cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+
+	if (ls && !sel_match_labels(ls, cJSON_GetObjectItemCaseSensitive(md, "labels")))
+		return false;
+	if (fs && !sel_match_fields(fs, obj))
+		return false;
+	return true;
+}
+
+struct list_ctx {
+	const struct res_type *rt;
+	struct selector *ls, *fs;
+	struct api_buf buf;
+	cJSON *table;
+	time_t now;
+	size_t n;
+};
+
+static void list_one(void *ud, const struct store_kv *kv)
+{
+	struct list_ctx *c = ud;
+	cJSON *obj = NULL;
+
+	if (c->ls || c->fs || c->table) {
+		obj = cJSON_Parse(kv->value);
+		if (!obj || !api_match(c->ls, c->fs, obj)) {
+			cJSON_Delete(obj);
+			return;
+		}
+	}
+	if (c->table) {
+		api_table_add_row(c->table, c->rt, obj, c->now);
+	} else {
+		if (c->n)
+			buf_put(&c->buf, ",", 1);
+		buf_put(&c->buf, kv->value, kv->value_len);
+	}
+	c->n++;
+	cJSON_Delete(obj);
+}
+
+void api_list(struct api *a, struct http_req *req, const struct api_target *t)
+{
+	struct list_ctx c = { .rt = t->rt, .now = time(NULL) };
+	char prefix[400], head[256], rv[24];
+	const char *fixed_ns = t->has_ns ? t->ns : NULL;
+	const char *fixed_name;
+
+	if (api_selectors(req, t->rt, &c.ls, &c.fs))
+		return;
+	snprintf(rv, sizeof(rv), "%lld", (long long)store_rev(a->store));
+	/* metadata.name=X selects one key: no need to walk the collection */
+	fixed_name = sel_field_equals(c.fs, "metadata.name");
+	if (api_wants_table(req)) {
+		c.table = api_table_new(t->rt, true);
+		cJSON_AddStringToObject(cJSON_GetObjectItemCaseSensitive(c.table, "metadata"),
+					"resourceVersion", rv);
+	} else {
+		snprintf(head, sizeof(head),
+			 "{\"kind\":\"%s\",\"apiVersion\":\"%s\",\"metadata\":{"
+			 "\"resourceVersion\":\"%s\"},\"items\":[",
+			 t->rt->list_kind, t->rt->api_version, rv);
+		buf_put(&c.buf, head, strlen(head));
+	}
+	if (fixed_name && (fixed_ns || !t->rt->namespaced)) {
+		char key[600];
+		const struct store_kv *kv;
+
+		api_key(key, sizeof(key), t->rt, fixed_ns, fixed_name);
+		kv = store_get(a->store, key);
+		if (kv)
+			list_one(&c, kv);
+	} else {
+		api_prefix(prefix, sizeof(prefix), t->rt, fixed_ns);
+		store_list(a->store, prefix, list_one, &c);
+	}
+	if (c.table) {
+		api_reply_json(req, 200, c.table);
+		cJSON_Delete(c.table);
+	} else {
+		buf_put(&c.buf, "]}", 2);
+		if (c.buf.oom)
+			api_status(req, 500, "InternalError", "Internal error occurred: out of memory",
+				   NULL);
+		else
+			http_reply(req, 200, "application/json", c.buf.p, c.buf.len);
+		free(c.buf.p);
+	}
+	sel_free(c.ls);
+	sel_free(c.fs);
+}
+
+/* --- /scale (k8s-api.md §6.6) --- */
+
+static cJSON *api_scale_of(const cJSON *obj)
+{
+	cJSON *s = cJSON_CreateObject(), *md, *spec, *st;
+	const cJSON *omd = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+	const cJSON *ospec = cJSON_GetObjectItemCaseSensitive(obj, "spec");
+	const cJSON *ostat = cJSON_GetObjectItemCaseSensitive(obj, "status");
+	const cJSON *r = cJSON_GetObjectItemCaseSensitive(ospec, "replicas");
+	const cJSON *sr = cJSON_GetObjectItemCaseSensitive(ostat, "replicas");
+	const cJSON *ml = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(ospec, "selector"), "matchLabels");
+	char *sel = sel_map_string(ml);
+
+	cJSON_AddStringToObject(s, "kind", "Scale");
+	cJSON_AddStringToObject(s, "apiVersion", "autoscaling/v1");
+	md = cJSON_AddObjectToObject(s, "metadata");
+	for (const char **k = (const char *[]){ "name", "namespace", "uid", "resourceVersion",
+						"creationTimestamp", NULL };
+	     *k; k++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(omd, *k);
+
+		if (v)
+			cJSON_AddItemToObject(md, *k, cJSON_Duplicate(v, true));
+	}
+	spec = cJSON_AddObjectToObject(s, "spec");
+	cJSON_AddNumberToObject(spec, "replicas", cJSON_IsNumber(r) ? r->valuedouble : 0);
+	st = cJSON_AddObjectToObject(s, "status");
+	cJSON_AddNumberToObject(st, "replicas", cJSON_IsNumber(sr) ? sr->valuedouble : 0);
+	cJSON_AddStringToObject(st, "selector", sel ? sel : "");
+	free(sel);
+	return s;
+}
+
+void api_scale(struct api *a, struct http_req *req, const struct api_target *t)
+{
+	const char *m = http_req_method(req);
+	char key[600], rv[24], msg[700];
+	const struct store_kv *kv;
+	cJSON *obj, *scale = NULL, *spec;
+	const cJSON *rep;
+	size_t len;
+	const char *body;
+	int64_t rev;
+
+	api_key(key, sizeof(key), t->rt, t->ns, t->name);
+	kv = store_get(a->store, key);
+	if (!kv) {
+		api_status_notfound(req, t->rt, t->name);
+		return;
+	}
+	obj = cJSON_Parse(kv->value);
+	if (!obj)
+		return;
+	if (!strcmp(m, "GET")) {
+		scale = api_scale_of(obj);
+		api_reply_json(req, 200, scale);
+		goto out;
+	}
+	body = http_req_body(req, &len);
+	{
+		cJSON *in = cJSON_ParseWithLength(body, len);
+		const char *ct = http_req_header(req, "Content-Type");
+
+		if (!in || !cJSON_IsObject(in)) {
+			cJSON_Delete(in);
+			api_status(req, 400, "BadRequest", "error decoding Scale: invalid JSON",
+				   NULL);
+			goto out;
+		}
+		if (!strcmp(m, "PATCH")) {
+			cJSON *cur = api_scale_of(obj);
+			char err[256] = "";
+
+			if (!ct || (strncmp(ct, "application/merge-patch+json", 28) &&
+				    strncmp(ct, "application/strategic-merge-patch+json", 38))) {
+				cJSON_Delete(in);
+				cJSON_Delete(cur);
+				api_status(req, 415, "UnsupportedMediaType",
+					   "the body of the request was in an unknown format - "
+					   "accepted media types include: "
+					   "application/merge-patch+json, "
+					   "application/strategic-merge-patch+json",
+					   NULL);
+				goto out;
+			}
+			scale = patch_merge(cur, in, err, sizeof(err));
+			cJSON_Delete(cur);
+			cJSON_Delete(in);
+		} else {
+			scale = in;
+		}
+	}
+	if (!scale)
+		goto bad;
+	{
+		const char *brv = api_obj_str(scale, "metadata.resourceVersion");
+
+		snprintf(rv, sizeof(rv), "%lld", (long long)kv->mod_rev);
+		if (brv && *brv && strcmp(brv, rv)) {
+			snprintf(msg, sizeof(msg),
+				 "Operation cannot be fulfilled on %s \"%s\": the object has been "
+				 "modified; please apply your changes to the latest version and "
+				 "try again",
+				 res_qualified(t->rt), t->name);
+			api_status(req, 409, "Conflict", msg, NULL);
+			goto out;
+		}
+	}
+	rep = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(scale, "spec"),
+					       "replicas");
+	if (!cJSON_IsNumber(rep) || rep->valuedouble < 0 ||
+	    rep->valuedouble != (double)(int)rep->valuedouble) {
+		struct verrs e = { 0 };
+
+		verrs_add(&e, "FieldValueInvalid", "spec.replicas",
+			  "Invalid value: %s: must be greater than or equal to 0",
+			  cJSON_IsNumber(rep) ? "-1" : "null");
+		api_status_invalid(req, t->rt, t->name, &e);
+		goto out;
+	}
+	spec = cJSON_GetObjectItemCaseSensitive(obj, "spec");
+	if (!cJSON_IsObject(spec))
+		goto bad;
+	if (!cJSON_Compare(cJSON_GetObjectItemCaseSensitive(spec, "replicas"), rep, true)) {
+		cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+		const cJSON *g = cJSON_GetObjectItemCaseSensitive(md, "generation");
+		double gen = cJSON_IsNumber(g) ? g->valuedouble + 1 : 2;
+		char *s;
+
+		cJSON_DeleteItemFromObjectCaseSensitive(spec, "replicas");
+		cJSON_AddNumberToObject(spec, "replicas", rep->valuedouble);
+		cJSON_DeleteItemFromObjectCaseSensitive(md, "generation");
+		cJSON_AddNumberToObject(md, "generation", gen);
+		snprintf(rv, sizeof(rv), "%lld", (long long)store_next_rev(a->store));
+		cJSON_DeleteItemFromObjectCaseSensitive(md, "resourceVersion");
+		cJSON_AddStringToObject(md, "resourceVersion", rv);
+		s = cJSON_PrintUnformatted(obj);
+		rev = s ? store_update(a->store, key, s, kv->mod_rev) : -ENOMEM;
+		free(s);
+		if (rev < 0) {
+			if (rev == -EIO)
+				a->fatal = true;
+			api_status(req, 500, "InternalError", "Internal error occurred: store",
+				   NULL);
+			goto out;
+		}
+		http_req_defer(req);
+	}
+	cJSON_Delete(scale);
+	scale = api_scale_of(obj);
+	api_reply_json(req, 200, scale);
+	goto out;
+bad:
+	api_status(req, 400, "BadRequest", "invalid Scale", NULL);
+out:
+	cJSON_Delete(scale);
+	cJSON_Delete(obj);
+}
+
+/* POST pods/{name}/binding: the scheduler's bind (sets spec.nodeName once). */
+void api_binding(struct api *a, struct http_req *req, const struct api_target *t)
+{
+	char key[600], msg[700], rv[24];
+	const struct store_kv *kv;
+	cJSON *in = NULL, *obj = NULL, *spec;
+	const char *node, *cur;
+	size_t len;
+	const char *body = http_req_body(req, &len);
+	char *s;
+	int64_t rev;
+
+	api_key(key, sizeof(key), t->rt, t->ns, t->name);
+	kv = store_get(a->store, key);
+	if (!kv) {
+		api_status_notfound(req, t->rt, t->name);
+		return;
+	}
+	in = cJSON_ParseWithLength(body, len);
+	node = in ? api_obj_str(in, "target.name") : NULL;
+	if (!node || !*node) {
+		struct verrs e = { 0 };
+
+		verrs_required(&e, "target.name", "");
+		api_status_invalid(req, t->rt, t->name, &e);
+		goto out;
+	}
+	obj = cJSON_Parse(kv->value);
+	spec = obj ? cJSON_GetObjectItemCaseSensitive(obj, "spec") : NULL;
+	if (!cJSON_IsObject(spec))
+		goto out;
+	cur = api_obj_str(spec, "nodeName");
+	if (cur && *cur) {
+		snprintf(msg, sizeof(msg), "pod %s is already assigned to node \"%s\"", t->name,
+			 cur);
+		api_status(req, 409, "Conflict", msg, NULL);
+		goto out;
+	}
+	cJSON_AddStringToObject(spec, "nodeName", node);
+	snprintf(rv, sizeof(rv), "%lld", (long long)store_next_rev(a->store));
+	cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(obj, "metadata"),
+						"resourceVersion");
+	cJSON_AddStringToObject(cJSON_GetObjectItemCaseSensitive(obj, "metadata"),
+				"resourceVersion", rv);
+	s = cJSON_PrintUnformatted(obj);
+	rev = s ? store_update(a->store, key, s, kv->mod_rev) : -ENOMEM;
+	free(s);
+	if (rev < 0) {
+		api_status(req, 500, "InternalError", "Internal error occurred: store", NULL);
+		goto out;
+	}
+	api_status(req, 201, "", "", NULL);
+	http_req_defer(req);
+out:
+	cJSON_Delete(in);
+	cJSON_Delete(obj);
+}

@@ -1,0 +1,266 @@
+/* api_service: ClusterIP and NodePort allocation for Services.
+ *
+ * Allocation happens in memory while the request is handled and is made
+ * durable by the same commit as the Service that holds it; the bitmaps are
+ * rebuilt from the stored Services at start. Messages follow kube-apiserver
+ * 1.20 (k8s-api.md §8.1), typo included.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "api.h"
+#include "log.h"
+
+static bool svc_needs_ip(const cJSON *svc, uint32_t *ip)
+{
+	const char *type = api_obj_str(svc, "spec.type");
+	const char *cip = api_obj_str(svc, "spec.clusterIP");
+
+	if (type && !strcmp(type, "ExternalName"))
+		return false;
+	if (!cip || !*cip || !strcmp(cip, "None"))
+		return false;
+	return alloc_parse_ip(cip, ip) == 0;
+}
+
+static bool svc_has_node_ports(const cJSON *svc)
+{
+	const char *type = api_obj_str(svc, "spec.type");
+
+	return type && (!strcmp(type, "NodePort") || !strcmp(type, "LoadBalancer"));
+}
+
+static const cJSON *svc_ports(const cJSON *svc)
+{
+	const cJSON *spec = cJSON_GetObjectItemCaseSensitive(svc, "spec");
+
+	return cJSON_GetObjectItemCaseSensitive(spec, "ports");
+}
+
+static int svc_node_port(const cJSON *port)
+{
+	const cJSON *np = cJSON_GetObjectItemCaseSensitive(port, "nodePort");
+
+	return cJSON_IsNumber(np) ? np->valueint : 0;
+}
+
+/* Does `svc` hold node port np? */
+static bool svc_holds_port(const cJSON *svc, int np)
+{
+	const cJSON *p;
+
+	if (!svc || !svc_has_node_ports(svc))
+		return false;
+	cJSON_ArrayForEach(p, svc_ports(svc))
+		if (svc_node_port(p) == np)
+			return true;
+	return false;
+}
+
+/* The node port the old object gave the same port/protocol, or 0. */
+static int svc_old_node_port(const cJSON *old, const cJSON *port)
+{
+	const cJSON *p;
+	const cJSON *pn = cJSON_GetObjectItemCaseSensitive(port, "port");
+	const char *proto = api_obj_str(port, "protocol");
+
+	if (!old || !svc_has_node_ports(old))
+		return 0;
+	cJSON_ArrayForEach(p, svc_ports(old))
+	{
+		const cJSON *opn = cJSON_GetObjectItemCaseSensitive(p, "port");
+		const char *oproto = api_obj_str(p, "protocol");
+
+		if (cJSON_Compare(pn, opn, true) && proto && oproto && !strcmp(proto, oproto))
+			return svc_node_port(p);
+	}
+	return 0;
+}
+
+static void svc_set_ip(cJSON *svc, const char *ipstr)
+{
+	cJSON *spec = cJSON_GetObjectItemCaseSensitive(svc, "spec");
+	cJSON *ips = cJSON_CreateArray();
+	char ip[64];
+
+	/* ipstr may point into the item replaced below */
+	snprintf(ip, sizeof(ip), "%s", ipstr);
+
+	cJSON_DeleteItemFromObjectCaseSensitive(spec, "clusterIP");
+	cJSON_AddStringToObject(spec, "clusterIP", ip);
+	cJSON_AddItemToArray(ips, cJSON_CreateString(ip));
+	cJSON_DeleteItemFromObjectCaseSensitive(spec, "clusterIPs");
+	cJSON_AddItemToObject(spec, "clusterIPs", ips);
+}
+
+int api_svc_allocate(struct api *a, cJSON *svc, const cJSON *old, struct verrs *e)
+{
+	cJSON *spec = cJSON_GetObjectItemCaseSensitive(svc, "spec");
+	const char *type = api_obj_str(svc, "spec.type");
+	const char *cip = api_obj_str(svc, "spec.clusterIP");
+	uint32_t ip, oip, got_ip = 0;
+	int got_ports[64], ngot = 0;
+	char buf[32], detail[256], field[64];
+	cJSON *p;
+	int i = 0, err;
+
+	if (!cJSON_IsObject(spec))
+		return 0;
+	if (type && !strcmp(type, "ExternalName"))
+		goto ports;
+	if (cip && !strcmp(cip, "None")) {
+		cJSON *ips = cJSON_CreateArray();
+
+		cJSON_AddItemToArray(ips, cJSON_CreateString("None"));
+		cJSON_DeleteItemFromObjectCaseSensitive(spec, "clusterIPs");
+		cJSON_AddItemToObject(spec, "clusterIPs", ips);
+		goto ports;
+	}
+	if (cip && *cip) {
+		if (old && svc_needs_ip(old, &oip) && alloc_parse_ip(cip, &ip) == 0 && ip == oip)
+			goto ports; /* unchanged */
+		if (alloc_parse_ip(cip, &ip))
+			goto ports; /* validation reported the format */
+		err = alloc_reserve(&a->svc_ips, ip);
+		if (err) {
+			snprintf(detail, sizeof(detail),
+				 "Invalid value: []string{\"%s\"}: failed to allocated ip:%s with "
+				 "error:%s%s",
+				 cip, cip,
+				 err == -EEXIST ? "provided IP is already allocated"
+						: "provided IP is not in the valid range. The range "
+						  "of valid IPs is ",
+				 err == -EEXIST ? "" : a->svc_ips.desc);
+			verrs_add(e, "FieldValueInvalid", "spec.clusterIPs", "%s", detail);
+			return -EINVAL;
+		}
+		got_ip = ip;
+		svc_set_ip(svc, cip);
+	} else {
+		if (alloc_next(&a->svc_ips, &ip)) {
+			verrs_add(e, "FieldValueInvalid", "spec.clusterIPs",
+				  "Invalid value: []string{}: failed to allocate a serviceIP: range "
+				  "is full");
+			return -ENOSPC;
+		}
+		got_ip = ip;
+		alloc_format_ip(ip, buf, sizeof(buf));
+		svc_set_ip(svc, buf);
+	}
+
+ports:
+	if (!svc_has_node_ports(svc))
+		return 0;
+	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(spec, "ports"))
+	{
+		int np = svc_node_port(p);
+		int onp = svc_old_node_port(old, p);
+
+		snprintf(field, sizeof(field), "spec.ports[%d].nodePort", i++);
+		if (!cJSON_IsObject(p))
+			continue;
+		if (!np && onp) {
+			/* keep the port this Service already had */
+			cJSON_AddNumberToObject(p, "nodePort", onp);
+			continue;
+		}
+		if (np && svc_holds_port(old, np))
+			continue;
+		if (np) {
+			err = alloc_reserve(&a->node_ports, (uint32_t)np);
+			if (err) {
+				snprintf(detail, sizeof(detail), "Invalid value: %d: %s%s", np,
+					 err == -EEXIST
+						 ? "provided port is already allocated"
+						 : "provided port is not in the valid range. The "
+						   "range of valid ports is ",
+					 err == -EEXIST ? "" : a->node_ports.desc);
+				verrs_add(e, "FieldValueInvalid", field, "%s", detail);
+				goto err_release;
+			}
+		} else {
+			uint32_t v;
+
+			if (alloc_next(&a->node_ports, &v)) {
+				verrs_add(e, "FieldValueInvalid", field,
+					  "Invalid value: 0: range is full");
+				goto err_release;
+			}
+			np = (int)v;
+			cJSON_DeleteItemFromObjectCaseSensitive(p, "nodePort");
+			cJSON_AddNumberToObject(p, "nodePort", np);
+		}
+		if (ngot < (int)(sizeof(got_ports) / sizeof(got_ports[0])))
+			got_ports[ngot++] = np;
+	}
+	return 0;
+
+err_release:
+	for (int k = 0; k < ngot; k++)
+		alloc_release(&a->node_ports, (uint32_t)got_ports[k]);
+	if (got_ip)
+		alloc_release(&a->svc_ips, got_ip);
+	return -EINVAL;
+}
+
+/* Release what `svc` holds that `keep` does not (keep may be NULL). */
+void api_svc_release_new(struct api *a, const cJSON *svc, const cJSON *keep)
+{
+	uint32_t ip, kip;
+	const cJSON *p;
+
+	if (!svc)
+		return;
+	if (svc_needs_ip(svc, &ip) && !(keep && svc_needs_ip(keep, &kip) && kip == ip))
+		alloc_release(&a->svc_ips, ip);
+	if (!svc_has_node_ports(svc))
+		return;
+	cJSON_ArrayForEach(p, svc_ports(svc))
+	{
+		int np = svc_node_port(p);
+
+		if (np && !svc_holds_port(keep, np))
+			alloc_release(&a->node_ports, (uint32_t)np);
+	}
+}
+
+void api_svc_release(struct api *a, const cJSON *svc)
+{
+	api_svc_release_new(a, svc, NULL);
+}
+
+static void svc_rebuild_one(void *ud, const struct store_kv *kv)
+{
+	struct api *a = ud;
+	cJSON *svc = cJSON_Parse(kv->value);
+	const cJSON *p;
+	uint32_t ip;
+
+	if (!svc) {
+		pr_warn("alloc: %s is not valid JSON; its addresses are not reserved", kv->key);
+		return;
+	}
+	if (svc_needs_ip(svc, &ip) && alloc_reserve(&a->svc_ips, ip))
+		pr_warn("alloc: %s: clusterIP outside the range or duplicated", kv->key);
+	if (svc_has_node_ports(svc)) {
+		cJSON_ArrayForEach(p, svc_ports(svc))
+		{
+			int np = svc_node_port(p);
+
+			if (np && alloc_reserve(&a->node_ports, (uint32_t)np))
+				pr_warn("alloc: %s: nodePort %d outside the range or duplicated",
+					kv->key, np);
+		}
+	}
+	cJSON_Delete(svc);
+}
+
+int api_svc_rebuild(struct api *a)
+{
+	size_t n = store_list(a->store, "/registry/services/", svc_rebuild_one, a);
+
+	pr_info("alloc: %zu services, %u of %u cluster IPs and %u node ports in use", n,
+		a->svc_ips.used, a->svc_ips.size, a->node_ports.used);
+	return 0;
+}

@@ -1,0 +1,46 @@
+/* api_table: meta.k8s.io/v1 Table answers for `kubectl get` (k8s-api.md §5). */
+#include <string.h>
+#include "api.h"
+
+bool api_wants_table(struct http_req *req)
+{
+	const char *acc = http_req_header(req, "Accept");
+
+	return acc && strstr(acc, "as=Table") && strstr(acc, "g=meta.k8s.io");
+}
+
+cJSON *api_table_new(const struct res_type *rt, bool with_columns)
+{
+	cJSON *t = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(t, "kind", "Table");
+	cJSON_AddStringToObject(t, "apiVersion", "meta.k8s.io/v1");
+	cJSON_AddItemToObject(t, "metadata", cJSON_CreateObject());
+	if (with_columns)
+		cJSON_AddItemToObject(t, "columnDefinitions", rt->table_columns());
+	cJSON_AddArrayToObject(t, "rows");
+	return t;
+}
+
+/* PartialObjectMetadata: kubectl reads namespace, labels and kind from it. */
+static cJSON *api_partial(const cJSON *obj)
+{
+	cJSON *p = cJSON_CreateObject();
+	const cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+
+	cJSON_AddStringToObject(p, "kind", "PartialObjectMetadata");
+	cJSON_AddStringToObject(p, "apiVersion", "meta.k8s.io/v1");
+	cJSON_AddItemToObject(p, "metadata",
+			      md ? cJSON_Duplicate(md, true) : cJSON_CreateObject());
+	return p;
+}
+
+void api_table_add_row(cJSON *table, const struct res_type *rt, const cJSON *obj, time_t now)
+{
+	cJSON *rows = cJSON_GetObjectItemCaseSensitive(table, "rows");
+	cJSON *row = cJSON_CreateObject();
+
+	cJSON_AddItemToObject(row, "cells", rt->table_cells(obj, now));
+	cJSON_AddItemToObject(row, "object", api_partial(obj));
+	cJSON_AddItemToArray(rows, row);
+}

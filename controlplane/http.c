@@ -1,0 +1,516 @@
+/* http: libmicrohttpd in external-epoll mode, driven by libev. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ev.h>
+#include <microhttpd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "http.h"
+#include "log.h"
+
+struct http_server {
+	struct MHD_Daemon *mhd;
+	struct ev_loop *loop;
+	ev_io io;	/* readiness of MHD's epoll fd */
+	ev_timer timer; /* MHD's own timeouts (idle connections) */
+	ev_idle kick;	/* run MHD once more after resuming connections */
+	http_handler_fn handler;
+	http_after_fn after;
+	void *ud;
+	size_t max_body;
+	struct http_req *deferred; /* singly linked through next_deferred */
+};
+
+struct http_req {
+	struct http_server *srv;
+	struct MHD_Connection *conn;
+	char *method;
+	char *path;
+	char *body;
+	size_t body_len, body_cap;
+	bool too_large;
+	bool dispatched;
+	bool has_reply;
+	bool deferred;
+	int status;
+	char ctype[64];
+	char *resp;
+	size_t resp_len;
+	struct http_stream *stream; /* set by http_reply_stream until queued */
+	struct http_req *next_deferred;
+	char peer[INET6_ADDRSTRLEN];
+};
+
+struct http_stream {
+	struct http_server *srv;
+	struct MHD_Connection *conn;
+	char *buf;
+	size_t off, len, cap;
+	bool ended;
+	bool suspended;
+	http_stream_close_fn on_close;
+	void *ud;
+	char ctype[64];
+};
+
+static void http_schedule(struct http_server *s)
+{
+	MHD_UNSIGNED_LONG_LONG to;
+
+	ev_timer_stop(s->loop, &s->timer);
+	if (MHD_get_timeout(s->mhd, &to) == MHD_YES) {
+		ev_timer_set(&s->timer, (double)to / 1000.0, 0.);
+		ev_timer_start(s->loop, &s->timer);
+	}
+}
+
+static void http_run(struct http_server *s)
+{
+	MHD_run(s->mhd);
+	if (s->after)
+		s->after(s->ud);
+	http_schedule(s);
+}
+
+static void http_io_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	http_run(w->data);
+}
+
+static void http_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	http_run(w->data);
+}
+
+static void http_kick_cb(struct ev_loop *loop, ev_idle *w, int revents)
+{
+	struct http_server *s = w->data;
+
+	ev_idle_stop(loop, w);
+	http_run(s);
+}
+
+static void http_kick(struct http_server *s)
+{
+	ev_idle_start(s->loop, &s->kick);
+}
+
+static enum MHD_Result http_queue(struct http_req *r, int status, const char *ctype,
+				  const char *body, size_t len)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	resp = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+	if (!resp)
+		return MHD_NO;
+	if (ctype)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	ret = MHD_queue_response(r->conn, (unsigned)status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static ssize_t http_stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct http_stream *st = cls;
+	size_t n;
+
+	if (st->off == st->len) {
+		if (st->ended)
+			return MHD_CONTENT_READER_END_OF_STREAM;
+		/* Nothing to send: park the connection until the next write
+		 * instead of letting MHD poll us in a busy loop. */
+		st->suspended = true;
+		MHD_suspend_connection(st->conn);
+		return 0;
+	}
+	n = st->len - st->off;
+	if (n > max)
+		n = max;
+	memcpy(buf, st->buf + st->off, n);
+	st->off += n;
+	if (st->off == st->len)
+		st->off = st->len = 0;
+	return (ssize_t)n;
+}
+
+static void http_stream_free(void *cls)
+{
+	struct http_stream *st = cls;
+
+	if (st->on_close)
+		st->on_close(st->ud);
+	free(st->buf);
+	free(st);
+}
+
+static enum MHD_Result http_queue_stream(struct http_req *r)
+{
+	struct http_stream *st = r->stream;
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	r->stream = NULL;
+	resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, http_stream_read, st,
+						 http_stream_free);
+	if (!resp) {
+		http_stream_free(st);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, st->ctype);
+	MHD_add_response_header(resp, "Cache-Control", "no-cache, private");
+	ret = MHD_queue_response(r->conn, MHD_HTTP_OK, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result http_send_result(struct http_req *r)
+{
+	if (r->stream)
+		return http_queue_stream(r);
+	if (r->has_reply)
+		return http_queue(r, r->status, r->ctype, r->resp ? r->resp : "", r->resp_len);
+	return http_queue(r, 500, "application/json", "", 0);
+}
+
+static const char http_413[] =
+	"{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\","
+	"\"message\":\"the request body is too large\",\"reason\":\"RequestEntityTooLarge\","
+	"\"code\":413}";
+
+static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const char *url,
+				   const char *method, const char *version, const char *upload,
+				   size_t *upload_size, void **con_cls)
+{
+	struct http_server *s = cls;
+	struct http_req *r = *con_cls;
+
+	if (!r) {
+		const union MHD_ConnectionInfo *ci;
+		const char *cl;
+
+		r = calloc(1, sizeof(*r));
+		if (!r)
+			return MHD_NO;
+		r->srv = s;
+		r->conn = conn;
+		r->method = strdup(method);
+		r->path = strdup(url);
+		*con_cls = r;
+		if (!r->method || !r->path)
+			return MHD_NO;
+		ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		if (ci && ci->client_addr) {
+			const struct sockaddr *sa = ci->client_addr;
+
+			if (sa->sa_family == AF_INET)
+				inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
+					  r->peer, sizeof(r->peer));
+			else if (sa->sa_family == AF_INET6)
+				inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr,
+					  r->peer, sizeof(r->peer));
+		}
+		/* Refuse an oversized body before reading any of it. */
+		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						 MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl && strtoull(cl, NULL, 10) > s->max_body) {
+			r->dispatched = true;
+			return http_queue(r, 413, "application/json", http_413,
+					  sizeof(http_413) - 1);
+		}
+		return MHD_YES;
+	}
+
+	if (*upload_size) {
+		size_t n = *upload_size;
+
+		*upload_size = 0;
+		if (r->too_large || r->body_len + n > s->max_body) {
+			/* chunked upload without Content-Length: drop it */
+			r->too_large = true;
+			return MHD_YES;
+		}
+		if (r->body_len + n + 1 > r->body_cap) {
+			size_t cap = r->body_cap ? r->body_cap : 4096;
+			char *nb;
+
+			while (cap < r->body_len + n + 1)
+				cap *= 2;
+			nb = realloc(r->body, cap);
+			if (!nb)
+				return MHD_NO;
+			r->body = nb;
+			r->body_cap = cap;
+		}
+		memcpy(r->body + r->body_len, upload, n);
+		r->body_len += n;
+		r->body[r->body_len] = 0;
+		return MHD_YES;
+	}
+
+	if (r->dispatched) {
+		/* resumed after a group commit */
+		if (r->deferred)
+			return MHD_YES;
+		return http_send_result(r);
+	}
+	r->dispatched = true;
+	if (r->too_large)
+		return http_queue(r, 413, "application/json", http_413, sizeof(http_413) - 1);
+	s->handler(s->ud, r);
+	if (r->deferred) {
+		MHD_suspend_connection(conn);
+		r->next_deferred = s->deferred;
+		s->deferred = r;
+		return MHD_YES;
+	}
+	return http_send_result(r);
+}
+
+static void http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			   enum MHD_RequestTerminationCode toe)
+{
+	struct http_req *r = *con_cls;
+
+	if (!r)
+		return;
+	if (r->stream) /* never queued: still ours */
+		http_stream_free(r->stream);
+	free(r->method);
+	free(r->path);
+	free(r->body);
+	free(r->resp);
+	free(r);
+	*con_cls = NULL;
+}
+
+void http_release_deferred(struct http_server *s)
+{
+	struct http_req *r = s->deferred;
+
+	if (!r)
+		return;
+	s->deferred = NULL;
+	while (r) {
+		struct http_req *next = r->next_deferred;
+
+		r->deferred = false;
+		r->next_deferred = NULL;
+		MHD_resume_connection(r->conn);
+		r = next;
+	}
+	http_kick(s);
+}
+
+static void http_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char buf[512];
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	buf[strcspn(buf, "\n")] = 0;
+	pr_debug("http: %s", buf);
+}
+
+int http_server_start(struct ev_loop *loop, const struct http_opts *o, http_handler_fn handler,
+		      http_after_fn after, void *ud, struct http_server **out)
+{
+	unsigned int flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+	struct sockaddr_storage ss = { 0 };
+	const union MHD_DaemonInfo *di;
+	struct http_server *s;
+
+	if (o->bind_address && strchr(o->bind_address, ':')) {
+		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
+
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons((uint16_t)o->port);
+		if (inet_pton(AF_INET6, o->bind_address, &a6->sin6_addr) != 1)
+			return -EINVAL;
+		flags |= MHD_USE_IPv6;
+	} else {
+		struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
+
+		a4->sin_family = AF_INET;
+		a4->sin_port = htons((uint16_t)o->port);
+		if (inet_pton(AF_INET, o->bind_address ? o->bind_address : "0.0.0.0",
+			      &a4->sin_addr) != 1)
+			return -EINVAL;
+	}
+	if (o->tls_cert_pem)
+		flags |= MHD_USE_TLS;
+
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->loop = loop;
+	s->handler = handler;
+	s->after = after;
+	s->ud = ud;
+	s->max_body = o->max_body;
+	if (o->tls_cert_pem)
+		s->mhd = MHD_start_daemon(
+			flags, (uint16_t)o->port, NULL, NULL, http_access, s, MHD_OPTION_SOCK_ADDR,
+			&ss, MHD_OPTION_NOTIFY_COMPLETED, http_completed, s,
+			MHD_OPTION_CONNECTION_LIMIT, o->max_conns ? o->max_conns : 2048,
+			MHD_OPTION_CONNECTION_TIMEOUT, 600u, MHD_OPTION_EXTERNAL_LOGGER,
+			http_mhd_log, s, MHD_OPTION_HTTPS_MEM_KEY, o->tls_key_pem,
+			MHD_OPTION_HTTPS_MEM_CERT, o->tls_cert_pem, MHD_OPTION_END);
+	else
+		s->mhd = MHD_start_daemon(
+			flags, (uint16_t)o->port, NULL, NULL, http_access, s, MHD_OPTION_SOCK_ADDR,
+			&ss, MHD_OPTION_NOTIFY_COMPLETED, http_completed, s,
+			MHD_OPTION_CONNECTION_LIMIT, o->max_conns ? o->max_conns : 2048,
+			MHD_OPTION_CONNECTION_TIMEOUT, 600u, MHD_OPTION_EXTERNAL_LOGGER,
+			http_mhd_log, s, MHD_OPTION_END);
+	if (!s->mhd) {
+		int err = errno ? -errno : -EIO;
+
+		free(s);
+		return err;
+	}
+	di = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+	ev_io_init(&s->io, http_io_cb, di->epoll_fd, EV_READ);
+	s->io.data = s;
+	ev_io_start(loop, &s->io);
+	ev_init(&s->timer, http_timer_cb);
+	s->timer.data = s;
+	ev_idle_init(&s->kick, http_kick_cb);
+	s->kick.data = s;
+	http_schedule(s);
+	*out = s;
+	return 0;
+}
+
+void http_server_stop(struct http_server *s)
+{
+	if (!s)
+		return;
+	ev_io_stop(s->loop, &s->io);
+	ev_timer_stop(s->loop, &s->timer);
+	ev_idle_stop(s->loop, &s->kick);
+	/* resume everything so MHD can close it */
+	http_release_deferred(s);
+	MHD_stop_daemon(s->mhd);
+	free(s);
+}
+
+const char *http_req_method(const struct http_req *r)
+{
+	return r->method;
+}
+
+const char *http_req_path(const struct http_req *r)
+{
+	return r->path;
+}
+
+const char *http_req_query(const struct http_req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *http_req_header(const struct http_req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *http_req_body(const struct http_req *r, size_t *len)
+{
+	*len = r->body_len;
+	return r->body ? r->body : "";
+}
+
+const char *http_req_peer(const struct http_req *r)
+{
+	return r->peer;
+}
+
+void http_reply(struct http_req *r, int status, const char *ctype, const char *body, size_t len)
+{
+	free(r->resp);
+	r->resp = malloc(len + 1);
+	if (r->resp) {
+		memcpy(r->resp, body, len);
+		r->resp[len] = 0;
+		r->resp_len = len;
+	} else {
+		r->resp_len = 0;
+		status = 500;
+	}
+	r->status = status;
+	snprintf(r->ctype, sizeof(r->ctype), "%s", ctype ? ctype : "application/json");
+	r->has_reply = true;
+}
+
+void http_req_defer(struct http_req *r)
+{
+	r->deferred = true;
+}
+
+struct http_stream *http_reply_stream(struct http_req *r, const char *ctype,
+				      http_stream_close_fn on_close, void *ud)
+{
+	struct http_stream *st = calloc(1, sizeof(*st));
+
+	if (!st)
+		return NULL;
+	st->srv = r->srv;
+	st->conn = r->conn;
+	st->on_close = on_close;
+	st->ud = ud;
+	snprintf(st->ctype, sizeof(st->ctype), "%s", ctype);
+	r->stream = st;
+	return st;
+}
+
+static void http_stream_wake(struct http_stream *st)
+{
+	if (st->suspended) {
+		st->suspended = false;
+		MHD_resume_connection(st->conn);
+		http_kick(st->srv);
+	}
+}
+
+int http_stream_write(struct http_stream *st, const char *data, size_t len)
+{
+	if (st->ended)
+		return 0;
+	if (st->len + len > st->cap) {
+		size_t cap = st->cap ? st->cap : 4096;
+		char *nb;
+
+		/* reclaim the consumed prefix before growing */
+		if (st->off) {
+			memmove(st->buf, st->buf + st->off, st->len - st->off);
+			st->len -= st->off;
+			st->off = 0;
+		}
+		while (cap < st->len + len)
+			cap *= 2;
+		if (cap > st->cap) {
+			nb = realloc(st->buf, cap);
+			if (!nb)
+				return -ENOMEM;
+			st->buf = nb;
+			st->cap = cap;
+		}
+	}
+	memcpy(st->buf + st->len, data, len);
+	st->len += len;
+	http_stream_wake(st);
+	return 0;
+}
+
+size_t http_stream_buffered(const struct http_stream *st)
+{
+	return st->len - st->off;
+}
+
+void http_stream_end(struct http_stream *st)
+{
+	st->ended = true;
+	http_stream_wake(st);
+}

@@ -1,0 +1,295 @@
+/* server: wiring of skiff-server's modules on one libev loop. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ev.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "api.h"
+#include "bootstrap.h"
+#include "log.h"
+#include "server.h"
+#include "server_dns.h"
+#include "tls.h"
+
+struct server {
+	struct server_config c;
+	struct ev_loop *loop;
+	struct store *store;
+	struct tls_creds creds;
+	struct api api;
+	struct server_dns *dns;
+	ev_signal sigterm, sigint;
+	char advertise[64];
+	char url[128];
+	char cluster_dns[32];
+};
+
+static void server_sig_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	pr_info("signal %d: stopping", w->signum);
+	ev_break(loop, EVBREAK_ALL);
+}
+
+static int server_mkdir_p(const char *dir)
+{
+	char buf[4096];
+
+	if (strlen(dir) >= sizeof(buf))
+		return -ENAMETOOLONG;
+	strcpy(buf, dir);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(buf, 0700) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, 0700) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* Check flag values that need more than a number parse. */
+static int server_check(struct server *s)
+{
+	struct server_config *c = &s->c;
+	struct alloc_range r;
+	struct in_addr ia;
+	uint32_t ip;
+
+	if (inet_pton(AF_INET, c->bind_address, &ia) != 1) {
+		fprintf(stderr, "skiff-server: invalid value \"%s\" for flag --bind-address: "
+				"must be an IPv4 address\n", c->bind_address);
+		return -EINVAL;
+	}
+	if (alloc_ip_init(&r, c->service_cidr)) {
+		fprintf(stderr, "skiff-server: invalid value \"%s\" for flag "
+				"--service-cluster-ip-range: must be an IPv4 network CIDR with a "
+				"prefix between /8 and /30 (e.g. 10.96.0.0/16)\n", c->service_cidr);
+		return -EINVAL;
+	}
+	if (!c->cluster_dns) {
+		alloc_format_ip(r.base + 9, s->cluster_dns, sizeof(s->cluster_dns));
+		c->cluster_dns = s->cluster_dns;
+	} else if (alloc_parse_ip(c->cluster_dns, &ip) || !alloc_contains(&r, ip)) {
+		fprintf(stderr, "skiff-server: invalid value \"%s\" for flag --cluster-dns: must "
+				"be an address inside --service-cluster-ip-range %s\n",
+			c->cluster_dns, c->service_cidr);
+		alloc_free(&r);
+		return -EINVAL;
+	}
+	alloc_free(&r);
+	if (alloc_port_init(&r, c->node_port_range)) {
+		fprintf(stderr, "skiff-server: invalid value \"%s\" for flag "
+				"--service-node-port-range: must be LOW-HIGH within 1-65535\n",
+			c->node_port_range);
+		return -EINVAL;
+	}
+	alloc_free(&r);
+	if (alloc_ip_init(&r, c->cluster_cidr)) {
+		fprintf(stderr, "skiff-server: invalid value \"%s\" for flag --cluster-cidr: must "
+				"be an IPv4 network CIDR\n", c->cluster_cidr);
+		return -EINVAL;
+	}
+	alloc_free(&r);
+	if (c->advertise && inet_pton(AF_INET, c->advertise, &ia) != 1) {
+		fprintf(stderr, "skiff-server: invalid value \"%s\" for flag --advertise-address: "
+				"must be an IPv4 address\n", c->advertise);
+		return -EINVAL;
+	}
+	if (!c->advertise)
+		c->advertise = strcmp(c->bind_address, "0.0.0.0") ? c->bind_address : "127.0.0.1";
+	return 0;
+}
+
+/* Prometheus text for /metrics. */
+static size_t server_metrics(void *ud, char *buf, size_t len)
+{
+	struct server *s = ud;
+	size_t n;
+
+	n = (size_t)snprintf(buf, len,
+			     "# TYPE skiff_apiserver_requests_total counter\n"
+			     "skiff_apiserver_requests_total %llu\n"
+			     "# TYPE skiff_apiserver_watchers gauge\n"
+			     "skiff_apiserver_watchers %d\n"
+			     "# TYPE skiff_apiserver_watch_closed_slow_total counter\n"
+			     "skiff_apiserver_watch_closed_slow_total %llu\n"
+			     "# TYPE skiff_store_revision gauge\n"
+			     "skiff_store_revision %lld\n",
+			     (unsigned long long)s->api.n_requests, s->api.nwatches,
+			     (unsigned long long)s->api.n_watch_closed_slow,
+			     (long long)store_rev(s->store));
+	if (n < len && s->dns)
+		n += server_dns_metrics(s->dns, buf + n, len - n);
+	return n;
+}
+
+int server_start(const struct server_config *c, struct server **out)
+{
+	struct store_opts so = { 0 };
+	struct tls_opts to = { 0 };
+	struct api_config ac = { 0 };
+	struct http_opts ho = { 0 };
+	struct bootstrap_opts bo = { 0 };
+	struct server *s;
+	char dbpath[4200], first_ip[32], fqdn[300], dns_ip[64] = "";
+	const char *dns_names[8], *ips[4];
+	int err, dns_port = 53;
+
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->c = *c;
+	err = server_check(s);
+	if (err)
+		goto err_free;
+	err = server_mkdir_p(c->data_dir);
+	if (err) {
+		pr_err("--data-dir %s: %s", c->data_dir, strerror(-err));
+		goto err_free;
+	}
+	s->loop = ev_default_loop(EVFLAG_AUTO);
+
+	snprintf(dbpath, sizeof(dbpath), "%s/store.db", c->data_dir);
+	so.path = dbpath;
+	so.history_min_events = c->history_revs;
+	so.history_min_seconds = c->history_secs;
+	err = store_open(&so, &s->store);
+	if (err) {
+		pr_err("store %s: %s", dbpath, strerror(-err));
+		goto err_free;
+	}
+
+	{
+		struct alloc_range r;
+
+		alloc_ip_init(&r, c->service_cidr);
+		alloc_format_ip(r.base, first_ip, sizeof(first_ip));
+		alloc_free(&r);
+	}
+	snprintf(fqdn, sizeof(fqdn), "kubernetes.default.svc.%s", s->c.cluster_domain);
+	dns_names[0] = "localhost";
+	dns_names[1] = "kubernetes";
+	dns_names[2] = "kubernetes.default";
+	dns_names[3] = "kubernetes.default.svc";
+	dns_names[4] = fqdn;
+	dns_names[5] = NULL;
+	ips[0] = "127.0.0.1";
+	ips[1] = first_ip;
+	ips[2] = s->c.advertise;
+	ips[3] = NULL;
+	snprintf(s->url, sizeof(s->url), "https://%s:%d", s->c.advertise, c->port);
+	to.data_dir = c->data_dir;
+	to.server_url = s->url;
+	to.dns_names = dns_names;
+	to.ips = ips;
+	to.token_file = c->token_file;
+	err = tls_setup(&to, &s->creds);
+	if (err) {
+		pr_err("credentials in %s: %s", c->data_dir, strerror(-err));
+		goto err_store;
+	}
+
+	snprintf(s->advertise, sizeof(s->advertise), "%s:%d", s->c.advertise, c->port);
+	ac.advertise = s->advertise;
+	ac.cluster_domain = c->cluster_domain;
+	ac.cluster_dns = s->c.cluster_dns;
+	ac.api_ip = s->c.advertise;
+	ac.api_port = c->port;
+	ac.tokens = (const char **)s->creds.tokens;
+	ac.max_body = c->max_body;
+	ac.watch_buffer_max = c->watch_buffer;
+	err = api_init(&s->api, s->loop, s->store, c->service_cidr, c->node_port_range, &ac);
+	if (err)
+		goto err_creds;
+	s->api.metrics = server_metrics;
+	s->api.metrics_ud = s;
+
+	if (c->dns_bind && strcmp(c->dns_bind, "off")) {
+		/* the first DNS listener becomes kube-dns's endpoint if routable */
+		const char *colon = strrchr(c->dns_bind, ':');
+		size_t hl = colon ? (size_t)(colon - c->dns_bind) : strlen(c->dns_bind);
+
+		if (hl < sizeof(dns_ip)) {
+			memcpy(dns_ip, c->dns_bind, hl);
+			dns_ip[hl] = 0;
+		}
+		if (colon)
+			dns_port = atoi(colon + 1);
+		if (!strcmp(dns_ip, "0.0.0.0"))
+			snprintf(dns_ip, sizeof(dns_ip), "%s", s->c.advertise);
+	}
+	bo.api_ip = s->c.advertise;
+	bo.api_port = c->port;
+	bo.cluster_dns = s->c.cluster_dns;
+	bo.dns_ip = dns_ip[0] ? dns_ip : NULL;
+	bo.dns_port = dns_port > 0 ? dns_port : 53;
+	err = bootstrap_run(&s->api, &bo);
+	if (err)
+		goto err_api;
+	err = store_commit(s->store);
+	if (err)
+		goto err_api;
+
+	if (c->dns_bind && strcmp(c->dns_bind, "off")) {
+		err = server_dns_start(s->loop, s->store, c, &s->dns);
+		if (err)
+			goto err_api;
+	}
+
+	ho.bind_address = c->bind_address;
+	ho.port = c->port;
+	ho.tls_cert_pem = s->creds.cert_pem;
+	ho.tls_key_pem = s->creds.key_pem;
+	ho.max_body = c->max_body;
+	err = http_server_start(s->loop, &ho, api_handle, api_after, &s->api, &s->api.http);
+	if (err) {
+		pr_err("cannot serve on %s:%d: %s", c->bind_address, c->port, strerror(-err));
+		goto err_dns;
+	}
+	ev_signal_init(&s->sigterm, server_sig_cb, SIGTERM);
+	ev_signal_start(s->loop, &s->sigterm);
+	ev_signal_init(&s->sigint, server_sig_cb, SIGINT);
+	ev_signal_start(s->loop, &s->sigint);
+	pr_info("serving on https://%s:%d (kubeconfig: %s/admin.kubeconfig)", c->bind_address,
+		c->port, c->data_dir);
+	*out = s;
+	return 0;
+
+err_dns:
+	server_dns_stop(s->dns);
+err_api:
+	api_fini(&s->api);
+err_creds:
+	tls_creds_free(&s->creds);
+err_store:
+	store_close(s->store);
+err_free:
+	free(s);
+	return err ? err : -EINVAL;
+}
+
+int server_run(struct server *s)
+{
+	ev_run(s->loop, 0);
+	return 0;
+}
+
+void server_stop(struct server *s)
+{
+	if (!s)
+		return;
+	http_server_stop(s->api.http);
+	if (store_dirty(s->store) && store_commit(s->store))
+		pr_err("store: final commit failed");
+	server_dns_stop(s->dns);
+	api_fini(&s->api);
+	store_close(s->store);
+	tls_creds_free(&s->creds);
+	free(s);
+}

@@ -1,0 +1,34 @@
+/* server: assembles skiff-server — store, credentials, API, DNS, HTTP. */
+#ifndef SKIFF_SERVER_H
+#define SKIFF_SERVER_H
+
+#include <stddef.h>
+
+struct server_config {
+	const char *bind_address;
+	int port;
+	const char *advertise;
+	const char *service_cidr;
+	const char *node_port_range;
+	const char *cluster_cidr;
+	const char *data_dir;
+	const char *cluster_domain;
+	const char *cluster_dns;
+	const char *dns_bind;
+	const char *dns_upstream;
+	const char *token_file;
+	size_t max_body;
+	int watch_buffer;
+	size_t history_revs;
+	int history_secs;
+	int verbosity;
+};
+
+struct server;
+
+int server_start(const struct server_config *c, struct server **out);
+/* Runs until SIGTERM/SIGINT; returns 0 on a clean stop. */
+int server_run(struct server *s);
+void server_stop(struct server *s);
+
+#endif

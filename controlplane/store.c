@@ -1,0 +1,471 @@
+/* store: in-memory watch cache + history ring over a durable backend.
+ * See store.h for the contract. */
+#include <errno.h>
+#include <search.h>
+#include <stdlib.h>
+#include <string.h>
+#include "log.h"
+#include "store.h"
+
+/* One current object in the cache tree (ordered by key). */
+struct sobj {
+	struct store_kv kv; /* key/value point at the owned strings below */
+	char *key;
+	char *value;
+};
+
+/* One retained history event (owns its strings). */
+struct shist {
+	struct store_event ev;
+};
+
+struct store_sub {
+	store_event_cb cb;
+	void *ud;
+};
+
+/* Hard cap on retained events whatever their age, so that a write storm
+ * cannot grow the ring without bound (each event holds two documents). */
+#define STORE_HISTORY_HARD_MAX 200000
+
+struct store {
+	void *be;
+	const struct store_backend_ops *ops;
+	void *tree;		/* tsearch tree of struct sobj*, by key */
+	size_t nobjs;
+	int64_t rev;		/* last revision handed out */
+	int64_t committed_rev;	/* last durable revision */
+	int64_t compact_rev;	/* history starts after this */
+	/* history ring: hist[(hstart + i) % hcap], i < hlen */
+	struct shist *hist;
+	size_t hstart, hlen, hcap;
+	size_t hist_min;
+	int hist_secs;
+	struct store_sub *subs;
+	size_t nsubs;
+	bool dispatching;
+};
+
+static int sobj_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct sobj *)a)->key, ((const struct sobj *)b)->key);
+}
+
+static void sobj_free(void *p)
+{
+	struct sobj *o = p;
+
+	free(o->key);
+	free(o->value);
+	free(o);
+}
+
+static struct sobj *store_find(const struct store *st, const char *key)
+{
+	struct sobj probe = { .key = (char *)key };
+	void *const *n = tfind(&probe, &st->tree, sobj_cmp);
+
+	return n ? *(struct sobj *const *)n : NULL;
+}
+
+static struct shist *hist_at(const struct store *st, size_t i)
+{
+	return &st->hist[(st->hstart + i) % st->hcap];
+}
+
+static void hist_free_ev(struct shist *h)
+{
+	free((char *)h->ev.key);
+	free((char *)h->ev.value);
+	free((char *)h->ev.prev);
+	memset(h, 0, sizeof(*h));
+}
+
+static int hist_push(struct store *st, const struct store_event *ev)
+{
+	struct shist *h;
+
+	if (st->hlen == st->hcap) {
+		size_t ncap = st->hcap ? st->hcap * 2 : 1024;
+		struct shist *n = calloc(ncap, sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		for (size_t i = 0; i < st->hlen; i++)
+			n[i] = *hist_at(st, i);
+		free(st->hist);
+		st->hist = n;
+		st->hstart = 0;
+		st->hcap = ncap;
+	}
+	h = &st->hist[(st->hstart + st->hlen) % st->hcap];
+	h->ev = *ev;
+	h->ev.key = strdup(ev->key);
+	h->ev.value = ev->value ? strdup(ev->value) : NULL;
+	h->ev.prev = ev->prev ? strdup(ev->prev) : NULL;
+	if (!h->ev.key || (ev->value && !h->ev.value) || (ev->prev && !h->ev.prev)) {
+		hist_free_ev(h);
+		return -ENOMEM;
+	}
+	st->hlen++;
+	return 0;
+}
+
+static void hist_pop_front(struct store *st)
+{
+	struct shist *h = hist_at(st, 0);
+
+	st->compact_rev = h->ev.rev;
+	hist_free_ev(h);
+	st->hstart = (st->hstart + 1) % st->hcap;
+	st->hlen--;
+}
+
+/* Replace the cache entry for key (value NULL deletes). */
+static int cache_set(struct store *st, const char *key, const char *value, int64_t create_rev,
+		     int64_t mod_rev)
+{
+	struct sobj *o = store_find(st, key);
+
+	if (!value) {
+		if (o) {
+			tdelete(o, &st->tree, sobj_cmp);
+			sobj_free(o);
+			st->nobjs--;
+		}
+		return 0;
+	}
+	if (!o) {
+		o = calloc(1, sizeof(*o));
+		if (!o || !(o->key = strdup(key))) {
+			free(o);
+			return -ENOMEM;
+		}
+		if (!tsearch(o, &st->tree, sobj_cmp)) {
+			sobj_free(o);
+			return -ENOMEM;
+		}
+		st->nobjs++;
+	}
+	free(o->value);
+	o->value = strdup(value);
+	if (!o->value)
+		return -ENOMEM;
+	o->kv.key = o->key;
+	o->kv.value = o->value;
+	o->kv.value_len = strlen(value);
+	o->kv.create_rev = create_rev;
+	o->kv.mod_rev = mod_rev;
+	return 0;
+}
+
+static void load_kv(void *ud, const struct store_kv *kv)
+{
+	struct store *st = ud;
+
+	if (cache_set(st, kv->key, kv->value, kv->create_rev, kv->mod_rev))
+		pr_err("store: out of memory loading %s", kv->key);
+}
+
+static void load_ev(void *ud, const struct store_event *ev)
+{
+	struct store *st = ud;
+
+	if (hist_push(st, ev))
+		pr_err("store: out of memory loading history at %lld", (long long)ev->rev);
+}
+
+int store_open(const struct store_opts *opts, struct store **out)
+{
+	struct store *st;
+	int err;
+
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return -ENOMEM;
+	st->hist_min = opts->history_min_events ? opts->history_min_events : 10000;
+	st->hist_secs = opts->history_min_seconds ? opts->history_min_seconds : 300;
+	err = store_sqlite_open(opts->path, opts->nosync, &st->be, &st->ops);
+	if (err)
+		goto err_free;
+	err = st->ops->load(st->be, load_kv, load_ev, st, &st->rev, &st->compact_rev);
+	if (err) {
+		pr_err("store: loading %s failed", opts->path ? opts->path : ":memory:");
+		goto err_close;
+	}
+	st->committed_rev = st->rev;
+	if (st->hlen && hist_at(st, 0)->ev.rev - 1 > st->compact_rev)
+		st->compact_rev = hist_at(st, 0)->ev.rev - 1;
+	if (!st->hlen)
+		st->compact_rev = st->rev;
+	pr_info("store: %s: %zu objects, revision %lld, history from %lld", st->ops->name,
+		st->nobjs, (long long)st->rev, (long long)st->compact_rev);
+	*out = st;
+	return 0;
+
+err_close:
+	st->ops->close(st->be);
+err_free:
+	free(st);
+	return err;
+}
+
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	st->ops->close(st->be);
+	tdestroy(st->tree, sobj_free);
+	while (st->hlen)
+		hist_pop_front(st);
+	free(st->hist);
+	free(st->subs);
+	free(st);
+}
+
+int64_t store_rev(const struct store *st)
+{
+	return st->rev;
+}
+
+int64_t store_next_rev(const struct store *st)
+{
+	return st->rev + 1;
+}
+
+int64_t store_oldest_rev(const struct store *st)
+{
+	return st->compact_rev;
+}
+
+bool store_dirty(const struct store *st)
+{
+	return st->rev != st->committed_rev;
+}
+
+const struct store_kv *store_get(const struct store *st, const char *key)
+{
+	struct sobj *o = store_find(st, key);
+
+	return o ? &o->kv : NULL;
+}
+
+struct list_walk {
+	const char *prefix;
+	size_t plen;
+	store_kv_cb cb;
+	void *ud;
+	size_t n;
+};
+
+static void list_visit(const void *node, VISIT which, void *ud)
+{
+	const struct sobj *o = *(const struct sobj *const *)node;
+	struct list_walk *w = ud;
+
+	if (which != postorder && which != leaf)
+		return;
+	if (strncmp(o->key, w->prefix, w->plen))
+		return;
+	w->n++;
+	if (w->cb)
+		w->cb(w->ud, &o->kv);
+}
+
+size_t store_list(const struct store *st, const char *prefix, store_kv_cb cb, void *ud)
+{
+	struct list_walk w = { prefix, strlen(prefix), cb, ud, 0 };
+
+	twalk_r(st->tree, list_visit, &w);
+	return w.n;
+}
+
+size_t store_count(const struct store *st, const char *prefix)
+{
+	return store_list(st, prefix, NULL, NULL);
+}
+
+static int64_t store_write(struct store *st, enum store_ev_type type, const char *key,
+			   const char *value, const char *prev, int64_t create_rev)
+{
+	struct store_event ev = {
+		.rev = st->rev + 1,
+		.type = type,
+		.key = key,
+		.value = value,
+		.prev = prev,
+		.ts = time(NULL),
+	};
+	int err;
+
+	err = type == STORE_DELETED ? st->ops->del(st->be, &ev) : st->ops->put(st->be, &ev, create_rev);
+	if (err)
+		return err;
+	err = hist_push(st, &ev);
+	if (err)
+		return err;
+	st->rev = ev.rev;
+	return ev.rev;
+}
+
+int64_t store_create(struct store *st, const char *key, const char *value)
+{
+	int64_t rev;
+
+	if (store_find(st, key))
+		return -EEXIST;
+	rev = store_write(st, STORE_ADDED, key, value, NULL, st->rev + 1);
+	if (rev < 0)
+		return rev;
+	if (cache_set(st, key, value, rev, rev))
+		return -ENOMEM;
+	return rev;
+}
+
+int64_t store_update(struct store *st, const char *key, const char *value, int64_t expected_rev)
+{
+	struct sobj *o = store_find(st, key);
+	int64_t rev, create_rev;
+	char *prev;
+
+	if (!o)
+		return -ENOENT;
+	if (expected_rev > 0 && expected_rev != o->kv.mod_rev)
+		return -ESTALE;
+	create_rev = o->kv.create_rev;
+	prev = o->value; /* stays valid until cache_set replaces it */
+	rev = store_write(st, STORE_MODIFIED, key, value, prev, create_rev);
+	if (rev < 0)
+		return rev;
+	if (cache_set(st, key, value, create_rev, rev))
+		return -ENOMEM;
+	return rev;
+}
+
+int64_t store_delete(struct store *st, const char *key, int64_t expected_rev, const char *last)
+{
+	struct sobj *o = store_find(st, key);
+	int64_t rev;
+
+	if (!o)
+		return -ENOENT;
+	if (expected_rev > 0 && expected_rev != o->kv.mod_rev)
+		return -ESTALE;
+	rev = store_write(st, STORE_DELETED, key, last ? last : o->value, o->value, o->kv.create_rev);
+	if (rev < 0)
+		return rev;
+	cache_set(st, key, NULL, 0, 0);
+	return rev;
+}
+
+int store_commit(struct store *st)
+{
+	int64_t from = st->committed_rev;
+	int err;
+
+	if (!store_dirty(st))
+		return 0;
+	err = st->ops->commit(st->be);
+	if (err)
+		return err;
+	st->committed_rev = st->rev;
+	/* Dispatch in revision order; a subscriber may unsubscribe itself. */
+	for (size_t i = 0; i < st->hlen; i++) {
+		struct shist *h = hist_at(st, i);
+
+		if (h->ev.rev <= from)
+			continue;
+		st->dispatching = true;
+		for (size_t s = 0; s < st->nsubs; s++)
+			if (st->subs[s].cb)
+				st->subs[s].cb(st->subs[s].ud, &h->ev);
+		st->dispatching = false;
+	}
+	/* compact the subscriber array (unsubscribe during dispatch leaves holes) */
+	size_t j = 0;
+	for (size_t s = 0; s < st->nsubs; s++)
+		if (st->subs[s].cb)
+			st->subs[j++] = st->subs[s];
+	st->nsubs = j;
+	return 0;
+}
+
+int store_subscribe(struct store *st, store_event_cb cb, void *ud)
+{
+	struct store_sub *n = realloc(st->subs, (st->nsubs + 1) * sizeof(*n));
+
+	if (!n)
+		return -ENOMEM;
+	st->subs = n;
+	st->subs[st->nsubs++] = (struct store_sub){ cb, ud };
+	return 0;
+}
+
+void store_unsubscribe(struct store *st, store_event_cb cb, void *ud)
+{
+	for (size_t s = 0; s < st->nsubs; s++) {
+		if (st->subs[s].cb == cb && st->subs[s].ud == ud) {
+			if (st->dispatching) {
+				st->subs[s].cb = NULL;
+			} else {
+				memmove(&st->subs[s], &st->subs[s + 1],
+					(st->nsubs - s - 1) * sizeof(*st->subs));
+				st->nsubs--;
+			}
+			return;
+		}
+	}
+}
+
+int store_replay(const struct store *st, int64_t from_rev, store_event_cb cb, void *ud)
+{
+	size_t lo = 0, hi = st->hlen;
+
+	if (from_rev < st->compact_rev)
+		return -ERANGE;
+	/* binary search for the first event with rev > from_rev */
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (hist_at(st, mid)->ev.rev <= from_rev)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < st->hlen; i++) {
+		const struct shist *h = hist_at(st, i);
+
+		if (h->ev.rev > st->committed_rev)
+			break;
+		cb(ud, &h->ev);
+	}
+	return 0;
+}
+
+int store_compact(struct store *st)
+{
+	time_t cutoff = time(NULL) - st->hist_secs;
+	int64_t before = st->compact_rev;
+	int err;
+
+	/* Compaction is its own small transaction, never mixed with writes
+	 * that are not acknowledged yet. */
+	if (store_dirty(st))
+		return 0;
+
+	while (st->hlen > st->hist_min) {
+		struct shist *h = hist_at(st, 0);
+
+		if (h->ev.rev > st->committed_rev)
+			break;
+		if (h->ev.ts >= cutoff && st->hlen <= STORE_HISTORY_HARD_MAX)
+			break;
+		hist_pop_front(st);
+	}
+	if (st->compact_rev == before)
+		return 0;
+	err = st->ops->compact(st->be, st->compact_rev);
+	if (err)
+		return err;
+	return st->ops->commit(st->be);
+}

@@ -1,0 +1,33 @@
+/* tls: credentials kept in the data dir (CA, serving cert, tokens, kubeconfig). */
+#ifndef SKIFF_TLS_H
+#define SKIFF_TLS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#define TLS_MAX_TOKENS 64
+
+struct tls_opts {
+	const char *data_dir;
+	const char *server_url;		/* written into admin.kubeconfig */
+	const char *const *dns_names;	/* SANs, NULL-terminated */
+	const char *const *ips;		/* SAN IPs, NULL-terminated */
+	const char *token_file;		/* extra tokens (--token-auth-file), may be NULL */
+};
+
+struct tls_creds {
+	char *ca_pem, *cert_pem, *key_pem;
+	char *tokens[TLS_MAX_TOKENS]; /* NULL-terminated */
+	int ntokens;
+	const char *admin_token;
+};
+
+/* Load or create everything; writes <data-dir>/admin.kubeconfig. */
+int tls_setup(const struct tls_opts *o, struct tls_creds *c);
+void tls_creds_free(struct tls_creds *c);
+int tls_write_kubeconfig(const char *path, const char *server, const char *ca_pem,
+			 const char *token);
+int tls_write_file(const char *path, const char *data, size_t len, mode_t mode);
+char *tls_read_file(const char *path, size_t *len);
+
+#endif

@@ -1,0 +1,68 @@
+/* kclient: a small Kubernetes API client on libcurl, shared by skiffctl
+ * (blocking requests) and skiff-node (list + streaming watch on libev).
+ *
+ * Auth: bearer token from the kubeconfig; TLS verified against the
+ * kubeconfig's certificate-authority(-data) unless insecure-skip-tls-verify.
+ */
+#ifndef SKIFF_KCLIENT_H
+#define SKIFF_KCLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct ev_loop;
+
+struct kconfig {
+	char *server;	 /* "https://127.0.0.1:6443" */
+	char *token;	 /* bearer token, may be NULL */
+	char *ca_pem;	 /* PEM of the CA (from -data base64 or the file), may be NULL */
+	bool insecure;	 /* insecure-skip-tls-verify */
+	char *namespace; /* context namespace, "default" if unset */
+};
+
+/* path: explicit file, else $KUBECONFIG (first entry), else ~/.kube/config.
+ * Returns 0, or -errno with a message naming the file/field in err. */
+int kconfig_load(const char *path, struct kconfig *out, char *err, size_t errlen);
+void kconfig_free(struct kconfig *kc);
+
+struct kclient;
+
+struct kresp {
+	long status;	/* HTTP status, 0 on transport error */
+	char *body;	/* NUL-terminated, malloc'd */
+	size_t len;
+	char err[256];	/* transport error text when status == 0 */
+};
+
+struct kclient *kclient_new(const struct kconfig *kc);
+void kclient_free(struct kclient *c);
+
+/* Blocking request. path includes the query ("/api/v1/services?limit=500").
+ * content_type/body/accept may be NULL. Returns 0 if an HTTP answer came
+ * (any status), -EIO on transport error (resp->err says why). */
+int kclient_request(struct kclient *c, const char *method, const char *path,
+		    const char *content_type, const char *body, size_t body_len,
+		    const char *accept, struct kresp *resp);
+void kresp_free(struct kresp *r);
+
+/* Streaming request driven by a libev loop (curl multi + ev_io/ev_timer).
+ * on_line gets each '\n'-terminated line of the body (without '\n') once the
+ * status is 200; on_done gets the final HTTP status (0 on transport error)
+ * and, for non-200 answers, the body. The kwatch is freed after on_done. */
+struct kwatch;
+typedef void (*kwatch_line_cb)(void *ud, const char *line, size_t len);
+typedef void (*kwatch_done_cb)(void *ud, long status, const char *body, const char *err);
+
+struct kwatch *kwatch_start(struct kclient *c, struct ev_loop *loop, const char *path,
+			    kwatch_line_cb on_line, kwatch_done_cb on_done, void *ud);
+/* Cancel; on_done is not called. */
+void kwatch_stop(struct kwatch *w);
+
+/* URL-encode a query value (selectors). Returns malloc'd string. */
+char *kclient_escape(const char *s);
+
+/* Added by kclient.c: overall timeout of blocking requests in ms
+ * (0 = the default, 60 s). Watches have no overall timeout. */
+void kclient_set_timeout(struct kclient *c, long timeout_ms);
+
+#endif

@@ -8,12 +8,14 @@
 #include "log.h"
 
 /* How often old watch history is dropped, and bookmarks are sent. */
-#define API_COMPACT_INTERVAL  10.0
+#define API_COMPACT_INTERVAL  5.0
 #define API_BOOKMARK_INTERVAL 30.0
 
 static void api_compact_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct api *a = w->data;
+
+	api_watch_poke(a);
 
 	if (store_compact(a->store) < 0)
 		pr_warn("store: compaction failed");

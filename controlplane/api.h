@@ -104,6 +104,8 @@ int api_store_create(struct api *a, const struct res_type *rt, const char *ns, c
 void api_watch(struct api *a, struct http_req *req, const struct api_target *t, bool table);
 void api_watch_on_event(void *ud, const struct store_event *ev);
 void api_watch_bookmarks(struct api *a);
+/* Wake idle watch streams so closed clients are noticed. */
+void api_watch_poke(struct api *a);
 
 /* discovery (api_discovery.c): returns true if it answered */
 bool api_discovery(struct api *a, struct http_req *req, const char *path);

@@ -217,9 +217,19 @@ int api_store_create(struct api *a, const struct res_type *rt, const char *ns, c
 	if (rt->defaults)
 		rt->defaults(obj);
 	rt->validate(obj, NULL, &e);
+	name = api_obj_str(obj, "metadata.name");
+	if (!e.n && name) {
+		api_key(key, sizeof(key), rt, ns, name);
+		if (store_get(a->store, key)) {
+			*code = 409;
+			if (msg)
+				snprintf(msg, msglen, "%s \"%s\" already exists", res_qualified(rt),
+					 name);
+			return -EEXIST;
+		}
+	}
 	if (!e.n && !strcmp(rt->plural, "services"))
 		api_svc_allocate(a, obj, NULL, &e);
-	name = api_obj_str(obj, "metadata.name");
 	if (e.n) {
 		*code = 422;
 		if (msg)
@@ -293,16 +303,24 @@ void api_create(struct api *a, struct http_req *req, const struct api_target *t)
 	if (!e.n)
 		rt->validate(obj, NULL, &e);
 	name = api_obj_str(obj, "metadata.name");
-	if (!e.n && !strcmp(rt->plural, "services"))
-		api_svc_allocate(a, obj, NULL, &e);
 	if (e.n) {
 		api_status_invalid(req, rt, name, &e);
 		goto out;
 	}
 	api_key(key, sizeof(key), rt, ns, name);
+	/* AlreadyExists wins over allocation errors, as upstream */
+	if (store_get(a->store, key)) {
+		rev = -EEXIST;
+		goto stored;
+	}
+	if (!strcmp(rt->plural, "services") && api_svc_allocate(a, obj, NULL, &e)) {
+		api_status_invalid(req, rt, name, &e);
+		goto out;
+	}
 	rev = api_put(a, key, obj, 0, true);
+stored:
 	if (rev < 0) {
-		if (!strcmp(rt->plural, "services"))
+		if (!strcmp(rt->plural, "services") && rev != -EEXIST)
 			api_svc_release(a, obj);
 		if (rev == -EEXIST) {
 			snprintf(msg, sizeof(msg), "%s \"%s\" already exists", res_qualified(rt),

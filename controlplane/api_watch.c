@@ -242,6 +242,13 @@ void api_watch_bookmarks(struct api *a)
 			watch_bookmark(w);
 }
 
+void api_watch_poke(struct api *a)
+{
+	for (struct api_watch *w = a->watches; w; w = w->next)
+		if (!w->ended)
+			http_stream_poke(w->st);
+}
+
 void api_watch(struct api *a, struct http_req *req, const struct api_target *t, bool table)
 {
 	const char *rvs = http_req_query(req, "resourceVersion");

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <ev.h>
 #include <microhttpd.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -502,6 +503,24 @@ int http_stream_write(struct http_stream *st, const char *data, size_t len)
 	st->len += len;
 	http_stream_wake(st);
 	return 0;
+}
+
+void http_stream_poke(struct http_stream *st)
+{
+	const union MHD_ConnectionInfo *ci;
+	struct pollfd p = { .events = POLLRDHUP };
+
+	if (!st->suspended || st->ended)
+		return;
+	ci = MHD_get_connection_info(st->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (!ci)
+		return;
+	p.fd = ci->connect_fd;
+	/* A watch client sends nothing after its request: a hang-up (the TLS
+	 * close_notify is followed by FIN) means it is gone. End the stream so
+	 * MHD resumes the connection, fails the write and frees it. */
+	if (poll(&p, 1, 0) == 1 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)))
+		http_stream_end(st);
 }
 
 size_t http_stream_buffered(const struct http_stream *st)

@@ -29,7 +29,7 @@ int alloc_parse_ip(const char *s, uint32_t *ip)
 
 void alloc_format_ip(uint32_t ip, char *buf, size_t len)
 {
-	struct in_addr a = { .s_addr = htonl(ip) };
+	struct in_addr a = {.s_addr = htonl(ip)};
 
 	inet_ntop(AF_INET, &a, buf, (socklen_t)len);
 }

@@ -11,12 +11,12 @@
 #include <stddef.h>
 
 struct alloc_range {
-	uint32_t base;	 /* first value of the range (host order) */
-	uint32_t size;	 /* number of values */
-	uint32_t next;	 /* rotating search start */
+	uint32_t base; /* first value of the range (host order) */
+	uint32_t size; /* number of values */
+	uint32_t next; /* rotating search start */
 	uint32_t used;
 	uint64_t *bits;
-	char desc[64];	 /* "10.96.0.0/16" or "30000-32767", for messages */
+	char desc[64]; /* "10.96.0.0/16" or "30000-32767", for messages */
 };
 
 /* "10.96.0.0/16": allocatable = network+1 .. broadcast-1. -EINVAL on bad CIDR. */

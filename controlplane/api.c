@@ -250,7 +250,7 @@ static void api_dispatch(struct api *a, struct http_req *req, const struct api_t
 		api_method_not_allowed(req);
 }
 
-static const char *api_public[] = { "/healthz", "/livez", "/readyz", NULL };
+static const char *api_public[] = {"/healthz", "/livez", "/readyz", NULL};
 
 void api_handle(void *ud, struct http_req *req)
 {
@@ -279,8 +279,8 @@ void api_handle(void *ud, struct http_req *req)
 		if (buf) {
 			size_t n = a->metrics(a->metrics_ud, buf, 65536);
 
-			http_reply(req, 200, "text/plain; version=0.0.4",
-				   buf, n < 65536 ? n : 65535);
+			http_reply(req, 200, "text/plain; version=0.0.4", buf,
+				   n < 65536 ? n : 65535);
 			free(buf);
 		}
 		return;

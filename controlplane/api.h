@@ -12,19 +12,18 @@
 #include "resource.h"
 #include "store.h"
 
-
 struct api_watch;
 
 struct api_config {
-	const char *advertise;	 /* "127.0.0.1:6443", for /api serverAddress */
+	const char *advertise; /* "127.0.0.1:6443", for /api serverAddress */
 	const char *cluster_domain;
 	const char *cluster_dns; /* kube-dns ClusterIP */
 	const char *api_ip;	 /* the kubernetes Service endpoint address */
 	int api_port;
-	const char **tokens;	 /* accepted bearer tokens, NULL-terminated */
-	bool anonymous_plain;	 /* plain HTTP without a token is allowed (tests) */
+	const char **tokens;  /* accepted bearer tokens, NULL-terminated */
+	bool anonymous_plain; /* plain HTTP without a token is allowed (tests) */
 	size_t max_body;
-	int watch_buffer_max;	 /* bytes a watcher may fall behind before 410 */
+	int watch_buffer_max; /* bytes a watcher may fall behind before 410 */
 };
 
 struct api {

@@ -24,8 +24,7 @@ static cJSON *api_details_plural(const struct res_type *rt, const char *name)
 	return d;
 }
 
-static void api_status_conflict(struct http_req *req, const struct res_type *rt,
-				const char *name)
+static void api_status_conflict(struct http_req *req, const struct res_type *rt, const char *name)
 {
 	char msg[API_MSG];
 
@@ -175,7 +174,8 @@ static int64_t api_put(struct api *a, const char *key, cJSON *obj, int64_t expec
 	s = cJSON_PrintUnformatted(obj);
 	if (!s)
 		return -ENOMEM;
-	rev = create ? store_create(a->store, key, s) : store_update(a->store, key, s, expected_rev);
+	rev =
+	    create ? store_create(a->store, key, s) : store_update(a->store, key, s, expected_rev);
 	free(s);
 	if (rev == -EIO)
 		a->fatal = true;
@@ -207,7 +207,7 @@ int api_store_create(struct api *a, const struct res_type *rt, const char *ns, c
 		     int *code, char *msg, size_t msglen)
 {
 	cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
-	struct verrs e = { 0 };
+	struct verrs e = {0};
 	const char *name;
 	char key[600];
 	int64_t rev;
@@ -253,7 +253,7 @@ int api_store_create(struct api *a, const struct res_type *rt, const char *ns, c
 void api_create(struct api *a, struct http_req *req, const struct api_target *t)
 {
 	const struct res_type *rt = t->rt;
-	struct verrs e = { 0 };
+	struct verrs e = {0};
 	const char *ns = t->has_ns ? t->ns : "";
 	const char *bns, *name;
 	cJSON *obj, *md;
@@ -400,7 +400,7 @@ static void api_apply_update(struct api *a, struct http_req *req, const struct a
 	const char *brv = api_obj_str(obj, "metadata.resourceVersion");
 	const char *bname = api_obj_str(obj, "metadata.name");
 	const char *bns = api_obj_str(obj, "metadata.namespace");
-	struct verrs e = { 0 };
+	struct verrs e = {0};
 	char key[600], msg[API_MSG];
 	bool is_svc = !strcmp(rt->plural, "services");
 	int64_t rev;
@@ -630,7 +630,7 @@ static void api_delete_ns_contents(struct api *a, const char *ns)
 {
 	for (int i = 0; i < res_ntypes; i++) {
 		const struct res_type *rt = res_types[i];
-		struct api_keys c = { 0 };
+		struct api_keys c = {0};
 		char prefix[400];
 
 		if (!rt->namespaced)
@@ -645,7 +645,8 @@ static void api_delete_ns_contents(struct api *a, const char *ns)
 		/* collect first: deleting while walking the tree is unsafe */
 		store_list(a->store, prefix, api_collect_key, &c);
 		for (size_t k = 0; k < c.n; k++) {
-			const struct store_kv *kv = c.keys[k] ? store_get(a->store, c.keys[k]) : NULL;
+			const struct store_kv *kv =
+			    c.keys[k] ? store_get(a->store, c.keys[k]) : NULL;
 			cJSON *o = kv ? cJSON_Parse(kv->value) : NULL;
 			char *last = NULL;
 
@@ -703,10 +704,11 @@ void api_delete(struct api *a, struct http_req *req, const struct api_target *t)
 			goto out;
 		}
 		if (puid && strcmp(puid, api_obj_str(old, "metadata.uid") ?: "")) {
-			snprintf(msg, sizeof(msg),
-				 "Precondition failed: UID in precondition: %s, UID in object meta: "
-				 "%s",
-				 puid, api_obj_str(old, "metadata.uid") ?: "");
+			snprintf(
+			    msg, sizeof(msg),
+			    "Precondition failed: UID in precondition: %s, UID in object meta: "
+			    "%s",
+			    puid, api_obj_str(old, "metadata.uid") ?: "");
 			api_status(req, 409, "Conflict", msg, api_details_plural(rt, t->name));
 			cJSON_Delete(opts);
 			goto out;

@@ -7,12 +7,11 @@
 /* gnostic openapi_v2.Document{swagger:"2.0", info{title:"Kubernetes",
  * version:"v1.20.2"}}: with no definitions kubectl skips client-side
  * validation instead of failing (k8s-api.md §4.7). */
-static const unsigned char api_openapi_v2_pb[28] = { 0x0a, 0x03, '2', '.', '0', 0x12, 0x15,
-						      0x0a, 0x0a, 'K', 'u', 'b', 'e', 'r',
-						      'n',  'e',  't', 'e', 's', 0x12, 0x07,
-						      'v',  '1',  '.', '2', '0', '.', '2' };
+static const unsigned char api_openapi_v2_pb[28] = {
+    0x0a, 0x03, '2', '.', '0', 0x12, 0x15, 0x0a, 0x0a, 'K', 'u', 'b', 'e', 'r',
+    'n',  'e',	't', 'e', 's', 0x12, 0x07, 'v',	 '1',  '.', '2', '0', '.', '2'};
 
-static const char *api_groups[][2] = { { "apps", "v1" }, { "discovery.k8s.io", "v1" } };
+static const char *api_groups[][2] = {{"apps", "v1"}, {"discovery.k8s.io", "v1"}};
 
 static cJSON *api_strings(const char *const *v)
 {
@@ -38,10 +37,10 @@ static void api_add_res(cJSON *list, const char *name, bool namespaced, const ch
 
 static cJSON *api_resource_list(const char *group, const char *version)
 {
-	static const char *const verbs[] = { "create", "delete", "get",	  "list",
-					     "patch",  "update", "watch", NULL };
-	static const char *const sub_verbs[] = { "get", "patch", "update", NULL };
-	static const char *const bind_verbs[] = { "create", NULL };
+	static const char *const verbs[] = {"create", "delete", "get",	 "list",
+					    "patch",  "update", "watch", NULL};
+	static const char *const sub_verbs[] = {"get", "patch", "update", NULL};
+	static const char *const bind_verbs[] = {"create", NULL};
 	cJSON *doc = cJSON_CreateObject(), *list;
 	char gv[64];
 	bool any = false;
@@ -66,7 +65,7 @@ static cJSON *api_resource_list(const char *group, const char *version)
 			cJSON_AddItemToObject(r, "shortNames", api_strings(rt->short_names));
 		if (rt->all_category)
 			cJSON_AddItemToObject(r, "categories",
-					      api_strings((const char *const[]){ "all", NULL }));
+					      api_strings((const char *const[]){"all", NULL}));
 		if (rt->has_status) {
 			snprintf(sub, sizeof(sub), "%s/status", rt->plural);
 			api_add_res(list, sub, rt->namespaced, rt->kind, sub_verbs);
@@ -110,18 +109,18 @@ bool api_discovery(struct api *a, struct http_req *req, const char *path)
 
 	if (!strcmp(path, "/version")) {
 		doc = cJSON_Parse(
-			"{\"major\":\"1\",\"minor\":\"20\",\"gitVersion\":\"v1.20.2-skiff\","
-			"\"gitCommit\":\"0000000000000000000000000000000000000000\","
-			"\"gitTreeState\":\"clean\",\"buildDate\":\"2026-11-25T00:00:00Z\","
-			"\"goVersion\":\"go1.15.5\",\"compiler\":\"gc\","
-			"\"platform\":\"linux/amd64\"}");
+		    "{\"major\":\"1\",\"minor\":\"20\",\"gitVersion\":\"v1.20.2-skiff\","
+		    "\"gitCommit\":\"0000000000000000000000000000000000000000\","
+		    "\"gitTreeState\":\"clean\",\"buildDate\":\"2026-11-25T00:00:00Z\","
+		    "\"goVersion\":\"go1.15.5\",\"compiler\":\"gc\","
+		    "\"platform\":\"linux/amd64\"}");
 	} else if (!strcmp(path, "/api")) {
 		cJSON *c, *cidrs;
 
 		doc = cJSON_CreateObject();
 		cJSON_AddStringToObject(doc, "kind", "APIVersions");
 		cJSON_AddItemToObject(doc, "versions",
-				      api_strings((const char *const[]){ "v1", NULL }));
+				      api_strings((const char *const[]){"v1", NULL}));
 		cidrs = cJSON_AddArrayToObject(doc, "serverAddressByClientCIDRs");
 		c = cJSON_CreateObject();
 		cJSON_AddStringToObject(c, "clientCIDR", "0.0.0.0/0");

@@ -105,7 +105,7 @@ static void list_one(void *ud, const struct store_kv *kv)
 
 void api_list(struct api *a, struct http_req *req, const struct api_target *t)
 {
-	struct list_ctx c = { .rt = t->rt, .now = time(NULL) };
+	struct list_ctx c = {.rt = t->rt, .now = time(NULL)};
 	char prefix[400], head[256], rv[24];
 	const char *fixed_ns = t->has_ns ? t->ns : NULL;
 	const char *fixed_name;
@@ -144,8 +144,8 @@ void api_list(struct api *a, struct http_req *req, const struct api_target *t)
 	} else {
 		buf_put(&c.buf, "]}", 2);
 		if (c.buf.oom)
-			api_status(req, 500, "InternalError", "Internal error occurred: out of memory",
-				   NULL);
+			api_status(req, 500, "InternalError",
+				   "Internal error occurred: out of memory", NULL);
 		else
 			http_reply(req, 200, "application/json", c.buf.p, c.buf.len);
 		free(c.buf.p);
@@ -165,14 +165,14 @@ static cJSON *api_scale_of(const cJSON *obj)
 	const cJSON *r = cJSON_GetObjectItemCaseSensitive(ospec, "replicas");
 	const cJSON *sr = cJSON_GetObjectItemCaseSensitive(ostat, "replicas");
 	const cJSON *ml = cJSON_GetObjectItemCaseSensitive(
-		cJSON_GetObjectItemCaseSensitive(ospec, "selector"), "matchLabels");
+	    cJSON_GetObjectItemCaseSensitive(ospec, "selector"), "matchLabels");
 	char *sel = sel_map_string(ml);
 
 	cJSON_AddStringToObject(s, "kind", "Scale");
 	cJSON_AddStringToObject(s, "apiVersion", "autoscaling/v1");
 	md = cJSON_AddObjectToObject(s, "metadata");
-	for (const char **k = (const char *[]){ "name", "namespace", "uid", "resourceVersion",
-						"creationTimestamp", NULL };
+	for (const char **k = (const char *[]){"name", "namespace", "uid", "resourceVersion",
+					       "creationTimestamp", NULL};
 	     *k; k++) {
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(omd, *k);
 
@@ -267,7 +267,7 @@ void api_scale(struct api *a, struct http_req *req, const struct api_target *t)
 					       "replicas");
 	if (!cJSON_IsNumber(rep) || rep->valuedouble < 0 ||
 	    rep->valuedouble != (double)(int)rep->valuedouble) {
-		struct verrs e = { 0 };
+		struct verrs e = {0};
 
 		verrs_add(&e, "FieldValueInvalid", "spec.replicas",
 			  "Invalid value: %s: must be greater than or equal to 0",
@@ -335,7 +335,7 @@ void api_binding(struct api *a, struct http_req *req, const struct api_target *t
 	in = cJSON_ParseWithLength(body, len);
 	node = in ? api_obj_str(in, "target.name") : NULL;
 	if (!node || !*node) {
-		struct verrs e = { 0 };
+		struct verrs e = {0};
 
 		verrs_required(&e, "target.name", "");
 		api_status_invalid(req, t->rt, t->name, &e);

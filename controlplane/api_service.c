@@ -52,9 +52,7 @@ static bool svc_holds_port(const cJSON *svc, int np)
 
 	if (!svc || !svc_has_node_ports(svc))
 		return false;
-	cJSON_ArrayForEach(p, svc_ports(svc))
-		if (svc_node_port(p) == np)
-			return true;
+	cJSON_ArrayForEach(p, svc_ports(svc)) if (svc_node_port(p) == np) return true;
 	return false;
 }
 
@@ -128,9 +126,10 @@ int api_svc_allocate(struct api *a, cJSON *svc, const cJSON *old, struct verrs *
 				 "Invalid value: []string{\"%s\"}: failed to allocated ip:%s with "
 				 "error:%s%s",
 				 cip, cip,
-				 err == -EEXIST ? "provided IP is already allocated"
-						: "provided IP is not in the valid range. The range "
-						  "of valid IPs is ",
+				 err == -EEXIST
+				     ? "provided IP is already allocated"
+				     : "provided IP is not in the valid range. The range "
+				       "of valid IPs is ",
 				 err == -EEXIST ? "" : a->svc_ips.desc);
 			verrs_add(e, "FieldValueInvalid", "spec.clusterIPs", "%s", detail);
 			return -EINVAL;
@@ -139,9 +138,10 @@ int api_svc_allocate(struct api *a, cJSON *svc, const cJSON *old, struct verrs *
 		svc_set_ip(svc, cip);
 	} else {
 		if (alloc_next(&a->svc_ips, &ip)) {
-			verrs_add(e, "FieldValueInvalid", "spec.clusterIPs",
-				  "Invalid value: []string{}: failed to allocate a serviceIP: range "
-				  "is full");
+			verrs_add(
+			    e, "FieldValueInvalid", "spec.clusterIPs",
+			    "Invalid value: []string{}: failed to allocate a serviceIP: range "
+			    "is full");
 			return -ENOSPC;
 		}
 		got_ip = ip;
@@ -172,9 +172,9 @@ ports:
 			if (err) {
 				snprintf(detail, sizeof(detail), "Invalid value: %d: %s%s", np,
 					 err == -EEXIST
-						 ? "provided port is already allocated"
-						 : "provided port is not in the valid range. The "
-						   "range of valid ports is ",
+					     ? "provided port is already allocated"
+					     : "provided port is not in the valid range. The "
+					       "range of valid ports is ",
 					 err == -EEXIST ? "" : a->node_ports.desc);
 				verrs_add(e, "FieldValueInvalid", field, "%s", detail);
 				goto err_release;

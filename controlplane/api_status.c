@@ -149,7 +149,7 @@ const char *api_obj_str(const cJSON *obj, const char *path)
 /* Go's strconv.ParseBool true values. */
 bool api_parse_bool(const char *s)
 {
-	static const char *t[] = { "1", "t", "T", "true", "TRUE", "True", NULL };
+	static const char *t[] = {"1", "t", "T", "true", "TRUE", "True", NULL};
 
 	for (const char **p = t; s && *p; p++)
 		if (!strcmp(s, *p))

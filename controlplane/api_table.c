@@ -30,8 +30,7 @@ static cJSON *api_partial(const cJSON *obj)
 
 	cJSON_AddStringToObject(p, "kind", "PartialObjectMetadata");
 	cJSON_AddStringToObject(p, "apiVersion", "meta.k8s.io/v1");
-	cJSON_AddItemToObject(p, "metadata",
-			      md ? cJSON_Duplicate(md, true) : cJSON_CreateObject());
+	cJSON_AddItemToObject(p, "metadata", md ? cJSON_Duplicate(md, true) : cJSON_CreateObject());
 	return p;
 }
 

@@ -81,20 +81,19 @@ static void watch_send_line(struct api_watch *w, const char *type, const char *o
 	}
 	if ((int)http_stream_buffered(w->st) > w->a->cfg.watch_buffer_max) {
 		static const char expired[] =
-			"{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\",\"apiVersion\":\"v1\","
-			"\"metadata\":{},\"status\":\"Failure\",\"message\":\"watcher fell too far "
-			"behind; re-list\",\"reason\":\"Expired\",\"code\":410}}\n";
+		    "{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\",\"apiVersion\":\"v1\","
+		    "\"metadata\":{},\"status\":\"Failure\",\"message\":\"watcher fell too far "
+		    "behind; re-list\",\"reason\":\"Expired\",\"code\":410}}\n";
 
-		pr_warn("watch %s: client too slow (%zu bytes queued), closing with 410",
-			w->prefix, http_stream_buffered(w->st));
+		pr_warn("watch %s: client too slow (%zu bytes queued), closing with 410", w->prefix,
+			http_stream_buffered(w->st));
 		w->a->n_watch_closed_slow++;
 		http_stream_write(w->st, expired, sizeof(expired) - 1);
 		watch_end(w);
 	}
 }
 
-static void watch_send_obj(struct api_watch *w, const char *type, const cJSON *obj,
-			   const char *raw)
+static void watch_send_obj(struct api_watch *w, const char *type, const cJSON *obj, const char *raw)
 {
 	char *s;
 
@@ -145,7 +144,7 @@ static void watch_deliver(struct api_watch *w, struct watch_ev *e)
 		return;
 	w->last_rev = ev->rev;
 	if (!filtered && !w->table) {
-		static const char *types[] = { "ADDED", "MODIFIED", "DELETED" };
+		static const char *types[] = {"ADDED", "MODIFIED", "DELETED"};
 
 		watch_send_line(w, types[ev->type], ev->value, strlen(ev->value));
 		return;
@@ -193,7 +192,7 @@ static void watch_free_ev(struct watch_ev *e)
 void api_watch_on_event(void *ud, const struct store_event *ev)
 {
 	struct api *a = ud;
-	struct watch_ev e = { .ev = ev };
+	struct watch_ev e = {.ev = ev};
 
 	for (struct api_watch *w = a->watches; w; w = w->next)
 		watch_deliver(w, &e);
@@ -202,7 +201,7 @@ void api_watch_on_event(void *ud, const struct store_event *ev)
 
 static void watch_replay_cb(void *ud, const struct store_event *ev)
 {
-	struct watch_ev e = { .ev = ev };
+	struct watch_ev e = {.ev = ev};
 
 	watch_deliver(ud, &e);
 	watch_free_ev(&e);
@@ -274,7 +273,8 @@ void api_watch(struct api *a, struct http_req *req, const struct api_target *t, 
 	}
 	w = calloc(1, sizeof(*w));
 	if (!w) {
-		api_status(req, 500, "InternalError", "Internal error occurred: out of memory", NULL);
+		api_status(req, 500, "InternalError", "Internal error occurred: out of memory",
+			   NULL);
 		return;
 	}
 	if (api_selectors(req, t->rt, &w->ls, &w->fs)) {
@@ -300,7 +300,8 @@ void api_watch(struct api *a, struct http_req *req, const struct api_target *t, 
 		sel_free(w->ls);
 		sel_free(w->fs);
 		free(w);
-		api_status(req, 500, "InternalError", "Internal error occurred: out of memory", NULL);
+		api_status(req, 500, "InternalError", "Internal error occurred: out of memory",
+			   NULL);
 		return;
 	}
 	w->next = a->watches;
@@ -329,11 +330,12 @@ void api_watch(struct api *a, struct http_req *req, const struct api_target *t, 
 		return;
 	}
 	if (store_replay(a->store, from, watch_replay_cb, w) == -ERANGE) {
-		snprintf(msg, sizeof(msg),
-			 "{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\",\"apiVersion\":\"v1\","
-			 "\"metadata\":{},\"status\":\"Failure\",\"message\":\"too old resource "
-			 "version: %lld (%lld)\",\"reason\":\"Expired\",\"code\":410}}\n",
-			 (long long)from, (long long)store_oldest_rev(a->store));
+		snprintf(
+		    msg, sizeof(msg),
+		    "{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\",\"apiVersion\":\"v1\","
+		    "\"metadata\":{},\"status\":\"Failure\",\"message\":\"too old resource "
+		    "version: %lld (%lld)\",\"reason\":\"Expired\",\"code\":410}}\n",
+		    (long long)from, (long long)store_oldest_rev(a->store));
 		http_stream_write(w->st, msg, strlen(msg));
 		watch_end(w);
 		return;

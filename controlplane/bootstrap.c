@@ -67,8 +67,8 @@ static int boot_refresh(struct api *a, const char *key, const char *field, const
 
 int bootstrap_run(struct api *a, const struct bootstrap_opts *o)
 {
-	static const char *const nss[] = { "default", "kube-system", "kube-public",
-					   "kube-node-lease", NULL };
+	static const char *const nss[] = {"default", "kube-system", "kube-public",
+					  "kube-node-lease", NULL};
 	char first_ip[32], json[2048], ep[1024], slice_eps[1024], ports[256];
 	int err;
 
@@ -83,13 +83,14 @@ int bootstrap_run(struct api *a, const struct bootstrap_opts *o)
 	}
 
 	alloc_format_ip(a->svc_ips.base, first_ip, sizeof(first_ip));
-	snprintf(json, sizeof(json),
-		 "{\"kind\":\"Service\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"kubernetes\","
-		 "\"labels\":{\"component\":\"apiserver\",\"provider\":\"kubernetes\"}},"
-		 "\"spec\":{\"type\":\"ClusterIP\",\"clusterIP\":\"%s\",\"ports\":[{\"name\":"
-		 "\"https\",\"port\":443,\"protocol\":\"TCP\",\"targetPort\":%d}],"
-		 "\"sessionAffinity\":\"None\"}}",
-		 first_ip, o->api_port);
+	snprintf(
+	    json, sizeof(json),
+	    "{\"kind\":\"Service\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"kubernetes\","
+	    "\"labels\":{\"component\":\"apiserver\",\"provider\":\"kubernetes\"}},"
+	    "\"spec\":{\"type\":\"ClusterIP\",\"clusterIP\":\"%s\",\"ports\":[{\"name\":"
+	    "\"https\",\"port\":443,\"protocol\":\"TCP\",\"targetPort\":%d}],"
+	    "\"sessionAffinity\":\"None\"}}",
+	    first_ip, o->api_port);
 	err = boot_create(a, "services", "", "default", json);
 	if (err)
 		return err;
@@ -99,12 +100,13 @@ int bootstrap_run(struct api *a, const struct bootstrap_opts *o)
 		 "{\"subsets\":[{\"addresses\":[{\"ip\":\"%s\"}],\"ports\":[{\"name\":\"https\","
 		 "\"port\":%d,\"protocol\":\"TCP\"}]}]}",
 		 o->api_ip, o->api_port);
-	snprintf(json, sizeof(json),
-		 "{\"kind\":\"Endpoints\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":"
-		 "\"kubernetes\",\"labels\":{\"endpointslice.kubernetes.io/skip-mirror\":\"true\"}},"
-		 "\"subsets\":[{\"addresses\":[{\"ip\":\"%s\"}],\"ports\":[{\"name\":\"https\","
-		 "\"port\":%d,\"protocol\":\"TCP\"}]}]}",
-		 o->api_ip, o->api_port);
+	snprintf(
+	    json, sizeof(json),
+	    "{\"kind\":\"Endpoints\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":"
+	    "\"kubernetes\",\"labels\":{\"endpointslice.kubernetes.io/skip-mirror\":\"true\"}},"
+	    "\"subsets\":[{\"addresses\":[{\"ip\":\"%s\"}],\"ports\":[{\"name\":\"https\","
+	    "\"port\":%d,\"protocol\":\"TCP\"}]}]}",
+	    o->api_ip, o->api_port);
 	if ((err = boot_create(a, "endpoints", "", "default", json)) ||
 	    (err = boot_refresh(a, "/registry/endpoints/default/kubernetes", "subsets", ep)))
 		return err;
@@ -131,14 +133,15 @@ int bootstrap_run(struct api *a, const struct bootstrap_opts *o)
 
 	if (!o->cluster_dns || !*o->cluster_dns)
 		return 0;
-	snprintf(json, sizeof(json),
-		 "{\"kind\":\"Service\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"kube-dns\","
-		 "\"labels\":{\"k8s-app\":\"kube-dns\",\"kubernetes.io/cluster-service\":\"true\","
-		 "\"kubernetes.io/name\":\"CoreDNS\"}},\"spec\":{\"type\":\"ClusterIP\","
-		 "\"clusterIP\":\"%s\",\"ports\":[{\"name\":\"dns\",\"port\":53,\"protocol\":"
-		 "\"UDP\",\"targetPort\":%d},{\"name\":\"dns-tcp\",\"port\":53,\"protocol\":\"TCP\","
-		 "\"targetPort\":%d}]}}",
-		 o->cluster_dns, o->dns_port, o->dns_port);
+	snprintf(
+	    json, sizeof(json),
+	    "{\"kind\":\"Service\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"kube-dns\","
+	    "\"labels\":{\"k8s-app\":\"kube-dns\",\"kubernetes.io/cluster-service\":\"true\","
+	    "\"kubernetes.io/name\":\"CoreDNS\"}},\"spec\":{\"type\":\"ClusterIP\","
+	    "\"clusterIP\":\"%s\",\"ports\":[{\"name\":\"dns\",\"port\":53,\"protocol\":"
+	    "\"UDP\",\"targetPort\":%d},{\"name\":\"dns-tcp\",\"port\":53,\"protocol\":\"TCP\","
+	    "\"targetPort\":%d}]}}",
+	    o->cluster_dns, o->dns_port, o->dns_port);
 	err = boot_create(a, "services", "", "kube-system", json);
 	if (err)
 		return err;

@@ -5,7 +5,7 @@
 struct api;
 
 struct bootstrap_opts {
-	const char *api_ip;	 /* address the kubernetes Service points at */
+	const char *api_ip; /* address the kubernetes Service points at */
 	int api_port;
 	const char *cluster_dns; /* kube-dns ClusterIP, NULL/"" for none */
 	const char *dns_ip;	 /* kube-dns endpoint address, NULL if none routable */

@@ -177,9 +177,9 @@ static enum MHD_Result http_send_result(struct http_req *r)
 }
 
 static const char http_413[] =
-	"{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\","
-	"\"message\":\"the request body is too large\",\"reason\":\"RequestEntityTooLarge\","
-	"\"code\":413}";
+    "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\","
+    "\"message\":\"the request body is too large\",\"reason\":\"RequestEntityTooLarge\","
+    "\"code\":413}";
 
 static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const char *url,
 				   const char *method, const char *version, const char *upload,
@@ -318,7 +318,7 @@ int http_server_start(struct ev_loop *loop, const struct http_opts *o, http_hand
 		      http_after_fn after, void *ud, struct http_server **out)
 {
 	unsigned int flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
-	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_storage ss = {0};
 	const union MHD_DaemonInfo *di;
 	struct http_server *s;
 
@@ -352,19 +352,17 @@ int http_server_start(struct ev_loop *loop, const struct http_opts *o, http_hand
 	s->max_body = o->max_body;
 	if (o->tls_cert_pem)
 		s->mhd = MHD_start_daemon(
-			flags, (uint16_t)o->port, NULL, NULL, http_access, s, MHD_OPTION_SOCK_ADDR,
-			&ss, MHD_OPTION_NOTIFY_COMPLETED, http_completed, s,
-			MHD_OPTION_CONNECTION_LIMIT, o->max_conns ? o->max_conns : 2048,
-			MHD_OPTION_CONNECTION_TIMEOUT, 600u, MHD_OPTION_EXTERNAL_LOGGER,
-			http_mhd_log, s, MHD_OPTION_HTTPS_MEM_KEY, o->tls_key_pem,
-			MHD_OPTION_HTTPS_MEM_CERT, o->tls_cert_pem, MHD_OPTION_END);
+		    flags, (uint16_t)o->port, NULL, NULL, http_access, s, MHD_OPTION_SOCK_ADDR, &ss,
+		    MHD_OPTION_NOTIFY_COMPLETED, http_completed, s, MHD_OPTION_CONNECTION_LIMIT,
+		    o->max_conns ? o->max_conns : 2048, MHD_OPTION_CONNECTION_TIMEOUT, 600u,
+		    MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, s, MHD_OPTION_HTTPS_MEM_KEY,
+		    o->tls_key_pem, MHD_OPTION_HTTPS_MEM_CERT, o->tls_cert_pem, MHD_OPTION_END);
 	else
 		s->mhd = MHD_start_daemon(
-			flags, (uint16_t)o->port, NULL, NULL, http_access, s, MHD_OPTION_SOCK_ADDR,
-			&ss, MHD_OPTION_NOTIFY_COMPLETED, http_completed, s,
-			MHD_OPTION_CONNECTION_LIMIT, o->max_conns ? o->max_conns : 2048,
-			MHD_OPTION_CONNECTION_TIMEOUT, 600u, MHD_OPTION_EXTERNAL_LOGGER,
-			http_mhd_log, s, MHD_OPTION_END);
+		    flags, (uint16_t)o->port, NULL, NULL, http_access, s, MHD_OPTION_SOCK_ADDR, &ss,
+		    MHD_OPTION_NOTIFY_COMPLETED, http_completed, s, MHD_OPTION_CONNECTION_LIMIT,
+		    o->max_conns ? o->max_conns : 2048, MHD_OPTION_CONNECTION_TIMEOUT, 600u,
+		    MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, s, MHD_OPTION_END);
 	if (!s->mhd) {
 		int err = errno ? -errno : -EIO;
 
@@ -508,7 +506,7 @@ int http_stream_write(struct http_stream *st, const char *data, size_t len)
 void http_stream_poke(struct http_stream *st)
 {
 	const union MHD_ConnectionInfo *ci;
-	struct pollfd p = { .events = POLLRDHUP };
+	struct pollfd p = {.events = POLLRDHUP};
 
 	if (!st->suspended || st->ended)
 		return;

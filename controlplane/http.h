@@ -18,11 +18,11 @@ struct http_req;
 struct http_stream;
 
 struct http_opts {
-	const char *bind_address;	/* "0.0.0.0" */
+	const char *bind_address; /* "0.0.0.0" */
 	int port;
-	const char *tls_cert_pem;	/* NULL: plain HTTP */
+	const char *tls_cert_pem; /* NULL: plain HTTP */
 	const char *tls_key_pem;
-	size_t max_body;		/* larger bodies get 413 without being read */
+	size_t max_body; /* larger bodies get 413 without being read */
 	unsigned max_conns;
 };
 

@@ -17,34 +17,34 @@
 #include "tls.h"
 
 static const char usage[] =
-	"Usage: skiff-server [flags]\n"
-	"\n"
-	"Kubernetes-compatible API server with an embedded durable store and cluster DNS.\n"
-	"\n"
-	"Flags (kube-apiserver names where one exists):\n"
-	"  --bind-address IP                 address to serve HTTPS on (default 0.0.0.0)\n"
-	"  --secure-port PORT                HTTPS port (default 6443)\n"
-	"  --advertise-address IP            address clients and the `kubernetes` Service use\n"
-	"                                    (default: --bind-address, or 127.0.0.1 for 0.0.0.0)\n"
-	"  --service-cluster-ip-range CIDR   ClusterIP range (default 10.96.0.0/16)\n"
-	"  --service-node-port-range A-B     NodePort range (default 30000-32767)\n"
-	"  --cluster-cidr CIDR               pod address range (default 10.244.0.0/16)\n"
-	"  --data-dir DIR                    store, certificates, tokens (default /var/lib/skiff)\n"
-	"  --cluster-domain DOMAIN           cluster DNS zone (default cluster.local)\n"
-	"  --cluster-dns IP                  kube-dns ClusterIP (default: 10th address of the range)\n"
-	"  --dns-bind-address ADDR:PORT[,..] cluster DNS listeners, UDP+TCP (default 0.0.0.0:53;\n"
-	"                                    \"off\" disables DNS)\n"
-	"  --dns-upstream ADDR[:PORT][,..]   upstream resolvers (default: /etc/resolv.conf)\n"
-	"  --token-auth-file FILE            extra bearer tokens (token,user,uid[,groups] lines)\n"
-	"  --max-request-bytes N             largest request body accepted (default 3145728)\n"
-	"  --watch-buffer-bytes N            backlog after which a slow watcher gets 410\n"
-	"                                    (default 16777216)\n"
-	"  --history-revisions N             watch history kept, at least (default 10000)\n"
-	"  --history-seconds N               watch history kept, at least (default 300)\n"
-	"  -v, --v LEVEL                     log level 0-3 (default 2)\n"
-	"  -h, --help                        this text\n"
-	"\n"
-	"The admin kubeconfig is written to <data-dir>/admin.kubeconfig.\n";
+    "Usage: skiff-server [flags]\n"
+    "\n"
+    "Kubernetes-compatible API server with an embedded durable store and cluster DNS.\n"
+    "\n"
+    "Flags (kube-apiserver names where one exists):\n"
+    "  --bind-address IP                 address to serve HTTPS on (default 0.0.0.0)\n"
+    "  --secure-port PORT                HTTPS port (default 6443)\n"
+    "  --advertise-address IP            address clients and the `kubernetes` Service use\n"
+    "                                    (default: --bind-address, or 127.0.0.1 for 0.0.0.0)\n"
+    "  --service-cluster-ip-range CIDR   ClusterIP range (default 10.96.0.0/16)\n"
+    "  --service-node-port-range A-B     NodePort range (default 30000-32767)\n"
+    "  --cluster-cidr CIDR               pod address range (default 10.244.0.0/16)\n"
+    "  --data-dir DIR                    store, certificates, tokens (default /var/lib/skiff)\n"
+    "  --cluster-domain DOMAIN           cluster DNS zone (default cluster.local)\n"
+    "  --cluster-dns IP                  kube-dns ClusterIP (default: 10th address of the range)\n"
+    "  --dns-bind-address ADDR:PORT[,..] cluster DNS listeners, UDP+TCP (default 0.0.0.0:53;\n"
+    "                                    \"off\" disables DNS)\n"
+    "  --dns-upstream ADDR[:PORT][,..]   upstream resolvers (default: /etc/resolv.conf)\n"
+    "  --token-auth-file FILE            extra bearer tokens (token,user,uid[,groups] lines)\n"
+    "  --max-request-bytes N             largest request body accepted (default 3145728)\n"
+    "  --watch-buffer-bytes N            backlog after which a slow watcher gets 410\n"
+    "                                    (default 16777216)\n"
+    "  --history-revisions N             watch history kept, at least (default 10000)\n"
+    "  --history-seconds N               watch history kept, at least (default 300)\n"
+    "  -v, --v LEVEL                     log level 0-3 (default 2)\n"
+    "  -h, --help                        this text\n"
+    "\n"
+    "The admin kubeconfig is written to <data-dir>/admin.kubeconfig.\n";
 
 static void die_flag(const char *flag, const char *val, const char *why)
 {
@@ -71,59 +71,106 @@ static long parse_num(const char *flag, const char *val, long lo, long hi)
 static void parse_flags(int argc, char **argv, struct server_config *c)
 {
 	enum {
-		O_BIND = 256, O_PORT, O_ADV, O_SVC, O_NP, O_CCIDR, O_DATA, O_DOMAIN, O_CDNS,
-		O_DNSBIND, O_DNSUP, O_TOKENS, O_MAXREQ, O_WBUF, O_HREV, O_HSEC,
+		O_BIND = 256,
+		O_PORT,
+		O_ADV,
+		O_SVC,
+		O_NP,
+		O_CCIDR,
+		O_DATA,
+		O_DOMAIN,
+		O_CDNS,
+		O_DNSBIND,
+		O_DNSUP,
+		O_TOKENS,
+		O_MAXREQ,
+		O_WBUF,
+		O_HREV,
+		O_HSEC,
 	};
 	static const struct option opts[] = {
-		{ "bind-address", required_argument, NULL, O_BIND },
-		{ "secure-port", required_argument, NULL, O_PORT },
-		{ "advertise-address", required_argument, NULL, O_ADV },
-		{ "service-cluster-ip-range", required_argument, NULL, O_SVC },
-		{ "service-node-port-range", required_argument, NULL, O_NP },
-		{ "cluster-cidr", required_argument, NULL, O_CCIDR },
-		{ "data-dir", required_argument, NULL, O_DATA },
-		{ "cluster-domain", required_argument, NULL, O_DOMAIN },
-		{ "cluster-dns", required_argument, NULL, O_CDNS },
-		{ "dns-bind-address", required_argument, NULL, O_DNSBIND },
-		{ "dns-upstream", required_argument, NULL, O_DNSUP },
-		{ "token-auth-file", required_argument, NULL, O_TOKENS },
-		{ "max-request-bytes", required_argument, NULL, O_MAXREQ },
-		{ "watch-buffer-bytes", required_argument, NULL, O_WBUF },
-		{ "history-revisions", required_argument, NULL, O_HREV },
-		{ "history-seconds", required_argument, NULL, O_HSEC },
-		{ "v", required_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"bind-address", required_argument, NULL, O_BIND},
+	    {"secure-port", required_argument, NULL, O_PORT},
+	    {"advertise-address", required_argument, NULL, O_ADV},
+	    {"service-cluster-ip-range", required_argument, NULL, O_SVC},
+	    {"service-node-port-range", required_argument, NULL, O_NP},
+	    {"cluster-cidr", required_argument, NULL, O_CCIDR},
+	    {"data-dir", required_argument, NULL, O_DATA},
+	    {"cluster-domain", required_argument, NULL, O_DOMAIN},
+	    {"cluster-dns", required_argument, NULL, O_CDNS},
+	    {"dns-bind-address", required_argument, NULL, O_DNSBIND},
+	    {"dns-upstream", required_argument, NULL, O_DNSUP},
+	    {"token-auth-file", required_argument, NULL, O_TOKENS},
+	    {"max-request-bytes", required_argument, NULL, O_MAXREQ},
+	    {"watch-buffer-bytes", required_argument, NULL, O_WBUF},
+	    {"history-revisions", required_argument, NULL, O_HREV},
+	    {"history-seconds", required_argument, NULL, O_HSEC},
+	    {"v", required_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int o;
 
 	opterr = 0;
 	while ((o = getopt_long(argc, argv, ":v:h", opts, NULL)) != -1) {
 		switch (o) {
-		case O_BIND: c->bind_address = optarg; break;
-		case O_PORT: c->port = (int)parse_num("secure-port", optarg, 1, 65535); break;
-		case O_ADV: c->advertise = optarg; break;
-		case O_SVC: c->service_cidr = optarg; break;
-		case O_NP: c->node_port_range = optarg; break;
-		case O_CCIDR: c->cluster_cidr = optarg; break;
-		case O_DATA: c->data_dir = optarg; break;
-		case O_DOMAIN: c->cluster_domain = optarg; break;
-		case O_CDNS: c->cluster_dns = optarg; break;
-		case O_DNSBIND: c->dns_bind = optarg; break;
-		case O_DNSUP: c->dns_upstream = optarg; break;
-		case O_TOKENS: c->token_file = optarg; break;
+		case O_BIND:
+			c->bind_address = optarg;
+			break;
+		case O_PORT:
+			c->port = (int)parse_num("secure-port", optarg, 1, 65535);
+			break;
+		case O_ADV:
+			c->advertise = optarg;
+			break;
+		case O_SVC:
+			c->service_cidr = optarg;
+			break;
+		case O_NP:
+			c->node_port_range = optarg;
+			break;
+		case O_CCIDR:
+			c->cluster_cidr = optarg;
+			break;
+		case O_DATA:
+			c->data_dir = optarg;
+			break;
+		case O_DOMAIN:
+			c->cluster_domain = optarg;
+			break;
+		case O_CDNS:
+			c->cluster_dns = optarg;
+			break;
+		case O_DNSBIND:
+			c->dns_bind = optarg;
+			break;
+		case O_DNSUP:
+			c->dns_upstream = optarg;
+			break;
+		case O_TOKENS:
+			c->token_file = optarg;
+			break;
 		case O_MAXREQ:
-			c->max_body = (size_t)parse_num("max-request-bytes", optarg, 1024, 1L << 30);
+			c->max_body =
+			    (size_t)parse_num("max-request-bytes", optarg, 1024, 1L << 30);
 			break;
 		case O_WBUF:
-			c->watch_buffer = (int)parse_num("watch-buffer-bytes", optarg, 4096, INT_MAX);
+			c->watch_buffer =
+			    (int)parse_num("watch-buffer-bytes", optarg, 4096, INT_MAX);
 			break;
 		case O_HREV:
-			c->history_revs = (size_t)parse_num("history-revisions", optarg, 1, 10000000);
+			c->history_revs =
+			    (size_t)parse_num("history-revisions", optarg, 1, 10000000);
 			break;
-		case O_HSEC: c->history_secs = (int)parse_num("history-seconds", optarg, 1, 86400); break;
-		case 'v': c->verbosity = (int)parse_num("v", optarg, 0, 3); break;
-		case 'h': fputs(usage, stdout); exit(0);
+		case O_HSEC:
+			c->history_secs = (int)parse_num("history-seconds", optarg, 1, 86400);
+			break;
+		case 'v':
+			c->verbosity = (int)parse_num("v", optarg, 0, 3);
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			exit(0);
 		case ':':
 			fprintf(stderr, "skiff-server: flag %s needs a value\n", argv[optind - 1]);
 			exit(2);
@@ -143,19 +190,19 @@ static void parse_flags(int argc, char **argv, struct server_config *c)
 int main(int argc, char **argv)
 {
 	struct server_config c = {
-		.bind_address = "0.0.0.0",
-		.port = 6443,
-		.service_cidr = "10.96.0.0/16",
-		.node_port_range = "30000-32767",
-		.cluster_cidr = "10.244.0.0/16",
-		.data_dir = "/var/lib/skiff",
-		.cluster_domain = "cluster.local",
-		.dns_bind = "0.0.0.0:53",
-		.max_body = 3 * 1024 * 1024,
-		.watch_buffer = 16 * 1024 * 1024,
-		.history_revs = 10000,
-		.history_secs = 300,
-		.verbosity = 2,
+	    .bind_address = "0.0.0.0",
+	    .port = 6443,
+	    .service_cidr = "10.96.0.0/16",
+	    .node_port_range = "30000-32767",
+	    .cluster_cidr = "10.244.0.0/16",
+	    .data_dir = "/var/lib/skiff",
+	    .cluster_domain = "cluster.local",
+	    .dns_bind = "0.0.0.0:53",
+	    .max_body = 3 * 1024 * 1024,
+	    .watch_buffer = 16 * 1024 * 1024,
+	    .history_revs = 10000,
+	    .history_secs = 300,
+	    .verbosity = 2,
 	};
 	struct server *s;
 	int err;

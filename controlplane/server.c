@@ -62,43 +62,53 @@ static int server_check(struct server *s)
 	uint32_t ip;
 
 	if (inet_pton(AF_INET, c->bind_address, &ia) != 1) {
-		fprintf(stderr, "skiff-server: invalid value \"%s\" for flag --bind-address: "
-				"must be an IPv4 address\n", c->bind_address);
+		fprintf(stderr,
+			"skiff-server: invalid value \"%s\" for flag --bind-address: "
+			"must be an IPv4 address\n",
+			c->bind_address);
 		return -EINVAL;
 	}
 	if (alloc_ip_init(&r, c->service_cidr)) {
-		fprintf(stderr, "skiff-server: invalid value \"%s\" for flag "
-				"--service-cluster-ip-range: must be an IPv4 network CIDR with a "
-				"prefix between /8 and /30 (e.g. 10.96.0.0/16)\n", c->service_cidr);
+		fprintf(stderr,
+			"skiff-server: invalid value \"%s\" for flag "
+			"--service-cluster-ip-range: must be an IPv4 network CIDR with a "
+			"prefix between /8 and /30 (e.g. 10.96.0.0/16)\n",
+			c->service_cidr);
 		return -EINVAL;
 	}
 	if (!c->cluster_dns) {
 		alloc_format_ip(r.base + 9, s->cluster_dns, sizeof(s->cluster_dns));
 		c->cluster_dns = s->cluster_dns;
 	} else if (alloc_parse_ip(c->cluster_dns, &ip) || !alloc_contains(&r, ip)) {
-		fprintf(stderr, "skiff-server: invalid value \"%s\" for flag --cluster-dns: must "
-				"be an address inside --service-cluster-ip-range %s\n",
+		fprintf(stderr,
+			"skiff-server: invalid value \"%s\" for flag --cluster-dns: must "
+			"be an address inside --service-cluster-ip-range %s\n",
 			c->cluster_dns, c->service_cidr);
 		alloc_free(&r);
 		return -EINVAL;
 	}
 	alloc_free(&r);
 	if (alloc_port_init(&r, c->node_port_range)) {
-		fprintf(stderr, "skiff-server: invalid value \"%s\" for flag "
-				"--service-node-port-range: must be LOW-HIGH within 1-65535\n",
+		fprintf(stderr,
+			"skiff-server: invalid value \"%s\" for flag "
+			"--service-node-port-range: must be LOW-HIGH within 1-65535\n",
 			c->node_port_range);
 		return -EINVAL;
 	}
 	alloc_free(&r);
 	if (alloc_ip_init(&r, c->cluster_cidr)) {
-		fprintf(stderr, "skiff-server: invalid value \"%s\" for flag --cluster-cidr: must "
-				"be an IPv4 network CIDR\n", c->cluster_cidr);
+		fprintf(stderr,
+			"skiff-server: invalid value \"%s\" for flag --cluster-cidr: must "
+			"be an IPv4 network CIDR\n",
+			c->cluster_cidr);
 		return -EINVAL;
 	}
 	alloc_free(&r);
 	if (c->advertise && inet_pton(AF_INET, c->advertise, &ia) != 1) {
-		fprintf(stderr, "skiff-server: invalid value \"%s\" for flag --advertise-address: "
-				"must be an IPv4 address\n", c->advertise);
+		fprintf(stderr,
+			"skiff-server: invalid value \"%s\" for flag --advertise-address: "
+			"must be an IPv4 address\n",
+			c->advertise);
 		return -EINVAL;
 	}
 	if (!c->advertise)
@@ -131,11 +141,11 @@ static size_t server_metrics(void *ud, char *buf, size_t len)
 
 int server_start(const struct server_config *c, struct server **out)
 {
-	struct store_opts so = { 0 };
-	struct tls_opts to = { 0 };
-	struct api_config ac = { 0 };
-	struct http_opts ho = { 0 };
-	struct bootstrap_opts bo = { 0 };
+	struct store_opts so = {0};
+	struct tls_opts to = {0};
+	struct api_config ac = {0};
+	struct http_opts ho = {0};
+	struct bootstrap_opts bo = {0};
 	struct server *s;
 	char dbpath[4200], first_ip[32], fqdn[300], dns_ip[64] = "";
 	const char *dns_names[8], *ips[4];

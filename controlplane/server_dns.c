@@ -13,8 +13,8 @@ struct server_dns {
 };
 
 /* Only these resources make DNS records. */
-static const char *const sd_prefixes[] = { "/registry/namespaces/", "/registry/services/",
-					   "/registry/endpointslices/", "/registry/pods/", NULL };
+static const char *const sd_prefixes[] = {"/registry/namespaces/", "/registry/services/",
+					  "/registry/endpointslices/", "/registry/pods/", NULL};
 
 static void sd_on_event(void *ud, const struct store_event *ev)
 {
@@ -27,11 +27,11 @@ static void sd_initial(void *ud, const struct store_kv *kv)
 {
 	struct server_dns *sd = ud;
 	struct store_event ev = {
-		.rev = kv->mod_rev,
-		.type = STORE_ADDED,
-		.key = kv->key,
-		.value = kv->value,
-		.ts = time(NULL),
+	    .rev = kv->mod_rev,
+	    .type = STORE_ADDED,
+	    .key = kv->key,
+	    .value = kv->value,
+	    .ts = time(NULL),
 	};
 
 	dns_on_event(sd->dns, &ev);
@@ -41,11 +41,11 @@ int server_dns_start(struct ev_loop *loop, struct store *st, const struct server
 		     struct server_dns **out)
 {
 	struct dns_config dc = {
-		.bind = c->dns_bind,
-		.zone = c->cluster_domain,
-		.upstream = c->dns_upstream,
-		.service_cidr = c->service_cidr,
-		.pod_cidr = c->cluster_cidr,
+	    .bind = c->dns_bind,
+	    .zone = c->cluster_domain,
+	    .upstream = c->dns_upstream,
+	    .service_cidr = c->service_cidr,
+	    .pod_cidr = c->cluster_cidr,
 	};
 	struct server_dns *sd;
 	int err;

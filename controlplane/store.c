@@ -31,11 +31,11 @@ struct store_sub {
 struct store {
 	void *be;
 	const struct store_backend_ops *ops;
-	void *tree;		/* tsearch tree of struct sobj*, by key */
+	void *tree; /* tsearch tree of struct sobj*, by key */
 	size_t nobjs;
-	int64_t rev;		/* last revision handed out */
-	int64_t committed_rev;	/* last durable revision */
-	int64_t compact_rev;	/* history starts after this */
+	int64_t rev;	       /* last revision handed out */
+	int64_t committed_rev; /* last durable revision */
+	int64_t compact_rev;   /* history starts after this */
 	/* history ring: hist[(hstart + i) % hcap], i < hlen */
 	struct shist *hist;
 	size_t hstart, hlen, hcap;
@@ -62,7 +62,7 @@ static void sobj_free(void *p)
 
 static struct sobj *store_find(const struct store *st, const char *key)
 {
-	struct sobj probe = { .key = (char *)key };
+	struct sobj probe = {.key = (char *)key};
 	void *const *n = tfind(&probe, &st->tree, sobj_cmp);
 
 	return n ? *(struct sobj *const *)n : NULL;
@@ -274,7 +274,7 @@ static void list_visit(const void *node, VISIT which, void *ud)
 
 size_t store_list(const struct store *st, const char *prefix, store_kv_cb cb, void *ud)
 {
-	struct list_walk w = { prefix, strlen(prefix), cb, ud, 0 };
+	struct list_walk w = {prefix, strlen(prefix), cb, ud, 0};
 
 	twalk_r(st->tree, list_visit, &w);
 	return w.n;
@@ -289,16 +289,17 @@ static int64_t store_write(struct store *st, enum store_ev_type type, const char
 			   const char *value, const char *prev, int64_t create_rev)
 {
 	struct store_event ev = {
-		.rev = st->rev + 1,
-		.type = type,
-		.key = key,
-		.value = value,
-		.prev = prev,
-		.ts = time(NULL),
+	    .rev = st->rev + 1,
+	    .type = type,
+	    .key = key,
+	    .value = value,
+	    .prev = prev,
+	    .ts = time(NULL),
 	};
 	int err;
 
-	err = type == STORE_DELETED ? st->ops->del(st->be, &ev) : st->ops->put(st->be, &ev, create_rev);
+	err = type == STORE_DELETED ? st->ops->del(st->be, &ev)
+				    : st->ops->put(st->be, &ev, create_rev);
 	if (err)
 		return err;
 	err = hist_push(st, &ev);
@@ -351,7 +352,8 @@ int64_t store_delete(struct store *st, const char *key, int64_t expected_rev, co
 		return -ENOENT;
 	if (expected_rev > 0 && expected_rev != o->kv.mod_rev)
 		return -ESTALE;
-	rev = store_write(st, STORE_DELETED, key, last ? last : o->value, o->value, o->kv.create_rev);
+	rev =
+	    store_write(st, STORE_DELETED, key, last ? last : o->value, o->value, o->kv.create_rev);
 	if (rev < 0)
 		return rev;
 	cache_set(st, key, NULL, 0, 0);
@@ -397,7 +399,7 @@ int store_subscribe(struct store *st, store_event_cb cb, void *ud)
 	if (!n)
 		return -ENOMEM;
 	st->subs = n;
-	st->subs[st->nsubs++] = (struct store_sub){ cb, ud };
+	st->subs[st->nsubs++] = (struct store_sub){cb, ud};
 	return 0;
 }
 

@@ -33,8 +33,8 @@ struct store_event {
 	int64_t rev;
 	enum store_ev_type type;
 	const char *key;
-	const char *value;	/* new state (ADDED/MODIFIED) or last state (DELETED) */
-	const char *prev;	/* previous state, NULL for ADDED */
+	const char *value; /* new state (ADDED/MODIFIED) or last state (DELETED) */
+	const char *prev;  /* previous state, NULL for ADDED */
 	time_t ts;
 };
 
@@ -58,10 +58,10 @@ struct store_backend_ops {
 };
 
 struct store_opts {
-	const char *path;		/* SQLite file; NULL or ":memory:" for tests */
-	size_t history_min_events;	/* keep at least this many revisions (10000) */
-	int history_min_seconds;	/* and at least this much time (300) */
-	bool nosync;			/* tests only: skip fsync */
+	const char *path;	   /* SQLite file; NULL or ":memory:" for tests */
+	size_t history_min_events; /* keep at least this many revisions (10000) */
+	int history_min_seconds;   /* and at least this much time (300) */
+	bool nosync;		   /* tests only: skip fsync */
 };
 
 int store_open(const struct store_opts *opts, struct store **out);
@@ -106,6 +106,7 @@ int store_replay(const struct store *st, int64_t from_rev, store_event_cb cb, vo
 int store_compact(struct store *st);
 
 /* SQLite backend constructor (store_sqlite.c). */
-int store_sqlite_open(const char *path, bool nosync, void **be, const struct store_backend_ops **ops);
+int store_sqlite_open(const char *path, bool nosync, void **be,
+		      const struct store_backend_ops **ops);
 
 #endif

@@ -20,11 +20,11 @@ struct sq_be {
 };
 
 static const char *sq_schema =
-	"CREATE TABLE IF NOT EXISTS kv(key TEXT PRIMARY KEY, value TEXT NOT NULL,"
-	" create_rev INTEGER NOT NULL, mod_rev INTEGER NOT NULL);"
-	"CREATE TABLE IF NOT EXISTS log(rev INTEGER PRIMARY KEY, type INTEGER NOT NULL,"
-	" key TEXT NOT NULL, value TEXT, prev TEXT, ts INTEGER NOT NULL);"
-	"CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v INTEGER NOT NULL);";
+    "CREATE TABLE IF NOT EXISTS kv(key TEXT PRIMARY KEY, value TEXT NOT NULL,"
+    " create_rev INTEGER NOT NULL, mod_rev INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS log(rev INTEGER PRIMARY KEY, type INTEGER NOT NULL,"
+    " key TEXT NOT NULL, value TEXT, prev TEXT, ts INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v INTEGER NOT NULL);";
 
 static int sq_exec(struct sq_be *b, const char *sql)
 {
@@ -63,11 +63,11 @@ static int sq_load(void *be, store_kv_cb kv_cb, store_event_cb ev_cb, void *ud, 
 		return -EIO;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct store_kv kv = {
-			.key = (const char *)sqlite3_column_text(st, 0),
-			.value = (const char *)sqlite3_column_text(st, 1),
-			.value_len = (size_t)sqlite3_column_bytes(st, 1),
-			.create_rev = sqlite3_column_int64(st, 2),
-			.mod_rev = sqlite3_column_int64(st, 3),
+		    .key = (const char *)sqlite3_column_text(st, 0),
+		    .value = (const char *)sqlite3_column_text(st, 1),
+		    .value_len = (size_t)sqlite3_column_bytes(st, 1),
+		    .create_rev = sqlite3_column_int64(st, 2),
+		    .mod_rev = sqlite3_column_int64(st, 3),
 		};
 		kv_cb(ud, &kv);
 		if (kv.mod_rev > *rev)
@@ -83,12 +83,12 @@ static int sq_load(void *be, store_kv_cb kv_cb, store_event_cb ev_cb, void *ud, 
 		return -EIO;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct store_event ev = {
-			.rev = sqlite3_column_int64(st, 0),
-			.type = (enum store_ev_type)sqlite3_column_int(st, 1),
-			.key = (const char *)sqlite3_column_text(st, 2),
-			.value = (const char *)sqlite3_column_text(st, 3),
-			.prev = (const char *)sqlite3_column_text(st, 4),
-			.ts = (time_t)sqlite3_column_int64(st, 5),
+		    .rev = sqlite3_column_int64(st, 0),
+		    .type = (enum store_ev_type)sqlite3_column_int(st, 1),
+		    .key = (const char *)sqlite3_column_text(st, 2),
+		    .value = (const char *)sqlite3_column_text(st, 3),
+		    .prev = (const char *)sqlite3_column_text(st, 4),
+		    .ts = (time_t)sqlite3_column_int64(st, 5),
 		};
 		ev_cb(ud, &ev);
 		if (ev.rev > *rev)
@@ -218,17 +218,18 @@ static void sq_close(void *be)
 }
 
 static const struct store_backend_ops sq_ops = {
-	.name = "sqlite",
-	.load = sq_load,
-	.begin = sq_begin,
-	.put = sq_put,
-	.del = sq_del,
-	.commit = sq_commit,
-	.compact = sq_compact,
-	.close = sq_close,
+    .name = "sqlite",
+    .load = sq_load,
+    .begin = sq_begin,
+    .put = sq_put,
+    .del = sq_del,
+    .commit = sq_commit,
+    .compact = sq_compact,
+    .close = sq_close,
 };
 
-int store_sqlite_open(const char *path, bool nosync, void **be, const struct store_backend_ops **ops)
+int store_sqlite_open(const char *path, bool nosync, void **be,
+		      const struct store_backend_ops **ops)
 {
 	struct sq_be *b;
 	int err = -EIO;

@@ -135,9 +135,10 @@ static int tls_make_certs(const struct tls_opts *o, char **ca_pem, char **crt_pe
 	if (gnutls_x509_crt_init(&ca) || gnutls_x509_crt_init(&crt))
 		goto out;
 	/* CA */
-	if (tls_base_crt(ca, cakey, "skiff-ca") || gnutls_x509_crt_set_basic_constraints(ca, 1, -1) ||
+	if (tls_base_crt(ca, cakey, "skiff-ca") ||
+	    gnutls_x509_crt_set_basic_constraints(ca, 1, -1) ||
 	    gnutls_x509_crt_set_key_usage(ca, GNUTLS_KEY_KEY_CERT_SIGN | GNUTLS_KEY_CRL_SIGN |
-						      GNUTLS_KEY_DIGITAL_SIGNATURE) ||
+						  GNUTLS_KEY_DIGITAL_SIGNATURE) ||
 	    gnutls_x509_crt_get_key_id(ca, 0, kid, &kidlen) ||
 	    gnutls_x509_crt_set_subject_key_id(ca, kid, kidlen) ||
 	    gnutls_x509_crt_sign2(ca, ca, cakey, GNUTLS_DIG_SHA256, 0))
@@ -146,7 +147,7 @@ static int tls_make_certs(const struct tls_opts *o, char **ca_pem, char **crt_pe
 	if (tls_base_crt(crt, key, "kube-apiserver") ||
 	    gnutls_x509_crt_set_basic_constraints(crt, 0, -1) ||
 	    gnutls_x509_crt_set_key_usage(crt, GNUTLS_KEY_DIGITAL_SIGNATURE |
-						       GNUTLS_KEY_KEY_ENCIPHERMENT) ||
+						   GNUTLS_KEY_KEY_ENCIPHERMENT) ||
 	    gnutls_x509_crt_set_key_purpose_oid(crt, GNUTLS_KP_TLS_WWW_SERVER, 0) ||
 	    gnutls_x509_crt_set_authority_key_id(crt, kid, kidlen))
 		goto out;
@@ -283,7 +284,7 @@ err:
 int tls_write_kubeconfig(const char *path, const char *server, const char *ca_pem,
 			 const char *token)
 {
-	gnutls_datum_t in = { (unsigned char *)ca_pem, (unsigned)strlen(ca_pem) }, b64;
+	gnutls_datum_t in = {(unsigned char *)ca_pem, (unsigned)strlen(ca_pem)}, b64;
 	char *buf;
 	int n, err;
 

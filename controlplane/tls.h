@@ -9,10 +9,10 @@
 
 struct tls_opts {
 	const char *data_dir;
-	const char *server_url;		/* written into admin.kubeconfig */
-	const char *const *dns_names;	/* SANs, NULL-terminated */
-	const char *const *ips;		/* SAN IPs, NULL-terminated */
-	const char *token_file;		/* extra tokens (--token-auth-file), may be NULL */
+	const char *server_url;	      /* written into admin.kubeconfig */
+	const char *const *dns_names; /* SANs, NULL-terminated */
+	const char *const *ips;	      /* SAN IPs, NULL-terminated */
+	const char *token_file;	      /* extra tokens (--token-auth-file), may be NULL */
 };
 
 struct tls_creds {

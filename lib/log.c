@@ -24,7 +24,7 @@ void log_set_prefix(const char *prefix)
 
 void log_msg(enum log_level lvl, const char *fmt, ...)
 {
-	static const char *names[] = { "E", "W", "I", "D" };
+	static const char *names[] = {"E", "W", "I", "D"};
 	struct timespec ts;
 	struct tm tm;
 	va_list ap;

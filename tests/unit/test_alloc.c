@@ -15,10 +15,10 @@ static void test_cidr_parse(void **state)
 		int ok;
 		uint32_t size;
 	} cases[] = {
-		{ "10.96.0.0/16", 1, 65534 }, { "10.96.0.0/30", 1, 2 },	  { "10.0.0.0/8", 1, 16777214 },
-		{ "10.96.0.1/16", 0, 0 },     { "10.96.0.0", 0, 0 },	  { "10.96.0.0/31", 0, 0 },
-		{ "10.96.0.0/x", 0, 0 },      { "300.1.1.0/24", 0, 0 },	  { "", 0, 0 },
-		{ "10.96.0.0/16x", 0, 0 },
+	    {"10.96.0.0/16", 1, 65534}, {"10.96.0.0/30", 1, 2}, {"10.0.0.0/8", 1, 16777214},
+	    {"10.96.0.1/16", 0, 0},	{"10.96.0.0", 0, 0},	{"10.96.0.0/31", 0, 0},
+	    {"10.96.0.0/x", 0, 0},	{"300.1.1.0/24", 0, 0}, {"", 0, 0},
+	    {"10.96.0.0/16x", 0, 0},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -66,7 +66,7 @@ static void test_explicit_and_release(void **state)
 static void test_exhaustion_no_duplicates(void **state)
 {
 	struct alloc_range r;
-	uint8_t seen[256] = { 0 };
+	uint8_t seen[256] = {0};
 	uint32_t v;
 
 	assert_int_equal(alloc_ip_init(&r, "10.1.2.0/24"), 0);
@@ -107,10 +107,10 @@ static void test_ports(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_cidr_parse),
-		cmocka_unit_test(test_explicit_and_release),
-		cmocka_unit_test(test_exhaustion_no_duplicates),
-		cmocka_unit_test(test_ports),
+	    cmocka_unit_test(test_cidr_parse),
+	    cmocka_unit_test(test_explicit_and_release),
+	    cmocka_unit_test(test_exhaustion_no_duplicates),
+	    cmocka_unit_test(test_ports),
 	};
 
 	return cmocka_run_group_tests_name("alloc", tests, NULL, NULL);

@@ -31,8 +31,10 @@ static void log_ev(void *ud, const struct store_event *ev)
 
 static struct store *open_mem(size_t hist)
 {
-	struct store_opts o = { .path = ":memory:", .history_min_events = hist,
-				.history_min_seconds = 1, .nosync = true };
+	struct store_opts o = {.path = ":memory:",
+			       .history_min_events = hist,
+			       .history_min_seconds = 1,
+			       .nosync = true};
 	struct store *st = NULL;
 
 	assert_int_equal(store_open(&o, &st), 0);
@@ -81,8 +83,8 @@ static void test_list_prefix_order(void **state)
 	store_create(st, "/registry/servicesX/a/x", "{}");
 	store_create(st, "/registry/pods/a/x", "{}");
 	assert_int_equal(store_list(st, "/registry/services/", count_cb, buf), 3);
-	assert_string_equal(buf,
-			    "/registry/services/a/x;/registry/services/a/y;/registry/services/b/z;");
+	assert_string_equal(
+	    buf, "/registry/services/a/x;/registry/services/a/y;/registry/services/b/z;");
 	assert_int_equal(store_count(st, "/registry/services/a/"), 2);
 	assert_int_equal(store_count(st, "/registry/nothing/"), 0);
 	store_close(st);
@@ -91,7 +93,7 @@ static void test_list_prefix_order(void **state)
 static void test_watch_and_replay(void **state)
 {
 	struct store *st = open_mem(100);
-	struct evlog live = { 0 }, replay = { 0 };
+	struct evlog live = {0}, replay = {0};
 
 	assert_int_equal(store_subscribe(st, log_ev, &live), 0);
 	store_create(st, "/k/1", "{}");
@@ -128,7 +130,7 @@ static void test_watch_and_replay(void **state)
 static void test_compaction_gives_erange(void **state)
 {
 	struct store *st = open_mem(3);
-	struct evlog l = { 0 };
+	struct evlog l = {0};
 	char key[32];
 
 	for (int i = 0; i < 10; i++) {
@@ -150,9 +152,9 @@ static void test_compaction_gives_erange(void **state)
 static void test_durable_reopen(void **state)
 {
 	char dir[] = "/tmp/skiff-store-XXXXXX", path[128];
-	struct store_opts o = { .history_min_events = 100, .history_min_seconds = 300 };
+	struct store_opts o = {.history_min_events = 100, .history_min_seconds = 300};
 	struct store *st;
-	struct evlog l = { 0 };
+	struct evlog l = {0};
 
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/store.db", dir);
@@ -188,11 +190,11 @@ static void test_durable_reopen(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_revisions_and_conditions),
-		cmocka_unit_test(test_list_prefix_order),
-		cmocka_unit_test(test_watch_and_replay),
-		cmocka_unit_test(test_compaction_gives_erange),
-		cmocka_unit_test(test_durable_reopen),
+	    cmocka_unit_test(test_revisions_and_conditions),
+	    cmocka_unit_test(test_list_prefix_order),
+	    cmocka_unit_test(test_watch_and_replay),
+	    cmocka_unit_test(test_compaction_gives_erange),
+	    cmocka_unit_test(test_durable_reopen),
 	};
 
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);

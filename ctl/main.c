@@ -15,8 +15,8 @@ static const struct ctl_cmd ctl_cmds[] = {
     {"describe", cmd_describe, "describe <resource> <name> show an object in detail"},
     {"scale", cmd_scale, "scale deployment <name> --replicas=N"},
     /* The dataplane helper adds these (ctl/cmd_backends.c, ctl/cmd_proxy.c): */
-    /* {"backends", cmd_backends, "backends [service]        show the dataplane's backends"}, */
-    /* {"proxy", cmd_proxy, "proxy ...                  inspect the node proxy"}, */
+    {"backends", cmd_backends, "backends [service]        show the dataplane's backends"},
+    {"proxy", cmd_proxy, "proxy ...                  inspect the node proxy"},
     /* The DNS helper adds this (ctl/cmd_lookup.c): */
     {"lookup", cmd_lookup, "lookup <name>              resolve a name with the cluster DNS"},
     {NULL, NULL, NULL},

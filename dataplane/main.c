@@ -1,0 +1,323 @@
+/* skiff-node: the per-node agent. This build runs the service proxy: the
+ * eBPF socket-level load balancer (bpf/sock_lb.bpf.c) kept in sync with
+ * Services and EndpointSlices by list+watch (DESIGN.md §2, §5).
+ * Flags follow kube-proxy's names where one exists. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+#include <linux/magic.h>
+
+#include <ev.h>
+
+#include "bpflb.h"
+#include "kclient.h"
+#include "log.h"
+#include "node_http.h"
+#include "proxy.h"
+
+struct node_opts {
+	const char *kubeconfig;
+	const char *node_name;
+	const char *mode;
+	const char *metrics_addr;
+	const char *healthz_addr;
+	const char *pin_dir;
+	const char *cgroup;
+	uint32_t max_services, max_backends;
+	double sync_period;
+	int verbosity;
+	bool cleanup;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: skiff-node [flags]\n"
+		"  --kubeconfig FILE             API server and credentials (default $KUBECONFIG,\n"
+		"                                ~/.kube/config)\n"
+		"  --hostname-override NAME      node name (default: the host name)\n"
+		"  --proxy-mode MODE             bpf (the only mode of this build)\n"
+		"  --metrics-bind-address IP:PORT  /metrics (default 127.0.0.1:10249; \"\" off)\n"
+		"  --healthz-bind-address IP:PORT  /healthz (default 127.0.0.1:10256; \"\" off)\n"
+		"  --bpf-pin-dir DIR             bpffs directory for maps and links\n"
+		"                                (default /sys/fs/bpf/skiff)\n"
+		"  --cgroup DIR                  cgroup v2 directory to attach to (default the\n"
+		"                                cgroup v2 root)\n"
+		"  --max-services N              service ports the maps hold (default %u)\n"
+		"  --max-backends N              backends the maps hold (default %u)\n"
+		"  --sync-period SECONDS         full reconcile of the maps (default 60; 0 off)\n"
+		"  --cleanup                     detach the programs, remove the pins, exit\n"
+		"  --v N                         log verbosity: 0-1 warnings, 2 info, 4+ debug\n"
+		"  -h, --help\n",
+		(unsigned)LB_DEF_MAX_SERVICES, (unsigned)LB_DEF_MAX_BACKENDS);
+}
+
+/* The cgroup v2 root: /sys/fs/cgroup on unified hosts, else the hybrid
+ * layout's /sys/fs/cgroup/unified. */
+static const char *default_cgroup(void)
+{
+	struct statfs s;
+
+	if (statfs("/sys/fs/cgroup", &s) == 0 && s.f_type == CGROUP2_SUPER_MAGIC)
+		return "/sys/fs/cgroup";
+	return "/sys/fs/cgroup/unified";
+}
+
+static int parse_u32(const char *flag, const char *v, uint32_t min, uint32_t *out)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (errno || *end || !*v || n < min || n > UINT32_MAX / 2) {
+		fprintf(stderr, "skiff-node: invalid value %s for --%s (want a number >= %u)\n", v,
+			flag, min);
+		return -EINVAL;
+	}
+	*out = (uint32_t)n;
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct node_opts *o)
+{
+	enum {
+		O_KUBECONFIG = 256,
+		O_HOST,
+		O_MODE,
+		O_METRICS,
+		O_HEALTHZ,
+		O_PIN,
+		O_CGROUP,
+		O_MAXSVC,
+		O_MAXBE,
+		O_SYNC,
+		O_CLEANUP,
+		O_V
+	};
+	static const struct option lo[] = {
+	    {"kubeconfig", required_argument, NULL, O_KUBECONFIG},
+	    {"hostname-override", required_argument, NULL, O_HOST},
+	    {"proxy-mode", required_argument, NULL, O_MODE},
+	    {"metrics-bind-address", required_argument, NULL, O_METRICS},
+	    {"healthz-bind-address", required_argument, NULL, O_HEALTHZ},
+	    {"bpf-pin-dir", required_argument, NULL, O_PIN},
+	    {"cgroup", required_argument, NULL, O_CGROUP},
+	    {"max-services", required_argument, NULL, O_MAXSVC},
+	    {"max-backends", required_argument, NULL, O_MAXBE},
+	    {"sync-period", required_argument, NULL, O_SYNC},
+	    {"cleanup", no_argument, NULL, O_CLEANUP},
+	    {"v", required_argument, NULL, O_V},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "hv:", lo, NULL)) != -1) {
+		switch (c) {
+		case O_KUBECONFIG:
+			o->kubeconfig = optarg;
+			break;
+		case O_HOST:
+			o->node_name = optarg;
+			break;
+		case O_MODE:
+			o->mode = optarg;
+			break;
+		case O_METRICS:
+			o->metrics_addr = optarg;
+			break;
+		case O_HEALTHZ:
+			o->healthz_addr = optarg;
+			break;
+		case O_PIN:
+			o->pin_dir = optarg;
+			break;
+		case O_CGROUP:
+			o->cgroup = optarg;
+			break;
+		case O_MAXSVC:
+			if (parse_u32("max-services", optarg, 1, &o->max_services))
+				return -EINVAL;
+			break;
+		case O_MAXBE:
+			if (parse_u32("max-backends", optarg, 2, &o->max_backends))
+				return -EINVAL;
+			break;
+		case O_SYNC: {
+			char *end;
+
+			o->sync_period = strtod(optarg, &end);
+			if (*end || o->sync_period < 0) {
+				fprintf(stderr, "skiff-node: invalid --sync-period %s\n", optarg);
+				return -EINVAL;
+			}
+			break;
+		}
+		case O_CLEANUP:
+			o->cleanup = true;
+			break;
+		case 'v':
+		case O_V:
+			o->verbosity = atoi(optarg);
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "skiff-node: unexpected argument %s\n", argv[optind]);
+		return -EINVAL;
+	}
+	if (strcmp(o->mode, "bpf")) {
+		fprintf(stderr,
+			"skiff-node: --proxy-mode %s is not available in this build (only bpf)\n",
+			o->mode);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void on_signal(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	(void)revents;
+	pr_info("signal %d: exiting; programs and maps stay pinned", w->signum);
+	ev_break(loop, EVBREAK_ALL);
+}
+
+int main(int argc, char **argv)
+{
+	static struct proxy_status st = {.mu = PTHREAD_MUTEX_INITIALIZER};
+	struct node_opts o = {
+	    .mode = "bpf",
+	    .metrics_addr = "127.0.0.1:10249",
+	    .healthz_addr = "127.0.0.1:10256",
+	    .pin_dir = "/sys/fs/bpf/skiff",
+	    .max_services = LB_DEF_MAX_SERVICES,
+	    .max_backends = LB_DEF_MAX_BACKENDS,
+	    .sync_period = 60,
+	    .verbosity = 2,
+	};
+	struct bpflb_opts bo;
+	struct bpflb lb;
+	struct kconfig kc = {0};
+	struct kclient *client = NULL;
+	struct proxy *proxy = NULL;
+	struct node_http *http[2] = {NULL, NULL};
+	struct ev_loop *loop = EV_DEFAULT;
+	ev_signal sig_int, sig_term;
+	char hostname[HOST_NAME_MAX + 1];
+	char err[512];
+	int ret = 1, r;
+
+	log_set_prefix("skiff-node");
+	if (parse_args(argc, argv, &o))
+		return 2;
+	log_set_level(o.verbosity >= 4 ? LOG_DEBUG : o.verbosity >= 2 ? LOG_INFO : LOG_WARN);
+	bpflb_setup_logging();
+	if (!o.cgroup)
+		o.cgroup = default_cgroup();
+	if (!o.node_name) {
+		if (gethostname(hostname, sizeof(hostname)))
+			snprintf(hostname, sizeof(hostname), "localhost");
+		o.node_name = hostname;
+	}
+	signal(SIGPIPE, SIG_IGN);
+
+	if (o.cleanup) {
+		if (bpflb_unpin_all(o.pin_dir, err, sizeof(err))) {
+			pr_err("cleanup: %s", err);
+			return 1;
+		}
+		pr_info("cleanup: programs detached and pins removed from %s", o.pin_dir);
+		return 0;
+	}
+
+	bo.pin_dir = o.pin_dir;
+	bo.cgroup = o.cgroup;
+	bo.max_services = o.max_services;
+	bo.max_backends = o.max_backends;
+	r = bpflb_open(&lb, &bo, err, sizeof(err));
+	if (r) {
+		pr_err("BPF load balancer unavailable: %s", err);
+		return 1;
+	}
+	pr_info("node %s: socket LB %s at cgroup %s, pins in %s (%d links adopted, %d attached)",
+		o.node_name, lb.adopted ? "adopted" : "loaded", o.cgroup, o.pin_dir,
+		lb.links_adopted, lb.links_created);
+
+	r = kconfig_load(o.kubeconfig, &kc, err, sizeof(err));
+	if (r) {
+		pr_err("kubeconfig: %s", err);
+		goto close_lb;
+	}
+	client = kclient_new(&kc);
+	if (!client) {
+		pr_err("cannot create the API client for %s", kc.server);
+		goto free_kc;
+	}
+	/* A list must not hold the loop for a minute when the server hangs. */
+	kclient_set_timeout(client, 15000);
+
+	st.started = ev_time();
+	{
+		struct proxy_opts po = {.max_services = o.max_services,
+					.max_backends = o.max_backends,
+					.sync_period = o.sync_period,
+					.adopt = lb.adopted};
+
+		proxy = proxy_new(loop, client, &lb.fds, &po, &st);
+	}
+	if (!proxy) {
+		pr_err("out of memory");
+		goto free_client;
+	}
+	if (o.metrics_addr[0]) {
+		http[0] =
+		    node_http_start(o.metrics_addr, &st, &lb.fds, o.node_name, err, sizeof(err));
+		if (!http[0]) {
+			pr_err("--metrics-bind-address: %s", err);
+			goto free_proxy;
+		}
+	}
+	if (o.healthz_addr[0] && strcmp(o.healthz_addr, o.metrics_addr)) {
+		http[1] =
+		    node_http_start(o.healthz_addr, &st, &lb.fds, o.node_name, err, sizeof(err));
+		if (!http[1]) {
+			pr_err("--healthz-bind-address: %s", err);
+			goto stop_http;
+		}
+	}
+	if (proxy_start(proxy))
+		goto stop_http;
+
+	ev_signal_init(&sig_int, on_signal, SIGINT);
+	ev_signal_init(&sig_term, on_signal, SIGTERM);
+	ev_signal_start(loop, &sig_int);
+	ev_signal_start(loop, &sig_term);
+	ev_run(loop, 0);
+	ret = 0;
+
+stop_http:
+	node_http_stop(http[1]);
+	node_http_stop(http[0]);
+free_proxy:
+	proxy_free(proxy);
+free_client:
+	kclient_free(client);
+free_kc:
+	kconfig_free(&kc);
+close_lb:
+	bpflb_close(&lb);
+	return ret;
+}

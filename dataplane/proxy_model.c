@@ -1,0 +1,215 @@
+/* proxy_model: Services and EndpointSlices as load-balancer input. */
+#include "proxy_model.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lb_common.h"
+
+static const cJSON *get(const cJSON *o, const char *k)
+{
+	return cJSON_GetObjectItemCaseSensitive(o, k);
+}
+
+static const char *get_str(const cJSON *o, const char *k)
+{
+	const cJSON *v = get(o, k);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* Protocol name to number; missing means TCP (the API default). */
+static int proto_of(const cJSON *port)
+{
+	const char *p = get_str(port, "protocol");
+
+	if (!p || !strcmp(p, "TCP"))
+		return IPPROTO_TCP;
+	if (!strcmp(p, "UDP"))
+		return IPPROTO_UDP;
+	return -1; /* SCTP: not handled by the socket LB */
+}
+
+int pm_service_parse(const cJSON *svc, struct pm_service *out)
+{
+	const cJSON *spec = get(svc, "spec");
+	const char *type, *ip, *aff;
+	const cJSON *ports, *p;
+	struct in_addr a;
+
+	memset(out, 0, sizeof(*out));
+	if (!cJSON_IsObject(spec))
+		return -EINVAL;
+	type = get_str(spec, "type");
+	if (type && !strcmp(type, "ExternalName"))
+		return -ENOENT;
+	ip = get_str(spec, "clusterIP");
+	if (!ip || !ip[0] || !strcmp(ip, "None"))
+		return -ENOENT;
+	if (inet_pton(AF_INET, ip, &a) != 1)
+		return -ENOENT; /* IPv6 service: not handled by the v4 programs */
+	out->vip = a.s_addr;
+	aff = get_str(spec, "sessionAffinity");
+	if (aff && !strcmp(aff, "ClientIP")) {
+		const cJSON *t =
+		    get(get(get(spec, "sessionAffinityConfig"), "clientIP"), "timeoutSeconds");
+
+		out->affinity = true;
+		out->affinity_timeout = cJSON_IsNumber(t) && t->valuedouble >= 1
+					    ? (uint32_t)t->valuedouble
+					    : PM_DEFAULT_AFFINITY_TIMEOUT;
+	}
+	ports = get(spec, "ports");
+	cJSON_ArrayForEach(p, ports)
+	{
+		const cJSON *num = get(p, "port");
+		const char *name = get_str(p, "name");
+		int proto = proto_of(p);
+		struct pm_port *pp;
+
+		if (proto < 0 || !cJSON_IsNumber(num) || num->valueint < 1 || num->valueint > 65535)
+			continue;
+		if (out->nports == sizeof(out->ports) / sizeof(out->ports[0]))
+			break;
+		pp = &out->ports[out->nports++];
+		snprintf(pp->name, sizeof(pp->name), "%s", name ? name : "");
+		pp->port = (uint16_t)num->valueint;
+		pp->proto = (uint8_t)proto;
+	}
+	return out->nports ? 0 : -ENOENT;
+}
+
+bool pm_slice_service_key(const cJSON *slice, char *buf, size_t len)
+{
+	const cJSON *md = get(slice, "metadata");
+	const char *ns = get_str(md, "namespace");
+	const char *svc = get_str(get(md, "labels"), PM_SERVICE_NAME_LABEL);
+	int n;
+
+	if (!svc || !svc[0])
+		return false;
+	n = snprintf(buf, len, "%s/%s", ns ? ns : "default", svc);
+	return n > 0 && (size_t)n < len;
+}
+
+/* Condition with its documented default when missing or null. */
+static bool cond(const cJSON *conds, const char *k, bool dflt)
+{
+	const cJSON *v = get(conds, k);
+
+	return cJSON_IsBool(v) ? cJSON_IsTrue(v) : dflt;
+}
+
+int pm_endpoints_add_slice(struct pm_endpoints *e, const cJSON *slice, const struct pm_port *p)
+{
+	const char *at = get_str(slice, "addressType");
+	const cJSON *ports = get(slice, "ports"), *sp, *ep;
+	int port = -1;
+
+	if (at && strcmp(at, "IPv4"))
+		return 0; /* IPv6 and FQDN slices are not for us */
+	cJSON_ArrayForEach(sp, ports)
+	{
+		const char *name = get_str(sp, "name");
+		const cJSON *num = get(sp, "port");
+
+		if (strcmp(name ? name : "", p->name) || proto_of(sp) != p->proto)
+			continue;
+		if (cJSON_IsNumber(num) && num->valueint >= 1 && num->valueint <= 65535)
+			port = num->valueint;
+		break;
+	}
+	if (port < 0)
+		return 0; /* slice without this port */
+	cJSON_ArrayForEach(ep, get(slice, "endpoints"))
+	{
+		const cJSON *addrs = get(ep, "addresses");
+		const cJSON *a0 = cJSON_IsArray(addrs) ? cJSON_GetArrayItem(addrs, 0) : NULL;
+		const cJSON *conds = get(ep, "conditions");
+		bool ready = cond(conds, "ready", true);
+		bool serving = cond(conds, "serving", ready);
+		bool terminating = cond(conds, "terminating", false);
+		struct in_addr a;
+		uint8_t state = 0;
+		uint32_t i;
+
+		if (!cJSON_IsString(a0) || inet_pton(AF_INET, a0->valuestring, &a) != 1)
+			continue;
+		if (ready)
+			state |= LB_BE_READY;
+		if (serving)
+			state |= LB_BE_SERVING;
+		if (terminating)
+			state |= LB_BE_TERMINATING;
+		for (i = 0; i < e->n; i++) {
+			if (e->be[i].addr == a.s_addr && e->be[i].port == htons((uint16_t)port))
+				break;
+		}
+		if (i < e->n) {
+			/* The same endpoint in two slices (a move between
+			 * slices in progress): the more usable view wins. */
+			if ((state & LB_BE_READY) || !(e->be[i].state & LB_BE_READY))
+				e->be[i].state = state;
+			continue;
+		}
+		if (e->n == e->cap) {
+			uint32_t cap = e->cap ? e->cap * 2 : 8;
+			struct lbsync_be *nb = realloc(e->be, cap * sizeof(*nb));
+
+			if (!nb)
+				return -ENOMEM;
+			e->be = nb;
+			e->cap = cap;
+		}
+		e->be[e->n].addr = a.s_addr;
+		e->be[e->n].port = htons((uint16_t)port);
+		e->be[e->n].state = state;
+		e->n++;
+	}
+	return 0;
+}
+
+/* Ready: gets new connections. Fallback: serving and terminating. */
+static int usable_class(uint8_t st)
+{
+	if (st & LB_BE_READY)
+		return 0;
+	if ((st & LB_BE_SERVING) && (st & LB_BE_TERMINATING))
+		return 1;
+	return 2;
+}
+
+void pm_endpoints_finish(struct pm_endpoints *e)
+{
+	uint32_t i, w = 0;
+
+	/* Stable partition in two passes: ready, then fallback. */
+	struct lbsync_be *tmp = e->n ? malloc(e->n * sizeof(*tmp)) : NULL;
+
+	if (e->n && !tmp) {
+		e->nready = 0;
+		e->n = 0; /* nothing usable rather than a wrong order */
+		return;
+	}
+	for (i = 0; i < e->n; i++)
+		if (usable_class(e->be[i].state) == 0)
+			tmp[w++] = e->be[i];
+	e->nready = w;
+	for (i = 0; i < e->n; i++)
+		if (usable_class(e->be[i].state) == 1)
+			tmp[w++] = e->be[i];
+	if (tmp)
+		memcpy(e->be, tmp, w * sizeof(*tmp));
+	free(tmp);
+	e->n = w;
+}
+
+void pm_endpoints_free(struct pm_endpoints *e)
+{
+	free(e->be);
+	memset(e, 0, sizeof(*e));
+}

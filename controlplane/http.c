@@ -21,6 +21,7 @@ struct http_server {
 	void *ud;
 	size_t max_body;
 	struct http_req *deferred; /* singly linked through next_deferred */
+	struct http_stream *streams; /* every live stream, for shutdown */
 };
 
 struct http_req {
@@ -53,6 +54,7 @@ struct http_stream {
 	http_stream_close_fn on_close;
 	void *ud;
 	char ctype[64];
+	struct http_stream *prev, *next; /* in srv->streams */
 };
 
 static void http_schedule(struct http_server *s)
@@ -140,6 +142,13 @@ static ssize_t http_stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 static void http_stream_free(void *cls)
 {
 	struct http_stream *st = cls;
+
+	if (st->prev)
+		st->prev->next = st->next;
+	else if (st->srv->streams == st)
+		st->srv->streams = st->next;
+	if (st->next)
+		st->next->prev = st->prev;
 
 	if (st->on_close)
 		st->on_close(st->ud);
@@ -389,8 +398,17 @@ void http_server_stop(struct http_server *s)
 	ev_io_stop(s->loop, &s->io);
 	ev_timer_stop(s->loop, &s->timer);
 	ev_idle_stop(s->loop, &s->kick);
-	/* resume everything so MHD can close it */
+	/* MHD refuses to stop with suspended connections: end every stream,
+	 * resume everything and let MHD run once more before stopping. */
+	for (struct http_stream *st = s->streams; st; st = st->next) {
+		st->ended = true;
+		if (st->suspended) {
+			st->suspended = false;
+			MHD_resume_connection(st->conn);
+		}
+	}
 	http_release_deferred(s);
+	MHD_run(s->mhd);
 	MHD_stop_daemon(s->mhd);
 	free(s);
 }
@@ -460,6 +478,10 @@ struct http_stream *http_reply_stream(struct http_req *r, const char *ctype,
 	st->on_close = on_close;
 	st->ud = ud;
 	snprintf(st->ctype, sizeof(st->ctype), "%s", ctype);
+	st->next = r->srv->streams;
+	if (st->next)
+		st->next->prev = st;
+	r->srv->streams = st;
 	r->stream = st;
 	return st;
 }

@@ -440,13 +440,14 @@ static bool res_subdomain_re(const char *s)
 {
 	const char *dot;
 
-	do {
+	for (;;) {
 		dot = strchr(s, '.');
 		if (!res_label_re(s, dot ? (size_t)(dot - s) : strlen(s), false))
 			return false;
+		if (!dot)
+			return true;
 		s = dot + 1;
-	} while (dot);
-	return true;
+	}
 }
 
 /* Up to two messages: the length limit and the format. */

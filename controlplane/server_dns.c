@@ -14,7 +14,8 @@ struct server_dns {
 
 /* Only these resources make DNS records. */
 static const char *const sd_prefixes[] = {"/registry/namespaces/", "/registry/services/",
-					  "/registry/endpointslices/", "/registry/pods/", NULL};
+					  "/registry/endpointslices/", "/registry/pods/", "/registry/nodes/",
+					  NULL};
 
 static void sd_on_event(void *ud, const struct store_event *ev)
 {

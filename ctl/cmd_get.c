@@ -82,13 +82,25 @@ static const char *ctl_md_str(const cJSON *obj, const char *key)
 	return cJSON_IsString(v) ? v->valuestring : "";
 }
 
-/* Header row (first response only) and rows of a Table response. */
-static void ctl_table_rows(const struct ctl_opts *o, const cJSON *table, struct ctl_rows *t)
+/* The cluster DNS zone for the DNS column: $SKIFF_CLUSTER_DOMAIN or the
+ * Kubernetes default. */
+static const char *ctl_cluster_domain(void)
+{
+	const char *d = getenv("SKIFF_CLUSTER_DOMAIN");
+
+	return d && *d ? d : "cluster.local";
+}
+
+/* Header row (first response only) and rows of a Table response. With -o
+ * wide, Services get a DNS column (<name>.<namespace>.svc.<zone>). */
+static void ctl_table_rows(const struct ctl_opts *o, const struct ctl_resource *res,
+			   const cJSON *table, struct ctl_rows *t)
 {
 	const cJSON *defs = cJSON_GetObjectItemCaseSensitive(table, "columnDefinitions");
 	const cJSON *rows = cJSON_GetObjectItemCaseSensitive(table, "rows"), *row, *d;
 	bool wide = o->out == CTL_OUT_WIDE;
-	int ndefs = cJSON_GetArraySize(defs), ncols = o->all_ns ? 1 : 0, i;
+	bool dns = wide && !strcmp(res->plural, "services");
+	int ndefs = cJSON_GetArraySize(defs), ncols = (o->all_ns ? 1 : 0) + (dns ? 1 : 0), i;
 	bool *show = calloc(ndefs ? ndefs : 1, sizeof(bool));
 
 	if (!show)
@@ -117,6 +129,8 @@ static void ctl_table_rows(const struct ctl_opts *o, const cJSON *table, struct 
 			if (show[i++])
 				hdr[c++] = ctl_upper(cJSON_IsString(nm) ? nm->valuestring : "");
 		}
+		if (dns)
+			hdr[c++] = strdup("DNS");
 		ctl_rows_add(t, hdr);
 	}
 	cJSON_ArrayForEach(row, rows)
@@ -128,9 +142,17 @@ static void ctl_table_rows(const struct ctl_opts *o, const cJSON *table, struct 
 
 		if (o->all_ns)
 			r[c++] = strdup(ctl_md_str(obj, "namespace"));
-		for (i = 0; i < ndefs && c < t->cols; i++)
+		for (i = 0; i < ndefs && c < t->cols - (dns ? 1 : 0); i++)
 			if (show[i])
 				r[c++] = ctl_cell_text(cJSON_GetArrayItem(cells, i));
+		if (dns && c < t->cols) {
+			char *name;
+
+			if (asprintf(&name, "%s.%s.svc.%s", ctl_md_str(obj, "name"),
+				     ctl_md_str(obj, "namespace"), ctl_cluster_domain()) < 0)
+				name = NULL;
+			r[c++] = name ? name : strdup("");
+		}
 		while (c < t->cols)
 			r[c++] = strdup("");
 		ctl_rows_add(t, r);
@@ -313,7 +335,7 @@ int cmd_get(int argc, char **argv, struct ctl_opts *o)
 			const cJSON *k = cJSON_GetObjectItemCaseSensitive(j, "kind");
 
 			if (cJSON_IsString(k) && !strcmp(k->valuestring, "Table"))
-				ctl_table_rows(o, j, &t);
+				ctl_table_rows(o, r, j, &t);
 			else
 				ctl_plain_rows(o, j, &t);
 		}

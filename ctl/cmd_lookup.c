@@ -19,7 +19,7 @@
 #include <unistd.h>
 #include "ctl.h"
 
-#define LK_NDOTS      5    /* kubelet's options ndots:5 */
+#define LK_NDOTS      5	   /* kubelet's options ndots:5 */
 #define LK_TIMEOUT_MS 2000 /* per attempt, like resolv.conf timeout:2 */
 #define LK_ATTEMPTS   2
 #define LK_UDP_SIZE   1232 /* EDNS payload we advertise */
@@ -29,12 +29,12 @@ static const struct {
 	const char *name;
 	uint16_t type;
 } lk_types[] = {
-	{ "A", 1 },   { "NS", 2 },    { "CNAME", 5 }, { "SOA", 6 },	{ "PTR", 12 },
-	{ "TXT", 16 }, { "AAAA", 28 }, { "SRV", 33 },	{ "ANY", 255 },
+    {"A", 1},	 {"NS", 2},    {"CNAME", 5}, {"SOA", 6},   {"PTR", 12},
+    {"TXT", 16}, {"AAAA", 28}, {"SRV", 33},  {"ANY", 255},
 };
 
-static const char *const lk_rcodes[] = { "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",
-					 "NOTIMP",  "REFUSED" };
+static const char *const lk_rcodes[] = {"NOERROR",  "FORMERR", "SERVFAIL",
+					"NXDOMAIN", "NOTIMP",  "REFUSED"};
 
 static const char *type_name(uint16_t t, char *buf, size_t len)
 {
@@ -100,7 +100,7 @@ static int build_query(const char *name, uint16_t type, uint16_t id, uint8_t *q)
 
 static int wait_fd(int fd, short ev, int ms)
 {
-	struct pollfd p = { .fd = fd, .events = ev };
+	struct pollfd p = {.fd = fd, .events = ev};
 	int r = poll(&p, 1, ms);
 
 	return r > 0 ? 0 : r == 0 ? -ETIMEDOUT : -errno;
@@ -149,7 +149,8 @@ static int io_all(int fd, uint8_t *buf, size_t len, bool wr)
 
 		if (w < 0)
 			return w;
-		n = wr ? send(fd, buf + off, len - off, MSG_NOSIGNAL) : recv(fd, buf + off, len - off, 0);
+		n = wr ? send(fd, buf + off, len - off, MSG_NOSIGNAL)
+		       : recv(fd, buf + off, len - off, 0);
 		if (n <= 0)
 			return n < 0 ? -errno : -ECONNRESET;
 		off += (size_t)n;
@@ -261,7 +262,7 @@ static long answer_text(const uint8_t *m, size_t len, size_t off, char *owner, u
 		if (b >= 0 && rd + (size_t)a + (size_t)b + 20 <= len)
 			snprintf(data, dlen, "%s. %s. %u", tmp, rn,
 				 (unsigned)get16(m + rd + (size_t)a + (size_t)b) << 16 |
-					 get16(m + rd + (size_t)a + (size_t)b + 2));
+				     get16(m + rd + (size_t)a + (size_t)b + 2));
 		break;
 	}
 	default:
@@ -382,11 +383,12 @@ static bool reverse_name(const char *ip, char *out, size_t len)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: skiffctl lookup <name> [-n NAMESPACE] [--type "
-		   "A|AAAA|SRV|PTR|TXT|CNAME|NS|SOA|ANY]\n"
-		   "                       [--server ADDR:PORT] [--cluster-domain DOMAIN] [-o json]\n"
-		   "Resolve a name like a pod in NAMESPACE: search path <ns>.svc.<zone> "
-		   "svc.<zone> <zone>, ndots:5.\n");
+	fprintf(f,
+		"Usage: skiffctl lookup <name> [-n NAMESPACE] [--type "
+		"A|AAAA|SRV|PTR|TXT|CNAME|NS|SOA|ANY]\n"
+		"                       [--server ADDR:PORT] [--cluster-domain DOMAIN] [-o json]\n"
+		"Resolve a name like a pod in NAMESPACE: search path <ns>.svc.<zone> "
+		"svc.<zone> <zone>, ndots:5.\n");
 }
 
 int cmd_lookup(int argc, char **argv, struct ctl_opts *o)
@@ -397,9 +399,9 @@ int cmd_lookup(int argc, char **argv, struct ctl_opts *o)
 	socklen_t sl;
 	uint16_t type = 0;
 	uint8_t *resp;
-	int ntry, matched = -1, rcodes[4] = { -1, -1, -1, -1 }, rc = 1;
+	int ntry, matched = -1, rcodes[4] = {-1, -1, -1, -1}, rc = 1;
 	size_t rlen = 0;
-	bool via_tcp[4] = { false };
+	bool via_tcp[4] = {false};
 	cJSON *json = NULL, *tried = NULL, *answers = NULL;
 
 	if (o->help) {
@@ -433,12 +435,14 @@ int cmd_lookup(int argc, char **argv, struct ctl_opts *o)
 			break;
 		}
 	if (!type)
-		return ctl_err(o, "unknown --type \"%s\" (A, AAAA, SRV, PTR, TXT, CNAME, NS, SOA, ANY)",
-			       tname);
+		return ctl_err(
+		    o, "unknown --type \"%s\" (A, AAAA, SRV, PTR, TXT, CNAME, NS, SOA, ANY)",
+		    tname);
 	if (type == 12 && reverse_name(name, rev, sizeof(rev)))
 		name = rev;
 	if (pick_server(o, server, &ss, &sl, srvtext, sizeof(srvtext)) < 0)
-		return ctl_err(o, "invalid --server \"%s\": want ADDR[:PORT]", server ? server : "");
+		return ctl_err(o, "invalid --server \"%s\": want ADDR[:PORT]",
+			       server ? server : "");
 	ns = ctl_namespace(o);
 	ntry = search_list(name, ns, zone, list);
 	resp = malloc(LK_MAX_MSG);
@@ -446,8 +450,8 @@ int cmd_lookup(int argc, char **argv, struct ctl_opts *o)
 		return ctl_err(o, "out of memory");
 
 	for (int i = 0; i < ntry && matched < 0; i++) {
-		ssize_t n = ask((struct sockaddr *)&ss, sl, list[i], type, resp, LK_MAX_MSG,
-				&via_tcp[i]);
+		ssize_t n =
+		    ask((struct sockaddr *)&ss, sl, list[i], type, resp, LK_MAX_MSG, &via_tcp[i]);
 
 		if (n < 0) {
 			rc = ctl_err(o, "%s: no answer from %s: %s", list[i], srvtext,
@@ -492,7 +496,8 @@ int cmd_lookup(int argc, char **argv, struct ctl_opts *o)
 
 		off += (size_t)(qn < 0 ? 0 : qn) + 4;
 		for (unsigned i = 0; qn >= 0 && i < get16(resp + 6); i++) {
-			long next = answer_text(resp, rlen, off, owner, &t, &ttl, data, sizeof(data));
+			long next =
+			    answer_text(resp, rlen, off, owner, &t, &ttl, data, sizeof(data));
 			cJSON *a;
 
 			if (next < 0)
@@ -529,11 +534,13 @@ int cmd_lookup(int argc, char **argv, struct ctl_opts *o)
 		if (matched >= 0) {
 			printf("Matched:   %s\n", list[matched]);
 			cJSON_ArrayForEach(it, answers)
-			printf("%s\t%d\tIN\t%s\t%s\n",
-			       cJSON_GetStringValue(cJSON_GetObjectItem(it, "name")),
-			       cJSON_GetObjectItem(it, "ttl")->valueint,
-			       cJSON_GetStringValue(cJSON_GetObjectItem(it, "type")),
-			       cJSON_GetStringValue(cJSON_GetObjectItem(it, "data")));
+			{
+				printf("%s\t%d\tIN\t%s\t%s\n",
+				       cJSON_GetStringValue(cJSON_GetObjectItem(it, "name")),
+				       cJSON_GetObjectItem(it, "ttl")->valueint,
+				       cJSON_GetStringValue(cJSON_GetObjectItem(it, "type")),
+				       cJSON_GetStringValue(cJSON_GetObjectItem(it, "data")));
+			}
 		}
 	}
 	if (matched >= 0)

@@ -58,7 +58,7 @@ done
 export SKIFF_BIN=$ROOT/build/san
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
 for t in tests/integration/*; do
-	[ -x "$t" ] || continue
+	[ -f "$t" ] && [ -x "$t" ] || continue
 	want "$t" || continue
 	run_tap "integration/$(basename "$t")" "$t"
 done

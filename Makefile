@@ -102,7 +102,7 @@ demo: deps
 	@bash scripts/demo.sh
 
 bench: deps
-	@DEPS_BENCH=1 sh scripts/deps.sh; bash bench/run.sh
+	@DEPS_BENCH=1 sh scripts/deps.sh; bash bench/run.sh $(BENCH)
 
 check:
 	cppcheck --quiet --error-exitcode=1 --enable=warning -Ilib -Icontrolplane \

@@ -9,12 +9,13 @@ cd "$(dirname "$0")/../.."
 name=$(basename "$src" .c)
 out=build/fuzz
 mkdir -p "$out" "$out/corpus-$name"
-srcs=$(sed -n 's|.*FUZZ_SOURCES:\(.*\)\*/.*|\1|p' "$src" | head -1)
+srcs=$(sed -n 's|.*FUZZ_SOURCES:\(.*\)|\1|p' "$src" | head -1 | sed 's|\*/||')
+libs=$(sed -n 's|.*FUZZ_LIBS:\(.*\)|\1|p' "$src" | head -1 | sed 's|\*/||')
 echo "1..2"
 if clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-std=gnu11 -D_GNU_SOURCE -Ilib -Icontrolplane -Ictl -Ibpf \
 	$(pkg-config --cflags libcjson) "$src" $srcs -o "$out/$name" \
-	$(pkg-config --libs libcjson) -lev -lm >"$out/$name.build.log" 2>&1; then
+	$(pkg-config --libs libcjson) $libs -lev -lm >"$out/$name.build.log" 2>&1; then
 	echo "ok 1 - build $name"
 else
 	cat "$out/$name.build.log"

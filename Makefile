@@ -105,7 +105,9 @@ bench: deps
 	@DEPS_BENCH=1 sh scripts/deps.sh; bash bench/run.sh $(BENCH)
 
 check:
-	cppcheck --quiet --error-exitcode=1 --enable=warning -Ilib -Icontrolplane \
+	cppcheck --quiet --error-exitcode=1 --enable=warning --inline-suppr -Ilib -Icontrolplane \
+		--include=scripts/cppcheck-defs.h \
+		--suppress=missingIncludeSystem \
 		lib controlplane dataplane ctl
 
 format:

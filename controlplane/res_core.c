@@ -368,7 +368,7 @@ static void node_cell_info(cJSON *cells, const cJSON *status, const char *key)
 static cJSON *node_table_cells(const cJSON *obj, time_t now)
 {
 	const cJSON *status = res_get(obj, "status"), *c, *cond = NULL;
-	const char *roles[32];
+	const char *roles[32] = {0};
 	cJSON *cells = cJSON_CreateArray();
 	struct res_join j;
 	int nroles = 0;

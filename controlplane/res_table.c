@@ -151,7 +151,7 @@ static int res_str_cmp(const void *a, const void *b)
 static char *res_req_text(const char *key, const char *op, const cJSON *vals)
 {
 	struct res_join j;
-	const char *sv[64];
+	const char *sv[64] = {0};
 	const cJSON *v;
 	int n = 0;
 

@@ -263,7 +263,7 @@ static int res_cmp_key(const void *a, const void *b)
 /* Go prints maps with sorted keys (fmt, since Go 1.12). */
 void res_gomap(const cJSON *map, char *buf, size_t len)
 {
-	const cJSON *c, *items[64];
+	const cJSON *c, *items[64] = {0};
 	char k[RES_VAL], v[RES_VAL];
 	size_t o;
 	int n = 0;

@@ -16,7 +16,8 @@ void dns_name_lower(const uint8_t *in, uint8_t *out, size_t len)
 
 int dns_name_read(const uint8_t *pkt, size_t len, size_t *off, uint8_t *out)
 {
-	size_t pos = *off, seq_start = *off, next = 0, outlen = 0;
+	size_t pos = *off, next = 0, outlen = 0;
+	size_t seq_start = pos;
 	bool jumped = false;
 
 	for (;;) {

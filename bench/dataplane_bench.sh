@@ -750,7 +750,7 @@ done
 
 # ---------------------------------------------------------------- ratios
 ratio() { # label value target-op target
-	awk -v l="$1" -v v="$2" -v op="$3" -v t="$4" 'BEGIN {
+	awk -v l="$1" -v v="$2" -v op="$3" -v t="${4:-}" 'BEGIN {
 		if (v == "" || v == "nan") { printf "ratio %-44s not measured\n", l; exit }
 		if (op == "-") { printf "ratio %-44s %9.4g  (no target)\n", l, v; exit }
 		ok = (op == ">=") ? v >= t : (op == "<=") ? v <= t : v < t

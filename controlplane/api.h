@@ -85,6 +85,8 @@ int api_selectors(struct http_req *req, const struct res_type *rt, struct select
 bool api_match(const struct selector *ls, const struct selector *fs, const cJSON *obj);
 
 /* CRUD (api_crud.c) */
+/* The stored object of the target, parsed (NULL if missing: *kvp is NULL). */
+cJSON *api_load(struct api *a, const struct api_target *t, const struct store_kv **kvp);
 void api_get(struct api *a, struct http_req *req, const struct api_target *t);
 void api_list(struct api *a, struct http_req *req, const struct api_target *t);
 void api_create(struct api *a, struct http_req *req, const struct api_target *t);

@@ -338,7 +338,7 @@ out:
 	cJSON_Delete(obj);
 }
 
-static cJSON *api_load(struct api *a, const struct api_target *t, const struct store_kv **kvp)
+cJSON *api_load(struct api *a, const struct api_target *t, const struct store_kv **kvp)
 {
 	char key[600];
 	const struct store_kv *kv;

@@ -5,38 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "api.h"
+#include "buf.h"
 #include "patch.h"
 #include "selector.h"
-
-/* A growable output buffer for lists built from stored documents. */
-struct api_buf {
-	char *p;
-	size_t len, cap;
-	bool oom;
-};
-
-static void buf_put(struct api_buf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 65536;
-		char *np;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		np = realloc(b->p, cap);
-		if (!np) {
-			b->oom = true;
-			return;
-		}
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = 0;
-}
 
 /* Parse labelSelector and fieldSelector of the request; replies 400 on error. */
 int api_selectors(struct http_req *req, const struct res_type *rt, struct selector **ls,
@@ -74,7 +45,7 @@ bool api_match(const struct selector *ls, const struct selector *fs, const cJSON
 struct list_ctx {
 	const struct res_type *rt;
 	struct selector *ls, *fs;
-	struct api_buf buf;
+	struct buf buf;
 	cJSON *table;
 	time_t now;
 	size_t n;
@@ -142,13 +113,13 @@ void api_list(struct api *a, struct http_req *req, const struct api_target *t)
 		api_reply_json(req, 200, c.table);
 		cJSON_Delete(c.table);
 	} else {
-		buf_put(&c.buf, "]}", 2);
+		buf_puts(&c.buf, "]}");
 		if (c.buf.oom)
 			api_status(req, 500, "InternalError",
 				   "Internal error occurred: out of memory", NULL);
 		else
 			http_reply(req, 200, "application/json", c.buf.p, c.buf.len);
-		free(c.buf.p);
+		buf_free(&c.buf);
 	}
 	sel_free(c.ls);
 	sel_free(c.fs);
@@ -200,12 +171,11 @@ void api_scale(struct api *a, struct http_req *req, const struct api_target *t)
 	int64_t rev;
 
 	api_key(key, sizeof(key), t->rt, t->ns, t->name);
-	kv = store_get(a->store, key);
+	obj = api_load(a, t, &kv);
 	if (!kv) {
 		api_status_notfound(req, t->rt, t->name);
 		return;
 	}
-	obj = cJSON_Parse(kv->value);
 	if (!obj)
 		return;
 	if (!strcmp(m, "GET")) {
@@ -327,7 +297,7 @@ void api_binding(struct api *a, struct http_req *req, const struct api_target *t
 	int64_t rev;
 
 	api_key(key, sizeof(key), t->rt, t->ns, t->name);
-	kv = store_get(a->store, key);
+	obj = api_load(a, t, &kv);
 	if (!kv) {
 		api_status_notfound(req, t->rt, t->name);
 		return;
@@ -341,7 +311,6 @@ void api_binding(struct api *a, struct http_req *req, const struct api_target *t
 		api_status_invalid(req, t->rt, t->name, &e);
 		goto out;
 	}
-	obj = cJSON_Parse(kv->value);
 	spec = obj ? cJSON_GetObjectItemCaseSensitive(obj, "spec") : NULL;
 	if (!cJSON_IsObject(spec))
 		goto out;

@@ -87,4 +87,3 @@ int api_route(const char *path, struct api_target *t)
 		return -ENOENT;
 	return 0;
 }
-

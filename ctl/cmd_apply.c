@@ -47,32 +47,6 @@ static const char *ctl_annotation(const cJSON *obj, const char *key)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-static int ctl_apply_create(struct ctl_opts *o, const char *file, struct ctl_manifest *m,
-			    const cJSON *mod)
-{
-	char *path = ctl_resource_path(m->res, m->ns, NULL, NULL), ctx[512];
-	struct kresp resp;
-	cJSON *got;
-	int rc;
-
-	rc = path ? ctl_call(o, "POST", path, "application/json", mod, NULL, &resp)
-		  : ctl_err(o, "out of memory");
-	free(path);
-	if (rc)
-		return rc;
-	if (resp.status != 201 && resp.status != 200) {
-		snprintf(ctx, sizeof(ctx), "error when creating \"%s\": ", file);
-		rc = ctl_err_status(o, resp.status, resp.body, ctx);
-		kresp_free(&resp);
-		return rc;
-	}
-	got = cJSON_Parse(resp.body);
-	kresp_free(&resp);
-	ctl_report_write(o, m->res, got, ctl_obj_name(got, m->name), "created");
-	cJSON_Delete(got);
-	return 0;
-}
-
 static int ctl_apply_patch(struct ctl_opts *o, const char *file, struct ctl_manifest *m,
 			   const char *path, const cJSON *mod, const cJSON *config,
 			   const cJSON *cur)
@@ -143,7 +117,7 @@ static int ctl_apply_one(struct ctl_opts *o, const char *file, struct ctl_manife
 		goto out;
 	if (resp.status == 404) {
 		kresp_free(&resp);
-		rc = ctl_apply_create(o, file, m, mod);
+		rc = ctl_create_obj(o, file, m, mod);
 		goto out;
 	}
 	if (resp.status != 200) {

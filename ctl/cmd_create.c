@@ -32,7 +32,10 @@ const char *ctl_obj_name(const cJSON *obj, const char *fallback)
 	return cJSON_IsString(n) ? n->valuestring : fallback ? fallback : "";
 }
 
-static int ctl_create_one(struct ctl_opts *o, const char *file, struct ctl_manifest *m)
+/* POST obj (the manifest's object, or apply's annotated copy) and report
+ * "<kind>/<name> created". Shared by create and apply. */
+int ctl_create_obj(struct ctl_opts *o, const char *file, const struct ctl_manifest *m,
+		   const cJSON *obj)
 {
 	char *path = ctl_resource_path(m->res, m->ns, NULL, NULL), ctx[512];
 	struct kresp resp;
@@ -41,7 +44,7 @@ static int ctl_create_one(struct ctl_opts *o, const char *file, struct ctl_manif
 
 	if (!path)
 		return ctl_err(o, "out of memory");
-	rc = ctl_call(o, "POST", path, "application/json", m->obj, NULL, &resp);
+	rc = ctl_call(o, "POST", path, "application/json", obj, NULL, &resp);
 	free(path);
 	if (rc)
 		return rc;
@@ -71,7 +74,7 @@ int cmd_create(int argc, char **argv, struct ctl_opts *o)
 	if (ctl_manifests_load(o, o->file, &m, &n))
 		return 1;
 	for (int i = 0; i < n; i++)
-		rc |= ctl_create_one(o, o->file, &m[i]);
+		rc |= ctl_create_obj(o, o->file, &m[i], m[i].obj);
 	ctl_manifests_free(m, n);
 	return rc;
 }

@@ -169,4 +169,8 @@ int cmd_backends(int argc, char **argv, struct ctl_opts *o);
 int cmd_proxy(int argc, char **argv, struct ctl_opts *o);
 int cmd_lookup(int argc, char **argv, struct ctl_opts *o);
 
+/* POST one object of a manifest and report it (cmd_create.c). */
+int ctl_create_obj(struct ctl_opts *o, const char *file, const struct ctl_manifest *m,
+		   const cJSON *obj);
+
 #endif

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "buf.h"
 #include "yamljson.h"
 
 /* Nesting deeper than this is refused: the parser recurses per level. */
@@ -626,34 +627,9 @@ cJSON *yamljson_parse_one(const char *text, size_t len, char *err, size_t errlen
 
 /* --- emitting --- */
 
-struct yj_buf {
-	char *data;
-	size_t len, cap;
-	bool oom;
-};
-
-static int yj_write(void *ud, unsigned char *buf, size_t size)
+static int yj_write(void *ud, unsigned char *data, size_t size)
 {
-	struct yj_buf *b = ud;
-
-	if (b->len + size + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 1024;
-		char *n;
-
-		while (cap < b->len + size + 1)
-			cap *= 2;
-		n = realloc(b->data, cap);
-		if (!n) {
-			b->oom = true;
-			return 0;
-		}
-		b->data = n;
-		b->cap = cap;
-	}
-	memcpy(b->data + b->len, buf, size);
-	b->len += size;
-	b->data[b->len] = '\0';
-	return 1;
+	return buf_put(ud, data, size) == 0;
 }
 
 /* Numbers as cJSON prints them: integers without a fraction, otherwise the
@@ -752,7 +728,7 @@ static int yj_emit_value(yaml_emitter_t *em, const cJSON *v)
 
 char *yamljson_emit_err(const cJSON *v, char *err, size_t errlen)
 {
-	struct yj_buf b = {0};
+	struct buf b = {0};
 	yaml_emitter_t em;
 	yaml_event_t ev;
 	int ok;
@@ -777,10 +753,10 @@ char *yamljson_emit_err(const cJSON *v, char *err, size_t errlen)
 								: "cannot emit YAML");
 	yaml_emitter_delete(&em);
 	if (!ok || b.oom) {
-		free(b.data);
+		buf_free(&b);
 		return NULL;
 	}
-	return b.data;
+	return b.p;
 }
 
 char *yamljson_emit(const cJSON *v)

@@ -66,7 +66,7 @@ spec:
   ports:
   - {name: pg, port: 5432}
 YAML
-run kubectl create -f "$TMP/web.yaml"
+run kubectl apply -f "$TMP/web.yaml"
 run "$BIN/skiffctl" create -f "$TMP/db.yaml"
 run kubectl apply -f "$TMP/web.yaml"
 run "$BIN/skiffctl" get svc -o wide

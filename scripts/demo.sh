@@ -93,6 +93,7 @@ if [ -x scripts/demo_dataplane.sh ]; then
 fi
 
 say "Stopping"
-kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
+kill "$SERVER_PID" 2>/dev/null || true
+wait "$SERVER_PID" 2>/dev/null || true
 SERVER_PID=
 echo "done"

@@ -7,6 +7,8 @@
 #   skiff     skiff-node's cgroup programs translate connect() to a ClusterIP
 #   iptables  kube-proxy's iptables (nat) layout, loaded with iptables-restore
 #   haproxy   Debian's HAProxy, `balance leastconn`, in the client namespace
+# plus "direct+cg": pod IPs from inside skiff's cgroup, the cost of the
+# hooks for connections that are not to a service.
 #
 # Everything runs in namespaces and a cgroup made here and removed on exit:
 #   <P>br        a bridge; every other namespace hangs off it by a veth pair
@@ -25,7 +27,7 @@
 # Usage: bench/dataplane_bench.sh   (root; binaries from $SKIFF_BIN, default
 # build/). Knobs (environment): BENCH_CONC (16) concurrent connections,
 # BENCH_DUR (3) seconds per measurement after BENCH_WARM (1), BENCH_REPS (3)
-# alternating repetitions (best kept), BENCH_THREADS (1) load threads,
+# alternating repetitions (best kept), BENCH_THREADS (nproc) load threads,
 # BENCH_SVCS ("1 1000 10000") service counts, BENCH_EPS (10) endpoints per
 # filler service, BENCH_CHANGES (40) endpoint changes, BENCH_IPT_CHANGES (4),
 # BENCH_BAL_CONC (32), BENCH_BAL_DUR (6), BENCH_FAST_US (1000),
@@ -41,7 +43,7 @@ CONC=${BENCH_CONC:-16}
 DUR=${BENCH_DUR:-3}
 WARM=${BENCH_WARM:-1}
 REPS=${BENCH_REPS:-3}
-THREADS=${BENCH_THREADS:-1}
+THREADS=${BENCH_THREADS:-$(nproc)}
 SVCS=${BENCH_SVCS:-"1 1000 10000"}
 EPS=${BENCH_EPS:-10}
 CHANGES=${BENCH_CHANGES:-40}
@@ -540,6 +542,10 @@ measure() { # svc-count peer...
 		for peer in "$@"; do
 			case $peer in
 			direct) line=$(run_load "$NSC" - "$CONC" "$DUR" "${BACKENDS[@]/%/:8080}" || true) ;;
+			# Pod IPs from inside skiff's cgroup: what the hooks cost a
+			# connection that is not to a service (every process pays them
+			# once the programs sit at the cgroup root).
+			direct+cg) line=$(run_load "$NSC" "$CGA" "$CONC" "$DUR" "${BACKENDS[@]/%/:8080}" || true) ;;
 			skiff) line=$(run_load "$NSC" "$CGA" "$CONC" "$DUR" "$VIP:80" || true) ;;
 			iptables) line=$(run_load "$NSI" - "$CONC" "$DUR" "$VIP:80" || true) ;;
 			haproxy) line=$(run_load "$NSC" - "$CONC" "$DUR" 127.0.0.1:18080 || true) ;;
@@ -554,7 +560,7 @@ measure() { # svc-count peer...
 	done
 	for peer in "$@"; do
 		key="$peer@$n"
-		printf 'conn  svc=%-6s %-9s cps=%-8s p50=%-7sus p99=%-7sus errors=%s timeouts=%s  %s\n' \
+		printf 'conn  svc=%-6s %-10s cps=%-8s p50=%-7sus p99=%-7sus errors=%s timeouts=%s  %s\n' \
 			"$n" "$peer" "$(field "${RES[$key]}" cps)" "$(field "${RES[$key]}" p50_us)" \
 			"$(field "${RES[$key]}" p99_us)" "$(field "${RES[$key]}" errors)" \
 			"$(field "${RES[$key]}" timeouts)" "$(field "${RES[$key]}" be)"
@@ -618,7 +624,8 @@ for n in $SVCS; do
 	peers=(direct iptables)
 	[ "$SKIFF" = 1 ] && peers=(direct skiff iptables)
 	[ "$n" = "$FIRST" ] && peers+=(haproxy)
-	log "connection rate at $n services: ${peers[*]} (c=$CONC, ${DUR}s, best of $REPS)"
+	[ "$n" = "$LAST" ] && [ "$SKIFF" = 1 ] && peers+=(direct+cg)
+	log "connection rate at $n services: ${peers[*]} (c=$CONC, ${DUR}s, best of $REPS; host load $(cut -d' ' -f1-3 /proc/loadavg))"
 	measure "$n" "${peers[@]}"
 done
 
@@ -751,10 +758,10 @@ done
 # ---------------------------------------------------------------- ratios
 ratio() { # label value target-op target
 	awk -v l="$1" -v v="$2" -v op="$3" -v t="${4:-}" 'BEGIN {
-		if (v == "" || v == "nan") { printf "ratio %-44s not measured\n", l; exit }
-		if (op == "-") { printf "ratio %-44s %9.4g  (no target)\n", l, v; exit }
+		if (v == "" || v == "nan") { printf "ratio %-48s not measured\n", l; exit }
+		if (op == "-") { printf "ratio %-48s %9.4g  (no target)\n", l, v; exit }
 		ok = (op == ">=") ? v >= t : (op == "<=") ? v <= t : v < t
-		printf "ratio %-44s %9.4g  target %s %s  %s\n", l, v, op, t, ok ? "PASS" : "FAIL" }'
+		printf "ratio %-48s %9.4g  target %s %s  %s\n", l, v, op, t, ok ? "PASS" : "FAIL" }'
 }
 div() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print ""; else printf "%.4f", a / b }'; }
 cps() { field "${RES[$1]:-}" cps; }
@@ -775,7 +782,10 @@ else
 	echo "ratio skiff: not measured ($SKIFF_WHY)"
 fi
 ratio "iptables/direct conn/s @$LAST svc" "$(div "$(cps "iptables@$LAST")" "$(cps "direct@$LAST")")" -
-ratio "iptables@$LAST/iptables@$FIRST conn/s" "$(div "$(cps "iptables@$LAST")" "$(cps "iptables@$FIRST")")" -
-[ "$SKIFF" = 1 ] && ratio "skiff@$LAST/skiff@$FIRST conn/s" "$(div "$(cps "skiff@$LAST")" "$(cps "skiff@$FIRST")")" -
+if [ "$LAST" != "$FIRST" ]; then
+	ratio "iptables@$LAST/iptables@$FIRST conn/s" "$(div "$(cps "iptables@$LAST")" "$(cps "iptables@$FIRST")")" -
+	[ "$SKIFF" = 1 ] && ratio "skiff@$LAST/skiff@$FIRST conn/s" "$(div "$(cps "skiff@$LAST")" "$(cps "skiff@$FIRST")")" -
+fi
+[ "$SKIFF" = 1 ] && ratio "direct-in-skiff-cgroup/direct conn/s @$LAST svc" "$(div "$(cps "direct+cg@$LAST")" "$(cps "direct@$LAST")")" -
 ratio "haproxy/direct conn/s @$FIRST svc" "$(div "$(cps "haproxy@$FIRST")" "$(cps "direct@$FIRST")")" -
 log "done"

@@ -36,13 +36,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#define LD_MAX_TARGETS 64
-#define LD_MAX_NAMES 32	   /* distinct backend names counted */
-#define LD_NAME_LEN 32
-#define LD_REPLY_MAX 128
-#define LD_MAX_EVENTS 256
+#define LD_MAX_TARGETS	  64	      /* -t options */
+#define LD_MAX_NAMES	  32	      /* distinct backend names counted */
+#define LD_NAME_LEN	  32	      /* longest backend name kept (cut beyond) */
+#define LD_REPLY_MAX	  128	      /* reply bytes kept; "OK <name>\n" fits */
+#define LD_MAX_EVENTS	  256	      /* epoll_wait batch */
 #define LD_ERR_BACKOFF_NS 10000000ull /* 10 ms: do not spin on a refusing target */
-#define LD_SCAN_NS 20000000ull	      /* timeout scan period */
+#define LD_SCAN_NS	  20000000ull /* timeout scan period */
 
 enum ld_state { LD_IDLE, LD_CONNECTING, LD_WAIT_REPLY };
 
@@ -136,8 +136,7 @@ static void ld_record(struct ld_thread *t, struct ld_slot *s, uint64_t end)
 
 	if (s->start_ns < G.t_warm || end > G.t_end)
 		return;
-	if (s->got < 4 || memcmp(s->buf, "OK ", 3) ||
-	    !(nl = memchr(s->buf, '\n', s->got))) {
+	if (s->got < 4 || memcmp(s->buf, "OK ", 3) || !(nl = memchr(s->buf, '\n', s->got))) {
 		t->bad_replies++;
 		return;
 	}
@@ -336,7 +335,8 @@ static void ld_report(struct ld_thread *th)
 		exit(1);
 	}
 	for (i = 0; i < G.threads; i++) {
-		memcpy(all + off, th[i].lat, th[i].nlat * sizeof(*all));
+		if (th[i].nlat)
+			memcpy(all + off, th[i].lat, th[i].nlat * sizeof(*all));
 		off += th[i].nlat;
 		errors += th[i].errors;
 		timeouts += th[i].timeouts;
@@ -362,14 +362,15 @@ static void ld_report(struct ld_thread *th)
 	printf("cps=%.1f conns=%zu p50_us=%.1f p90_us=%.1f p99_us=%.1f p999_us=%.1f max_us=%.1f "
 	       "mean_us=%.1f errors=%llu timeouts=%llu bad=%llu",
 	       (double)n / G.duration, n, ld_pct_us(all, n, 0.50), ld_pct_us(all, n, 0.90),
-	       ld_pct_us(all, n, 0.99), ld_pct_us(all, n, 0.999), n ? (double)all[n - 1] / 1000.0 : 0,
-	       n ? sum / (double)n / 1000.0 : 0, (unsigned long long)errors,
-	       (unsigned long long)timeouts, (unsigned long long)bad);
+	       ld_pct_us(all, n, 0.99), ld_pct_us(all, n, 0.999),
+	       n ? (double)all[n - 1] / 1000.0 : 0, n ? sum / (double)n / 1000.0 : 0,
+	       (unsigned long long)errors, (unsigned long long)timeouts, (unsigned long long)bad);
 	if (first_errno)
 		printf(" first_error=%s", strerrorname_np(first_errno) ?: "?");
 	printf(" be=");
 	for (j = 0; j < nnames; j++)
-		printf("%s%s:%llu", j ? "," : "", names[j].name, (unsigned long long)names[j].count);
+		printf("%s%s:%llu", j ? "," : "", names[j].name,
+		       (unsigned long long)names[j].count);
 	printf("\n");
 	free(all);
 }

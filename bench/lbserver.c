@@ -34,16 +34,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SRV_MAX_EVENTS 256
-#define SRV_REQ_MAX 512	   /* a request line longer than this is cut */
-#define SRV_MAX_WORKERS 64 /* -w limit */
+#define SRV_MAX_EVENTS	256
+#define SRV_REQ_MAX	512 /* a request line longer than this is cut */
+#define SRV_MAX_WORKERS 64  /* -w limit */
 
 /* One accepted connection. */
 struct srv_conn {
 	int fd;
-	size_t got;		/* request bytes read so far */
-	uint64_t done_ns;	/* when its worker finishes (queued) */
-	struct srv_conn *next;	/* FIFO of delayed replies */
+	size_t got;	       /* request bytes read so far */
+	uint64_t done_ns;      /* when its worker finishes (queued) */
+	struct srv_conn *next; /* FIFO of delayed replies */
 };
 
 /* Tags in epoll_event.data.ptr that are not connections. */
@@ -58,7 +58,7 @@ static struct {
 	uint64_t delay_ns;
 	unsigned workers;
 	uint64_t free_at[SRV_MAX_WORKERS]; /* per worker: busy until */
-	struct srv_conn *qhead, *qtail;    /* delayed replies, by done_ns */
+	struct srv_conn *qhead, *qtail;	   /* delayed replies, by done_ns */
 	uint64_t served;
 } S;
 

@@ -104,6 +104,16 @@ static bool cond(const cJSON *conds, const char *k, bool dflt)
 	return cJSON_IsBool(v) ? cJSON_IsTrue(v) : dflt;
 }
 
+/* Ready: gets new connections. Fallback: serving and terminating. */
+static int usable_class(uint8_t st)
+{
+	if (st & LB_BE_READY)
+		return 0;
+	if ((st & LB_BE_SERVING) && (st & LB_BE_TERMINATING))
+		return 1;
+	return 2;
+}
+
 int pm_endpoints_add_slice(struct pm_endpoints *e, const cJSON *slice, const struct pm_port *p)
 {
 	const char *at = get_str(slice, "addressType");
@@ -152,7 +162,7 @@ int pm_endpoints_add_slice(struct pm_endpoints *e, const cJSON *slice, const str
 		if (i < e->n) {
 			/* The same endpoint in two slices (a move between
 			 * slices in progress): the more usable view wins. */
-			if ((state & LB_BE_READY) || !(e->be[i].state & LB_BE_READY))
+			if (usable_class(state) < usable_class(e->be[i].state))
 				e->be[i].state = state;
 			continue;
 		}
@@ -171,16 +181,6 @@ int pm_endpoints_add_slice(struct pm_endpoints *e, const cJSON *slice, const str
 		e->n++;
 	}
 	return 0;
-}
-
-/* Ready: gets new connections. Fallback: serving and terminating. */
-static int usable_class(uint8_t st)
-{
-	if (st & LB_BE_READY)
-		return 0;
-	if ((st & LB_BE_SERVING) && (st & LB_BE_TERMINATING))
-		return 1;
-	return 2;
 }
 
 void pm_endpoints_finish(struct pm_endpoints *e)

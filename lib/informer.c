@@ -44,6 +44,8 @@ struct informer {
 	size_t size;
 	uint64_t gen;
 
+	struct kreq *list; /* list page request in flight */
+	char *cont;	   /* URL-escaped continue token of the next page */
 	struct kwatch *watch;
 	bool relist_wanted; /* set from on_line (410): acted on in on_done */
 	char rv[64];
@@ -241,70 +243,15 @@ static int apply_page(struct informer *inf, cJSON *doc)
 }
 
 static void start_watch(struct informer *inf);
+static void list_page(struct informer *inf);
 
-static void do_list(struct informer *inf)
+/* The last page is in: drop what the list no longer has, report synced and
+ * watch from the list's resourceVersion. */
+static void list_finish(struct informer *inf)
 {
-	char *cont = NULL;
-	char path[2048];
 	struct list_walk w = {.inf = inf};
 	size_t i;
 
-	inf->gen++;
-	for (;;) {
-		struct kresp r = {0};
-		cJSON *doc, *md, *c, *rv;
-		int n;
-
-		n = snprintf(path, sizeof(path), "%s?limit=%d%s%s%s%s", inf->path, INF_PAGE,
-			     inf->selector ? "&labelSelector=" : "",
-			     inf->selector ? inf->selector : "", cont ? "&continue=" : "",
-			     cont ? cont : "");
-		free(cont);
-		cont = NULL;
-		if (n < 0 || (size_t)n >= sizeof(path)) {
-			fail(inf, INF_RELIST, "list path too long");
-			return;
-		}
-		if (kclient_request(inf->c, "GET", path, NULL, NULL, 0, "application/json", &r)) {
-			fail(inf, INF_RELIST, "list %s: %s", inf->path, r.err);
-			kresp_free(&r);
-			return;
-		}
-		if (r.status != 200) {
-			if (r.status == 410 && path[0] && strstr(path, "&continue=")) {
-				/* continue token expired: start over now */
-				kresp_free(&r);
-				schedule(inf, INF_RELIST, false);
-				return;
-			}
-			fail(inf, INF_RELIST, "list %s: HTTP %ld%s", inf->path, r.status,
-			     r.status == 404 ? " (resource not served by this API server)" : "");
-			kresp_free(&r);
-			return;
-		}
-		doc = cJSON_ParseWithLength(r.body, r.len);
-		kresp_free(&r);
-		if (!doc || apply_page(inf, doc)) {
-			cJSON_Delete(doc);
-			fail(inf, INF_RELIST, "list %s: malformed answer", inf->path);
-			return;
-		}
-		md = cJSON_GetObjectItemCaseSensitive(doc, "metadata");
-		rv = cJSON_GetObjectItemCaseSensitive(md, "resourceVersion");
-		c = cJSON_GetObjectItemCaseSensitive(md, "continue");
-		if (cJSON_IsString(c) && c->valuestring[0]) {
-			cont = kclient_escape(c->valuestring);
-		} else {
-			set_rv(inf, cJSON_IsString(rv) ? rv->valuestring : NULL);
-			cJSON_Delete(doc);
-			break;
-		}
-		cJSON_Delete(doc);
-		if (!cont) {
-			fail(inf, INF_RELIST, "out of memory");
-			return;
-		}
-	}
 	/* Objects the list no longer has were deleted while we were away. */
 	twalk_r(inf->root, collect_stale, &w);
 	for (i = 0; i < w.n; i++) {
@@ -320,6 +267,89 @@ static void do_list(struct informer *inf)
 	if (inf->ops.synced)
 		inf->ops.synced(inf->ud);
 	start_watch(inf);
+}
+
+/* One page answered (on the loop, from kclient): apply it, then ask for the
+ * next one or finish. */
+static void on_list_page(void *ud, const struct kresp *r)
+{
+	struct informer *inf = ud;
+	bool continued = inf->cont != NULL;
+	cJSON *doc, *md, *c, *rv;
+
+	inf->list = NULL; /* freed by kclient after this returns */
+	free(inf->cont);
+	inf->cont = NULL;
+	if (r->status == 0) {
+		fail(inf, INF_RELIST, "list %s: %s", inf->path, r->err);
+		return;
+	}
+	if (r->status != 200) {
+		if (r->status == 410 && continued) {
+			/* continue token expired: start over now */
+			schedule(inf, INF_RELIST, false);
+			return;
+		}
+		fail(inf, INF_RELIST, "list %s: HTTP %ld%s", inf->path, r->status,
+		     r->status == 404 ? " (resource not served by this API server)" : "");
+		return;
+	}
+	doc = cJSON_ParseWithLength(r->body, r->len);
+	if (!doc || apply_page(inf, doc)) {
+		cJSON_Delete(doc);
+		fail(inf, INF_RELIST, "list %s: malformed answer", inf->path);
+		return;
+	}
+	md = cJSON_GetObjectItemCaseSensitive(doc, "metadata");
+	rv = cJSON_GetObjectItemCaseSensitive(md, "resourceVersion");
+	c = cJSON_GetObjectItemCaseSensitive(md, "continue");
+	if (cJSON_IsString(c) && c->valuestring[0]) {
+		inf->cont = kclient_escape(c->valuestring);
+		cJSON_Delete(doc);
+		if (!inf->cont) {
+			fail(inf, INF_RELIST, "out of memory");
+			return;
+		}
+		list_page(inf);
+		return;
+	}
+	set_rv(inf, cJSON_IsString(rv) ? rv->valuestring : NULL);
+	cJSON_Delete(doc);
+	list_finish(inf);
+}
+
+/* Ask for one page (the first unless inf->cont is set). The answer comes
+ * on the loop, so a slow API server never blocks the loop's other work. */
+static void list_page(struct informer *inf)
+{
+	char path[2048];
+	int n;
+
+	n = snprintf(path, sizeof(path), "%s?limit=%d%s%s%s%s", inf->path, INF_PAGE,
+		     inf->selector ? "&labelSelector=" : "", inf->selector ? inf->selector : "",
+		     inf->cont ? "&continue=" : "", inf->cont ? inf->cont : "");
+	if (n < 0 || (size_t)n >= sizeof(path)) {
+		free(inf->cont);
+		inf->cont = NULL;
+		fail(inf, INF_RELIST, "list path too long");
+		return;
+	}
+	inf->list = kreq_get(inf->c, inf->loop, path, on_list_page, inf);
+	if (!inf->list) {
+		free(inf->cont);
+		inf->cont = NULL;
+		fail(inf, INF_RELIST, "cannot start list of %s", inf->path);
+	}
+}
+
+/* (Re)list from the first page. Items are applied page by page; those not
+ * seen by the end (older gen) are removed in list_finish. */
+static void do_list(struct informer *inf)
+{
+	inf->gen++;
+	free(inf->cont);
+	inf->cont = NULL;
+	list_page(inf);
 }
 
 /* --- watch --- */
@@ -480,6 +510,8 @@ void informer_free(struct informer *inf)
 		return;
 	if (inf->watch)
 		kwatch_stop(inf->watch);
+	kreq_cancel(inf->list);
+	free(inf->cont);
 	if (inf->loop)
 		ev_timer_stop(inf->loop, &inf->timer);
 	tdestroy(inf->root, free_entry);

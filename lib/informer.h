@@ -1,6 +1,8 @@
 /* informer: a list+watch cache of one Kubernetes resource on a libev loop
  * (k8s-api.md §12), shared by skiff-node's proxy and kubelet.
  *
+ * Nothing blocks the loop: list pages (kreq_get) and the watch (kwatch)
+ * are both driven by it, so a slow API server delays only this informer.
  * It lists (paginated, consistent read), then watches from the list's
  * resourceVersion with bookmarks; a clean end of the stream re-watches from
  * the last version seen, 410 Gone (before or inside the stream) re-lists, and

@@ -1,5 +1,6 @@
 /* kclient: blocking requests on a reused libcurl easy handle, and the
- * streaming watch (kwatch_*) on curl multi handles driven by libev. */
+ * streaming watch (kwatch_*) and asynchronous GET (kreq_*) on curl multi
+ * handles driven by libev. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -353,6 +354,9 @@ char *kclient_escape(const char *s)
  * removing a handle from inside its own callbacks, so kwatch_stop() called
  * from on_line/on_done only marks the watch; the event handler that
  * entered curl frees it once curl has returned.
+ *
+ * A kreq is a kwatch in "whole body" mode: kw_write collects every byte
+ * (any status) and completion calls on_resp once instead of on_done.
  */
 
 /* A watch line (one event) above this size is refused: the largest real
@@ -379,14 +383,15 @@ struct kwatch {
 	struct kwatch_sock *socks;
 	kwatch_line_cb on_line;
 	kwatch_done_cb on_done;
+	kreq_done_cb on_resp; /* set for a kreq: whole body, one callback */
 	void *ud;
-	char *buf; /* partial line (200) or error body (non-200) */
+	char *buf; /* partial line (200), error body (non-200), kreq body */
 	size_t len, cap;
 	long status;   /* HTTP status once the first body byte came */
 	int busy;      /* > 0 while inside curl or a user callback */
 	bool stopped;  /* kwatch_stop() was called */
 	bool finished; /* on_done was called */
-	bool overflow; /* a line exceeded KW_MAX_LINE */
+	bool overflow; /* a line exceeded KW_MAX_LINE, a kreq body KC_MAX_BODY */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -477,6 +482,13 @@ static size_t kw_write(char *ptr, size_t size, size_t nmemb, void *ud)
 
 	if (w->stopped)
 		return 0; /* aborts the transfer */
+	if (w->on_resp) {
+		if (w->len + n > (size_t)KC_MAX_BODY || !kw_append(w, ptr, n, KC_MAX_BODY)) {
+			w->overflow = true;
+			return 0;
+		}
+		return n;
+	}
 	if (!w->status)
 		curl_easy_getinfo(w->easy, CURLINFO_RESPONSE_CODE, &w->status);
 	if (w->status != 200) {
@@ -493,6 +505,33 @@ static size_t kw_write(char *ptr, size_t size, size_t nmemb, void *ud)
 	return kw_flush_lines(w, false) ? n : 0;
 }
 
+/* A kreq finished: hand the whole answer to on_resp. */
+static void kr_complete(struct kwatch *w, CURLcode res, long status)
+{
+	struct kresp r = {.status = status};
+
+	if (res != CURLE_OK) {
+		r.status = 0;
+		snprintf(r.err, sizeof(r.err), "%.200s",
+			 w->overflow	? "response body too large"
+			 : w->errbuf[0] ? w->errbuf
+					: curl_easy_strerror(res));
+		/* Part of a body is no answer: hand over "" with the error. */
+		w->len = 0;
+		if (w->buf)
+			w->buf[0] = '\0';
+	}
+	/* An empty body is "", never NULL. */
+	if (!w->buf && !kw_append(w, "", 0, KC_MAX_BODY)) {
+		r.status = 0;
+		snprintf(r.err, sizeof(r.err), "out of memory");
+	}
+	r.body = w->buf ? w->buf : r.err;
+	r.len = w->buf ? w->len : strlen(r.err);
+	w->finished = true;
+	w->on_resp(w->ud, &r);
+}
+
 static void kw_check_done(struct kwatch *w)
 {
 	CURLMsg *msg;
@@ -507,6 +546,10 @@ static void kw_check_done(struct kwatch *w)
 			continue;
 		res = msg->data.result;
 		curl_easy_getinfo(w->easy, CURLINFO_RESPONSE_CODE, &status);
+		if (w->on_resp) {
+			kr_complete(w, res, status);
+			return;
+		}
 		if (res == CURLE_OK && status == 200) {
 			/* A last event without its '\n' still counts. */
 			if (!kw_flush_lines(w, true))
@@ -621,21 +664,13 @@ static int kw_timer_fn(CURLM *multi, long timeout_ms, void *userp)
 	return 0;
 }
 
-struct kwatch *kwatch_start(struct kclient *c, struct ev_loop *loop, const char *path,
-			    kwatch_line_cb on_line, kwatch_done_cb on_done, void *ud)
+/* Allocate a watch or request for path and add it to its own multi handle;
+ * the caller has set the mode (on_line/on_done or on_resp) in *w. */
+static struct kwatch *kw_start(struct kwatch *w, struct kclient *c, struct ev_loop *loop,
+			       const char *path)
 {
-	struct kwatch *w;
-
-	if (!c || !loop || !path || !on_line || !on_done)
-		return NULL;
-	w = calloc(1, sizeof(*w));
-	if (!w)
-		return NULL;
 	w->c = kclient_ref(c);
 	w->loop = loop;
-	w->on_line = on_line;
-	w->on_done = on_done;
-	w->ud = ud;
 	ev_init(&w->timer, kw_timer_cb);
 	w->url = kclient_url(c, path);
 	w->hdrs = kclient_headers(c, NULL, "application/json");
@@ -649,22 +684,45 @@ struct kwatch *kwatch_start(struct kclient *c, struct ev_loop *loop, const char 
 	curl_easy_setopt(w->easy, CURLOPT_WRITEFUNCTION, kw_write);
 	curl_easy_setopt(w->easy, CURLOPT_WRITEDATA, w);
 	curl_easy_setopt(w->easy, CURLOPT_PRIVATE, w);
-	/* A watch may be silent for minutes; keepalive notices a dead peer. */
-	curl_easy_setopt(w->easy, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(w->easy, CURLOPT_TCP_KEEPIDLE, 30L);
-	curl_easy_setopt(w->easy, CURLOPT_TCP_KEEPINTVL, 10L);
+	if (w->on_resp) {
+		/* A request ends: the client's overall timeout applies. */
+		curl_easy_setopt(w->easy, CURLOPT_TIMEOUT_MS,
+				 c->timeout_ms ? c->timeout_ms : KC_REQUEST_TIMEOUT_MS);
+	} else {
+		/* A watch may be silent for minutes; keepalive notices a dead
+		 * peer. */
+		curl_easy_setopt(w->easy, CURLOPT_TCP_KEEPALIVE, 1L);
+		curl_easy_setopt(w->easy, CURLOPT_TCP_KEEPIDLE, 30L);
+		curl_easy_setopt(w->easy, CURLOPT_TCP_KEEPINTVL, 10L);
+	}
 	curl_multi_setopt(w->multi, CURLMOPT_SOCKETFUNCTION, kw_sock_cb);
 	curl_multi_setopt(w->multi, CURLMOPT_SOCKETDATA, w);
 	curl_multi_setopt(w->multi, CURLMOPT_TIMERFUNCTION, kw_timer_fn);
 	curl_multi_setopt(w->multi, CURLMOPT_TIMERDATA, w);
 	/* Adding only arms the timer (via kw_timer_fn): no callback of ours
-	 * runs before kwatch_start returns. */
+	 * runs before kwatch_start/kreq_get returns. */
 	if (curl_multi_add_handle(w->multi, w->easy) != CURLM_OK)
 		goto fail;
 	return w;
 fail:
 	kw_destroy(w);
 	return NULL;
+}
+
+struct kwatch *kwatch_start(struct kclient *c, struct ev_loop *loop, const char *path,
+			    kwatch_line_cb on_line, kwatch_done_cb on_done, void *ud)
+{
+	struct kwatch *w;
+
+	if (!c || !loop || !path || !on_line || !on_done)
+		return NULL;
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return NULL;
+	w->on_line = on_line;
+	w->on_done = on_done;
+	w->ud = ud;
+	return kw_start(w, c, loop, path);
 }
 
 void kwatch_stop(struct kwatch *w)
@@ -674,4 +732,31 @@ void kwatch_stop(struct kwatch *w)
 	w->stopped = true;
 	if (!w->busy)
 		kw_destroy(w);
+}
+
+/* --- kreq: the public face of a kwatch in whole-body mode --- */
+
+struct kreq {
+	struct kwatch w; /* first member: kw_destroy frees the kreq */
+};
+
+struct kreq *kreq_get(struct kclient *c, struct ev_loop *loop, const char *path,
+		      kreq_done_cb on_done, void *ud)
+{
+	struct kreq *r;
+
+	if (!c || !loop || !path || !on_done)
+		return NULL;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return NULL;
+	r->w.on_resp = on_done;
+	r->w.ud = ud;
+	return kw_start(&r->w, c, loop, path) ? r : NULL;
+}
+
+void kreq_cancel(struct kreq *r)
+{
+	if (r)
+		kwatch_stop(&r->w);
 }

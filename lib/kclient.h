@@ -1,5 +1,6 @@
 /* kclient: a small Kubernetes API client on libcurl, shared by skiffctl
- * (blocking requests) and skiff-node (list + streaming watch on libev).
+ * (blocking requests) and skiff-node (asynchronous list + streaming watch
+ * on libev).
  *
  * Auth: bearer token from the kubeconfig; TLS verified against the
  * kubeconfig's certificate-authority(-data) unless insecure-skip-tls-verify.
@@ -58,11 +59,26 @@ struct kwatch *kwatch_start(struct kclient *c, struct ev_loop *loop, const char 
 /* Cancel; on_done is not called. */
 void kwatch_stop(struct kwatch *w);
 
+/* Asynchronous GET on a libev loop, on the same machinery as kwatch: the
+ * whole body is collected, whatever the status, and on_done is called once
+ * with the answer (status 0 and resp->err on a transport error or when the
+ * client's overall timeout, kclient_set_timeout, runs out). resp and its
+ * body belong to the kreq and are valid only during on_done; the kreq is
+ * freed after on_done returns. No callback runs before kreq_get returns.
+ * Used where a blocking request would stall the loop (informer lists). */
+struct kreq;
+typedef void (*kreq_done_cb)(void *ud, const struct kresp *resp);
+
+struct kreq *kreq_get(struct kclient *c, struct ev_loop *loop, const char *path,
+		      kreq_done_cb on_done, void *ud);
+/* Cancel; on_done is not called. Safe from inside on_done and with NULL. */
+void kreq_cancel(struct kreq *r);
+
 /* URL-encode a query value (selectors). Returns malloc'd string. */
 char *kclient_escape(const char *s);
 
-/* Added by kclient.c: overall timeout of blocking requests in ms
- * (0 = the default, 60 s). Watches have no overall timeout. */
+/* Added by kclient.c: overall timeout of blocking requests and of kreq_get
+ * in ms (0 = the default, 60 s). Watches have no overall timeout. */
 void kclient_set_timeout(struct kclient *c, long timeout_ms);
 
 #endif

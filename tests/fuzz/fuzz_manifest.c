@@ -1,7 +1,7 @@
 /* libFuzzer harness over manifest parsing: YAML/JSON documents as skiffctl
  * reads them (-f FILE), and the YAML emitter on whatever parsed (-o yaml),
  * whose output must parse back to the same value.
- * FUZZ_SOURCES: lib/yamljson.c lib/log.c */
+ * FUZZ_SOURCES: lib/yamljson.c lib/buf.c lib/log.c */
 /* FUZZ_LIBS: -lyaml */
 #include <stdint.h>
 #include <stdio.h>

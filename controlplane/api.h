@@ -85,6 +85,12 @@ int api_selectors(struct http_req *req, const struct res_type *rt, struct select
 bool api_match(const struct selector *ls, const struct selector *fs, const cJSON *obj);
 
 /* CRUD (api_crud.c) */
+/* Stamp the next revision as metadata.resourceVersion, serialize and store
+ * (create, or update if expected_rev matches; 0 = unconditional). Returns
+ * the revision or -errno; -EIO marks the server fatal. */
+int64_t api_put(struct api *a, const char *key, cJSON *obj, int64_t expected_rev, bool create);
+/* 409 Conflict: the object has been modified. */
+void api_status_conflict(struct http_req *req, const struct res_type *rt, const char *name);
 /* The stored object of the target, parsed (NULL if missing: *kvp is NULL). */
 cJSON *api_load(struct api *a, const struct api_target *t, const struct store_kv **kvp);
 void api_get(struct api *a, struct http_req *req, const struct api_target *t);

@@ -24,7 +24,7 @@ static cJSON *api_details_plural(const struct res_type *rt, const char *name)
 	return d;
 }
 
-static void api_status_conflict(struct http_req *req, const struct res_type *rt, const char *name)
+void api_status_conflict(struct http_req *req, const struct res_type *rt, const char *name)
 {
 	char msg[API_MSG];
 
@@ -164,8 +164,7 @@ static void api_status_ns_missing(struct http_req *req, const char *ns)
 }
 
 /* Serialize, stamp the next revision and store. Returns the revision or -errno. */
-static int64_t api_put(struct api *a, const char *key, cJSON *obj, int64_t expected_rev,
-		       bool create)
+int64_t api_put(struct api *a, const char *key, cJSON *obj, int64_t expected_rev, bool create)
 {
 	char *s;
 	int64_t rev;

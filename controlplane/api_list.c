@@ -162,7 +162,7 @@ static cJSON *api_scale_of(const cJSON *obj)
 void api_scale(struct api *a, struct http_req *req, const struct api_target *t)
 {
 	const char *m = http_req_method(req);
-	char key[600], rv[24], msg[700];
+	char key[600], rv[24];
 	const struct store_kv *kv;
 	cJSON *obj, *scale = NULL, *spec;
 	const cJSON *rep;
@@ -224,24 +224,24 @@ void api_scale(struct api *a, struct http_req *req, const struct api_target *t)
 
 		snprintf(rv, sizeof(rv), "%lld", (long long)kv->mod_rev);
 		if (brv && *brv && strcmp(brv, rv)) {
-			snprintf(msg, sizeof(msg),
-				 "Operation cannot be fulfilled on %s \"%s\": the object has been "
-				 "modified; please apply your changes to the latest version and "
-				 "try again",
-				 res_qualified(t->rt), t->name);
-			api_status(req, 409, "Conflict", msg, NULL);
+			api_status_conflict(req, t->rt, t->name);
 			goto out;
 		}
 	}
 	rep = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(scale, "spec"),
 					       "replicas");
-	if (!cJSON_IsNumber(rep) || rep->valuedouble < 0 ||
+	if (!cJSON_IsNumber(rep) || rep->valuedouble < 0 || rep->valuedouble > INT32_MAX ||
 	    rep->valuedouble != (double)(int)rep->valuedouble) {
 		struct verrs e = {0};
+		char *v = rep ? cJSON_PrintUnformatted(rep) : NULL;
 
-		verrs_add(&e, "FieldValueInvalid", "spec.replicas",
-			  "Invalid value: %s: must be greater than or equal to 0",
-			  cJSON_IsNumber(rep) ? "-1" : "null");
+		if (cJSON_IsNumber(rep) && rep->valuedouble < 0)
+			verrs_add(&e, "FieldValueInvalid", "spec.replicas",
+				  "Invalid value: %s: must be greater than or equal to 0", v);
+		else
+			verrs_add(&e, "FieldValueInvalid", "spec.replicas",
+				  "Invalid value: %s: must be an integer", v ? v : "null");
+		free(v);
 		api_status_invalid(req, t->rt, t->name, &e);
 		goto out;
 	}
@@ -252,21 +252,13 @@ void api_scale(struct api *a, struct http_req *req, const struct api_target *t)
 		cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
 		const cJSON *g = cJSON_GetObjectItemCaseSensitive(md, "generation");
 		double gen = cJSON_IsNumber(g) ? g->valuedouble + 1 : 2;
-		char *s;
 
 		cJSON_DeleteItemFromObjectCaseSensitive(spec, "replicas");
 		cJSON_AddNumberToObject(spec, "replicas", rep->valuedouble);
 		cJSON_DeleteItemFromObjectCaseSensitive(md, "generation");
 		cJSON_AddNumberToObject(md, "generation", gen);
-		snprintf(rv, sizeof(rv), "%lld", (long long)store_next_rev(a->store));
-		cJSON_DeleteItemFromObjectCaseSensitive(md, "resourceVersion");
-		cJSON_AddStringToObject(md, "resourceVersion", rv);
-		s = cJSON_PrintUnformatted(obj);
-		rev = s ? store_update(a->store, key, s, kv->mod_rev) : -ENOMEM;
-		free(s);
+		rev = api_put(a, key, obj, kv->mod_rev, false);
 		if (rev < 0) {
-			if (rev == -EIO)
-				a->fatal = true;
 			api_status(req, 500, "InternalError", "Internal error occurred: store",
 				   NULL);
 			goto out;
@@ -287,13 +279,12 @@ out:
 /* POST pods/{name}/binding: the scheduler's bind (sets spec.nodeName once). */
 void api_binding(struct api *a, struct http_req *req, const struct api_target *t)
 {
-	char key[600], msg[700], rv[24];
+	char key[600], msg[700];
 	const struct store_kv *kv;
 	cJSON *in = NULL, *obj = NULL, *spec;
 	const char *node, *cur;
 	size_t len;
 	const char *body = http_req_body(req, &len);
-	char *s;
 	int64_t rev;
 
 	api_key(key, sizeof(key), t->rt, t->ns, t->name);
@@ -322,14 +313,7 @@ void api_binding(struct api *a, struct http_req *req, const struct api_target *t
 		goto out;
 	}
 	cJSON_AddStringToObject(spec, "nodeName", node);
-	snprintf(rv, sizeof(rv), "%lld", (long long)store_next_rev(a->store));
-	cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(obj, "metadata"),
-						"resourceVersion");
-	cJSON_AddStringToObject(cJSON_GetObjectItemCaseSensitive(obj, "metadata"),
-				"resourceVersion", rv);
-	s = cJSON_PrintUnformatted(obj);
-	rev = s ? store_update(a->store, key, s, kv->mod_rev) : -ENOMEM;
-	free(s);
+	rev = api_put(a, key, obj, kv->mod_rev, false);
 	if (rev < 0) {
 		api_status(req, 500, "InternalError", "Internal error occurred: store", NULL);
 		goto out;

@@ -38,7 +38,6 @@ static int boot_refresh(struct api *a, const char *key, const char *field, const
 {
 	const struct store_kv *kv = store_get(a->store, key);
 	cJSON *obj, *want = cJSON_Parse(json);
-	char *s, rv[24];
 	int64_t rev = 0;
 
 	if (!kv || !want) {
@@ -48,17 +47,10 @@ static int boot_refresh(struct api *a, const char *key, const char *field, const
 	obj = cJSON_Parse(kv->value);
 	if (obj && !cJSON_Compare(cJSON_GetObjectItemCaseSensitive(obj, field),
 				  cJSON_GetObjectItemCaseSensitive(want, field), true)) {
-		cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
-
 		cJSON_DeleteItemFromObjectCaseSensitive(obj, field);
 		cJSON_AddItemToObject(obj, field,
 				      cJSON_DetachItemFromObjectCaseSensitive(want, field));
-		snprintf(rv, sizeof(rv), "%lld", (long long)store_next_rev(a->store));
-		cJSON_DeleteItemFromObjectCaseSensitive(md, "resourceVersion");
-		cJSON_AddStringToObject(md, "resourceVersion", rv);
-		s = cJSON_PrintUnformatted(obj);
-		rev = s ? store_update(a->store, key, s, 0) : -ENOMEM;
-		free(s);
+		rev = api_put(a, key, obj, 0, false);
 	}
 	cJSON_Delete(obj);
 	cJSON_Delete(want);
@@ -160,9 +152,15 @@ int bootstrap_run(struct api *a, const struct bootstrap_opts *o)
 		 "\"dns\",\"port\":%d,\"protocol\":\"UDP\"},{\"name\":\"dns-tcp\",\"port\":%d,"
 		 "\"protocol\":\"TCP\"}]}",
 		 o->dns_ip, o->dns_port, o->dns_port);
+	snprintf(ports, sizeof(ports),
+		 "{\"ports\":[{\"name\":\"dns\",\"port\":%d,\"protocol\":\"UDP\"},{\"name\":"
+		 "\"dns-tcp\",\"port\":%d,\"protocol\":\"TCP\"}]}",
+		 o->dns_port, o->dns_port);
 	if ((err = boot_create(a, "endpointslices", "discovery.k8s.io", "kube-system", json)) ||
 	    (err = boot_refresh(a, "/registry/endpointslices/kube-system/kube-dns", "endpoints",
-				slice_eps)))
+				slice_eps)) ||
+	    (err = boot_refresh(a, "/registry/endpointslices/kube-system/kube-dns", "ports",
+				ports)))
 		return err;
 	return 0;
 }

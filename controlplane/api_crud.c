@@ -202,11 +202,15 @@ static void api_generate_name(cJSON *md)
 	cJSON_AddStringToObject(md, "name", name);
 }
 
-int api_store_create(struct api *a, const struct res_type *rt, const char *ns, cJSON *obj,
-		     int *code, char *msg, size_t msglen)
+/* The create pipeline shared by POST and by the server's own objects:
+ * name, metadata, defaults, validation, existence, allocation, store.
+ * Errors found before (e->n > 0) are reported with the validation ones.
+ * Returns the revision, -EINVAL (see e), -EEXIST, or another -errno. */
+static int64_t api_create_obj(struct api *a, const struct res_type *rt, const char *ns, cJSON *obj,
+			      struct verrs *e)
 {
 	cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
-	struct verrs e = {0};
+	bool is_svc = !strcmp(rt->plural, "services");
 	const char *name;
 	char key[600];
 	int64_t rev;
@@ -215,38 +219,39 @@ int api_store_create(struct api *a, const struct res_type *rt, const char *ns, c
 	api_meta_stamp_create(obj, rt, ns);
 	if (rt->defaults)
 		rt->defaults(obj);
-	rt->validate(obj, NULL, &e);
-	name = api_obj_str(obj, "metadata.name");
-	if (!e.n && name) {
-		api_key(key, sizeof(key), rt, ns, name);
-		if (store_get(a->store, key)) {
-			*code = 409;
-			if (msg)
-				snprintf(msg, msglen, "%s \"%s\" already exists", res_qualified(rt),
-					 name);
-			return -EEXIST;
-		}
-	}
-	if (!e.n && !strcmp(rt->plural, "services"))
-		api_svc_allocate(a, obj, NULL, &e);
-	if (e.n) {
-		*code = 422;
-		if (msg)
-			snprintf(msg, msglen, "%s: %s", e.e[0].field, e.e[0].message);
+	if (!e->n)
+		rt->validate(obj, NULL, e);
+	if (e->n)
 		return -EINVAL;
-	}
+	name = api_obj_str(obj, "metadata.name");
 	api_key(key, sizeof(key), rt, ns, name);
+	/* AlreadyExists wins over allocation errors, as upstream */
+	if (store_get(a->store, key))
+		return -EEXIST;
+	if (is_svc && api_svc_allocate(a, obj, NULL, e))
+		return -EINVAL;
 	rev = api_put(a, key, obj, 0, true);
-	if (rev < 0) {
-		if (!strcmp(rt->plural, "services"))
-			api_svc_release(a, obj);
-		*code = rev == -EEXIST ? 409 : 500;
-		if (msg)
-			snprintf(msg, msglen, "%s \"%s\" %s", res_qualified(rt), name,
-				 rev == -EEXIST ? "already exists" : "could not be stored");
-		return (int)rev;
-	}
-	return 0;
+	if (rev < 0 && is_svc)
+		api_svc_release(a, obj);
+	return rev;
+}
+
+int api_store_create(struct api *a, const struct res_type *rt, const char *ns, cJSON *obj,
+		     int *code, char *msg, size_t msglen)
+{
+	struct verrs e = {0};
+	int64_t rev = api_create_obj(a, rt, ns, obj, &e);
+	const char *name = api_obj_str(obj, "metadata.name");
+
+	if (rev >= 0)
+		return 0;
+	*code = rev == -EINVAL ? 422 : rev == -EEXIST ? 409 : 500;
+	if (msg && rev == -EINVAL)
+		snprintf(msg, msglen, "%s: %s", e.e[0].field, e.e[0].message);
+	else if (msg)
+		snprintf(msg, msglen, "%s \"%s\" %s", res_qualified(rt), name ? name : "",
+			 rev == -EEXIST ? "already exists" : "could not be stored");
+	return (int)rev;
 }
 
 void api_create(struct api *a, struct http_req *req, const struct api_target *t)
@@ -256,7 +261,7 @@ void api_create(struct api *a, struct http_req *req, const struct api_target *t)
 	const char *ns = t->has_ns ? t->ns : "";
 	const char *bns, *name;
 	cJSON *obj, *md;
-	char key[600], msg[API_MSG];
+	char msg[API_MSG];
 	int64_t rev;
 
 	if (!api_json_ctype(req)) {
@@ -295,40 +300,19 @@ void api_create(struct api *a, struct http_req *req, const struct api_target *t)
 			  "to be created",
 			  api_obj_str(obj, "metadata.resourceVersion"));
 	}
-	api_generate_name(md);
-	api_meta_stamp_create(obj, rt, ns);
-	if (rt->defaults)
-		rt->defaults(obj);
-	if (!e.n)
-		rt->validate(obj, NULL, &e);
+	rev = api_create_obj(a, rt, ns, obj, &e);
 	name = api_obj_str(obj, "metadata.name");
-	if (e.n) {
+	if (rev == -EINVAL) {
 		api_status_invalid(req, rt, name, &e);
 		goto out;
 	}
-	api_key(key, sizeof(key), rt, ns, name);
-	/* AlreadyExists wins over allocation errors, as upstream */
-	if (store_get(a->store, key)) {
-		rev = -EEXIST;
-		goto stored;
-	}
-	if (!strcmp(rt->plural, "services") && api_svc_allocate(a, obj, NULL, &e)) {
-		api_status_invalid(req, rt, name, &e);
+	if (rev == -EEXIST) {
+		snprintf(msg, sizeof(msg), "%s \"%s\" already exists", res_qualified(rt), name);
+		api_status(req, 409, "AlreadyExists", msg, api_details_plural(rt, name));
 		goto out;
 	}
-	rev = api_put(a, key, obj, 0, true);
-stored:
 	if (rev < 0) {
-		if (!strcmp(rt->plural, "services") && rev != -EEXIST)
-			api_svc_release(a, obj);
-		if (rev == -EEXIST) {
-			snprintf(msg, sizeof(msg), "%s \"%s\" already exists", res_qualified(rt),
-				 name);
-			api_status(req, 409, "AlreadyExists", msg, api_details_plural(rt, name));
-		} else {
-			api_status(req, 500, "InternalError", "Internal error occurred: store",
-				   NULL);
-		}
+		api_status(req, 500, "InternalError", "Internal error occurred: store", NULL);
 		goto out;
 	}
 	api_reply_json(req, 201, obj);

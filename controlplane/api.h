@@ -23,6 +23,7 @@ struct api_config {
 	const char **tokens;  /* accepted bearer tokens, NULL-terminated */
 	bool anonymous_plain; /* plain HTTP without a token is allowed (tests) */
 	size_t max_body;
+	size_t max_object;    /* largest object a write may store; 0 = max_body */
 	int watch_buffer_max; /* bytes a watcher may fall behind before 410 */
 };
 
@@ -70,7 +71,34 @@ void api_status(struct http_req *req, int code, const char *reason, const char *
 void api_status_notfound(struct http_req *req, const struct res_type *rt, const char *name);
 void api_status_invalid(struct http_req *req, const struct res_type *rt, const char *name,
 			const struct verrs *e);
+/* 422 Invalid for an object that is not a served type (e.g. the request's
+ * CreateOptions, group "meta.k8s.io"). */
+void api_status_invalid_kind(struct http_req *req, const char *kind, const char *group,
+			     const char *name, const struct verrs *e);
 void api_reply_json(struct http_req *req, int code, const cJSON *obj);
+
+/* --- request bodies and write limits (api_body.c) --- */
+
+/* The body as JSON; `what` prefixes the 400 message ("error decoding
+ * patch"). Bodies with a \u0000 escape are refused (400). NULL after
+ * replying. */
+cJSON *api_body_json(struct http_req *req, const char *what);
+bool api_json_has_nul(const char *s, size_t n);
+/* The dryRun query option: 0 (with *dry set), or -EINVAL after a 422 naming
+ * options_kind ("CreateOptions", "UpdateOptions", "PatchOptions",
+ * "DeleteOptions"). */
+int api_dry_run(struct http_req *req, const char *options_kind, bool *dry);
+/* Largest serialized object a write may produce (bytes). */
+size_t api_max_object(const struct api *a);
+/* Serialize within the limit: the text, or NULL with *err -E2BIG/-ENOMEM. */
+char *api_serialize(struct api *a, const cJSON *obj, int *err);
+/* 0 or -E2BIG: would obj fit? (dry runs check what a write would check) */
+int api_check_size(struct api *a, const cJSON *obj);
+/* 413 RequestEntityTooLarge with the limit. */
+void api_status_too_large(struct http_req *req, struct api *a);
+/* The Status for a failed store write: 409 (-ESTALE), 413 (-E2BIG), 500. */
+void api_status_store_err(struct api *a, struct http_req *req, const struct res_type *rt,
+			  const char *name, int64_t err);
 
 /* Store key for an object: "/registry/services/ns/name". */
 void api_key(char *buf, size_t len, const struct res_type *rt, const char *ns, const char *name);
@@ -87,12 +115,16 @@ bool api_match(const struct selector *ls, const struct selector *fs, const cJSON
 /* CRUD (api_crud.c) */
 /* Stamp the next revision as metadata.resourceVersion, serialize and store
  * (create, or update if expected_rev matches; 0 = unconditional). Returns
- * the revision or -errno; -EIO marks the server fatal. */
+ * the revision or -errno: -E2BIG when the object is over api_max_object();
+ * -EIO marks the server fatal. */
 int64_t api_put(struct api *a, const char *key, cJSON *obj, int64_t expected_rev, bool create);
 /* 409 Conflict: the object has been modified. */
 void api_status_conflict(struct http_req *req, const struct res_type *rt, const char *name);
 /* The stored object of the target, parsed (NULL if missing: *kvp is NULL). */
 cJSON *api_load(struct api *a, const struct api_target *t, const struct store_kv **kvp);
+/* The same, or NULL after answering 404 (missing) or 500 (does not parse). */
+cJSON *api_load_or_reply(struct api *a, struct http_req *req, const struct api_target *t,
+			 const struct store_kv **kvp);
 void api_get(struct api *a, struct http_req *req, const struct api_target *t);
 void api_list(struct api *a, struct http_req *req, const struct api_target *t);
 void api_create(struct api *a, struct http_req *req, const struct api_target *t);

@@ -13,6 +13,11 @@ static void api_status_bad(struct http_req *req, const char *msg)
 	api_status(req, 400, "BadRequest", msg, NULL);
 }
 
+static void api_status_corrupt(struct http_req *req)
+{
+	api_status(req, 500, "InternalError", "Internal error occurred: corrupt object", NULL);
+}
+
 static cJSON *api_details_plural(const struct res_type *rt, const char *name)
 {
 	cJSON *d = cJSON_CreateObject();
@@ -68,23 +73,13 @@ static void api_status_unsupported_media(struct http_req *req)
 /* Parse the request body as a JSON object of the target's kind. */
 static cJSON *api_parse_body(struct http_req *req, const struct res_type *rt)
 {
-	size_t len;
-	const char *body = http_req_body(req, &len);
-	const char *end = NULL;
 	cJSON *obj, *md;
 	char msg[API_MSG];
 	const cJSON *kind, *av;
 
-	obj = cJSON_ParseWithLengthOpts(body, len, &end, false);
-	if (!obj) {
-		size_t off = end && end >= body ? (size_t)(end - body) : 0;
-
-		snprintf(msg, sizeof(msg),
-			 "couldn't get version/kind; json parse error: invalid JSON at offset %zu",
-			 off);
-		api_status_bad(req, msg);
+	obj = api_body_json(req, "couldn't get version/kind; json parse error");
+	if (!obj)
 		return NULL;
-	}
 	if (!cJSON_IsObject(obj)) {
 		api_status_bad(req, "couldn't get version/kind; json parse error: expected a "
 				    "JSON object");
@@ -168,11 +163,12 @@ int64_t api_put(struct api *a, const char *key, cJSON *obj, int64_t expected_rev
 {
 	char *s;
 	int64_t rev;
+	int err;
 
 	api_set_rv(obj, store_next_rev(a->store));
-	s = cJSON_PrintUnformatted(obj);
+	s = api_serialize(a, obj, &err);
 	if (!s)
-		return -ENOMEM;
+		return err;
 	rev =
 	    create ? store_create(a->store, key, s) : store_update(a->store, key, s, expected_rev);
 	free(s);
@@ -205,9 +201,12 @@ static void api_generate_name(cJSON *md)
 /* The create pipeline shared by POST and by the server's own objects:
  * name, metadata, defaults, validation, existence, allocation, store.
  * Errors found before (e->n > 0) are reported with the validation ones.
- * Returns the revision, -EINVAL (see e), -EEXIST, or another -errno. */
+ * A dry run does all of it but the store: allocations are chosen (and
+ * returned in obj) and released again, and no revision is consumed.
+ * Returns the revision (0 for a dry run), -EINVAL (see e), -EEXIST, -E2BIG
+ * or another -errno. */
 static int64_t api_create_obj(struct api *a, const struct res_type *rt, const char *ns, cJSON *obj,
-			      struct verrs *e)
+			      struct verrs *e, bool dry)
 {
 	cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
 	bool is_svc = !strcmp(rt->plural, "services");
@@ -230,8 +229,15 @@ static int64_t api_create_obj(struct api *a, const struct res_type *rt, const ch
 		return -EEXIST;
 	if (is_svc && api_svc_allocate(a, obj, NULL, e))
 		return -EINVAL;
-	rev = api_put(a, key, obj, 0, true);
-	if (rev < 0 && is_svc)
+	if (dry) {
+		/* upstream's dry-run create returns the object without a
+		 * resourceVersion: nothing was written */
+		cJSON_DeleteItemFromObjectCaseSensitive(md, "resourceVersion");
+		rev = api_check_size(a, obj);
+	} else {
+		rev = api_put(a, key, obj, 0, true);
+	}
+	if ((rev < 0 || dry) && is_svc)
 		api_svc_release(a, obj);
 	return rev;
 }
@@ -240,12 +246,12 @@ int api_store_create(struct api *a, const struct res_type *rt, const char *ns, c
 		     int *code, char *msg, size_t msglen)
 {
 	struct verrs e = {0};
-	int64_t rev = api_create_obj(a, rt, ns, obj, &e);
+	int64_t rev = api_create_obj(a, rt, ns, obj, &e, false);
 	const char *name = api_obj_str(obj, "metadata.name");
 
 	if (rev >= 0)
 		return 0;
-	*code = rev == -EINVAL ? 422 : rev == -EEXIST ? 409 : 500;
+	*code = rev == -EINVAL ? 422 : rev == -EEXIST ? 409 : rev == -E2BIG ? 413 : 500;
 	if (msg && rev == -EINVAL)
 		snprintf(msg, msglen, "%s: %s", e.e[0].field, e.e[0].message);
 	else if (msg)
@@ -263,7 +269,10 @@ void api_create(struct api *a, struct http_req *req, const struct api_target *t)
 	cJSON *obj, *md;
 	char msg[API_MSG];
 	int64_t rev;
+	bool dry;
 
+	if (api_dry_run(req, "CreateOptions", &dry))
+		return;
 	if (!api_json_ctype(req)) {
 		api_status_unsupported_media(req);
 		return;
@@ -300,7 +309,7 @@ void api_create(struct api *a, struct http_req *req, const struct api_target *t)
 			  "to be created",
 			  api_obj_str(obj, "metadata.resourceVersion"));
 	}
-	rev = api_create_obj(a, rt, ns, obj, &e);
+	rev = api_create_obj(a, rt, ns, obj, &e, dry);
 	name = api_obj_str(obj, "metadata.name");
 	if (rev == -EINVAL) {
 		api_status_invalid(req, rt, name, &e);
@@ -312,11 +321,12 @@ void api_create(struct api *a, struct http_req *req, const struct api_target *t)
 		goto out;
 	}
 	if (rev < 0) {
-		api_status(req, 500, "InternalError", "Internal error occurred: store", NULL);
+		api_status_store_err(a, req, rt, name, rev);
 		goto out;
 	}
 	api_reply_json(req, 201, obj);
-	http_req_defer(req);
+	if (!dry)
+		http_req_defer(req);
 out:
 	cJSON_Delete(obj);
 }
@@ -333,6 +343,18 @@ cJSON *api_load(struct api *a, const struct api_target *t, const struct store_kv
 	return kv ? cJSON_Parse(kv->value) : NULL;
 }
 
+cJSON *api_load_or_reply(struct api *a, struct http_req *req, const struct api_target *t,
+			 const struct store_kv **kvp)
+{
+	cJSON *obj = api_load(a, t, kvp);
+
+	if (!*kvp)
+		api_status_notfound(req, t->rt, t->name);
+	else if (!obj)
+		api_status_corrupt(req);
+	return obj;
+}
+
 void api_get(struct api *a, struct http_req *req, const struct api_target *t)
 {
 	const struct store_kv *kv;
@@ -343,8 +365,7 @@ void api_get(struct api *a, struct http_req *req, const struct api_target *t)
 		return;
 	}
 	if (!obj) {
-		api_status(req, 500, "InternalError", "Internal error occurred: corrupt object",
-			   NULL);
+		api_status_corrupt(req);
 		return;
 	}
 	if (api_wants_table(req)) {
@@ -373,9 +394,31 @@ static void api_copy_field(cJSON *obj, const cJSON *src, const char *key)
 		cJSON_AddItemToObject(obj, key, cJSON_Duplicate(v, true));
 }
 
-/* Common tail of PUT and PATCH: `obj` is the proposed new state of `old`. */
+/* A /status write changes only the status: obj becomes a copy of old with
+ * obj's status. (The swap moves members one at a time: detaching and
+ * adding in one call would read the detached item in an unspecified
+ * order of argument evaluation.) */
+static void api_keep_only_status(cJSON *obj, const cJSON *old)
+{
+	cJSON *st = cJSON_DetachItemFromObjectCaseSensitive(obj, "status");
+	const cJSON *c;
+
+	while (obj->child)
+		cJSON_Delete(cJSON_DetachItemViaPointer(obj, obj->child));
+	cJSON_ArrayForEach(c, old)
+	{
+		if (strcmp(c->string, "status"))
+			cJSON_AddItemToObject(obj, c->string, cJSON_Duplicate(c, true));
+	}
+	if (st)
+		cJSON_AddItemToObject(obj, "status", st);
+}
+
+/* Common tail of PUT and PATCH: `obj` is the proposed new state of `old`.
+ * A dry run goes through every check and allocation and answers what would
+ * be stored, but stores nothing (allocations are released again). */
 static void api_apply_update(struct api *a, struct http_req *req, const struct api_target *t,
-			     cJSON *obj, cJSON *old, int64_t old_rev)
+			     cJSON *obj, cJSON *old, int64_t old_rev, bool dry)
 {
 	const struct res_type *rt = t->rt;
 	cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
@@ -424,30 +467,11 @@ static void api_apply_update(struct api *a, struct http_req *req, const struct a
 	api_copy_field(md, omd, "uid");
 	api_copy_field(md, omd, "creationTimestamp");
 	api_copy_field(md, omd, "generation");
-	if (!strcmp(t->sub, "status")) {
-		/* /status writes only the status */
-		cJSON *st = cJSON_DetachItemFromObjectCaseSensitive(obj, "status");
-		cJSON *nobj = cJSON_Duplicate(old, true);
-
-		cJSON_DeleteItemFromObjectCaseSensitive(nobj, "status");
-		if (st)
-			cJSON_AddItemToObject(nobj, "status", st);
-		/* swap contents: keep `obj` as the working copy */
-		cJSON_DeleteItemFromObjectCaseSensitive(obj, "spec");
-		while (obj->child) {
-			cJSON *c = cJSON_DetachItemViaPointer(obj, obj->child);
-
-			cJSON_Delete(c);
-		}
-		while (nobj->child)
-			cJSON_AddItemToObject(obj, nobj->child->string,
-					      cJSON_DetachItemViaPointer(nobj, nobj->child));
-		cJSON_Delete(nobj);
-		md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
-	} else if (rt->has_status) {
-		/* the main resource ignores status changes */
-		api_copy_field(obj, old, "status");
-	}
+	if (!strcmp(t->sub, "status"))
+		api_keep_only_status(obj, old);
+	else if (rt->has_status)
+		api_copy_field(obj, old, "status"); /* the main resource ignores status */
+	md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
 	if (is_svc) {
 		/* keep allocations the client left out (k8s-api.md §6.3) */
 		cJSON *spec = cJSON_GetObjectItemCaseSensitive(obj, "spec");
@@ -491,16 +515,23 @@ static void api_apply_update(struct api *a, struct http_req *req, const struct a
 		api_reply_json(req, 200, old);
 		return;
 	}
+	if (dry) {
+		/* what would be stored, at the current resourceVersion */
+		rev = api_check_size(a, obj);
+		if (is_svc)
+			api_svc_release_new(a, obj, old);
+		if (rev < 0)
+			api_status_store_err(a, req, rt, t->name, rev);
+		else
+			api_reply_json(req, 200, obj);
+		return;
+	}
 	api_key(key, sizeof(key), rt, t->ns, t->name);
 	rev = api_put(a, key, obj, old_rev, false);
 	if (rev < 0) {
 		if (is_svc)
 			api_svc_release_new(a, obj, old);
-		if (rev == -ESTALE)
-			api_status_conflict(req, rt, t->name);
-		else
-			api_status(req, 500, "InternalError", "Internal error occurred: store",
-				   NULL);
+		api_status_store_err(a, req, rt, t->name, rev);
 		return;
 	}
 	if (is_svc)
@@ -513,7 +544,10 @@ void api_update(struct api *a, struct http_req *req, const struct api_target *t)
 {
 	const struct store_kv *kv;
 	cJSON *obj, *old;
+	bool dry;
 
+	if (api_dry_run(req, "UpdateOptions", &dry))
+		return;
 	if (!api_json_ctype(req)) {
 		api_status_unsupported_media(req);
 		return;
@@ -521,12 +555,9 @@ void api_update(struct api *a, struct http_req *req, const struct api_target *t)
 	obj = api_parse_body(req, t->rt);
 	if (!obj)
 		return;
-	old = api_load(a, t, &kv);
-	if (!kv) {
-		api_status_notfound(req, t->rt, t->name);
-	} else if (old) {
-		api_apply_update(a, req, t, obj, old, kv->mod_rev);
-	}
+	old = api_load_or_reply(a, req, t, &kv);
+	if (old)
+		api_apply_update(a, req, t, obj, old, kv->mod_rev, dry);
 	cJSON_Delete(old);
 	cJSON_Delete(obj);
 }
@@ -536,8 +567,6 @@ static cJSON *api_run_patch(struct http_req *req, const cJSON *old, const char *
 {
 	const char *ct = http_req_header(req, "Content-Type");
 	char err[512] = "", msg[700];
-	size_t len;
-	const char *body = http_req_body(req, &len);
 	cJSON *p, *res = NULL;
 
 	if (!ct) {
@@ -550,11 +579,9 @@ static cJSON *api_run_patch(struct http_req *req, const cJSON *old, const char *
 		api_status_unsupported_media(req);
 		return NULL;
 	}
-	p = cJSON_ParseWithLength(body, len);
-	if (!p) {
-		api_status_bad(req, "error decoding patch: invalid JSON");
+	p = api_body_json(req, "error decoding patch");
+	if (!p)
 		return NULL;
-	}
 	if (!strncmp(ct, "application/merge-patch+json", 28))
 		res = patch_merge(old, p, err, sizeof(err));
 	else if (!strncmp(ct, "application/strategic-merge-patch+json", 38))
@@ -580,17 +607,16 @@ void api_patch(struct api *a, struct http_req *req, const struct api_target *t)
 {
 	const struct store_kv *kv;
 	cJSON *old, *obj;
+	bool dry;
 
-	old = api_load(a, t, &kv);
-	if (!kv) {
-		api_status_notfound(req, t->rt, t->name);
+	if (api_dry_run(req, "PatchOptions", &dry))
 		return;
-	}
+	old = api_load_or_reply(a, req, t, &kv);
 	if (!old)
 		return;
 	obj = api_run_patch(req, old, t->rt->kind);
 	if (obj)
-		api_apply_update(a, req, t, obj, old, kv->mod_rev);
+		api_apply_update(a, req, t, obj, old, kv->mod_rev, dry);
 	cJSON_Delete(obj);
 	cJSON_Delete(old);
 }
@@ -649,20 +675,97 @@ static void api_delete_ns_contents(struct api *a, const char *ns)
 	}
 }
 
+/* DeleteOptions from the body (kubectl sends its dryRun there, the python
+ * client in the query): preconditions and dryRun are honoured, the rest
+ * ignored. Returns 0, or -EINVAL after replying. */
+static int api_delete_options(struct http_req *req, const struct res_type *rt, const char *name,
+			      const struct store_kv *kv, const cJSON *old, bool *dry)
+{
+	static const char *const supported[] = {"All", NULL};
+	cJSON *opts;
+	const cJSON *dr, *v;
+	const char *prv, *puid;
+	char msg[API_MSG];
+	int err = -EINVAL;
+	size_t len;
+
+	if (api_dry_run(req, "DeleteOptions", dry))
+		return -EINVAL;
+	http_req_body(req, &len);
+	if (!len)
+		return 0;
+	opts = api_body_json(req, "error decoding DeleteOptions");
+	if (!opts)
+		return -EINVAL;
+	dr = cJSON_GetObjectItemCaseSensitive(opts, "dryRun");
+	if (!cJSON_IsArray(dr))
+		dr = NULL;
+	cJSON_ArrayForEach(v, dr)
+	{
+		struct verrs e = {0};
+		char *val;
+
+		if (cJSON_IsString(v) && !strcmp(v->valuestring, "All")) {
+			*dry = true;
+			continue;
+		}
+		val = cJSON_PrintUnformatted(dr);
+		snprintf(msg, sizeof(msg), "[]string%s", val ? val : "{}");
+		free(val);
+		verrs_not_supported(&e, "dryRun", msg, supported);
+		api_status_invalid_kind(req, "DeleteOptions", "meta.k8s.io", "", &e);
+		goto out;
+	}
+	prv = api_obj_str(opts, "preconditions.resourceVersion");
+	puid = api_obj_str(opts, "preconditions.uid");
+	if (puid && strcmp(puid, api_obj_str(old, "metadata.uid") ?: "")) {
+		snprintf(msg, sizeof(msg),
+			 "Precondition failed: UID in precondition: %s, UID in object meta: %s",
+			 puid, api_obj_str(old, "metadata.uid") ?: "");
+		api_status(req, 409, "Conflict", msg, api_details_plural(rt, name));
+		goto out;
+	}
+	if (prv && strtoll(prv, NULL, 10) != kv->mod_rev) {
+		api_status_conflict(req, rt, name);
+		goto out;
+	}
+	err = 0;
+out:
+	cJSON_Delete(opts);
+	return err;
+}
+
+static void api_reply_deleted(struct http_req *req, const struct res_type *rt, const char *name,
+			      const cJSON *old)
+{
+	cJSON *st, *d;
+
+	if (rt->delete_returns_object) {
+		api_reply_json(req, 200, old);
+		return;
+	}
+	st = cJSON_CreateObject();
+	d = api_details_plural(rt, name);
+	/* a Success Status has no message/reason upstream */
+	cJSON_AddStringToObject(d, "uid", api_obj_str(old, "metadata.uid") ?: "");
+	cJSON_AddStringToObject(st, "kind", "Status");
+	cJSON_AddStringToObject(st, "apiVersion", "v1");
+	cJSON_AddItemToObject(st, "metadata", cJSON_CreateObject());
+	cJSON_AddStringToObject(st, "status", "Success");
+	cJSON_AddItemToObject(st, "details", d);
+	api_reply_json(req, 200, st);
+	cJSON_Delete(st);
+}
+
 void api_delete(struct api *a, struct http_req *req, const struct api_target *t)
 {
 	const struct res_type *rt = t->rt;
 	const struct store_kv *kv;
-	cJSON *old = api_load(a, t, &kv);
+	cJSON *old = api_load_or_reply(a, req, t, &kv);
 	char key[600], msg[API_MSG];
-	size_t len;
-	const char *body = http_req_body(req, &len);
-	int64_t expected = 0, rev;
+	int64_t rev;
+	bool dry = false;
 
-	if (!kv) {
-		api_status_notfound(req, rt, t->name);
-		return;
-	}
 	if (!old)
 		return;
 	if (!strcmp(rt->plural, "namespaces") &&
@@ -676,33 +779,12 @@ void api_delete(struct api *a, struct http_req *req, const struct api_target *t)
 		api_status(req, 403, "Forbidden", msg, d);
 		goto out;
 	}
-	/* DeleteOptions: preconditions are honoured, the rest ignored */
-	if (len) {
-		cJSON *opts = cJSON_ParseWithLength(body, len);
-		const char *prv = opts ? api_obj_str(opts, "preconditions.resourceVersion") : NULL;
-		const char *puid = opts ? api_obj_str(opts, "preconditions.uid") : NULL;
-
-		if (!opts) {
-			api_status_bad(req, "DeleteOptions: invalid JSON");
-			goto out;
-		}
-		if (puid && strcmp(puid, api_obj_str(old, "metadata.uid") ?: "")) {
-			snprintf(
-			    msg, sizeof(msg),
-			    "Precondition failed: UID in precondition: %s, UID in object meta: "
-			    "%s",
-			    puid, api_obj_str(old, "metadata.uid") ?: "");
-			api_status(req, 409, "Conflict", msg, api_details_plural(rt, t->name));
-			cJSON_Delete(opts);
-			goto out;
-		}
-		if (prv)
-			expected = strtoll(prv, NULL, 10);
-		cJSON_Delete(opts);
-		if (prv && expected != kv->mod_rev) {
-			api_status_conflict(req, rt, t->name);
-			goto out;
-		}
+	if (api_delete_options(req, rt, t->name, kv, old, &dry))
+		goto out;
+	if (dry) {
+		/* the object as it is: nothing deleted, no revision consumed */
+		api_reply_deleted(req, rt, t->name, old);
+		goto out;
 	}
 	if (!strcmp(rt->plural, "namespaces"))
 		api_delete_ns_contents(a, t->name);
@@ -718,27 +800,12 @@ void api_delete(struct api *a, struct http_req *req, const struct api_target *t)
 	if (rev < 0) {
 		if (rev == -EIO)
 			a->fatal = true;
-		api_status(req, 500, "InternalError", "Internal error occurred: store", NULL);
+		api_status_store_err(a, req, rt, t->name, rev);
 		goto out;
 	}
 	if (!strcmp(rt->plural, "services"))
 		api_svc_release(a, old);
-	if (rt->delete_returns_object) {
-		api_reply_json(req, 200, old);
-	} else {
-		cJSON *st = cJSON_CreateObject();
-		cJSON *d = api_details_plural(rt, t->name);
-
-		/* a Success Status has no message/reason upstream */
-		cJSON_AddStringToObject(d, "uid", api_obj_str(old, "metadata.uid") ?: "");
-		cJSON_AddStringToObject(st, "kind", "Status");
-		cJSON_AddStringToObject(st, "apiVersion", "v1");
-		cJSON_AddItemToObject(st, "metadata", cJSON_CreateObject());
-		cJSON_AddStringToObject(st, "status", "Success");
-		cJSON_AddItemToObject(st, "details", d);
-		api_reply_json(req, 200, st);
-		cJSON_Delete(st);
-	}
+	api_reply_deleted(req, rt, t->name, old);
 	http_req_defer(req);
 out:
 	cJSON_Delete(old);

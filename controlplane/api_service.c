@@ -98,7 +98,7 @@ int api_svc_allocate(struct api *a, cJSON *svc, const cJSON *old, struct verrs *
 	const char *type = api_obj_str(svc, "spec.type");
 	const char *cip = api_obj_str(svc, "spec.clusterIP");
 	uint32_t ip, oip, got_ip = 0;
-	int got_ports[64], ngot = 0;
+	int *got_ports = NULL, ngot = 0;
 	char buf[32], detail[256], field[64];
 	cJSON *p;
 	int i = 0, err;
@@ -152,6 +152,12 @@ int api_svc_allocate(struct api *a, cJSON *svc, const cJSON *old, struct verrs *
 ports:
 	if (!svc_has_node_ports(svc))
 		return 0;
+	/* what this call reserved, to undo it all if a later port fails */
+	got_ports = calloc((size_t)cJSON_GetArraySize(svc_ports(svc)) + 1, sizeof(*got_ports));
+	if (!got_ports) {
+		verrs_add(e, "InternalError", "spec.ports", "out of memory");
+		goto err_release;
+	}
 	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(spec, "ports"))
 	{
 		int np = svc_node_port(p);
@@ -191,14 +197,15 @@ ports:
 			cJSON_DeleteItemFromObjectCaseSensitive(p, "nodePort");
 			cJSON_AddNumberToObject(p, "nodePort", np);
 		}
-		if (ngot < (int)(sizeof(got_ports) / sizeof(got_ports[0])))
-			got_ports[ngot++] = np;
+		got_ports[ngot++] = np;
 	}
+	free(got_ports);
 	return 0;
 
 err_release:
 	for (int k = 0; k < ngot; k++)
 		alloc_release(&a->node_ports, (uint32_t)got_ports[k]);
+	free(got_ports);
 	if (got_ip)
 		alloc_release(&a->svc_ips, got_ip);
 	return -EINVAL;

@@ -57,11 +57,11 @@ void api_status_notfound(struct http_req *req, const struct res_type *rt, const 
 	api_status(req, 404, "NotFound", msg, api_details(rt, name, true));
 }
 
-void api_status_invalid(struct http_req *req, const struct res_type *rt, const char *name,
-			const struct verrs *e)
+void api_status_invalid_kind(struct http_req *req, const char *kind, const char *group,
+			     const char *name, const struct verrs *e)
 {
-	cJSON *d = api_details(rt, name, false);
-	cJSON *causes = cJSON_AddArrayToObject(d, "causes");
+	cJSON *d = cJSON_CreateObject();
+	cJSON *causes;
 	size_t cap = 256 + (size_t)e->n * 700, off;
 	char *msg = malloc(cap);
 
@@ -70,9 +70,14 @@ void api_status_invalid(struct http_req *req, const struct res_type *rt, const c
 		http_reply(req, 500, "application/json", "", 0);
 		return;
 	}
-	off = (size_t)snprintf(msg, cap, "%s%s%s \"%s\" is invalid: %s", rt->kind,
-			       rt->group[0] ? "." : "", rt->group, name ? name : "",
-			       e->n > 1 ? "[" : "");
+	if (name)
+		cJSON_AddStringToObject(d, "name", name);
+	if (group[0])
+		cJSON_AddStringToObject(d, "group", group);
+	cJSON_AddStringToObject(d, "kind", kind);
+	causes = cJSON_AddArrayToObject(d, "causes");
+	off = (size_t)snprintf(msg, cap, "%s%s%s \"%s\" is invalid: %s", kind, group[0] ? "." : "",
+			       group, name ? name : "", e->n > 1 ? "[" : "");
 	for (int i = 0; i < e->n; i++) {
 		cJSON *c = cJSON_CreateObject();
 
@@ -87,6 +92,12 @@ void api_status_invalid(struct http_req *req, const struct res_type *rt, const c
 		snprintf(msg + off, cap - off, "]");
 	api_status(req, 422, "Invalid", msg, d);
 	free(msg);
+}
+
+void api_status_invalid(struct http_req *req, const struct res_type *rt, const char *name,
+			const struct verrs *e)
+{
+	api_status_invalid_kind(req, rt->kind, rt->group, name, e);
 }
 
 void api_key(char *buf, size_t len, const struct res_type *rt, const char *ns, const char *name)

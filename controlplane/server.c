@@ -307,10 +307,19 @@ int server_start(const struct server_config *c, struct server **out)
 	err = bootstrap_run(&s->api, &bo);
 	if (err)
 		goto err_api;
+	/* A full disk must not keep a restart from serving what is stored:
+	 * the failed batch was rolled back, so only the refresh of the
+	 * server's own objects (a moved address) is missing. */
 	err = store_commit(s->store);
-	if (err) {
-		pr_err("store: cannot store the cluster's own objects: %s", strerror(-err));
+	if (err == -ENOTRECOVERABLE)
 		goto err_api;
+	if (err) {
+		pr_err("store: cannot update the cluster's own objects (%s); serving the stored "
+		       "ones, restart once the store is writable",
+		       strerror(-err));
+		err = server_rebuild_allocs(s);
+		if (err)
+			goto err_api;
 	}
 
 	if (c->dns_bind && strcmp(c->dns_bind, "off")) {

@@ -16,14 +16,11 @@
    row of an unknown type are skipped with an error naming the key, counted
    in /metrics, never served raw.
 """
-import base64
 import glob
 import json
 import os
-import re
 import shutil
 import sqlite3
-import ssl
 import subprocess
 import sys
 import tempfile
@@ -98,18 +95,20 @@ class TmpfsServer(Server):
 
     def __init__(self, data_dir, side_dir):
         super().__init__(data_dir=data_dir, name="full")
+        self.store_dir = data_dir
         self.side = side_dir
         self.log_path = os.path.join(side_dir, "server.log")
 
+    @property
+    def kubeconfig(self):
+        return os.path.join(self.store_dir, "admin.kubeconfig")
+
     def _load_creds(self):
-        with open(self.kubeconfig) as f:
-            text = f.read()
-        self.token = re.search(r"^\s*token:\s*(\S+)", text, re.M).group(1)
-        ca = base64.b64decode(re.search(r"certificate-authority-data:\s*(\S+)", text).group(1))
-        self.ca_file = os.path.join(self.side, "test-ca.crt")
-        with open(self.ca_file, "wb") as f:
-            f.write(ca)
-        self.ctx = ssl.create_default_context(cafile=self.ca_file)
+        self.data_dir = self.side  # where the CA copy is written
+        try:
+            super()._load_creds()
+        finally:
+            self.data_dir = self.store_dir
 
 
 def fill(path):

@@ -73,26 +73,6 @@ void api_fini(struct api *a)
 	alloc_free(&a->node_ports);
 }
 
-/* Group commit: everything written while handling this batch of requests
- * becomes durable with one fsync, then the held replies go out. */
-void api_after(void *ud)
-{
-	struct api *a = ud;
-
-	if (store_dirty(a->store)) {
-		int err = store_commit(a->store);
-
-		if (err) {
-			/* Memory already holds writes the disk refused: stop
-			 * rather than acknowledge them. A restart reloads the
-			 * durable state. */
-			pr_err("store: commit failed (%s); exiting", strerror(-err));
-			exit(1);
-		}
-	}
-	http_release_deferred(a->http);
-}
-
 static bool api_token_ok(struct api *a, struct http_req *req)
 {
 	const char *h = http_req_header(req, "Authorization");

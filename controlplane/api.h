@@ -57,11 +57,10 @@ struct api_target {
 int api_init(struct api *a, struct ev_loop *loop, struct store *st, const char *svc_cidr,
 	     const char *node_port_range, const struct api_config *cfg);
 void api_fini(struct api *a);
-/* http handler + group commit hook */
+/* http handler (server.c adds the group commit) */
 void api_handle(void *ud, struct http_req *req);
 /* Parse an /api or /apis path into a target: 0 or -ENOENT. */
 int api_route(const char *path, struct api_target *t);
-void api_after(void *ud);
 
 /* --- helpers shared by the api_*.c files --- */
 

@@ -20,7 +20,7 @@ struct http_server {
 	http_after_fn after;
 	void *ud;
 	size_t max_body;
-	struct http_req *deferred; /* singly linked through next_deferred */
+	struct http_req *deferred;   /* singly linked through next_deferred */
 	struct http_stream *streams; /* every live stream, for shutdown */
 };
 
@@ -312,6 +312,14 @@ void http_release_deferred(struct http_server *s)
 		r = next;
 	}
 	http_kick(s);
+}
+
+void http_fail_deferred(struct http_server *s, int status, const char *ctype, const char *body,
+			size_t len)
+{
+	for (struct http_req *r = s->deferred; r; r = r->next_deferred)
+		http_reply(r, status, ctype, body, len);
+	http_release_deferred(s);
 }
 
 static void http_mhd_log(void *cls, const char *fmt, va_list ap)

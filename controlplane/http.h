@@ -35,6 +35,10 @@ int http_server_start(struct ev_loop *loop, const struct http_opts *o, http_hand
 void http_server_stop(struct http_server *s);
 /* Resume every deferred request (their responses are sent). */
 void http_release_deferred(struct http_server *s);
+/* Replace the held reply of every deferred request with this one (the
+ * writes they acknowledged did not become durable) and send them. */
+void http_fail_deferred(struct http_server *s, int status, const char *ctype, const char *body,
+			size_t len);
 
 /* Request accessors. */
 const char *http_req_method(const struct http_req *r);

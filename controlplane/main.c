@@ -41,10 +41,16 @@ static const char usage[] =
     "                                    (default 16777216)\n"
     "  --history-revisions N             watch history kept, at least (default 10000)\n"
     "  --history-seconds N               watch history kept, at least (default 300)\n"
+    "  --reset-store                     start a new, empty cluster although the data dir\n"
+    "                                    held one whose store is now empty or unreadable\n"
+    "                                    (an unreadable store.db is kept as\n"
+    "                                    store.db.broken-<time>), or adopt a store.db of\n"
+    "                                    another cluster; without it such a start is refused\n"
     "  -v, --v LEVEL                     log level 0-3 (default 2)\n"
     "  -h, --help                        this text\n"
     "\n"
-    "The admin kubeconfig is written to <data-dir>/admin.kubeconfig.\n";
+    "The admin kubeconfig is written to <data-dir>/admin.kubeconfig. One server owns a\n"
+    "data dir (<data-dir>/lock); <data-dir>/cluster-id names the cluster it holds.\n";
 
 static void die_flag(const char *flag, const char *val, const char *why)
 {
@@ -87,6 +93,7 @@ static void parse_flags(int argc, char **argv, struct server_config *c)
 		O_WBUF,
 		O_HREV,
 		O_HSEC,
+		O_RESET_STORE,
 	};
 	static const struct option opts[] = {
 	    {"bind-address", required_argument, NULL, O_BIND},
@@ -105,6 +112,7 @@ static void parse_flags(int argc, char **argv, struct server_config *c)
 	    {"watch-buffer-bytes", required_argument, NULL, O_WBUF},
 	    {"history-revisions", required_argument, NULL, O_HREV},
 	    {"history-seconds", required_argument, NULL, O_HSEC},
+	    {"reset-store", no_argument, NULL, O_RESET_STORE},
 	    {"v", required_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -164,6 +172,9 @@ static void parse_flags(int argc, char **argv, struct server_config *c)
 			break;
 		case O_HSEC:
 			c->history_secs = (int)parse_num("history-seconds", optarg, 1, 86400);
+			break;
+		case O_RESET_STORE:
+			c->reset_store = true;
 			break;
 		case 'v':
 			c->verbosity = (int)parse_num("v", optarg, 0, 3);

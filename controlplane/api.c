@@ -190,6 +190,7 @@ void api_handle(void *ud, struct http_req *req)
 		api_status(req, 401, "Unauthorized", "Unauthorized", NULL);
 		return;
 	}
+	http_req_authenticated(req);
 	if (!strcmp(path, "/metrics") && a->metrics) {
 		char *buf = malloc(65536);
 

@@ -22,6 +22,13 @@ struct server_config {
 	size_t history_revs;
 	int history_secs;
 	int verbosity;
+	/* connection limits and deadlines (http.h; 0 = its default) */
+	unsigned max_conns;
+	unsigned max_conns_per_ip;
+	unsigned max_unauth_conns;
+	unsigned first_request_secs;
+	unsigned request_secs;
+	unsigned idle_secs;
 };
 
 struct server;

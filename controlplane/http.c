@@ -68,7 +68,6 @@ struct http_req {
 	char *path;
 	char *body;
 	size_t body_len, body_cap;
-	bool too_large;
 	bool dispatched;
 	bool has_reply;
 	bool deferred;
@@ -486,14 +485,12 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
 		size_t n = *upload_size;
 
 		*upload_size = 0;
-		if (r->too_large)
-			return MHD_NO;
 		if (r->body_len + n > s->max_body) {
 			/* A chunked body has no Content-Length to refuse up front:
-			 * cut it as soon as it passes the limit. */
-			r->too_large = true;
-			if (http_queue_413(r) == MHD_YES)
-				return MHD_YES;
+			 * cut it as soon as it passes the limit. MHD takes no
+			 * response in the middle of a body, so the connection is
+			 * closed instead of answered with 413. */
+			s->stats.body_too_large++;
 			return MHD_NO;
 		}
 		if (r->body_len + n + 1 > r->body_cap) {

@@ -14,6 +14,10 @@
 /* Address buckets for the per-address cap: a power of two; a bucket's list
  * holds at most a few caps' worth of connections of colliding addresses. */
 #define HTTP_ADDR_BUCKETS 256
+/* Bytes of an oversized chunked body read and thrown away so that an
+ * upload a little over the limit still gets its 413 (nginx discards a
+ * refused body the same way); past this the connection is closed. */
+#define HTTP_DISCARD_MAX (4 * 1024 * 1024)
 /* A drained stream buffer larger than this is freed rather than kept. */
 #define HTTP_STREAM_KEEP (64 * 1024)
 
@@ -68,6 +72,8 @@ struct http_req {
 	char *path;
 	char *body;
 	size_t body_len, body_cap;
+	bool too_large; /* the body passed max_body: being discarded */
+	size_t discarded;
 	bool dispatched;
 	bool has_reply;
 	bool deferred;
@@ -485,11 +491,15 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
 		size_t n = *upload_size;
 
 		*upload_size = 0;
-		if (r->body_len + n > s->max_body) {
-			/* A chunked body has no Content-Length to refuse up front:
-			 * cut it as soon as it passes the limit. MHD takes no
-			 * response in the middle of a body, so the connection is
-			 * closed instead of answered with 413. */
+		if (r->too_large || r->body_len + n > s->max_body) {
+			/* A chunked body has no Content-Length to refuse up front.
+			 * MHD takes no response in the middle of a body, so a body
+			 * that ends soon after the limit is thrown away and gets
+			 * its 413; a longer one is cut by closing the connection. */
+			r->too_large = true;
+			r->discarded += n;
+			if (r->discarded <= HTTP_DISCARD_MAX)
+				return MHD_YES;
 			s->stats.body_too_large++;
 			return MHD_NO;
 		}
@@ -517,6 +527,8 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
 			return MHD_YES;
 		return http_send_result(r);
 	}
+	if (r->too_large)
+		return http_queue_413(r);
 	r->dispatched = true;
 	s->handler(s->ud, r);
 	if (r->deferred) {

@@ -166,7 +166,8 @@ static void http_conn_set_addr(struct http_conn *c, const struct sockaddr *sa)
 	if (c->family == AF_INET)
 		memcpy(c->addr, &((const struct sockaddr_in *)sa)->sin_addr, 4);
 	else if (c->family == AF_INET6)
-		memcpy(c->addr, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
+		/* one IPv6 client owns a whole /64: that is its "address" */
+		memcpy(c->addr, &((const struct sockaddr_in6 *)sa)->sin6_addr, 8);
 	for (size_t i = 0; i < sizeof(c->addr); i++)
 		h = (h ^ c->addr[i]) * 16777619u;
 	c->bucket = h & (HTTP_ADDR_BUCKETS - 1);

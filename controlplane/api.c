@@ -170,6 +170,7 @@ void api_handle(void *ud, struct http_req *req)
 		api_status(req, 401, "Unauthorized", "Unauthorized", NULL);
 		return;
 	}
+	http_req_authenticated(req);
 	if (!strcmp(path, "/metrics") && a->metrics) {
 		char *buf = malloc(65536);
 
@@ -190,6 +191,4 @@ void api_handle(void *ud, struct http_req *req)
 		return;
 	}
 	api_dispatch(a, req, &t);
-	if (a->fatal)
-		exit(1);
 }

@@ -172,8 +172,6 @@ int64_t api_put(struct api *a, const char *key, cJSON *obj, int64_t expected_rev
 	rev =
 	    create ? store_create(a->store, key, s) : store_update(a->store, key, s, expected_rev);
 	free(s);
-	if (rev == -EIO)
-		a->fatal = true;
 	return rev;
 }
 
@@ -666,8 +664,9 @@ static void api_delete_ns_contents(struct api *a, const char *ns)
 				last = cJSON_PrintUnformatted(o);
 				cJSON_Delete(o);
 			}
-			if (kv && store_delete(a->store, c.keys[k], 0, last) == -EIO)
-				a->fatal = true;
+			/* a backend failure fails the whole batch at commit */
+			if (kv)
+				store_delete(a->store, c.keys[k], 0, last);
 			free(last);
 			free(c.keys[k]);
 		}
@@ -798,8 +797,6 @@ void api_delete(struct api *a, struct http_req *req, const struct api_target *t)
 		free(last);
 	}
 	if (rev < 0) {
-		if (rev == -EIO)
-			a->fatal = true;
 		api_status_store_err(a, req, rt, t->name, rev);
 		goto out;
 	}

@@ -103,29 +103,49 @@ static int server_check(struct server *s)
 static size_t server_metrics(void *ud, char *buf, size_t len)
 {
 	struct server *s = ud;
-	size_t n;
+	struct http_stats hs;
+	size_t n, wb_total, wb_max;
 
-	n = (size_t)snprintf(buf, len,
-			     "# TYPE skiff_apiserver_requests_total counter\n"
-			     "skiff_apiserver_requests_total %llu\n"
-			     "# TYPE skiff_apiserver_watchers gauge\n"
-			     "skiff_apiserver_watchers %d\n"
-			     "# TYPE skiff_apiserver_watch_closed_slow_total counter\n"
-			     "skiff_apiserver_watch_closed_slow_total %llu\n"
-			     "# TYPE skiff_store_revision gauge\n"
-			     "skiff_store_revision %lld\n"
-			     "# TYPE skiff_store_corrupt_rows_total counter\n"
-			     "skiff_store_corrupt_rows_total %llu\n"
-			     "# TYPE skiff_store_commit_failures_total counter\n"
-			     "skiff_store_commit_failures_total %llu\n"
-			     "# TYPE skiff_store_rolled_back_writes_total counter\n"
-			     "skiff_store_rolled_back_writes_total %llu\n",
-			     (unsigned long long)s->api.n_requests, s->api.nwatches,
-			     (unsigned long long)s->api.n_watch_closed_slow,
-			     (long long)store_rev(s->store),
-			     (unsigned long long)store_corrupt_rows(s->store),
-			     (unsigned long long)s->n_commit_failures,
-			     (unsigned long long)store_rolled_back(s->store));
+	http_server_stats(s->api.http, &hs);
+	api_watch_stats(&s->api, &wb_total, &wb_max);
+	n = (size_t)snprintf(
+	    buf, len,
+	    "# TYPE skiff_apiserver_requests_total counter\n"
+	    "skiff_apiserver_requests_total %llu\n"
+	    "# TYPE skiff_apiserver_watchers gauge\n"
+	    "skiff_apiserver_watchers %d\n"
+	    "# TYPE skiff_apiserver_watch_closed_slow_total counter\n"
+	    "skiff_apiserver_watch_closed_slow_total %llu\n"
+	    "# HELP skiff_apiserver_watch_buffered_bytes unsent watch event bytes, all watchers\n"
+	    "# TYPE skiff_apiserver_watch_buffered_bytes gauge\n"
+	    "skiff_apiserver_watch_buffered_bytes %zu\n"
+	    "# TYPE skiff_apiserver_watch_buffered_bytes_max gauge\n"
+	    "skiff_apiserver_watch_buffered_bytes_max %zu\n"
+	    "# TYPE skiff_apiserver_connections gauge\n"
+	    "skiff_apiserver_connections{state=\"authenticated\"} %u\n"
+	    "skiff_apiserver_connections{state=\"unauthenticated\"} %u\n"
+	    "# TYPE skiff_apiserver_connections_closed_total counter\n"
+	    "skiff_apiserver_connections_closed_total{reason=\"first_request_timeout\"} %llu\n"
+	    "skiff_apiserver_connections_closed_total{reason=\"request_timeout\"} %llu\n"
+	    "skiff_apiserver_connections_closed_total{reason=\"unauthenticated_evicted\"} %llu\n"
+	    "skiff_apiserver_connections_closed_total{reason=\"per_ip_limit\"} %llu\n"
+	    "skiff_apiserver_connections_closed_total{reason=\"body_too_large\"} %llu\n"
+	    "# TYPE skiff_store_revision gauge\n"
+	    "skiff_store_revision %lld\n"
+	    "# TYPE skiff_store_corrupt_rows_total counter\n"
+	    "skiff_store_corrupt_rows_total %llu\n"
+	    "# TYPE skiff_store_commit_failures_total counter\n"
+	    "skiff_store_commit_failures_total %llu\n"
+	    "# TYPE skiff_store_rolled_back_writes_total counter\n"
+	    "skiff_store_rolled_back_writes_total %llu\n",
+	    (unsigned long long)s->api.n_requests, s->api.nwatches,
+	    (unsigned long long)s->api.n_watch_closed_slow, wb_total, wb_max, hs.auth_conns,
+	    hs.unauth_conns, (unsigned long long)hs.closed_first_request,
+	    (unsigned long long)hs.closed_request, (unsigned long long)hs.evicted_unauth,
+	    (unsigned long long)hs.refused_per_ip, (unsigned long long)hs.body_too_large,
+	    (long long)store_rev(s->store), (unsigned long long)store_corrupt_rows(s->store),
+	    (unsigned long long)s->n_commit_failures,
+	    (unsigned long long)store_rolled_back(s->store));
 	if (n < len && s->dns)
 		n += server_dns_metrics(s->dns, buf + n, len - n);
 	return n;
@@ -333,6 +353,12 @@ int server_start(const struct server_config *c, struct server **out)
 	ho.tls_cert_pem = s->creds.cert_pem;
 	ho.tls_key_pem = s->creds.key_pem;
 	ho.max_body = c->max_body;
+	ho.max_conns = c->max_conns;
+	ho.max_conns_per_ip = c->max_conns_per_ip;
+	ho.max_unauth_conns = c->max_unauth_conns;
+	ho.first_request_secs = c->first_request_secs;
+	ho.request_secs = c->request_secs;
+	ho.idle_secs = c->idle_secs;
 	err = http_server_start(s->loop, &ho, server_handle, server_after, s, &s->api.http);
 	if (err) {
 		pr_err("cannot serve on %s:%d: %s", c->bind_address, c->port, strerror(-err));

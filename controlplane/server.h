@@ -24,6 +24,13 @@ struct server_config {
 	int history_secs;
 	int verbosity;
 	bool reset_store; /* --reset-store */
+	/* connection limits and deadlines (http.h; 0 = its default) */
+	unsigned max_conns;
+	unsigned max_conns_per_ip;
+	unsigned max_unauth_conns;
+	unsigned first_request_secs;
+	unsigned request_secs;
+	unsigned idle_secs;
 };
 
 struct server;

@@ -103,6 +103,15 @@ static void api_method_not_allowed(struct http_req *req)
 		   "the server does not allow this method on the requested resource", NULL);
 }
 
+/* A read answered while this loop iteration holds uncommitted writes may
+ * have seen them: hold it with them, so it goes out only once they are
+ * durable (or is replaced by the 500 if their commit fails). */
+static void api_hold_read(struct api *a, struct http_req *req)
+{
+	if (store_dirty(a->store))
+		http_req_defer(req);
+}
+
 static void api_dispatch(struct api *a, struct http_req *req, const struct api_target *t)
 {
 	const char *m = http_req_method(req);
@@ -112,8 +121,10 @@ static void api_dispatch(struct api *a, struct http_req *req, const struct api_t
 		if (!strcmp(m, "GET")) {
 			if (watch && api_parse_bool(watch))
 				api_watch(a, req, t, api_wants_table(req));
-			else
+			else {
 				api_list(a, req, t);
+				api_hold_read(a, req);
+			}
 		} else if (!strcmp(m, "POST")) {
 			api_create(a, req, t);
 		} else {
@@ -135,9 +146,10 @@ static void api_dispatch(struct api *a, struct http_req *req, const struct api_t
 			api_method_not_allowed(req);
 		return;
 	}
-	if (!strcmp(m, "GET"))
+	if (!strcmp(m, "GET")) {
 		api_get(a, req, t);
-	else if (!strcmp(m, "PUT"))
+		api_hold_read(a, req);
+	} else if (!strcmp(m, "PUT"))
 		api_update(a, req, t);
 	else if (!strcmp(m, "PATCH"))
 		api_patch(a, req, t);

@@ -59,16 +59,12 @@ static int mp_merge(struct patch_budget *b, cJSON *obj, const cJSON *patch)
 	const cJSON *p;
 	int rc;
 
-	rc = patch_keys_build(&ok, obj);
+	rc = patch_keys_build(&ok, obj, b);
 	if (rc)
 		return rc;
-	rc = patch_keys_build(&pk, (cJSON *)patch);
+	rc = patch_keys_build(&pk, (cJSON *)patch, b);
 	if (rc)
 		goto out_obj;
-	if (!patch_spend(b, ok.n + pk.n + 1)) {
-		rc = -E2BIG;
-		goto out;
-	}
 	cJSON_ArrayForEach(p, patch)
 	{
 		cJSON *cur, *n;
@@ -356,8 +352,8 @@ static int jp_check_depth(struct jp_ctx *c, const cJSON *val, size_t *bytes)
 		*bytes = sz.bytes;
 	if (c->depth + sz.depth > PATCH_MAX_DEPTH) {
 		patch_err(c->err, c->errlen,
-			  "json patch: the value at path %s would nest deeper than %d levels",
-			  c->path, PATCH_MAX_DEPTH);
+			  "json patch: the value would nest deeper than %d levels at path %s",
+			  PATCH_MAX_DEPTH, c->path);
 		return -EINVAL;
 	}
 	return 0;

@@ -185,9 +185,9 @@ static int patch_keys_cmp(const void *a, const void *b)
 	return x->pos < y->pos ? -1 : (x->pos > y->pos);
 }
 
-int patch_keys_build(struct patch_keys *k, cJSON *obj)
+int patch_keys_build(struct patch_keys *k, cJSON *obj, struct patch_budget *b)
 {
-	size_t n = 0;
+	size_t n = 0, log = 1;
 	cJSON *m;
 
 	*k = (struct patch_keys){.obj = obj};
@@ -195,6 +195,10 @@ int patch_keys_build(struct patch_keys *k, cJSON *obj)
 		return 0;
 	for (m = obj->child; m; m = m->next)
 		n += m->string != NULL;
+	for (size_t i = n; i > 1; i >>= 1)
+		log++;
+	if (!patch_spend(b, n * (n <= PATCH_KEYS_SCAN ? 1 : log)))
+		return -E2BIG;
 	if (n <= PATCH_KEYS_SCAN)
 		return 0;
 	k->e = malloc(n * sizeof(*k->e));

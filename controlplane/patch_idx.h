@@ -54,8 +54,12 @@ struct patch_keys {
 	cJSON *dead; /* removed members, freed with the index (names stay valid) */
 };
 
-/* Index obj's members (obj NULL or not an object: empty). 0 or -ENOMEM. */
-int patch_keys_build(struct patch_keys *k, cJSON *obj);
+struct patch_budget;
+
+/* Index obj's members (obj NULL or not an object: empty), paying b for the
+ * members counted and the comparisons of sorting them, before sorting.
+ * 0, -E2BIG (budget spent) or -ENOMEM. */
+int patch_keys_build(struct patch_keys *k, cJSON *obj, struct patch_budget *b);
 /* The first member named name, or NULL. */
 cJSON *patch_keys_get(const struct patch_keys *k, const char *name);
 /* The last member named name, or NULL. A JSON object decoded by Go keeps

@@ -724,7 +724,7 @@ static int smp_members(struct smp_ctx *c, cJSON *obj, const cJSON *patch, const 
 	const cJSON *it, *keys;
 	int rc;
 
-	rc = patch_keys_build(&o.pk, (cJSON *)patch);
+	rc = patch_keys_build(&o.pk, (cJSON *)patch, c->b);
 	if (rc)
 		return rc;
 	keys = patch_keys_last(&o.pk, SMP_RETAIN_KEYS);
@@ -733,13 +733,9 @@ static int smp_members(struct smp_ctx *c, cJSON *obj, const cJSON *patch, const 
 		if (rc)
 			goto out;
 	}
-	rc = patch_keys_build(&o.ok, obj);
+	rc = patch_keys_build(&o.ok, obj, c->b);
 	if (rc)
 		goto out;
-	if (!smp_spend(c, o.ok.n + o.pk.n + 1)) {
-		rc = -E2BIG;
-		goto out;
-	}
 	o.handled.v = calloc((size_t)cJSON_GetArraySize(patch) + 1, sizeof(*o.handled.v));
 	if (!o.handled.v) {
 		rc = -ENOMEM;
@@ -775,7 +771,7 @@ static int smp_members(struct smp_ctx *c, cJSON *obj, const cJSON *patch, const 
 		    patch_keys_last(&o.pk, it->string) != it)
 			continue;
 		if (!o.ok.obj) {
-			rc = patch_keys_build(&o.ok, obj);
+			rc = patch_keys_build(&o.ok, obj, c->b);
 			if (rc)
 				goto out;
 		}

@@ -216,6 +216,8 @@ static size_t jcmp_num_bytes(const cJSON *v)
 
 	if (d != d || d > 1.7976931348623157e308 || d < -1.7976931348623157e308)
 		return 4; /* null */
+	if (d == 0 && signbit(d))
+		return 2; /* "-0" */
 	if (d == (double)v->valueint) {
 		/* Integers print as their digits; counted without formatting,
 		 * since number-heavy objects are the common big ones. */

@@ -1,5 +1,6 @@
 /* patch_idx: content-keyed lookup of JSON values (see patch_idx.h). */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "patch_idx.h"
@@ -34,6 +35,7 @@ void patch_idx_free(struct patch_idx *ix)
 static int patch_idx_sorted(struct patch_idx *ix, const cJSON *const *vals, size_t n)
 {
 	ix->n = 0;
+	ix->work = n;
 	ix->e = calloc(n ? n : 1, sizeof(*ix->e));
 	if (!ix->e)
 		return -ENOMEM;
@@ -45,6 +47,7 @@ static int patch_idx_sorted(struct patch_idx *ix, const cJSON *const *vals, size
 			patch_idx_free(ix);
 			return -ENOMEM;
 		}
+		ix->work += strlen(ix->e[ix->n].text) + 1;
 		ix->e[ix->n++].pos = i;
 	}
 	qsort(ix->e, ix->n, sizeof(*ix->e), patch_idx_cmp);
@@ -100,6 +103,7 @@ int patch_idx_list(struct patch_idx *ix, const cJSON *list, const char *mkey, bo
 
 	ix->e = NULL;
 	ix->n = 0;
+	ix->work = 0;
 	if (!keys)
 		return -ENOMEM;
 	rc = patch_idx_build(ix, keys, n);
@@ -113,7 +117,7 @@ static int patch_idx_cmp_text(const void *a, const void *b)
 		      ((const struct patch_idx_ent *)b)->text);
 }
 
-long patch_idx_find(const struct patch_idx *ix, const cJSON *v)
+long patch_idx_find(struct patch_idx *ix, const cJSON *v)
 {
 	struct patch_idx_ent key = {0}, *f;
 
@@ -122,6 +126,7 @@ long patch_idx_find(const struct patch_idx *ix, const cJSON *v)
 	key.text = cJSON_PrintUnformatted(v);
 	if (!key.text)
 		return -ENOMEM;
+	ix->work += strlen(key.text) + 1;
 	/* Entries are unique by text, so comparing the text alone suffices. */
 	f = bsearch(&key, ix->e, ix->n, sizeof(*ix->e), patch_idx_cmp_text);
 	free(key.text);
@@ -163,4 +168,177 @@ int patch_idx_dedupe(cJSON *list)
 	}
 	free(dup);
 	return 0;
+}
+
+/* ---- object members by name ---- */
+
+/* Objects up to this many members are scanned: cheaper than sorting. */
+#define PATCH_KEYS_SCAN 8
+
+static int patch_keys_cmp(const void *a, const void *b)
+{
+	const struct patch_keys_ent *x = a, *y = b;
+	int c = strcmp(x->m->string, y->m->string);
+
+	if (c)
+		return c;
+	return x->pos < y->pos ? -1 : (x->pos > y->pos);
+}
+
+int patch_keys_build(struct patch_keys *k, cJSON *obj, struct patch_budget *b)
+{
+	size_t n = 0, log = 1;
+	cJSON *m;
+
+	*k = (struct patch_keys){.obj = obj};
+	if (!cJSON_IsObject(obj))
+		return 0;
+	for (m = obj->child; m; m = m->next)
+		n += m->string != NULL;
+	for (size_t i = n; i > 1; i >>= 1)
+		log++;
+	if (!patch_spend(b, n * (n <= PATCH_KEYS_SCAN ? 1 : log)))
+		return -E2BIG;
+	if (n <= PATCH_KEYS_SCAN)
+		return 0;
+	k->e = malloc(n * sizeof(*k->e));
+	if (!k->e)
+		return -ENOMEM;
+	for (m = obj->child; m; m = m->next)
+		if (m->string) {
+			k->e[k->n] = (struct patch_keys_ent){m, k->n};
+			k->n++;
+		}
+	qsort(k->e, k->n, sizeof(*k->e), patch_keys_cmp);
+	return 0;
+}
+
+/* Index of the first (last: one past the last) entry named name. */
+static size_t patch_keys_bound(const struct patch_keys *k, const char *name, bool upper)
+{
+	size_t lo = 0, hi = k->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(k->e[mid].m->string, name);
+
+		if (c < 0 || (upper && c == 0))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The entry of the first live member named name (indexed mode). */
+static struct patch_keys_ent *patch_keys_live(const struct patch_keys *k, const char *name)
+{
+	/* Only the name orders the entries, so removed ones (pos SIZE_MAX)
+	 * stay where they were; skip them. */
+	for (size_t i = patch_keys_bound(k, name, false); i < k->n; i++) {
+		if (strcmp(k->e[i].m->string, name))
+			break;
+		if (k->e[i].pos != SIZE_MAX)
+			return &k->e[i];
+	}
+	return NULL;
+}
+
+cJSON *patch_keys_get(const struct patch_keys *k, const char *name)
+{
+	const struct patch_keys_ent *e;
+
+	if (!k->e) {
+		if (!cJSON_IsObject(k->obj))
+			return NULL;
+		for (cJSON *m = k->obj->child; m; m = m->next)
+			if (m->string && !strcmp(m->string, name))
+				return m;
+		return NULL;
+	}
+	e = patch_keys_live(k, name);
+	return e ? e->m : NULL;
+}
+
+cJSON *patch_keys_last(const struct patch_keys *k, const char *name)
+{
+	cJSON *last = NULL;
+	size_t i;
+
+	if (!k->e) {
+		if (!cJSON_IsObject(k->obj))
+			return NULL;
+		for (cJSON *m = k->obj->child; m; m = m->next)
+			if (m->string && !strcmp(m->string, name))
+				last = m;
+		return last;
+	}
+	/* Removed entries are skipped like in patch_keys_live; only the
+	 * patch, which is never changed, is looked up this way. */
+	i = patch_keys_bound(k, name, true);
+	return i > 0 && !strcmp(k->e[i - 1].m->string, name) && k->e[i - 1].pos != SIZE_MAX
+		   ? k->e[i - 1].m
+		   : NULL;
+}
+
+int patch_member_replace(cJSON *obj, cJSON *old, cJSON *val)
+{
+	/* cJSON_ReplaceItemViaPointer keeps the replacement's own name. */
+	char *copy = strdup(old->string);
+
+	if (!copy) {
+		cJSON_Delete(val);
+		return -ENOMEM;
+	}
+	if (val->string && !(val->type & cJSON_StringIsConst))
+		free(val->string);
+	val->string = copy;
+	val->type &= ~cJSON_StringIsConst;
+	cJSON_ReplaceItemViaPointer(obj, old, val);
+	return 0;
+}
+
+int patch_keys_put(struct patch_keys *k, const char *name, cJSON *val)
+{
+	cJSON *old = patch_keys_get(k, name);
+
+	if (!old) {
+		if (cJSON_AddItemToObject(k->obj, name, val))
+			return 0;
+		cJSON_Delete(val);
+		return -ENOMEM;
+	}
+	if (k->e)
+		patch_keys_live(k, name)->m = val;
+	return patch_member_replace(k->obj, old, val);
+}
+
+void patch_keys_remove(struct patch_keys *k, const char *name)
+{
+	cJSON *old = patch_keys_get(k, name);
+
+	if (!old)
+		return;
+	cJSON_DetachItemViaPointer(k->obj, old);
+	if (!k->e) {
+		cJSON_Delete(old);
+		return;
+	}
+	/* The sorted entries still compare by this member's name. */
+	patch_keys_live(k, name)->pos = SIZE_MAX;
+	old->next = k->dead;
+	k->dead = old;
+}
+
+void patch_keys_free(struct patch_keys *k)
+{
+	while (k->dead) {
+		cJSON *next = k->dead->next;
+
+		k->dead->next = NULL;
+		cJSON_Delete(k->dead);
+		k->dead = next;
+	}
+	free(k->e);
+	*k = (struct patch_keys){0};
 }

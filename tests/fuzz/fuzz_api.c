@@ -12,7 +12,7 @@
  * sqlite or libev.
  */
 /* clang-format off */
-/* FUZZ_SOURCES: controlplane/api_route.c controlplane/res_types.c controlplane/res_core.c controlplane/res_service.c controlplane/res_endpoints.c controlplane/res_apps.c controlplane/res_podspec.c controlplane/res_table.c controlplane/res_util.c controlplane/verrs.c controlplane/jcmp.c controlplane/patch.c controlplane/patch_idx.c controlplane/patch_schema.c controlplane/patch_smp.c lib/selector.c lib/selector_labels.c lib/selector_fields.c lib/selector_valid.c */
+/* FUZZ_SOURCES: controlplane/api_route.c controlplane/res_types.c controlplane/res_core.c controlplane/res_service.c controlplane/res_endpoints.c controlplane/res_apps.c controlplane/res_podspec.c controlplane/res_table.c controlplane/res_util.c controlplane/verrs.c lib/jcmp.c controlplane/patch.c controlplane/patch_idx.c controlplane/patch_schema.c controlplane/patch_smp.c lib/selector.c lib/selector_labels.c lib/selector_fields.c lib/selector_valid.c */
 /* clang-format on */
 #include <stdbool.h>
 #include <stddef.h>

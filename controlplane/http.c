@@ -323,6 +323,19 @@ static void http_mhd_log(void *cls, const char *fmt, va_list ap)
 	pr_debug("http: %s", buf);
 }
 
+/* MHD_OPTION_UNESCAPE_CALLBACK: query arguments are decoded as MHD does by
+ * default, the request path is left percent-encoded for api_route, which
+ * decodes each segment once (decoding the whole path would cut a name at
+ * "%00" and turn "%2F" into a separator). The path is the only string
+ * starting with '/' (an origin-form request target); no query key or value
+ * of the API starts with one. */
+static size_t http_unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+	(void)cls;
+	(void)c;
+	return s[0] == '/' ? strlen(s) : MHD_http_unescape(s);
+}
+
 int http_server_start(struct ev_loop *loop, const struct http_opts *o, http_handler_fn handler,
 		      http_after_fn after, void *ud, struct http_server **out)
 {
@@ -364,14 +377,16 @@ int http_server_start(struct ev_loop *loop, const struct http_opts *o, http_hand
 		    flags, (uint16_t)o->port, NULL, NULL, http_access, s, MHD_OPTION_SOCK_ADDR, &ss,
 		    MHD_OPTION_NOTIFY_COMPLETED, http_completed, s, MHD_OPTION_CONNECTION_LIMIT,
 		    o->max_conns ? o->max_conns : 2048, MHD_OPTION_CONNECTION_TIMEOUT, 600u,
-		    MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, s, MHD_OPTION_HTTPS_MEM_KEY,
-		    o->tls_key_pem, MHD_OPTION_HTTPS_MEM_CERT, o->tls_cert_pem, MHD_OPTION_END);
+		    MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, s, MHD_OPTION_UNESCAPE_CALLBACK,
+		    http_unescape, NULL, MHD_OPTION_HTTPS_MEM_KEY, o->tls_key_pem,
+		    MHD_OPTION_HTTPS_MEM_CERT, o->tls_cert_pem, MHD_OPTION_END);
 	else
 		s->mhd = MHD_start_daemon(
 		    flags, (uint16_t)o->port, NULL, NULL, http_access, s, MHD_OPTION_SOCK_ADDR, &ss,
 		    MHD_OPTION_NOTIFY_COMPLETED, http_completed, s, MHD_OPTION_CONNECTION_LIMIT,
 		    o->max_conns ? o->max_conns : 2048, MHD_OPTION_CONNECTION_TIMEOUT, 600u,
-		    MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, s, MHD_OPTION_END);
+		    MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, s, MHD_OPTION_UNESCAPE_CALLBACK,
+		    http_unescape, NULL, MHD_OPTION_END);
 	if (!s->mhd) {
 		int err = errno ? -errno : -EIO;
 

@@ -549,9 +549,14 @@ static void svc_validate(const cJSON *obj, const cJSON *old, struct verrs *e)
 	cJSON_ArrayForEach(c, res_typed(spec, "externalIPs", "spec.externalIPs", RES_ARR, e))
 	{
 		res_pathf(f, "spec.externalIPs[%d]", i++);
-		if (res_check_type(c, f, RES_STR, e) && !res_ip_family(c->valuestring)) {
+		if (!res_check_type(c, f, RES_STR, e))
+			continue;
+		if (!res_ip_family(c->valuestring)) {
 			res_goquote(c->valuestring, q, sizeof(q));
 			verrs_invalid(e, f, q, RES_IP_MSG);
+		} else {
+			/* upstream checks external IPs as endpoint addresses */
+			res_check_endpoint_ip(e, f, c->valuestring, false);
 		}
 	}
 

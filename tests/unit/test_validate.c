@@ -500,6 +500,10 @@ static const struct vcase cases[] = {
      NULL, "endpoints[0].conditions.ready", "FieldValueInvalid",
      "Invalid value: \"yes\": must be a boolean"},
     /* ValidateEndpointIP, and the broadcast address beyond upstream */
+    {"service externalIPs loopback", "services",
+     SVC_SPEC("{'ports':[" PORT80 "],'externalIPs':['192.0.2.1','127.0.0.1']}"), NULL,
+     "spec.externalIPs[1]", "FieldValueInvalid",
+     "Invalid value: \"127.0.0.1\": may not be in the loopback range (127.0.0.0/8, ::1/128)"},
     {"endpoints unspecified", "endpoints",
      "{" MD("web") ",'subsets':[{'addresses':[{'ip':'0.0.0.0'}]}]}", NULL,
      "subsets[0].addresses[0].ip", "FieldValueInvalid",

@@ -197,7 +197,13 @@ void api_handle(void *ud, struct http_req *req)
 	}
 	if (api_discovery(a, req, path))
 		return;
-	if (api_route(path, &t)) {
+	switch (api_route(path, &t)) {
+	case 0:
+		break;
+	case -EINVAL: /* as Go's net/url refuses a bad escape */
+		api_status(req, 400, "BadRequest", "invalid URL escape in the request path", NULL);
+		return;
+	default:
 		api_status(req, 404, "NotFound", "the server could not find the requested resource",
 			   cJSON_CreateObject());
 		return;

@@ -610,6 +610,19 @@ static void http_mhd_log(void *cls, const char *fmt, va_list ap)
 	pr_debug("http: %s", buf);
 }
 
+/* MHD_OPTION_UNESCAPE_CALLBACK: query arguments are decoded as MHD does by
+ * default, the request path is left percent-encoded for api_route, which
+ * decodes each segment once (decoding the whole path would cut a name at
+ * "%00" and turn "%2F" into a separator). The path is the only string
+ * starting with '/' (an origin-form request target); no query key or value
+ * of the API starts with one. */
+static size_t http_unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+	(void)cls;
+	(void)c;
+	return s[0] == '/' ? strlen(s) : MHD_http_unescape(s);
+}
+
 int http_server_start(struct ev_loop *loop, const struct http_opts *o, http_handler_fn handler,
 		      http_after_fn after, void *ud, struct http_server **out)
 {
@@ -663,8 +676,9 @@ int http_server_start(struct ev_loop *loop, const struct http_opts *o, http_hand
 	    MHD_OPTION_NOTIFY_COMPLETED, http_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
 	    http_notify_conn, s, MHD_OPTION_CONNECTION_LIMIT, max_conns,
 	    MHD_OPTION_CONNECTION_TIMEOUT, s->first_request_secs, MHD_OPTION_EXTERNAL_LOGGER,
-	    http_mhd_log, s, o->tls_cert_pem ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END,
-	    o->tls_key_pem, MHD_OPTION_HTTPS_MEM_CERT, o->tls_cert_pem, MHD_OPTION_END);
+	    http_mhd_log, s, MHD_OPTION_UNESCAPE_CALLBACK, http_unescape, NULL,
+	    o->tls_cert_pem ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, o->tls_key_pem,
+	    MHD_OPTION_HTTPS_MEM_CERT, o->tls_cert_pem, MHD_OPTION_END);
 	if (!s->mhd) {
 		int err = errno ? -errno : -EIO;
 

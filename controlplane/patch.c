@@ -69,7 +69,7 @@ static int mp_merge(struct patch_budget *b, cJSON *obj, const cJSON *patch)
 	{
 		cJSON *cur, *n;
 
-		if (!p->string || patch_keys_last(&pk, p->string) != p)
+		if (!p->string || (pk.dups && patch_keys_last(&pk, p->string) != p))
 			continue;
 		if (cJSON_IsNull(p)) {
 			patch_keys_remove(&ok, p->string);

@@ -172,22 +172,50 @@ int patch_idx_dedupe(cJSON *list)
 
 /* ---- object members by name ---- */
 
-/* Objects up to this many members are scanned: cheaper than sorting. */
+/* Objects up to this many members are scanned: cheaper than hashing. */
 #define PATCH_KEYS_SCAN 8
+#define PATCH_KEYS_NONE SIZE_MAX
 
-static int patch_keys_cmp(const void *a, const void *b)
+/* FNV-1a, 64 bit, finalized: names are short, and the table is sized at
+ * twice the members so probe runs stay short whatever the names look
+ * like. */
+static uint64_t patch_keys_hash(const char *s)
 {
-	const struct patch_keys_ent *x = a, *y = b;
-	int c = strcmp(x->m->string, y->m->string);
+	uint64_t h = 0xcbf29ce484222325ull;
 
-	if (c)
-		return c;
-	return x->pos < y->pos ? -1 : (x->pos > y->pos);
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+	/* FNV's multiply carries information only upwards, so its low bits
+	 * (the slot index) depend on the low bits of the characters alone:
+	 * "k000001".."k999999" would pile up. Mix the high bits down
+	 * (MurmurHash3's finalizer). */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 33;
+	return h;
+}
+
+/* The slot of name: its own, or the empty one where it would go. */
+static struct patch_keys_slot *patch_keys_slot(const struct patch_keys *k, const char *name,
+					       uint64_t h)
+{
+	size_t mask = k->nslot - 1;
+
+	for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
+		struct patch_keys_slot *sl = &k->slot[i];
+
+		if (sl->head == PATCH_KEYS_NONE)
+			return sl;
+		if (sl->hash == h && !strcmp(sl->name, name))
+			return sl;
+	}
 }
 
 int patch_keys_build(struct patch_keys *k, cJSON *obj, struct patch_budget *b)
 {
-	size_t n = 0, log = 1;
+	size_t n = 0;
 	cJSON *m;
 
 	*k = (struct patch_keys){.obj = obj};
@@ -195,52 +223,54 @@ int patch_keys_build(struct patch_keys *k, cJSON *obj, struct patch_budget *b)
 		return 0;
 	for (m = obj->child; m; m = m->next)
 		n += m->string != NULL;
-	for (size_t i = n; i > 1; i >>= 1)
-		log++;
-	if (!patch_spend(b, n * (n <= PATCH_KEYS_SCAN ? 1 : log)))
+	if (!patch_spend(b, n))
 		return -E2BIG;
-	if (n <= PATCH_KEYS_SCAN)
+	if (n <= PATCH_KEYS_SCAN) {
+		k->scan_n = n;
+		k->dups = true;
 		return 0;
-	k->e = malloc(n * sizeof(*k->e));
-	if (!k->e)
-		return -ENOMEM;
-	for (m = obj->child; m; m = m->next)
-		if (m->string) {
-			k->e[k->n] = (struct patch_keys_ent){m, k->n};
-			k->n++;
-		}
-	qsort(k->e, k->n, sizeof(*k->e), patch_keys_cmp);
-	return 0;
-}
-
-/* Index of the first (last: one past the last) entry named name. */
-static size_t patch_keys_bound(const struct patch_keys *k, const char *name, bool upper)
-{
-	size_t lo = 0, hi = k->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(k->e[mid].m->string, name);
-
-		if (c < 0 || (upper && c == 0))
-			lo = mid + 1;
-		else
-			hi = mid;
 	}
-	return lo;
+	for (k->nslot = 16; k->nslot < 2 * n; k->nslot *= 2)
+		;
+	k->e = malloc(n * sizeof(*k->e));
+	k->slot = malloc(k->nslot * sizeof(*k->slot));
+	if (!k->e || !k->slot) {
+		free(k->e);
+		free(k->slot);
+		*k = (struct patch_keys){.obj = obj};
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < k->nslot; i++)
+		k->slot[i].head = PATCH_KEYS_NONE;
+	for (m = obj->child; m; m = m->next) {
+		uint64_t h;
+		struct patch_keys_slot *sl;
+
+		if (!m->string)
+			continue;
+		h = patch_keys_hash(m->string);
+		sl = patch_keys_slot(k, m->string, h);
+		k->e[k->n] = (struct patch_keys_ent){m, PATCH_KEYS_NONE, false};
+		if (sl->head == PATCH_KEYS_NONE) {
+			*sl = (struct patch_keys_slot){h, m->string, k->n, k->n};
+		} else {
+			k->e[sl->tail].next = k->n;
+			sl->tail = k->n;
+			k->dups = true;
+		}
+		k->n++;
+	}
+	return 0;
 }
 
 /* The entry of the first live member named name (indexed mode). */
 static struct patch_keys_ent *patch_keys_live(const struct patch_keys *k, const char *name)
 {
-	/* Only the name orders the entries, so removed ones (pos SIZE_MAX)
-	 * stay where they were; skip them. */
-	for (size_t i = patch_keys_bound(k, name, false); i < k->n; i++) {
-		if (strcmp(k->e[i].m->string, name))
-			break;
-		if (k->e[i].pos != SIZE_MAX)
+	const struct patch_keys_slot *sl = patch_keys_slot(k, name, patch_keys_hash(name));
+
+	for (size_t i = sl->head; i != PATCH_KEYS_NONE; i = k->e[i].next)
+		if (!k->e[i].dead)
 			return &k->e[i];
-	}
 	return NULL;
 }
 
@@ -249,9 +279,11 @@ cJSON *patch_keys_get(const struct patch_keys *k, const char *name)
 	const struct patch_keys_ent *e;
 
 	if (!k->e) {
+		size_t i = 0;
+
 		if (!cJSON_IsObject(k->obj))
 			return NULL;
-		for (cJSON *m = k->obj->child; m; m = m->next)
+		for (cJSON *m = k->obj->child; m && i < k->scan_n; m = m->next, i++)
 			if (m->string && !strcmp(m->string, name))
 				return m;
 		return NULL;
@@ -262,8 +294,8 @@ cJSON *patch_keys_get(const struct patch_keys *k, const char *name)
 
 cJSON *patch_keys_last(const struct patch_keys *k, const char *name)
 {
+	const struct patch_keys_slot *sl;
 	cJSON *last = NULL;
-	size_t i;
 
 	if (!k->e) {
 		if (!cJSON_IsObject(k->obj))
@@ -273,12 +305,11 @@ cJSON *patch_keys_last(const struct patch_keys *k, const char *name)
 				last = m;
 		return last;
 	}
-	/* Removed entries are skipped like in patch_keys_live; only the
-	 * patch, which is never changed, is looked up this way. */
-	i = patch_keys_bound(k, name, true);
-	return i > 0 && !strcmp(k->e[i - 1].m->string, name) && k->e[i - 1].pos != SIZE_MAX
-		   ? k->e[i - 1].m
-		   : NULL;
+	sl = patch_keys_slot(k, name, patch_keys_hash(name));
+	for (size_t i = sl->head; i != PATCH_KEYS_NONE; i = k->e[i].next)
+		if (!k->e[i].dead)
+			last = k->e[i].m;
+	return last;
 }
 
 int patch_member_replace(cJSON *obj, cJSON *old, cJSON *val)
@@ -308,8 +339,18 @@ int patch_keys_put(struct patch_keys *k, const char *name, cJSON *val)
 		cJSON_Delete(val);
 		return -ENOMEM;
 	}
-	if (k->e)
-		patch_keys_live(k, name)->m = val;
+	if (k->e) {
+		struct patch_keys_slot *sl = patch_keys_slot(k, name, patch_keys_hash(name));
+		struct patch_keys_ent *e = patch_keys_live(k, name);
+		int rc = patch_member_replace(k->obj, old, val);
+
+		if (rc)
+			return rc;
+		/* old (and the name the slot pointed at) is gone */
+		e->m = val;
+		sl->name = k->e[sl->head].m->string;
+		return 0;
+	}
 	return patch_member_replace(k->obj, old, val);
 }
 
@@ -321,11 +362,12 @@ void patch_keys_remove(struct patch_keys *k, const char *name)
 		return;
 	cJSON_DetachItemViaPointer(k->obj, old);
 	if (!k->e) {
+		k->scan_n--; /* old was one of the leading members */
 		cJSON_Delete(old);
 		return;
 	}
-	/* The sorted entries still compare by this member's name. */
-	patch_keys_live(k, name)->pos = SIZE_MAX;
+	/* The slot still compares by this member's name: keep it alive. */
+	patch_keys_live(k, name)->dead = true;
 	old->next = k->dead;
 	k->dead = old;
 }
@@ -340,5 +382,6 @@ void patch_keys_free(struct patch_keys *k)
 		k->dead = next;
 	}
 	free(k->e);
+	free(k->slot);
 	*k = (struct patch_keys){0};
 }

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <cjson/cJSON.h>
 
 struct patch_idx_ent {
@@ -38,27 +39,48 @@ void patch_idx_free(struct patch_idx *ix);
 /* Remove later duplicates from an array in place. 0 or -ENOMEM. */
 int patch_idx_dedupe(cJSON *list);
 
-/* The members of one object sorted by name, so that looking up every key
- * of a wide patch in a wide object costs O(n log n), not O(n^2). Small
- * objects are scanned instead (no allocation). Change the object only
- * through patch_keys_put/remove while the index lives. */
+/* The members of one object hashed by name, so that looking up every key
+ * of a wide patch in a wide object costs O(n), not O(n^2) (and not the
+ * O(n log n) string comparisons of a sorted index, which dominated a
+ * 200,000-key patch). Small objects are scanned instead (no allocation).
+ * Change the object only through patch_keys_put/remove while the index
+ * lives. */
 struct patch_keys_ent {
 	cJSON *m;
-	size_t pos; /* SIZE_MAX: removed */
+	size_t next; /* next member of the same name, SIZE_MAX: none */
+	bool dead;   /* removed */
+};
+
+struct patch_keys_slot {
+	uint64_t hash;
+	const char *name;  /* the name itself: one memory access less per probe */
+	size_t head, tail; /* entries of this name in object order; SIZE_MAX: empty slot */
 };
 
 struct patch_keys {
 	cJSON *obj;
 	struct patch_keys_ent *e; /* NULL: small object, scanned */
 	size_t n;
+	struct patch_keys_slot *slot; /* open addressing, power-of-two size */
+	size_t nslot;
+	/* Scanned mode: how many leading members existed at build time. Only
+	 * they are looked up, as in indexed mode (whose index never learns
+	 * appended names): a small object merged into by a wide patch grows
+	 * at its end, and scanning the appended members too would make the
+	 * merge quadratic. */
+	size_t scan_n;
+	/* Some name occurs more than once (true in scanned mode: not known).
+	 * Without repeats every member is the last of its name, and callers
+	 * may skip patch_keys_last. */
+	bool dups;
 	cJSON *dead; /* removed members, freed with the index (names stay valid) */
 };
 
 struct patch_budget;
 
 /* Index obj's members (obj NULL or not an object: empty), paying b for the
- * members counted and the comparisons of sorting them, before sorting.
- * 0, -E2BIG (budget spent) or -ENOMEM. */
+ * members counted before hashing them. 0, -E2BIG (budget spent) or
+ * -ENOMEM. */
 int patch_keys_build(struct patch_keys *k, cJSON *obj, struct patch_budget *b);
 /* The first member named name, or NULL. */
 cJSON *patch_keys_get(const struct patch_keys *k, const char *name);

@@ -86,7 +86,7 @@ class Resp:
         self.body = body
         try:
             self.json = json.loads(body) if body else None
-        except ValueError:
+        except (ValueError, RecursionError):
             self.json = None
 
     @property

@@ -12,6 +12,45 @@ const cJSON *patch_idx_key(const cJSON *item, const char *mkey)
 	return cJSON_IsObject(item) ? cJSON_GetObjectItemCaseSensitive(item, mkey) : NULL;
 }
 
+/* The text a value is keyed by: equal values, equal texts. Merge keys are
+ * almost always integers (ports) or strings (names), and cJSON prints a
+ * number through sprintf and sscanf, which dominated a 50,000-element
+ * list; those two get a direct text. A string is '"' and its bytes (no
+ * closing quote: the text only has to tell values apart, and nothing else
+ * starts with '"'); an integral number within 2^53 is its decimal digits
+ * (80 and 80.0 alike, as cJSON prints them); everything else is cJSON's
+ * compact JSON. NULL on allocation failure. */
+static char *patch_idx_text(const cJSON *v)
+{
+	if (cJSON_IsString(v) && v->valuestring) {
+		size_t n = strlen(v->valuestring);
+		char *t = malloc(n + 2);
+
+		if (t) {
+			t[0] = '"';
+			memcpy(t + 1, v->valuestring, n + 1);
+		}
+		return t;
+	}
+	/* range first: converting an out-of-range double is undefined */
+	if (cJSON_IsNumber(v) && v->valuedouble >= -9007199254740992.0 &&
+	    v->valuedouble <= 9007199254740992.0 &&
+	    v->valuedouble == (double)(int64_t)v->valuedouble) {
+		char buf[24], *p = buf + sizeof(buf);
+		int64_t x = (int64_t)v->valuedouble;
+		uint64_t u = x < 0 ? (uint64_t)-x : (uint64_t)x;
+
+		*--p = 0;
+		do
+			*--p = (char)('0' + u % 10);
+		while (u /= 10);
+		if (x < 0)
+			*--p = '-';
+		return strdup(p);
+	}
+	return cJSON_PrintUnformatted(v);
+}
+
 static int patch_idx_cmp(const void *a, const void *b)
 {
 	const struct patch_idx_ent *x = a, *y = b;
@@ -42,7 +81,7 @@ static int patch_idx_sorted(struct patch_idx *ix, const cJSON *const *vals, size
 	for (size_t i = 0; i < n; i++) {
 		if (!vals[i])
 			continue;
-		ix->e[ix->n].text = cJSON_PrintUnformatted(vals[i]);
+		ix->e[ix->n].text = patch_idx_text(vals[i]);
 		if (!ix->e[ix->n].text) {
 			patch_idx_free(ix);
 			return -ENOMEM;
@@ -123,7 +162,7 @@ long patch_idx_find(struct patch_idx *ix, const cJSON *v)
 
 	if (!ix->n || !v)
 		return -1;
-	key.text = cJSON_PrintUnformatted(v);
+	key.text = patch_idx_text(v);
 	if (!key.text)
 		return -ENOMEM;
 	ix->work += strlen(key.text) + 1;

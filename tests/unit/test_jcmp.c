@@ -1,4 +1,4 @@
-/* Unit tests for controlplane/jcmp.c: structural equality as a table, its
+/* Unit tests for lib/jcmp.c: structural equality as a table, its
  * cost on deep and wide trees, and measurement against cJSON's printer. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -39,7 +39,7 @@ static const char usage[] =
     "  --dns-upstream ADDR[:PORT][,..]   upstream resolvers (default: /etc/resolv.conf)\n"
     "  --token-auth-file FILE            extra bearer tokens (token,user,uid[,groups] lines)\n"
     "  --max-request-bytes N             largest request body accepted (default 3145728)\n"
-    "  --watch-buffer-bytes N            backlog after which a slow watcher gets 410\n"
+    "  --watch-buffer-bytes N            backlog after which a slow watcher is closed\n"
     "                                    (default 16777216)\n"
     "  --history-revisions N             watch history kept, at least (default 10000)\n"
     "  --history-seconds N               watch history kept, at least (default 300)\n"

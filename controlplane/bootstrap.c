@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "api.h"
+#include "apiserver/api.h"
 #include "bootstrap.h"
 #include "jcmp.h"
 #include "log.h"

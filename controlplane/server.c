@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "api.h"
+#include "apiserver/api.h"
 #include "bootstrap.h"
 #include "datadir.h"
 #include "log.h"

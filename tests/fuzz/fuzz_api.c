@@ -12,7 +12,7 @@
  * sqlite or libev.
  */
 /* clang-format off */
-/* FUZZ_SOURCES: controlplane/api_route.c controlplane/res_types.c controlplane/res_core.c controlplane/res_service.c controlplane/res_endpoints.c controlplane/res_apps.c controlplane/res_podspec.c controlplane/res_table.c controlplane/res_util.c controlplane/verrs.c lib/jcmp.c controlplane/patch.c controlplane/patch_idx.c controlplane/patch_schema.c controlplane/patch_smp.c lib/selector.c lib/selector_labels.c lib/selector_fields.c lib/selector_valid.c */
+/* FUZZ_SOURCES: controlplane/apiserver/api_route.c controlplane/registry/res_types.c controlplane/registry/res_core.c controlplane/registry/res_service.c controlplane/registry/res_endpoints.c controlplane/registry/res_apps.c controlplane/registry/res_podspec.c controlplane/registry/res_table.c controlplane/registry/res_util.c controlplane/registry/verrs.c lib/jcmp.c controlplane/patch/patch.c controlplane/patch/patch_idx.c controlplane/patch/patch_schema.c controlplane/patch/patch_smp.c lib/selector.c lib/selector_labels.c lib/selector_fields.c lib/selector_valid.c */
 /* clang-format on */
 #include <stdbool.h>
 #include <stddef.h>
@@ -21,9 +21,9 @@
 #include <string.h>
 #include <time.h>
 #include <cjson/cJSON.h>
-#include "api.h"
-#include "patch.h"
-#include "resource.h"
+#include "apiserver/api.h"
+#include "patch/patch.h"
+#include "registry/resource.h"
 #include "selector.h"
 
 #define FUZZ_PARTS 5

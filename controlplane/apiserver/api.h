@@ -7,10 +7,10 @@
 #include <stdint.h>
 #include <cjson/cJSON.h>
 #include <ev.h>
-#include "alloc.h"
-#include "http.h"
-#include "resource.h"
-#include "store.h"
+#include "registry/alloc.h"
+#include "http/http.h"
+#include "registry/resource.h"
+#include "store/store.h"
 
 struct api_watch;
 

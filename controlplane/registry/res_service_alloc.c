@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "api.h"
+#include "apiserver/api.h"
 #include "log.h"
 
 static bool svc_needs_ip(const cJSON *svc, uint32_t *ip)

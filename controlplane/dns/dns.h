@@ -6,7 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include "store.h"
+#include "store/store.h"
 
 struct ev_loop;
 struct dns_server;

@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 #include "dns_hash.h"
-#include "store.h"
+#include "store/store.h"
 
 #define DNS_TTL_DEFAULT	   30	 /* seconds; kubeadm's Corefile `ttl 30` */
 #define DNS_TTL_MAX	   3600	 /* CoreDNS accepts 0..3600 */

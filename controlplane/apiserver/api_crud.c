@@ -5,7 +5,7 @@
 #include <string.h>
 #include "api.h"
 #include "jcmp.h"
-#include "patch.h"
+#include "patch/patch.h"
 
 #define API_MSG 1024
 

@@ -7,7 +7,7 @@
 #include <string.h>
 #include "api.h"
 #include "jcmp.h"
-#include "patch.h"
+#include "patch/patch.h"
 #include "selector.h"
 
 /* --- /scale (k8s-api.md §6.6) --- */

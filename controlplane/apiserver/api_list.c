@@ -5,7 +5,7 @@
 #include <string.h>
 #include "api.h"
 #include "buf.h"
-#include "patch.h"
+#include "patch/patch.h"
 #include "selector.h"
 
 /* Parse labelSelector and fieldSelector of the request; replies 400 on error. */

@@ -9,6 +9,7 @@
 #include <ev.h>
 #include "registry/alloc.h"
 #include "http/http.h"
+#include "json_path.h"
 #include "registry/resource.h"
 #include "store/store.h"
 
@@ -165,11 +166,10 @@ int api_svc_allocate(struct api *a, cJSON *svc, const cJSON *old, struct verrs *
 void api_svc_release(struct api *a, const cJSON *svc);
 void api_svc_release_new(struct api *a, const cJSON *svc, const cJSON *old);
 
-/* metadata (api_meta.c) */
+/* metadata (api_status.c) */
 void api_meta_stamp_create(cJSON *obj, const struct res_type *rt, const char *ns);
 void api_meta_gen_uid(char out[37]);
 void api_meta_now(char out[32]);
-const char *api_obj_str(const cJSON *obj, const char *path);
 bool api_parse_bool(const char *s);
 
 #endif

@@ -221,7 +221,7 @@ static int64_t api_create_obj(struct api *a, const struct res_type *rt, const ch
 		rt->validate(obj, NULL, e);
 	if (e->n)
 		return -EINVAL;
-	name = api_obj_str(obj, "metadata.name");
+	name = json_str(obj, "metadata.name");
 	api_key(key, sizeof(key), rt, ns, name);
 	/* AlreadyExists wins over allocation errors, as upstream */
 	if (store_get(a->store, key))
@@ -246,7 +246,7 @@ int api_store_create(struct api *a, const struct res_type *rt, const char *ns, c
 {
 	struct verrs e = {0};
 	int64_t rev = api_create_obj(a, rt, ns, obj, &e, false);
-	const char *name = api_obj_str(obj, "metadata.name");
+	const char *name = json_str(obj, "metadata.name");
 
 	if (rev >= 0)
 		return 0;
@@ -280,7 +280,7 @@ void api_create(struct api *a, struct http_req *req, const struct api_target *t)
 	if (!obj)
 		return;
 	md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
-	bns = api_obj_str(obj, "metadata.namespace");
+	bns = json_str(obj, "metadata.namespace");
 	if (rt->namespaced) {
 		if (!t->has_ns) {
 			/* POST /api/v1/services: the namespace comes from the body */
@@ -301,15 +301,15 @@ void api_create(struct api *a, struct http_req *req, const struct api_target *t)
 		}
 	}
 	if (cJSON_GetObjectItemCaseSensitive(md, "resourceVersion") &&
-	    api_obj_str(obj, "metadata.resourceVersion") &&
-	    *api_obj_str(obj, "metadata.resourceVersion")) {
+	    json_str(obj, "metadata.resourceVersion") &&
+	    *json_str(obj, "metadata.resourceVersion")) {
 		verrs_add(&e, "FieldValueInvalid", "metadata.resourceVersion",
 			  "Invalid value: \"%s\": resourceVersion should not be set on objects "
 			  "to be created",
-			  api_obj_str(obj, "metadata.resourceVersion"));
+			  json_str(obj, "metadata.resourceVersion"));
 	}
 	rev = api_create_obj(a, rt, ns, obj, &e, dry);
-	name = api_obj_str(obj, "metadata.name");
+	name = json_str(obj, "metadata.name");
 	if (rev == -EINVAL) {
 		api_status_invalid(req, rt, name, &e);
 		goto out;
@@ -422,9 +422,9 @@ static void api_apply_update(struct api *a, struct http_req *req, const struct a
 	const struct res_type *rt = t->rt;
 	cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
 	const cJSON *omd = api_md(old);
-	const char *brv = api_obj_str(obj, "metadata.resourceVersion");
-	const char *bname = api_obj_str(obj, "metadata.name");
-	const char *bns = api_obj_str(obj, "metadata.namespace");
+	const char *brv = json_str(obj, "metadata.resourceVersion");
+	const char *bname = json_str(obj, "metadata.name");
+	const char *bns = json_str(obj, "metadata.namespace");
 	struct verrs e = {0};
 	char key[600], msg[API_MSG];
 	bool is_svc = !strcmp(rt->plural, "services");
@@ -477,7 +477,7 @@ static void api_apply_update(struct api *a, struct http_req *req, const struct a
 		const cJSON *ospec = cJSON_GetObjectItemCaseSensitive(old, "spec");
 
 		if (cJSON_IsObject(spec) && cJSON_IsObject(ospec)) {
-			const char *ip = api_obj_str(spec, "clusterIP");
+			const char *ip = json_str(spec, "clusterIP");
 
 			if (!ip || !*ip) {
 				api_copy_field(spec, ospec, "clusterIP");
@@ -741,12 +741,12 @@ static int api_delete_options(struct http_req *req, const struct res_type *rt, c
 		api_status_invalid_kind(req, "DeleteOptions", "meta.k8s.io", "", &e);
 		goto out;
 	}
-	prv = api_obj_str(opts, "preconditions.resourceVersion");
-	puid = api_obj_str(opts, "preconditions.uid");
-	if (puid && strcmp(puid, api_obj_str(old, "metadata.uid") ?: "")) {
+	prv = json_str(opts, "preconditions.resourceVersion");
+	puid = json_str(opts, "preconditions.uid");
+	if (puid && strcmp(puid, json_str(old, "metadata.uid") ?: "")) {
 		snprintf(msg, sizeof(msg),
 			 "Precondition failed: UID in precondition: %s, UID in object meta: %s",
-			 puid, api_obj_str(old, "metadata.uid") ?: "");
+			 puid, json_str(old, "metadata.uid") ?: "");
 		api_status(req, 409, "Conflict", msg, api_details_plural(rt, name));
 		goto out;
 	}
@@ -772,7 +772,7 @@ static void api_reply_deleted(struct http_req *req, const struct res_type *rt, c
 	st = cJSON_CreateObject();
 	d = api_details_plural(rt, name);
 	/* a Success Status has no message/reason upstream */
-	cJSON_AddStringToObject(d, "uid", api_obj_str(old, "metadata.uid") ?: "");
+	cJSON_AddStringToObject(d, "uid", json_str(old, "metadata.uid") ?: "");
 	cJSON_AddStringToObject(st, "kind", "Status");
 	cJSON_AddStringToObject(st, "apiVersion", "v1");
 	cJSON_AddItemToObject(st, "metadata", cJSON_CreateObject());

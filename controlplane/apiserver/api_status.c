@@ -143,20 +143,6 @@ void api_meta_now(char out[32])
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* Dotted path lookup: "metadata.name". Returns NULL unless a string. */
-const char *api_obj_str(const cJSON *obj, const char *path)
-{
-	char buf[128], *save = NULL;
-	const cJSON *cur = obj;
-
-	if (strlen(path) >= sizeof(buf))
-		return NULL;
-	strcpy(buf, path);
-	for (char *k = strtok_r(buf, ".", &save); k && cur; k = strtok_r(NULL, ".", &save))
-		cur = cJSON_IsObject(cur) ? cJSON_GetObjectItemCaseSensitive(cur, k) : NULL;
-	return cJSON_IsString(cur) ? cur->valuestring : NULL;
-}
-
 /* Go's strconv.ParseBool true values. */
 bool api_parse_bool(const char *s)
 {

@@ -106,7 +106,7 @@ void api_scale(struct api *a, struct http_req *req, const struct api_target *t)
 	if (!scale)
 		goto bad;
 	{
-		const char *brv = api_obj_str(scale, "metadata.resourceVersion");
+		const char *brv = json_str(scale, "metadata.resourceVersion");
 
 		snprintf(rv, sizeof(rv), "%lld", (long long)kv->mod_rev);
 		if (brv && *brv && strcmp(brv, rv)) {
@@ -181,7 +181,7 @@ void api_binding(struct api *a, struct http_req *req, const struct api_target *t
 	in = api_body_json(req, "error decoding Binding");
 	if (!in)
 		goto out;
-	node = api_obj_str(in, "target.name");
+	node = json_str(in, "target.name");
 	if (!node || !*node) {
 		struct verrs e = {0};
 
@@ -195,7 +195,7 @@ void api_binding(struct api *a, struct http_req *req, const struct api_target *t
 			   NULL);
 		goto out;
 	}
-	cur = api_obj_str(spec, "nodeName");
+	cur = json_str(spec, "nodeName");
 	if (cur && *cur) {
 		snprintf(msg, sizeof(msg), "pod %s is already assigned to node \"%s\"", t->name,
 			 cur);

@@ -102,7 +102,7 @@ static void watch_send_obj(struct api_watch *w, const char *type, const cJSON *o
 		w->sent_columns = true;
 		cJSON_AddStringToObject(cJSON_GetObjectItemCaseSensitive(t, "metadata"),
 					"resourceVersion",
-					api_obj_str(obj, "metadata.resourceVersion") ?: "");
+					json_str(obj, "metadata.resourceVersion") ?: "");
 		api_table_add_row(t, w->rt, obj, time(NULL));
 		s = cJSON_PrintUnformatted(t);
 		cJSON_Delete(t);

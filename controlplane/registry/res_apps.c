@@ -35,7 +35,7 @@ static void deploy_defaults(cJSON *obj)
 		res_default_num(spec, "replicas", APPS_REPLICAS_DEFAULT);
 		strat = res_obj_child(spec, "strategy");
 		res_default_str(strat, "type", "RollingUpdate");
-		type = res_str(strat, "type");
+		type = json_str(strat, "type");
 		if (type && !strcmp(type, "RollingUpdate")) {
 			ru = res_obj_child(strat, "rollingUpdate");
 			if (!res_get(ru, "maxUnavailable"))
@@ -74,7 +74,7 @@ static void sts_defaults(cJSON *obj)
 		res_default_str(spec, "podManagementPolicy", "OrderedReady");
 		us = res_obj_child(spec, "updateStrategy");
 		res_default_str(us, "type", "RollingUpdate");
-		type = res_str(us, "type");
+		type = json_str(us, "type");
 		if (type && !strcmp(type, "RollingUpdate"))
 			res_default_num(res_obj_child(us, "rollingUpdate"), "partition", 0);
 		res_default_num(spec, "revisionHistoryLimit", APPS_HISTORY_DEFAULT);
@@ -104,8 +104,8 @@ static void apps_goselector(const cJSON *sel, char *buf, size_t len)
 		res_join_add(&j, "", "[]v1.LabelSelectorRequirement{");
 		cJSON_ArrayForEach(x, me)
 		{
-			res_goquote(res_str(x, "key") ?: "", q1, sizeof(q1));
-			res_goquote(res_str(x, "operator") ?: "", q2, sizeof(q2));
+			res_goquote(json_str(x, "key") ?: "", q1, sizeof(q1));
+			res_goquote(json_str(x, "operator") ?: "", q2, sizeof(q2));
 			res_gostrs(res_get(x, "values"), vals, sizeof(vals));
 			res_join_add(&j, ", ",
 				     "v1.LabelSelectorRequirement{Key:%s, Operator:%s, Values:%s}",
@@ -150,14 +150,14 @@ static void apps_validate_template(const cJSON *spec, const cJSON *sel, const ch
 	res_validate_labels(labels, "spec.template.labels", e);
 	res_validate_annotations(res_get(md, "annotations"), "spec.template.annotations", e);
 	res_podspec_validate(res_get(tmpl, "spec"), "spec.template.spec", e);
-	rp = res_at(tmpl, "spec.restartPolicy");
+	rp = json_at(tmpl, "spec.restartPolicy");
 	if (cJSON_IsString(rp) && rp->valuestring[0] && strcmp(rp->valuestring, "Always")) {
 		static const char *const always[] = {"Always", NULL};
 
 		res_goquote(rp->valuestring, q, sizeof(q));
 		verrs_not_supported(e, "spec.template.spec.restartPolicy", q, always);
 	}
-	if (res_at(tmpl, "spec.activeDeadlineSeconds")) {
+	if (json_at(tmpl, "spec.activeDeadlineSeconds")) {
 		char d[80];
 
 		snprintf(d, sizeof(d), "activeDeadlineSeconds in %s is not Supported", kind);
@@ -476,7 +476,7 @@ static long long apps_num(const cJSON *obj, const char *path)
 /* metav1.LabelSelectorAsSelector(...).String(), "<invalid>" on error */
 static void apps_cell_selector(cJSON *cells, const cJSON *obj)
 {
-	const cJSON *sel = res_at(obj, "spec.selector");
+	const cJSON *sel = json_at(obj, "spec.selector");
 	char *s;
 
 	if (sel && !res_selector_ok(sel)) {
@@ -501,12 +501,12 @@ static cJSON *deploy_table_cells(const cJSON *obj, time_t now)
 {
 	cJSON *cells = cJSON_CreateArray();
 
-	res_cell_str(cells, res_str(obj, "metadata.name"));
+	res_cell_str(cells, json_str(obj, "metadata.name"));
 	apps_cell_ready(cells, obj);
 	res_cell_int(cells, apps_num(obj, "status.updatedReplicas"));
 	res_cell_int(cells, apps_num(obj, "status.availableReplicas"));
 	res_cell_age(cells, obj, now);
-	res_cell_containers(cells, res_at(obj, "spec.template.spec"));
+	res_cell_containers(cells, json_at(obj, "spec.template.spec"));
 	apps_cell_selector(cells, obj);
 	return cells;
 }
@@ -515,12 +515,12 @@ static cJSON *rs_table_cells(const cJSON *obj, time_t now)
 {
 	cJSON *cells = cJSON_CreateArray();
 
-	res_cell_str(cells, res_str(obj, "metadata.name"));
+	res_cell_str(cells, json_str(obj, "metadata.name"));
 	res_cell_int(cells, apps_num(obj, "spec.replicas"));
 	res_cell_int(cells, apps_num(obj, "status.replicas"));
 	res_cell_int(cells, apps_num(obj, "status.readyReplicas"));
 	res_cell_age(cells, obj, now);
-	res_cell_containers(cells, res_at(obj, "spec.template.spec"));
+	res_cell_containers(cells, json_at(obj, "spec.template.spec"));
 	apps_cell_selector(cells, obj);
 	return cells;
 }
@@ -529,10 +529,10 @@ static cJSON *sts_table_cells(const cJSON *obj, time_t now)
 {
 	cJSON *cells = cJSON_CreateArray();
 
-	res_cell_str(cells, res_str(obj, "metadata.name"));
+	res_cell_str(cells, json_str(obj, "metadata.name"));
 	apps_cell_ready(cells, obj);
 	res_cell_age(cells, obj, now);
-	res_cell_containers(cells, res_at(obj, "spec.template.spec"));
+	res_cell_containers(cells, json_at(obj, "spec.template.spec"));
 	return cells;
 }
 

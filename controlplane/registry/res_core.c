@@ -69,8 +69,8 @@ static cJSON *ns_table_cells(const cJSON *obj, time_t now)
 {
 	cJSON *cells = cJSON_CreateArray();
 
-	res_cell_str(cells, res_str(obj, "metadata.name"));
-	res_cell_str(cells, res_str(obj, "status.phase"));
+	res_cell_str(cells, json_str(obj, "metadata.name"));
+	res_cell_str(cells, json_str(obj, "status.phase"));
 	res_cell_age(cells, obj, now);
 	return cells;
 }
@@ -140,7 +140,7 @@ static bool pod_cond_true(const cJSON *status, const char *type)
 
 	cJSON_ArrayForEach(c, RES_ARR(res_get(status, "conditions")))
 	{
-		const char *t = res_str(c, "type"), *s = res_str(c, "status");
+		const char *t = json_str(c, "type"), *s = json_str(c, "status");
 
 		if (t && !strcmp(t, type))
 			return s && !strcmp(s, "True");
@@ -158,8 +158,8 @@ static bool pod_init_reason(const cJSON *spec, const cJSON *status, char *reason
 
 	cJSON_ArrayForEach(c, RES_ARR(res_get(status, "initContainerStatuses")))
 	{
-		const cJSON *term = res_at(c, "state.terminated");
-		const char *wr = res_str(c, "state.waiting.reason");
+		const cJSON *term = json_at(c, "state.terminated");
+		const char *wr = json_str(c, "state.waiting.reason");
 		long long rc = 0, code = 0, sig = 0;
 
 		res_int(c, "restartCount", &rc);
@@ -171,7 +171,7 @@ static bool pod_init_reason(const cJSON *spec, const cJSON *status, char *reason
 			continue;
 		}
 		if (term) {
-			const char *tr = res_str(term, "reason");
+			const char *tr = json_str(term, "reason");
 
 			if (tr && *tr)
 				snprintf(reason, len, "Init:%s", tr);
@@ -198,8 +198,8 @@ static cJSON *pod_table_cells(const cJSON *obj, time_t now)
 	long long restarts = 0;
 	int ready = 0, total = cJSON_GetArraySize(RES_ARR(res_get(spec, "containers")));
 
-	snprintf(reason, sizeof(reason), "%s", res_str(status, "phase") ?: "");
-	s = res_str(status, "reason");
+	snprintf(reason, sizeof(reason), "%s", json_str(status, "phase") ?: "");
+	s = json_str(status, "reason");
 	if (s && *s)
 		snprintf(reason, sizeof(reason), "%s", s);
 	if (!pod_init_reason(spec, status, reason, sizeof(reason), &restarts)) {
@@ -216,9 +216,9 @@ static cJSON *pod_table_cells(const cJSON *obj, time_t now)
 			long long rc = 0, code = 0, sig = 0;
 
 			c = cJSON_GetArrayItem(cs, i);
-			term = res_at(c, "state.terminated");
-			wr = res_str(c, "state.waiting.reason");
-			tr = res_str(term, "reason");
+			term = json_at(c, "state.terminated");
+			wr = json_str(c, "state.waiting.reason");
+			tr = json_str(term, "reason");
 			res_int(c, "restartCount", &rc);
 			restarts += rc;
 			if (wr && *wr) {
@@ -233,7 +233,7 @@ static cJSON *pod_table_cells(const cJSON *obj, time_t now)
 				else
 					snprintf(reason, sizeof(reason), "ExitCode:%lld", code);
 			} else if (cJSON_IsTrue(res_get(c, "ready")) &&
-				   res_at(c, "state.running")) {
+				   json_at(c, "state.running")) {
 				running = true;
 				ready++;
 			}
@@ -242,26 +242,26 @@ static cJSON *pod_table_cells(const cJSON *obj, time_t now)
 			snprintf(reason, sizeof(reason), "%s",
 				 pod_cond_true(status, "Ready") ? "Running" : "NotReady");
 	}
-	if (res_str(obj, "metadata.deletionTimestamp")) {
-		s = res_str(status, "reason");
+	if (json_str(obj, "metadata.deletionTimestamp")) {
+		s = json_str(status, "reason");
 		snprintf(reason, sizeof(reason), "%s",
 			 s && !strcmp(s, POD_REASON_NODE_LOST) ? "Unknown" : "Terminating");
 	}
 
-	res_cell_str(cells, res_str(obj, "metadata.name"));
+	res_cell_str(cells, json_str(obj, "metadata.name"));
 	snprintf(buf, sizeof(buf), "%d/%d", ready, total);
 	res_cell_str(cells, buf);
 	res_cell_str(cells, reason);
 	res_cell_int(cells, restarts);
 	res_cell_age(cells, obj, now);
 
-	s = res_str(cJSON_GetArrayItem(RES_ARR(res_get(status, "podIPs")), 0), "ip");
+	s = json_str(cJSON_GetArrayItem(RES_ARR(res_get(status, "podIPs")), 0), "ip");
 	if (!s || !*s)
-		s = res_str(status, "podIP");
+		s = json_str(status, "podIP");
 	res_cell_str(cells, s && *s ? s : "<none>");
-	s = res_str(spec, "nodeName");
+	s = json_str(spec, "nodeName");
 	res_cell_str(cells, s && *s ? s : "<none>");
-	s = res_str(status, "nominatedNodeName");
+	s = json_str(status, "nominatedNodeName");
 	res_cell_str(cells, s && *s ? s : "<none>");
 	cs = RES_ARR(res_get(spec, "readinessGates"));
 	if (cJSON_GetArraySize(cs)) {
@@ -269,7 +269,7 @@ static cJSON *pod_table_cells(const cJSON *obj, time_t now)
 
 		cJSON_ArrayForEach(c, cs)
 		{
-			const char *t = res_str(c, "conditionType");
+			const char *t = json_str(c, "conditionType");
 
 			ok += t && pod_cond_true(status, t);
 		}
@@ -345,7 +345,7 @@ static void node_cell_address(cJSON *cells, const cJSON *status, const char *typ
 
 	cJSON_ArrayForEach(c, RES_ARR(res_get(status, "addresses")))
 	{
-		const char *t = res_str(c, "type"), *a = res_str(c, "address");
+		const char *t = json_str(c, "type"), *a = json_str(c, "address");
 
 		if (t && a && !strcmp(t, type)) {
 			res_cell_str(cells, a);
@@ -361,14 +361,14 @@ static void node_cell_info(cJSON *cells, const cJSON *status, const char *key)
 	const char *s;
 
 	snprintf(path, sizeof(path), "nodeInfo.%s", key);
-	s = res_str(status, path);
+	s = json_str(status, path);
 	res_cell_str(cells, s && *s ? s : "<unknown>");
 }
 
 static cJSON *node_table_cells(const cJSON *obj, time_t now)
 {
 	const cJSON *status = res_get(obj, "status"), *c, *cond = NULL;
-	const cJSON *labels = res_at(obj, "metadata.labels");
+	const cJSON *labels = json_at(obj, "metadata.labels");
 	const cJSON *lmap = cJSON_IsObject(labels) ? labels : NULL;
 	/* one role per label at most */
 	const char **roles = calloc((size_t)cJSON_GetArraySize(lmap) + 1, sizeof(*roles));
@@ -377,24 +377,24 @@ static cJSON *node_table_cells(const cJSON *obj, time_t now)
 	int nroles = 0;
 	char *s;
 
-	res_cell_str(cells, res_str(obj, "metadata.name"));
+	res_cell_str(cells, json_str(obj, "metadata.name"));
 	/* only the Ready condition counts (NodeAllConditions) */
 	cJSON_ArrayForEach(c, RES_ARR(res_get(status, "conditions")))
 	{
-		const char *t = res_str(c, "type");
+		const char *t = json_str(c, "type");
 
 		if (t && !strcmp(t, "Ready"))
 			cond = c;
 	}
 	res_join_init(&j);
 	if (cond) {
-		const char *st = res_str(cond, "status");
+		const char *st = json_str(cond, "status");
 
 		res_join_add(&j, ",", "%s", st && !strcmp(st, "True") ? "Ready" : "NotReady");
 	} else {
 		res_join_add(&j, ",", "Unknown");
 	}
-	if (cJSON_IsTrue(res_at(obj, "spec.unschedulable")))
+	if (cJSON_IsTrue(json_at(obj, "spec.unschedulable")))
 		res_join_add(&j, ",", "SchedulingDisabled");
 	s = res_join_done(&j);
 	res_cell_str(cells, s);
@@ -428,7 +428,7 @@ static cJSON *node_table_cells(const cJSON *obj, time_t now)
 	free(s);
 
 	res_cell_age(cells, obj, now);
-	res_cell_str(cells, res_str(status, "nodeInfo.kubeletVersion"));
+	res_cell_str(cells, json_str(status, "nodeInfo.kubeletVersion"));
 	node_cell_address(cells, status, "InternalIP");
 	node_cell_address(cells, status, "ExternalIP");
 	node_cell_info(cells, status, "osImage");
@@ -514,21 +514,21 @@ static cJSON *ev_table_cells(const cJSON *obj, time_t now)
 {
 	cJSON *cells = cJSON_CreateArray();
 	char first[32], last[32], *s;
-	const char *kind = res_str(obj, "involvedObject.kind") ?: "";
-	const char *name = res_str(obj, "involvedObject.name");
+	const char *kind = json_str(obj, "involvedObject.kind") ?: "";
+	const char *name = json_str(obj, "involvedObject.name");
 	const char *comp, *host;
 	long long count = 0;
 	struct res_join j;
 
-	res_age(res_parse_time(res_str(obj, "firstTimestamp")), now, first, sizeof(first));
-	if (!res_str(obj, "firstTimestamp"))
-		res_age(res_parse_time(res_str(obj, "eventTime")), now, first, sizeof(first));
-	res_age(res_parse_time(res_str(obj, "lastTimestamp")), now, last, sizeof(last));
-	if (!res_str(obj, "lastTimestamp"))
+	res_age(res_parse_time(json_str(obj, "firstTimestamp")), now, first, sizeof(first));
+	if (!json_str(obj, "firstTimestamp"))
+		res_age(res_parse_time(json_str(obj, "eventTime")), now, first, sizeof(first));
+	res_age(res_parse_time(json_str(obj, "lastTimestamp")), now, last, sizeof(last));
+	if (!json_str(obj, "lastTimestamp"))
 		snprintf(last, sizeof(last), "%s", first);
 	res_int(obj, "count", &count);
 	if (res_get(obj, "series")) {
-		res_age(res_parse_time(res_str(obj, "series.lastObservedTime")), now, last,
+		res_age(res_parse_time(json_str(obj, "series.lastObservedTime")), now, last,
 			sizeof(last));
 		count = 0;
 		res_int(obj, "series.count", &count);
@@ -537,8 +537,8 @@ static cJSON *ev_table_cells(const cJSON *obj, time_t now)
 		count = 1;
 	}
 	res_cell_str(cells, last);
-	res_cell_str(cells, res_str(obj, "type"));
-	res_cell_str(cells, res_str(obj, "reason"));
+	res_cell_str(cells, json_str(obj, "type"));
+	res_cell_str(cells, json_str(obj, "reason"));
 	res_join_init(&j);
 	for (const char *p = kind; *p; p++)
 		res_join_add(&j, "", "%c", (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p));
@@ -547,13 +547,13 @@ static cJSON *ev_table_cells(const cJSON *obj, time_t now)
 	s = res_join_done(&j);
 	res_cell_str(cells, s);
 	free(s);
-	res_cell_str(cells, res_str(obj, "involvedObject.fieldPath"));
-	comp = res_str(obj, "source.component");
+	res_cell_str(cells, json_str(obj, "involvedObject.fieldPath"));
+	comp = json_str(obj, "source.component");
 	if (!comp || !*comp)
-		comp = res_str(obj, "reportingComponent");
-	host = res_str(obj, "source.host");
+		comp = json_str(obj, "reportingComponent");
+	host = json_str(obj, "source.host");
 	if (!host || !*host)
-		host = res_str(obj, "reportingInstance");
+		host = json_str(obj, "reportingInstance");
 	res_join_init(&j);
 	res_join_add(&j, "", "%s", comp ? comp : "");
 	if (host && *host)
@@ -561,12 +561,12 @@ static cJSON *ev_table_cells(const cJSON *obj, time_t now)
 	s = res_join_done(&j);
 	res_cell_str(cells, s);
 	free(s);
-	s = ev_trim(res_str(obj, "message"));
+	s = ev_trim(json_str(obj, "message"));
 	res_cell_str(cells, s);
 	free(s);
 	res_cell_str(cells, first);
 	res_cell_int(cells, count);
-	res_cell_str(cells, res_str(obj, "metadata.name"));
+	res_cell_str(cells, json_str(obj, "metadata.name"));
 	return cells;
 }
 

@@ -28,8 +28,8 @@ static const char *const eps_address_types[] = {"FQDN", "IPv4", "IPv6", NULL};
  * and the kube-dns EndpointSlice (the cluster DNS listener). */
 static bool ep_server_owned(const cJSON *obj, bool slice)
 {
-	const char *ns = res_str(obj, "metadata.namespace");
-	const char *name = res_str(obj, "metadata.name");
+	const char *ns = json_str(obj, "metadata.namespace");
+	const char *name = json_str(obj, "metadata.name");
 
 	if (!ns || !name)
 		return false;
@@ -158,7 +158,7 @@ static cJSON *ep_table_cells(const cJSON *obj, time_t now)
 	int shown = 0, count = 0;
 	char *s;
 
-	res_cell_str(cells, res_str(obj, "metadata.name"));
+	res_cell_str(cells, json_str(obj, "metadata.name"));
 	res_join_init(&j);
 	cJSON_ArrayForEach(ss, RES_ARR(subsets))
 	{
@@ -168,7 +168,7 @@ static cJSON *ep_table_cells(const cJSON *obj, time_t now)
 			cJSON_ArrayForEach(a, RES_ARR(addrs))
 			{
 				if (shown < EP_SHOW_MAX) {
-					res_join_add(&j, ",", "%s", res_str(a, "ip") ?: "");
+					res_join_add(&j, ",", "%s", json_str(a, "ip") ?: "");
 					shown++;
 				}
 				count++;
@@ -182,7 +182,7 @@ static cJSON *ep_table_cells(const cJSON *obj, time_t now)
 			res_int(p, "port", &port);
 			cJSON_ArrayForEach(a, RES_ARR(addrs))
 			{
-				const char *ip = res_str(a, "ip") ?: "";
+				const char *ip = json_str(a, "ip") ?: "";
 
 				if (shown < EP_SHOW_MAX) {
 					/* net.JoinHostPort brackets IPv6 */
@@ -356,7 +356,7 @@ static void eps_validate_ports(const cJSON *ports, struct verrs *e)
 	cJSON_ArrayForEach(p, ports)
 	{
 		if (cJSON_IsObject(p))
-			keys[nk++] = (struct res_key){res_str(p, "name") ?: "", 0, i};
+			keys[nk++] = (struct res_key){json_str(p, "name") ?: "", 0, i};
 		i++;
 	}
 	res_mark_dups(keys, nk, dup);
@@ -426,7 +426,7 @@ static void eps_validate(const cJSON *obj, const cJSON *old, struct verrs *e)
 	eps_validate_ports(res_typed(obj, "ports", "ports", RES_ARR, e), e);
 	if (!old)
 		return;
-	oat = res_str(old, "addressType");
+	oat = json_str(old, "addressType");
 	if (oat && at && strcmp(oat, atype))
 		verrs_invalid(e, "addressType", q, "field is immutable");
 }
@@ -468,14 +468,14 @@ static cJSON *eps_table_cells(const cJSON *obj, time_t now)
 	struct res_join j;
 	int count = 0;
 
-	res_cell_str(cells, res_str(obj, "metadata.name"));
-	res_cell_str(cells, res_str(obj, "addressType"));
+	res_cell_str(cells, json_str(obj, "metadata.name"));
+	res_cell_str(cells, json_str(obj, "addressType"));
 	/* formatDiscoveryPorts: the number, else the name, else "*" */
 	res_join_init(&j);
 	cJSON_ArrayForEach(c, RES_ARR(ports))
 	{
 		long long port;
-		const char *name = res_str(c, "name");
+		const char *name = json_str(c, "name");
 
 		if (count++ >= EP_SHOW_MAX)
 			continue;

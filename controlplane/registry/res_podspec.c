@@ -30,7 +30,7 @@ static const char *pod_pull_policy(const char *image)
 static void pod_container_defaults(cJSON *c)
 {
 	cJSON *ports = cJSON_GetObjectItemCaseSensitive(c, "ports"), *p;
-	const char *image = res_str(c, "image");
+	const char *image = json_str(c, "image");
 
 	if (!cJSON_IsObject(c))
 		return;
@@ -89,7 +89,7 @@ static void pod_validate_ports(const cJSON *ports, const char *path, struct verr
 		return;
 	cJSON_ArrayForEach(p, ports)
 	{
-		const char *nm = res_str(p, "name");
+		const char *nm = json_str(p, "name");
 		struct verrs tmp = {0};
 
 		if (nm && *nm && (res_check_port_name(&tmp, "", nm), !tmp.n))
@@ -206,7 +206,7 @@ void res_podspec_validate(const cJSON *spec, const char *path, struct verrs *e)
 		for (int l = 0; l < 2; l++)
 			cJSON_ArrayForEach(c, lists[l])
 			{
-				const char *nm = res_str(c, "name");
+				const char *nm = json_str(c, "name");
 
 				if (nm)
 					keys[nk++] = (struct res_key){nm, 0, i};

@@ -99,8 +99,8 @@ static void svc_defaults(cJSON *obj)
 	if (spec) {
 		res_default_str(spec, "type", "ClusterIP");
 		res_default_str(spec, "sessionAffinity", "None");
-		type = res_str(spec, "type");
-		aff = res_str(spec, "sessionAffinity");
+		type = json_str(spec, "type");
+		aff = json_str(spec, "sessionAffinity");
 		if (aff && !strcmp(aff, "ClientIP")) {
 			cJSON *cfg = res_obj_child(spec, "sessionAffinityConfig");
 
@@ -111,7 +111,7 @@ static void svc_defaults(cJSON *obj)
 		if (type && (!strcmp(type, "NodePort") || !strcmp(type, "LoadBalancer")))
 			res_default_str(spec, "externalTrafficPolicy", "Cluster");
 		/* normalizeClusterIPs: a given clusterIP seeds clusterIPs */
-		ip = res_str(spec, "clusterIP");
+		ip = json_str(spec, "clusterIP");
 		ips = res_get(spec, "clusterIPs");
 		if (ip && *ip && (!ips || (cJSON_IsArray(ips) && !cJSON_GetArraySize(ips)))) {
 			cJSON *arr = cJSON_CreateArray();
@@ -162,7 +162,7 @@ static void svc_validate_port(const cJSON *p, int i, bool require_name, bool dup
 		res_check_port_num(e, f, out->port);
 	}
 	res_check_protocol(e, res_pathf(f, "%s.protocol", path), res_get(p, "protocol"));
-	out->proto = res_str(p, "protocol");
+	out->proto = json_str(p, "protocol");
 	tp = res_typed(p, "targetPort", res_pathf(f, "%s.targetPort", path), RES_INTSTR, e);
 	if (tp && cJSON_IsString(tp))
 		res_check_port_name(e, f, tp->valuestring);
@@ -260,8 +260,8 @@ static void svc_validate_ips(const cJSON *spec, const cJSON *ips, const cJSON *f
 		verrs_invalid(e, "spec.clusterIPs", v, "may only hold up to 2 values");
 	if (bad)
 		return;
-	if (nips == 2 && res_ip_family(res_str(cJSON_GetArrayItem(ips, 0), "")) ==
-			     res_ip_family(res_str(cJSON_GetArrayItem(ips, 1), "")))
+	if (nips == 2 && res_ip_family(json_str(cJSON_GetArrayItem(ips, 0), "")) ==
+			     res_ip_family(json_str(cJSON_GetArrayItem(ips, 1), "")))
 		verrs_invalid(e, "spec.clusterIPs", v,
 			      "may specify no more than one IP for each IP family");
 	if (svc_headless(ips))
@@ -338,8 +338,8 @@ static void svc_validate_ip_update(const cJSON *spec, const cJSON *old, struct v
 {
 	const cJSON *ospec = res_get(old, "spec"), *oips = res_get(ospec, "clusterIPs");
 	const cJSON *ips = res_get(spec, "clusterIPs");
-	const char *type = res_str(spec, "type"), *otype = res_str(ospec, "type");
-	const char *oip = res_str(ospec, "clusterIP");
+	const char *type = json_str(spec, "type"), *otype = json_str(ospec, "type");
+	const char *oip = json_str(ospec, "clusterIP");
 	cJSON *tmp = NULL;
 	char v[RES_VAL * 2];
 	int n, on;
@@ -361,8 +361,8 @@ static void svc_validate_ip_update(const cJSON *spec, const cJSON *old, struct v
 	res_gostrs(ips, v, sizeof(v));
 	if (on == n) {
 		for (int i = 0; i < on; i++) {
-			const char *a = res_str(cJSON_GetArrayItem(oips, i), "");
-			const char *b = res_str(cJSON_GetArrayItem(ips, i), "");
+			const char *a = json_str(cJSON_GetArrayItem(oips, i), "");
+			const char *b = json_str(cJSON_GetArrayItem(ips, i), "");
 			char f[RES_PATH];
 
 			if (a && (!b || strcmp(a, b)))
@@ -373,11 +373,11 @@ static void svc_validate_ip_update(const cJSON *spec, const cJSON *old, struct v
 		if (!n)
 			verrs_invalid(e, "spec.clusterIPs[0]", v,
 				      "primary clusterIP can not be unset");
-		else if (strcmp(res_str(cJSON_GetArrayItem(oips, 0), "") ?: "",
-				res_str(cJSON_GetArrayItem(ips, 0), "") ?: ""))
+		else if (strcmp(json_str(cJSON_GetArrayItem(oips, 0), "") ?: "",
+				json_str(cJSON_GetArrayItem(ips, 0), "") ?: ""))
 			verrs_invalid(e, "spec.clusterIPs[0]", v, "may not change once set");
 		if (n == 1) {
-			const char *pol = res_str(spec, "ipFamilyPolicy");
+			const char *pol = json_str(spec, "ipFamilyPolicy");
 
 			if (!pol || strcmp(pol, "SingleStack")) {
 				char q[RES_VAL];
@@ -388,8 +388,8 @@ static void svc_validate_ip_update(const cJSON *spec, const cJSON *old, struct v
 					      "secondary clusterIP");
 			}
 		}
-	} else if (on > 0 && strcmp(res_str(cJSON_GetArrayItem(oips, 0), "") ?: "",
-				    res_str(cJSON_GetArrayItem(ips, 0), "") ?: "")) {
+	} else if (on > 0 && strcmp(json_str(cJSON_GetArrayItem(oips, 0), "") ?: "",
+				    json_str(cJSON_GetArrayItem(ips, 0), "") ?: "")) {
 		verrs_invalid(e, "spec.clusterIPs[0]", v, "may not change once set");
 	}
 out:
@@ -486,7 +486,7 @@ static void svc_validate(const cJSON *obj, const cJSON *old, struct verrs *e)
 		verrs_add(e, "FieldValueInvalid", "spec.clusterIPs[0]",
 			  "Invalid value: \"None\": may not be set to 'None' for %s services", t);
 	if (!strcmp(t, "ExternalName")) {
-		const char *ip = res_str(spec, "clusterIP");
+		const char *ip = json_str(spec, "clusterIP");
 
 		if (cJSON_GetArraySize(ips) || (ip && *ip))
 			verrs_forbidden(e, "spec.clusterIPs",
@@ -516,7 +516,7 @@ static void svc_validate(const cJSON *obj, const cJSON *old, struct verrs *e)
 	nk = i = 0;
 	cJSON_ArrayForEach(c, ports)
 	{
-		const char *nm = res_str(c, "name");
+		const char *nm = json_str(c, "name");
 
 		if (nm && *nm)
 			keys[nk++] = (struct res_key){nm, 0, i};
@@ -632,7 +632,7 @@ static cJSON *svc_table_columns(void)
 /* getServiceExternalIP (wide: the server renders every column) */
 static char *svc_external_ip(const cJSON *spec, const cJSON *status)
 {
-	const char *type = res_str(spec, "type");
+	const char *type = json_str(spec, "type");
 	struct res_join j;
 	const cJSON *c;
 	char *s;
@@ -644,12 +644,12 @@ static char *svc_external_ip(const cJSON *spec, const cJSON *status)
 		type = "ClusterIP";
 	if (!strcmp(type, "ExternalName")) {
 		free(res_join_done(&j));
-		return strdup(res_str(spec, "externalName") ?: "");
+		return strdup(json_str(spec, "externalName") ?: "");
 	}
 	if (!strcmp(type, "LoadBalancer")) {
-		cJSON_ArrayForEach(c, res_at(status, "loadBalancer.ingress"))
+		cJSON_ArrayForEach(c, json_at(status, "loadBalancer.ingress"))
 		{
-			const char *ip = res_str(c, "ip"), *host = res_str(c, "hostname");
+			const char *ip = json_str(c, "ip"), *host = json_str(c, "hostname");
 
 			if (ip && *ip)
 				res_join_add(&j, ",", "%s", ip);
@@ -683,12 +683,12 @@ static cJSON *svc_table_cells(const cJSON *obj, time_t now)
 	struct res_join j;
 	char *s;
 
-	res_cell_str(cells, res_str(obj, "metadata.name"));
-	res_cell_str(cells, res_str(spec, "type"));
+	res_cell_str(cells, json_str(obj, "metadata.name"));
+	res_cell_str(cells, json_str(spec, "type"));
 	if (cJSON_GetArraySize(ips))
-		ip = res_str(cJSON_GetArrayItem(ips, 0), "");
+		ip = json_str(cJSON_GetArrayItem(ips, 0), "");
 	if (!ip || !*ip)
-		ip = res_str(spec, "clusterIP");
+		ip = json_str(spec, "clusterIP");
 	res_cell_str(cells, ip && *ip ? ip : "<none>");
 	s = svc_external_ip(spec, res_get(obj, "status"));
 	res_cell_str(cells, s);
@@ -697,7 +697,7 @@ static cJSON *svc_table_cells(const cJSON *obj, time_t now)
 	cJSON_ArrayForEach(c, res_get(spec, "ports"))
 	{
 		long long port = 0, np = 0;
-		const char *proto = res_str(c, "protocol");
+		const char *proto = json_str(c, "protocol");
 
 		res_int(c, "port", &port);
 		res_int(c, "nodePort", &np);

@@ -14,8 +14,8 @@
 
 static bool svc_needs_ip(const cJSON *svc, uint32_t *ip)
 {
-	const char *type = api_obj_str(svc, "spec.type");
-	const char *cip = api_obj_str(svc, "spec.clusterIP");
+	const char *type = json_str(svc, "spec.type");
+	const char *cip = json_str(svc, "spec.clusterIP");
 
 	if (type && !strcmp(type, "ExternalName"))
 		return false;
@@ -26,7 +26,7 @@ static bool svc_needs_ip(const cJSON *svc, uint32_t *ip)
 
 static bool svc_has_node_ports(const cJSON *svc)
 {
-	const char *type = api_obj_str(svc, "spec.type");
+	const char *type = json_str(svc, "spec.type");
 
 	return type && (!strcmp(type, "NodePort") || !strcmp(type, "LoadBalancer"));
 }
@@ -61,14 +61,14 @@ static int svc_old_node_port(const cJSON *old, const cJSON *port)
 {
 	const cJSON *p;
 	const cJSON *pn = cJSON_GetObjectItemCaseSensitive(port, "port");
-	const char *proto = api_obj_str(port, "protocol");
+	const char *proto = json_str(port, "protocol");
 
 	if (!old || !svc_has_node_ports(old))
 		return 0;
 	cJSON_ArrayForEach(p, svc_ports(old))
 	{
 		const cJSON *opn = cJSON_GetObjectItemCaseSensitive(p, "port");
-		const char *oproto = api_obj_str(p, "protocol");
+		const char *oproto = json_str(p, "protocol");
 
 		if (cJSON_Compare(pn, opn, true) && proto && oproto && !strcmp(proto, oproto))
 			return svc_node_port(p);
@@ -95,8 +95,8 @@ static void svc_set_ip(cJSON *svc, const char *ipstr)
 int api_svc_allocate(struct api *a, cJSON *svc, const cJSON *old, struct verrs *e)
 {
 	cJSON *spec = cJSON_GetObjectItemCaseSensitive(svc, "spec");
-	const char *type = api_obj_str(svc, "spec.type");
-	const char *cip = api_obj_str(svc, "spec.clusterIP");
+	const char *type = json_str(svc, "spec.type");
+	const char *cip = json_str(svc, "spec.clusterIP");
 	uint32_t ip, oip, got_ip = 0;
 	int *got_ports = NULL, ngot = 0;
 	char buf[32], detail[256], field[64];

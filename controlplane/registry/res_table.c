@@ -107,19 +107,19 @@ bool res_selector_matches(const cJSON *sel, const cJSON *labels)
 
 	cJSON_ArrayForEach(c, res_get(sel, "matchLabels"))
 	{
-		const char *have = res_str(labels, c->string);
+		const char *have = json_str(labels, c->string);
 
 		if (!cJSON_IsString(c) || !have || strcmp(have, c->valuestring))
 			return false;
 	}
 	cJSON_ArrayForEach(x, res_get(sel, "matchExpressions"))
 	{
-		const char *op = res_str(x, "operator"), *key = res_str(x, "key");
+		const char *op = json_str(x, "operator"), *key = json_str(x, "key");
 		const char *have;
 
 		if (!op || !key)
 			return false;
-		have = res_str(labels, key);
+		have = json_str(labels, key);
 		if (!strcmp(op, "In") && !(have && res_in_values(res_get(x, "values"), have)))
 			return false;
 		if (!strcmp(op, "NotIn") && have && res_in_values(res_get(x, "values"), have))
@@ -189,7 +189,7 @@ char *res_selector_string(const cJSON *sel)
 	}
 	cJSON_ArrayForEach(c, res_get(sel, "matchExpressions"))
 	{
-		const char *op = res_str(c, "operator"), *key = res_str(c, "key");
+		const char *op = json_str(c, "operator"), *key = json_str(c, "key");
 
 		if (op && key && res_sel_op_kind(op) && n < 64) {
 			reqs[n].key = key;
@@ -269,7 +269,7 @@ void res_cell_age(cJSON *cells, const cJSON *obj, time_t now)
 {
 	char buf[32];
 
-	res_age(res_parse_time(res_str(obj, "metadata.creationTimestamp")), now, buf, sizeof(buf));
+	res_age(res_parse_time(json_str(obj, "metadata.creationTimestamp")), now, buf, sizeof(buf));
 	res_cell_str(cells, buf);
 }
 
@@ -284,7 +284,7 @@ void res_cell_containers(cJSON *cells, const cJSON *podspec)
 	res_join_init(&images);
 	cJSON_ArrayForEach(c, res_get(podspec, "containers"))
 	{
-		const char *n = res_str(c, "name"), *img = res_str(c, "image");
+		const char *n = json_str(c, "name"), *img = json_str(c, "image");
 
 		res_join_add(&names, ",", "%s", n ? n : "");
 		res_join_add(&images, ",", "%s", img ? img : "");

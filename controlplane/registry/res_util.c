@@ -32,31 +32,6 @@ const cJSON *res_get(const cJSON *o, const char *key)
 	return cJSON_IsNull(v) ? NULL : v;
 }
 
-const cJSON *res_at(const cJSON *o, const char *dotted)
-{
-	char key[128];
-
-	while (o && *dotted) {
-		const char *dot = strchr(dotted, '.');
-		size_t n = dot ? (size_t)(dot - dotted) : strlen(dotted);
-
-		if (n >= sizeof(key))
-			return NULL;
-		memcpy(key, dotted, n);
-		key[n] = 0;
-		o = res_get(o, key);
-		dotted += n + (dot ? 1 : 0);
-	}
-	return o;
-}
-
-const char *res_str(const cJSON *o, const char *dotted)
-{
-	const cJSON *v = res_at(o, dotted);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 bool res_is_int(const cJSON *v)
 {
 	/* +-2^53: beyond that a double no longer holds every integer */
@@ -66,7 +41,7 @@ bool res_is_int(const cJSON *v)
 
 bool res_int(const cJSON *o, const char *dotted, long long *out)
 {
-	const cJSON *v = res_at(o, dotted);
+	const cJSON *v = json_at(o, dotted);
 
 	if (!res_is_int(v))
 		return false;
@@ -667,7 +642,7 @@ void res_validate_meta(const cJSON *obj, const cJSON *old, enum res_name kind, s
 	res_validate_annotations(res_get(md, "annotations"), "metadata.annotations", e);
 	if (!old || !name)
 		return;
-	oname = res_str(old, "metadata.name");
+	oname = json_str(old, "metadata.name");
 	if (oname && strcmp(oname, name->valuestring)) {
 		char q[RES_VAL];
 

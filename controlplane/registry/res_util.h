@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <time.h>
 #include <cjson/cJSON.h>
+#include "json_path.h"
 #include "resource.h"
 #include "verrs.h"
 
@@ -21,10 +22,7 @@ char *res_pathf(char *buf, const char *fmt, ...) __attribute__((format(printf, 2
 
 /* ---- JSON access (JSON null counts as absent, like Go's decoder) ---- */
 const cJSON *res_get(const cJSON *o, const char *key);
-/* Dotted path lookup: "spec.ports". */
-const cJSON *res_at(const cJSON *o, const char *dotted);
-/* String at a dotted path, or NULL when absent or not a string. */
-const char *res_str(const cJSON *o, const char *dotted);
+/* json_at/json_str (json_path.h) look up dotted paths. */
 /* Integer at a dotted path; false when absent or not an integral number. */
 bool res_int(const cJSON *o, const char *dotted, long long *out);
 bool res_is_int(const cJSON *v);

@@ -12,7 +12,7 @@
  * sqlite or libev.
  */
 /* clang-format off */
-/* FUZZ_SOURCES: controlplane/apiserver/api_route.c controlplane/registry/res_types.c controlplane/registry/res_core.c controlplane/registry/res_service.c controlplane/registry/res_endpoints.c controlplane/registry/res_apps.c controlplane/registry/res_podspec.c controlplane/registry/res_table.c controlplane/registry/res_util.c controlplane/registry/verrs.c lib/jcmp.c controlplane/patch/patch.c controlplane/patch/patch_idx.c controlplane/patch/patch_schema.c controlplane/patch/patch_smp.c lib/selector.c lib/selector_labels.c lib/selector_fields.c lib/selector_valid.c */
+/* FUZZ_SOURCES: controlplane/apiserver/api_route.c controlplane/registry/res_types.c controlplane/registry/res_core.c controlplane/registry/res_service.c controlplane/registry/res_endpoints.c controlplane/registry/res_apps.c controlplane/registry/res_podspec.c controlplane/registry/res_table.c controlplane/registry/res_util.c controlplane/registry/verrs.c lib/jcmp.c controlplane/patch/patch.c controlplane/patch/patch_idx.c controlplane/patch/patch_schema.c controlplane/patch/patch_smp.c lib/selector.c lib/selector_labels.c lib/selector_fields.c lib/json_path.c lib/selector_valid.c */
 /* clang-format on */
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,4 +1,5 @@
 /* json_path: dotted-path lookups (see json_path.h). */
+#include <stdbool.h>
 #include <string.h>
 #include "json_path.h"
 
@@ -25,4 +26,13 @@ const char *json_str(const cJSON *o, const char *dotted)
 	const cJSON *v = json_at(o, dotted);
 
 	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+void json_copy_member(cJSON *obj, const cJSON *src, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(src, key);
+
+	cJSON_DeleteItemFromObjectCaseSensitive(obj, key);
+	if (v)
+		cJSON_AddItemToObject(obj, key, cJSON_Duplicate(v, true));
 }

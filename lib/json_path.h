@@ -1,6 +1,6 @@
 /* json_path: members of nested cJSON objects by dotted path
  * ("spec.nodeName"), the one lookup the API server, the registry and the
- * field selectors share. */
+ * field selectors share; and copying a member between objects. */
 #ifndef SKIFF_JSON_PATH_H
 #define SKIFF_JSON_PATH_H
 
@@ -12,5 +12,8 @@
 const cJSON *json_at(const cJSON *o, const char *dotted);
 /* The string at a dotted path, or NULL. */
 const char *json_str(const cJSON *o, const char *dotted);
+
+/* Make obj[key] a copy of src[key], or remove it when src has none. */
+void json_copy_member(cJSON *obj, const cJSON *src, const char *key);
 
 #endif

@@ -35,18 +35,14 @@ int api_init(struct api *a, struct ev_loop *loop, struct store *st, const char *
 	a->loop = loop;
 	a->store = st;
 	a->cfg = *cfg;
-	err = alloc_ip_init(&a->svc_ips, svc_cidr);
+	snprintf(a->svc_cidr, sizeof(a->svc_cidr), "%s", svc_cidr);
+	snprintf(a->node_port_range, sizeof(a->node_port_range), "%s", node_port_range);
+	err = api_alloc_rebuild(a);
 	if (err)
-		return err;
-	err = alloc_port_init(&a->node_ports, node_port_range);
-	if (err)
-		goto err_ips;
-	err = api_svc_rebuild(a);
-	if (err)
-		goto err_ports;
+		goto err_alloc;
 	err = store_subscribe(st, api_watch_on_event, a);
 	if (err)
-		goto err_ports;
+		goto err_alloc;
 	ev_timer_init(&a->compact_timer, api_compact_cb, API_COMPACT_INTERVAL,
 		      API_COMPACT_INTERVAL);
 	a->compact_timer.data = a;
@@ -57,11 +53,60 @@ int api_init(struct api *a, struct ev_loop *loop, struct store *st, const char *
 	ev_timer_start(loop, &a->bookmark_timer);
 	return 0;
 
-err_ports:
-	alloc_free(&a->node_ports);
-err_ips:
-	alloc_free(&a->svc_ips);
+err_alloc:
+	alloc_free(&a->alloc.svc_ips);
+	alloc_free(&a->alloc.node_ports);
 	return err;
+}
+
+void api_commit(struct api *a)
+{
+	if (a->commit && store_dirty(a->store))
+		a->commit(a->commit_ud);
+}
+
+struct api_reserve_ctx {
+	struct api *a;
+	const struct res_type *rt;
+};
+
+static void api_reserve_one(void *ud, const struct store_kv *kv)
+{
+	struct api_reserve_ctx *c = ud;
+	cJSON *obj = cJSON_Parse(kv->value);
+
+	if (!obj) {
+		pr_warn("alloc: %s is not valid JSON; what it holds is not reserved", kv->key);
+		return;
+	}
+	c->rt->reserve(&c->a->alloc, obj, kv->key);
+	cJSON_Delete(obj);
+}
+
+int api_alloc_rebuild(struct api *a)
+{
+	struct res_alloc *ra = &a->alloc;
+	int err;
+
+	alloc_free(&ra->svc_ips);
+	alloc_free(&ra->node_ports);
+	err = alloc_ip_init(&ra->svc_ips, a->svc_cidr);
+	if (!err)
+		err = alloc_port_init(&ra->node_ports, a->node_port_range);
+	if (err)
+		return err;
+	for (int i = 0; i < res_ntypes; i++) {
+		struct api_reserve_ctx c = {a, res_types[i]};
+		char prefix[300];
+
+		if (!c.rt->reserve)
+			continue;
+		api_prefix(prefix, sizeof(prefix), c.rt, NULL);
+		store_list(a->store, prefix, api_reserve_one, &c);
+	}
+	pr_info("alloc: %u of %u cluster IPs and %u node ports in use", ra->svc_ips.used,
+		ra->svc_ips.size, ra->node_ports.used);
+	return 0;
 }
 
 void api_fini(struct api *a)
@@ -69,8 +114,8 @@ void api_fini(struct api *a)
 	ev_timer_stop(a->loop, &a->compact_timer);
 	ev_timer_stop(a->loop, &a->bookmark_timer);
 	store_unsubscribe(a->store, api_watch_on_event, a);
-	alloc_free(&a->svc_ips);
-	alloc_free(&a->node_ports);
+	alloc_free(&a->alloc.svc_ips);
+	alloc_free(&a->alloc.node_ports);
 }
 
 static bool api_token_ok(struct api *a, struct http_req *req)

@@ -32,14 +32,18 @@ struct api {
 	struct ev_loop *loop;
 	struct store *store;
 	struct api_config cfg;
-	struct alloc_range svc_ips;
-	struct alloc_range node_ports;
+	struct res_alloc alloc;			/* ClusterIPs and NodePorts (registry/alloc.h) */
+	char svc_cidr[64], node_port_range[32]; /* what alloc is rebuilt over */
 	struct http_server *http;
 	struct api_watch *watches; /* doubly linked list */
 	int nwatches;
 	uint64_t n_requests, n_errors, n_watch_closed_slow;
 	ev_timer compact_timer;
 	ev_timer bookmark_timer;
+	/* Group commit of what the server itself wrote outside a request
+	 * (controllers): the server's commit path (server.c). */
+	void (*commit)(void *ud);
+	void *commit_ud;
 	/* /metrics text producer (server.c) */
 	size_t (*metrics)(void *ud, char *buf, size_t len);
 	void *metrics_ud;
@@ -140,6 +144,12 @@ void api_binding(struct api *a, struct http_req *req, const struct api_target *t
 
 /* Write paths shared with bootstrap/controllers: validated, stamped and
  * stored like an API request. On error, fills *code/msg (if non-NULL). */
+/* Delete through the pipeline (hooks, allocations released). With mark, a
+ * type's delete_mark may keep the object, changed (0 is returned: a
+ * Terminating namespace). Returns the deletion revision, 0, -ENOENT, or
+ * another -errno. */
+int64_t api_store_delete(struct api *a, const struct res_type *rt, const char *ns, const char *name,
+			 bool mark);
 int api_store_create(struct api *a, const struct res_type *rt, const char *ns, cJSON *obj,
 		     int *code, char *msg, size_t msglen);
 
@@ -160,11 +170,14 @@ bool api_wants_table(struct http_req *req);
 cJSON *api_table_new(const struct res_type *rt, bool with_columns);
 void api_table_add_row(cJSON *table, const struct res_type *rt, const cJSON *obj, time_t now);
 
-/* services (api_service.c): allocation on create/update/delete */
-int api_svc_rebuild(struct api *a);
-int api_svc_allocate(struct api *a, cJSON *svc, const cJSON *old, struct verrs *e);
-void api_svc_release(struct api *a, const cJSON *svc);
-void api_svc_release_new(struct api *a, const cJSON *svc, const cJSON *old);
+/* Commit what was written outside a request (controllers), as a batch of
+ * requests is committed. */
+void api_commit(struct api *a);
+
+/* allocation (api.c) */
+/* Reserve what every stored object holds (the types' reserve hooks), into
+ * freshly initialised allocators: at start and after a failed commit. */
+int api_alloc_rebuild(struct api *a);
 
 /* metadata (api_status.c) */
 void api_meta_stamp_create(cJSON *obj, const struct res_type *rt, const char *ns);

@@ -19,6 +19,14 @@ static void api_status_corrupt(struct http_req *req)
 	api_status(req, 500, "InternalError", "Internal error occurred: corrupt object", NULL);
 }
 
+/* Give back what obj holds that keep does not (the type's release hook). */
+static void api_release(struct api *a, const struct res_type *rt, const cJSON *obj,
+			const cJSON *keep)
+{
+	if (rt->release)
+		rt->release(&a->alloc, obj, keep);
+}
+
 static cJSON *api_details_plural(const struct res_type *rt, const char *name)
 {
 	cJSON *d = cJSON_CreateObject();
@@ -140,12 +148,23 @@ static const cJSON *api_md(const cJSON *obj)
 	return cJSON_GetObjectItemCaseSensitive(obj, "metadata");
 }
 
-static bool api_ns_exists(struct api *a, const char *ns)
+/* 0 if objects may be created in namespace ns, -ENOENT if it does not
+ * exist, -ESHUTDOWN while it is being deleted (Terminating). */
+static int api_ns_state(struct api *a, const char *ns)
 {
 	char key[300];
+	const struct store_kv *kv;
+	cJSON *nso;
+	int rc;
 
 	snprintf(key, sizeof(key), "/registry/namespaces/%s", ns);
-	return store_get(a->store, key) != NULL;
+	kv = store_get(a->store, key);
+	if (!kv)
+		return -ENOENT;
+	nso = cJSON_Parse(kv->value);
+	rc = json_at(nso, "metadata.deletionTimestamp") ? -ESHUTDOWN : 0;
+	cJSON_Delete(nso);
+	return rc;
 }
 
 static void api_status_ns_missing(struct http_req *req, const char *ns)
@@ -208,7 +227,6 @@ static int64_t api_create_obj(struct api *a, const struct res_type *rt, const ch
 			      struct verrs *e, bool dry)
 {
 	cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
-	bool is_svc = !strcmp(rt->plural, "services");
 	const char *name;
 	char key[600];
 	int64_t rev;
@@ -226,7 +244,7 @@ static int64_t api_create_obj(struct api *a, const struct res_type *rt, const ch
 	/* AlreadyExists wins over allocation errors, as upstream */
 	if (store_get(a->store, key))
 		return -EEXIST;
-	if (is_svc && api_svc_allocate(a, obj, NULL, e))
+	if (rt->allocate && rt->allocate(&a->alloc, obj, NULL, e))
 		return -EINVAL;
 	if (dry) {
 		/* upstream's dry-run create returns the object without a
@@ -236,8 +254,8 @@ static int64_t api_create_obj(struct api *a, const struct res_type *rt, const ch
 	} else {
 		rev = api_put(a, key, obj, 0, true);
 	}
-	if ((rev < 0 || dry) && is_svc)
-		api_svc_release(a, obj);
+	if (rev < 0 || dry)
+		api_release(a, rt, obj, NULL);
 	return rev;
 }
 
@@ -295,8 +313,20 @@ void api_create(struct api *a, struct http_req *req, const struct api_target *t)
 					    "the namespace sent on the request");
 			goto out;
 		}
-		if (!api_ns_exists(a, ns)) {
+		switch (api_ns_state(a, ns)) {
+		case 0:
+			break;
+		case -ENOENT:
 			api_status_ns_missing(req, ns);
+			goto out;
+		default:
+			snprintf(
+			    msg, sizeof(msg),
+			    "%s \"%s\" is forbidden: unable to create new content in namespace "
+			    "%s because it is being terminated",
+			    res_qualified(rt), json_str(obj, "metadata.name") ?: "", ns);
+			api_status(req, 403, "Forbidden", msg,
+				   api_details_plural(rt, json_str(obj, "metadata.name") ?: ""));
 			goto out;
 		}
 	}
@@ -383,16 +413,6 @@ void api_get(struct api *a, struct http_req *req, const struct api_target *t)
 	cJSON_Delete(obj);
 }
 
-/* Replace (or add) obj[key] with a copy of src[key] (or remove it). */
-static void api_copy_field(cJSON *obj, const cJSON *src, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(src, key);
-
-	cJSON_DeleteItemFromObjectCaseSensitive(obj, key);
-	if (v)
-		cJSON_AddItemToObject(obj, key, cJSON_Duplicate(v, true));
-}
-
 /* A /status write changes only the status: obj becomes a copy of old with
  * obj's status. (The swap moves members one at a time: detaching and
  * adding in one call would read the detached item in an unspecified
@@ -427,7 +447,6 @@ static void api_apply_update(struct api *a, struct http_req *req, const struct a
 	const char *bns = json_str(obj, "metadata.namespace");
 	struct verrs e = {0};
 	char key[600], msg[API_MSG];
-	bool is_svc = !strcmp(rt->plural, "services");
 	int64_t rev;
 
 	if (!cJSON_IsObject(md)) {
@@ -461,36 +480,23 @@ static void api_apply_update(struct api *a, struct http_req *req, const struct a
 		return;
 	}
 	/* identity and server-owned metadata come from the stored object */
-	api_copy_field(md, omd, "name");
-	api_copy_field(md, omd, "namespace");
-	api_copy_field(md, omd, "uid");
-	api_copy_field(md, omd, "creationTimestamp");
-	api_copy_field(md, omd, "generation");
+	json_copy_member(md, omd, "name");
+	json_copy_member(md, omd, "namespace");
+	json_copy_member(md, omd, "uid");
+	json_copy_member(md, omd, "creationTimestamp");
+	json_copy_member(md, omd, "generation");
 	if (!strcmp(t->sub, "status"))
 		api_keep_only_status(obj, old);
 	else if (rt->has_status)
-		api_copy_field(obj, old, "status"); /* the main resource ignores status */
+		json_copy_member(obj, old, "status"); /* the main resource ignores status */
 	md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
-	if (is_svc) {
-		/* keep allocations the client left out (k8s-api.md §6.3) */
-		cJSON *spec = cJSON_GetObjectItemCaseSensitive(obj, "spec");
-		const cJSON *ospec = cJSON_GetObjectItemCaseSensitive(old, "spec");
-
-		if (cJSON_IsObject(spec) && cJSON_IsObject(ospec)) {
-			const char *ip = json_str(spec, "clusterIP");
-
-			if (!ip || !*ip) {
-				api_copy_field(spec, ospec, "clusterIP");
-				if (!cJSON_GetObjectItemCaseSensitive(spec, "clusterIPs"))
-					api_copy_field(spec, ospec, "clusterIPs");
-			}
-		}
-	}
+	if (rt->prepare_update)
+		rt->prepare_update(obj, old);
 	if (rt->defaults)
 		rt->defaults(obj);
 	rt->validate(obj, old, &e);
-	if (!e.n && is_svc)
-		api_svc_allocate(a, obj, old, &e);
+	if (!e.n && rt->allocate)
+		rt->allocate(&a->alloc, obj, old, &e);
 	if (e.n) {
 		api_status_invalid(req, rt, t->name, &e);
 		return;
@@ -509,16 +515,14 @@ static void api_apply_update(struct api *a, struct http_req *req, const struct a
 	/* A write that changes nothing is not a write (no event, same RV). */
 	api_set_rv(obj, old_rev);
 	if (jcmp_equal(obj, old) > 0) {
-		if (is_svc)
-			api_svc_release_new(a, obj, old);
+		api_release(a, rt, obj, old);
 		api_reply_json(req, 200, old);
 		return;
 	}
 	if (dry) {
 		/* what would be stored, at the current resourceVersion */
 		rev = api_check_size(a, obj);
-		if (is_svc)
-			api_svc_release_new(a, obj, old);
+		api_release(a, rt, obj, old);
 		if (rev < 0)
 			api_status_store_err(a, req, rt, t->name, rev);
 		else
@@ -528,13 +532,11 @@ static void api_apply_update(struct api *a, struct http_req *req, const struct a
 	api_key(key, sizeof(key), rt, t->ns, t->name);
 	rev = api_put(a, key, obj, old_rev, false);
 	if (rev < 0) {
-		if (is_svc)
-			api_svc_release_new(a, obj, old);
+		api_release(a, rt, obj, old);
 		api_status_store_err(a, req, rt, t->name, rev);
 		return;
 	}
-	if (is_svc)
-		api_svc_release_new(a, old, obj);
+	api_release(a, rt, old, obj);
 	api_reply_json(req, 200, obj);
 	http_req_defer(req);
 }
@@ -587,8 +589,7 @@ static int api_patch_type(const char *ct, enum patch_type *type)
 /* Run a patch of the request's Content-Type over `old`, producing at most
  * api_max_object() bytes (413 beyond: no patch may amplify itself into a
  * huge object). NULL after replying. */
-static cJSON *api_run_patch(struct api *a, struct http_req *req, const cJSON *old,
-			    const char *kind)
+static cJSON *api_run_patch(struct api *a, struct http_req *req, const cJSON *old, const char *kind)
 {
 	char err[512] = "", msg[700];
 	enum patch_type type;
@@ -643,61 +644,6 @@ void api_patch(struct api *a, struct http_req *req, const struct api_target *t)
 		api_apply_update(a, req, t, obj, old, kv->mod_rev, dry);
 	cJSON_Delete(obj);
 	cJSON_Delete(old);
-}
-
-struct api_keys {
-	char **keys;
-	size_t n, cap;
-};
-
-static void api_collect_key(void *ud, const struct store_kv *kv)
-{
-	struct api_keys *c = ud;
-
-	if (c->n < c->cap)
-		c->keys[c->n++] = strdup(kv->key);
-}
-
-/* Delete every object in a namespace (finalizer-free namespace deletion). */
-static void api_delete_ns_contents(struct api *a, const char *ns)
-{
-	for (int i = 0; i < res_ntypes; i++) {
-		const struct res_type *rt = res_types[i];
-		struct api_keys c = {0};
-		char prefix[400];
-
-		if (!rt->namespaced)
-			continue;
-		api_prefix(prefix, sizeof(prefix), rt, ns);
-		c.cap = store_count(a->store, prefix);
-		if (!c.cap)
-			continue;
-		c.keys = calloc(c.cap, sizeof(char *));
-		if (!c.keys)
-			continue;
-		/* collect first: deleting while walking the tree is unsafe */
-		store_list(a->store, prefix, api_collect_key, &c);
-		for (size_t k = 0; k < c.n; k++) {
-			const struct store_kv *kv =
-			    c.keys[k] ? store_get(a->store, c.keys[k]) : NULL;
-			cJSON *o = kv ? cJSON_Parse(kv->value) : NULL;
-			char *last = NULL;
-
-			if (o) {
-				if (!strcmp(rt->plural, "services"))
-					api_svc_release(a, o);
-				api_set_rv(o, store_next_rev(a->store));
-				last = cJSON_PrintUnformatted(o);
-				cJSON_Delete(o);
-			}
-			/* a backend failure fails the whole batch at commit */
-			if (kv)
-				store_delete(a->store, c.keys[k], 0, last);
-			free(last);
-			free(c.keys[k]);
-		}
-		free(c.keys);
-	}
 }
 
 /* DeleteOptions from the body (kubectl sends its dryRun there, the python
@@ -782,26 +728,57 @@ static void api_reply_deleted(struct http_req *req, const struct res_type *rt, c
 	cJSON_Delete(st);
 }
 
+int64_t api_store_delete(struct api *a, const struct res_type *rt, const char *ns, const char *name,
+			 bool mark)
+{
+	char key[600], now[32];
+	const struct store_kv *kv;
+	cJSON *old;
+	char *text;
+	int64_t rev;
+
+	api_key(key, sizeof(key), rt, ns, name);
+	kv = store_get(a->store, key);
+	if (!kv)
+		return -ENOENT;
+	old = cJSON_Parse(kv->value);
+	if (!old)
+		return -EBADMSG;
+	api_meta_now(now);
+	if (mark && rt->delete_mark && rt->delete_mark(old, now)) {
+		/* marked, not removed: stored as an update (an event, a new RV) */
+		rev = api_put(a, key, old, kv->mod_rev, false);
+		cJSON_Delete(old);
+		return rev < 0 ? rev : 0;
+	}
+	/* the DELETED event carries the last state with the deletion RV */
+	api_set_rv(old, store_next_rev(a->store));
+	text = cJSON_PrintUnformatted(old);
+	rev = text ? store_delete(a->store, key, kv->mod_rev, text) : -ENOMEM;
+	free(text);
+	if (rev >= 0)
+		api_release(a, rt, old, NULL);
+	cJSON_Delete(old);
+	return rev;
+}
+
 void api_delete(struct api *a, struct http_req *req, const struct api_target *t)
 {
 	const struct res_type *rt = t->rt;
 	const struct store_kv *kv;
 	cJSON *old = api_load_or_reply(a, req, t, &kv);
-	char key[600], msg[API_MSG];
+	const char *why;
+	char msg[API_MSG];
 	int64_t rev;
 	bool dry = false;
 
 	if (!old)
 		return;
-	if (!strcmp(rt->plural, "namespaces") &&
-	    (!strcmp(t->name, "default") || !strcmp(t->name, "kube-system") ||
-	     !strcmp(t->name, "kube-public"))) {
-		cJSON *d = api_details_plural(rt, t->name);
-
-		snprintf(msg, sizeof(msg),
-			 "namespaces \"%s\" is forbidden: this namespace may not be deleted",
-			 t->name);
-		api_status(req, 403, "Forbidden", msg, d);
+	why = rt->delete_forbidden ? rt->delete_forbidden(old) : NULL;
+	if (why) {
+		snprintf(msg, sizeof(msg), "%s \"%s\" is forbidden: %s", res_qualified(rt), t->name,
+			 why);
+		api_status(req, 403, "Forbidden", msg, api_details_plural(rt, t->name));
 		goto out;
 	}
 	if (api_delete_options(req, rt, t->name, kv, old, &dry))
@@ -811,24 +788,21 @@ void api_delete(struct api *a, struct http_req *req, const struct api_target *t)
 		api_reply_deleted(req, rt, t->name, old);
 		goto out;
 	}
-	if (!strcmp(rt->plural, "namespaces"))
-		api_delete_ns_contents(a, t->name);
-	api_key(key, sizeof(key), rt, t->ns, t->name);
-	/* the DELETED event carries the last state with the deletion RV */
-	api_set_rv(old, store_next_rev(a->store));
-	{
-		char *last = cJSON_PrintUnformatted(old);
-
-		rev = last ? store_delete(a->store, key, 0, last) : -ENOMEM;
-		free(last);
-	}
+	rev = api_store_delete(a, rt, t->ns, t->name, true);
 	if (rev < 0) {
 		api_status_store_err(a, req, rt, t->name, rev);
 		goto out;
 	}
-	if (!strcmp(rt->plural, "services"))
-		api_svc_release(a, old);
-	api_reply_deleted(req, rt, t->name, old);
+	if (rev == 0) {
+		/* marked for deletion (a Terminating namespace): the new state */
+		cJSON *cur = api_load(a, t, &kv);
+
+		api_reply_json(req, 200, cur ? cur : old);
+		cJSON_Delete(cur);
+	} else {
+		api_set_rv(old, rev);
+		api_reply_deleted(req, rt, t->name, old);
+	}
 	http_req_defer(req);
 out:
 	cJSON_Delete(old);

@@ -77,8 +77,10 @@ static cJSON *api_resource_list(const char *group, const char *version)
 			cJSON_AddStringToObject(r, "group", "autoscaling");
 			cJSON_AddStringToObject(r, "version", "v1");
 		}
-		if (!strcmp(rt->plural, "pods"))
-			api_add_res(list, "pods/binding", true, "Binding", bind_verbs);
+		if (rt->has_binding) {
+			snprintf(sub, sizeof(sub), "%s/binding", rt->plural);
+			api_add_res(list, sub, rt->namespaced, "Binding", bind_verbs);
+		}
 	}
 	if (!any) {
 		cJSON_Delete(doc);

@@ -128,7 +128,7 @@ int api_route(const char *path, struct api_target *t)
 		i++;
 		if (!(!strcmp(t->sub, "status") && t->rt->has_status) &&
 		    !(!strcmp(t->sub, "scale") && t->rt->has_scale) &&
-		    !(!strcmp(t->sub, "binding") && !strcmp(t->rt->plural, "pods")))
+		    !(!strcmp(t->sub, "binding") && t->rt->has_binding))
 			return -ENOENT;
 	}
 	if (i != n)

@@ -19,6 +19,13 @@ struct alloc_range {
 	char desc[64]; /* "10.96.0.0/16" or "30000-32767", for messages */
 };
 
+/* The allocators writes draw from (one set per server), handed to the
+ * types' allocate/release/reserve hooks (resource.h). */
+struct res_alloc {
+	struct alloc_range svc_ips;    /* --service-cluster-ip-range */
+	struct alloc_range node_ports; /* --service-node-port-range */
+};
+
 /* "10.96.0.0/16": allocatable = network+1 .. broadcast-1. -EINVAL on bad CIDR. */
 int alloc_ip_init(struct alloc_range *r, const char *cidr);
 /* "30000-32767". */

@@ -77,6 +77,33 @@ static cJSON *ns_table_cells(const cJSON *obj, time_t now)
 
 static const char *const ns_fields[] = {"status.phase", NULL};
 
+/* The namespaces the cluster itself needs (upstream's immortal ones). */
+static const char *ns_delete_forbidden(const cJSON *obj)
+{
+	const char *name = json_str(obj, "metadata.name");
+
+	if (name && (!strcmp(name, "default") || !strcmp(name, "kube-system") ||
+		     !strcmp(name, "kube-public")))
+		return "this namespace may not be deleted";
+	return NULL;
+}
+
+/* A namespace with finalizers is not removed at once: it becomes
+ * Terminating, the namespace controller deletes what it holds and then
+ * removes it (upstream's finalize flow). */
+static bool ns_delete_mark(cJSON *obj, const char *now)
+{
+	const cJSON *fin = json_at(obj, "spec.finalizers");
+	cJSON *md = res_obj_child(obj, "metadata"), *status = res_obj_child(obj, "status");
+
+	if (!cJSON_GetArraySize(fin) || !md || !status)
+		return false;
+	if (!res_get(md, "deletionTimestamp"))
+		res_set(md, "deletionTimestamp", cJSON_CreateString(now));
+	res_set(status, "phase", cJSON_CreateString("Terminating"));
+	return true;
+}
+
 const struct res_type res_namespaces = {
     .plural = "namespaces",
     .singular = "namespace",
@@ -95,6 +122,8 @@ const struct res_type res_namespaces = {
     .validate = ns_validate,
     .table_columns = ns_table_columns,
     .table_cells = ns_table_cells,
+    .delete_forbidden = ns_delete_forbidden,
+    .delete_mark = ns_delete_mark,
 };
 
 /* ================================================================== Pod */
@@ -297,6 +326,7 @@ const struct res_type res_pods = {
     .short_names = {"po", NULL},
     .all_category = true,
     .has_status = true,
+    .has_binding = true,
     .unconditional_update = true,
     .delete_returns_object = true,
     .field_selectors = pod_fields,

@@ -722,6 +722,23 @@ static cJSON *svc_table_cells(const cJSON *obj, time_t now)
 	return cells;
 }
 
+/* Keep the allocations a client left out of an update (k8s-api.md §6.3). */
+static void svc_prepare_update(cJSON *obj, const cJSON *old)
+{
+	cJSON *spec = cJSON_GetObjectItemCaseSensitive(obj, "spec");
+	const cJSON *ospec = cJSON_GetObjectItemCaseSensitive(old, "spec");
+	const char *ip;
+
+	if (!cJSON_IsObject(spec) || !cJSON_IsObject(ospec))
+		return;
+	ip = json_str(spec, "clusterIP");
+	if (ip && *ip)
+		return;
+	json_copy_member(spec, ospec, "clusterIP");
+	if (!cJSON_GetObjectItemCaseSensitive(spec, "clusterIPs"))
+		json_copy_member(spec, ospec, "clusterIPs");
+}
+
 const struct res_type res_services = {
     .plural = "services",
     .singular = "service",
@@ -740,4 +757,8 @@ const struct res_type res_services = {
     .validate = svc_validate,
     .table_columns = svc_table_columns,
     .table_cells = svc_table_cells,
+    .prepare_update = svc_prepare_update,
+    .allocate = res_svc_allocate,
+    .release = res_svc_release,
+    .reserve = res_svc_reserve,
 };

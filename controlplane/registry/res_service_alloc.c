@@ -1,4 +1,5 @@
-/* api_service: ClusterIP and NodePort allocation for Services.
+/* res_service_alloc: the Service's allocation hooks (struct res_type
+ * allocate/release/reserve): ClusterIPs and NodePorts.
  *
  * Allocation happens in memory while the request is handled and is made
  * durable by the same commit as the Service that holds it; the bitmaps are
@@ -9,8 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "apiserver/api.h"
+#include "jcmp.h"
 #include "log.h"
+#include "res_util.h"
 
 static bool svc_needs_ip(const cJSON *svc, uint32_t *ip)
 {
@@ -70,7 +72,7 @@ static int svc_old_node_port(const cJSON *old, const cJSON *port)
 		const cJSON *opn = cJSON_GetObjectItemCaseSensitive(p, "port");
 		const char *oproto = json_str(p, "protocol");
 
-		if (cJSON_Compare(pn, opn, true) && proto && oproto && !strcmp(proto, oproto))
+		if (jcmp_equal(pn, opn) > 0 && proto && oproto && !strcmp(proto, oproto))
 			return svc_node_port(p);
 	}
 	return 0;
@@ -92,7 +94,7 @@ static void svc_set_ip(cJSON *svc, const char *ipstr)
 	cJSON_AddItemToObject(spec, "clusterIPs", ips);
 }
 
-int api_svc_allocate(struct api *a, cJSON *svc, const cJSON *old, struct verrs *e)
+int res_svc_allocate(struct res_alloc *a, cJSON *svc, const cJSON *old, struct verrs *e)
 {
 	cJSON *spec = cJSON_GetObjectItemCaseSensitive(svc, "spec");
 	const char *type = json_str(svc, "spec.type");
@@ -212,7 +214,7 @@ err_release:
 }
 
 /* Release what `svc` holds that `keep` does not (keep may be NULL). */
-void api_svc_release_new(struct api *a, const cJSON *svc, const cJSON *keep)
+void res_svc_release(struct res_alloc *a, const cJSON *svc, const cJSON *keep)
 {
 	uint32_t ip, kip;
 	const cJSON *p;
@@ -232,42 +234,20 @@ void api_svc_release_new(struct api *a, const cJSON *svc, const cJSON *keep)
 	}
 }
 
-void api_svc_release(struct api *a, const cJSON *svc)
+void res_svc_reserve(struct res_alloc *a, const cJSON *svc, const char *key)
 {
-	api_svc_release_new(a, svc, NULL);
-}
-
-static void svc_rebuild_one(void *ud, const struct store_kv *kv)
-{
-	struct api *a = ud;
-	cJSON *svc = cJSON_Parse(kv->value);
 	const cJSON *p;
 	uint32_t ip;
 
-	if (!svc) {
-		pr_warn("alloc: %s is not valid JSON; its addresses are not reserved", kv->key);
-		return;
-	}
 	if (svc_needs_ip(svc, &ip) && alloc_reserve(&a->svc_ips, ip))
-		pr_warn("alloc: %s: clusterIP outside the range or duplicated", kv->key);
-	if (svc_has_node_ports(svc)) {
-		cJSON_ArrayForEach(p, svc_ports(svc))
-		{
-			int np = svc_node_port(p);
+		pr_warn("alloc: %s: clusterIP outside the range or duplicated", key);
+	if (!svc_has_node_ports(svc))
+		return;
+	cJSON_ArrayForEach(p, svc_ports(svc))
+	{
+		int np = svc_node_port(p);
 
-			if (np && alloc_reserve(&a->node_ports, (uint32_t)np))
-				pr_warn("alloc: %s: nodePort %d outside the range or duplicated",
-					kv->key, np);
-		}
+		if (np && alloc_reserve(&a->node_ports, (uint32_t)np))
+			pr_warn("alloc: %s: nodePort %d outside the range or duplicated", key, np);
 	}
-	cJSON_Delete(svc);
-}
-
-int api_svc_rebuild(struct api *a)
-{
-	size_t n = store_list(a->store, "/registry/services/", svc_rebuild_one, a);
-
-	pr_info("alloc: %zu services, %u of %u cluster IPs and %u node ports in use", n,
-		a->svc_ips.used, a->svc_ips.size, a->node_ports.used);
-	return 0;
 }

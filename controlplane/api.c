@@ -73,26 +73,6 @@ void api_fini(struct api *a)
 	alloc_free(&a->node_ports);
 }
 
-/* Group commit: everything written while handling this batch of requests
- * becomes durable with one fsync, then the held replies go out. */
-void api_after(void *ud)
-{
-	struct api *a = ud;
-
-	if (store_dirty(a->store)) {
-		int err = store_commit(a->store);
-
-		if (err) {
-			/* Memory already holds writes the disk refused: stop
-			 * rather than acknowledge them. A restart reloads the
-			 * durable state. */
-			pr_err("store: commit failed (%s); exiting", strerror(-err));
-			exit(1);
-		}
-	}
-	http_release_deferred(a->http);
-}
-
 static bool api_token_ok(struct api *a, struct http_req *req)
 {
 	const char *h = http_req_header(req, "Authorization");
@@ -123,6 +103,15 @@ static void api_method_not_allowed(struct http_req *req)
 		   "the server does not allow this method on the requested resource", NULL);
 }
 
+/* A read answered while this loop iteration holds uncommitted writes may
+ * have seen them: hold it with them, so it goes out only once they are
+ * durable (or is replaced by the 500 if their commit fails). */
+static void api_hold_read(struct api *a, struct http_req *req)
+{
+	if (store_dirty(a->store))
+		http_req_defer(req);
+}
+
 static void api_dispatch(struct api *a, struct http_req *req, const struct api_target *t)
 {
 	const char *m = http_req_method(req);
@@ -132,8 +121,10 @@ static void api_dispatch(struct api *a, struct http_req *req, const struct api_t
 		if (!strcmp(m, "GET")) {
 			if (watch && api_parse_bool(watch))
 				api_watch(a, req, t, api_wants_table(req));
-			else
+			else {
 				api_list(a, req, t);
+				api_hold_read(a, req);
+			}
 		} else if (!strcmp(m, "POST")) {
 			api_create(a, req, t);
 		} else {
@@ -155,9 +146,10 @@ static void api_dispatch(struct api *a, struct http_req *req, const struct api_t
 			api_method_not_allowed(req);
 		return;
 	}
-	if (!strcmp(m, "GET"))
+	if (!strcmp(m, "GET")) {
 		api_get(a, req, t);
-	else if (!strcmp(m, "PUT"))
+		api_hold_read(a, req);
+	} else if (!strcmp(m, "PUT"))
 		api_update(a, req, t);
 	else if (!strcmp(m, "PATCH"))
 		api_patch(a, req, t);
@@ -190,6 +182,7 @@ void api_handle(void *ud, struct http_req *req)
 		api_status(req, 401, "Unauthorized", "Unauthorized", NULL);
 		return;
 	}
+	http_req_authenticated(req);
 	if (!strcmp(path, "/metrics") && a->metrics) {
 		char *buf = malloc(65536);
 
@@ -204,12 +197,16 @@ void api_handle(void *ud, struct http_req *req)
 	}
 	if (api_discovery(a, req, path))
 		return;
-	if (api_route(path, &t)) {
+	switch (api_route(path, &t)) {
+	case 0:
+		break;
+	case -EINVAL: /* as Go's net/url refuses a bad escape */
+		api_status(req, 400, "BadRequest", "invalid URL escape in the request path", NULL);
+		return;
+	default:
 		api_status(req, 404, "NotFound", "the server could not find the requested resource",
 			   cJSON_CreateObject());
 		return;
 	}
 	api_dispatch(a, req, &t);
-	if (a->fatal)
-		exit(1);
 }

@@ -39,7 +39,6 @@ struct api {
 	uint64_t n_requests, n_errors, n_watch_closed_slow;
 	ev_timer compact_timer;
 	ev_timer bookmark_timer;
-	bool fatal;
 	/* /metrics text producer (server.c) */
 	size_t (*metrics)(void *ud, char *buf, size_t len);
 	void *metrics_ud;
@@ -57,11 +56,10 @@ struct api_target {
 int api_init(struct api *a, struct ev_loop *loop, struct store *st, const char *svc_cidr,
 	     const char *node_port_range, const struct api_config *cfg);
 void api_fini(struct api *a);
-/* http handler + group commit hook */
+/* http handler (server.c adds the group commit) */
 void api_handle(void *ud, struct http_req *req);
 /* Parse an /api or /apis path into a target: 0 or -ENOENT. */
 int api_route(const char *path, struct api_target *t);
-void api_after(void *ud);
 
 /* --- helpers shared by the api_*.c files --- */
 
@@ -111,12 +109,17 @@ struct selector;
 int api_selectors(struct http_req *req, const struct res_type *rt, struct selector **ls,
 		  struct selector **fs);
 bool api_match(const struct selector *ls, const struct selector *fs, const cJSON *obj);
+/* 504 "Too large resource version" (upstream's storage error), with a
+ * one-second retry hint, for a list or watch from ahead of the store. */
+void api_status_rv_too_large(struct http_req *req, int64_t rv, int64_t current);
+/* The request's resourceVersion (0 if absent); replies 400 on a bad one. */
+int api_parse_rv(struct http_req *req, int64_t *out);
 
 /* CRUD (api_crud.c) */
 /* Stamp the next revision as metadata.resourceVersion, serialize and store
  * (create, or update if expected_rev matches; 0 = unconditional). Returns
  * the revision or -errno: -E2BIG when the object is over api_max_object();
- * -EIO marks the server fatal. */
+ * a backend failure surfaces at the batch's commit (server.c answers 500). */
 int64_t api_put(struct api *a, const char *key, cJSON *obj, int64_t expected_rev, bool create);
 /* 409 Conflict: the object has been modified. */
 void api_status_conflict(struct http_req *req, const struct res_type *rt, const char *name);
@@ -143,6 +146,8 @@ int api_store_create(struct api *a, const struct res_type *rt, const char *ns, c
 void api_watch(struct api *a, struct http_req *req, const struct api_target *t, bool table);
 void api_watch_on_event(void *ud, const struct store_event *ev);
 void api_watch_bookmarks(struct api *a);
+/* Unsent bytes queued on all watch streams, and on the fullest one. */
+void api_watch_stats(const struct api *a, size_t *total, size_t *max);
 /* Wake idle watch streams so closed clients are noticed. */
 void api_watch_poke(struct api *a);
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "api.h"
+#include "jcmp.h"
 #include "patch.h"
 
 #define API_MSG 1024
@@ -172,8 +173,6 @@ int64_t api_put(struct api *a, const char *key, cJSON *obj, int64_t expected_rev
 	rev =
 	    create ? store_create(a->store, key, s) : store_update(a->store, key, s, expected_rev);
 	free(s);
-	if (rev == -EIO)
-		a->fatal = true;
 	return rev;
 }
 
@@ -502,14 +501,14 @@ static void api_apply_update(struct api *a, struct http_req *req, const struct a
 		const cJSON *og = cJSON_GetObjectItemCaseSensitive(omd, "generation");
 		double g = cJSON_IsNumber(og) ? og->valuedouble : 1;
 
-		if (!cJSON_Compare(ns, os, true))
+		if (jcmp_equal(ns, os) <= 0)
 			g += 1;
 		cJSON_DeleteItemFromObjectCaseSensitive(md, "generation");
 		cJSON_AddNumberToObject(md, "generation", g);
 	}
 	/* A write that changes nothing is not a write (no event, same RV). */
 	api_set_rv(obj, old_rev);
-	if (cJSON_Compare(obj, old, true)) {
+	if (jcmp_equal(obj, old) > 0) {
 		if (is_svc)
 			api_svc_release_new(a, obj, old);
 		api_reply_json(req, 200, old);
@@ -562,34 +561,59 @@ void api_update(struct api *a, struct http_req *req, const struct api_target *t)
 	cJSON_Delete(obj);
 }
 
-/* Run a patch of the request's Content-Type over `old`. NULL after replying. */
-static cJSON *api_run_patch(struct http_req *req, const cJSON *old, const char *kind)
+/* The patch type of a Content-Type; -EINVAL for any other. */
+static int api_patch_type(const char *ct, enum patch_type *type)
 {
-	const char *ct = http_req_header(req, "Content-Type");
-	char err[512] = "", msg[700];
-	cJSON *p, *res = NULL;
+	static const struct {
+		const char *ctype;
+		enum patch_type type;
+	} types[] = {
+	    {"application/merge-patch+json", PATCH_MERGE},
+	    {"application/strategic-merge-patch+json", PATCH_STRATEGIC},
+	    {"application/json-patch+json", PATCH_JSON},
+	};
 
-	if (!ct) {
-		api_status_unsupported_media(req);
-		return NULL;
+	for (size_t i = 0; ct && i < sizeof(types) / sizeof(types[0]); i++) {
+		size_t n = strlen(types[i].ctype);
+
+		if (!strncmp(ct, types[i].ctype, n) && (!ct[n] || ct[n] == ';')) {
+			*type = types[i].type;
+			return 0;
+		}
 	}
-	if (strncmp(ct, "application/merge-patch+json", 28) &&
-	    strncmp(ct, "application/strategic-merge-patch+json", 38) &&
-	    strncmp(ct, "application/json-patch+json", 27)) {
+	return -EINVAL;
+}
+
+/* Run a patch of the request's Content-Type over `old`, producing at most
+ * api_max_object() bytes (413 beyond: no patch may amplify itself into a
+ * huge object). NULL after replying. */
+static cJSON *api_run_patch(struct api *a, struct http_req *req, const cJSON *old,
+			    const char *kind)
+{
+	char err[512] = "", msg[700];
+	enum patch_type type;
+	cJSON *p, *res = NULL;
+	int rc;
+
+	if (api_patch_type(http_req_header(req, "Content-Type"), &type)) {
 		api_status_unsupported_media(req);
 		return NULL;
 	}
 	p = api_body_json(req, "error decoding patch");
 	if (!p)
 		return NULL;
-	if (!strncmp(ct, "application/merge-patch+json", 28))
-		res = patch_merge(old, p, err, sizeof(err));
-	else if (!strncmp(ct, "application/strategic-merge-patch+json", 38))
-		res = patch_strategic(old, p, kind, err, sizeof(err));
-	else
-		res = patch_json(old, p, err, sizeof(err));
+	rc = patch_apply(type, old, p, kind, api_max_object(a), &res, err, sizeof(err));
 	cJSON_Delete(p);
-	if (!res) {
+	if (rc == -E2BIG) {
+		api_status(req, 413, "RequestEntityTooLarge", err, NULL);
+		return NULL;
+	}
+	if (rc == -ENOMEM) {
+		api_status(req, 500, "InternalError", "Internal error occurred: out of memory",
+			   NULL);
+		return NULL;
+	}
+	if (rc) {
 		snprintf(msg, sizeof(msg), "the patch could not be applied: %s",
 			 err[0] ? err : "invalid patch");
 		api_status(req, 422, "Invalid", msg, NULL);
@@ -614,7 +638,7 @@ void api_patch(struct api *a, struct http_req *req, const struct api_target *t)
 	old = api_load_or_reply(a, req, t, &kv);
 	if (!old)
 		return;
-	obj = api_run_patch(req, old, t->rt->kind);
+	obj = api_run_patch(a, req, old, t->rt->kind);
 	if (obj)
 		api_apply_update(a, req, t, obj, old, kv->mod_rev, dry);
 	cJSON_Delete(obj);
@@ -666,8 +690,9 @@ static void api_delete_ns_contents(struct api *a, const char *ns)
 				last = cJSON_PrintUnformatted(o);
 				cJSON_Delete(o);
 			}
-			if (kv && store_delete(a->store, c.keys[k], 0, last) == -EIO)
-				a->fatal = true;
+			/* a backend failure fails the whole batch at commit */
+			if (kv)
+				store_delete(a->store, c.keys[k], 0, last);
 			free(last);
 			free(c.keys[k]);
 		}
@@ -798,8 +823,6 @@ void api_delete(struct api *a, struct http_req *req, const struct api_target *t)
 		free(last);
 	}
 	if (rev < 0) {
-		if (rev == -EIO)
-			a->fatal = true;
 		api_status_store_err(a, req, rt, t->name, rev);
 		goto out;
 	}

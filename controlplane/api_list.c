@@ -41,6 +41,46 @@ bool api_match(const struct selector *ls, const struct selector *fs, const cJSON
 	return true;
 }
 
+void api_status_rv_too_large(struct http_req *req, int64_t rv, int64_t current)
+{
+	cJSON *details = cJSON_CreateObject();
+	cJSON *causes = cJSON_AddArrayToObject(details, "causes");
+	cJSON *cause = cJSON_CreateObject();
+	char msg[128];
+
+	/* apimachinery's NewTimeoutError prefixes "Timeout: " */
+	snprintf(msg, sizeof(msg), "Timeout: Too large resource version: %lld, current: %lld",
+		 (long long)rv, (long long)current);
+	cJSON_AddStringToObject(cause, "reason", "ResourceVersionTooLarge");
+	cJSON_AddStringToObject(cause, "message", "Too large resource version");
+	cJSON_AddItemToArray(causes, cause);
+	cJSON_AddNumberToObject(details, "retryAfterSeconds", 1);
+	/* upstream's error writer mirrors retryAfterSeconds in Retry-After */
+	http_reply_header(req, "Retry-After", "1");
+	api_status(req, 504, "Timeout", msg, details);
+}
+
+int api_parse_rv(struct http_req *req, int64_t *out)
+{
+	const char *rvs = http_req_query(req, "resourceVersion");
+	char msg[300], *end;
+
+	*out = 0;
+	if (!rvs || !*rvs)
+		return 0;
+	errno = 0;
+	*out = strtoll(rvs, &end, 10);
+	if (errno || *end || *out < 0) {
+		snprintf(
+		    msg, sizeof(msg),
+		    "resourceVersion: Invalid value: \"%.200s\": must be a non-negative integer",
+		    rvs);
+		api_status(req, 400, "BadRequest", msg, NULL);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 struct list_ctx {
 	const struct res_type *rt;
 	struct selector *ls, *fs;
@@ -79,7 +119,16 @@ void api_list(struct api *a, struct http_req *req, const struct api_target *t)
 	char prefix[400], head[256], rv[24];
 	const char *fixed_ns = t->has_ns ? t->ns : NULL;
 	const char *fixed_name;
+	int64_t min_rv;
 
+	/* Any resourceVersion match (unset, NotOlderThan, Exact) needs the
+	 * store to have reached it; "0" and "" are served from what is here. */
+	if (api_parse_rv(req, &min_rv))
+		return;
+	if (min_rv > store_rev(a->store)) {
+		api_status_rv_too_large(req, min_rv, store_rev(a->store));
+		return;
+	}
 	if (api_selectors(req, t->rt, &c.ls, &c.fs))
 		return;
 	snprintf(rv, sizeof(rv), "%lld", (long long)store_rev(a->store));

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "api.h"
+#include "jcmp.h"
 #include "patch.h"
 #include "selector.h"
 
@@ -93,7 +94,9 @@ void api_scale(struct api *a, struct http_req *req, const struct api_target *t)
 					   NULL);
 				goto out;
 			}
-			scale = patch_merge(cur, in, err, sizeof(err));
+			/* a Scale is small and fixed: the limit only bounds the patch */
+			patch_apply(PATCH_MERGE, cur, in, "Scale", api_max_object(a), &scale,
+				    err, sizeof(err));
 			cJSON_Delete(cur);
 			cJSON_Delete(in);
 		} else {
@@ -131,7 +134,7 @@ void api_scale(struct api *a, struct http_req *req, const struct api_target *t)
 	spec = cJSON_GetObjectItemCaseSensitive(obj, "spec");
 	if (!cJSON_IsObject(spec))
 		goto bad;
-	if (!cJSON_Compare(cJSON_GetObjectItemCaseSensitive(spec, "replicas"), rep, true)) {
+	if (jcmp_equal(cJSON_GetObjectItemCaseSensitive(spec, "replicas"), rep) <= 0) {
 		cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
 		const cJSON *g = cJSON_GetObjectItemCaseSensitive(md, "generation");
 		double gen = cJSON_IsNumber(g) ? g->valuedouble + 1 : 2;

@@ -3,8 +3,10 @@
  * Each watcher owns a chunked HTTP stream and a filter. Committed store
  * events are turned into one JSON line each and queued on every matching
  * stream; the connection is woken and flushes them. A write never waits
- * for a watcher: a watcher whose unsent backlog exceeds the limit gets a
- * 410 Expired ERROR event and is closed, and must re-list.
+ * for a watcher: a watcher whose unsent backlog would pass the limit is
+ * closed at once and its buffer freed (a client that stopped reading would
+ * never see a final ERROR event anyway); it re-watches and, if its
+ * resourceVersion is gone by then, gets 410 and re-lists.
  */
 #include <errno.h>
 #include <ev.h>
@@ -74,23 +76,20 @@ static void watch_send_line(struct api_watch *w, const char *type, const char *o
 	if (w->ended)
 		return;
 	n = snprintf(head, sizeof(head), "{\"type\":\"%s\",\"object\":", type);
-	if (http_stream_write(w->st, head, (size_t)n) || http_stream_write(w->st, obj, len) ||
-	    http_stream_write(w->st, "}\n", 2)) {
-		watch_end(w);
-		return;
-	}
-	if ((int)http_stream_buffered(w->st) > w->a->cfg.watch_buffer_max) {
-		static const char expired[] =
-		    "{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\",\"apiVersion\":\"v1\","
-		    "\"metadata\":{},\"status\":\"Failure\",\"message\":\"watcher fell too far "
-		    "behind; re-list\",\"reason\":\"Expired\",\"code\":410}}\n";
-
-		pr_warn("watch %s: client too slow (%zu bytes queued), closing with 410", w->prefix,
+	/* checked before queueing, so the backlog never passes the limit */
+	if (http_stream_buffered(w->st) + (size_t)n + len + 2 >
+	    (size_t)w->a->cfg.watch_buffer_max) {
+		pr_warn("watch %s: client too slow (%zu bytes queued), closing", w->prefix,
 			http_stream_buffered(w->st));
 		w->a->n_watch_closed_slow++;
-		http_stream_write(w->st, expired, sizeof(expired) - 1);
-		watch_end(w);
+		w->ended = true;
+		ev_timer_stop(w->a->loop, &w->timeout);
+		http_stream_abort(w->st);
+		return;
 	}
+	if (http_stream_write(w->st, head, (size_t)n) || http_stream_write(w->st, obj, len) ||
+	    http_stream_write(w->st, "}\n", 2))
+		watch_end(w);
 }
 
 static void watch_send_obj(struct api_watch *w, const char *type, const cJSON *obj, const char *raw)
@@ -241,6 +240,18 @@ void api_watch_bookmarks(struct api *a)
 			watch_bookmark(w);
 }
 
+void api_watch_stats(const struct api *a, size_t *total, size_t *max)
+{
+	*total = *max = 0;
+	for (const struct api_watch *w = a->watches; w; w = w->next) {
+		size_t n = w->ended ? 0 : http_stream_buffered(w->st);
+
+		*total += n;
+		if (n > *max)
+			*max = n;
+	}
+}
+
 void api_watch_poke(struct api *a)
 {
 	for (struct api_watch *w = a->watches; w; w = w->next)
@@ -250,7 +261,6 @@ void api_watch_poke(struct api *a)
 
 void api_watch(struct api *a, struct http_req *req, const struct api_target *t, bool table)
 {
-	const char *rvs = http_req_query(req, "resourceVersion");
 	const char *tos = http_req_query(req, "timeoutSeconds");
 	const char *bm = http_req_query(req, "allowWatchBookmarks");
 	struct api_watch *w;
@@ -258,18 +268,13 @@ void api_watch(struct api *a, struct http_req *req, const struct api_target *t, 
 	double timeout;
 	char msg[300];
 
-	if (rvs && *rvs) {
-		char *end;
-
-		from = strtoll(rvs, &end, 10);
-		if (*end || from < 0) {
-			snprintf(msg, sizeof(msg),
-				 "resourceVersion: Invalid value: \"%s\": must be a non-negative "
-				 "integer",
-				 rvs);
-			api_status(req, 400, "BadRequest", msg, NULL);
-			return;
-		}
+	if (api_parse_rv(req, &from))
+		return;
+	if (from > store_rev(a->store)) {
+		/* Ahead of the store (it was lost or replaced): the client must
+		 * re-list, not get older events as if they were new. */
+		api_status_rv_too_large(req, from, store_rev(a->store));
+		return;
 	}
 	w = calloc(1, sizeof(*w));
 	if (!w) {
@@ -322,11 +327,6 @@ void api_watch(struct api *a, struct http_req *req, const struct api_target *t, 
 		/* "" and "0": synthetic ADDED for everything, then changes */
 		w->last_rev = store_rev(a->store);
 		store_list(a->store, w->prefix, watch_initial_cb, w);
-		return;
-	}
-	if (from > store_rev(a->store)) {
-		/* from the future: start from now */
-		w->last_rev = store_rev(a->store);
 		return;
 	}
 	if (store_replay(a->store, from, watch_replay_cb, w) == -ERANGE) {

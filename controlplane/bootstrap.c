@@ -9,6 +9,7 @@
 #include <string.h>
 #include "api.h"
 #include "bootstrap.h"
+#include "jcmp.h"
 #include "log.h"
 
 static int boot_create(struct api *a, const char *plural, const char *group, const char *ns,
@@ -45,8 +46,8 @@ static int boot_refresh(struct api *a, const char *key, const char *field, const
 		return 0;
 	}
 	obj = cJSON_Parse(kv->value);
-	if (obj && !cJSON_Compare(cJSON_GetObjectItemCaseSensitive(obj, field),
-				  cJSON_GetObjectItemCaseSensitive(want, field), true)) {
+	if (obj && jcmp_equal(cJSON_GetObjectItemCaseSensitive(obj, field),
+			      cJSON_GetObjectItemCaseSensitive(want, field)) <= 0) {
 		cJSON_DeleteItemFromObjectCaseSensitive(obj, field);
 		cJSON_AddItemToObject(obj, field,
 				      cJSON_DetachItemFromObjectCaseSensitive(want, field));

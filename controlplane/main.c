@@ -7,11 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "api.h"
 #include "bootstrap.h"
+#include "http.h"
 #include "log.h"
 #include "server.h"
 #include "tls.h"
@@ -37,14 +39,66 @@ static const char usage[] =
     "  --dns-upstream ADDR[:PORT][,..]   upstream resolvers (default: /etc/resolv.conf)\n"
     "  --token-auth-file FILE            extra bearer tokens (token,user,uid[,groups] lines)\n"
     "  --max-request-bytes N             largest request body accepted (default 3145728)\n"
-    "  --watch-buffer-bytes N            backlog after which a slow watcher gets 410\n"
+    "  --watch-buffer-bytes N            backlog after which a slow watcher is closed\n"
     "                                    (default 16777216)\n"
     "  --history-revisions N             watch history kept, at least (default 10000)\n"
     "  --history-seconds N               watch history kept, at least (default 300)\n"
+    "  --reset-store                     start a new, empty cluster although the data dir\n"
+    "                                    held one whose store is now empty or unreadable\n"
+    "                                    (an unreadable store.db is kept as\n"
+    "                                    store.db.broken-<time>), or adopt a store.db of\n"
+    "                                    another cluster; without it such a start is refused\n"
+    "  --max-connections N               open HTTPS connections, all clients (default 4096,\n"
+    "                                    lowered to fit the open-file limit)\n"
+    "  --max-connections-per-ip N        connections from one client address (default 256)\n"
+    "  --max-unauthenticated-connections N\n"
+    "                                    connections that have not sent a valid token; past\n"
+    "                                    it the oldest is closed (default 1024)\n"
+    "  --first-request-timeout SECONDS   from accept to a complete request header, TLS\n"
+    "                                    handshake included; also the idle timeout before\n"
+    "                                    authentication (default 10)\n"
+    "  --request-timeout SECONDS         one request's body and response; watches exempt\n"
+    "                                    (default 60)\n"
+    "  --idle-timeout SECONDS            keep-alive idle timeout once authenticated\n"
+    "                                    (default 300)\n"
     "  -v, --v LEVEL                     log level 0-3 (default 2)\n"
     "  -h, --help                        this text\n"
     "\n"
-    "The admin kubeconfig is written to <data-dir>/admin.kubeconfig.\n";
+    "The admin kubeconfig is written to <data-dir>/admin.kubeconfig. One server owns a\n"
+    "data dir (<data-dir>/lock); <data-dir>/cluster-id names the cluster it holds.\n";
+
+/* File descriptors kept for everything but HTTPS connections: the store,
+ * DNS listeners and its TCP connections (DNS_TCP_MAX_CONNS), upstream
+ * sockets, epoll, logs. */
+#define MAIN_FD_RESERVE 512
+
+/* Raise the open-file limit to the hard limit and fit --max-connections
+ * under it, so the connection cap, not EMFILE, is what a flood meets. */
+static void main_fit_fd_limit(struct server_config *c)
+{
+	struct rlimit rl;
+	unsigned want = c->max_conns ? c->max_conns : HTTP_DEFAULT_MAX_CONNS, fit;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	fit = rl.rlim_cur > MAIN_FD_RESERVE + 16 ? (unsigned)(rl.rlim_cur - MAIN_FD_RESERVE) : 16;
+	if (rl.rlim_cur != RLIM_INFINITY && want > fit) {
+		pr_warn("open-file limit %llu: --max-connections lowered from %u to %u",
+			(unsigned long long)rl.rlim_cur, want, fit);
+		want = fit;
+	}
+	c->max_conns = want;
+	if (c->max_unauth_conns >= want ||
+	    (!c->max_unauth_conns && HTTP_DEFAULT_MAX_UNAUTH_CONNS >= want)) {
+		/* keep room for authenticated clients */
+		c->max_unauth_conns = want / 2 ? want / 2 : 1;
+	}
+}
 
 static void die_flag(const char *flag, const char *val, const char *why)
 {
@@ -87,6 +141,13 @@ static void parse_flags(int argc, char **argv, struct server_config *c)
 		O_WBUF,
 		O_HREV,
 		O_HSEC,
+		O_RESET_STORE,
+		O_MAXCONN,
+		O_MAXCONNIP,
+		O_MAXUNAUTH,
+		O_FIRSTREQ,
+		O_REQTO,
+		O_IDLETO,
 	};
 	static const struct option opts[] = {
 	    {"bind-address", required_argument, NULL, O_BIND},
@@ -105,6 +166,13 @@ static void parse_flags(int argc, char **argv, struct server_config *c)
 	    {"watch-buffer-bytes", required_argument, NULL, O_WBUF},
 	    {"history-revisions", required_argument, NULL, O_HREV},
 	    {"history-seconds", required_argument, NULL, O_HSEC},
+	    {"reset-store", no_argument, NULL, O_RESET_STORE},
+	    {"max-connections", required_argument, NULL, O_MAXCONN},
+	    {"max-connections-per-ip", required_argument, NULL, O_MAXCONNIP},
+	    {"max-unauthenticated-connections", required_argument, NULL, O_MAXUNAUTH},
+	    {"first-request-timeout", required_argument, NULL, O_FIRSTREQ},
+	    {"request-timeout", required_argument, NULL, O_REQTO},
+	    {"idle-timeout", required_argument, NULL, O_IDLETO},
 	    {"v", required_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -165,6 +233,30 @@ static void parse_flags(int argc, char **argv, struct server_config *c)
 		case O_HSEC:
 			c->history_secs = (int)parse_num("history-seconds", optarg, 1, 86400);
 			break;
+		case O_RESET_STORE:
+			c->reset_store = true;
+			break;
+		case O_MAXCONN:
+			c->max_conns = (unsigned)parse_num("max-connections", optarg, 16, 1000000);
+			break;
+		case O_MAXCONNIP:
+			c->max_conns_per_ip =
+			    (unsigned)parse_num("max-connections-per-ip", optarg, 1, 1000000);
+			break;
+		case O_MAXUNAUTH:
+			c->max_unauth_conns = (unsigned)parse_num("max-unauthenticated-connections",
+								  optarg, 1, 1000000);
+			break;
+		case O_FIRSTREQ:
+			c->first_request_secs =
+			    (unsigned)parse_num("first-request-timeout", optarg, 1, 3600);
+			break;
+		case O_REQTO:
+			c->request_secs = (unsigned)parse_num("request-timeout", optarg, 1, 86400);
+			break;
+		case O_IDLETO:
+			c->idle_secs = (unsigned)parse_num("idle-timeout", optarg, 1, 86400);
+			break;
 		case 'v':
 			c->verbosity = (int)parse_num("v", optarg, 0, 3);
 			break;
@@ -210,6 +302,7 @@ int main(int argc, char **argv)
 	log_set_prefix("skiff-server");
 	parse_flags(argc, argv, &c);
 	log_set_level((enum log_level)c.verbosity);
+	main_fit_fd_limit(&c);
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
 	signal(SIGPIPE, SIG_IGN);
 

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include "patch.h"
 #include "patch_idx.h"
@@ -38,6 +39,11 @@ struct smp_ctx {
 	const char *kind;
 	char *err;
 	size_t errlen;
+	int rc;			/* the first failure: -EINVAL, -E2BIG or -ENOMEM */
+	struct patch_budget *b; /* see PATCH_WORK_FACTOR */
+	/* Room for values shown in messages, here rather than in the frames
+	 * of functions that recurse once per level of the patch. */
+	char show[2][256];
 };
 
 /* ---- helpers ---- */
@@ -48,6 +54,8 @@ __attribute__((format(printf, 2, 3))) static cJSON *smp_fail(struct smp_ctx *c, 
 	va_list ap;
 
 	/* Keep the first (innermost) message. */
+	if (!c->rc)
+		c->rc = -EINVAL;
 	if (c->err && c->errlen && !c->err[0]) {
 		va_start(ap, fmt);
 		vsnprintf(c->err, c->errlen, fmt, ap);
@@ -56,19 +64,47 @@ __attribute__((format(printf, 2, 3))) static cJSON *smp_fail(struct smp_ctx *c, 
 	return NULL;
 }
 
-/* Compact JSON of v for messages, in the caller's buf (truncated). */
-static const char *smp_show(const cJSON *v, char *buf, size_t len)
+/* Compact JSON of v for messages, in c->show[i] (truncated). */
+static const char *smp_show(struct smp_ctx *c, int i, const cJSON *v)
 {
 	char *s = cJSON_PrintUnformatted(v);
 
-	snprintf(buf, len, "%s", s ? s : "?");
+	snprintf(c->show[i], sizeof(c->show[i]), "%s", s ? s : "?");
 	free(s);
-	return buf;
+	return c->show[i];
 }
 
 static cJSON *smp_nomem(struct smp_ctx *c)
 {
+	if (!c->rc)
+		c->rc = -ENOMEM;
 	return smp_fail(c, "out of memory");
+}
+
+/* Spend n steps of the budget; false (and the error set) once it is gone. */
+static bool smp_spend(struct smp_ctx *c, size_t n)
+{
+	if (patch_spend(c->b, n))
+		return true;
+	if (!c->rc) {
+		c->rc = -E2BIG;
+		if (c->err && c->errlen && !c->err[0])
+			patch_budget_err(c->b, c->err, c->errlen);
+	}
+	return false;
+}
+
+/* Map an internal error code onto the context (message kept if set). */
+static int smp_code(struct smp_ctx *c, int rc)
+{
+	if (rc == -ENOMEM) {
+		smp_nomem(c);
+	} else if (rc == -E2BIG && !c->rc) {
+		c->rc = rc;
+		if (c->err && c->errlen && !c->err[0])
+			patch_budget_err(c->b, c->err, c->errlen);
+	}
+	return rc;
 }
 
 /* path + "." + key, or the deep sentinel; NULL on ENOMEM. */
@@ -87,22 +123,6 @@ static void smp_path_free(char *p)
 {
 	if (p != smp_deep_path)
 		free(p);
-}
-
-/* Put val under key, in place of the current member if there is one. */
-static int smp_set(cJSON *obj, const char *key, cJSON *val)
-{
-	cJSON_bool ok;
-
-	if (cJSON_GetObjectItemCaseSensitive(obj, key))
-		ok = cJSON_ReplaceItemInObjectCaseSensitive(obj, key, val);
-	else
-		ok = cJSON_AddItemToObject(obj, key, val);
-	if (!ok) {
-		cJSON_Delete(val);
-		return -ENOMEM;
-	}
-	return 0;
 }
 
 static bool smp_has_prefix(const char *s, const char *prefix)
@@ -158,7 +178,7 @@ static int smp_cmp_server(const void *a, const void *b)
 	return x->pos < y->pos ? -1 : (x->pos > y->pos);
 }
 
-static int smp_reorder(cJSON *list, const struct patch_idx *order, const struct patch_idx *server,
+static int smp_reorder(cJSON *list, struct patch_idx *order, struct patch_idx *server,
 		       const char *mkey)
 {
 	size_t n = (size_t)cJSON_GetArraySize(list), np = 0, ns = 0, i, j, k;
@@ -216,7 +236,7 @@ out:
 }
 
 /* Remove from list every item whose key (mkey, or the item) is in idx. */
-static int smp_remove_in(cJSON *list, const struct patch_idx *idx, const char *mkey)
+static int smp_remove_in(cJSON *list, struct patch_idx *idx, const char *mkey)
 {
 	cJSON *it = list->child, *next;
 
@@ -262,7 +282,7 @@ static int smp_elem_kind(const cJSON *a, const cJSON *b)
 }
 
 /* Merge a list of scalars as a set (upstream: append, deduplicate). */
-static int smp_list_scalars(cJSON *work, const cJSON *patch)
+static int smp_list_scalars(struct smp_ctx *c, cJSON *work, const cJSON *patch)
 {
 	struct patch_idx server, order;
 	const cJSON *it;
@@ -287,6 +307,8 @@ static int smp_list_scalars(cJSON *work, const cJSON *patch)
 	rc = patch_idx_dedupe(work);
 	if (!rc)
 		rc = smp_reorder(work, &order, &server, NULL);
+	if (!rc && !patch_spend(c->b, 2 * server.work + order.work))
+		rc = -E2BIG;
 out:
 	patch_idx_free(&order);
 out_server:
@@ -302,7 +324,6 @@ static int smp_list_directives(struct smp_ctx *c, cJSON *work, const cJSON *patc
 	const cJSON **dels, *it;
 	size_t nd = 0, n = (size_t)cJSON_GetArraySize(patch);
 	struct patch_idx idx;
-	char buf[256];
 	int replace = 0, rc;
 
 	dels = calloc(n ? n : 1, sizeof(*dels));
@@ -318,7 +339,7 @@ static int smp_list_directives(struct smp_ctx *c, cJSON *work, const cJSON *patc
 			dels[nd] = cJSON_GetObjectItemCaseSensitive(it, mkey);
 			if (!dels[nd]) {
 				smp_fail(c, "map: %s does not contain declared merge key: %s",
-					 smp_show(it, buf, sizeof(buf)), mkey);
+					 smp_show(c, 0, it), mkey);
 				free(dels);
 				return -EINVAL;
 			}
@@ -330,12 +351,9 @@ static int smp_list_directives(struct smp_ctx *c, cJSON *work, const cJSON *patc
 			free(dels);
 			return -EINVAL;
 		} else {
-			char dbuf[64];
-
 			smp_fail(c, "unknown patch type: %s in map: %s",
-				 cJSON_IsString(d) ? d->valuestring
-						   : smp_show(d, dbuf, sizeof(dbuf)),
-				 smp_show(it, buf, sizeof(buf)));
+				 cJSON_IsString(d) ? d->valuestring : smp_show(c, 1, d),
+				 smp_show(c, 0, it));
 			free(dels);
 			return -EINVAL;
 		}
@@ -345,6 +363,8 @@ static int smp_list_directives(struct smp_ctx *c, cJSON *work, const cJSON *patc
 	if (rc)
 		return rc;
 	rc = smp_remove_in(work, &idx, mkey);
+	if (!rc && !patch_spend(c->b, n + idx.work))
+		rc = -E2BIG;
 	patch_idx_free(&idx);
 	return rc ? rc : replace;
 }
@@ -355,15 +375,17 @@ static int smp_list_keyed(struct smp_ctx *c, cJSON *work, const cJSON *patch, co
 {
 	struct patch_idx server = {0}, order = {0};
 	cJSON **items = NULL, **added = NULL, *it;
-	size_t n, na = 0, i;
+	size_t n, np, pi = 0, i;
 	const cJSON *p;
-	char buf[256];
 	int rc;
 
 	/* After the deletions, the live list is the server order. */
 	n = (size_t)cJSON_GetArraySize(work);
+	np = (size_t)cJSON_GetArraySize(patch);
 	items = calloc(n ? n : 1, sizeof(*items));
-	added = calloc((size_t)cJSON_GetArraySize(patch) + 1, sizeof(*added));
+	/* added[i]: the element that patch element i created, for later
+	 * patch elements repeating its key. */
+	added = calloc(np ? np : 1, sizeof(*added));
 	if (!items || !added) {
 		rc = -ENOMEM;
 		goto out;
@@ -376,63 +398,56 @@ static int smp_list_keyed(struct smp_ctx *c, cJSON *work, const cJSON *patch, co
 		rc = patch_idx_list(&order, patch, mkey, true);
 	if (rc)
 		goto out;
-	cJSON_ArrayForEach(p, patch)
-	{
+	for (p = patch->child; p; p = p->next, pi++) {
 		const cJSON *mv;
 		cJSON *target = NULL, *r;
-		long pos;
+		long pos, first;
 
 		if (cJSON_GetObjectItemCaseSensitive(p, SMP_DIRECTIVE))
 			continue;
 		mv = cJSON_GetObjectItemCaseSensitive(p, mkey);
 		if (!mv) {
 			smp_fail(c, "map: %s does not contain declared merge key: %s",
-				 smp_show(p, buf, sizeof(buf)), mkey);
+				 smp_show(c, 0, p), mkey);
 			rc = -EINVAL;
 			goto out;
 		}
 		pos = patch_idx_find(&server, mv);
-		if (pos == -ENOMEM) {
+		first = patch_idx_find(&order, mv);
+		if (pos == -ENOMEM || first == -ENOMEM) {
 			rc = -ENOMEM;
 			goto out;
 		}
 		if (pos >= 0)
 			target = items[pos];
-		/* A key the patch repeats matches the element it added before. */
-		for (i = 0; !target && i < na; i++)
-			if (cJSON_Compare(patch_idx_key(added[i], mkey), mv, 1))
-				target = added[i];
+		else if (first >= 0 && (size_t)first < pi)
+			/* A key the patch repeats matches the element it added. */
+			target = added[first];
+		r = smp_map(c, target, p, path);
+		if (!r) {
+			rc = c->rc ? c->rc : -EINVAL;
+			goto out;
+		}
 		if (!target) {
-			r = smp_map(c, NULL, p, path);
-			if (!r) {
-				rc = -EINVAL;
-				goto out;
-			}
 			if (!cJSON_AddItemToArray(work, r)) {
 				cJSON_Delete(r);
 				rc = -ENOMEM;
 				goto out;
 			}
-			added[na++] = r;
-			continue;
-		}
-		r = smp_map(c, target, p, path);
-		if (!r) {
-			rc = -EINVAL;
-			goto out;
-		}
-		/* smp_map only returns a new object for $patch, filtered above. */
-		if (r != target) {
+			added[pi] = r;
+		} else if (r != target) {
+			/* Only a $patch element makes smp_map return a new object,
+			 * and those were skipped; kept for safety. */
 			cJSON_ReplaceItemViaPointer(work, target, r);
-			for (i = 0; i < n; i++)
-				if (items[i] == target)
-					items[i] = r;
-			for (i = 0; i < na; i++)
-				if (added[i] == target)
-					added[i] = r;
+			if (pos >= 0)
+				items[pos] = r;
+			else
+				added[first] = r;
 		}
 	}
 	rc = smp_reorder(work, &order, &server, mkey);
+	if (!rc && !patch_spend(c->b, n + np + 2 * server.work + 2 * order.work))
+		rc = -E2BIG;
 out:
 	patch_idx_free(&server);
 	patch_idx_free(&order);
@@ -448,7 +463,6 @@ static cJSON *smp_list(struct smp_ctx *c, cJSON *orig, const cJSON *patch, const
 	const char *mkey;
 	cJSON *work = orig, *res;
 	int kind, rc;
-	char a[128], b[128];
 
 	if (!patch_schema_merge_list(c->kind, path, &mkey)) {
 		res = cJSON_Duplicate(patch, 1);
@@ -461,12 +475,12 @@ static cJSON *smp_list(struct smp_ctx *c, cJSON *orig, const cJSON *patch, const
 	}
 	kind = smp_elem_kind(work, patch);
 	if (kind < 0) {
-		smp_fail(c, "list element types are not identical: [%s %s]",
-			 smp_show(work, a, sizeof(a)), smp_show(patch, b, sizeof(b)));
+		smp_fail(c, "list element types are not identical: [%s %s]", smp_show(c, 0, work),
+			 smp_show(c, 1, patch));
 		goto fail;
 	}
 	if (kind == 0) {
-		rc = smp_list_scalars(work, patch);
+		rc = smp_list_scalars(c, work, patch);
 	} else if (!mkey) {
 		smp_fail(c, "cannot merge lists without merge key for type map");
 		goto fail;
@@ -503,10 +517,10 @@ static cJSON *smp_list(struct smp_ctx *c, cJSON *orig, const cJSON *patch, const
 		if (rc == 0)
 			rc = smp_list_keyed(c, work, patch, mkey, path);
 	}
-	if (rc == -ENOMEM)
-		smp_nomem(c);
-	if (rc)
+	if (rc) {
+		smp_code(c, rc);
 		goto fail;
+	}
 	return work;
 fail:
 	if (work != orig)
@@ -516,45 +530,81 @@ fail:
 
 /* ---- maps ---- */
 
+/* A sorted set of names, for $retainKeys and the lists $setElementOrder
+ * has handled: membership in O(log n) however many there are. */
+struct smp_names {
+	const char **v;
+	size_t n;
+};
+
+static int smp_names_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void smp_names_sort(struct smp_names *s)
+{
+	qsort(s->v, s->n, sizeof(*s->v), smp_names_cmp);
+}
+
+static bool smp_names_has(const struct smp_names *s, const char *name)
+{
+	return s->n && bsearch(&name, s->v, s->n, sizeof(*s->v), smp_names_cmp);
+}
+
 /* $retainKeys: every non-null data key of the patch must be listed; keys of
  * the original that are not listed are dropped (before merging). */
 static int smp_retain(struct smp_ctx *c, cJSON *obj, const cJSON *patch, const cJSON *keys)
 {
+	struct smp_names set = {0};
 	const cJSON *it, *k;
 	cJSON *o, *next;
+	int rc = 0;
 
 	if (!cJSON_IsArray(keys))
 		goto bad;
+	set.v = calloc((size_t)cJSON_GetArraySize(keys) + 1, sizeof(*set.v));
+	if (!set.v)
+		return -ENOMEM;
+	cJSON_ArrayForEach(k, keys)
+	{
+		if (cJSON_IsString(k))
+			set.v[set.n++] = k->valuestring;
+	}
+	smp_names_sort(&set);
 	cJSON_ArrayForEach(it, patch)
 	{
-		bool found = false;
-
 		if (!it->string || cJSON_IsNull(it) || it->string[0] == '$')
 			continue;
-		cJSON_ArrayForEach(k, keys) found |=
-		    cJSON_IsString(k) && !strcmp(k->valuestring, it->string);
-		if (!found)
+		if (!smp_names_has(&set, it->string))
 			goto bad;
 	}
 	for (o = obj->child; o; o = next) {
-		bool found = false;
-
 		next = o->next;
-		cJSON_ArrayForEach(k, keys) found |=
-		    cJSON_IsString(k) && o->string && !strcmp(k->valuestring, o->string);
-		if (!found)
+		if (!o->string || !smp_names_has(&set, o->string))
 			cJSON_Delete(cJSON_DetachItemViaPointer(obj, o));
 	}
-	return 0;
+	if (!smp_spend(c,
+		       set.n + (size_t)cJSON_GetArraySize(patch) + (size_t)cJSON_GetArraySize(obj)))
+		rc = -E2BIG;
+	free(set.v);
+	return rc;
 bad:
+	free(set.v);
 	smp_fail(c, "invalid patch format of retainKeys");
 	return -EINVAL;
 }
 
+/* The object being merged and the patch, both indexed by name. */
+struct smp_obj {
+	struct patch_keys ok; /* obj */
+	struct patch_keys pk; /* patch (looked up with patch_keys_last) */
+	struct smp_names handled;
+};
+
 /* $setElementOrder/<list>: merge that list now and put it in the given
- * order. Adds the list's name to handled[] so the main loop skips it. */
-static int smp_order(struct smp_ctx *c, cJSON *obj, const cJSON *patch, const cJSON *dir,
-		     const char *path, const char **handled, size_t *nh)
+ * order. Adds the list's name to handled so the main loop skips it. */
+static int smp_order(struct smp_ctx *c, struct smp_obj *o, const cJSON *dir, const char *path)
 {
 	const char *name = dir->string + strlen(SMP_ORDER_PREFIX), *mkey;
 	struct patch_idx snap = {0}, order = {0};
@@ -570,8 +620,8 @@ static int smp_order(struct smp_ctx *c, cJSON *obj, const cJSON *patch, const cJ
 	sub = smp_join(path, name);
 	if (!sub)
 		return -ENOMEM;
-	cur = cJSON_GetObjectItemCaseSensitive(obj, name);
-	pv = cJSON_GetObjectItemCaseSensitive(patch, name);
+	cur = patch_keys_get(&o->ok, name);
+	pv = patch_keys_last(&o->pk, name);
 	/* Only merging lists have an order to keep; a patch value that is not
 	 * a list (or absent lists) is left to the main loop. */
 	if (!patch_schema_merge_list(c->kind, sub, &mkey) || (pv && !cJSON_IsArray(pv)) ||
@@ -585,11 +635,11 @@ static int smp_order(struct smp_ctx *c, cJSON *obj, const cJSON *patch, const cJ
 		goto out;
 	r = pv ? smp_list(c, cur, pv, sub) : cur;
 	if (!r) {
-		rc = -EINVAL;
+		rc = c->rc ? c->rc : -EINVAL;
 		goto out;
 	}
 	if (r != cur) {
-		rc = smp_set(obj, name, r);
+		rc = patch_keys_put(&o->ok, name, r);
 		if (rc)
 			goto out;
 	}
@@ -597,7 +647,9 @@ static int smp_order(struct smp_ctx *c, cJSON *obj, const cJSON *patch, const cJ
 	rc = patch_idx_list(&order, dir, mkey, true);
 	if (!rc)
 		rc = smp_reorder(r, &order, &snap, mkey);
-	handled[(*nh)++] = name;
+	if (!rc && !smp_spend(c, 2 * snap.work + 2 * order.work))
+		rc = -E2BIG;
+	o->handled.v[o->handled.n++] = name;
 out:
 	patch_idx_free(&snap);
 	patch_idx_free(&order);
@@ -606,7 +658,7 @@ out:
 }
 
 /* $deleteFromPrimitiveList/<list>: drop those scalars from the list. */
-static int smp_delete_from(struct smp_ctx *c, cJSON *obj, const cJSON *dir)
+static int smp_delete_from(struct smp_ctx *c, struct patch_keys *ok, const cJSON *dir)
 {
 	const char *name = dir->string + strlen(SMP_DELETE_PREFIX);
 	struct patch_idx idx;
@@ -617,41 +669,34 @@ static int smp_delete_from(struct smp_ctx *c, cJSON *obj, const cJSON *dir)
 		smp_fail(c, "invalid patch format of primitive list");
 		return -EINVAL;
 	}
-	cur = cJSON_GetObjectItemCaseSensitive(obj, name);
+	cur = patch_keys_get(ok, name);
 	if (!cJSON_IsArray(cur))
 		return 0;
 	rc = patch_idx_list(&idx, dir, NULL, false);
 	if (rc)
 		return rc;
 	rc = smp_remove_in(cur, &idx, NULL);
+	if (!rc && !smp_spend(c, (size_t)cJSON_GetArraySize(cur) + 2 * idx.work))
+		rc = -E2BIG;
 	patch_idx_free(&idx);
 	return rc;
 }
 
-static bool smp_handled(const char *k, const char **handled, size_t nh)
-{
-	for (size_t i = 0; i < nh; i++)
-		if (!strcmp(handled[i], k))
-			return true;
-	return false;
-}
-
 /* One data key of the patch merged into obj. */
-static int smp_member(struct smp_ctx *c, cJSON *obj, const cJSON *pv, const char *path)
+static int smp_member(struct smp_ctx *c, struct patch_keys *ok, const cJSON *pv, const char *path)
 {
 	const char *k = pv->string;
 	cJSON *cur, *r;
 	char *sub;
-	int rc = 0;
 
 	if (cJSON_IsNull(pv)) {
-		cJSON_DeleteItemFromObjectCaseSensitive(obj, k);
+		patch_keys_remove(ok, k);
 		return 0;
 	}
 	sub = smp_join(path, k);
 	if (!sub)
 		return -ENOMEM;
-	cur = cJSON_GetObjectItemCaseSensitive(obj, k);
+	cur = patch_keys_get(ok, k);
 	if (cJSON_IsObject(cur) && cJSON_IsObject(pv))
 		r = smp_map(c, cur, pv, sub);
 	else if (cJSON_IsArray(cur) && cJSON_IsArray(pv))
@@ -660,59 +705,84 @@ static int smp_member(struct smp_ctx *c, cJSON *obj, const cJSON *pv, const char
 		r = smp_new(c, pv, sub);
 	smp_path_free(sub);
 	if (!r)
-		return -EINVAL;
-	if (r != cur)
-		rc = smp_set(obj, k, r);
-	return rc;
+		return c->rc ? c->rc : -EINVAL;
+	return r != cur ? patch_keys_put(ok, k, r) : 0;
 }
 
-/* Apply the members of patch to obj in place (no $patch handling here). */
+static bool smp_is_directive(const char *k)
+{
+	return !strcmp(k, SMP_DIRECTIVE) || !strcmp(k, SMP_RETAIN_KEYS) ||
+	       smp_has_prefix(k, SMP_ORDER_PREFIX) || smp_has_prefix(k, SMP_DELETE_PREFIX);
+}
+
+/* Apply the members of patch to obj in place (no $patch handling here).
+ * Of keys the patch repeats only the last counts (Go's decoding), which
+ * also keeps each member of obj merged once. */
 static int smp_members(struct smp_ctx *c, cJSON *obj, const cJSON *patch, const char *path)
 {
-	const cJSON *it, *keys = cJSON_GetObjectItemCaseSensitive(patch, SMP_RETAIN_KEYS);
-	const char **handled;
-	size_t nh = 0;
-	int rc = 0;
+	struct smp_obj o = {0};
+	const cJSON *it, *keys;
+	int rc;
 
+	rc = patch_keys_build(&o.pk, (cJSON *)patch, c->b);
+	if (rc)
+		return rc;
+	keys = patch_keys_last(&o.pk, SMP_RETAIN_KEYS);
 	if (keys) {
 		rc = smp_retain(c, obj, patch, keys);
 		if (rc)
-			return rc;
+			goto out;
 	}
-	handled = calloc((size_t)cJSON_GetArraySize(patch) + 1, sizeof(*handled));
-	if (!handled)
-		return -ENOMEM;
+	rc = patch_keys_build(&o.ok, obj, c->b);
+	if (rc)
+		goto out;
+	o.handled.v = calloc((size_t)cJSON_GetArraySize(patch) + 1, sizeof(*o.handled.v));
+	if (!o.handled.v) {
+		rc = -ENOMEM;
+		goto out;
+	}
 	cJSON_ArrayForEach(it, patch)
 	{
-		if (it->string && smp_has_prefix(it->string, SMP_ORDER_PREFIX)) {
-			rc = smp_order(c, obj, patch, it, path, handled, &nh);
+		if (it->string && smp_has_prefix(it->string, SMP_ORDER_PREFIX) &&
+		    patch_keys_last(&o.pk, it->string) == it) {
+			rc = smp_order(c, &o, it, path);
 			if (rc)
 				goto out;
 		}
 	}
+	smp_names_sort(&o.handled);
 	cJSON_ArrayForEach(it, patch)
 	{
 		const char *k = it->string;
 
-		if (!k || !strcmp(k, SMP_DIRECTIVE) || !strcmp(k, SMP_RETAIN_KEYS) ||
-		    smp_has_prefix(k, SMP_ORDER_PREFIX) || smp_has_prefix(k, SMP_DELETE_PREFIX) ||
-		    smp_handled(k, handled, nh))
+		if (!k || smp_is_directive(k) || patch_keys_last(&o.pk, k) != it ||
+		    smp_names_has(&o.handled, k))
 			continue;
-		rc = smp_member(c, obj, it, path);
+		rc = smp_member(c, &o.ok, it, path);
 		if (rc)
 			goto out;
 	}
-	/* Deletions last, after the list may have been merged above. */
+	/* Deletions last, after the list may have been merged above; the
+	 * index is rebuilt since the merge may have added the list. */
+	patch_keys_free(&o.ok);
 	cJSON_ArrayForEach(it, patch)
 	{
-		if (it->string && smp_has_prefix(it->string, SMP_DELETE_PREFIX)) {
-			rc = smp_delete_from(c, obj, it);
+		if (!it->string || !smp_has_prefix(it->string, SMP_DELETE_PREFIX) ||
+		    patch_keys_last(&o.pk, it->string) != it)
+			continue;
+		if (!o.ok.obj) {
+			rc = patch_keys_build(&o.ok, obj, c->b);
 			if (rc)
 				goto out;
 		}
+		rc = smp_delete_from(c, &o.ok, it);
+		if (rc)
+			goto out;
 	}
 out:
-	free(handled);
+	free(o.handled.v);
+	patch_keys_free(&o.ok);
+	patch_keys_free(&o.pk);
 	return rc;
 }
 
@@ -723,7 +793,6 @@ static cJSON *smp_map(struct smp_ctx *c, cJSON *orig, const cJSON *patch, const 
 {
 	const cJSON *d = cJSON_GetObjectItemCaseSensitive(patch, SMP_DIRECTIVE);
 	cJSON *obj = orig;
-	char buf[256], dbuf[64];
 	int rc;
 
 	if (d) {
@@ -732,9 +801,8 @@ static cJSON *smp_map(struct smp_ctx *c, cJSON *orig, const cJSON *patch, const 
 
 		if (!del && !rep)
 			return smp_fail(c, "unknown patch type: %s in map: %s",
-					cJSON_IsString(d) ? d->valuestring
-							  : smp_show(d, dbuf, sizeof(dbuf)),
-					smp_show(patch, buf, sizeof(buf)));
+					cJSON_IsString(d) ? d->valuestring : smp_show(c, 1, d),
+					smp_show(c, 0, patch));
 		/* Upstream: delete leaves an empty map, replace uses the patch
 		 * (here applied to an empty map, so nulls and directives go). */
 		obj = NULL;
@@ -750,8 +818,7 @@ static cJSON *smp_map(struct smp_ctx *c, cJSON *orig, const cJSON *patch, const 
 	}
 	rc = smp_members(c, obj, patch, path);
 	if (rc) {
-		if (rc == -ENOMEM)
-			smp_nomem(c);
+		smp_code(c, rc);
 		if (obj != orig)
 			cJSON_Delete(obj);
 		return NULL;
@@ -759,23 +826,38 @@ static cJSON *smp_map(struct smp_ctx *c, cJSON *orig, const cJSON *patch, const 
 	return obj;
 }
 
-cJSON *patch_strategic(const cJSON *orig, const cJSON *patch, const char *kind, char *err,
-		       size_t errlen)
+int patch_smp_apply(const cJSON *orig, const cJSON *patch, const char *kind, struct patch_budget *b,
+		    cJSON **out, char *err, size_t errlen)
 {
-	struct smp_ctx c = {.kind = kind, .err = err, .errlen = errlen};
-	cJSON *work, *r;
+	struct smp_ctx *c;
+	cJSON *work, *r = NULL;
+	int rc;
 
-	if (err && errlen)
-		err[0] = '\0';
-	if (!cJSON_IsObject(patch))
-		return smp_fail(&c, "strategic merge patch: the patch must be a JSON object");
+	*out = NULL;
+	/* The context holds the message buffers; kept off the stack. */
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	*c = (struct smp_ctx){.kind = kind, .err = err, .errlen = errlen, .b = b};
+	if (!cJSON_IsObject(patch)) {
+		smp_fail(c, "strategic merge patch: the patch must be a JSON object");
+		goto out;
+	}
 	work = cJSON_IsObject(orig) ? cJSON_Duplicate(orig, 1) : cJSON_CreateObject();
-	if (!work)
-		return smp_nomem(&c);
-	r = smp_map(&c, work, patch, "");
+	if (!work) {
+		smp_nomem(c);
+		goto out;
+	}
+	r = smp_map(c, work, patch, "");
 	if (r != work)
 		cJSON_Delete(work);
 	if (!r && err && errlen && !err[0])
 		snprintf(err, errlen, "strategic merge patch failed");
-	return r;
+out:
+	rc = r ? 0 : c->rc ? c->rc : -EINVAL;
+	free(c);
+	*out = r;
+	return rc;
 }

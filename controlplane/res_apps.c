@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "jcmp.h"
 #include "res_util.h"
 
 /* apps/v1 defaults: one replica, keep 10 old ReplicaSets/revisions, report
@@ -202,7 +203,7 @@ static const cJSON *apps_validate_common(const cJSON *obj, const cJSON *old, con
 	}
 	/* apps/v1: the selector is immutable */
 	if (old && sel && res_get(res_get(old, "spec"), "selector") &&
-	    !cJSON_Compare(sel, res_get(res_get(old, "spec"), "selector"), true)) {
+	    jcmp_equal(sel, res_get(res_get(old, "spec"), "selector")) <= 0) {
 		apps_goselector(sel, v, sizeof(v));
 		verrs_invalid(e, "spec.selector", v, "field is immutable");
 	}
@@ -394,7 +395,7 @@ static void sts_validate(const cJSON *obj, const cJSON *old, struct verrs *e)
 			cJSON_DeleteItemFromObjectCaseSensitive(a, sts_mutable[i]);
 			cJSON_DeleteItemFromObjectCaseSensitive(b, sts_mutable[i]);
 		}
-		if (b && !cJSON_Compare(a, b, true))
+		if (b && jcmp_equal(a, b) <= 0)
 			verrs_forbidden(
 			    e, "spec",
 			    "updates to statefulset spec for fields other than "

@@ -368,7 +368,10 @@ static void node_cell_info(cJSON *cells, const cJSON *status, const char *key)
 static cJSON *node_table_cells(const cJSON *obj, time_t now)
 {
 	const cJSON *status = res_get(obj, "status"), *c, *cond = NULL;
-	const char *roles[32] = {0};
+	const cJSON *labels = res_at(obj, "metadata.labels");
+	const cJSON *lmap = cJSON_IsObject(labels) ? labels : NULL;
+	/* one role per label at most */
+	const char **roles = calloc((size_t)cJSON_GetArraySize(lmap) + 1, sizeof(*roles));
 	cJSON *cells = cJSON_CreateArray();
 	struct res_join j;
 	int nroles = 0;
@@ -399,28 +402,27 @@ static cJSON *node_table_cells(const cJSON *obj, time_t now)
 
 	/* findNodeRoles: a sorted set from node-role.kubernetes.io/<r> labels
 	 * and kubernetes.io/role=<r> */
-	cJSON_ArrayForEach(c, res_at(obj, "metadata.labels"))
+	cJSON_ArrayForEach(c, (roles ? lmap : NULL))
 	{
 		const char *r = NULL;
 
-		if (!cJSON_IsString(c) || nroles >= 32)
+		if (!cJSON_IsString(c))
 			continue;
 		if (!strncmp(c->string, NODE_ROLE_PREFIX, strlen(NODE_ROLE_PREFIX)))
 			r = c->string + strlen(NODE_ROLE_PREFIX);
 		else if (!strcmp(c->string, NODE_ROLE_LABEL))
 			r = c->valuestring;
-		if (!r || !*r)
-			continue;
-		for (int k = 0; r && k < nroles; k++)
-			if (!strcmp(roles[k], r))
-				r = NULL;
-		if (r)
+		if (r && *r)
 			roles[nroles++] = r;
 	}
-	qsort(roles, (size_t)nroles, sizeof(roles[0]), node_strcmp);
+	/* a set: sorted, then each role once */
+	if (nroles)
+		qsort(roles, (size_t)nroles, sizeof(roles[0]), node_strcmp);
 	res_join_init(&j);
 	for (int k = 0; k < nroles; k++)
-		res_join_add(&j, ",", "%s", roles[k]);
+		if (!k || strcmp(roles[k], roles[k - 1]))
+			res_join_add(&j, ",", "%s", roles[k]);
+	free(roles);
 	s = res_join_done(&j);
 	res_cell_str(cells, *s ? s : "<none>");
 	free(s);

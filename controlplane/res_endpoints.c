@@ -2,9 +2,12 @@
  * defaults, validation (upstream validateEndpointSubsets and
  * discovery/validation ValidateEndpointSlice wording) and Table rows.
  *
- * Upstream also rejects loopback/link-local endpoint addresses
- * (ValidateNonSpecialIP); we accept them, because Skiff's own tests and a
- * loopback-bound API server publish 127.0.0.0/8 endpoints. */
+ * Addresses get upstream's ValidateEndpointIP (no unspecified, loopback,
+ * link-local or link-local multicast address) plus a refusal of the IPv4
+ * broadcast address. The one exception: the objects skiff-server owns
+ * (ep_server_owned) may hold a loopback address, because a server bound to
+ * 127.0.0.1 (every single-host setup, every test) publishes itself and its
+ * cluster DNS there; upstream refuses a loopback --advertise-address. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,10 +23,18 @@
 
 static const char *const eps_address_types[] = {"FQDN", "IPv4", "IPv6", NULL};
 
-static void ep_too_many(struct verrs *e, const char *field, int have, int max)
+/* The objects skiff-server writes itself at every start (bootstrap.c):
+ * the `kubernetes` Endpoints and EndpointSlice (the API server's address)
+ * and the kube-dns EndpointSlice (the cluster DNS listener). */
+static bool ep_server_owned(const cJSON *obj, bool slice)
 {
-	verrs_add(e, "FieldValueTooMany", field, "Too many: %d: must have at most %d items", have,
-		  max);
+	const char *ns = res_str(obj, "metadata.namespace");
+	const char *name = res_str(obj, "metadata.name");
+
+	if (!ns || !name)
+		return false;
+	return (!strcmp(ns, "default") && !strcmp(name, "kubernetes")) ||
+	       (slice && !strcmp(ns, "kube-system") && !strcmp(name, "kube-dns"));
 }
 
 /* ============================================================ Endpoints */
@@ -41,7 +52,7 @@ static void ep_defaults(cJSON *obj)
 }
 
 /* validateEndpointAddress */
-static void ep_validate_address(const cJSON *a, const char *path, struct verrs *e)
+static void ep_validate_address(const cJSON *a, const char *path, bool owned, struct verrs *e)
 {
 	const cJSON *ip, *host, *node;
 	char f[RES_PATH], q[RES_VAL];
@@ -55,6 +66,8 @@ static void ep_validate_address(const cJSON *a, const char *path, struct verrs *
 		if (!res_ip_family(s)) {
 			res_goquote(s, q, sizeof(q));
 			verrs_invalid(e, f, q, RES_IP_MSG);
+		} else {
+			res_check_endpoint_ip(e, f, s, owned);
 		}
 	}
 	host = res_typed(a, "hostname", res_pathf(f, "%s.hostname", path), RES_STR, e);
@@ -90,6 +103,7 @@ static void ep_validate(const cJSON *obj, const cJSON *old, struct verrs *e)
 {
 	const cJSON *subsets, *ss, *c;
 	char path[RES_PATH], f[RES_PATH];
+	bool owned = ep_server_owned(obj, false);
 	int i = 0;
 
 	res_validate_meta(obj, old, RES_DNS1123_SUBDOMAIN, e);
@@ -109,10 +123,10 @@ static void ep_validate(const cJSON *obj, const cJSON *old, struct verrs *e)
 			verrs_required(e, path, "must specify `addresses` or `notReadyAddresses`");
 		k = 0;
 		cJSON_ArrayForEach(c, addrs)
-		    ep_validate_address(c, res_pathf(f, "%s.addresses[%d]", path, k++), e);
+		    ep_validate_address(c, res_pathf(f, "%s.addresses[%d]", path, k++), owned, e);
 		k = 0;
-		cJSON_ArrayForEach(c, nra)
-		    ep_validate_address(c, res_pathf(f, "%s.notReadyAddresses[%d]", path, k++), e);
+		cJSON_ArrayForEach(c, nra) ep_validate_address(
+		    c, res_pathf(f, "%s.notReadyAddresses[%d]", path, k++), owned, e);
 		ports = res_typed(ss, "ports", res_pathf(f, "%s.ports", path), RES_ARR, e);
 		nports = cJSON_GetArraySize(ports);
 		k = 0;
@@ -272,7 +286,7 @@ static void eps_check_fqdn(struct verrs *e, const char *field, const char *name)
 		}
 }
 
-static void eps_validate_endpoint(const cJSON *ep, const char *path, const char *atype,
+static void eps_validate_endpoint(const cJSON *ep, const char *path, const char *atype, bool owned,
 				  struct verrs *e)
 {
 	const cJSON *addrs, *a, *node, *host, *cond;
@@ -286,7 +300,7 @@ static void eps_validate_endpoint(const cJSON *ep, const char *path, const char 
 	if (!n && (addrs || !res_get(ep, "addresses")))
 		verrs_required(e, f, "must contain at least 1 address");
 	else if (n > EPS_MAX_ADDRESSES)
-		ep_too_many(e, f, n, EPS_MAX_ADDRESSES);
+		verrs_too_many(e, f, n, EPS_MAX_ADDRESSES);
 	cJSON_ArrayForEach(a, addrs)
 	{
 		int fam;
@@ -300,6 +314,8 @@ static void eps_validate_endpoint(const cJSON *ep, const char *path, const char 
 			verrs_invalid(e, af, q, "must be a valid IPv4 address");
 		else if (!strcmp(atype, "IPv6") && fam != 6)
 			verrs_invalid(e, af, q, "must be a valid IPv6 address");
+		else if (!strcmp(atype, "IPv4") || !strcmp(atype, "IPv6"))
+			res_check_endpoint_ip(e, af, a->valuestring, owned);
 		else if (!strcmp(atype, "FQDN"))
 			eps_check_fqdn(e, af, a->valuestring);
 	}
@@ -321,33 +337,47 @@ static void eps_validate_endpoint(const cJSON *ep, const char *path, const char 
 static void eps_validate_ports(const cJSON *ports, struct verrs *e)
 {
 	const cJSON *p, *name, *port, *ap;
-	const char *names[64];
 	char path[RES_PATH], f[RES_PATH], q[RES_VAL];
-	int i = 0, nn = 0;
+	int i = 0, nk = 0, n = cJSON_GetArraySize(ports);
+	struct res_key *keys;
+	bool *dup;
 
-	if (cJSON_GetArraySize(ports) > EPS_MAX_PORTS) {
-		ep_too_many(e, "ports", cJSON_GetArraySize(ports), EPS_MAX_PORTS);
+	if (n > EPS_MAX_PORTS) {
+		verrs_too_many(e, "ports", n, EPS_MAX_PORTS);
 		return;
 	}
+	keys = calloc((size_t)n + 1, sizeof(*keys));
+	dup = calloc((size_t)n + 1, sizeof(*dup));
+	if (!keys || !dup) {
+		verrs_add(e, "InternalError", "ports", "Internal error: out of memory");
+		goto out;
+	}
+	/* names are a set ("" included): every later holder is a duplicate */
+	cJSON_ArrayForEach(p, ports)
+	{
+		if (cJSON_IsObject(p))
+			keys[nk++] = (struct res_key){res_str(p, "name") ?: "", 0, i};
+		i++;
+	}
+	res_mark_dups(keys, nk, dup);
+	i = 0;
 	cJSON_ArrayForEach(p, ports)
 	{
 		const char *nm;
 
-		res_pathf(path, "ports[%d]", i++);
-		if (!res_check_type(p, path, RES_OBJ, e))
+		res_pathf(path, "ports[%d]", i);
+		if (!res_check_type(p, path, RES_OBJ, e)) {
+			i++;
 			continue;
+		}
 		name = res_typed(p, "name", res_pathf(f, "%s.name", path), RES_STR, e);
 		nm = name ? name->valuestring : "";
 		if (*nm)
 			res_check_name(e, f, nm, RES_DNS1123_LABEL);
-		for (int k = 0; k < nn; k++)
-			if (!strcmp(names[k], nm)) {
-				res_goquote(nm, q, sizeof(q));
-				verrs_duplicate(e, f, q);
-				break;
-			}
-		if (nn < 64)
-			names[nn++] = nm;
+		if (dup[i++]) {
+			res_goquote(nm, q, sizeof(q));
+			verrs_duplicate(e, f, q);
+		}
 		res_check_protocol(e, res_pathf(f, "%s.protocol", path), res_get(p, "protocol"));
 		port = res_typed(p, "port", res_pathf(f, "%s.port", path), RES_INT, e);
 		if (port && (port->valuedouble < 0 || port->valuedouble > 65535))
@@ -358,6 +388,9 @@ static void eps_validate_ports(const cJSON *ports, struct verrs *e)
 		if (ap)
 			res_check_qualified_name(e, f, ap->valuestring);
 	}
+out:
+	free(keys);
+	free(dup);
 }
 
 static void eps_validate(const cJSON *obj, const cJSON *old, struct verrs *e)
@@ -385,11 +418,11 @@ static void eps_validate(const cJSON *obj, const cJSON *old, struct verrs *e)
 	}
 	eps = res_typed(obj, "endpoints", "endpoints", RES_ARR, e);
 	if (cJSON_GetArraySize(eps) > EPS_MAX_ENDPOINTS) {
-		ep_too_many(e, "endpoints", cJSON_GetArraySize(eps), EPS_MAX_ENDPOINTS);
+		verrs_too_many(e, "endpoints", cJSON_GetArraySize(eps), EPS_MAX_ENDPOINTS);
 		eps = NULL;
 	}
-	cJSON_ArrayForEach(ep, eps)
-	    eps_validate_endpoint(ep, res_pathf(path, "endpoints[%d]", i++), atype, e);
+	cJSON_ArrayForEach(ep, eps) eps_validate_endpoint(ep, res_pathf(path, "endpoints[%d]", i++),
+							  atype, ep_server_owned(obj, true), e);
 	eps_validate_ports(res_typed(obj, "ports", "ports", RES_ARR, e), e);
 	if (!old)
 		return;

@@ -2,6 +2,7 @@
  * subset of ValidatePodSpec Skiff enforces, shared by Pods and by the pod
  * templates of Deployments, ReplicaSets and StatefulSets. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "res_util.h"
 
@@ -60,14 +61,43 @@ void res_podspec_defaults(cJSON *spec)
 	cJSON_ArrayForEach(c, RES_ARR(list)) pod_container_defaults(c);
 }
 
-/* validateContainerPorts */
+/* keys and dup arrays for a list of n items; false (and an InternalError
+ * cause at path) when out of memory. */
+static bool pod_dup_alloc(int n, struct res_key **keys, bool **dup, const char *path,
+			  struct verrs *e)
+{
+	*keys = calloc((size_t)n + 1, sizeof(**keys));
+	*dup = calloc((size_t)n + 1, sizeof(**dup));
+	if (*keys && *dup)
+		return true;
+	free(*keys);
+	free(*dup);
+	verrs_add(e, "InternalError", path, "Internal error: out of memory");
+	return false;
+}
+
+/* validateContainerPorts: valid non-empty port names are a set. */
 static void pod_validate_ports(const cJSON *ports, const char *path, struct verrs *e)
 {
-	const char *names[64];
 	char ip[RES_PATH], f[RES_PATH], q[RES_VAL];
 	const cJSON *p, *name, *cp, *hp;
-	int i = 0, nn = 0;
+	int i = 0, nk = 0;
+	struct res_key *keys;
+	bool *dup;
 
+	if (!pod_dup_alloc(cJSON_GetArraySize(ports), &keys, &dup, path, e))
+		return;
+	cJSON_ArrayForEach(p, ports)
+	{
+		const char *nm = res_str(p, "name");
+		struct verrs tmp = {0};
+
+		if (nm && *nm && (res_check_port_name(&tmp, "", nm), !tmp.n))
+			keys[nk++] = (struct res_key){nm, 0, i};
+		i++;
+	}
+	res_mark_dups(keys, nk, dup);
+	i = 0;
 	cJSON_ArrayForEach(p, ports)
 	{
 		res_pathf(ip, "%s[%d]", path, i++);
@@ -75,20 +105,10 @@ static void pod_validate_ports(const cJSON *ports, const char *path, struct verr
 			continue;
 		name = res_typed(p, "name", res_pathf(f, "%s.name", ip), RES_STR, e);
 		if (name && name->valuestring[0]) {
-			struct verrs tmp = {0};
-			bool dup = false;
-
-			res_check_port_name(&tmp, f, name->valuestring);
-			for (int k = 0; k < tmp.n; k++)
-				verrs_add(e, tmp.e[k].reason, tmp.e[k].field, "%s",
-					  tmp.e[k].message);
-			for (int k = 0; !tmp.n && k < nn; k++)
-				dup |= !strcmp(names[k], name->valuestring);
-			if (dup) {
+			res_check_port_name(e, f, name->valuestring);
+			if (dup[i - 1]) {
 				res_goquote(name->valuestring, q, sizeof(q));
 				verrs_duplicate(e, f, q);
-			} else if (!tmp.n && nn < 64) {
-				names[nn++] = name->valuestring;
 			}
 		}
 		cp =
@@ -104,11 +124,14 @@ static void pod_validate_ports(const cJSON *ports, const char *path, struct verr
 			res_check_port_num(e, f, (long long)hp->valuedouble);
 		res_check_protocol(e, res_pathf(f, "%s.protocol", ip), res_get(p, "protocol"));
 	}
+	free(keys);
+	free(dup);
 }
 
-/* validateContainers: names are unique across containers and init containers. */
-static void pod_validate_containers(const cJSON *list, const char *path, const char **names,
-				    int *nn, struct verrs *e)
+/* validateContainers: names are unique across containers and init
+ * containers; dup is indexed over both lists, containers first. */
+static void pod_validate_containers(const cJSON *list, const char *path, const bool *dup,
+				    struct verrs *e)
 {
 	char cp[RES_PATH], f[RES_PATH], q[RES_VAL];
 	const cJSON *c, *name, *image;
@@ -116,6 +139,8 @@ static void pod_validate_containers(const cJSON *list, const char *path, const c
 
 	cJSON_ArrayForEach(c, list)
 	{
+		bool is_dup = dup[i];
+
 		res_pathf(cp, "%s[%d]", path, i++);
 		if (!res_check_type(c, cp, RES_OBJ, e))
 			continue;
@@ -126,17 +151,9 @@ static void pod_validate_containers(const cJSON *list, const char *path, const c
 		} else {
 			res_check_name(e, f, name->valuestring, RES_DNS1123_LABEL);
 		}
-		if (name) {
-			bool dup = false;
-
-			for (int k = 0; k < *nn; k++)
-				dup |= !strcmp(names[k], name->valuestring);
-			if (dup) {
-				res_goquote(name->valuestring, q, sizeof(q));
-				verrs_duplicate(e, f, q);
-			} else if (*nn < 64) {
-				names[(*nn)++] = name->valuestring;
-			}
+		if (name && is_dup) {
+			res_goquote(name->valuestring, q, sizeof(q));
+			verrs_duplicate(e, f, q);
 		}
 		image = res_typed(c, "image", res_pathf(f, "%s.image", cp), RES_STR, e);
 		if ((!image && !res_get(c, "image")) || (image && !image->valuestring[0]))
@@ -169,20 +186,39 @@ static void pod_check_enum(const cJSON *spec, const char *key, const char *path,
 
 void res_podspec_validate(const cJSON *spec, const char *path, struct verrs *e)
 {
-	const char *names[64];
-	const cJSON *cs, *node;
+	const cJSON *cs, *ics, *node, *c;
+	const cJSON *lists[2];
+	struct res_key *keys;
 	char f[RES_PATH];
-	int nn = 0;
+	bool *dup;
+	int nk = 0, i = 0;
 
 	if (spec && !res_check_type(spec, path, RES_OBJ, e))
 		return;
 	cs = res_typed(spec, "containers", res_pathf(f, "%s.containers", path), RES_ARR, e);
 	if (!cJSON_GetArraySize(cs) && (cs || !res_get(spec, "containers")))
 		verrs_required(e, f, "");
-	pod_validate_containers(cs, f, names, &nn, e);
-	pod_validate_containers(
-	    res_typed(spec, "initContainers", res_pathf(f, "%s.initContainers", path), RES_ARR, e),
-	    f, names, &nn, e);
+	ics =
+	    res_typed(spec, "initContainers", res_pathf(f, "%s.initContainers", path), RES_ARR, e);
+	lists[0] = cs;
+	lists[1] = ics;
+	if (pod_dup_alloc(cJSON_GetArraySize(cs) + cJSON_GetArraySize(ics), &keys, &dup, path, e)) {
+		for (int l = 0; l < 2; l++)
+			cJSON_ArrayForEach(c, lists[l])
+			{
+				const char *nm = res_str(c, "name");
+
+				if (nm)
+					keys[nk++] = (struct res_key){nm, 0, i};
+				i++;
+			}
+		res_mark_dups(keys, nk, dup);
+		pod_validate_containers(cs, res_pathf(f, "%s.containers", path), dup, e);
+		pod_validate_containers(ics, res_pathf(f, "%s.initContainers", path),
+					dup + cJSON_GetArraySize(cs), e);
+		free(keys);
+		free(dup);
+	}
 	pod_check_enum(spec, "restartPolicy", res_pathf(f, "%s.restartPolicy", path),
 		       pod_restart_policies, e);
 	pod_check_enum(spec, "dnsPolicy", res_pathf(f, "%s.dnsPolicy", path), pod_dns_policies, e);

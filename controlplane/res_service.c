@@ -13,7 +13,10 @@
 #define SVC_AFFINITY_MAX     86400
 /* ports.KubeletPort: LoadBalancers may not expose it (cloud firewalls). */
 #define SVC_KUBELET_PORT 10250
-#define SVC_MAX_PORTS	 256
+/* Upstream has no hard cap on Service ports (etcd's 1.5 MB object limit
+ * bounds them); we cap at what one EndpointSlice may carry (discovery
+ * maxPorts), since the slice of a Service lists every one of its ports. */
+#define SVC_MAX_PORTS 20000
 
 static const char *const svc_types[] = {"ClusterIP", "ExternalName", "LoadBalancer", "NodePort",
 					NULL};
@@ -132,8 +135,8 @@ struct svc_port {
 };
 
 /* validateServicePort */
-static void svc_validate_port(const cJSON *p, int i, bool require_name, const char **names,
-			      int nnames, struct svc_port *out, struct verrs *e)
+static void svc_validate_port(const cJSON *p, int i, bool require_name, bool dup_name,
+			      struct svc_port *out, struct verrs *e)
 {
 	char path[RES_PATH], f[RES_PATH], q[RES_VAL];
 	const cJSON *name, *port, *tp, *np, *ap;
@@ -147,12 +150,10 @@ static void svc_validate_port(const cJSON *p, int i, bool require_name, const ch
 			verrs_required(e, f, "");
 	} else if (name && name->valuestring[0]) {
 		res_check_name(e, f, name->valuestring, RES_DNS1123_LABEL);
-		for (int k = 0; k < nnames; k++)
-			if (names[k] && !strcmp(names[k], name->valuestring)) {
-				res_goquote(name->valuestring, q, sizeof(q));
-				verrs_duplicate(e, f, q);
-				break;
-			}
+		if (dup_name) {
+			res_goquote(name->valuestring, q, sizeof(q));
+			verrs_duplicate(e, f, q);
+		}
 	}
 	port = res_typed(p, "port", res_pathf(f, "%s.port", path), RES_INT, e);
 	if (port || !res_get(p, "port")) {
@@ -407,19 +408,31 @@ static void svc_port_key(const struct svc_port *p, char *buf, size_t len)
 		 q, p->port);
 }
 
-static bool svc_streq(const char *a, const char *b)
+/* Mark the ports whose (protocol, port) — or (protocol, nodePort) when
+ * !by_port — an earlier port already has; keys and dup hold n items. */
+static void svc_mark_port_dups(const struct svc_port *sp, int n, bool by_port, struct res_key *keys,
+			       bool *dup)
 {
-	return !strcmp(a ? a : "", b ? b : "");
+	int nk = 0;
+
+	for (int i = 0; i < n; i++) {
+		dup[i] = false;
+		if (by_port ? sp[i].port_ok : sp[i].node_port != 0)
+			keys[nk++] = (struct res_key){sp[i].proto ? sp[i].proto : "",
+						      by_port ? sp[i].port : sp[i].node_port, i};
+	}
+	res_mark_dups(keys, nk, dup);
 }
 
 static void svc_validate(const cJSON *obj, const cJSON *old, struct verrs *e)
 {
 	const cJSON *spec, *ports, *ips, *fams, *type, *aff, *ext, *c, *etp;
-	struct svc_port sp[SVC_MAX_PORTS];
-	const char *names[SVC_MAX_PORTS], *t;
+	struct svc_port *sp = NULL;
+	struct res_key *keys = NULL;
+	bool *dup = NULL, headless;
 	char f[RES_PATH], q[RES_VAL];
-	int nports, i;
-	bool headless;
+	const char *t;
+	int nports, i, nk;
 
 	res_validate_meta(obj, old, RES_DNS1035_LABEL, e);
 	spec = res_get(obj, "spec");
@@ -435,8 +448,21 @@ static void svc_validate(const cJSON *obj, const cJSON *old, struct verrs *e)
 	t = type ? type->valuestring : "";
 	headless = svc_headless(ips);
 	nports = cJSON_GetArraySize(ports);
-	if (nports > SVC_MAX_PORTS)
-		nports = SVC_MAX_PORTS;
+	if (nports > SVC_MAX_PORTS) {
+		/* every port is validated or none: never a silent prefix */
+		verrs_too_many(e, "spec.ports", nports, SVC_MAX_PORTS);
+		ports = NULL;
+		nports = 0;
+	} else if (nports) {
+		sp = calloc((size_t)nports, sizeof(*sp));
+		keys = calloc((size_t)nports, sizeof(*keys));
+		dup = calloc((size_t)nports, sizeof(*dup));
+		if (!sp || !keys || !dup) {
+			verrs_add(e, "InternalError", "spec.ports",
+				  "Internal error: out of memory");
+			goto out;
+		}
+	}
 
 	/* (a wrong-typed ports value has been reported already) */
 	if (!nports && !headless && strcmp(t, "ExternalName") && (ports || !res_get(spec, "ports")))
@@ -486,14 +512,21 @@ static void svc_validate(const cJSON *obj, const cJSON *old, struct verrs *e)
 		}
 	}
 
-	memset(sp, 0, sizeof(sp));
+	/* duplicate names first: they are reported with each port's errors */
+	nk = i = 0;
+	cJSON_ArrayForEach(c, ports)
+	{
+		const char *nm = res_str(c, "name");
+
+		if (nm && *nm)
+			keys[nk++] = (struct res_key){nm, 0, i};
+		i++;
+	}
+	res_mark_dups(keys, nk, dup);
 	i = 0;
 	cJSON_ArrayForEach(c, ports)
 	{
-		if (i >= nports)
-			break;
-		svc_validate_port(c, i, nports > 1, names, i, &sp[i], e);
-		names[i] = res_str(c, "name");
+		svc_validate_port(c, i, nports > 1, dup[i], &sp[i], e);
 		i++;
 	}
 	res_validate_labels(res_get(spec, "selector"), "spec.selector", e);
@@ -516,9 +549,14 @@ static void svc_validate(const cJSON *obj, const cJSON *old, struct verrs *e)
 	cJSON_ArrayForEach(c, res_typed(spec, "externalIPs", "spec.externalIPs", RES_ARR, e))
 	{
 		res_pathf(f, "spec.externalIPs[%d]", i++);
-		if (res_check_type(c, f, RES_STR, e) && !res_ip_family(c->valuestring)) {
+		if (!res_check_type(c, f, RES_STR, e))
+			continue;
+		if (!res_ip_family(c->valuestring)) {
 			res_goquote(c->valuestring, q, sizeof(q));
 			verrs_invalid(e, f, q, RES_IP_MSG);
+		} else {
+			/* upstream checks external IPs as endpoint addresses */
+			res_check_endpoint_ip(e, f, c->valuestring, false);
 		}
 	}
 
@@ -534,26 +572,22 @@ static void svc_validate(const cJSON *obj, const cJSON *old, struct verrs *e)
 			verrs_forbidden(e, res_pathf(f, "spec.ports[%d].nodePort", i),
 					"may not be used when `type` is 'ClusterIP'");
 	}
+	svc_mark_port_dups(sp, nports, false, keys, dup);
 	for (i = 0; i < nports; i++)
-		for (int k = 0; sp[i].node_port && k < i; k++)
-			if (sp[k].node_port == sp[i].node_port &&
-			    svc_streq(sp[k].proto, sp[i].proto)) {
-				char v[32];
+		if (dup[i]) {
+			char v[32];
 
-				snprintf(v, sizeof(v), "%lld", sp[i].node_port);
-				verrs_duplicate(e, res_pathf(f, "spec.ports[%d].nodePort", i), v);
-				break;
-			}
+			snprintf(v, sizeof(v), "%lld", sp[i].node_port);
+			verrs_duplicate(e, res_pathf(f, "spec.ports[%d].nodePort", i), v);
+		}
+	svc_mark_port_dups(sp, nports, true, keys, dup);
 	for (i = 0; i < nports; i++)
-		for (int k = 0; sp[i].port_ok && k < i; k++)
-			if (sp[k].port_ok && sp[k].port == sp[i].port &&
-			    svc_streq(sp[k].proto, sp[i].proto)) {
-				char key[512];
+		if (dup[i]) {
+			char key[512];
 
-				svc_port_key(&sp[i], key, sizeof(key));
-				verrs_duplicate(e, res_pathf(f, "spec.ports[%d]", i), key);
-				break;
-			}
+			svc_port_key(&sp[i], key, sizeof(key));
+			verrs_duplicate(e, res_pathf(f, "spec.ports[%d]", i), key);
+		}
 
 	etp = res_typed(spec, "externalTrafficPolicy", "spec.externalTrafficPolicy", RES_STR, e);
 	if (etp && etp->valuestring[0]) {
@@ -566,6 +600,10 @@ static void svc_validate(const cJSON *obj, const cJSON *old, struct verrs *e)
 			    e, "spec.externalTrafficPolicy", q,
 			    "may only be set when `type` is 'NodePort' or 'LoadBalancer'");
 	}
+out:
+	free(sp);
+	free(keys);
+	free(dup);
 }
 
 /* ------------------------------------------------------------------ Table */

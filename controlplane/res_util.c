@@ -263,7 +263,7 @@ static int res_cmp_key(const void *a, const void *b)
 /* Go prints maps with sorted keys (fmt, since Go 1.12). */
 void res_gomap(const cJSON *map, char *buf, size_t len)
 {
-	const cJSON *c, *items[64] = {0};
+	const cJSON *c, **items;
 	char k[RES_VAL], v[RES_VAL];
 	size_t o;
 	int n = 0;
@@ -272,7 +272,13 @@ void res_gomap(const cJSON *map, char *buf, size_t len)
 		snprintf(buf, len, "map[string]string(nil)");
 		return;
 	}
-	cJSON_ArrayForEach(c, map) if (n < 64) items[n++] = c;
+	/* every key: the first ones in sorted order are not the first ones read */
+	items = calloc((size_t)cJSON_GetArraySize(map) + 1, sizeof(*items));
+	if (!items) {
+		snprintf(buf, len, "map[string]string{...}");
+		return;
+	}
+	cJSON_ArrayForEach(c, map) items[n++] = c;
 	qsort(items, (size_t)n, sizeof(items[0]), res_cmp_key);
 	o = (size_t)snprintf(buf, len, "map[string]string{");
 	for (int i = 0; i < n && o < len; i++) {
@@ -282,6 +288,7 @@ void res_gomap(const cJSON *map, char *buf, size_t len)
 	}
 	if (o < len)
 		snprintf(buf + o, len - o, "}");
+	free(items);
 }
 
 void res_gostrs(const cJSON *arr, char *buf, size_t len)
@@ -742,4 +749,65 @@ int res_ip_family(const char *s)
 		return memcmp(buf, mapped, 12) ? 6 : 4;
 	}
 	return 0;
+}
+
+/* net.IP's IsUnspecified, IsLoopback, IsLinkLocalUnicast and
+ * IsLinkLocalMulticast over the 16-byte form (IPv4 as ::ffff:a.b.c.d). */
+void res_check_endpoint_ip(struct verrs *e, const char *field, const char *ip, bool allow_loopback)
+{
+	static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	static const unsigned char zero[16], one[16] = {[15] = 1};
+	unsigned char a[16];
+	unsigned char *v4 = a + 12;
+	char q[RES_VAL], d[RES_VAL + 40];
+	bool is4;
+
+	if (inet_pton(AF_INET, ip, v4) == 1)
+		memcpy(a, mapped, sizeof(mapped));
+	else if (inet_pton(AF_INET6, ip, a) != 1)
+		return;
+	is4 = !memcmp(a, mapped, sizeof(mapped));
+	res_goquote(ip, q, sizeof(q));
+	if ((is4 && !v4[0] && !v4[1] && !v4[2] && !v4[3]) || !memcmp(a, zero, 16)) {
+		snprintf(d, sizeof(d), "may not be unspecified (%s)", ip);
+		verrs_invalid(e, field, q, d);
+	}
+	if (!allow_loopback && ((is4 && v4[0] == 127) || !memcmp(a, one, 16)))
+		verrs_invalid(e, field, q,
+			      "may not be in the loopback range (127.0.0.0/8, ::1/128)");
+	if ((is4 && v4[0] == 169 && v4[1] == 254) || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80))
+		verrs_invalid(e, field, q,
+			      "may not be in the link-local range (169.254.0.0/16, fe80::/10)");
+	if ((is4 && v4[0] == 224 && !v4[1] && !v4[2]) || (a[0] == 0xff && (a[1] & 0x0f) == 0x02))
+		verrs_invalid(e, field, q,
+			      "may not be in the link-local multicast range (224.0.0.0/24, "
+			      "ff02::/10)");
+	/* Skiff: no host can answer for the limited broadcast address */
+	if (is4 && v4[0] == 255 && v4[1] == 255 && v4[2] == 255 && v4[3] == 255)
+		verrs_invalid(e, field, q, "may not be the broadcast address (255.255.255.255)");
+}
+
+/* ------------------------------------------------------------ duplicates */
+
+static int res_key_cmp(const void *pa, const void *pb)
+{
+	const struct res_key *a = pa, *b = pb;
+	int c = strcmp(a->s, b->s);
+
+	if (c)
+		return c;
+	if (a->n != b->n)
+		return a->n < b->n ? -1 : 1;
+	return a->idx - b->idx;
+}
+
+void res_mark_dups(struct res_key *keys, int n, bool *dup)
+{
+	if (n <= 0)
+		return;
+	qsort(keys, (size_t)n, sizeof(*keys), res_key_cmp);
+	/* equal keys are adjacent, the first one (smallest idx) leading */
+	for (int i = 1; i < n; i++)
+		if (!strcmp(keys[i].s, keys[i - 1].s) && keys[i].n == keys[i - 1].n)
+			dup[keys[i].idx] = true;
 }

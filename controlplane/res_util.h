@@ -86,6 +86,21 @@ extern const char *const res_protocols[];
 /* 4, 6, or 0 when s is not an IP address (net.ParseIP rules). */
 int res_ip_family(const char *s);
 #define RES_IP_MSG "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"
+/* ValidateEndpointIP (Endpoints and EndpointSlice addresses): one Invalid
+ * cause per special range the address is in (unspecified, loopback unless
+ * allow_loopback, link-local, link-local multicast) and, beyond upstream,
+ * the IPv4 limited broadcast. ip must parse (res_ip_family != 0). */
+void res_check_endpoint_ip(struct verrs *e, const char *field, const char *ip, bool allow_loopback);
+
+/* ---- duplicates in O(n log n) (lists may hold thousands of items) ---- */
+struct res_key {
+	const char *s; /* compared first (never NULL) */
+	long long n;   /* then this */
+	int idx;       /* position in the list */
+};
+/* Sorts keys[0..n) and sets dup[idx] for every key equal (s, n) to one
+ * with a smaller idx: the ones upstream's in-order set check reports. */
+void res_mark_dups(struct res_key *keys, int n, bool *dup);
 
 /* ---- metav1.LabelSelector ---- */
 void res_validate_label_selector(const cJSON *sel, const char *path, struct verrs *e);

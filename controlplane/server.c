@@ -5,10 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include "api.h"
 #include "bootstrap.h"
+#include "datadir.h"
 #include "log.h"
 #include "server.h"
 #include "server_dns.h"
@@ -17,6 +17,7 @@
 struct server {
 	struct server_config c;
 	struct ev_loop *loop;
+	struct datadir *dd;
 	struct store *store;
 	struct tls_creds creds;
 	struct api api;
@@ -25,32 +26,14 @@ struct server {
 	char advertise[64];
 	char url[128];
 	char cluster_dns[32];
+	uint64_t n_commit_failures;
+	int exit_code; /* of server_run */
 };
 
 static void server_sig_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	pr_info("signal %d: stopping", w->signum);
 	ev_break(loop, EVBREAK_ALL);
-}
-
-static int server_mkdir_p(const char *dir)
-{
-	char buf[4096];
-
-	if (strlen(dir) >= sizeof(buf))
-		return -ENAMETOOLONG;
-	strcpy(buf, dir);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		if (mkdir(buf, 0700) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(buf, 0700) && errno != EEXIST)
-		return -errno;
-	return 0;
 }
 
 /* Check flag values that need more than a number parse. */
@@ -120,23 +103,130 @@ static int server_check(struct server *s)
 static size_t server_metrics(void *ud, char *buf, size_t len)
 {
 	struct server *s = ud;
-	size_t n;
+	struct http_stats hs;
+	size_t n, wb_total, wb_max;
 
-	n = (size_t)snprintf(buf, len,
-			     "# TYPE skiff_apiserver_requests_total counter\n"
-			     "skiff_apiserver_requests_total %llu\n"
-			     "# TYPE skiff_apiserver_watchers gauge\n"
-			     "skiff_apiserver_watchers %d\n"
-			     "# TYPE skiff_apiserver_watch_closed_slow_total counter\n"
-			     "skiff_apiserver_watch_closed_slow_total %llu\n"
-			     "# TYPE skiff_store_revision gauge\n"
-			     "skiff_store_revision %lld\n",
-			     (unsigned long long)s->api.n_requests, s->api.nwatches,
-			     (unsigned long long)s->api.n_watch_closed_slow,
-			     (long long)store_rev(s->store));
+	http_server_stats(s->api.http, &hs);
+	api_watch_stats(&s->api, &wb_total, &wb_max);
+	n = (size_t)snprintf(
+	    buf, len,
+	    "# TYPE skiff_apiserver_requests_total counter\n"
+	    "skiff_apiserver_requests_total %llu\n"
+	    "# TYPE skiff_apiserver_watchers gauge\n"
+	    "skiff_apiserver_watchers %d\n"
+	    "# TYPE skiff_apiserver_watch_closed_slow_total counter\n"
+	    "skiff_apiserver_watch_closed_slow_total %llu\n"
+	    "# HELP skiff_apiserver_watch_buffered_bytes unsent watch event bytes, all watchers\n"
+	    "# TYPE skiff_apiserver_watch_buffered_bytes gauge\n"
+	    "skiff_apiserver_watch_buffered_bytes %zu\n"
+	    "# TYPE skiff_apiserver_watch_buffered_bytes_max gauge\n"
+	    "skiff_apiserver_watch_buffered_bytes_max %zu\n"
+	    "# TYPE skiff_apiserver_connections gauge\n"
+	    "skiff_apiserver_connections{state=\"authenticated\"} %u\n"
+	    "skiff_apiserver_connections{state=\"unauthenticated\"} %u\n"
+	    "# TYPE skiff_apiserver_connections_closed_total counter\n"
+	    "skiff_apiserver_connections_closed_total{reason=\"first_request_timeout\"} %llu\n"
+	    "skiff_apiserver_connections_closed_total{reason=\"request_timeout\"} %llu\n"
+	    "skiff_apiserver_connections_closed_total{reason=\"unauthenticated_evicted\"} %llu\n"
+	    "skiff_apiserver_connections_closed_total{reason=\"per_ip_limit\"} %llu\n"
+	    "skiff_apiserver_connections_closed_total{reason=\"body_too_large\"} %llu\n"
+	    "# TYPE skiff_store_revision gauge\n"
+	    "skiff_store_revision %lld\n"
+	    "# TYPE skiff_store_corrupt_rows_total counter\n"
+	    "skiff_store_corrupt_rows_total %llu\n"
+	    "# TYPE skiff_store_commit_failures_total counter\n"
+	    "skiff_store_commit_failures_total %llu\n"
+	    "# TYPE skiff_store_rolled_back_writes_total counter\n"
+	    "skiff_store_rolled_back_writes_total %llu\n",
+	    (unsigned long long)s->api.n_requests, s->api.nwatches,
+	    (unsigned long long)s->api.n_watch_closed_slow, wb_total, wb_max, hs.auth_conns,
+	    hs.unauth_conns, (unsigned long long)hs.closed_first_request,
+	    (unsigned long long)hs.closed_request, (unsigned long long)hs.evicted_unauth,
+	    (unsigned long long)hs.refused_per_ip, (unsigned long long)hs.body_too_large,
+	    (long long)store_rev(s->store), (unsigned long long)store_corrupt_rows(s->store),
+	    (unsigned long long)s->n_commit_failures,
+	    (unsigned long long)store_rolled_back(s->store));
 	if (n < len && s->dns)
 		n += server_dns_metrics(s->dns, buf + n, len - n);
 	return n;
+}
+
+/* The allocators hold the ClusterIPs and NodePorts of the batch that was
+ * rolled back: rebuild them from the Services the store holds now. */
+static int server_rebuild_allocs(struct server *s)
+{
+	struct api *a = &s->api;
+	int err;
+
+	alloc_free(&a->svc_ips);
+	alloc_free(&a->node_ports);
+	err = alloc_ip_init(&a->svc_ips, s->c.service_cidr);
+	if (!err)
+		err = alloc_port_init(&a->node_ports, s->c.node_port_range);
+	return err ? err : api_svc_rebuild(a);
+}
+
+/* A batch did not become durable (disk full, I/O error) and the store
+ * rolled it back: every request that wrote in it gets upstream's 500
+ * InternalError instead of the success it was about to get, and the
+ * server goes on — the next batch succeeds once space is back. Only when
+ * memory could not be made equal to the disk again does the server stop,
+ * after answering. */
+static void server_commit_failed(struct server *s, int err)
+{
+	char cause[128], msg[192];
+	cJSON *st = cJSON_CreateObject(), *d = cJSON_CreateObject(), *causes = cJSON_CreateArray(),
+	      *c = cJSON_CreateObject();
+	char *body;
+
+	s->n_commit_failures++;
+	snprintf(cause, sizeof(cause), "store: commit failed: %s",
+		 strerror(err == -ENOTRECOVERABLE ? EIO : -err));
+	snprintf(msg, sizeof(msg), "Internal error occurred: %s", cause);
+	cJSON_AddStringToObject(st, "kind", "Status");
+	cJSON_AddStringToObject(st, "apiVersion", "v1");
+	cJSON_AddItemToObject(st, "metadata", cJSON_CreateObject());
+	cJSON_AddStringToObject(st, "status", "Failure");
+	cJSON_AddStringToObject(st, "message", msg);
+	cJSON_AddStringToObject(st, "reason", "InternalError");
+	cJSON_AddStringToObject(c, "message", cause);
+	cJSON_AddItemToArray(causes, c);
+	cJSON_AddItemToObject(d, "causes", causes);
+	cJSON_AddItemToObject(st, "details", d);
+	cJSON_AddNumberToObject(st, "code", 500);
+	body = cJSON_PrintUnformatted(st);
+	cJSON_Delete(st);
+	if (body)
+		http_fail_deferred(s->api.http, 500, "application/json", body, strlen(body));
+	else
+		http_fail_deferred(s->api.http, 500, "application/json", "", 0);
+	free(body);
+	if (err != -ENOTRECOVERABLE && !server_rebuild_allocs(s))
+		return;
+	pr_err("store: memory no longer equals the store on disk; exiting (a restart reloads "
+	       "the durable state)");
+	s->exit_code = 1;
+	ev_break(s->loop, EVBREAK_ALL);
+}
+
+/* Group commit: everything written while handling this batch of requests
+ * becomes durable with one fsync, then the held replies go out. */
+static void server_after(void *ud)
+{
+	struct server *s = ud;
+	int err = store_commit(s->store);
+
+	if (err)
+		server_commit_failed(s, err);
+	else
+		http_release_deferred(s->api.http);
+}
+
+static void server_handle(void *ud, struct http_req *req)
+{
+	struct server *s = ud;
+
+	api_handle(&s->api, req);
 }
 
 int server_start(const struct server_config *c, struct server **out)
@@ -147,7 +237,7 @@ int server_start(const struct server_config *c, struct server **out)
 	struct http_opts ho = {0};
 	struct bootstrap_opts bo = {0};
 	struct server *s;
-	char dbpath[4200], first_ip[32], fqdn[300], dns_ip[64] = "";
+	char first_ip[32], fqdn[300], dns_ip[64] = "";
 	const char *dns_names[8], *ips[4];
 	int err, dns_port = 53;
 
@@ -158,22 +248,17 @@ int server_start(const struct server_config *c, struct server **out)
 	err = server_check(s);
 	if (err)
 		goto err_free;
-	err = server_mkdir_p(c->data_dir);
-	if (err) {
-		pr_err("--data-dir %s: %s", c->data_dir, strerror(-err));
+	/* before anything in the data dir is opened or written */
+	err = datadir_open(c->data_dir, &s->dd);
+	if (err)
 		goto err_free;
-	}
 	s->loop = ev_default_loop(EVFLAG_AUTO);
 
-	snprintf(dbpath, sizeof(dbpath), "%s/store.db", c->data_dir);
-	so.path = dbpath;
 	so.history_min_events = c->history_revs;
 	so.history_min_seconds = c->history_secs;
-	err = store_open(&so, &s->store);
-	if (err) {
-		pr_err("store %s: %s", dbpath, strerror(-err));
-		goto err_free;
-	}
+	err = datadir_open_store(s->dd, &so, c->reset_store, &s->store);
+	if (err)
+		goto err_dd;
 
 	{
 		struct alloc_range r;
@@ -242,9 +327,20 @@ int server_start(const struct server_config *c, struct server **out)
 	err = bootstrap_run(&s->api, &bo);
 	if (err)
 		goto err_api;
+	/* A full disk must not keep a restart from serving what is stored:
+	 * the failed batch was rolled back, so only the refresh of the
+	 * server's own objects (a moved address) is missing. */
 	err = store_commit(s->store);
-	if (err)
+	if (err == -ENOTRECOVERABLE)
 		goto err_api;
+	if (err) {
+		pr_err("store: cannot update the cluster's own objects (%s); serving the stored "
+		       "ones, restart once the store is writable",
+		       strerror(-err));
+		err = server_rebuild_allocs(s);
+		if (err)
+			goto err_api;
+	}
 
 	if (c->dns_bind && strcmp(c->dns_bind, "off")) {
 		err = server_dns_start(s->loop, s->store, c, &s->dns);
@@ -257,7 +353,13 @@ int server_start(const struct server_config *c, struct server **out)
 	ho.tls_cert_pem = s->creds.cert_pem;
 	ho.tls_key_pem = s->creds.key_pem;
 	ho.max_body = c->max_body;
-	err = http_server_start(s->loop, &ho, api_handle, api_after, &s->api, &s->api.http);
+	ho.max_conns = c->max_conns;
+	ho.max_conns_per_ip = c->max_conns_per_ip;
+	ho.max_unauth_conns = c->max_unauth_conns;
+	ho.first_request_secs = c->first_request_secs;
+	ho.request_secs = c->request_secs;
+	ho.idle_secs = c->idle_secs;
+	err = http_server_start(s->loop, &ho, server_handle, server_after, s, &s->api.http);
 	if (err) {
 		pr_err("cannot serve on %s:%d: %s", c->bind_address, c->port, strerror(-err));
 		goto err_dns;
@@ -279,6 +381,8 @@ err_creds:
 	tls_creds_free(&s->creds);
 err_store:
 	store_close(s->store);
+err_dd:
+	datadir_close(s->dd);
 err_free:
 	free(s);
 	return err ? err : -EINVAL;
@@ -287,7 +391,7 @@ err_free:
 int server_run(struct server *s)
 {
 	ev_run(s->loop, 0);
-	return 0;
+	return s->exit_code;
 }
 
 void server_stop(struct server *s)
@@ -301,5 +405,6 @@ void server_stop(struct server *s)
 	api_fini(&s->api);
 	store_close(s->store);
 	tls_creds_free(&s->creds);
+	datadir_close(s->dd);
 	free(s);
 }

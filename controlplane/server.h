@@ -2,6 +2,7 @@
 #ifndef SKIFF_SERVER_H
 #define SKIFF_SERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct server_config {
@@ -22,12 +23,21 @@ struct server_config {
 	size_t history_revs;
 	int history_secs;
 	int verbosity;
+	bool reset_store; /* --reset-store */
+	/* connection limits and deadlines (http.h; 0 = its default) */
+	unsigned max_conns;
+	unsigned max_conns_per_ip;
+	unsigned max_unauth_conns;
+	unsigned first_request_secs;
+	unsigned request_secs;
+	unsigned idle_secs;
 };
 
 struct server;
 
 int server_start(const struct server_config *c, struct server **out);
-/* Runs until SIGTERM/SIGINT; returns 0 on a clean stop. */
+/* Runs until SIGTERM/SIGINT; returns 0 on a clean stop, 1 when the store
+ * could no longer be trusted (a failed commit could not be rolled back). */
 int server_run(struct server *s);
 void server_stop(struct server *s);
 

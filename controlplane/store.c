@@ -2,8 +2,10 @@
  * See store.h for the contract. */
 #include <errno.h>
 #include <search.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <cjson/cJSON.h>
 #include "log.h"
 #include "store.h"
 
@@ -14,9 +16,11 @@ struct sobj {
 	char *value;
 };
 
-/* One retained history event (owns its strings). */
+/* One retained history event (owns its strings). The revisions of `prev`
+ * let a failed batch be rolled back without reading the disk. */
 struct shist {
 	struct store_event ev;
+	int64_t prev_create_rev, prev_mod_rev;
 };
 
 struct store_sub {
@@ -44,6 +48,10 @@ struct store {
 	struct store_sub *subs;
 	size_t nsubs;
 	bool dispatching;
+	int batch_err;	       /* first backend error of the open batch */
+	uint64_t corrupt_rows; /* skipped at load */
+	uint64_t rolled_back;  /* writes undone by failed commits */
+	char id[STORE_ID_MAX];
 };
 
 static int sobj_cmp(const void *a, const void *b)
@@ -81,7 +89,8 @@ static void hist_free_ev(struct shist *h)
 	memset(h, 0, sizeof(*h));
 }
 
-static int hist_push(struct store *st, const struct store_event *ev)
+static int hist_push(struct store *st, const struct store_event *ev, int64_t prev_create_rev,
+		     int64_t prev_mod_rev)
 {
 	struct shist *h;
 
@@ -100,6 +109,8 @@ static int hist_push(struct store *st, const struct store_event *ev)
 	}
 	h = &st->hist[(st->hstart + st->hlen) % st->hcap];
 	h->ev = *ev;
+	h->prev_create_rev = prev_create_rev;
+	h->prev_mod_rev = prev_mod_rev;
 	h->ev.key = strdup(ev->key);
 	h->ev.value = ev->value ? strdup(ev->value) : NULL;
 	h->ev.prev = ev->prev ? strdup(ev->prev) : NULL;
@@ -121,9 +132,10 @@ static void hist_pop_front(struct store *st)
 	st->hlen--;
 }
 
-/* Replace the cache entry for key (value NULL deletes). */
-static int cache_set(struct store *st, const char *key, const char *value, int64_t create_rev,
-		     int64_t mod_rev)
+/* Replace the cache entry for key (value NULL deletes); takes `value`, a
+ * malloc'ed string, also on failure. On failure the entry is unchanged. */
+static int cache_adopt(struct store *st, const char *key, char *value, int64_t create_rev,
+		       int64_t mod_rev)
 {
 	struct sobj *o = store_find(st, key);
 
@@ -139,18 +151,18 @@ static int cache_set(struct store *st, const char *key, const char *value, int64
 		o = calloc(1, sizeof(*o));
 		if (!o || !(o->key = strdup(key))) {
 			free(o);
+			free(value);
 			return -ENOMEM;
 		}
 		if (!tsearch(o, &st->tree, sobj_cmp)) {
 			sobj_free(o);
+			free(value);
 			return -ENOMEM;
 		}
 		st->nobjs++;
 	}
 	free(o->value);
-	o->value = strdup(value);
-	if (!o->value)
-		return -ENOMEM;
+	o->value = value;
 	o->kv.key = o->key;
 	o->kv.value = o->value;
 	o->kv.value_len = strlen(value);
@@ -159,10 +171,44 @@ static int cache_set(struct store *st, const char *key, const char *value, int64
 	return 0;
 }
 
+/* Copy a value into the cache (value NULL deletes). */
+static int cache_set(struct store *st, const char *key, const char *value, int64_t create_rev,
+		     int64_t mod_rev)
+{
+	char *v = NULL;
+
+	if (value && !(v = strdup(value)))
+		return -ENOMEM;
+	return cache_adopt(st, key, v, create_rev, mod_rev);
+}
+
+/* Every stored value is one serialized object; anything else (a damaged
+ * or hand-edited row) would be spliced raw into LIST and watch output. */
+static bool load_is_object(const char *value)
+{
+	cJSON *o = value ? cJSON_Parse(value) : NULL;
+	bool ok = cJSON_IsObject(o);
+
+	cJSON_Delete(o);
+	return ok;
+}
+
+static void load_skip(struct store *st, const char *what, const char *key, int64_t rev,
+		      const char *why)
+{
+	st->corrupt_rows++;
+	pr_err("store: skipping corrupt %s row: key %s, revision %lld: %s", what,
+	       key ? key : "(null)", (long long)rev, why);
+}
+
 static void load_kv(void *ud, const struct store_kv *kv)
 {
 	struct store *st = ud;
 
+	if (!kv->key || !load_is_object(kv->value)) {
+		load_skip(st, "object", kv->key, kv->mod_rev, "the value is not a JSON object");
+		return;
+	}
 	if (cache_set(st, kv->key, kv->value, kv->create_rev, kv->mod_rev))
 		pr_err("store: out of memory loading %s", kv->key);
 }
@@ -171,7 +217,16 @@ static void load_ev(void *ud, const struct store_event *ev)
 {
 	struct store *st = ud;
 
-	if (hist_push(st, ev))
+	/* the type indexes name tables (api_watch.c): check it here, once */
+	if ((unsigned)ev->type > STORE_DELETED) {
+		load_skip(st, "history", ev->key, ev->rev, "unknown event type");
+		return;
+	}
+	if (!ev->key || !load_is_object(ev->value) || (ev->prev && !load_is_object(ev->prev))) {
+		load_skip(st, "history", ev->key, ev->rev, "the value is not a JSON object");
+		return;
+	}
+	if (hist_push(st, ev, 0, 0))
 		pr_err("store: out of memory loading history at %lld", (long long)ev->rev);
 }
 
@@ -185,10 +240,12 @@ int store_open(const struct store_opts *opts, struct store **out)
 		return -ENOMEM;
 	st->hist_min = opts->history_min_events ? opts->history_min_events : 10000;
 	st->hist_secs = opts->history_min_seconds ? opts->history_min_seconds : 300;
-	err = store_sqlite_open(opts->path, opts->nosync, &st->be, &st->ops);
+	err = store_sqlite_open(opts, &st->be, &st->ops);
 	if (err)
 		goto err_free;
 	err = st->ops->load(st->be, load_kv, load_ev, st, &st->rev, &st->compact_rev);
+	if (!err)
+		err = st->ops->get_id(st->be, st->id, sizeof(st->id));
 	if (err) {
 		pr_err("store: loading %s failed", opts->path ? opts->path : ":memory:");
 		goto err_close;
@@ -198,8 +255,9 @@ int store_open(const struct store_opts *opts, struct store **out)
 		st->compact_rev = hist_at(st, 0)->ev.rev - 1;
 	if (!st->hlen)
 		st->compact_rev = st->rev;
-	pr_info("store: %s: %zu objects, revision %lld, history from %lld", st->ops->name,
-		st->nobjs, (long long)st->rev, (long long)st->compact_rev);
+	pr_info("store: %s: %zu objects, revision %lld, history from %lld%s", st->ops->name,
+		st->nobjs, (long long)st->rev, (long long)st->compact_rev,
+		st->corrupt_rows ? " (corrupt rows skipped, see above)" : "");
 	*out = st;
 	return 0;
 
@@ -285,8 +343,15 @@ size_t store_count(const struct store *st, const char *prefix)
 	return store_list(st, prefix, NULL, NULL);
 }
 
+/* Stage one write: into the history ring (which is also the undo log of
+ * the batch), then into the backend's open transaction. A backend error
+ * fails the batch instead of this one request: SQLite may have dropped the
+ * whole transaction with it (it does on SQLITE_FULL), so the batch's
+ * earlier writes are gone too, and later ones must not reach the backend
+ * where they would be committed one by one. */
 static int64_t store_write(struct store *st, enum store_ev_type type, const char *key,
-			   const char *value, const char *prev, int64_t create_rev)
+			   const char *value, const char *prev, int64_t create_rev,
+			   int64_t prev_mod_rev)
 {
 	struct store_event ev = {
 	    .rev = st->rev + 1,
@@ -298,15 +363,29 @@ static int64_t store_write(struct store *st, enum store_ev_type type, const char
 	};
 	int err;
 
-	err = type == STORE_DELETED ? st->ops->del(st->be, &ev)
-				    : st->ops->put(st->be, &ev, create_rev);
-	if (err)
-		return err;
-	err = hist_push(st, &ev);
+	err = hist_push(st, &ev, create_rev, prev_mod_rev);
 	if (err)
 		return err;
 	st->rev = ev.rev;
+	if (st->batch_err)
+		return ev.rev;
+	err = type == STORE_DELETED ? st->ops->del(st->be, &ev)
+				    : st->ops->put(st->be, &ev, create_rev);
+	if (err) {
+		pr_err("store: writing %s at revision %lld: %s; the batch fails", key,
+		       (long long)ev.rev, strerror(-err));
+		st->batch_err = err;
+	}
 	return ev.rev;
+}
+
+/* The cache could not take a staged write: fail the batch (it is rolled
+ * back at commit) rather than let memory and disk differ. */
+static int64_t store_staged(struct store *st, int64_t rev, int err)
+{
+	if (err && !st->batch_err)
+		st->batch_err = err;
+	return rev;
 }
 
 int64_t store_create(struct store *st, const char *key, const char *value)
@@ -315,32 +394,27 @@ int64_t store_create(struct store *st, const char *key, const char *value)
 
 	if (store_find(st, key))
 		return -EEXIST;
-	rev = store_write(st, STORE_ADDED, key, value, NULL, st->rev + 1);
+	rev = store_write(st, STORE_ADDED, key, value, NULL, st->rev + 1, 0);
 	if (rev < 0)
 		return rev;
-	if (cache_set(st, key, value, rev, rev))
-		return -ENOMEM;
-	return rev;
+	return store_staged(st, rev, cache_set(st, key, value, rev, rev));
 }
 
 int64_t store_update(struct store *st, const char *key, const char *value, int64_t expected_rev)
 {
 	struct sobj *o = store_find(st, key);
 	int64_t rev, create_rev;
-	char *prev;
 
 	if (!o)
 		return -ENOENT;
 	if (expected_rev > 0 && expected_rev != o->kv.mod_rev)
 		return -ESTALE;
 	create_rev = o->kv.create_rev;
-	prev = o->value; /* stays valid until cache_set replaces it */
-	rev = store_write(st, STORE_MODIFIED, key, value, prev, create_rev);
+	/* o->value stays valid until cache_set replaces it */
+	rev = store_write(st, STORE_MODIFIED, key, value, o->value, create_rev, o->kv.mod_rev);
 	if (rev < 0)
 		return rev;
-	if (cache_set(st, key, value, create_rev, rev))
-		return -ENOMEM;
-	return rev;
+	return store_staged(st, rev, cache_set(st, key, value, create_rev, rev));
 }
 
 int64_t store_delete(struct store *st, const char *key, int64_t expected_rev, const char *last)
@@ -352,12 +426,38 @@ int64_t store_delete(struct store *st, const char *key, int64_t expected_rev, co
 		return -ENOENT;
 	if (expected_rev > 0 && expected_rev != o->kv.mod_rev)
 		return -ESTALE;
-	rev =
-	    store_write(st, STORE_DELETED, key, last ? last : o->value, o->value, o->kv.create_rev);
+	rev = store_write(st, STORE_DELETED, key, last ? last : o->value, o->value,
+			  o->kv.create_rev, o->kv.mod_rev);
 	if (rev < 0)
 		return rev;
 	cache_set(st, key, NULL, 0, 0);
 	return rev;
+}
+
+/* Undo the open batch, newest write first, from the history ring: each
+ * event holds the state it replaced. Memory then equals the disk again. */
+static int store_rollback(struct store *st)
+{
+	int err = 0;
+
+	st->ops->rollback(st->be);
+	while (st->hlen) {
+		struct shist *h = hist_at(st, st->hlen - 1);
+
+		if (h->ev.rev <= st->committed_rev)
+			break;
+		/* prev is handed to the cache: no allocation for an update */
+		if (cache_adopt(st, h->ev.key, (char *)h->ev.prev, h->prev_create_rev,
+				h->prev_mod_rev))
+			err = -ENOTRECOVERABLE;
+		h->ev.prev = NULL;
+		hist_free_ev(h);
+		st->hlen--;
+		st->rolled_back++;
+	}
+	st->rev = st->committed_rev;
+	st->batch_err = 0;
+	return err;
 }
 
 int store_commit(struct store *st)
@@ -367,9 +467,12 @@ int store_commit(struct store *st)
 
 	if (!store_dirty(st))
 		return 0;
-	err = st->ops->commit(st->be);
-	if (err)
-		return err;
+	err = st->batch_err ? st->batch_err : st->ops->commit(st->be);
+	if (err) {
+		pr_err("store: commit of revisions %lld-%lld failed: %s; rolled back",
+		       (long long)from + 1, (long long)st->rev, strerror(-err));
+		return store_rollback(st) ?: err;
+	}
 	st->committed_rev = st->rev;
 	/* Dispatch in revision order; a subscriber may unsubscribe itself. */
 	for (size_t i = 0; i < st->hlen; i++) {
@@ -466,8 +569,42 @@ int store_compact(struct store *st)
 	}
 	if (st->compact_rev == before)
 		return 0;
+	/* On failure the dropped rows stay on disk, which is harmless: the
+	 * next compaction deletes everything up to its mark. */
 	err = st->ops->compact(st->be, st->compact_rev);
+	if (err) {
+		st->ops->rollback(st->be);
+		return err;
+	}
+	return st->ops->commit(st->be);
+}
+
+uint64_t store_corrupt_rows(const struct store *st)
+{
+	return st->corrupt_rows;
+}
+
+uint64_t store_rolled_back(const struct store *st)
+{
+	return st->rolled_back;
+}
+
+const char *store_cluster_id(const struct store *st)
+{
+	return st->id;
+}
+
+int store_set_cluster_id(struct store *st, const char *id)
+{
+	int err;
+
+	if (store_dirty(st))
+		return -EBUSY;
+	if (strlen(id) >= sizeof(st->id))
+		return -ENAMETOOLONG;
+	err = st->ops->set_id(st->be, id);
 	if (err)
 		return err;
-	return st->ops->commit(st->be);
+	snprintf(st->id, sizeof(st->id), "%s", id);
+	return 0;
 }

@@ -7,6 +7,8 @@
  * durable. Writes are grouped: they are visible in memory at once but only
  * acknowledged (and dispatched to watchers) after store_commit() made them
  * durable, so one fsync covers every write of one event-loop iteration.
+ * Such a group of writes is a batch: it becomes durable as a whole or, when
+ * the backend fails (disk full), is rolled back as a whole.
  */
 #ifndef SKIFF_STORE_H
 #define SKIFF_STORE_H
@@ -52,8 +54,15 @@ struct store_backend_ops {
 	int (*begin)(void *be);
 	int (*put)(void *be, const struct store_event *ev, int64_t create_rev);
 	int (*del)(void *be, const struct store_event *ev);
+	/* On failure the open transaction is rolled back. */
 	int (*commit)(void *be);
+	/* Drop the open transaction, if any. */
+	int (*rollback)(void *be);
 	int (*compact)(void *be, int64_t rev);
+	/* The cluster identity ("" if none was ever set) and setting it in a
+	 * transaction of its own. */
+	int (*get_id)(void *be, char *buf, size_t len);
+	int (*set_id)(void *be, const char *id);
 	void (*close)(void *be);
 };
 
@@ -62,7 +71,11 @@ struct store_opts {
 	size_t history_min_events; /* keep at least this many revisions (10000) */
 	int history_min_seconds;   /* and at least this much time (300) */
 	bool nosync;		   /* tests only: skip fsync */
+	size_t max_db_bytes;	   /* tests only: the backend's size cap, 0 = none */
 };
+
+/* Longest cluster identity (a UUID is 36 characters). */
+#define STORE_ID_MAX 64
 
 int store_open(const struct store_opts *opts, struct store **out);
 void store_close(struct store *st);
@@ -79,7 +92,9 @@ size_t store_count(const struct store *st, const char *prefix);
 
 /* Writes. `value` is copied. Return the new revision (> 0) or a negative
  * errno: -EEXIST (create on a present key), -ENOENT (missing key),
- * -ESTALE (expected_rev given and not equal to mod_rev), -EIO (backend). */
+ * -ESTALE (expected_rev given and not equal to mod_rev), -ENOMEM. A backend
+ * failure is not reported here: it fails the whole batch at store_commit(),
+ * so that every request of a batch gets the same answer. */
 int64_t store_create(struct store *st, const char *key, const char *value);
 int64_t store_update(struct store *st, const char *key, const char *value, int64_t expected_rev);
 /* last: the document the DELETED event carries (the last state with the
@@ -89,8 +104,12 @@ int64_t store_delete(struct store *st, const char *key, int64_t expected_rev, co
 int64_t store_next_rev(const struct store *st);
 
 /* Make pending writes durable and dispatch them to subscribers.
- * Returns 0, or a negative errno (the server must then stop: memory and disk
- * would disagree). */
+ * Returns 0, or the backend's negative errno (-ENOSPC: disk full, -EIO...):
+ * then every write of the batch was rolled back — memory equals disk again,
+ * no event of the batch is ever dispatched, and its revisions are handed out
+ * again — so the caller answers the held requests with an error and goes on.
+ * -ENOTRECOVERABLE: the rollback itself failed (out of memory); memory and
+ * disk disagree and the caller must stop. */
 int store_commit(struct store *st);
 bool store_dirty(const struct store *st);
 
@@ -105,8 +124,19 @@ int store_replay(const struct store *st, int64_t from_rev, store_event_cb cb, vo
 /* Drop history that is older than both limits. */
 int store_compact(struct store *st);
 
+/* Rows skipped at load because their value is not a JSON object or their
+ * event type is unknown (each is logged with its key and revision). */
+uint64_t store_corrupt_rows(const struct store *st);
+/* Writes rolled back by failed commits, since the start. */
+uint64_t store_rolled_back(const struct store *st);
+
+/* The identity of the cluster this store holds: "" if none was set. */
+const char *store_cluster_id(const struct store *st);
+/* Set it durably, outside any batch (the store must not be dirty). */
+int store_set_cluster_id(struct store *st, const char *id);
+
 /* SQLite backend constructor (store_sqlite.c). */
-int store_sqlite_open(const char *path, bool nosync, void **be,
+int store_sqlite_open(const struct store_opts *opts, void **be,
 		      const struct store_backend_ops **ops);
 
 #endif

@@ -6,6 +6,7 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/crypto.h>
 #include <gnutls/x509.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,18 @@ char *tls_read_file(const char *path, size_t *len)
 	}
 	fclose(f);
 	return buf;
+}
+
+/* Write only when the file is missing or differs: a restart with the same
+ * flags writes nothing, so it works on a full disk. */
+int tls_write_changed(const char *path, const char *data, size_t len, mode_t mode)
+{
+	size_t cur_len = 0;
+	char *cur = tls_read_file(path, &cur_len);
+	bool same = cur && cur_len == len && !memcmp(cur, data, len);
+
+	free(cur);
+	return same ? 0 : tls_write_file(path, data, len, mode);
 }
 
 static int tls_gen_key(gnutls_x509_privkey_t *key)
@@ -270,8 +283,10 @@ int tls_setup(const struct tls_opts *o, struct tls_creds *c)
 		goto err;
 	}
 	err = tls_write_kubeconfig(kc_path, o->server_url, c->ca_pem, c->admin_token);
-	if (err)
+	if (err) {
+		pr_err("tls: cannot write %s: %s", kc_path, strerror(-err));
 		goto err;
+	}
 	return 0;
 err:
 	free(ca);
@@ -313,7 +328,7 @@ int tls_write_kubeconfig(const char *path, const char *server, const char *ca_pe
 	gnutls_free(b64.data);
 	if (n < 0)
 		return -ENOMEM;
-	err = tls_write_file(path, buf, (size_t)n, 0600);
+	err = tls_write_changed(path, buf, (size_t)n, 0600);
 	free(buf);
 	return err;
 }

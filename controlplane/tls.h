@@ -22,12 +22,18 @@ struct tls_creds {
 	const char *admin_token;
 };
 
-/* Load or create everything; writes <data-dir>/admin.kubeconfig. */
+/* Load or create everything; the certificates and the token file are
+ * written only when missing, <data-dir>/admin.kubeconfig only when missing
+ * or different (the server URL changed). */
 int tls_setup(const struct tls_opts *o, struct tls_creds *c);
 void tls_creds_free(struct tls_creds *c);
+/* Written only when missing or different. */
 int tls_write_kubeconfig(const char *path, const char *server, const char *ca_pem,
 			 const char *token);
+/* Atomically (tmp + fsync + rename). */
 int tls_write_file(const char *path, const char *data, size_t len, mode_t mode);
+/* tls_write_file unless the file already holds exactly `data`. */
+int tls_write_changed(const char *path, const char *data, size_t len, mode_t mode);
 char *tls_read_file(const char *path, size_t *len);
 
 #endif

@@ -53,6 +53,12 @@ void verrs_duplicate(struct verrs *e, const char *field, const char *value)
 	verrs_add(e, "FieldValueDuplicate", field, "Duplicate value: %s", value);
 }
 
+void verrs_too_many(struct verrs *e, const char *field, long long have, long long max)
+{
+	verrs_add(e, "FieldValueTooMany", field, "Too many: %lld: must have at most %lld items",
+		  have, max);
+}
+
 /* field.NotSupported: `supported values: "a", "b"` (each strconv.Quote'd). */
 void verrs_not_supported(struct verrs *e, const char *field, const char *value,
 			 const char *const *supported)

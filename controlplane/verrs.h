@@ -6,9 +6,9 @@
 #define VERRS_MAX 16
 
 struct verr {
-	char reason[32];	/* FieldValueInvalid, FieldValueRequired, ... */
-	char field[192];	/* e.g. "spec.ports[0].port" */
-	char message[448];	/* e.g. "Invalid value: 0: must be between 1 and 65535, inclusive" */
+	char reason[32];   /* FieldValueInvalid, FieldValueRequired, ... */
+	char field[192];   /* e.g. "spec.ports[0].port" */
+	char message[448]; /* e.g. "Invalid value: 0: must be between 1 and 65535, inclusive" */
 };
 
 struct verrs {
@@ -17,7 +17,7 @@ struct verrs {
 };
 
 void verrs_add(struct verrs *e, const char *reason, const char *field, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 /* Upstream wordings. `value` is already formatted the way Go prints it
  * (strings quoted: "\"abc\"", ints bare: "0"). */
@@ -25,6 +25,8 @@ void verrs_invalid(struct verrs *e, const char *field, const char *value, const 
 void verrs_required(struct verrs *e, const char *field, const char *detail);
 void verrs_forbidden(struct verrs *e, const char *field, const char *detail);
 void verrs_duplicate(struct verrs *e, const char *field, const char *value);
+/* field.TooMany: "Too many: <have>: must have at most <max> items". */
+void verrs_too_many(struct verrs *e, const char *field, long long have, long long max);
 /* supported: NULL-terminated list of allowed values */
 void verrs_not_supported(struct verrs *e, const char *field, const char *value,
 			 const char *const *supported);

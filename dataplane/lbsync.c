@@ -316,9 +316,12 @@ int lbsync_set(struct lbsync *s, const struct lb4_svc_key *key, const struct lbs
 	bool fresh = false;
 	uint32_t *ids, *want_ids;
 	uint32_t n = want->n, i, nw = 0, nready = 0;
+	bool overflow = n > LB_MAX_SLOTS;
 	int err = 0;
 
-	if (n > LB_MAX_SLOTS)
+	/* slot 0 counts in 16 bits: the first LB_MAX_SLOTS serve, the caller
+	 * hears of the rest (-EOVERFLOW) */
+	if (overflow)
 		n = LB_MAX_SLOTS;
 	if (!sp) {
 		sp = calloc(1, sizeof(*sp));
@@ -441,7 +444,7 @@ int lbsync_set(struct lbsync *s, const struct lb4_svc_key *key, const struct lbs
 	free(sp->ids);
 	sp->ids = ids;
 	sp->nids = n;
-	return err;
+	return err ? err : overflow ? -EOVERFLOW : 0;
 }
 
 int lbsync_del(struct lbsync *s, const struct lb4_svc_key *key)

@@ -58,7 +58,11 @@ void lbsync_free(struct lbsync *s);
 /* Read the maps into the mirror (on start, with pinned maps). */
 int lbsync_adopt(struct lbsync *s);
 
-/* Program one service port (key.slot is ignored). Marks it as seen. */
+/* Program one service port (key.slot is ignored). Marks it as seen.
+ * Returns 0; -ENOSPC when no service or backend id is left (nothing
+ * changed); -EOVERFLOW when more than LB_MAX_SLOTS backends were wanted (the
+ * first LB_MAX_SLOTS are programmed); -ENOMEM; or the first failed map
+ * write's -errno (-E2BIG: the BPF map is full). */
 int lbsync_set(struct lbsync *s, const struct lb4_svc_key *key, const struct lbsync_svc *want);
 /* Remove one service port. */
 int lbsync_del(struct lbsync *s, const struct lb4_svc_key *key);

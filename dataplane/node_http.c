@@ -107,6 +107,26 @@ char *node_http_metrics(struct proxy_status *st, const struct lbmap_fds *fds)
 		  "connections.\n# TYPE skiff_proxy_backends_draining gauge\n"
 		  "skiff_proxy_backends_draining %u\n",
 		  c.synced, c.services, c.endpoints, c.backends, c.draining);
+	sb_printf(&b,
+		  "# HELP skiff_proxy_unprogrammed_service_ports Service ports the maps do not "
+		  "(fully) serve now (ids or map space exhausted, too many endpoints, failed "
+		  "writes); /healthz is 503 while this is not 0.\n"
+		  "# TYPE skiff_proxy_unprogrammed_service_ports gauge\n"
+		  "skiff_proxy_unprogrammed_service_ports %u\n"
+		  "# HELP skiff_proxy_unprogrammed_total Times a service port failed to be "
+		  "programmed (each retry counts).\n"
+		  "# TYPE skiff_proxy_unprogrammed_total counter\n"
+		  "skiff_proxy_unprogrammed_total %llu\n"
+		  "# HELP skiff_proxy_endpoints_refused Endpoint addresses not programmed because "
+		  "no connection may go there (unspecified, broadcast, multicast, link-local, the "
+		  "service's own IP).\n"
+		  "# TYPE skiff_proxy_endpoints_refused gauge\nskiff_proxy_endpoints_refused %u\n"
+		  "# HELP skiff_proxy_service_ports_unsupported Service ports with a protocol the "
+		  "socket load balancer does not handle (SCTP).\n"
+		  "# TYPE skiff_proxy_service_ports_unsupported gauge\n"
+		  "skiff_proxy_service_ports_unsupported %u\n",
+		  c.unprogrammed, (unsigned long long)c.unprogrammed_total, c.endpoints_refused,
+		  c.ports_unsupported);
 	sb_printf(&b, "# HELP skiff_proxy_watch_restarts_total Watches that ended and were "
 		      "restarted.\n# TYPE skiff_proxy_watch_restarts_total counter\n");
 	for (i = 0; i < 2; i++)
@@ -184,9 +204,14 @@ char *node_http_healthz(struct proxy_status *st, const char *node_name, int *cod
 				(double)(c.watch_restarts[0] + c.watch_restarts[1]));
 	cJSON_AddNumberToObject(o, "syncErrors", (double)c.sync_errors);
 	cJSON_AddNumberToObject(o, "mapWrites", (double)c.map_writes);
+	cJSON_AddNumberToObject(o, "unprogrammedServicePorts", c.unprogrammed);
+	cJSON_AddStringToObject(o, "unprogrammedReason", c.unprogrammed_reason);
+	cJSON_AddNumberToObject(o, "endpointsRefused", c.endpoints_refused);
+	cJSON_AddNumberToObject(o, "unsupportedServicePorts", c.ports_unsupported);
 	out = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
-	*code = c.synced ? 200 : 503;
+	/* a service port that connects nowhere is an unhealthy proxy */
+	*code = c.synced && !c.unprogrammed ? 200 : 503;
 	return out;
 }
 

@@ -1,7 +1,8 @@
 /* node_http: skiff-node's small HTTP listeners (libmicrohttpd, own thread):
  * /metrics (Prometheus text) and /healthz (JSON, 200 once synced), served
  * on both --metrics-bind-address and --healthz-bind-address as kube-proxy
- * does. */
+ * does. /healthz is 503 until the first sync and while any service port
+ * could not be programmed (proxy_status.unprogrammed). */
 #ifndef SKIFF_NODE_HTTP_H
 #define SKIFF_NODE_HTTP_H
 

@@ -24,14 +24,24 @@ const double proxy_lat_bounds[PROXY_LAT_BUCKETS] = {
 
 enum { INF_SVC = 0, INF_EPS = 1 };
 
-/* One Kubernetes Service: the service ports programmed for it and the
- * slices that name it (the index that keeps a change O(that service)). */
+/* One service port as last programmed; failed when lbsync refused it. */
+struct pport {
+	struct lb4_svc_key key;
+	bool failed;
+};
+
+/* One Kubernetes Service: the service ports programmed for it (sorted by
+ * key) and the slices that name it (the index that keeps a change
+ * O(that service)), with what could not be programmed. */
 struct psvc {
 	char *key;
-	struct lb4_svc_key *ports;
+	struct pport *ports;
 	uint32_t nports;
 	char **slices;
 	uint32_t nslices;
+	uint32_t nfailed;      /* ports with failed set */
+	uint32_t nrefused;     /* endpoint addresses refused */
+	uint32_t nunsupported; /* SCTP ports */
 };
 
 struct proxy {
@@ -44,6 +54,10 @@ struct proxy {
 	void *root; /* tree of struct psvc by key */
 	bool listed[2];
 	bool ready; /* first full sync done: map writes allowed */
+	/* sums over every psvc, and the failure /healthz reports */
+	uint32_t failed, refused, unsupported;
+	uint64_t failed_total;
+	char reason[256];
 	ev_timer gc_timer;
 	ev_timer verify_timer;
 };
@@ -87,7 +101,7 @@ static void psvc_free(void *v)
 
 static void psvc_maybe_drop(struct proxy *p, struct psvc *ps)
 {
-	if (ps->nports || ps->nslices)
+	if (ps->nports || ps->nslices || ps->nunsupported)
 		return;
 	tdelete(ps, &p->root, psvc_cmp);
 	psvc_free(ps);
@@ -105,6 +119,12 @@ static void status_refresh(struct proxy *p)
 	p->st->endpoints = ls->slots;
 	p->st->backends = ls->backends;
 	p->st->draining = ls->draining;
+	p->st->unprogrammed = p->failed;
+	p->st->unprogrammed_total = p->failed_total;
+	p->st->endpoints_refused = p->refused;
+	p->st->ports_unsupported = p->unsupported;
+	snprintf(p->st->unprogrammed_reason, sizeof(p->st->unprogrammed_reason), "%s",
+		 p->failed ? p->reason : "");
 	for (i = 0; i < 2; i++) {
 		const struct informer_stats *is = informer_stats(p->inf[i]);
 
@@ -142,64 +162,138 @@ static void observe(struct proxy *p, double t0, int err)
 	pthread_mutex_unlock(&p->st->mu);
 }
 
+static int pport_cmp(const void *a, const void *b)
+{
+	return memcmp(&((const struct pport *)a)->key, &((const struct pport *)b)->key,
+		      sizeof(struct lb4_svc_key));
+}
+
+static const struct pport *pport_find(const struct pport *v, uint32_t n,
+				      const struct lb4_svc_key *k)
+{
+	struct pport probe = {.key = *k};
+
+	return n ? bsearch(&probe, v, n, sizeof(*v), pport_cmp) : NULL;
+}
+
+/* What a failed lbsync_set means, for the log and /healthz. */
+static void fail_reason(const struct proxy *p, int err, char *buf, size_t len)
+{
+	if (err == -ENOSPC)
+		snprintf(buf, len,
+			 "no free service or backend id (--max-services %u, "
+			 "--max-backends %u)",
+			 p->o.max_services, p->o.max_backends);
+	else if (err == -EOVERFLOW)
+		snprintf(buf, len, "more than %u endpoints: only the first %u are used",
+			 LB_MAX_SLOTS, LB_MAX_SLOTS);
+	else if (err == -E2BIG)
+		snprintf(buf, len, "the BPF service map is full");
+	else
+		snprintf(buf, len, "map write failed: %s", strerror(-err));
+}
+
+/* Program service port i of m; its endpoints come from the Service's
+ * slices. Adds the refused endpoint addresses to *refused. */
+static int program_port(struct proxy *p, const struct psvc *ps, const struct pm_service *m,
+			uint32_t i, const struct lb4_svc_key *k, uint32_t *refused)
+{
+	struct pm_endpoints eps = {0};
+	struct lbsync_svc want;
+	int r = 0;
+
+	for (uint32_t j = 0; j < ps->nslices && !r; j++) {
+		const cJSON *sl = informer_get(p->inf[INF_EPS], ps->slices[j]);
+
+		if (sl)
+			r = pm_endpoints_add_slice(&eps, sl, &m->ports[i], m->vip);
+	}
+	pm_endpoints_finish(&eps);
+	*refused += eps.refused;
+	want.flags = m->affinity ? LB_SVC_F_AFFINITY : 0;
+	want.affinity_timeout = m->affinity_timeout;
+	want.n = eps.n;
+	want.nready = eps.nready;
+	want.be = eps.be;
+	if (!r)
+		r = lbsync_set(p->sync, k, &want);
+	pm_endpoints_free(&eps);
+	return r;
+}
+
+/* Log a port whose state changed (failing, or serving again). A port
+ * that keeps failing is logged once, not at every retry. */
+static void report_port(struct proxy *p, const char *key, const struct pm_port *pp, int r,
+			const struct pport *before)
+{
+	const char *proto = pp->proto == IPPROTO_UDP ? "UDP" : "TCP";
+	char why[160];
+
+	if (!r) {
+		if (before && before->failed)
+			pr_info("proxy: %s port %u/%s is programmed now", key, pp->port, proto);
+		return;
+	}
+	p->failed_total++;
+	fail_reason(p, r, why, sizeof(why));
+	snprintf(p->reason, sizeof(p->reason), "%s port %u/%s: %s", key, pp->port, proto, why);
+	if (!before || !before->failed)
+		pr_err("proxy: %s port %u/%s not programmed: %s", key, pp->port, proto, why);
+}
+
 /* Recompute one Service's service ports and program the difference. */
 static int resync_service(struct proxy *p, const char *key)
 {
 	const cJSON *svc = informer_get(p->inf[INF_SVC], key);
 	struct psvc *ps = psvc_get(p, key, true);
-	struct lb4_svc_key *keys = NULL;
-	struct pm_service m;
-	uint32_t nkeys = 0, i, j;
-	int err = 0;
+	struct pport *now = NULL;
+	struct pm_service m = {0};
+	uint32_t n = 0, nfailed = 0, nrefused = 0, i;
+	int err = 0, rc;
 
 	if (!ps)
 		return -ENOMEM;
-	if (svc && pm_service_parse(svc, &m) == 0) {
-		keys = calloc(m.nports, sizeof(*keys));
-		if (!keys)
-			return -ENOMEM;
-		for (i = 0; i < m.nports; i++) {
-			struct pm_endpoints eps = {0};
-			struct lbsync_svc want;
-			struct lb4_svc_key k = {.vip = m.vip,
-						.port = htons(m.ports[i].port),
-						.proto = m.ports[i].proto};
-			int r = 0;
-
-			for (j = 0; j < ps->nslices && !r; j++) {
-				const cJSON *sl = informer_get(p->inf[INF_EPS], ps->slices[j]);
-
-				if (sl)
-					r = pm_endpoints_add_slice(&eps, sl, &m.ports[i]);
-			}
-			pm_endpoints_finish(&eps);
-			want.flags = m.affinity ? LB_SVC_F_AFFINITY : 0;
-			want.affinity_timeout = m.affinity_timeout;
-			want.n = eps.n;
-			want.nready = eps.nready;
-			want.be = eps.be;
-			if (!r)
-				r = lbsync_set(p->sync, &k, &want);
-			pm_endpoints_free(&eps);
-			if (r) {
-				pr_warn("proxy: %s port %u: %s", key, m.ports[i].port,
-					strerror(-r));
-				err = err ? err : r;
-			}
-			keys[nkeys++] = k;
-		}
+	rc = svc ? pm_service_parse(svc, &m) : -ENOENT;
+	if (rc == -ENOMEM || (rc == 0 && !(now = calloc(m.nports, sizeof(*now))))) {
+		pm_service_free(&m);
+		return -ENOMEM;
 	}
+	for (i = 0; rc == 0 && i < m.nports; i++) {
+		struct lb4_svc_key k = {
+		    .vip = m.vip, .port = htons(m.ports[i].port), .proto = m.ports[i].proto};
+		int r = program_port(p, ps, &m, i, &k, &nrefused);
+
+		report_port(p, key, &m.ports[i], r, pport_find(ps->ports, ps->nports, &k));
+		err = err ? err : r;
+		now[n].key = k;
+		now[n].failed = r != 0;
+		nfailed += r != 0;
+		n++;
+	}
+	if (n)
+		qsort(now, n, sizeof(*now), pport_cmp);
 	/* Service ports the Service no longer has. */
-	for (i = 0; i < ps->nports; i++) {
-		for (j = 0; j < nkeys; j++)
-			if (!memcmp(&ps->ports[i], &keys[j], sizeof(keys[j])))
-				break;
-		if (j == nkeys)
-			lbsync_del(p->sync, &ps->ports[i]);
-	}
+	for (i = 0; i < ps->nports; i++)
+		if (!pport_find(now, n, &ps->ports[i].key))
+			lbsync_del(p->sync, &ps->ports[i].key);
+	if (nrefused != ps->nrefused)
+		pr_warn("proxy: %s: %u endpoint addresses refused (unspecified, broadcast, "
+			"multicast, link-local or the service's own IP)",
+			key, nrefused);
+	if (m.nunsupported != ps->nunsupported)
+		pr_warn("proxy: %s: %u SCTP ports are not balanced (the socket load balancer "
+			"handles TCP and UDP)",
+			key, m.nunsupported);
+	p->failed = p->failed - ps->nfailed + nfailed;
+	p->refused = p->refused - ps->nrefused + nrefused;
+	p->unsupported = p->unsupported - ps->nunsupported + m.nunsupported;
+	ps->nfailed = nfailed;
+	ps->nrefused = nrefused;
+	ps->nunsupported = m.nunsupported;
 	free(ps->ports);
-	ps->ports = keys;
-	ps->nports = nkeys;
+	ps->ports = now;
+	ps->nports = n;
+	pm_service_free(&m);
 	psvc_maybe_drop(p, ps);
 	return err;
 }
@@ -352,14 +446,56 @@ static void eps_synced(void *ud)
 	on_synced(ud, INF_EPS);
 }
 
+struct failed_list {
+	char **keys;
+	size_t n, cap;
+};
+
+static void collect_failed(const void *node, VISIT which, void *ud)
+{
+	const struct psvc *ps = *(struct psvc *const *)node;
+	struct failed_list *l = ud;
+	char *k;
+
+	if ((which != postorder && which != leaf) || !ps->nfailed)
+		return;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 8;
+		char **v = realloc(l->keys, cap * sizeof(*v));
+
+		if (!v)
+			return;
+		l->keys = v;
+		l->cap = cap;
+	}
+	k = strdup(ps->key);
+	if (k)
+		l->keys[l->n++] = k;
+}
+
+/* Try the failed service ports again (ids or map space may be free now). */
+static void retry_failed(struct proxy *p)
+{
+	struct failed_list l = {0};
+
+	if (!p->ready || !p->failed)
+		return;
+	twalk_r(p->root, collect_failed, &l);
+	for (size_t i = 0; i < l.n; i++) {
+		resync_service(p, l.keys[i]);
+		free(l.keys[i]);
+	}
+	free(l.keys);
+}
+
 static void on_gc(struct ev_loop *loop, ev_timer *t, int revents)
 {
 	struct proxy *p = (struct proxy *)((char *)t - offsetof(struct proxy, gc_timer));
 
 	(void)loop;
 	(void)revents;
-	if (lbsync_gc(p->sync) > 0)
-		status_refresh(p);
+	lbsync_gc(p->sync);
+	retry_failed(p);
 	status_refresh(p);
 }
 

@@ -42,6 +42,14 @@ struct proxy_status {
 	uint32_t endpoints; /* backend slots programmed */
 	uint32_t backends;  /* backend ids (incl. draining) */
 	uint32_t draining;
+	/* Service ports the maps do not (fully) serve right now: ids or map
+	 * space ran out, too many endpoints, a failed write. /healthz is 503
+	 * while any is left; they are retried every second. */
+	uint32_t unprogrammed;
+	uint64_t unprogrammed_total;   /* times a service port failed to program */
+	char unprogrammed_reason[256]; /* the latest such failure, "" if none left */
+	uint32_t endpoints_refused;    /* addresses pm_endpoint_refused turned away */
+	uint32_t ports_unsupported;    /* SCTP service ports (not balanced) */
 };
 
 extern const double proxy_lat_bounds[PROXY_LAT_BUCKETS];

@@ -40,6 +40,7 @@ int pm_service_parse(const cJSON *svc, struct pm_service *out)
 	const char *type, *ip, *aff;
 	const cJSON *ports, *p;
 	struct in_addr a;
+	int n;
 
 	memset(out, 0, sizeof(*out));
 	if (!cJSON_IsObject(spec))
@@ -64,6 +65,12 @@ int pm_service_parse(const cJSON *svc, struct pm_service *out)
 					    : PM_DEFAULT_AFFINITY_TIMEOUT;
 	}
 	ports = get(spec, "ports");
+	n = cJSON_IsArray(ports) ? cJSON_GetArraySize(ports) : 0;
+	if (!n)
+		return -ENOENT;
+	out->ports = calloc((size_t)n, sizeof(*out->ports));
+	if (!out->ports)
+		return -ENOMEM;
 	cJSON_ArrayForEach(p, ports)
 	{
 		const cJSON *num = get(p, "port");
@@ -71,16 +78,25 @@ int pm_service_parse(const cJSON *svc, struct pm_service *out)
 		int proto = proto_of(p);
 		struct pm_port *pp;
 
-		if (proto < 0 || !cJSON_IsNumber(num) || num->valueint < 1 || num->valueint > 65535)
+		if (!cJSON_IsNumber(num) || num->valueint < 1 || num->valueint > 65535)
 			continue;
-		if (out->nports == sizeof(out->ports) / sizeof(out->ports[0]))
-			break;
+		if (proto < 0) {
+			out->nunsupported++;
+			continue;
+		}
 		pp = &out->ports[out->nports++];
-		snprintf(pp->name, sizeof(pp->name), "%s", name ? name : "");
+		pp->name = name ? name : "";
 		pp->port = (uint16_t)num->valueint;
 		pp->proto = (uint8_t)proto;
 	}
 	return out->nports ? 0 : -ENOENT;
+}
+
+void pm_service_free(struct pm_service *m)
+{
+	free(m->ports);
+	m->ports = NULL;
+	m->nports = 0;
 }
 
 bool pm_slice_service_key(const cJSON *slice, char *buf, size_t len)
@@ -114,7 +130,25 @@ static int usable_class(uint8_t st)
 	return 2;
 }
 
-int pm_endpoints_add_slice(struct pm_endpoints *e, const cJSON *slice, const struct pm_port *p)
+const char *pm_endpoint_refused(uint32_t addr, uint32_t vip)
+{
+	uint32_t h = ntohl(addr);
+
+	if (addr == vip)
+		return "the service's own cluster IP";
+	if ((h >> 24) == 0)
+		return "unspecified (0.0.0.0/8)";
+	if (h == 0xffffffffu)
+		return "the broadcast address";
+	if ((h >> 28) == 0xe)
+		return "multicast (224.0.0.0/4)";
+	if ((h >> 16) == 0xa9fe)
+		return "link-local (169.254.0.0/16)";
+	return NULL;
+}
+
+int pm_endpoints_add_slice(struct pm_endpoints *e, const cJSON *slice, const struct pm_port *p,
+			   uint32_t vip)
 {
 	const char *at = get_str(slice, "addressType");
 	const cJSON *ports = get(slice, "ports"), *sp, *ep;
@@ -149,6 +183,10 @@ int pm_endpoints_add_slice(struct pm_endpoints *e, const cJSON *slice, const str
 
 		if (!cJSON_IsString(a0) || inet_pton(AF_INET, a0->valuestring, &a) != 1)
 			continue;
+		if (pm_endpoint_refused(a.s_addr, vip)) {
+			e->refused++;
+			continue;
+		}
 		if (ready)
 			state |= LB_BE_READY;
 		if (serving)

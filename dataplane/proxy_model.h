@@ -17,23 +17,30 @@
 #define PM_DEFAULT_AFFINITY_TIMEOUT 10800
 
 struct pm_port {
-	char name[64];
-	uint16_t port; /* host */
-	uint8_t proto; /* IPPROTO_* */
+	const char *name; /* points into the parsed Service: valid while it is */
+	uint16_t port;	  /* host */
+	uint8_t proto;	  /* IPPROTO_* */
 };
 
+/* A Service as the load balancer sees it. Every port is kept, however
+ * many (API data never goes into a fixed-size array). */
 struct pm_service {
 	uint32_t vip; /* be */
 	bool affinity;
 	uint32_t affinity_timeout; /* seconds */
 	uint32_t nports;
-	struct pm_port ports[32];
+	struct pm_port *ports; /* malloc'd, pm_service_free */
+	/* SCTP ports: valid in the API, but the socket LB balances only TCP
+	 * and UDP connect()s; reported, never programmed. */
+	uint32_t nunsupported;
 };
 
 /* Parse a Service. 0 if it is proxied (ClusterIP, NodePort or LoadBalancer
  * with an IPv4 clusterIP and TCP/UDP ports), -ENOENT if it needs no
- * proxying (headless, ExternalName, no ports), -EINVAL if malformed. */
+ * proxying (headless, ExternalName, no ports), -EINVAL if malformed,
+ * -ENOMEM. out needs pm_service_free whatever the result. */
 int pm_service_parse(const cJSON *svc, struct pm_service *out);
+void pm_service_free(struct pm_service *m);
 
 /* "namespace/service" a slice belongs to, into buf; false if unlabelled. */
 bool pm_slice_service_key(const cJSON *slice, char *buf, size_t len);
@@ -42,11 +49,24 @@ bool pm_slice_service_key(const cJSON *slice, char *buf, size_t len);
 struct pm_endpoints {
 	struct lbsync_be *be; /* ready first after pm_endpoints_finish */
 	uint32_t n, cap, nready;
+	uint32_t refused; /* addresses pm_endpoint_refused turned away */
 };
 
-/* Add the endpoints a slice offers for service port p (matched by port
- * name and protocol). Duplicates are merged, ready winning. */
-int pm_endpoints_add_slice(struct pm_endpoints *e, const cJSON *slice, const struct pm_port *p);
+/* Why an IPv4 endpoint address (be) must not become a backend of the
+ * service at vip (be), or NULL if it may. A real kube-apiserver refuses
+ * most of these already (ValidateEndpointIP); skiff-node checks again, as
+ * a connect() rewritten to such an address goes nowhere or loops: the
+ * unspecified 0.0.0.0/8, the limited broadcast, multicast 224.0.0.0/4,
+ * link-local 169.254.0.0/16 (the metadata service) and the VIP itself.
+ * Loopback is allowed: skiff-server publishes itself and its cluster DNS
+ * on 127.0.0.1 when bound there. */
+const char *pm_endpoint_refused(uint32_t addr, uint32_t vip);
+
+/* Add the endpoints a slice offers for service port p of the service at
+ * vip (matched by port name and protocol). Duplicates are merged, ready
+ * winning; refused addresses are counted, not added. */
+int pm_endpoints_add_slice(struct pm_endpoints *e, const cJSON *slice, const struct pm_port *p,
+			   uint32_t vip);
 /* Order ready endpoints first, drop unusable ones, set nready. */
 void pm_endpoints_finish(struct pm_endpoints *e);
 void pm_endpoints_free(struct pm_endpoints *e);

@@ -183,20 +183,20 @@ SEEDS = {
                       1)],
     # size and shape: deep nesting, wide objects, amplification, NUL
     "deep-merge": [req("merge", "deployments", body={"metadata": {"annotations": {}},
-                                                      "spec": {"x": deep(16)}}),
-                   req("smp", "pods", body={"spec": {"x": deep(16)}})],
+                                                      "spec": {"x": deep(40)}}),
+                   req("smp", "pods", body={"spec": {"x": deep(40)}})],
     "deep-json-test": [req("json", "pods", body=[
-        {"op": "add", "path": "/metadata/annotations", "value": {"d": json.dumps(deep(16))}},
-        {"op": "test", "path": "/spec", "value": deep(14)}])],
+        {"op": "add", "path": "/metadata/annotations", "value": {"d": json.dumps(deep(40))}},
+        {"op": "test", "path": "/spec", "value": deep(30)}])],
     "wide-annotations": [req("merge", "pods", body={"metadata": {"annotations": {
-        "k%05d" % i: "v" for i in range(1000)}}}),
+        "k%05d" % i: "v" for i in range(5000)}}}),
         req("merge", "pods", body={"metadata": {"annotations": {"k00001": None}}})],
     "wide-create": [req("post", "endpoints", body={"metadata": {"name": "fz-b", "labels": {
         "l%04d" % i: "v" for i in range(2000)}}, "subsets": [{"addresses": [
             {"ip": "10.244.%d.%d" % (i // 200, i % 200 + 1)} for i in range(2000)],
             "ports": [{"name": "p", "port": 80}]}]})],
     "json-amplify": [req("json", "pods", body=[
-        {"op": "copy", "from": "/spec", "path": "/spec/x%d" % i} for i in range(13)])],
+        {"op": "copy", "from": "/spec", "path": "/spec/x%d" % i} for i in range(21)])],
     "nul-escape": [req("post", "services", body='{"metadata":{"name":"a\\u0000b"},"spec":{}}'),
                    req("merge", "pods", body='{"metadata":{"labels":{"a":"\\u0000"}}}')],
     # the third write makes the object pass the 256 KiB limit: 413

@@ -23,10 +23,10 @@ static int shim_hex(char c)
 	return -1;
 }
 
-/* %XX decoding in place as MHD does (and '+' as space in arguments). The
+/* %XX and '+' decoding of a query argument in place, as MHD does. The
  * result may hold a NUL byte, which cuts the C string there, as in the
  * real server. */
-static void shim_unescape(char *s, bool plus)
+static void shim_unescape(char *s)
 {
 	char *w = s;
 
@@ -37,7 +37,7 @@ static void shim_unescape(char *s, bool plus)
 			*w++ = (char)(hi << 4 | lo);
 			p += 2;
 		} else {
-			*w++ = plus && *p == '+' ? ' ' : *p;
+			*w++ = *p == '+' ? ' ' : *p;
 		}
 	}
 	*w = 0;
@@ -74,14 +74,14 @@ void shim_req_init(struct http_req *r, const char *method, const char *target, c
 			char *eq = strchr(arg, '=');
 			char *val = eq ? eq + 1 : arg + strlen(arg);
 
-			shim_unescape(val, true);
+			shim_unescape(val);
 			if (eq)
 				*eq = 0;
-			shim_unescape(arg, true);
+			shim_unescape(arg);
 			shim_kv_add(r->query, &r->nquery, arg, strlen(arg), val);
 		}
 	}
-	shim_unescape(r->path, false);
+	/* the path stays encoded, as MHD leaves it (api_route decodes) */
 }
 
 void shim_req_header(struct http_req *r, const char *name, const char *value)
@@ -154,6 +154,17 @@ void http_reply(struct http_req *r, int status, const char *ctype, const char *b
 	r->status = status;
 	snprintf(r->ctype, sizeof(r->ctype), "%s", ctype ? ctype : "application/json");
 	r->nreplies++;
+}
+
+/* The shim has no connections to pool. */
+void http_req_authenticated(struct http_req *r)
+{
+}
+
+void http_reply_header(struct http_req *r, const char *name, const char *value)
+{
+	snprintf(r->hdr_name, sizeof(r->hdr_name), "%s", name);
+	snprintf(r->hdr_value, sizeof(r->hdr_value), "%s", value);
 }
 
 void http_req_defer(struct http_req *r)
@@ -231,6 +242,15 @@ void http_stream_poke(struct http_stream *st)
 void http_stream_end(struct http_stream *st)
 {
 	st->ended = true;
+}
+
+void http_stream_abort(struct http_stream *st)
+{
+	free(st->buf);
+	st->buf = NULL;
+	st->len = st->cap = 0;
+	st->aborted = true;
+	http_stream_end(st);
 }
 
 void shim_stream_drain(struct http_stream *st, void (*line)(const char *s, size_t len))

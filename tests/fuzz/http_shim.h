@@ -29,6 +29,7 @@ struct http_req {
 	int nreplies; /* http_reply and http_reply_stream calls */
 	int status;
 	char ctype[64];
+	char hdr_name[64], hdr_value[128]; /* http_reply_header */
 	char *resp;
 	size_t resp_len;
 	bool deferred; /* held until http_release_deferred() */
@@ -41,6 +42,7 @@ struct http_stream {
 	char *buf;
 	size_t len, cap;
 	bool ended;
+	bool aborted; /* http_stream_abort: the connection was cut */
 	bool stalled; /* set by the harness: its client never reads */
 	http_stream_close_fn on_close;
 	void *ud;
@@ -50,8 +52,9 @@ struct http_stream {
 /* Every stream not closed yet, newest first. */
 extern struct http_stream *shim_streams;
 
-/* A request for `method` on `target` ("/path?query", decoded like MHD
- * decodes arguments). The body is not copied. */
+/* A request for `method` on `target` ("/path?query"; the arguments are
+ * decoded like MHD decodes them, the path is left as sent). The body is
+ * not copied. */
 void shim_req_init(struct http_req *r, const char *method, const char *target, const char *body,
 		   size_t len);
 void shim_req_header(struct http_req *r, const char *name, const char *value);

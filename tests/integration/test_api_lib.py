@@ -86,7 +86,7 @@ class Resp:
         self.body = body
         try:
             self.json = json.loads(body) if body else None
-        except ValueError:
+        except (ValueError, RecursionError):
             self.json = None
 
     @property
@@ -109,6 +109,7 @@ class Server:
         self.own_dir = data_dir is None
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="sk%d-%s-" % (os.getpid(), name))
         self.port = None
+        self.dns_port = None
         self.proc = None
         self.token = None
         self.ctx = None
@@ -119,9 +120,10 @@ class Server:
 
     def start(self):
         self.port = self.port or free_port()
-        dns_port = free_port(socket.SOCK_DGRAM)
+        self.dns_port = self.dns_port or free_port(socket.SOCK_DGRAM)
         args = [SERVER_BIN, "--bind-address", "127.0.0.1", "--secure-port", str(self.port),
-                "--data-dir", self.data_dir, "--dns-bind-address", "127.0.0.1:%d" % dns_port,
+                "--data-dir", self.data_dir,
+                "--dns-bind-address", "127.0.0.1:%d" % self.dns_port,
                 "--dns-upstream", "127.0.0.1:%d" % free_port(socket.SOCK_DGRAM)] + self.extra
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT,

@@ -8,7 +8,7 @@
    restart: every acknowledged (201) create is present with its ClusterIP.
 3. Concurrency: 8 clients create services at once; all ClusterIPs distinct.
 4. Slow watcher: a watcher that never reads does not slow writes down, and
-   with a small --watch-buffer-bytes it is closed with a 410 ERROR event.
+   with a small --watch-buffer-bytes its connection is cut.
 Prints TAP."""
 import json
 import os
@@ -424,26 +424,29 @@ def test_slow_watcher():
     closed = [ln for ln in m.splitlines() if ln.startswith("skiff_apiserver_watch_closed_slow_total")]
     t.ok(closed and int(closed[0].split()[1]) >= 1, "the slow watcher was closed (metrics)", closed)
 
-    # drain what the watcher was sent: it ends with a 410 ERROR and EOF
+    # drain what the watcher was sent: the server cut the connection at
+    # once (no chunked terminator, no TLS close_notify), so the client
+    # re-watches, and re-lists if its resourceVersion is gone
     s.settimeout(30)
     data = b""
-    eof = False
+    cut = False
     try:
         while True:
             chunk = s.recv(1 << 20)
             if not chunk:
-                eof = True
+                cut = True
                 break
             data += chunk
             if data.endswith(b"0\r\n\r\n"):
-                eof = True
                 break
-    except (socket.timeout, ssl.SSLError, OSError):
+    except socket.timeout:
         pass
+    except (ssl.SSLError, OSError):
+        cut = True
     s.close()
     tail = data[-600:].decode("latin1")
-    t.ok(eof and '"type":"ERROR"' in tail and '"code":410' in tail,
-         "the stalled watcher's stream ends with an ERROR 410 event", tail)
+    t.ok(cut and not data.endswith(b"0\r\n\r\n"),
+         "the stalled watcher's connection is cut, not ended as if complete", tail)
 
     # a normal watcher on the same server still works
     c = srv.conn()

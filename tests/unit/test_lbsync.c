@@ -32,6 +32,7 @@
 #include "lb_common.h"
 #include "lbsync.h"
 #include "log.h"
+#include "proxy_model.h"
 
 /* Small capacities: enough for the background plus the target. */
 #define T_MAX_SERVICES 256
@@ -672,6 +673,109 @@ static void test_out_of_ids(void **state)
 	check_service(m, &target, "R1 R2 R3", "failed growth");
 }
 
+/* A Service with 40 ports (a pm_service once kept 32) and one slice:
+ * every service port reaches the maps with its backend. */
+static void test_forty_ports(void **state)
+{
+	struct maps *m = get_maps(state);
+	char *json = malloc(16384);
+	struct pm_service svc;
+	cJSON *sdoc, *ldoc;
+	size_t off;
+
+	assert_non_null(json);
+	off = snprintf(json, 16384, "{\"spec\":{\"clusterIP\":\"10.96.7.7\",\"ports\":[");
+	for (int i = 0; i < 40; i++)
+		off += snprintf(json + off, 16384 - off, "%s{\"name\":\"p%d\",\"port\":%d}",
+				i ? "," : "", i, 1000 + i);
+	snprintf(json + off, 16384 - off, "]}}");
+	sdoc = cJSON_Parse(json);
+	off = snprintf(json, 16384,
+		       "{\"addressType\":\"IPv4\",\"endpoints\":[{\"addresses\":"
+		       "[\"10.0.0.1\"]}],\"ports\":[");
+	for (int i = 0; i < 40; i++)
+		off += snprintf(json + off, 16384 - off, "%s{\"name\":\"p%d\",\"port\":%d}",
+				i ? "," : "", i, 2000 + i);
+	snprintf(json + off, 16384 - off, "]}");
+	ldoc = cJSON_Parse(json);
+	assert_non_null(sdoc);
+	assert_non_null(ldoc);
+	assert_int_equal(pm_service_parse(sdoc, &svc), 0);
+	assert_int_equal(svc.nports, 40);
+	for (uint32_t i = 0; i < svc.nports; i++) {
+		struct pm_endpoints e = {0};
+		struct lb4_svc_key k = {
+		    .vip = svc.vip, .port = htons(svc.ports[i].port), .proto = IPPROTO_TCP};
+		struct lbsync_svc w;
+		struct lb4_svc_val v;
+		struct lb4_backend b;
+
+		assert_int_equal(pm_endpoints_add_slice(&e, ldoc, &svc.ports[i], svc.vip), 0);
+		pm_endpoints_finish(&e);
+		w = (struct lbsync_svc){.n = e.n, .nready = e.nready, .be = e.be};
+		assert_int_equal(lbsync_set(m->s, &k, &w), 0);
+		pm_endpoints_free(&e);
+		k.slot = 1;
+		assert_int_equal(bpf_map_lookup_elem(m->fds.svc, &k, &v), 0);
+		assert_int_equal(bpf_map_lookup_elem(m->fds.be, &v.backend_id, &b), 0);
+		assert_int_equal(ntohs(b.port), 2000 + i);
+	}
+	assert_int_equal(lbsync_stats(m->s)->services, 40);
+	pm_service_free(&svc);
+	cJSON_Delete(sdoc);
+	cJSON_Delete(ldoc);
+	free(json);
+}
+
+/* The BPF service map itself full (sized below what lbsync may use): the
+ * write fails, lbsync says so (-E2BIG) and counts it; nothing silent. */
+static void test_full_map(void **state)
+{
+	struct maps *m = get_maps(state);
+	uint64_t errors;
+	int r;
+
+	lbsync_free(m->s);
+	lbmap_close(&m->fds);
+	/* the service map holds 4 + 8 entries, lbsync may use 4 ids, 8 backends */
+	assert_int_equal(maps_create(m, 4, 8), 0);
+	assert_int_equal(set_text(m, &target, "R1 R2 R3 R4 R5 R6 R7", 0), 0); /* 8 entries */
+	errors = lbsync_stats(m->s)->map_errors;
+	r = set_text(m,
+		     &(struct lb4_svc_key){
+			 .vip = htonl(0x0a600002), .port = htons(80), .proto = IPPROTO_TCP},
+		     "R1 R2 R3 R4 R5", 0);
+	assert_int_equal(r, -E2BIG);
+	assert_true(lbsync_stats(m->s)->map_errors > errors);
+}
+
+/* More backends than slot 0 can count: the first LB_MAX_SLOTS serve and
+ * the caller hears of the rest (-EOVERFLOW). */
+static void test_too_many_backends(void **state)
+{
+	struct maps *m = get_maps(state);
+	uint32_t n = LB_MAX_SLOTS + 1;
+	struct lbsync_be *be = calloc(n, sizeof(*be));
+	struct lbsync_svc w = {.n = n, .nready = n, .be = be};
+	struct lb4_svc_key k0 = target;
+	struct lb4_svc_val v0;
+
+	assert_non_null(be);
+	lbsync_free(m->s);
+	lbmap_close(&m->fds);
+	assert_int_equal(maps_create(m, 4, n + 2), 0);
+	for (uint32_t i = 0; i < n; i++) {
+		be[i].addr = htonl((10u << 24) | (2u << 16) | i);
+		be[i].port = htons(T_PORT);
+		be[i].state = LB_BE_READY | LB_BE_SERVING;
+	}
+	assert_int_equal(lbsync_set(m->s, &target, &w), -EOVERFLOW);
+	k0.slot = 0;
+	assert_int_equal(bpf_map_lookup_elem(m->fds.svc, &k0, &v0), 0);
+	assert_int_equal(v0.count, LB_MAX_SLOTS);
+	free(be);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -683,6 +787,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_adopt, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_verify_repairs, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_out_of_ids, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_forty_ports, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_full_map, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_too_many_backends, setup, teardown),
 	};
 
 	log_set_level(LOG_ERR); /* lbsync's warnings are expected here */

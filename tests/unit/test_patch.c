@@ -9,7 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <errno.h>
+#include <time.h>
 #include <cjson/cJSON.h>
+#include "jcmp.h"
 #include "patch.h"
 
 /* Fixtures are written with ' for " to stay readable; \' stays a quote
@@ -649,13 +652,327 @@ static void test_big_inputs(void **state)
 	cJSON_Delete(p);
 }
 
+/* ---- limits: every request's cost is bounded by its size ---- */
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Apply and return the code; *out the result (caller frees). */
+static int apply(enum patch_type t, const cJSON *o, const cJSON *p, size_t max, cJSON **out,
+		 char *err, size_t len)
+{
+	return patch_apply(t, o, p, "Deployment", max, out, err, len);
+}
+
+/* A 1 KB object whose /spec is copied into itself doubles per op: the copy
+ * limit stops it with upstream's message (422), before memory runs out. */
+static void test_copy_amplification(void **state)
+{
+	cJSON *o = cJSON_CreateObject(), *p = cJSON_CreateArray(), *r;
+	cJSON *spec = cJSON_AddObjectToObject(o, "spec");
+	char big[1001], err[256], path[32];
+	int rc;
+
+	(void)state;
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	cJSON_AddStringToObject(spec, "a", big);
+	for (int i = 0; i < 21; i++) {
+		cJSON *op = cJSON_CreateObject();
+
+		snprintf(path, sizeof(path), "/spec/c%d", i);
+		cJSON_AddStringToObject(op, "op", "copy");
+		cJSON_AddStringToObject(op, "from", "/spec");
+		cJSON_AddStringToObject(op, "path", path);
+		cJSON_AddItemToArray(p, op);
+	}
+	rc = apply(PATCH_JSON, o, p, 1 << 20, &r, err, sizeof(err));
+	assert_int_equal(rc, -EINVAL);
+	assert_null(r);
+	assert_non_null(strstr(err, "Unable to complete the copy, the accumulated size increase "
+				    "of copy is "));
+	assert_non_null(strstr(err, "exceeding the limit 1048576"));
+	/* The legacy entry point applies the default limit too. */
+	r = patch_json(o, p, err, sizeof(err));
+	assert_null(r);
+	cJSON_Delete(o);
+	cJSON_Delete(p);
+}
+
+/* Results over max_bytes are -E2BIG (413) for every type; at the limit
+ * they pass. */
+static void test_result_limit(void **state)
+{
+	cJSON *o = J("{'spec':{}}"), *p, *r;
+	char err[256], *txt;
+	size_t len;
+	int rc;
+
+	(void)state;
+	p = J("{'spec':{'a':'0123456789012345678901234567890123456789'}}");
+	rc = apply(PATCH_MERGE, o, p, 60, &r, err, sizeof(err));
+	assert_int_equal(rc, 0);
+	txt = cJSON_PrintUnformatted(r);
+	len = strlen(txt);
+	free(txt);
+	cJSON_Delete(r);
+	for (enum patch_type t = PATCH_MERGE; t <= PATCH_STRATEGIC; t++) {
+		assert_int_equal(apply(t, o, p, len, &r, err, sizeof(err)), 0);
+		cJSON_Delete(r);
+		char want[64];
+
+		rc = apply(t, o, p, len - 1, &r, err, sizeof(err));
+		assert_int_equal(rc, -E2BIG);
+		assert_null(r);
+		snprintf(want, sizeof(want), "Request entity too large: limit is %zu", len - 1);
+		assert_string_equal(err, want);
+	}
+	cJSON_Delete(p);
+	p = J("[{'op':'add','path':'/spec/a','value':'0123456789012345678901234567890123456789'}]");
+	assert_int_equal(apply(PATCH_JSON, o, p, len - 1, &r, err, sizeof(err)), -E2BIG);
+	cJSON_Delete(p);
+	cJSON_Delete(o);
+}
+
+static void test_json_max_ops(void **state)
+{
+	cJSON *o = J("{}"), *p = cJSON_CreateArray(), *r;
+	char err[256];
+
+	(void)state;
+	for (int i = 0; i <= PATCH_JSON_MAX_OPS; i++)
+		cJSON_AddItemToArray(p, J("{'op':'test','path':'','value':{}}"));
+	assert_int_equal(apply(PATCH_JSON, o, p, 1 << 20, &r, err, sizeof(err)), -E2BIG);
+	assert_string_equal(err,
+			    "The allowed maximum operations in a JSON patch is 10000, got 10001");
+	cJSON_Delete(cJSON_DetachItemFromArray(p, 0));
+	assert_int_equal(apply(PATCH_JSON, o, p, 1 << 20, &r, err, sizeof(err)), 0);
+	cJSON_Delete(r);
+	cJSON_Delete(p);
+	cJSON_Delete(o);
+}
+
+/* n nested objects {"a":{"a":...{"b":1,"c":[...]}}}, each level with two
+ * members: cJSON_Compare visits 2^n nodes for it. */
+static cJSON *deep_obj(int n)
+{
+	cJSON *root = cJSON_CreateObject(), *cur = root;
+
+	for (int i = 0; i < n; i++) {
+		cJSON_AddNumberToObject(cur, "b", i);
+		cur = cJSON_AddObjectToObject(cur, "a");
+	}
+	return root;
+}
+
+/* The JSON patch test op on a deep value is linear: 1000 levels (cJSON's
+ * parse limit) in well under a second; a test failure deep down is found. */
+static void test_deep_test_op(void **state)
+{
+	cJSON *o = deep_obj(998), *p = cJSON_CreateArray(), *op = cJSON_CreateObject(), *r;
+	char err[256];
+	double t0 = now_s();
+
+	(void)state;
+	cJSON_AddStringToObject(op, "op", "test");
+	cJSON_AddStringToObject(op, "path", "");
+	cJSON_AddItemToObject(op, "value", deep_obj(998));
+	cJSON_AddItemToArray(p, op);
+	assert_int_equal(apply(PATCH_JSON, o, p, 1 << 20, &r, err, sizeof(err)), 0);
+	cJSON_Delete(r);
+	cJSON_Delete(o);
+	o = deep_obj(997);
+	assert_int_equal(apply(PATCH_JSON, o, p, 1 << 20, &r, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "json patch: test failed at path ");
+	printf("# deep test op: 2 x 998 levels in %.3f s\n", now_s() - t0);
+	assert_true(now_s() - t0 < 2.0);
+	cJSON_Delete(o);
+	cJSON_Delete(p);
+}
+
+/* Nothing a JSON patch builds may nest deeper than cJSON could parse back. */
+static void test_depth_cap(void **state)
+{
+	cJSON *o = deep_obj(600), *p = cJSON_CreateArray(), *op = cJSON_CreateObject(), *r;
+	char err[256], *path = malloc(600 * 2 + 8), *w = path;
+
+	(void)state;
+	for (int i = 0; i < 599; i++)
+		w += sprintf(w, "/a");
+	sprintf(w, "/x");
+	cJSON_AddStringToObject(op, "op", "add");
+	cJSON_AddStringToObject(op, "path", path);
+	cJSON_AddItemToObject(op, "value", deep_obj(600));
+	cJSON_AddItemToArray(p, op);
+	assert_int_equal(apply(PATCH_JSON, o, p, 1 << 24, &r, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "would nest deeper than 1000 levels at path"));
+	/* copy and move of a deep value into its own depths too */
+	cJSON_Delete(p);
+	p = cJSON_CreateArray();
+	op = cJSON_CreateObject();
+	cJSON_AddStringToObject(op, "op", "copy");
+	cJSON_AddStringToObject(op, "from", "/a");
+	cJSON_AddStringToObject(op, "path", path);
+	cJSON_AddItemToArray(p, op);
+	assert_int_equal(apply(PATCH_JSON, o, p, 1 << 24, &r, err, sizeof(err)), -EINVAL);
+	cJSON_SetValuestring(cJSON_GetObjectItemCaseSensitive(op, "op"), "move");
+	cJSON_SetValuestring(cJSON_GetObjectItemCaseSensitive(op, "from"), "/a/a/b");
+	assert_int_equal(apply(PATCH_JSON, o, p, 1 << 24, &r, err, sizeof(err)), 0);
+	cJSON_Delete(r);
+	free(path);
+	cJSON_Delete(o);
+	cJSON_Delete(p);
+}
+
+/* Walking the same long path over and over is charged to the work budget:
+ * 10,000 test ops on the last of 100,000 elements end with 413, fast. */
+static void test_work_budget(void **state)
+{
+	cJSON *o = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(o, "a"), *p, *r;
+	char err[256];
+	double t0;
+
+	(void)state;
+	for (int i = 0; i < 100000; i++)
+		cJSON_AddItemToArray(arr, cJSON_CreateNumber(0));
+	p = cJSON_CreateArray();
+	for (int i = 0; i < PATCH_JSON_MAX_OPS; i++)
+		cJSON_AddItemToArray(p, J("{'op':'test','path':'/a/99999','value':0}"));
+	t0 = now_s();
+	assert_int_equal(apply(PATCH_JSON, o, p, 1 << 24, &r, err, sizeof(err)), -E2BIG);
+	assert_non_null(strstr(err, "the patch is too expensive to apply"));
+	printf("# json patch budget: refused after %.3f s\n", now_s() - t0);
+	cJSON_Delete(p);
+	/* strategic: one wide element merged again and again */
+	cJSON_Delete(o);
+	o = J("{'spec':{'template':{'spec':{'containers':[{'name':'a'}]}}}}");
+	{
+		cJSON *c0 = cJSON_GetArrayItem(
+		    cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(
+			    cJSON_GetObjectItemCaseSensitive(
+				cJSON_GetObjectItemCaseSensitive(o, "spec"), "template"),
+			    "spec"),
+			"containers"),
+		    0);
+		cJSON *pl;
+		char k[16];
+
+		for (int i = 0; i < 40000; i++) {
+			snprintf(k, sizeof(k), "k%d", i);
+			cJSON_AddNumberToObject(c0, k, i);
+		}
+		p = J("{'spec':{'template':{'spec':{'containers':[]}}}}");
+		pl = cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(
+			    cJSON_GetObjectItemCaseSensitive(p, "spec"), "template"),
+			"spec"),
+		    "containers");
+		for (int i = 0; i < 20000; i++)
+			cJSON_AddItemToArray(pl, J("{'name':'a','x':1}"));
+	}
+	t0 = now_s();
+	assert_int_equal(apply(PATCH_STRATEGIC, o, p, 1 << 24, &r, err, sizeof(err)), -E2BIG);
+	printf("# strategic budget: refused after %.3f s\n", now_s() - t0);
+	assert_true(now_s() - t0 < 5.0);
+	cJSON_Delete(p);
+	cJSON_Delete(o);
+}
+
+/* An object of n keys "k<i>": i (from first). */
+static cJSON *wide(int first, int n)
+{
+	cJSON *o = cJSON_CreateObject();
+	char k[16];
+
+	for (int i = first; i < first + n; i++) {
+		snprintf(k, sizeof(k), "k%d", i);
+		cJSON_AddNumberToObject(o, k, i);
+	}
+	return o;
+}
+
+/* Wide objects cost ~linear: a no-op merge patch of 40,000 keys, and a
+ * 200,000-key merge and strategic patch over a 40,000-key object. */
+static void test_wide_objects(void **state)
+{
+	cJSON *o = cJSON_CreateObject(), *p, *r;
+	char err[256];
+	double t0, t1, t2;
+
+	(void)state;
+	cJSON_AddItemToObject(o, "spec", wide(0, 40000));
+	p = cJSON_CreateObject();
+	cJSON_AddItemToObject(p, "spec", wide(0, 40000));
+	t0 = now_s();
+	assert_int_equal(apply(PATCH_MERGE, o, p, 1 << 24, &r, err, sizeof(err)), 0);
+	t1 = now_s();
+	assert_int_equal(jcmp_equal(r, o), 1);
+	cJSON_Delete(r);
+	cJSON_Delete(p);
+	p = cJSON_CreateObject();
+	/* keys in reverse order: no fast path for the lookups */
+	{
+		cJSON *w = cJSON_AddObjectToObject(p, "spec");
+		char k[16];
+
+		for (int i = 200000 - 1; i >= 0; i--) {
+			snprintf(k, sizeof(k), "k%d", i);
+			cJSON_AddNumberToObject(w, k, -i);
+		}
+	}
+	assert_int_equal(apply(PATCH_MERGE, o, p, 1 << 24, &r, err, sizeof(err)), 0);
+	t2 = now_s();
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r, "spec")), 200000);
+	cJSON_Delete(r);
+	assert_int_equal(apply(PATCH_STRATEGIC, o, p, 1 << 24, &r, err, sizeof(err)), 0);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r, "spec")), 200000);
+	cJSON_Delete(r);
+	printf("# no-op merge of 40000 keys: %.3f s; 200000-key merge over 40000 keys: %.3f s; "
+	       "same strategic: %.3f s\n",
+	       t1 - t0, t2 - t1, now_s() - t2);
+	assert_true(now_s() - t0 < 5.0);
+	cJSON_Delete(p);
+	cJSON_Delete(o);
+}
+
+/* Keys a patch repeats: only the last counts, as in upstream (Go). */
+static void test_repeated_keys(void **state)
+{
+	cJSON *o = J("{'a':{'x':1}}"), *p, *r;
+	char err[256];
+
+	(void)state;
+	p = cJSON_Parse("{\"a\":{\"y\":2},\"a\":{\"z\":3}}");
+	for (enum patch_type t = PATCH_MERGE; t <= PATCH_STRATEGIC; t++) {
+		cJSON *want = J("{'a':{'x':1,'z':3}}");
+
+		assert_int_equal(apply(t, o, p, 1 << 20, &r, err, sizeof(err)), 0);
+		assert_int_equal(jcmp_equal(r, want), 1);
+		cJSON_Delete(r);
+		cJSON_Delete(want);
+	}
+	cJSON_Delete(p);
+	cJSON_Delete(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_merge_table), cmocka_unit_test(test_merge_edges),
-	    cmocka_unit_test(test_smp_table),	cmocka_unit_test(test_smp_apply_twice),
-	    cmocka_unit_test(test_smp_noop),	cmocka_unit_test(test_json_table),
-	    cmocka_unit_test(test_never_crash), cmocka_unit_test(test_big_inputs),
+	    cmocka_unit_test(test_merge_table),	       cmocka_unit_test(test_merge_edges),
+	    cmocka_unit_test(test_smp_table),	       cmocka_unit_test(test_smp_apply_twice),
+	    cmocka_unit_test(test_smp_noop),	       cmocka_unit_test(test_json_table),
+	    cmocka_unit_test(test_never_crash),	       cmocka_unit_test(test_big_inputs),
+	    cmocka_unit_test(test_copy_amplification), cmocka_unit_test(test_result_limit),
+	    cmocka_unit_test(test_json_max_ops),       cmocka_unit_test(test_deep_test_op),
+	    cmocka_unit_test(test_depth_cap),	       cmocka_unit_test(test_work_budget),
+	    cmocka_unit_test(test_wide_objects),       cmocka_unit_test(test_repeated_keys),
 	};
 
 	return cmocka_run_group_tests_name("patch", tests, NULL, NULL);

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "lb_common.h"
+#include "node_http.h"
 #include "proxy_model.h"
 
 /* Parse JSON written with single quotes (no fixture needs a real '). */
@@ -146,11 +147,13 @@ static void test_service_parse(void **state)
 				fail_msg("%s: affinity %d/%u, want %u", c->name, m.affinity,
 					 m.affinity_timeout, c->affinity);
 		}
+		pm_service_free(&m);
 		cJSON_Delete(doc);
 	}
 }
 
-/* More ports than a pm_service holds: the first 32 are kept. */
+/* Every port of a Service is kept (there was a silent cap of 32); SCTP
+ * ports are counted as unsupported, not dropped silently. */
 static void test_service_many_ports(void **state)
 {
 	char json[8192];
@@ -163,12 +166,19 @@ static void test_service_many_ports(void **state)
 	for (int i = 0; i < 40; i++)
 		off += snprintf(json + off, sizeof(json) - off, "%s{'name':'p%d','port':%d}",
 				i ? "," : "", i, 1000 + i);
-	snprintf(json + off, sizeof(json) - off, "]}}");
+	snprintf(json + off, sizeof(json) - off, ",{'name':'s','port':9,'protocol':'SCTP'}]}}");
 	doc = J(json);
 	assert_int_equal(pm_service_parse(doc, &m), 0);
-	assert_int_equal(m.nports, 32);
-	assert_string_equal(m.ports[31].name, "p31");
-	assert_int_equal(m.ports[31].port, 1031);
+	assert_int_equal(m.nports, 40);
+	for (int i = 0; i < 40; i++) {
+		char name[8];
+
+		snprintf(name, sizeof(name), "p%d", i);
+		assert_string_equal(m.ports[i].name, name);
+		assert_int_equal(m.ports[i].port, 1000 + i);
+	}
+	assert_int_equal(m.nunsupported, 1);
+	pm_service_free(&m);
 	cJSON_Delete(doc);
 }
 
@@ -235,6 +245,9 @@ struct eps_case {
 #define EP(ip, conds) "{'addresses':['" ip "'],'conditions':" conds "}"
 #define READY	      "{'ready':true,'serving':true,'terminating':false}"
 #define TERM	      "{'ready':false,'serving':true,'terminating':true}"
+
+/* The cluster IP of the service the endpoint cases belong to. */
+#define T_VIP htonl((10u << 24) | (96u << 16) | 99)
 
 static const struct eps_case eps_cases[] = {
     {"one slice, two ready endpoints",
@@ -440,8 +453,13 @@ static void parse_port(const char *spec, struct pm_port *p)
 {
 	const char *slash = strchr(spec, '/');
 
+	static char names[4][64];
+	static int next;
+	char *name = names[next++ % 4];
+
 	memset(p, 0, sizeof(*p));
-	snprintf(p->name, sizeof(p->name), "%.*s", (int)(slash - spec), spec);
+	snprintf(name, sizeof(names[0]), "%.*s", (int)(slash - spec), spec);
+	p->name = name;
 	p->proto = !strcmp(slash + 1, "UDP") ? IPPROTO_UDP : IPPROTO_TCP;
 	p->port = 80; /* the service port itself plays no part in matching */
 }
@@ -459,7 +477,7 @@ static void test_endpoints(void **state)
 		for (int s = 0; s < MAX_SLICES && c->slices[s]; s++) {
 			cJSON *doc = J(c->slices[s]);
 
-			if (pm_endpoints_add_slice(&e, doc, &port))
+			if (pm_endpoints_add_slice(&e, doc, &port, T_VIP))
 				fail_msg("%s: slice %d refused", c->name, s);
 			cJSON_Delete(doc);
 		}
@@ -499,7 +517,7 @@ static void test_endpoints_many(void **state)
 		}
 		snprintf(json + off, (1 << 16) - off, "]}");
 		doc = J(json);
-		assert_int_equal(pm_endpoints_add_slice(&e, doc, &port), 0);
+		assert_int_equal(pm_endpoints_add_slice(&e, doc, &port, T_VIP), 0);
 		cJSON_Delete(doc);
 	}
 	/* 50 * 9 + 100 distinct addresses; every third is not ready, and a
@@ -569,21 +587,21 @@ static void exercise(const cJSON *svc, const cJSON *slice)
 	int rc = pm_service_parse(svc, &m);
 
 	assert_true(rc == 0 || rc == -ENOENT || rc == -EINVAL);
-	assert_true(m.nports <= 32);
 	if (rc)
 		assert_int_equal(m.nports, 0);
 	pm_slice_service_key(slice, key, sizeof(key));
 	for (uint32_t i = 0; i < m.nports; i++) {
 		struct pm_endpoints e = {0};
 
-		assert_int_equal(pm_endpoints_add_slice(&e, slice, &m.ports[i]), 0);
+		assert_int_equal(pm_endpoints_add_slice(&e, slice, &m.ports[i], m.vip), 0);
 		/* The slice has two endpoints; twice if added twice. */
-		assert_int_equal(pm_endpoints_add_slice(&e, slice, &m.ports[i]), 0);
+		assert_int_equal(pm_endpoints_add_slice(&e, slice, &m.ports[i], m.vip), 0);
 		assert_true(e.n <= 2);
 		pm_endpoints_finish(&e);
 		assert_true(e.nready <= e.n);
 		pm_endpoints_free(&e);
 	}
+	pm_service_free(&m);
 }
 
 static void mutate_all(const char *base, bool is_service)
@@ -653,13 +671,81 @@ static void test_sweep_baseline(void **state)
 	assert_int_equal(m.nports, 2);
 	assert_true(m.affinity);
 	assert_int_equal(m.affinity_timeout, 30);
-	assert_int_equal(pm_endpoints_add_slice(&e, slice, &m.ports[1]), 0);
+	assert_int_equal(pm_endpoints_add_slice(&e, slice, &m.ports[1], m.vip), 0);
 	pm_endpoints_finish(&e);
 	fmt_eps(&e, got, sizeof(got));
 	assert_string_equal(got, "10.0.0.1:53/RS 10.0.0.3:53/ST");
 	pm_endpoints_free(&e);
+	pm_service_free(&m);
 	cJSON_Delete(svc);
 	cJSON_Delete(slice);
+}
+
+/* Addresses no connection may be sent to are refused and counted; loopback
+ * (skiff-server's own slices) is kept. */
+static void test_endpoints_refused(void **state)
+{
+	static const char *const bad[] = {"0.0.0.0",   "0.1.2.3",   "255.255.255.255",
+					  "224.0.0.5", "239.1.1.1", "169.254.169.254",
+					  "10.96.0.99"};
+	char json[2048];
+	size_t off;
+	struct pm_endpoints e = {0};
+	struct pm_port port;
+	cJSON *doc;
+	char got[256];
+
+	(void)state;
+	parse_port("http/TCP", &port);
+	off = snprintf(json, sizeof(json), "{'addressType':'IPv4','ports':" HTTP ",'endpoints':[");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		off += snprintf(json + off, sizeof(json) - off, "{'addresses':['%s']},", bad[i]);
+	snprintf(json + off, sizeof(json) - off,
+		 "{'addresses':['127.0.0.1']},{'addresses':['10.0.0.7']}]}");
+	doc = J(json);
+	assert_int_equal(pm_endpoints_add_slice(&e, doc, &port, T_VIP), 0);
+	pm_endpoints_finish(&e);
+	fmt_eps(&e, got, sizeof(got));
+	assert_string_equal(got, "127.0.0.1:8080/RS 10.0.0.7:8080/RS");
+	assert_int_equal(e.refused, sizeof(bad) / sizeof(bad[0]));
+	pm_endpoints_free(&e);
+	cJSON_Delete(doc);
+	assert_null(pm_endpoint_refused(htonl(0x7f000001), T_VIP));
+	assert_string_equal(pm_endpoint_refused(T_VIP, T_VIP), "the service's own cluster IP");
+}
+
+/* A service port that could not be programmed makes /healthz 503 with the
+ * reason, and /metrics shows it. */
+static void test_unprogrammed_reported(void **state)
+{
+	struct proxy_status st = {.mu = PTHREAD_MUTEX_INITIALIZER, .synced = true};
+	cJSON *h;
+	char *s;
+	int code = 0;
+
+	(void)state;
+	s = node_http_healthz(&st, "n1", &code);
+	assert_int_equal(code, 200);
+	free(s);
+	st.unprogrammed = 1;
+	st.unprogrammed_total = 3;
+	st.endpoints_refused = 2;
+	snprintf(st.unprogrammed_reason, sizeof(st.unprogrammed_reason),
+		 "default/web port 1033/TCP: no free service or backend id");
+	s = node_http_healthz(&st, "n1", &code);
+	assert_int_equal(code, 503);
+	h = cJSON_Parse(s);
+	assert_non_null(h);
+	assert_int_equal(cJSON_GetObjectItem(h, "unprogrammedServicePorts")->valueint, 1);
+	assert_string_equal(cJSON_GetObjectItem(h, "unprogrammedReason")->valuestring,
+			    "default/web port 1033/TCP: no free service or backend id");
+	cJSON_Delete(h);
+	free(s);
+	s = node_http_metrics(&st, NULL);
+	assert_non_null(strstr(s, "\nskiff_proxy_unprogrammed_service_ports 1\n"));
+	assert_non_null(strstr(s, "\nskiff_proxy_unprogrammed_total 3\n"));
+	assert_non_null(strstr(s, "\nskiff_proxy_endpoints_refused 2\n"));
+	free(s);
 }
 
 int main(void)
@@ -669,6 +755,7 @@ int main(void)
 	    cmocka_unit_test(test_slice_service_key), cmocka_unit_test(test_endpoints),
 	    cmocka_unit_test(test_endpoints_many),    cmocka_unit_test(test_sweep_baseline),
 	    cmocka_unit_test(test_malformed_service), cmocka_unit_test(test_malformed_slice),
+	    cmocka_unit_test(test_endpoints_refused), cmocka_unit_test(test_unprogrammed_reported),
 	};
 
 	return cmocka_run_group_tests_name("proxy_model", tests, NULL, NULL);

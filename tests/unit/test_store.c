@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <sqlite3.h>
 #include "store.h"
 
 struct evlog {
@@ -149,6 +150,25 @@ static void test_compaction_gives_erange(void **state)
 	store_close(st);
 }
 
+/* A store file in a new temporary dir: dir is a mkdtemp template. */
+static void tmp_store(char *dir, char *path, size_t len, struct store_opts *o)
+{
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, len, "%s/store.db", dir);
+	o->path = path;
+}
+
+static void rm_store(char *dir, char *path, size_t len)
+{
+	static const char *const files[] = {"store.db", "store.db-wal", "store.db-shm"};
+
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(path, len, "%s/%s", dir, files[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
 static void test_durable_reopen(void **state)
 {
 	char dir[] = "/tmp/skiff-store-XXXXXX", path[128];
@@ -156,9 +176,7 @@ static void test_durable_reopen(void **state)
 	struct store *st;
 	struct evlog l = {0};
 
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/store.db", dir);
-	o.path = path;
+	tmp_store(dir, path, sizeof(path), &o);
 	assert_int_equal(store_open(&o, &st), 0);
 	store_create(st, "/k/a", "{\"a\":1}");
 	store_create(st, "/k/b", "{\"b\":1}");
@@ -179,12 +197,151 @@ static void test_durable_reopen(void **state)
 	assert_int_equal(store_create(st, "/k/c", "{}"), 4);
 	store_commit(st);
 	store_close(st);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/store.db-wal", dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/store.db-shm", dir);
-	unlink(path);
-	rmdir(dir);
+	rm_store(dir, path, sizeof(path));
+}
+
+/* A batch the backend refuses (the database is full) is rolled back as a
+ * whole: memory equals the disk again, no event is dispatched, the
+ * revisions are handed out again, and the next batch works. */
+static void test_failed_commit_rolls_back(void **state)
+{
+	struct store_opts o = {.path = ":memory:",
+			       .history_min_events = 100,
+			       .history_min_seconds = 300,
+			       .nosync = true,
+			       .max_db_bytes = 128 * 1024};
+	struct store *st = NULL;
+	struct evlog live = {0}, replay = {0};
+	size_t big_len = 512 * 1024;
+	char *big = malloc(big_len + 16);
+	const struct store_kv *kv;
+
+	assert_non_null(big);
+	snprintf(big, 16, "{\"v\":\"");
+	memset(big + 6, 'x', big_len);
+	strcpy(big + 6 + big_len, "\"}");
+	assert_int_equal(store_open(&o, &st), 0);
+	assert_int_equal(store_create(st, "/k/a", "{\"v\":1}"), 1);
+	assert_int_equal(store_create(st, "/k/del", "{\"d\":1}"), 2);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(store_subscribe(st, log_ev, &live), 0);
+
+	/* one batch: an update, a delete, then a create too big for the disk */
+	assert_int_equal(store_update(st, "/k/a", "{\"v\":2}", 1), 3);
+	assert_int_equal(store_delete(st, "/k/del", 0, NULL), 4);
+	assert_int_equal(store_create(st, "/k/big", big), 5);
+	assert_int_equal(store_commit(st), -ENOSPC);
+	assert_false(store_dirty(st));
+	assert_int_equal(store_rev(st), 2);
+	assert_int_equal(store_rolled_back(st), 3);
+	assert_int_equal(live.n, 0);
+	kv = store_get(st, "/k/a");
+	assert_non_null(kv);
+	assert_string_equal(kv->value, "{\"v\":1}");
+	assert_int_equal(kv->create_rev, 1);
+	assert_int_equal(kv->mod_rev, 1);
+	kv = store_get(st, "/k/del");
+	assert_non_null(kv);
+	assert_string_equal(kv->value, "{\"d\":1}");
+	assert_int_equal(kv->create_rev, 2);
+	assert_int_equal(kv->mod_rev, 2);
+	assert_null(store_get(st, "/k/big"));
+	assert_int_equal(store_count(st, "/k/"), 2);
+	assert_int_equal(store_replay(st, 0, log_ev, &replay), 0);
+	assert_int_equal(replay.n, 2);
+
+	/* the next batch gets the rolled-back revision and is dispatched */
+	assert_int_equal(store_update(st, "/k/a", "{\"v\":3}", 1), 3);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(live.n, 1);
+	assert_int_equal(live.revs[0], 3);
+	assert_int_equal(live.types[0], STORE_MODIFIED);
+	assert_string_equal(live.keys[0], "/k/a");
+	store_close(st);
+	free(big);
+}
+
+static void exec_sql(const char *path, const char *sql)
+{
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+/* Rows that are not JSON objects, or history rows of an unknown type, are
+ * skipped at load and counted, never served. */
+static void test_corrupt_rows_skipped(void **state)
+{
+	char dir[] = "/tmp/skiff-store-XXXXXX", path[128];
+	struct store_opts o = {.history_min_events = 100, .history_min_seconds = 300};
+	struct store *st;
+	struct evlog l = {0};
+
+	tmp_store(dir, path, sizeof(path), &o);
+	assert_int_equal(store_open(&o, &st), 0);
+	store_create(st, "/k/a", "{\"a\":1}");
+	store_create(st, "/k/b", "{\"b\":1}");
+	store_create(st, "/k/c", "{\"c\":1}");
+	store_update(st, "/k/c", "{\"c\":2}", 0);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(store_corrupt_rows(st), 0);
+	store_close(st);
+
+	exec_sql(path, "UPDATE kv SET value='{\"b\":' WHERE key='/k/b';"
+		       "UPDATE log SET type=7 WHERE rev=4;"
+		       "UPDATE log SET value='[1]' WHERE rev=1;");
+	assert_int_equal(store_open(&o, &st), 0);
+	assert_int_equal(store_corrupt_rows(st), 3);
+	assert_null(store_get(st, "/k/b"));
+	assert_string_equal(store_get(st, "/k/a")->value, "{\"a\":1}");
+	assert_string_equal(store_get(st, "/k/c")->value, "{\"c\":2}");
+	assert_int_equal(store_count(st, "/k/"), 2);
+	/* history: revisions 2 and 3 remain, 1 and 4 are gone */
+	assert_int_equal(store_replay(st, 1, log_ev, &l), 0);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.revs[0], 2);
+	assert_int_equal(l.revs[1], 3);
+	/* the revision counter still covers the skipped rows */
+	assert_int_equal(store_rev(st), 4);
+	store_close(st);
+	rm_store(dir, path, sizeof(path));
+}
+
+static void test_cluster_id(void **state)
+{
+	char dir[] = "/tmp/skiff-store-XXXXXX", path[128];
+	struct store_opts o = {.history_min_events = 100, .history_min_seconds = 300};
+	struct store *st;
+
+	tmp_store(dir, path, sizeof(path), &o);
+	assert_int_equal(store_open(&o, &st), 0);
+	assert_string_equal(store_cluster_id(st), "");
+	store_create(st, "/k/a", "{}");
+	/* not inside a batch that is not durable yet */
+	assert_int_equal(store_set_cluster_id(st, "c1"), -EBUSY);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(store_set_cluster_id(st, "c1"), 0);
+	assert_string_equal(store_cluster_id(st), "c1");
+	store_close(st);
+	assert_int_equal(store_open(&o, &st), 0);
+	assert_string_equal(store_cluster_id(st), "c1");
+	store_close(st);
+	/* a file that is not a database is an error, not an empty store */
+	rm_store(dir, path, sizeof(path));
+	strcpy(dir, "/tmp/skiff-store-XXXXXX");
+	tmp_store(dir, path, sizeof(path), &o);
+	{
+		FILE *f = fopen(path, "w");
+
+		assert_non_null(f);
+		for (int i = 0; i < 512; i++)
+			fputs("garbage!", f);
+		fclose(f);
+	}
+	assert_int_equal(store_open(&o, &st), -EUCLEAN);
+	rm_store(dir, path, sizeof(path));
 }
 
 int main(void)
@@ -195,6 +352,9 @@ int main(void)
 	    cmocka_unit_test(test_watch_and_replay),
 	    cmocka_unit_test(test_compaction_gives_erange),
 	    cmocka_unit_test(test_durable_reopen),
+	    cmocka_unit_test(test_failed_commit_rolls_back),
+	    cmocka_unit_test(test_corrupt_rows_skipped),
+	    cmocka_unit_test(test_cluster_id),
 	};
 
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);

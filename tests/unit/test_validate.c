@@ -499,6 +499,80 @@ static const struct vcase cases[] = {
 	 "'conditions':{'ready':'yes'}}]"),
      NULL, "endpoints[0].conditions.ready", "FieldValueInvalid",
      "Invalid value: \"yes\": must be a boolean"},
+    /* ValidateEndpointIP, and the broadcast address beyond upstream */
+    {"service externalIPs loopback", "services",
+     SVC_SPEC("{'ports':[" PORT80 "],'externalIPs':['192.0.2.1','127.0.0.1']}"), NULL,
+     "spec.externalIPs[1]", "FieldValueInvalid",
+     "Invalid value: \"127.0.0.1\": may not be in the loopback range (127.0.0.0/8, ::1/128)"},
+    {"endpoints unspecified", "endpoints",
+     "{" MD("web") ",'subsets':[{'addresses':[{'ip':'0.0.0.0'}]}]}", NULL,
+     "subsets[0].addresses[0].ip", "FieldValueInvalid",
+     "Invalid value: \"0.0.0.0\": may not be unspecified (0.0.0.0)"},
+    {"endpoints loopback", "endpoints",
+     "{" MD("web") ",'subsets':[{'notReadyAddresses':[{'ip':'127.0.0.2'}]}]}", NULL,
+     "subsets[0].notReadyAddresses[0].ip", "FieldValueInvalid",
+     "Invalid value: \"127.0.0.2\": may not be in the loopback range (127.0.0.0/8, ::1/128)"},
+    {"endpoints loopback in kube-system/kubernetes", "endpoints",
+     "{'metadata':{'name':'kubernetes','namespace':'kube-system'},'subsets':[{'addresses':"
+     "[{'ip':'127.0.0.1'}]}]}",
+     NULL, "subsets[0].addresses[0].ip", "FieldValueInvalid",
+     "Invalid value: \"127.0.0.1\": may not be in the loopback range (127.0.0.0/8, ::1/128)"},
+    {"endpoints link-local", "endpoints",
+     "{" MD("web") ",'subsets':[{'addresses':[{'ip':'169.254.169.254'}]}]}", NULL,
+     "subsets[0].addresses[0].ip", "FieldValueInvalid",
+     "Invalid value: \"169.254.169.254\": may not be in the link-local range (169.254.0.0/16, "
+     "fe80::/10)"},
+    {"slice unspecified", "endpointslices",
+     EPS("'addressType':'IPv4','endpoints':[{'addresses':['10.0.0.1','0.0.0.0']}]"), NULL,
+     "endpoints[0].addresses[1]", "FieldValueInvalid",
+     "Invalid value: \"0.0.0.0\": may not be unspecified (0.0.0.0)"},
+    {"slice broadcast", "endpointslices",
+     EPS("'addressType':'IPv4','endpoints':[{'addresses':['255.255.255.255']}]"), NULL,
+     "endpoints[0].addresses[0]", "FieldValueInvalid",
+     "Invalid value: \"255.255.255.255\": may not be the broadcast address (255.255.255.255)"},
+    {"slice link-local multicast", "endpointslices",
+     EPS("'addressType':'IPv4','endpoints':[{'addresses':['224.0.0.251']}]"), NULL,
+     "endpoints[0].addresses[0]", "FieldValueInvalid",
+     "Invalid value: \"224.0.0.251\": may not be in the link-local multicast range "
+     "(224.0.0.0/24, ff02::/10)"},
+    {"slice other multicast ok (as upstream)", "endpointslices",
+     EPS("'addressType':'IPv4','endpoints':[{'addresses':['239.1.1.1']}]"), NULL, NULL, NULL, NULL},
+    {"slice loopback", "endpointslices",
+     EPS("'addressType':'IPv4','endpoints':[{'addresses':['127.0.0.1']}]"), NULL,
+     "endpoints[0].addresses[0]", "FieldValueInvalid",
+     "Invalid value: \"127.0.0.1\": may not be in the loopback range (127.0.0.0/8, ::1/128)"},
+    {"slice IPv6 loopback", "endpointslices",
+     EPS("'addressType':'IPv6','endpoints':[{'addresses':['::1']}]"), NULL,
+     "endpoints[0].addresses[0]", "FieldValueInvalid",
+     "Invalid value: \"::1\": may not be in the loopback range (127.0.0.0/8, ::1/128)"},
+    {"slice IPv6 unspecified", "endpointslices",
+     EPS("'addressType':'IPv6','endpoints':[{'addresses':['::']}]"), NULL,
+     "endpoints[0].addresses[0]", "FieldValueInvalid",
+     "Invalid value: \"::\": may not be unspecified (::)"},
+    {"slice IPv6 link-local", "endpointslices",
+     EPS("'addressType':'IPv6','endpoints':[{'addresses':['fe80::1']}]"), NULL,
+     "endpoints[0].addresses[0]", "FieldValueInvalid",
+     "Invalid value: \"fe80::1\": may not be in the link-local range (169.254.0.0/16, "
+     "fe80::/10)"},
+    {"slice kube-dns of the server may be loopback", "endpointslices",
+     "{'metadata':{'name':'kube-dns','namespace':'kube-system'},'addressType':'IPv4',"
+     "'endpoints':[{'addresses':['127.0.0.1']}]}",
+     NULL, NULL, NULL, NULL},
+    {"slice kubernetes of the server may be loopback", "endpointslices",
+     "{" MD("kubernetes") ",'addressType':'IPv4','endpoints':[{'addresses':['127.0.0.1']}]}", NULL,
+     NULL, NULL, NULL},
+    {"slice kube-dns elsewhere may not", "endpointslices",
+     "{" MD("kube-dns") ",'addressType':'IPv4','endpoints':[{'addresses':['127.0.0.1']}]}", NULL,
+     "endpoints[0].addresses[0]", "FieldValueInvalid",
+     "Invalid value: \"127.0.0.1\": may not be in the loopback range (127.0.0.0/8, ::1/128)"},
+    {"slice of the server: unspecified still refused", "endpointslices",
+     "{" MD("kubernetes") ",'addressType':'IPv4','endpoints':[{'addresses':['0.0.0.0']}]}", NULL,
+     "endpoints[0].addresses[0]", "FieldValueInvalid",
+     "Invalid value: \"0.0.0.0\": may not be unspecified (0.0.0.0)"},
+    /* names never pass with control characters (JSON \u0001 decodes to 0x01) */
+    {"name with a control character", "services",
+     "{'metadata':{'name':'a\\u0001b','namespace':'default'},'spec':{'ports':[" PORT80 "]}}", NULL,
+     "metadata.name", "FieldValueInvalid", "Invalid value: \"a\\x01b\": " DNS1035},
     {"slice endpoints not array", "endpointslices", EPS("'addressType':'IPv4','endpoints':5"), NULL,
      "endpoints", "FieldValueInvalid", "Invalid value: 5: must be an array"},
     {"slice nodeName bad", "endpointslices",
@@ -939,6 +1013,136 @@ static void test_verrs(void **state)
 	assert_int_equal(e.n, VERRS_MAX);
 }
 
+/* ------------------------------------------------------ long lists */
+
+/* A growing JSON text (fixtures of thousands of items). */
+struct jbuf {
+	char *s;
+	size_t len, cap;
+};
+
+static void jb_add(struct jbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void jb_add(struct jbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	assert_true(n >= 0);
+	if (b->len + (size_t)n + 1 > b->cap) {
+		b->cap = (b->len + (size_t)n + 1) * 2;
+		b->s = realloc(b->s, b->cap);
+		assert_non_null(b->s);
+	}
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+/* The cause at field with message msg is among e's. */
+static void assert_cause(const struct verrs *e, const char *field, const char *msg)
+{
+	for (int k = 0; k < e->n; k++)
+		if (!strcmp(e->e[k].field, field) && !strcmp(e->e[k].message, msg))
+			return;
+	for (int k = 0; k < e->n; k++)
+		printf("#   got %s: %s\n", e->e[k].field, e->e[k].message);
+	fail_msg("no cause %s: %s", field, msg);
+}
+
+/* Service ports: n ports 1000+i named p<i>, then `extra` (JSON items). */
+static char *svc_ports(int n, const char *extra)
+{
+	struct jbuf b = {0};
+
+	jb_add(&b, "{" MD("web") ",'spec':{'ports':[");
+	for (int i = 0; i < n; i++)
+		jb_add(&b, "%s{'name':'p%d','port':%d}", i ? "," : "", i, 1000 + i);
+	jb_add(&b, "%s]}}", extra);
+	return b.s;
+}
+
+/* Every port of a Service is validated, not a prefix (there were 256). */
+static void test_service_all_ports(void **state)
+{
+	struct verrs e;
+	char *j;
+
+	(void)state;
+	j = svc_ports(300,
+		      ",{'name':'big','port':70000},{'name':'s','port':81,'targetPort':'abc_'},"
+		      "{'name':'x','port':82,'protocol':'HTTP'},{'name':'p5','port':83},"
+		      "{'name':'dup','port':1010}");
+	run("services", j, NULL, &e);
+	assert_cause(&e, "spec.ports[300].port",
+		     "Invalid value: 70000: must be between 1 and 65535, inclusive");
+	assert_cause(&e, "spec.ports[301].targetPort",
+		     "Invalid value: \"abc_\": must contain only alpha-numeric characters (a-z, "
+		     "0-9), and hyphens (-)");
+	assert_cause(&e, "spec.ports[302].protocol",
+		     "Unsupported value: \"HTTP\": supported values: \"SCTP\", \"TCP\", "
+		     "\"UDP\"");
+	assert_cause(&e, "spec.ports[303].name", "Duplicate value: \"p5\"");
+	assert_cause(&e, "spec.ports[304]",
+		     "Duplicate value: core.ServicePort{Name:\"\", Protocol:\"TCP\", "
+		     "AppProtocol:(*string)(nil), Port:1010, TargetPort:intstr.IntOrString{Type:0, "
+		     "IntVal:0, StrVal:\"\"}, NodePort:0}");
+	free(j);
+
+	/* the cap, with upstream's field.TooMany wording */
+	j = svc_ports(20000, "");
+	run("services", j, NULL, &e);
+	assert_int_equal(e.n, 0);
+	free(j);
+	j = svc_ports(20001, "");
+	run("services", j, NULL, &e);
+	assert_int_equal(e.n, 1);
+	assert_string_equal(e.e[0].reason, "FieldValueTooMany");
+	assert_cause(&e, "spec.ports", "Too many: 20001: must have at most 20000 items");
+	free(j);
+}
+
+/* Duplicate names beyond the 64th item of a list are found. */
+static void test_long_list_duplicates(void **state)
+{
+	struct jbuf b = {0};
+	struct verrs e;
+
+	(void)state;
+	jb_add(&b, EPS("'addressType':'IPv4','ports':["));
+	b.len--; /* EPS closes the object: reopen */
+	for (int i = 0; i < 100; i++)
+		jb_add(&b, "%s{'name':'p%d','port':%d}", i ? "," : "", i < 99 ? i : 7, 1000 + i);
+	jb_add(&b, "]}");
+	run("endpointslices", b.s, NULL, &e);
+	assert_cause(&e, "ports[99].name", "Duplicate value: \"p7\"");
+	b.len = 0;
+
+	jb_add(&b, POD("{'containers':["));
+	b.len--;
+	for (int i = 0; i < 70; i++)
+		jb_add(&b, "%s{'name':'c%d','image':'i'}", i ? "," : "", i < 69 ? i : 3);
+	jb_add(&b, "],'initContainers':[{'name':'c68','image':'i'}]}}");
+	run("pods", b.s, NULL, &e);
+	assert_cause(&e, "spec.containers[69].name", "Duplicate value: \"c3\"");
+	assert_cause(&e, "spec.initContainers[0].name", "Duplicate value: \"c68\"");
+	b.len = 0;
+
+	jb_add(&b, POD("{'containers':[{'name':'c','image':'i','ports':["));
+	b.len--;
+	for (int i = 0; i < 70; i++)
+		jb_add(&b, "%s{'name':'p%d','containerPort':%d}", i ? "," : "", i < 69 ? i : 1,
+		       1000 + i);
+	jb_add(&b, "]}]}}");
+	run("pods", b.s, NULL, &e);
+	assert_cause(&e, "spec.containers[0].ports[69].name", "Duplicate value: \"p1\"");
+	free(b.s);
+}
+
 /* Hostile inputs: every type gets every wrong shape; nothing may crash. */
 static void test_fuzzish(void **state)
 {
@@ -975,10 +1179,15 @@ static void test_fuzzish(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_cases),	    cmocka_unit_test(test_defaults_service),
-	    cmocka_unit_test(test_defaults_others), cmocka_unit_test(test_defaults_idempotent),
-	    cmocka_unit_test(test_name_functions),  cmocka_unit_test(test_verrs),
+	    cmocka_unit_test(test_cases),
+	    cmocka_unit_test(test_defaults_service),
+	    cmocka_unit_test(test_defaults_others),
+	    cmocka_unit_test(test_defaults_idempotent),
+	    cmocka_unit_test(test_name_functions),
+	    cmocka_unit_test(test_verrs),
 	    cmocka_unit_test(test_fuzzish),
+	    cmocka_unit_test(test_service_all_ports),
+	    cmocka_unit_test(test_long_list_duplicates),
 	};
 
 	return cmocka_run_group_tests_name("validate", tests, NULL, NULL);

@@ -19,8 +19,9 @@
  *     Go tag says omitempty. It is not set on struct-valued fields (objects,
  *     Time, Quantity): Go's encoding/json never omits a struct value, so the
  *     flag would promise something the upstream output does not do.
- *   - SCH_F_REQUIRED marks what upstream's OpenAPI lists as required (fields
- *     without omitempty that are not documented optional).
+ *   - SCH_F_REQUIRED marks what upstream's OpenAPI lists as required: fields
+ *     without omitempty that are not documented optional, and the newer
+ *     +required fields (which may carry omitempty too, as Go tags them).
  *   - A list keyed by two fields upstream (ports: containerPort+protocol;
  *     topologySpreadConstraints: topologyKey+whenUnsatisfiable) carries its
  *     strategic-merge key, the first one, in merge_key: struct sch_field has

@@ -220,7 +220,8 @@ SP_TYPE(sch_core_v1_ContainerResizePolicy, "ContainerResizePolicy", 0,
 	"Whether resizing one resource restarts the container.", container_resize_policy_fields);
 
 static const struct sch_field container_restart_rule_fields[] = {
-    SP_F("action", 1, SCH_STRING, SP_REQ, "What to do when the rule matches; only Restart."),
+    SP_F("action", 1, SCH_STRING, SP_REQ | SP_OE,
+	 "What to do when the rule matches; only Restart."),
     SP_O("exitCodes", 2, sch_core_v1_ContainerRestartRuleOnExitCodes, 0,
 	 "The exit codes the rule matches."),
 };
@@ -228,7 +229,7 @@ SP_TYPE(sch_core_v1_ContainerRestartRule, "ContainerRestartRule", 0,
 	"A rule deciding how a container exit is handled.", container_restart_rule_fields);
 
 static const struct sch_field container_restart_rule_on_exit_codes_fields[] = {
-    SP_F("operator", 1, SCH_STRING, SP_REQ,
+    SP_F("operator", 1, SCH_STRING, SP_REQ | SP_OE,
 	 "In or NotIn: whether the exit code must be among the values."),
     SP_FL("values", 2, SCH_INT32, SP_OE | SCH_F_LIST_SET | SCH_F_PB_PACKED,
 	  "The exit codes, at most 255."),

@@ -207,9 +207,9 @@ SP_TYPE(sch_core_v1_ClusterTrustBundleProjection, "ClusterTrustBundleProjection"
 	cluster_trust_bundle_projection_fields);
 
 static const struct sch_field pod_certificate_projection_fields[] = {
-    SP_F("signerName", 1, SCH_STRING, SP_REQ,
+    SP_F("signerName", 1, SCH_STRING, SP_REQ | SP_OE,
 	 "The signer the kubelet's certificate requests go to."),
-    SP_F("keyType", 2, SCH_STRING, SP_REQ,
+    SP_F("keyType", 2, SCH_STRING, SP_REQ | SP_OE,
 	 "The key pair to generate: RSA3072, RSA4096, ECDSAP256, ECDSAP384, "
 	 "ECDSAP521 or ED25519."),
     SP_F("maxExpirationSeconds", 3, SCH_INT32, 0,

@@ -122,8 +122,6 @@ static void check_field(const struct sch_type *t, const struct sch_field *f)
 	if ((f->flags & SCH_F_OMITEMPTY) && !(f->flags & SCH_F_LIST) &&
 	    (f->kind == SCH_OBJECT || f->kind == SCH_TIME || f->kind == SCH_QUANTITY))
 		problem(t, "%s: omitempty on a struct value", f->name);
-	if ((f->flags & SCH_F_OMITEMPTY) && (f->flags & SCH_F_REQUIRED))
-		problem(t, "%s: both omitempty and required", f->name);
 }
 
 /* Checks one table; returns the number of problems found in it. */

@@ -22,6 +22,14 @@
  *   - SCH_F_REQUIRED marks what upstream's OpenAPI lists as required: fields
  *     without omitempty that are not documented optional, and the newer
  *     +required fields (which may carry omitempty too, as Go tags them).
+ *   - SCH_F_ATOMIC in a type's flags is upstream's +structType=atomic (the
+ *     selectors, NodeSelector, NodeSelectorTerm): apply replaces the whole
+ *     object wherever the type appears.
+ *   - merge_key on a list that is not SCH_F_LIST_MAP (status.hostIPs) is the
+ *     strategic-merge key of a list server-side apply treats as atomic.
+ *   - PodSpec.volumes and resourceClaims are also retainKeys upstream
+ *     (strategic merge drops the other members of a merged item); the flags
+ *     have no bit for that.
  *   - A list keyed by two fields upstream (ports: containerPort+protocol;
  *     topologySpreadConstraints: topologyKey+whenUnsatisfiable) carries its
  *     strategic-merge key, the first one, in merge_key: struct sch_field has

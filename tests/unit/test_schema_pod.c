@@ -412,6 +412,24 @@ static void test_top_level_kinds(void **state)
 	assert_int_equal(n, NELEM(kinds));
 }
 
+/* Upstream +structType=atomic types: apply replaces them whole. */
+static void test_atomic_structs(void **state)
+{
+	static const struct sch_type *const atomic[] = {
+	    &sch_core_v1_ConfigMapKeySelector,	&sch_core_v1_SecretKeySelector,
+	    &sch_core_v1_FileKeySelector,	&sch_core_v1_ObjectFieldSelector,
+	    &sch_core_v1_ResourceFieldSelector, &sch_core_v1_NodeSelector,
+	    &sch_core_v1_NodeSelectorTerm,
+	};
+
+	(void)state;
+	for (size_t i = 0; i < NELEM(atomic); i++)
+		if (!(atomic[i]->flags & SCH_F_ATOMIC))
+			fail_msg("%s is not atomic", atomic[i]->name);
+	assert_false(sch_core_v1_PodSpec.flags & SCH_F_ATOMIC);
+	assert_false(sch_core_v1_Container.flags & SCH_F_ATOMIC);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -420,6 +438,7 @@ int main(void)
 	    cmocka_unit_test(test_upstream_facts),
 	    cmocka_unit_test(test_inline_members),
 	    cmocka_unit_test(test_top_level_kinds),
+	    cmocka_unit_test(test_atomic_structs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -95,7 +95,7 @@ static const struct sch_field sch_core_v1_NodeSystemInfo_fields[] = {
 CORE_TYPE(NodeSystemInfo, 0, "Identifiers and versions describing a node's system.");
 
 static const struct sch_field sch_core_v1_ContainerImage_fields[] = {
-    SF_STRS("names", 1, OM | ATOM, "The names (tags and digests) the image is known by."),
+    SF_STRS("names", 1, ATOM, "The names (tags and digests) the image is known by."),
     SF_I64("sizeBytes", 2, OM, "The size of the image in bytes."),
 };
 CORE_TYPE(ContainerImage, 0, "An image present on a node.");

@@ -394,6 +394,12 @@ static void test_known_facts(void **state)
 	    {&sch_core_v1_NodeStatus, "addresses", 5, SCH_OBJECT, 0, SCH_F_LIST_MAP, 0, "type"},
 	    {&sch_core_v1_NodeSpec, "taints", 5, SCH_OBJECT, 0, SCH_F_LIST | SCH_F_ATOMIC, 0, NULL},
 	    {&sch_core_v1_DaemonEndpoint, "Port", 1, SCH_INT32, 0, 0, 0, NULL},
+	    /* Without omitempty in Go (kept as [] / {} when empty) */
+	    {&sch_core_v1_ContainerImage, "names", 1, SCH_STRING, 0, SCH_F_LIST | SCH_F_ATOMIC,
+	     SCH_F_OMITEMPTY, NULL},
+	    {&sch_core_v1_Event, "metadata", 1, SCH_OBJECT, 0, 0, SCH_F_OMITEMPTY, NULL},
+	    {&sch_core_v1_LimitRangeSpec, "limits", 1, SCH_OBJECT, 0, SCH_F_LIST, SCH_F_OMITEMPTY,
+	     NULL},
 	    {&sch_core_v1_Event, "eventTime", 10, SCH_MICROTIME, 0, 0, 0, NULL},
 	    {&sch_core_v1_Event, "lastTimestamp", 7, SCH_TIME, 0, 0, 0, NULL},
 	    {&sch_core_v1_EventSeries, "lastObservedTime", 2, SCH_MICROTIME, 0, 0, 0, NULL},

@@ -12,7 +12,7 @@
 
 /* --- /scale (k8s-api.md §6.6) --- */
 
-static cJSON *api_scale_of(const cJSON *obj)
+static cJSON *api_scale_of(const struct res_type *rt, const cJSON *obj)
 {
 	cJSON *s = cJSON_CreateObject(), *md, *spec, *st;
 	const cJSON *omd = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
@@ -20,8 +20,9 @@ static cJSON *api_scale_of(const cJSON *obj)
 	const cJSON *ostat = cJSON_GetObjectItemCaseSensitive(obj, "status");
 	const cJSON *r = cJSON_GetObjectItemCaseSensitive(ospec, "replicas");
 	const cJSON *sr = cJSON_GetObjectItemCaseSensitive(ostat, "replicas");
-	const cJSON *ml = cJSON_GetObjectItemCaseSensitive(
-	    cJSON_GetObjectItemCaseSensitive(ospec, "selector"), "matchLabels");
+	const cJSON *sl = cJSON_GetObjectItemCaseSensitive(ospec, "selector");
+	const cJSON *ml =
+	    rt->scale_selector_map ? sl : cJSON_GetObjectItemCaseSensitive(sl, "matchLabels");
 	char *sel = sel_map_string(ml);
 
 	cJSON_AddStringToObject(s, "kind", "Scale");
@@ -62,7 +63,7 @@ void api_scale(struct api *a, struct http_req *req, const struct api_target *t)
 	if (!obj)
 		return;
 	if (!strcmp(m, "GET")) {
-		scale = api_scale_of(obj);
+		scale = api_scale_of(t->rt, obj);
 		api_reply_json(req, 200, scale);
 		goto out;
 	}
@@ -79,7 +80,7 @@ void api_scale(struct api *a, struct http_req *req, const struct api_target *t)
 			goto out;
 		}
 		if (!strcmp(m, "PATCH")) {
-			cJSON *cur = api_scale_of(obj);
+			cJSON *cur = api_scale_of(t->rt, obj);
 			char err[256] = "";
 
 			if (!ct || (strncmp(ct, "application/merge-patch+json", 28) &&
@@ -95,8 +96,8 @@ void api_scale(struct api *a, struct http_req *req, const struct api_target *t)
 				goto out;
 			}
 			/* a Scale is small and fixed: the limit only bounds the patch */
-			patch_apply(PATCH_MERGE, cur, in, "Scale", api_max_object(a), &scale,
-				    err, sizeof(err));
+			patch_apply(PATCH_MERGE, cur, in, "Scale", api_max_object(a), &scale, err,
+				    sizeof(err));
 			cJSON_Delete(cur);
 			cJSON_Delete(in);
 		} else {
@@ -152,7 +153,7 @@ void api_scale(struct api *a, struct http_req *req, const struct api_target *t)
 			http_req_defer(req);
 	}
 	cJSON_Delete(scale);
-	scale = api_scale_of(obj);
+	scale = api_scale_of(t->rt, obj);
 	api_reply_json(req, 200, scale);
 	goto out;
 bad:

@@ -687,3 +687,124 @@ const struct res_type res_controllerrevisions = {
     .table_columns = cr_table_columns,
     .table_cells = cr_table_cells,
 };
+
+/* ============================================================ DaemonSet */
+
+/* Stored and validated (kubectl cluster-info dump lists DaemonSets); no
+ * controller runs them yet. */
+static void ds_defaults(cJSON *obj)
+{
+	static const char *const st[] = {"currentNumberScheduled", "numberMisscheduled",
+					 "desiredNumberScheduled", "numberReady", NULL};
+	cJSON *spec = res_obj_child(obj, "spec"), *us, *ru;
+	const char *type;
+
+	if (spec) {
+		us = res_obj_child(spec, "updateStrategy");
+		res_default_str(us, "type", "RollingUpdate");
+		type = json_str(us, "type");
+		if (type && !strcmp(type, "RollingUpdate")) {
+			/* one node at a time, no surge */
+			ru = res_obj_child(us, "rollingUpdate");
+			res_default_num(ru, "maxUnavailable", 1);
+			res_default_num(ru, "maxSurge", 0);
+		}
+		res_default_num(spec, "revisionHistoryLimit", APPS_HISTORY_DEFAULT);
+		res_podspec_defaults(res_obj_child(res_obj_child(spec, "template"), "spec"));
+	}
+	apps_default_status(obj, st);
+}
+
+static void ds_validate(const cJSON *obj, const cJSON *old, struct verrs *e)
+{
+	static const char *const types[] = {"OnDelete", "RollingUpdate", NULL};
+	const cJSON *spec = apps_validate_common(obj, old, "daemonset", "DaemonSet", e), *type;
+	char q[RES_VAL];
+
+	if (!spec)
+		return;
+	res_nonneg(spec, "revisionHistoryLimit", "spec.revisionHistoryLimit", e);
+	type = res_typed(res_get(spec, "updateStrategy"), "type", "spec.updateStrategy.type",
+			 RES_STR, e);
+	if (type && strcmp(type->valuestring, "OnDelete") &&
+	    strcmp(type->valuestring, "RollingUpdate")) {
+		res_goquote(type->valuestring, q, sizeof(q));
+		verrs_not_supported(e, "spec.updateStrategy.type", q, types);
+	}
+}
+
+static const struct res_col ds_cols[] = {
+    {"Name", "string", "name", 0, RES_DESC_NAME},
+    {"Desired", "integer", "", 0,
+     "The total number of nodes that should be running the daemon pod (including nodes "
+     "correctly running the daemon pod). More info: "
+     "https://kubernetes.io/docs/concepts/workloads/controllers/daemonset/"},
+    {"Current", "integer", "", 0,
+     "The number of nodes that are running at least 1 daemon pod and are supposed to run the "
+     "daemon pod. More info: https://kubernetes.io/docs/concepts/workloads/controllers/"
+     "daemonset/"},
+    {"Ready", "integer", "", 0,
+     "numberReady is the number of nodes that should be running the daemon pod and have one "
+     "or more of the daemon pod running with a Ready Condition."},
+    {"Up-to-date", "integer", "", 0,
+     "The total number of nodes that are running updated daemon pod"},
+    {"Available", "integer", "", 0,
+     "The number of nodes that should be running the daemon pod and have one or more of the "
+     "daemon pod running and available (ready for at least spec.minReadySeconds)"},
+    {"Node Selector", "string", "", 0,
+     "NodeSelector is a selector which must be true for the pod to fit on a node. Selector "
+     "which must match a node's labels for the pod to be scheduled on that node. More info: "
+     "https://kubernetes.io/docs/concepts/configuration/assign-pod-node/"},
+    {"Age", "string", "", 0, RES_DESC_AGE},
+    {"Containers", "string", "", 1, APPS_DESC_CONTAINERS},
+    {"Images", "string", "", 1, APPS_DESC_IMAGES},
+    {"Selector", "string", "", 1, APPS_DESC_SELECTOR},
+};
+
+static cJSON *ds_table_columns(void)
+{
+	return res_columns(ds_cols, APPS_NCOLS(ds_cols));
+}
+
+static cJSON *ds_table_cells(const cJSON *obj, time_t now)
+{
+	static const char *const nums[] = {"status.desiredNumberScheduled",
+					   "status.currentNumberScheduled", "status.numberReady",
+					   "status.updatedNumberScheduled", "status.numberAvailable",
+					   NULL};
+	cJSON *cells = cJSON_CreateArray(), *sel = cJSON_CreateObject();
+	const cJSON *ns = json_at(obj, "spec.template.spec.nodeSelector");
+
+	res_cell_str(cells, json_str(obj, "metadata.name"));
+	for (int i = 0; nums[i]; i++)
+		res_cell_int(cells, apps_num(obj, nums[i]));
+	/* labels.FormatLabels of the node selector */
+	if (cJSON_IsObject(ns))
+		cJSON_AddItemToObject(sel, "matchLabels", cJSON_Duplicate(ns, true));
+	res_cell_selector(cells, sel);
+	cJSON_Delete(sel);
+	res_cell_age(cells, obj, now);
+	res_cell_containers(cells, json_at(obj, "spec.template.spec"));
+	res_cell_selector(cells, json_at(obj, "spec.selector"));
+	return cells;
+}
+
+const struct res_type res_daemonsets = {
+    .plural = "daemonsets",
+    .singular = "daemonset",
+    .kind = "DaemonSet",
+    .list_kind = "DaemonSetList",
+    .group = "apps",
+    .version = "v1",
+    .api_version = "apps/v1",
+    .namespaced = true,
+    .short_names = {"ds", NULL},
+    .all_category = true,
+    .has_status = true,
+    .unconditional_update = true,
+    .has_generation = true,
+    .defaults = ds_defaults,
+    .validate = ds_validate,
+    .table_columns = ds_table_columns,
+    .table_cells = ds_table_cells,
+};

@@ -73,7 +73,8 @@ static void hpa_defaults(cJSON *obj)
 		}
 		cJSON_Delete(def);
 	}
-	res_obj_child(obj, "status");
+	/* v2's desiredReplicas has no omitempty */
+	res_default_num(res_obj_child(obj, "status"), "desiredReplicas", 0);
 }
 
 /* ========================================================== validation */
@@ -524,7 +525,9 @@ static cJSON *hpa_take_annotation(cJSON *obj, const char *key)
 {
 	cJSON *md = (cJSON *)res_get(obj, "metadata");
 	cJSON *ann = (cJSON *)res_get(md, "annotations");
-	const char *s = json_str(ann, key);
+	/* a member, not json_str's dotted path: the key holds dots */
+	const cJSON *sv = cJSON_GetObjectItemCaseSensitive(ann, key);
+	const char *s = cJSON_IsString(sv) ? sv->valuestring : NULL;
 	cJSON *v = s ? cJSON_Parse(s) : NULL;
 
 	if (!s)
@@ -546,6 +549,9 @@ static void hpa_to_v1(cJSON *obj)
 
 	if (!spec || !status)
 		goto out;
+	/* v1's replica counts have no omitempty */
+	res_default_num(status, "currentReplicas", 0);
+	res_default_num(status, "desiredReplicas", 0);
 	cJSON_ArrayForEach(m, metrics)
 	{
 		if (hpa_is_cpu(m, "target")) {

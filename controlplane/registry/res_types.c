@@ -8,7 +8,8 @@
 extern const struct res_type res_namespaces, res_services, res_endpoints, res_endpointslices,
     res_pods, res_nodes, res_events, res_deployments, res_replicasets, res_statefulsets;
 extern const struct res_type res_jobs, res_cronjobs, res_controllerrevisions, res_resourcequotas,
-    res_limitranges, res_replicationcontrollers, res_hpa_v2, res_hpa_v1, res_events_v1;
+    res_limitranges, res_replicationcontrollers, res_hpa_v2, res_hpa_v1, res_events_v1,
+    res_daemonsets;
 
 /* Discovery lists resources in this order within each group version, and
  * a group's versions in the order they first appear (the first preferred:
@@ -24,6 +25,7 @@ const struct res_type *const res_types[] = {
     &res_deployments,
     &res_replicasets,
     &res_statefulsets,
+    &res_daemonsets,
     &res_resourcequotas,
     &res_limitranges,
     &res_replicationcontrollers,
@@ -72,6 +74,7 @@ static const struct {
     {&res_deployments, "deployments.apps"},
     {&res_replicasets, "replicasets.apps"},
     {&res_statefulsets, "statefulsets.apps"},
+    {&res_daemonsets, "daemonsets.apps"},
     {&res_controllerrevisions, "controllerrevisions.apps"},
     {&res_jobs, "jobs.batch"},
     {&res_cronjobs, "cronjobs.batch"},

@@ -482,7 +482,8 @@ void res_cell_selector(cJSON *cells, const cJSON *sel)
 		return;
 	}
 	s = res_selector_string(sel);
-	res_cell_str(cells, s);
+	/* metav1.FormatLabelSelector: "<none>" for an empty selector */
+	res_cell_str(cells, s && *s ? s : "<none>");
 	free(s);
 }
 
@@ -768,10 +769,9 @@ static cJSON *ds_table_columns(void)
 
 static cJSON *ds_table_cells(const cJSON *obj, time_t now)
 {
-	static const char *const nums[] = {"status.desiredNumberScheduled",
-					   "status.currentNumberScheduled", "status.numberReady",
-					   "status.updatedNumberScheduled", "status.numberAvailable",
-					   NULL};
+	static const char *const nums[] = {
+	    "status.desiredNumberScheduled", "status.currentNumberScheduled", "status.numberReady",
+	    "status.updatedNumberScheduled", "status.numberAvailable",	      NULL};
 	cJSON *cells = cJSON_CreateArray(), *sel = cJSON_CreateObject();
 	const cJSON *ns = json_at(obj, "spec.template.spec.nodeSelector");
 

@@ -216,8 +216,10 @@ static void quota_validate_list(const cJSON *list, const char *path, struct verr
 
 		res_pathf(f, "%s[%s]", path, c->string);
 		/* ValidateResourceQuotaResourceName */
-		if (check_resource_name(e, f, c->string) && !strchr(c->string, '/') &&
-		    !name_in(c->string, quota_resources) && !name_hugepages(c->string)) {
+		/* both checks report, as upstream's ValidateResourceQuotaResourceName */
+		check_resource_name(e, f, c->string);
+		if (!strchr(c->string, '/') && !name_in(c->string, quota_resources) &&
+		    !name_hugepages(c->string)) {
 			res_goquote(c->string, q, sizeof(q));
 			verrs_invalid(e, f, q, "must be a standard resource for quota");
 		}

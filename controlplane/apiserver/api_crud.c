@@ -143,6 +143,20 @@ err:
 	return NULL;
 }
 
+/* The type's decode hook (a Secret's base64 data, a Lease's MicroTimes):
+ * false after answering 400 as the upstream decoder does. */
+static bool api_decode(struct http_req *req, const struct res_type *rt, cJSON *obj)
+{
+	char err[512] = "", msg[API_MSG];
+
+	if (!rt->decode || !rt->decode(obj, err, sizeof(err)))
+		return true;
+	snprintf(msg, sizeof(msg), "%s in version \"%s\" cannot be handled as a %s: %s", rt->kind,
+		 rt->version, rt->kind, err);
+	api_status_bad(req, msg);
+	return false;
+}
+
 static const cJSON *api_md(const cJSON *obj)
 {
 	return cJSON_GetObjectItemCaseSensitive(obj, "metadata");
@@ -297,6 +311,8 @@ void api_create(struct api *a, struct http_req *req, const struct api_target *t)
 	obj = api_parse_body(req, rt);
 	if (!obj)
 		return;
+	if (!api_decode(req, rt, obj))
+		goto out;
 	md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
 	bns = json_str(obj, "metadata.namespace");
 	if (rt->namespaced) {
@@ -453,6 +469,9 @@ static void api_apply_update(struct api *a, struct http_req *req, const struct a
 		api_status_bad(req, "metadata: expected an object");
 		return;
 	}
+	/* PUT bodies and patch results decode like a created object */
+	if (!api_decode(req, rt, obj))
+		return;
 	if (bname && strcmp(bname, t->name)) {
 		snprintf(msg, sizeof(msg),
 			 "the name of the object (%s) does not match the name on the URL (%s)",
@@ -646,28 +665,14 @@ void api_patch(struct api *a, struct http_req *req, const struct api_target *t)
 	cJSON_Delete(old);
 }
 
-/* DeleteOptions from the body (kubectl sends its dryRun there, the python
- * client in the query): preconditions and dryRun are honoured, the rest
- * ignored. Returns 0, or -EINVAL after replying. */
-static int api_delete_options(struct http_req *req, const struct res_type *rt, const char *name,
-			      const struct store_kv *kv, const cJSON *old, bool *dry)
+int api_delete_opts_check(struct http_req *req, const struct res_type *rt, const char *name,
+			  const struct store_kv *kv, const cJSON *old, const cJSON *opts, bool *dry)
 {
 	static const char *const supported[] = {"All", NULL};
-	cJSON *opts;
 	const cJSON *dr, *v;
 	const char *prv, *puid;
 	char msg[API_MSG];
-	int err = -EINVAL;
-	size_t len;
 
-	if (api_dry_run(req, "DeleteOptions", dry))
-		return -EINVAL;
-	http_req_body(req, &len);
-	if (!len)
-		return 0;
-	opts = api_body_json(req, "error decoding DeleteOptions");
-	if (!opts)
-		return -EINVAL;
 	dr = cJSON_GetObjectItemCaseSensitive(opts, "dryRun");
 	if (!cJSON_IsArray(dr))
 		dr = NULL;
@@ -685,7 +690,7 @@ static int api_delete_options(struct http_req *req, const struct res_type *rt, c
 		free(val);
 		verrs_not_supported(&e, "dryRun", msg, supported);
 		api_status_invalid_kind(req, "DeleteOptions", "meta.k8s.io", "", &e);
-		goto out;
+		return -EINVAL;
 	}
 	prv = json_str(opts, "preconditions.resourceVersion");
 	puid = json_str(opts, "preconditions.uid");
@@ -694,14 +699,34 @@ static int api_delete_options(struct http_req *req, const struct res_type *rt, c
 			 "Precondition failed: UID in precondition: %s, UID in object meta: %s",
 			 puid, json_str(old, "metadata.uid") ?: "");
 		api_status(req, 409, "Conflict", msg, api_details_plural(rt, name));
-		goto out;
+		return -EINVAL;
 	}
 	if (prv && strtoll(prv, NULL, 10) != kv->mod_rev) {
 		api_status_conflict(req, rt, name);
-		goto out;
+		return -EINVAL;
 	}
-	err = 0;
-out:
+	return 0;
+}
+
+/* DeleteOptions from the body (kubectl sends its dryRun there, the python
+ * client in the query): preconditions and dryRun are honoured, the rest
+ * ignored. Returns 0, or -EINVAL after replying. */
+static int api_delete_options(struct http_req *req, const struct res_type *rt, const char *name,
+			      const struct store_kv *kv, const cJSON *old, bool *dry)
+{
+	cJSON *opts;
+	size_t len;
+	int err;
+
+	if (api_dry_run(req, "DeleteOptions", dry))
+		return -EINVAL;
+	http_req_body(req, &len);
+	if (!len)
+		return 0;
+	opts = api_body_json(req, "error decoding DeleteOptions");
+	if (!opts)
+		return -EINVAL;
+	err = api_delete_opts_check(req, rt, name, kv, old, opts, dry);
 	cJSON_Delete(opts);
 	return err;
 }

@@ -11,7 +11,8 @@ static const unsigned char api_openapi_v2_pb[28] = {
     0x0a, 0x03, '2', '.', '0', 0x12, 0x15, 0x0a, 0x0a, 'K', 'u', 'b', 'e', 'r',
     'n',  'e',	't', 'e', 's', 0x12, 0x07, 'v',	 '1',  '.', '2', '0', '.', '2'};
 
-static const char *api_groups[][2] = {{"apps", "v1"}, {"discovery.k8s.io", "v1"}};
+static const char *api_groups[][2] = {
+    {"apps", "v1"}, {"discovery.k8s.io", "v1"}, {"coordination.k8s.io", "v1"}};
 
 static cJSON *api_strings(const char *const *v)
 {
@@ -80,6 +81,14 @@ static cJSON *api_resource_list(const char *group, const char *version)
 		if (rt->has_binding) {
 			snprintf(sub, sizeof(sub), "%s/binding", rt->plural);
 			api_add_res(list, sub, rt->namespaced, "Binding", bind_verbs);
+		}
+		if (rt->has_eviction) {
+			/* kubectl drain evicts only when this names policy's version */
+			snprintf(sub, sizeof(sub), "%s/eviction", rt->plural);
+			api_add_res(list, sub, rt->namespaced, "Eviction", bind_verbs);
+			r = cJSON_GetArrayItem(list, cJSON_GetArraySize(list) - 1);
+			cJSON_AddStringToObject(r, "group", "policy");
+			cJSON_AddStringToObject(r, "version", "v1");
 		}
 	}
 	if (!any) {

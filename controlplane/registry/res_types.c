@@ -1,17 +1,19 @@
 /* res_types: the table of served resources and lookups over it. Each
  * struct res_type lives with its family (res_core.c, res_service.c,
- * res_endpoints.c, res_apps.c). */
+ * res_endpoints.c, res_apps.c, res_config.c, res_coordination.c). */
 #include <stdio.h>
 #include <string.h>
 #include "resource.h"
 
 extern const struct res_type res_namespaces, res_services, res_endpoints, res_endpointslices,
-    res_pods, res_nodes, res_events, res_deployments, res_replicasets, res_statefulsets;
+    res_pods, res_nodes, res_events, res_deployments, res_replicasets, res_statefulsets,
+    res_configmaps, res_secrets, res_serviceaccounts, res_leases;
 
 /* Discovery lists resources in this order within each group version. */
 const struct res_type *const res_types[] = {
-    &res_namespaces, &res_services,	  &res_endpoints,   &res_pods,	      &res_nodes,
-    &res_events,     &res_endpointslices, &res_deployments, &res_replicasets, &res_statefulsets,
+    &res_namespaces, &res_services,	  &res_endpoints,	&res_pods,	  &res_nodes,
+    &res_events,     &res_endpointslices, &res_deployments,	&res_replicasets, &res_statefulsets,
+    &res_configmaps, &res_secrets,	  &res_serviceaccounts, &res_leases,
 };
 const int res_ntypes = (int)(sizeof(res_types) / sizeof(res_types[0]));
 
@@ -51,6 +53,7 @@ static const struct {
     {&res_deployments, "deployments.apps"},
     {&res_replicasets, "replicasets.apps"},
     {&res_statefulsets, "statefulsets.apps"},
+    {&res_leases, "leases.coordination.k8s.io"},
 };
 
 const char *res_qualified(const struct res_type *rt)

@@ -83,7 +83,11 @@ static cJSON *api_resource_list(const char *group, const char *version)
 			api_add_res(list, sub, rt->namespaced, "Binding", bind_verbs);
 		}
 		if (rt->has_eviction) {
-			/* kubectl drain evicts only when this names policy's version */
+			/* kubectl (1.22+) drain evicts when this names policy's
+			 * version. (1.20 also wants the policy group listed; it
+			 * serves nothing until PodDisruptionBudget comes, and an
+			 * empty group is an error to client-go's discovery, so
+			 * 1.20 deletes the pods instead.) */
 			snprintf(sub, sizeof(sub), "%s/eviction", rt->plural);
 			api_add_res(list, sub, rt->namespaced, "Eviction", bind_verbs);
 			r = cJSON_GetArrayItem(list, cJSON_GetArraySize(list) - 1);

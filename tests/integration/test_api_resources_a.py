@@ -425,6 +425,34 @@ def check_python(s):
     t.eq(coord.read_namespaced_lease("py-lease", "default").spec.holder_identity, "me",
          "python: the stale renew changed nothing")
 
+    # list and watch: a watch from a list's resourceVersion replays what
+    # came after it, for each new type
+    from kubernetes import watch
+    for lister, create, name in [
+            (lambda **kw: core.list_namespaced_config_map("default", **kw),
+             lambda: core.create_namespaced_config_map("default", client.V1ConfigMap(
+                 metadata=client.V1ObjectMeta(name="py-w"), data={"a": "b"})), "py-w"),
+            (lambda **kw: core.list_namespaced_secret("default", **kw),
+             lambda: core.create_namespaced_secret("default", client.V1Secret(
+                 metadata=client.V1ObjectMeta(name="py-w"), data={"a": "Yg=="})), "py-w"),
+            (lambda **kw: core.list_namespaced_service_account("default", **kw),
+             lambda: core.create_namespaced_service_account("default", client.V1ServiceAccount(
+                 metadata=client.V1ObjectMeta(name="py-w"))), "py-w"),
+            (lambda **kw: coord.list_namespaced_lease("default", **kw),
+             lambda: coord.create_namespaced_lease("default", client.V1Lease(
+                 metadata=client.V1ObjectMeta(name="py-w"), spec=client.V1LeaseSpec())),
+             "py-w")]:
+        rv = lister().metadata.resource_version
+        create()
+        seen = []
+        for ev in watch.Watch().stream(lister, resource_version=rv, timeout_seconds=3):
+            # (through a lambda the client cannot tell the model: raw dicts)
+            seen.append((ev["type"], ev["object"]["metadata"]["name"]))
+            if seen[-1] == ("ADDED", name):
+                break
+        kind = lister().kind
+        t.eq(seen[-1:], [("ADDED", name)], "python: watch of a %s sees the create" % kind)
+
     core.create_namespaced_pod("default", client.V1Pod(
         metadata=client.V1ObjectMeta(name="py-pod"), spec=client.V1PodSpec(
             containers=[client.V1Container(name="c", image="nginx")])))

@@ -50,10 +50,15 @@ static void test_lookup(void **state)
 	    {"apps", "replicasets", "ReplicaSet", "apps/v1", "replicasets.apps", "rs", true, true},
 	    {"apps", "statefulsets", "StatefulSet", "apps/v1", "statefulsets.apps", "sts", true,
 	     true},
+	    {"", "configmaps", "ConfigMap", "v1", "configmaps", "cm", true, false},
+	    {"", "secrets", "Secret", "v1", "secrets", NULL, true, false},
+	    {"", "serviceaccounts", "ServiceAccount", "v1", "serviceaccounts", "sa", true, false},
+	    {"coordination.k8s.io", "leases", "Lease", "coordination.k8s.io/v1",
+	     "leases.coordination.k8s.io", NULL, true, false},
 	};
 
 	(void)state;
-	assert_int_equal(res_ntypes, 10);
+	assert_int_equal(res_ntypes, 14);
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		const struct res_type *rt = res_lookup(want[i].group, "v1", want[i].plural);
 		char list_kind[64];
@@ -77,7 +82,7 @@ static void test_lookup(void **state)
 	}
 	assert_null(res_lookup("", "v1", "deployments"));
 	assert_null(res_lookup("apps", "v1beta1", "deployments"));
-	assert_null(res_lookup("", "v1", "secrets"));
+	assert_null(res_lookup("", "v1", "widgets"));
 	assert_null(res_lookup_kind("v1", "Deployment"));
 	assert_null(res_lookup_kind("apps/v1", "Secret"));
 	assert_true(res_lookup("", "v1", "services")->delete_returns_object);
@@ -182,6 +187,11 @@ static const struct colspec colspecs[] = {
      "Last Seen:0,Type:0,Reason:0,Object:0,Subobject:1,Source:1,Message:0,First Seen:1,Count:1,"
      "Name:1",
      ""},
+    /* upstream declares these counts "string" columns (printers.go) */
+    {"configmaps", "Name:0,Data:0,Age:0", ""},
+    {"secrets", "Name:0,Type:0,Data:0,Age:0", ""},
+    {"serviceaccounts", "Name:0,Secrets:0,Age:0", ""},
+    {"leases", "Name:0,Holder:0,Age:0", ""},
 };
 
 static const struct res_type *rt_of(const char *plural)

@@ -294,6 +294,7 @@ int server_start(const struct server_config *c, struct server **out)
 	ac.tokens = (const char **)s->creds.tokens;
 	ac.max_body = c->max_body;
 	ac.watch_buffer_max = c->watch_buffer;
+	ac.watch_buffer_total = c->watch_buffer_total;
 	err = api_init(&s->api, s->loop, s->store, c->service_cidr, c->node_port_range, &ac);
 	if (err)
 		goto err_creds;

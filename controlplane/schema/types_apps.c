@@ -1,0 +1,464 @@
+/* apps/v1 Deployment and ReplicaSet, and the condition shape the apps
+ * controllers share. Field numbers and JSON names are those of the
+ * upstream wire format; pointer fields (Go *T) carry no OMITEMPTY flag. */
+#include "types_apps.h"
+#include "types_common.h"
+
+const struct sch_field sch_apps_v1_condition_fields[SCH_APPS_NCONDITION_FIELDS] = {
+    {
+	.name = "type",
+	.pb = 1,
+	.kind = SCH_STRING,
+	.flags = SCH_F_REQUIRED,
+	.desc = "The kind of condition this entry reports.",
+    },
+    {
+	.name = "status",
+	.pb = 2,
+	.kind = SCH_STRING,
+	.flags = SCH_F_REQUIRED,
+	.desc = "Whether the condition holds: True, False or Unknown.",
+    },
+    {
+	.name = "lastTransitionTime",
+	.pb = 3,
+	.kind = SCH_TIME,
+	.flags = SCH_F_OMITEMPTY,
+	.desc = "When the status last changed from one value to another.",
+    },
+    {
+	.name = "reason",
+	.pb = 4,
+	.kind = SCH_STRING,
+	.flags = SCH_F_OMITEMPTY,
+	.desc = "A short machine-readable cause of the last transition.",
+    },
+    {
+	.name = "message",
+	.pb = 5,
+	.kind = SCH_STRING,
+	.flags = SCH_F_OMITEMPTY,
+	.desc = "A human-readable explanation of the last transition.",
+    },
+};
+
+/* --- Deployment --- */
+
+static const struct sch_field rolling_update_deployment_fields[] = {
+    {
+	.name = "maxUnavailable",
+	.pb = 1,
+	.kind = SCH_INT_OR_STRING,
+	.desc = "How many pods (a number, or a percentage of the desired count rounded down) may "
+		"be unavailable during the update. Defaults to 25%.",
+    },
+    {
+	.name = "maxSurge",
+	.pb = 2,
+	.kind = SCH_INT_OR_STRING,
+	.desc = "How many pods (a number, or a percentage of the desired count rounded up) may be "
+		"created above the desired count during the update. Defaults to 25%.",
+    },
+};
+
+const struct sch_type sch_apps_v1_RollingUpdateDeployment = {
+    .name = "io.k8s.api.apps.v1.RollingUpdateDeployment",
+    .desc = "Parameters of a rolling update: how far the pod count may dip below and rise "
+	    "above the desired count while old pods are replaced.",
+    .fields = SCH_FIELDS(rolling_update_deployment_fields),
+};
+
+static const struct sch_field deployment_strategy_fields[] = {
+    {
+	.name = "type",
+	.pb = 1,
+	.kind = SCH_STRING,
+	.flags = SCH_F_OMITEMPTY,
+	.desc = "Recreate (stop every old pod first) or RollingUpdate (replace them gradually, "
+		"the default).",
+    },
+    {
+	.name = "rollingUpdate",
+	.pb = 2,
+	.kind = SCH_OBJECT,
+	.type = &sch_apps_v1_RollingUpdateDeployment,
+	.desc = "Tuning of the rolling update; only meaningful when type is RollingUpdate.",
+    },
+};
+
+const struct sch_type sch_apps_v1_DeploymentStrategy = {
+    .name = "io.k8s.api.apps.v1.DeploymentStrategy",
+    .desc = "How a Deployment replaces its existing pods with new ones.",
+    .fields = SCH_FIELDS(deployment_strategy_fields),
+};
+
+static const struct sch_field deployment_spec_fields[] = {
+    {
+	.name = "replicas",
+	.pb = 1,
+	.kind = SCH_INT32,
+	.desc = "How many pods should run. Unset means 1; an explicit 0 scales the Deployment "
+		"down.",
+    },
+    {
+	.name = "selector",
+	.pb = 2,
+	.kind = SCH_OBJECT,
+	.flags = SCH_F_REQUIRED,
+	.type = &sch_meta_v1_LabelSelector,
+	.desc = "Which pods belong to this Deployment; it must match the labels of the pod "
+		"template.",
+    },
+    {
+	.name = "template",
+	.pb = 3,
+	.kind = SCH_OBJECT,
+	.flags = SCH_F_REQUIRED,
+	.type = &sch_core_v1_PodTemplateSpec,
+	.desc = "The pods to create. Its restartPolicy may only be Always.",
+    },
+    {
+	.name = "strategy",
+	.pb = 4,
+	.kind = SCH_OBJECT,
+	.flags = SCH_F_OMITEMPTY,
+	.type = &sch_apps_v1_DeploymentStrategy,
+	.desc = "How old pods are replaced when the template changes.",
+    },
+    {
+	.name = "minReadySeconds",
+	.pb = 5,
+	.kind = SCH_INT32,
+	.flags = SCH_F_OMITEMPTY,
+	.desc = "How long a new pod must stay ready, with no container crashing, before it "
+		"counts as available. Defaults to 0.",
+    },
+    {
+	.name = "revisionHistoryLimit",
+	.pb = 6,
+	.kind = SCH_INT32,
+	.desc = "How many old ReplicaSets to keep for rolling back. Defaults to 10.",
+    },
+    {
+	.name = "paused",
+	.pb = 7,
+	.kind = SCH_BOOL,
+	.flags = SCH_F_OMITEMPTY,
+	.desc = "When true, template changes are not rolled out until the Deployment is "
+		"resumed.",
+    },
+    {
+	.name = "progressDeadlineSeconds",
+	.pb = 9,
+	.kind = SCH_INT32,
+	.desc = "Seconds a rollout may go without progress before the Deployment reports "
+		"ProgressDeadlineExceeded. Defaults to 600.",
+    },
+};
+
+const struct sch_type sch_apps_v1_DeploymentSpec = {
+    .name = "io.k8s.api.apps.v1.DeploymentSpec",
+    .desc = "The desired state of a Deployment: the pod template, how many copies, and how to "
+	    "roll out changes.",
+    .fields = SCH_FIELDS(deployment_spec_fields),
+};
+
+static const struct sch_field deployment_condition_fields[] = {
+    {
+	.name = "type",
+	.pb = 1,
+	.kind = SCH_STRING,
+	.flags = SCH_F_REQUIRED,
+	.desc = "The condition: Available, Progressing or ReplicaFailure.",
+    },
+    {
+	.name = "status",
+	.pb = 2,
+	.kind = SCH_STRING,
+	.flags = SCH_F_REQUIRED,
+	.desc = "Whether the condition holds: True, False or Unknown.",
+    },
+    {
+	.name = "lastUpdateTime",
+	.pb = 6,
+	.kind = SCH_TIME,
+	.flags = SCH_F_OMITEMPTY,
+	.desc = "When the controller last refreshed this condition.",
+    },
+    {
+	.name = "lastTransitionTime",
+	.pb = 7,
+	.kind = SCH_TIME,
+	.flags = SCH_F_OMITEMPTY,
+	.desc = "When the status last changed from one value to another.",
+    },
+    {
+	.name = "reason",
+	.pb = 4,
+	.kind = SCH_STRING,
+	.flags = SCH_F_OMITEMPTY,
+	.desc = "A short machine-readable cause of the last transition.",
+    },
+    {
+	.name = "message",
+	.pb = 5,
+	.kind = SCH_STRING,
+	.flags = SCH_F_OMITEMPTY,
+	.desc = "A human-readable explanation of the last transition.",
+    },
+};
+
+const struct sch_type sch_apps_v1_DeploymentCondition = {
+    .name = "io.k8s.api.apps.v1.DeploymentCondition",
+    .desc = "One observation about a Deployment at a point in time.",
+    .fields = SCH_FIELDS(deployment_condition_fields),
+};
+
+static const struct sch_field deployment_status_fields[] = {
+    {
+	.name = "observedGeneration",
+	.pb = 1,
+	.kind = SCH_INT64,
+	.flags = SCH_F_OMITEMPTY,
+	.desc = "The metadata.generation the controller last acted on.",
+    },
+    {
+	.name = "replicas",
+	.pb = 2,
+	.kind = SCH_INT32,
+	.flags = SCH_F_OMITEMPTY,
+	.desc = "Non-terminating pods matched by the selector.",
+    },
+    {
+	.name = "updatedReplicas",
+	.pb = 3,
+	.kind = SCH_INT32,
+	.flags = SCH_F_OMITEMPTY,
+	.desc = "Non-terminating pods that already run the current template.",
+    },
+    {
+	.name = "readyReplicas",
+	.pb = 7,
+	.kind = SCH_INT32,
+	.flags = SCH_F_OMITEMPTY,
+	.desc = "Non-terminating pods whose Ready condition is true.",
+    },
+    {
+	.name = "availableReplicas",
+	.pb = 4,
+	.kind = SCH_INT32,
+	.flags = SCH_F_OMITEMPTY,
+	.desc = "Non-terminating pods that have been ready for at least minReadySeconds.",
+    },
+    {
+	.name = "unavailableReplicas",
+	.pb = 5,
+	.kind = SCH_INT32,
+	.flags = SCH_F_OMITEMPTY,
+	.desc = "Pods still missing before the Deployment is fully available, whether running "
+		"but not yet available or not created yet.",
+    },
+    {
+	.name = "terminatingReplicas",
+	.pb = 9,
+	.kind = SCH_INT32,
+	.desc = "Pods being deleted that have not reached Succeeded or Failed (alpha, behind "
+		"DeploymentPodReplacementPolicy).",
+    },
+    {
+	.name = "conditions",
+	.pb = 6,
+	.kind = SCH_OBJECT,
+	.flags = SCH_F_LIST | SCH_F_LIST_MAP | SCH_F_OMITEMPTY,
+	.type = &sch_apps_v1_DeploymentCondition,
+	.merge_key = "type",
+	.desc = "The latest observations of the Deployment's state, one per type.",
+    },
+    {
+	.name = "collisionCount",
+	.pb = 8,
+	.kind = SCH_INT32,
+	.desc = "How many times the name of a new ReplicaSet collided; the controller mixes it "
+		"into the next name.",
+    },
+};
+
+const struct sch_type sch_apps_v1_DeploymentStatus = {
+    .name = "io.k8s.api.apps.v1.DeploymentStatus",
+    .desc = "The state of a Deployment as last observed by its controller.",
+    .fields = SCH_FIELDS(deployment_status_fields),
+};
+
+static const struct sch_field deployment_fields[] = {
+    SCH_OBJECT_META_FIELD,
+    {
+	.name = "spec",
+	.pb = 2,
+	.kind = SCH_OBJECT,
+	.flags = SCH_F_OMITEMPTY,
+	.type = &sch_apps_v1_DeploymentSpec,
+	.desc = "The desired state of the Deployment.",
+    },
+    {
+	.name = "status",
+	.pb = 3,
+	.kind = SCH_OBJECT,
+	.flags = SCH_F_OMITEMPTY | SCH_F_READONLY,
+	.type = &sch_apps_v1_DeploymentStatus,
+	.desc = "The state last observed by the controller; written by the system.",
+    },
+};
+
+const struct sch_type sch_apps_v1_Deployment = {
+    .name = "io.k8s.api.apps.v1.Deployment",
+    .desc = "Keeps a number of copies of a pod template running and rolls out changes to it "
+	    "through ReplicaSets.",
+    .fields = SCH_FIELDS(deployment_fields),
+    .group = "apps",
+    .version = "v1",
+    .kind = "Deployment",
+};
+
+SCH_LIST_TYPE(sch_apps_v1_DeploymentList, "io.k8s.api.apps.v1.DeploymentList",
+	      sch_apps_v1_Deployment, "apps", "v1", "DeploymentList", "Deployments");
+
+/* --- ReplicaSet --- */
+
+static const struct sch_field replica_set_spec_fields[] = {
+    {
+	.name = "replicas",
+	.pb = 1,
+	.kind = SCH_INT32,
+	.desc = "How many pods should run. Unset means 1; an explicit 0 is kept.",
+    },
+    {
+	.name = "minReadySeconds",
+	.pb = 4,
+	.kind = SCH_INT32,
+	.flags = SCH_F_OMITEMPTY,
+	.desc = "How long a new pod must stay ready, with no container crashing, before it "
+		"counts as available. Defaults to 0.",
+    },
+    {
+	.name = "selector",
+	.pb = 2,
+	.kind = SCH_OBJECT,
+	.flags = SCH_F_REQUIRED,
+	.type = &sch_meta_v1_LabelSelector,
+	.desc = "Which pods this ReplicaSet counts; it must match the labels of the pod "
+		"template.",
+    },
+    {
+	.name = "template",
+	.pb = 3,
+	.kind = SCH_OBJECT,
+	.flags = SCH_F_OMITEMPTY,
+	.type = &sch_core_v1_PodTemplateSpec,
+	.desc = "The pods to create when fewer than the desired number exist.",
+    },
+};
+
+const struct sch_type sch_apps_v1_ReplicaSetSpec = {
+    .name = "io.k8s.api.apps.v1.ReplicaSetSpec",
+    .desc = "The desired state of a ReplicaSet: a pod template and how many copies of it.",
+    .fields = SCH_FIELDS(replica_set_spec_fields),
+};
+
+const struct sch_type sch_apps_v1_ReplicaSetCondition = {
+    .name = "io.k8s.api.apps.v1.ReplicaSetCondition",
+    .desc = "One observation about a ReplicaSet at a point in time.",
+    .fields = SCH_FIELDS(sch_apps_v1_condition_fields),
+};
+
+static const struct sch_field replica_set_status_fields[] = {
+    {
+	.name = "replicas",
+	.pb = 1,
+	.kind = SCH_INT32,
+	.flags = SCH_F_REQUIRED,
+	.desc = "The number of non-terminating pods last observed.",
+    },
+    {
+	.name = "fullyLabeledReplicas",
+	.pb = 2,
+	.kind = SCH_INT32,
+	.flags = SCH_F_OMITEMPTY,
+	.desc = "Non-terminating pods carrying every label of the pod template.",
+    },
+    {
+	.name = "readyReplicas",
+	.pb = 4,
+	.kind = SCH_INT32,
+	.flags = SCH_F_OMITEMPTY,
+	.desc = "Non-terminating pods whose Ready condition is true.",
+    },
+    {
+	.name = "availableReplicas",
+	.pb = 5,
+	.kind = SCH_INT32,
+	.flags = SCH_F_OMITEMPTY,
+	.desc = "Non-terminating pods that have been ready for at least minReadySeconds.",
+    },
+    {
+	.name = "terminatingReplicas",
+	.pb = 7,
+	.kind = SCH_INT32,
+	.desc = "Pods being deleted that have not reached Succeeded or Failed (alpha, behind "
+		"DeploymentPodReplacementPolicy).",
+    },
+    {
+	.name = "observedGeneration",
+	.pb = 3,
+	.kind = SCH_INT64,
+	.flags = SCH_F_OMITEMPTY,
+	.desc = "The metadata.generation the controller last acted on.",
+    },
+    {
+	.name = "conditions",
+	.pb = 6,
+	.kind = SCH_OBJECT,
+	.flags = SCH_F_LIST | SCH_F_LIST_MAP | SCH_F_OMITEMPTY,
+	.type = &sch_apps_v1_ReplicaSetCondition,
+	.merge_key = "type",
+	.desc = "The latest observations of the ReplicaSet's state, one per type.",
+    },
+};
+
+const struct sch_type sch_apps_v1_ReplicaSetStatus = {
+    .name = "io.k8s.api.apps.v1.ReplicaSetStatus",
+    .desc = "The state of a ReplicaSet as last observed by its controller.",
+    .fields = SCH_FIELDS(replica_set_status_fields),
+};
+
+static const struct sch_field replica_set_fields[] = {
+    SCH_OBJECT_META_FIELD,
+    {
+	.name = "spec",
+	.pb = 2,
+	.kind = SCH_OBJECT,
+	.flags = SCH_F_OMITEMPTY,
+	.type = &sch_apps_v1_ReplicaSetSpec,
+	.desc = "The desired state of the ReplicaSet.",
+    },
+    {
+	.name = "status",
+	.pb = 3,
+	.kind = SCH_OBJECT,
+	.flags = SCH_F_OMITEMPTY | SCH_F_READONLY,
+	.type = &sch_apps_v1_ReplicaSetStatus,
+	.desc = "The state last observed by the controller; written by the system.",
+    },
+};
+
+const struct sch_type sch_apps_v1_ReplicaSet = {
+    .name = "io.k8s.api.apps.v1.ReplicaSet",
+    .desc = "Keeps a given number of pods matching a selector running at any time; usually "
+	    "managed by a Deployment.",
+    .fields = SCH_FIELDS(replica_set_fields),
+    .group = "apps",
+    .version = "v1",
+    .kind = "ReplicaSet",
+};
+
+SCH_LIST_TYPE(sch_apps_v1_ReplicaSetList, "io.k8s.api.apps.v1.ReplicaSetList",
+	      sch_apps_v1_ReplicaSet, "apps", "v1", "ReplicaSetList", "ReplicaSets");

@@ -1,0 +1,309 @@
+/* apps/v1 StatefulSet: pods with stable names and storage. */
+#include "types_apps.h"
+#include "types_common.h"
+#include "types_pvc.h"
+
+static const struct sch_field sts_rolling_update_fields[] = {
+    {
+	.name = "partition",
+	.pb = 1,
+	.kind = SCH_INT32,
+	.desc = "Only pods with an ordinal at or above this number are updated; lower ones keep "
+		"the old revision (a canary). Defaults to 0.",
+    },
+    {
+	.name = "maxUnavailable",
+	.pb = 2,
+	.kind = SCH_INT_OR_STRING,
+	.desc = "How many pods (a number, or a percentage rounded up; never 0) may be "
+		"unavailable during the update. Defaults to 1; alpha, behind "
+		"MaxUnavailableStatefulSet.",
+    },
+};
+
+const struct sch_type sch_apps_v1_RollingUpdateStatefulSetStrategy = {
+    .name = "io.k8s.api.apps.v1.RollingUpdateStatefulSetStrategy",
+    .desc = "Parameters of a StatefulSet rolling update.",
+    .fields = SCH_FIELDS(sts_rolling_update_fields),
+};
+
+static const struct sch_field sts_update_strategy_fields[] = {
+    {
+	.name = "type",
+	.pb = 1,
+	.kind = SCH_STRING,
+	.flags = SCH_F_OMITEMPTY,
+	.desc = "RollingUpdate (the default: replace pods in reverse ordinal order) or OnDelete "
+		"(new pods only when old ones are deleted by hand).",
+    },
+    {
+	.name = "rollingUpdate",
+	.pb = 2,
+	.kind = SCH_OBJECT,
+	.type = &sch_apps_v1_RollingUpdateStatefulSetStrategy,
+	.desc = "Tuning of the rolling update; only meaningful when type is RollingUpdate.",
+    },
+};
+
+const struct sch_type sch_apps_v1_StatefulSetUpdateStrategy = {
+    .name = "io.k8s.api.apps.v1.StatefulSetUpdateStrategy",
+    .desc = "How the StatefulSet controller moves pods to a new revision of the template.",
+    .fields = SCH_FIELDS(sts_update_strategy_fields),
+};
+
+static const struct sch_field sts_pvc_retention_fields[] = {
+    {
+	.name = "whenDeleted",
+	.pb = 1,
+	.kind = SCH_STRING,
+	.flags = SCH_F_OMITEMPTY,
+	.desc = "What happens to claims made from volumeClaimTemplates when the StatefulSet is "
+		"deleted: Retain (the default) or Delete.",
+    },
+    {
+	.name = "whenScaled",
+	.pb = 2,
+	.kind = SCH_STRING,
+	.flags = SCH_F_OMITEMPTY,
+	.desc = "What happens to the claims of pods removed by a scale-down: Retain (the "
+		"default) or Delete.",
+    },
+};
+
+const struct sch_type sch_apps_v1_StatefulSetPersistentVolumeClaimRetentionPolicy = {
+    .name = "io.k8s.api.apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicy",
+    .desc = "Whether claims created from the volume claim templates outlive the StatefulSet "
+	    "and its scale-downs.",
+    .fields = SCH_FIELDS(sts_pvc_retention_fields),
+};
+
+static const struct sch_field sts_ordinals_fields[] = {
+    {
+	.name = "start",
+	.pb = 1,
+	.kind = SCH_INT32,
+	.desc = "The index of the first replica; replicas are numbered from start to "
+		"start+replicas-1. Defaults to 0.",
+    },
+};
+
+const struct sch_type sch_apps_v1_StatefulSetOrdinals = {
+    .name = "io.k8s.api.apps.v1.StatefulSetOrdinals",
+    .desc = "How replica indices of a StatefulSet are numbered.",
+    .fields = SCH_FIELDS(sts_ordinals_fields),
+};
+
+static const struct sch_field sts_spec_fields[] = {
+    {
+	.name = "replicas",
+	.pb = 1,
+	.kind = SCH_INT32,
+	.desc = "How many pods should run. Unset means 1.",
+    },
+    {
+	.name = "selector",
+	.pb = 2,
+	.kind = SCH_OBJECT,
+	.flags = SCH_F_REQUIRED,
+	.type = &sch_meta_v1_LabelSelector,
+	.desc = "Which pods belong to this StatefulSet; it must match the labels of the pod "
+		"template.",
+    },
+    {
+	.name = "template",
+	.pb = 3,
+	.kind = SCH_OBJECT,
+	.flags = SCH_F_REQUIRED,
+	.type = &sch_core_v1_PodTemplateSpec,
+	.desc = "The pods to create; each is named <statefulset>-<ordinal>. Its restartPolicy "
+		"may only be Always.",
+    },
+    {
+	.name = "volumeClaimTemplates",
+	.pb = 4,
+	.kind = SCH_OBJECT,
+	.flags = SCH_F_LIST | SCH_F_ATOMIC | SCH_F_OMITEMPTY,
+	.type = &sch_core_v1_PersistentVolumeClaim,
+	.desc = "Claims made for every pod, one per template and ordinal; each must be mounted "
+		"by name in a container and wins over a template volume of the same name.",
+    },
+    {
+	.name = "serviceName",
+	.pb = 5,
+	.kind = SCH_STRING,
+	.flags = SCH_F_REQUIRED,
+	.desc = "The headless Service that gives the pods their DNS names "
+		"(<pod>.<serviceName>.<namespace>.svc).",
+    },
+    {
+	.name = "podManagementPolicy",
+	.pb = 6,
+	.kind = SCH_STRING,
+	.flags = SCH_F_OMITEMPTY,
+	.desc = "OrderedReady (the default: one pod at a time, in order, each ready before the "
+		"next) or Parallel (all at once).",
+    },
+    {
+	.name = "updateStrategy",
+	.pb = 7,
+	.kind = SCH_OBJECT,
+	.flags = SCH_F_OMITEMPTY,
+	.type = &sch_apps_v1_StatefulSetUpdateStrategy,
+	.desc = "How pods are moved to a new revision of the template.",
+    },
+    {
+	.name = "revisionHistoryLimit",
+	.pb = 8,
+	.kind = SCH_INT32,
+	.desc = "How many old ControllerRevisions to keep. Defaults to 10.",
+    },
+    {
+	.name = "minReadySeconds",
+	.pb = 9,
+	.kind = SCH_INT32,
+	.flags = SCH_F_OMITEMPTY,
+	.desc = "How long a new pod must stay ready, with no container crashing, before it "
+		"counts as available. Defaults to 0.",
+    },
+    {
+	.name = "persistentVolumeClaimRetentionPolicy",
+	.pb = 10,
+	.kind = SCH_OBJECT,
+	.type = &sch_apps_v1_StatefulSetPersistentVolumeClaimRetentionPolicy,
+	.desc = "Whether claims from volumeClaimTemplates are deleted with the StatefulSet or "
+		"on scale-down; by default they are kept.",
+    },
+    {
+	.name = "ordinals",
+	.pb = 11,
+	.kind = SCH_OBJECT,
+	.type = &sch_apps_v1_StatefulSetOrdinals,
+	.desc = "How replica indices are numbered; by default from 0.",
+    },
+};
+
+const struct sch_type sch_apps_v1_StatefulSetSpec = {
+    .name = "io.k8s.api.apps.v1.StatefulSetSpec",
+    .desc = "The desired state of a StatefulSet: the pod template, the claims each pod gets, "
+	    "and how pods are created and updated.",
+    .fields = SCH_FIELDS(sts_spec_fields),
+};
+
+const struct sch_type sch_apps_v1_StatefulSetCondition = {
+    .name = "io.k8s.api.apps.v1.StatefulSetCondition",
+    .desc = "One observation about a StatefulSet at a point in time.",
+    .fields = SCH_FIELDS(sch_apps_v1_condition_fields),
+};
+
+static const struct sch_field sts_status_fields[] = {
+    {
+	.name = "observedGeneration",
+	.pb = 1,
+	.kind = SCH_INT64,
+	.flags = SCH_F_OMITEMPTY,
+	.desc = "The metadata.generation the controller last acted on.",
+    },
+    {
+	.name = "replicas",
+	.pb = 2,
+	.kind = SCH_INT32,
+	.flags = SCH_F_REQUIRED,
+	.desc = "Pods created by the controller.",
+    },
+    {
+	.name = "readyReplicas",
+	.pb = 3,
+	.kind = SCH_INT32,
+	.flags = SCH_F_OMITEMPTY,
+	.desc = "Pods whose Ready condition is true.",
+    },
+    {
+	.name = "currentReplicas",
+	.pb = 4,
+	.kind = SCH_INT32,
+	.flags = SCH_F_OMITEMPTY,
+	.desc = "Pods created from the revision named by currentRevision.",
+    },
+    {
+	.name = "updatedReplicas",
+	.pb = 5,
+	.kind = SCH_INT32,
+	.flags = SCH_F_OMITEMPTY,
+	.desc = "Pods created from the revision named by updateRevision.",
+    },
+    {
+	.name = "currentRevision",
+	.pb = 6,
+	.kind = SCH_STRING,
+	.flags = SCH_F_OMITEMPTY,
+	.desc = "The revision that produced the pods with ordinals below currentReplicas.",
+    },
+    {
+	.name = "updateRevision",
+	.pb = 7,
+	.kind = SCH_STRING,
+	.flags = SCH_F_OMITEMPTY,
+	.desc = "The revision that produces the highest updatedReplicas ordinals.",
+    },
+    {
+	.name = "collisionCount",
+	.pb = 9,
+	.kind = SCH_INT32,
+	.desc = "How many times the name of a new ControllerRevision collided; the controller "
+		"mixes it into the next name.",
+    },
+    {
+	.name = "conditions",
+	.pb = 10,
+	.kind = SCH_OBJECT,
+	.flags = SCH_F_LIST | SCH_F_LIST_MAP | SCH_F_OMITEMPTY,
+	.type = &sch_apps_v1_StatefulSetCondition,
+	.merge_key = "type",
+	.desc = "The latest observations of the StatefulSet's state, one per type.",
+    },
+    {
+	.name = "availableReplicas",
+	.pb = 11,
+	.kind = SCH_INT32,
+	.desc = "Pods that have been ready for at least minReadySeconds.",
+    },
+};
+
+const struct sch_type sch_apps_v1_StatefulSetStatus = {
+    .name = "io.k8s.api.apps.v1.StatefulSetStatus",
+    .desc = "The state of a StatefulSet as last observed by its controller.",
+    .fields = SCH_FIELDS(sts_status_fields),
+};
+
+static const struct sch_field sts_fields[] = {
+    SCH_OBJECT_META_FIELD,
+    {
+	.name = "spec",
+	.pb = 2,
+	.kind = SCH_OBJECT,
+	.flags = SCH_F_OMITEMPTY,
+	.type = &sch_apps_v1_StatefulSetSpec,
+	.desc = "The desired pods, their identities and their storage.",
+    },
+    {
+	.name = "status",
+	.pb = 3,
+	.kind = SCH_OBJECT,
+	.flags = SCH_F_OMITEMPTY | SCH_F_READONLY,
+	.type = &sch_apps_v1_StatefulSetStatus,
+	.desc = "The state last observed by the controller; written by the system.",
+    },
+};
+
+const struct sch_type sch_apps_v1_StatefulSet = {
+    .name = "io.k8s.api.apps.v1.StatefulSet",
+    .desc = "Runs pods with stable identities: each keeps its ordinal name, DNS name and "
+	    "persistent volume claims across rescheduling.",
+    .fields = SCH_FIELDS(sts_fields),
+    .group = "apps",
+    .version = "v1",
+    .kind = "StatefulSet",
+};
+
+SCH_LIST_TYPE(sch_apps_v1_StatefulSetList, "io.k8s.api.apps.v1.StatefulSetList",
+	      sch_apps_v1_StatefulSet, "apps", "v1", "StatefulSetList", "StatefulSets");

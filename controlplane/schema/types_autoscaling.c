@@ -1,0 +1,450 @@
+/* HorizontalPodAutoscaler, autoscaling/v1 (CPU target only) and v2
+ * (object, spec, status, scaling behavior). Both versions are views of the
+ * same stored objects. */
+#include "types_autoscaling.h"
+#include "types_common.h"
+
+/* The target reference is the same in both versions, except that v1 marks
+ * it atomic for server-side apply. */
+static const struct sch_field cross_version_ref_fields[] = {
+    {
+	.name = "kind",
+	.pb = 1,
+	.kind = SCH_STRING,
+	.flags = SCH_F_REQUIRED,
+	.desc = "The kind of the referenced object, e.g. Deployment.",
+    },
+    {
+	.name = "name",
+	.pb = 2,
+	.kind = SCH_STRING,
+	.flags = SCH_F_REQUIRED,
+	.desc = "The name of the referenced object, in the autoscaler's namespace.",
+    },
+    {
+	.name = "apiVersion",
+	.pb = 3,
+	.kind = SCH_STRING,
+	.flags = SCH_F_OMITEMPTY,
+	.desc = "The API version of the referenced object, e.g. apps/v1.",
+    },
+};
+
+const struct sch_type sch_autoscaling_v1_CrossVersionObjectReference = {
+    .name = "io.k8s.api.autoscaling.v1.CrossVersionObjectReference",
+    .desc = "Names an object in the same namespace by kind, name and API version.",
+    .flags = SCH_F_ATOMIC,
+    .fields = SCH_FIELDS(cross_version_ref_fields),
+};
+
+const struct sch_type sch_autoscaling_v2_CrossVersionObjectReference = {
+    .name = "io.k8s.api.autoscaling.v2.CrossVersionObjectReference",
+    .desc = "Names an object in the same namespace by kind, name and API version.",
+    .fields = SCH_FIELDS(cross_version_ref_fields),
+};
+
+/* --- autoscaling/v1 --- */
+
+static const struct sch_field hpa1_spec_fields[] = {
+    {
+	.name = "scaleTargetRef",
+	.pb = 1,
+	.kind = SCH_OBJECT,
+	.flags = SCH_F_REQUIRED,
+	.type = &sch_autoscaling_v1_CrossVersionObjectReference,
+	.desc = "The object to scale, through its scale subresource.",
+    },
+    {
+	.name = "minReplicas",
+	.pb = 2,
+	.kind = SCH_INT32,
+	.desc = "The fewest replicas the autoscaler scales down to. Defaults to 1; 0 needs the "
+		"HPAScaleToZero feature and an Object or External metric.",
+    },
+    {
+	.name = "maxReplicas",
+	.pb = 3,
+	.kind = SCH_INT32,
+	.flags = SCH_F_REQUIRED,
+	.desc = "The most replicas the autoscaler scales up to; not below minReplicas.",
+    },
+    {
+	.name = "targetCPUUtilizationPercentage",
+	.pb = 4,
+	.kind = SCH_INT32,
+	.desc = "The average CPU use to aim for, as a percentage of the pods' CPU requests; "
+		"unset uses the default policy.",
+    },
+};
+
+const struct sch_type sch_autoscaling_v1_HorizontalPodAutoscalerSpec = {
+    .name = "io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerSpec",
+    .desc = "What to scale, between which bounds, towards which CPU use.",
+    .fields = SCH_FIELDS(hpa1_spec_fields),
+};
+
+static const struct sch_field hpa1_status_fields[] = {
+    {
+	.name = "observedGeneration",
+	.pb = 1,
+	.kind = SCH_INT64,
+	.desc = "The metadata.generation the autoscaler last acted on.",
+    },
+    {
+	.name = "lastScaleTime",
+	.pb = 2,
+	.kind = SCH_TIME,
+	.desc = "When the autoscaler last changed the replica count; it paces further changes.",
+    },
+    {
+	.name = "currentReplicas",
+	.pb = 3,
+	.kind = SCH_INT32,
+	.flags = SCH_F_REQUIRED,
+	.desc = "The replica count last seen on the target.",
+    },
+    {
+	.name = "desiredReplicas",
+	.pb = 4,
+	.kind = SCH_INT32,
+	.flags = SCH_F_REQUIRED,
+	.desc = "The replica count the autoscaler last computed.",
+    },
+    {
+	.name = "currentCPUUtilizationPercentage",
+	.pb = 5,
+	.kind = SCH_INT32,
+	.desc = "The average CPU use of the pods now, as a percentage of their requests (70 "
+		"means 70% of the requested CPU).",
+    },
+};
+
+const struct sch_type sch_autoscaling_v1_HorizontalPodAutoscalerStatus = {
+    .name = "io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerStatus",
+    .desc = "The state of an autoscaler as last observed by its controller.",
+    .fields = SCH_FIELDS(hpa1_status_fields),
+};
+
+static const struct sch_field hpa1_fields[] = {
+    SCH_OBJECT_META_FIELD,
+    {
+	.name = "spec",
+	.pb = 2,
+	.kind = SCH_OBJECT,
+	.flags = SCH_F_OMITEMPTY,
+	.type = &sch_autoscaling_v1_HorizontalPodAutoscalerSpec,
+	.desc = "The target, bounds and CPU goal of the autoscaler.",
+    },
+    {
+	.name = "status",
+	.pb = 3,
+	.kind = SCH_OBJECT,
+	.flags = SCH_F_OMITEMPTY | SCH_F_READONLY,
+	.type = &sch_autoscaling_v1_HorizontalPodAutoscalerStatus,
+	.desc = "The state last observed by the controller; written by the system.",
+    },
+};
+
+const struct sch_type sch_autoscaling_v1_HorizontalPodAutoscaler = {
+    .name = "io.k8s.api.autoscaling.v1.HorizontalPodAutoscaler",
+    .desc = "Adjusts the replica count of a scalable object to keep its pods' average CPU use "
+	    "near a target.",
+    .fields = SCH_FIELDS(hpa1_fields),
+    .group = "autoscaling",
+    .version = "v1",
+    .kind = "HorizontalPodAutoscaler",
+};
+
+SCH_LIST_TYPE(sch_autoscaling_v1_HorizontalPodAutoscalerList,
+	      "io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerList",
+	      sch_autoscaling_v1_HorizontalPodAutoscaler, "autoscaling", "v1",
+	      "HorizontalPodAutoscalerList", "HorizontalPodAutoscalers");
+
+/* --- autoscaling/v2: behavior --- */
+
+static const struct sch_field hpa_policy_fields[] = {
+    {
+	.name = "type",
+	.pb = 1,
+	.kind = SCH_STRING,
+	.flags = SCH_F_REQUIRED,
+	.desc = "Pods (value is a pod count) or Percent (value is a percentage of the current "
+		"replicas).",
+    },
+    {
+	.name = "value",
+	.pb = 2,
+	.kind = SCH_INT32,
+	.flags = SCH_F_REQUIRED,
+	.desc = "How much change the policy allows; greater than zero.",
+    },
+    {
+	.name = "periodSeconds",
+	.pb = 3,
+	.kind = SCH_INT32,
+	.flags = SCH_F_REQUIRED,
+	.desc = "The window over which the change is limited, 1 to 1800 seconds.",
+    },
+};
+
+const struct sch_type sch_autoscaling_v2_HPAScalingPolicy = {
+    .name = "io.k8s.api.autoscaling.v2.HPAScalingPolicy",
+    .desc = "A limit on how much the replica count may change within a time window.",
+    .fields = SCH_FIELDS(hpa_policy_fields),
+};
+
+static const struct sch_field hpa_rules_fields[] = {
+    {
+	.name = "stabilizationWindowSeconds",
+	.pb = 3,
+	.kind = SCH_INT32,
+	.desc = "How many seconds of past recommendations to consider, 0 to 3600; by default 0 "
+		"when scaling up and 300 when scaling down.",
+    },
+    {
+	.name = "selectPolicy",
+	.pb = 1,
+	.kind = SCH_STRING,
+	.desc = "Which policy wins: Max (the default, the largest change), Min, or Disabled (no "
+		"scaling in this direction).",
+    },
+    {
+	.name = "policies",
+	.pb = 2,
+	.kind = SCH_OBJECT,
+	.flags = SCH_F_LIST | SCH_F_ATOMIC | SCH_F_OMITEMPTY,
+	.type = &sch_autoscaling_v2_HPAScalingPolicy,
+	.desc = "The policies to choose from; by default up to doubling or 4 pods per 15s up, "
+		"and any amount per 15s down.",
+    },
+    {
+	.name = "tolerance",
+	.pb = 4,
+	.kind = SCH_QUANTITY,
+	.desc = "The relative gap between current and desired metric values below which nothing "
+		"changes (0.01 is 1%); unset uses the cluster default of 10% (beta, behind "
+		"HPAConfigurableTolerance).",
+    },
+};
+
+const struct sch_type sch_autoscaling_v2_HPAScalingRules = {
+    .name = "io.k8s.api.autoscaling.v2.HPAScalingRules",
+    .desc = "Scaling in one direction: rate limits, a stabilization window against "
+	    "flapping, and a tolerance on metric noise.",
+    .fields = SCH_FIELDS(hpa_rules_fields),
+};
+
+static const struct sch_field hpa_behavior_fields[] = {
+    {
+	.name = "scaleUp",
+	.pb = 1,
+	.kind = SCH_OBJECT,
+	.type = &sch_autoscaling_v2_HPAScalingRules,
+	.desc = "Rules for scaling up; by default the larger of 4 pods or doubling per 60s, "
+		"without stabilization.",
+    },
+    {
+	.name = "scaleDown",
+	.pb = 2,
+	.kind = SCH_OBJECT,
+	.type = &sch_autoscaling_v2_HPAScalingRules,
+	.desc = "Rules for scaling down; by default down to minReplicas with a 300s "
+		"stabilization window.",
+    },
+};
+
+const struct sch_type sch_autoscaling_v2_HorizontalPodAutoscalerBehavior = {
+    .name = "io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerBehavior",
+    .desc = "How fast the autoscaler may scale up and down.",
+    .fields = SCH_FIELDS(hpa_behavior_fields),
+};
+
+/* --- autoscaling/v2: object --- */
+
+static const struct sch_field hpa2_spec_fields[] = {
+    {
+	.name = "scaleTargetRef",
+	.pb = 1,
+	.kind = SCH_OBJECT,
+	.flags = SCH_F_REQUIRED,
+	.type = &sch_autoscaling_v2_CrossVersionObjectReference,
+	.desc = "The object to scale, through its scale subresource; its pods supply the "
+		"metrics.",
+    },
+    {
+	.name = "minReplicas",
+	.pb = 2,
+	.kind = SCH_INT32,
+	.desc = "The fewest replicas the autoscaler scales down to. Defaults to 1; 0 needs the "
+		"HPAScaleToZero feature and an Object or External metric.",
+    },
+    {
+	.name = "maxReplicas",
+	.pb = 3,
+	.kind = SCH_INT32,
+	.flags = SCH_F_REQUIRED,
+	.desc = "The most replicas the autoscaler scales up to; not below minReplicas.",
+    },
+    {
+	.name = "metrics",
+	.pb = 4,
+	.kind = SCH_OBJECT,
+	.flags = SCH_F_LIST | SCH_F_ATOMIC | SCH_F_OMITEMPTY,
+	.type = &sch_autoscaling_v2_MetricSpec,
+	.desc = "The metrics to scale on; each proposes a replica count from its ratio of "
+		"current to target value and the largest wins. Defaults to 80% average CPU.",
+    },
+    {
+	.name = "behavior",
+	.pb = 5,
+	.kind = SCH_OBJECT,
+	.type = &sch_autoscaling_v2_HorizontalPodAutoscalerBehavior,
+	.desc = "Rate limits and stabilization for scaling up and down; defaults apply when "
+		"unset.",
+    },
+};
+
+const struct sch_type sch_autoscaling_v2_HorizontalPodAutoscalerSpec = {
+    .name = "io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerSpec",
+    .desc = "What to scale, between which bounds, on which metrics and how fast.",
+    .fields = SCH_FIELDS(hpa2_spec_fields),
+};
+
+static const struct sch_field hpa2_condition_fields[] = {
+    {
+	.name = "type",
+	.pb = 1,
+	.kind = SCH_STRING,
+	.flags = SCH_F_REQUIRED,
+	.desc = "The condition: ScalingActive, AbleToScale, ScalingLimited or ScaledToZero.",
+    },
+    {
+	.name = "status",
+	.pb = 2,
+	.kind = SCH_STRING,
+	.flags = SCH_F_REQUIRED,
+	.desc = "Whether the condition holds: True, False or Unknown.",
+    },
+    {
+	.name = "lastTransitionTime",
+	.pb = 3,
+	.kind = SCH_TIME,
+	.flags = SCH_F_OMITEMPTY,
+	.desc = "When the status last changed from one value to another.",
+    },
+    {
+	.name = "reason",
+	.pb = 4,
+	.kind = SCH_STRING,
+	.flags = SCH_F_OMITEMPTY,
+	.desc = "A short machine-readable cause of the last transition.",
+    },
+    {
+	.name = "message",
+	.pb = 5,
+	.kind = SCH_STRING,
+	.flags = SCH_F_OMITEMPTY,
+	.desc = "A human-readable explanation of the last transition.",
+    },
+    {
+	.name = "observedGeneration",
+	.pb = 6,
+	.kind = SCH_INT64,
+	.desc = "The metadata.generation the condition was computed for; older than the "
+		"current generation means out of date.",
+    },
+};
+
+const struct sch_type sch_autoscaling_v2_HorizontalPodAutoscalerCondition = {
+    .name = "io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerCondition",
+    .desc = "One observation about an autoscaler at a point in time.",
+    .fields = SCH_FIELDS(hpa2_condition_fields),
+};
+
+static const struct sch_field hpa2_status_fields[] = {
+    {
+	.name = "observedGeneration",
+	.pb = 1,
+	.kind = SCH_INT64,
+	.desc = "The metadata.generation the autoscaler last acted on.",
+    },
+    {
+	.name = "lastScaleTime",
+	.pb = 2,
+	.kind = SCH_TIME,
+	.desc = "When the autoscaler last changed the replica count; it paces further changes.",
+    },
+    {
+	.name = "currentReplicas",
+	.pb = 3,
+	.kind = SCH_INT32,
+	.flags = SCH_F_OMITEMPTY,
+	.desc = "The replica count last seen on the target.",
+    },
+    {
+	.name = "desiredReplicas",
+	.pb = 4,
+	.kind = SCH_INT32,
+	.flags = SCH_F_REQUIRED,
+	.desc = "The replica count the autoscaler last computed.",
+    },
+    {
+	.name = "currentMetrics",
+	.pb = 5,
+	.kind = SCH_OBJECT,
+	.flags = SCH_F_LIST | SCH_F_ATOMIC,
+	.type = &sch_autoscaling_v2_MetricStatus,
+	.desc = "The values of the metrics as last read.",
+    },
+    {
+	.name = "conditions",
+	.pb = 6,
+	.kind = SCH_OBJECT,
+	.flags = SCH_F_LIST | SCH_F_LIST_MAP | SCH_F_OMITEMPTY,
+	.type = &sch_autoscaling_v2_HorizontalPodAutoscalerCondition,
+	.merge_key = "type",
+	.desc = "Whether the autoscaler can scale and whether it is held back, one entry per "
+		"type.",
+    },
+};
+
+const struct sch_type sch_autoscaling_v2_HorizontalPodAutoscalerStatus = {
+    .name = "io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerStatus",
+    .desc = "The state of an autoscaler as last observed by its controller.",
+    .fields = SCH_FIELDS(hpa2_status_fields),
+};
+
+static const struct sch_field hpa2_fields[] = {
+    SCH_OBJECT_META_FIELD,
+    {
+	.name = "spec",
+	.pb = 2,
+	.kind = SCH_OBJECT,
+	.flags = SCH_F_OMITEMPTY,
+	.type = &sch_autoscaling_v2_HorizontalPodAutoscalerSpec,
+	.desc = "The target, bounds, metrics and behavior of the autoscaler.",
+    },
+    {
+	.name = "status",
+	.pb = 3,
+	.kind = SCH_OBJECT,
+	.flags = SCH_F_OMITEMPTY | SCH_F_READONLY,
+	.type = &sch_autoscaling_v2_HorizontalPodAutoscalerStatus,
+	.desc = "The state last observed by the controller; written by the system.",
+    },
+};
+
+const struct sch_type sch_autoscaling_v2_HorizontalPodAutoscaler = {
+    .name = "io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler",
+    .desc = "Adjusts the replica count of a scalable object from the metrics it is given, "
+	    "within bounds and rate limits.",
+    .fields = SCH_FIELDS(hpa2_fields),
+    .group = "autoscaling",
+    .version = "v2",
+    .kind = "HorizontalPodAutoscaler",
+};
+
+SCH_LIST_TYPE(sch_autoscaling_v2_HorizontalPodAutoscalerList,
+	      "io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerList",
+	      sch_autoscaling_v2_HorizontalPodAutoscaler, "autoscaling", "v2",
+	      "HorizontalPodAutoscalerList", "HorizontalPodAutoscalers");

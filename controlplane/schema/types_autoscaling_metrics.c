@@ -1,0 +1,477 @@
+/* autoscaling/v2 metrics: what an autoscaler scales on (MetricSpec and its
+ * five sources, each with a MetricTarget) and what it last read
+ * (MetricStatus, the same five shapes with a MetricValueStatus). Exactly
+ * one source field matching `type` is set in each. */
+#include "types_autoscaling.h"
+#include "types_common.h"
+
+static const struct sch_field metric_identifier_fields[] = {
+    {
+	.name = "name",
+	.pb = 1,
+	.kind = SCH_STRING,
+	.flags = SCH_F_REQUIRED,
+	.desc = "The metric's name.",
+    },
+    {
+	.name = "selector",
+	.pb = 2,
+	.kind = SCH_OBJECT,
+	.type = &sch_meta_v1_LabelSelector,
+	.desc = "Passed to the metrics server to narrow the metric down; unset selects by name "
+		"only.",
+    },
+};
+
+const struct sch_type sch_autoscaling_v2_MetricIdentifier = {
+    .name = "io.k8s.api.autoscaling.v2.MetricIdentifier",
+    .desc = "Names a metric, optionally narrowed by a label selector.",
+    .fields = SCH_FIELDS(metric_identifier_fields),
+};
+
+static const struct sch_field metric_target_fields[] = {
+    {
+	.name = "type",
+	.pb = 1,
+	.kind = SCH_STRING,
+	.flags = SCH_F_REQUIRED,
+	.desc = "Which field holds the target: Utilization, Value or AverageValue.",
+    },
+    {
+	.name = "value",
+	.pb = 2,
+	.kind = SCH_QUANTITY,
+	.desc = "The metric's target value.",
+    },
+    {
+	.name = "averageValue",
+	.pb = 3,
+	.kind = SCH_QUANTITY,
+	.desc = "The target of the metric averaged over the relevant pods.",
+    },
+    {
+	.name = "averageUtilization",
+	.pb = 4,
+	.kind = SCH_INT32,
+	.desc = "The target of the pods' average use as a percentage of their requests; for "
+		"Resource and ContainerResource metrics only.",
+    },
+};
+
+const struct sch_type sch_autoscaling_v2_MetricTarget = {
+    .name = "io.k8s.api.autoscaling.v2.MetricTarget",
+    .desc = "The value, average value or average utilization a metric should be kept at.",
+    .fields = SCH_FIELDS(metric_target_fields),
+};
+
+static const struct sch_field metric_value_status_fields[] = {
+    {
+	.name = "value",
+	.pb = 1,
+	.kind = SCH_QUANTITY,
+	.desc = "The metric's current value.",
+    },
+    {
+	.name = "averageValue",
+	.pb = 2,
+	.kind = SCH_QUANTITY,
+	.desc = "The metric's current value averaged over the relevant pods.",
+    },
+    {
+	.name = "averageUtilization",
+	.pb = 3,
+	.kind = SCH_INT32,
+	.desc = "The pods' current average use as a percentage of their requests.",
+    },
+};
+
+const struct sch_type sch_autoscaling_v2_MetricValueStatus = {
+    .name = "io.k8s.api.autoscaling.v2.MetricValueStatus",
+    .desc = "The current value of a metric.",
+    .fields = SCH_FIELDS(metric_value_status_fields),
+};
+
+/* --- sources --- */
+
+static const struct sch_field object_source_fields[] = {
+    {
+	.name = "describedObject",
+	.pb = 1,
+	.kind = SCH_OBJECT,
+	.flags = SCH_F_REQUIRED,
+	.type = &sch_autoscaling_v2_CrossVersionObjectReference,
+	.desc = "The object the metric describes.",
+    },
+    {
+	.name = "target",
+	.pb = 2,
+	.kind = SCH_OBJECT,
+	.flags = SCH_F_REQUIRED,
+	.type = &sch_autoscaling_v2_MetricTarget,
+	.desc = "The value to keep the metric at.",
+    },
+    {
+	.name = "metric",
+	.pb = 3,
+	.kind = SCH_OBJECT,
+	.flags = SCH_F_REQUIRED,
+	.type = &sch_autoscaling_v2_MetricIdentifier,
+	.desc = "Which metric of the object.",
+    },
+};
+
+const struct sch_type sch_autoscaling_v2_ObjectMetricSource = {
+    .name = "io.k8s.api.autoscaling.v2.ObjectMetricSource",
+    .desc = "Scale on a metric of one Kubernetes object, such as requests per second on an "
+	    "Ingress.",
+    .fields = SCH_FIELDS(object_source_fields),
+};
+
+static const struct sch_field pods_source_fields[] = {
+    {
+	.name = "metric",
+	.pb = 1,
+	.kind = SCH_OBJECT,
+	.flags = SCH_F_REQUIRED,
+	.type = &sch_autoscaling_v2_MetricIdentifier,
+	.desc = "Which per-pod metric.",
+    },
+    {
+	.name = "target",
+	.pb = 2,
+	.kind = SCH_OBJECT,
+	.flags = SCH_F_REQUIRED,
+	.type = &sch_autoscaling_v2_MetricTarget,
+	.desc = "The value to keep the pods' average at.",
+    },
+};
+
+const struct sch_type sch_autoscaling_v2_PodsMetricSource = {
+    .name = "io.k8s.api.autoscaling.v2.PodsMetricSource",
+    .desc = "Scale on a metric every pod of the target reports, averaged over the pods.",
+    .fields = SCH_FIELDS(pods_source_fields),
+};
+
+static const struct sch_field resource_source_fields[] = {
+    {
+	.name = "name",
+	.pb = 1,
+	.kind = SCH_STRING,
+	.flags = SCH_F_REQUIRED,
+	.desc = "The resource, e.g. cpu or memory.",
+    },
+    {
+	.name = "target",
+	.pb = 2,
+	.kind = SCH_OBJECT,
+	.flags = SCH_F_REQUIRED,
+	.type = &sch_autoscaling_v2_MetricTarget,
+	.desc = "The value or utilization to keep the pods' average at.",
+    },
+};
+
+const struct sch_type sch_autoscaling_v2_ResourceMetricSource = {
+    .name = "io.k8s.api.autoscaling.v2.ResourceMetricSource",
+    .desc = "Scale on a resource the pods request (cpu, memory), averaged over the pods.",
+    .fields = SCH_FIELDS(resource_source_fields),
+};
+
+static const struct sch_field container_resource_source_fields[] = {
+    {
+	.name = "name",
+	.pb = 1,
+	.kind = SCH_STRING,
+	.flags = SCH_F_REQUIRED,
+	.desc = "The resource, e.g. cpu or memory.",
+    },
+    {
+	.name = "target",
+	.pb = 2,
+	.kind = SCH_OBJECT,
+	.flags = SCH_F_REQUIRED,
+	.type = &sch_autoscaling_v2_MetricTarget,
+	.desc = "The value or utilization to keep the containers' average at.",
+    },
+    {
+	.name = "container",
+	.pb = 3,
+	.kind = SCH_STRING,
+	.flags = SCH_F_REQUIRED,
+	.desc = "The container, in each pod of the target, whose use counts.",
+    },
+};
+
+const struct sch_type sch_autoscaling_v2_ContainerResourceMetricSource = {
+    .name = "io.k8s.api.autoscaling.v2.ContainerResourceMetricSource",
+    .desc = "Scale on a resource one named container of each pod requests.",
+    .fields = SCH_FIELDS(container_resource_source_fields),
+};
+
+static const struct sch_field external_source_fields[] = {
+    {
+	.name = "metric",
+	.pb = 1,
+	.kind = SCH_OBJECT,
+	.flags = SCH_F_REQUIRED,
+	.type = &sch_autoscaling_v2_MetricIdentifier,
+	.desc = "Which external metric.",
+    },
+    {
+	.name = "target",
+	.pb = 2,
+	.kind = SCH_OBJECT,
+	.flags = SCH_F_REQUIRED,
+	.type = &sch_autoscaling_v2_MetricTarget,
+	.desc = "The value to keep the metric at.",
+    },
+};
+
+const struct sch_type sch_autoscaling_v2_ExternalMetricSource = {
+    .name = "io.k8s.api.autoscaling.v2.ExternalMetricSource",
+    .desc = "Scale on a metric from outside the cluster, such as a queue length.",
+    .fields = SCH_FIELDS(external_source_fields),
+};
+
+static const struct sch_field metric_spec_fields[] = {
+    {
+	.name = "type",
+	.pb = 1,
+	.kind = SCH_STRING,
+	.flags = SCH_F_REQUIRED,
+	.desc = "The source: ContainerResource, External, Object, Pods or Resource, naming the "
+		"field that is set.",
+    },
+    {
+	.name = "object",
+	.pb = 2,
+	.kind = SCH_OBJECT,
+	.type = &sch_autoscaling_v2_ObjectMetricSource,
+	.desc = "A metric of one Kubernetes object.",
+    },
+    {
+	.name = "pods",
+	.pb = 3,
+	.kind = SCH_OBJECT,
+	.type = &sch_autoscaling_v2_PodsMetricSource,
+	.desc = "A per-pod metric averaged over the target's pods.",
+    },
+    {
+	.name = "resource",
+	.pb = 4,
+	.kind = SCH_OBJECT,
+	.type = &sch_autoscaling_v2_ResourceMetricSource,
+	.desc = "A requested resource averaged over the target's pods.",
+    },
+    {
+	.name = "containerResource",
+	.pb = 7,
+	.kind = SCH_OBJECT,
+	.type = &sch_autoscaling_v2_ContainerResourceMetricSource,
+	.desc = "A requested resource of one container in each pod.",
+    },
+    {
+	.name = "external",
+	.pb = 5,
+	.kind = SCH_OBJECT,
+	.type = &sch_autoscaling_v2_ExternalMetricSource,
+	.desc = "A metric from outside the cluster.",
+    },
+};
+
+const struct sch_type sch_autoscaling_v2_MetricSpec = {
+    .name = "io.k8s.api.autoscaling.v2.MetricSpec",
+    .desc = "One metric to scale on: its type and the matching source.",
+    .fields = SCH_FIELDS(metric_spec_fields),
+};
+
+/* --- statuses --- */
+
+static const struct sch_field object_status_fields[] = {
+    {
+	.name = "metric",
+	.pb = 1,
+	.kind = SCH_OBJECT,
+	.flags = SCH_F_REQUIRED,
+	.type = &sch_autoscaling_v2_MetricIdentifier,
+	.desc = "Which metric of the object.",
+    },
+    {
+	.name = "current",
+	.pb = 2,
+	.kind = SCH_OBJECT,
+	.flags = SCH_F_REQUIRED,
+	.type = &sch_autoscaling_v2_MetricValueStatus,
+	.desc = "Its value as last read.",
+    },
+    {
+	.name = "describedObject",
+	.pb = 3,
+	.kind = SCH_OBJECT,
+	.flags = SCH_F_REQUIRED,
+	.type = &sch_autoscaling_v2_CrossVersionObjectReference,
+	.desc = "The object the metric describes.",
+    },
+};
+
+const struct sch_type sch_autoscaling_v2_ObjectMetricStatus = {
+    .name = "io.k8s.api.autoscaling.v2.ObjectMetricStatus",
+    .desc = "The last reading of a metric of one Kubernetes object.",
+    .fields = SCH_FIELDS(object_status_fields),
+};
+
+static const struct sch_field pods_status_fields[] = {
+    {
+	.name = "metric",
+	.pb = 1,
+	.kind = SCH_OBJECT,
+	.flags = SCH_F_REQUIRED,
+	.type = &sch_autoscaling_v2_MetricIdentifier,
+	.desc = "Which per-pod metric.",
+    },
+    {
+	.name = "current",
+	.pb = 2,
+	.kind = SCH_OBJECT,
+	.flags = SCH_F_REQUIRED,
+	.type = &sch_autoscaling_v2_MetricValueStatus,
+	.desc = "Its average as last read.",
+    },
+};
+
+const struct sch_type sch_autoscaling_v2_PodsMetricStatus = {
+    .name = "io.k8s.api.autoscaling.v2.PodsMetricStatus",
+    .desc = "The last reading of a per-pod metric.",
+    .fields = SCH_FIELDS(pods_status_fields),
+};
+
+static const struct sch_field resource_status_fields[] = {
+    {
+	.name = "name",
+	.pb = 1,
+	.kind = SCH_STRING,
+	.flags = SCH_F_REQUIRED,
+	.desc = "The resource, e.g. cpu or memory.",
+    },
+    {
+	.name = "current",
+	.pb = 2,
+	.kind = SCH_OBJECT,
+	.flags = SCH_F_REQUIRED,
+	.type = &sch_autoscaling_v2_MetricValueStatus,
+	.desc = "Its average use as last read.",
+    },
+};
+
+const struct sch_type sch_autoscaling_v2_ResourceMetricStatus = {
+    .name = "io.k8s.api.autoscaling.v2.ResourceMetricStatus",
+    .desc = "The last reading of a requested resource averaged over the pods.",
+    .fields = SCH_FIELDS(resource_status_fields),
+};
+
+static const struct sch_field container_resource_status_fields[] = {
+    {
+	.name = "name",
+	.pb = 1,
+	.kind = SCH_STRING,
+	.flags = SCH_F_REQUIRED,
+	.desc = "The resource, e.g. cpu or memory.",
+    },
+    {
+	.name = "current",
+	.pb = 2,
+	.kind = SCH_OBJECT,
+	.flags = SCH_F_REQUIRED,
+	.type = &sch_autoscaling_v2_MetricValueStatus,
+	.desc = "Its average use as last read.",
+    },
+    {
+	.name = "container",
+	.pb = 3,
+	.kind = SCH_STRING,
+	.flags = SCH_F_REQUIRED,
+	.desc = "The container whose use was read.",
+    },
+};
+
+const struct sch_type sch_autoscaling_v2_ContainerResourceMetricStatus = {
+    .name = "io.k8s.api.autoscaling.v2.ContainerResourceMetricStatus",
+    .desc = "The last reading of a requested resource of one container in each pod.",
+    .fields = SCH_FIELDS(container_resource_status_fields),
+};
+
+static const struct sch_field external_status_fields[] = {
+    {
+	.name = "metric",
+	.pb = 1,
+	.kind = SCH_OBJECT,
+	.flags = SCH_F_REQUIRED,
+	.type = &sch_autoscaling_v2_MetricIdentifier,
+	.desc = "Which external metric.",
+    },
+    {
+	.name = "current",
+	.pb = 2,
+	.kind = SCH_OBJECT,
+	.flags = SCH_F_REQUIRED,
+	.type = &sch_autoscaling_v2_MetricValueStatus,
+	.desc = "Its value as last read.",
+    },
+};
+
+const struct sch_type sch_autoscaling_v2_ExternalMetricStatus = {
+    .name = "io.k8s.api.autoscaling.v2.ExternalMetricStatus",
+    .desc = "The last reading of a metric from outside the cluster.",
+    .fields = SCH_FIELDS(external_status_fields),
+};
+
+static const struct sch_field metric_status_fields[] = {
+    {
+	.name = "type",
+	.pb = 1,
+	.kind = SCH_STRING,
+	.flags = SCH_F_REQUIRED,
+	.desc = "The source: ContainerResource, External, Object, Pods or Resource, naming the "
+		"field that is set.",
+    },
+    {
+	.name = "object",
+	.pb = 2,
+	.kind = SCH_OBJECT,
+	.type = &sch_autoscaling_v2_ObjectMetricStatus,
+	.desc = "The reading of an object metric.",
+    },
+    {
+	.name = "pods",
+	.pb = 3,
+	.kind = SCH_OBJECT,
+	.type = &sch_autoscaling_v2_PodsMetricStatus,
+	.desc = "The reading of a per-pod metric.",
+    },
+    {
+	.name = "resource",
+	.pb = 4,
+	.kind = SCH_OBJECT,
+	.type = &sch_autoscaling_v2_ResourceMetricStatus,
+	.desc = "The reading of a requested resource.",
+    },
+    {
+	.name = "containerResource",
+	.pb = 7,
+	.kind = SCH_OBJECT,
+	.type = &sch_autoscaling_v2_ContainerResourceMetricStatus,
+	.desc = "The reading of one container's requested resource.",
+    },
+    {
+	.name = "external",
+	.pb = 5,
+	.kind = SCH_OBJECT,
+	.type = &sch_autoscaling_v2_ExternalMetricStatus,
+	.desc = "The reading of an external metric.",
+    },
+};
+
+const struct sch_type sch_autoscaling_v2_MetricStatus = {
+    .name = "io.k8s.api.autoscaling.v2.MetricStatus",
+    .desc = "The last reading of one metric: its type and the matching status.",
+    .fields = SCH_FIELDS(metric_status_fields),
+};

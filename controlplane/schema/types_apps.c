@@ -5,41 +5,9 @@
 #include "types_common.h"
 
 const struct sch_field sch_apps_v1_condition_fields[SCH_APPS_NCONDITION_FIELDS] = {
-    {
-	.name = "type",
-	.pb = 1,
-	.kind = SCH_STRING,
-	.flags = SCH_F_REQUIRED,
-	.desc = "The kind of condition this entry reports.",
-    },
-    {
-	.name = "status",
-	.pb = 2,
-	.kind = SCH_STRING,
-	.flags = SCH_F_REQUIRED,
-	.desc = "Whether the condition holds: True, False or Unknown.",
-    },
-    {
-	.name = "lastTransitionTime",
-	.pb = 3,
-	.kind = SCH_TIME,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "When the status last changed from one value to another.",
-    },
-    {
-	.name = "reason",
-	.pb = 4,
-	.kind = SCH_STRING,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "A short machine-readable cause of the last transition.",
-    },
-    {
-	.name = "message",
-	.pb = 5,
-	.kind = SCH_STRING,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "A human-readable explanation of the last transition.",
-    },
+    SCH_CONDITION_TYPE_STATUS("The kind of condition this entry reports."),
+    SCH_CONDITION_TRANSITION(3),
+    SCH_CONDITION_REASON_MESSAGE(4, 5),
 };
 
 /* --- Deployment --- */
@@ -100,15 +68,7 @@ static const struct sch_field deployment_spec_fields[] = {
 	.desc = "How many pods should run. Unset means 1; an explicit 0 scales the Deployment "
 		"down.",
     },
-    {
-	.name = "selector",
-	.pb = 2,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_REQUIRED,
-	.type = &sch_meta_v1_LabelSelector,
-	.desc = "Which pods belong to this Deployment; it must match the labels of the pod "
-		"template.",
-    },
+    SCH_APPS_SELECTOR_FIELD(2, "Deployment"),
     {
 	.name = "template",
 	.pb = 3,
@@ -125,14 +85,7 @@ static const struct sch_field deployment_spec_fields[] = {
 	.type = &sch_apps_v1_DeploymentStrategy,
 	.desc = "How old pods are replaced when the template changes.",
     },
-    {
-	.name = "minReadySeconds",
-	.pb = 5,
-	.kind = SCH_INT32,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "How long a new pod must stay ready, with no container crashing, before it "
-		"counts as available. Defaults to 0.",
-    },
+    SCH_APPS_MIN_READY_FIELD(5),
     {
 	.name = "revisionHistoryLimit",
 	.pb = 6,
@@ -164,48 +117,10 @@ const struct sch_type sch_apps_v1_DeploymentSpec = {
 };
 
 static const struct sch_field deployment_condition_fields[] = {
-    {
-	.name = "type",
-	.pb = 1,
-	.kind = SCH_STRING,
-	.flags = SCH_F_REQUIRED,
-	.desc = "The condition: Available, Progressing or ReplicaFailure.",
-    },
-    {
-	.name = "status",
-	.pb = 2,
-	.kind = SCH_STRING,
-	.flags = SCH_F_REQUIRED,
-	.desc = "Whether the condition holds: True, False or Unknown.",
-    },
-    {
-	.name = "lastUpdateTime",
-	.pb = 6,
-	.kind = SCH_TIME,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "When the controller last refreshed this condition.",
-    },
-    {
-	.name = "lastTransitionTime",
-	.pb = 7,
-	.kind = SCH_TIME,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "When the status last changed from one value to another.",
-    },
-    {
-	.name = "reason",
-	.pb = 4,
-	.kind = SCH_STRING,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "A short machine-readable cause of the last transition.",
-    },
-    {
-	.name = "message",
-	.pb = 5,
-	.kind = SCH_STRING,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "A human-readable explanation of the last transition.",
-    },
+    SCH_CONDITION_TYPE_STATUS("The condition: Available, Progressing or ReplicaFailure."),
+    SCH_CONDITION_TIME("lastUpdateTime", 6, "When the controller last refreshed this condition."),
+    SCH_CONDITION_TRANSITION(7),
+    SCH_CONDITION_REASON_MESSAGE(4, 5),
 };
 
 const struct sch_type sch_apps_v1_DeploymentCondition = {
@@ -215,13 +130,7 @@ const struct sch_type sch_apps_v1_DeploymentCondition = {
 };
 
 static const struct sch_field deployment_status_fields[] = {
-    {
-	.name = "observedGeneration",
-	.pb = 1,
-	.kind = SCH_INT64,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "The metadata.generation the controller last acted on.",
-    },
+    SCH_APPS_OBSERVED_GENERATION_FIELD(1),
     {
 	.name = "replicas",
 	.pb = 2,
@@ -265,22 +174,9 @@ static const struct sch_field deployment_status_fields[] = {
 	.desc = "Pods being deleted that have not reached Succeeded or Failed (alpha, behind "
 		"DeploymentPodReplacementPolicy).",
     },
-    {
-	.name = "conditions",
-	.pb = 6,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_LIST | SCH_F_LIST_MAP | SCH_F_OMITEMPTY,
-	.type = &sch_apps_v1_DeploymentCondition,
-	.merge_key = "type",
-	.desc = "The latest observations of the Deployment's state, one per type.",
-    },
-    {
-	.name = "collisionCount",
-	.pb = 8,
-	.kind = SCH_INT32,
-	.desc = "How many times the name of a new ReplicaSet collided; the controller mixes it "
-		"into the next name.",
-    },
+    SCH_CONDITIONS_FIELD(6, sch_apps_v1_DeploymentCondition,
+			 "The latest observations of the Deployment's state, one per type."),
+    SCH_APPS_COLLISION_COUNT_FIELD(8, "ReplicaSet"),
 };
 
 const struct sch_type sch_apps_v1_DeploymentStatus = {
@@ -289,35 +185,11 @@ const struct sch_type sch_apps_v1_DeploymentStatus = {
     .fields = SCH_FIELDS(deployment_status_fields),
 };
 
-static const struct sch_field deployment_fields[] = {
-    SCH_OBJECT_META_FIELD,
-    {
-	.name = "spec",
-	.pb = 2,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_OMITEMPTY,
-	.type = &sch_apps_v1_DeploymentSpec,
-	.desc = "The desired state of the Deployment.",
-    },
-    {
-	.name = "status",
-	.pb = 3,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_OMITEMPTY | SCH_F_READONLY,
-	.type = &sch_apps_v1_DeploymentStatus,
-	.desc = "The state last observed by the controller; written by the system.",
-    },
-};
-
-const struct sch_type sch_apps_v1_Deployment = {
-    .name = "io.k8s.api.apps.v1.Deployment",
-    .desc = "Keeps a number of copies of a pod template running and rolls out changes to it "
-	    "through ReplicaSets.",
-    .fields = SCH_FIELDS(deployment_fields),
-    .group = "apps",
-    .version = "v1",
-    .kind = "Deployment",
-};
+SCH_KIND_TYPE(sch_apps_v1_Deployment, "io.k8s.api.apps.v1.Deployment",
+	      "Keeps a number of copies of a pod template running and rolls out changes to it "
+	      "through ReplicaSets.",
+	      "apps", "v1", "Deployment", sch_apps_v1_DeploymentSpec,
+	      "The desired state of the Deployment.", sch_apps_v1_DeploymentStatus);
 
 SCH_LIST_TYPE(sch_apps_v1_DeploymentList, "io.k8s.api.apps.v1.DeploymentList",
 	      sch_apps_v1_Deployment, "apps", "v1", "DeploymentList", "Deployments");
@@ -331,23 +203,8 @@ static const struct sch_field replica_set_spec_fields[] = {
 	.kind = SCH_INT32,
 	.desc = "How many pods should run. Unset means 1; an explicit 0 is kept.",
     },
-    {
-	.name = "minReadySeconds",
-	.pb = 4,
-	.kind = SCH_INT32,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "How long a new pod must stay ready, with no container crashing, before it "
-		"counts as available. Defaults to 0.",
-    },
-    {
-	.name = "selector",
-	.pb = 2,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_REQUIRED,
-	.type = &sch_meta_v1_LabelSelector,
-	.desc = "Which pods this ReplicaSet counts; it must match the labels of the pod "
-		"template.",
-    },
+    SCH_APPS_MIN_READY_FIELD(4),
+    SCH_APPS_SELECTOR_FIELD(2, "ReplicaSet"),
     {
 	.name = "template",
 	.pb = 3,
@@ -406,22 +263,9 @@ static const struct sch_field replica_set_status_fields[] = {
 	.desc = "Pods being deleted that have not reached Succeeded or Failed (alpha, behind "
 		"DeploymentPodReplacementPolicy).",
     },
-    {
-	.name = "observedGeneration",
-	.pb = 3,
-	.kind = SCH_INT64,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "The metadata.generation the controller last acted on.",
-    },
-    {
-	.name = "conditions",
-	.pb = 6,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_LIST | SCH_F_LIST_MAP | SCH_F_OMITEMPTY,
-	.type = &sch_apps_v1_ReplicaSetCondition,
-	.merge_key = "type",
-	.desc = "The latest observations of the ReplicaSet's state, one per type.",
-    },
+    SCH_APPS_OBSERVED_GENERATION_FIELD(3),
+    SCH_CONDITIONS_FIELD(6, sch_apps_v1_ReplicaSetCondition,
+			 "The latest observations of the ReplicaSet's state, one per type."),
 };
 
 const struct sch_type sch_apps_v1_ReplicaSetStatus = {
@@ -430,35 +274,11 @@ const struct sch_type sch_apps_v1_ReplicaSetStatus = {
     .fields = SCH_FIELDS(replica_set_status_fields),
 };
 
-static const struct sch_field replica_set_fields[] = {
-    SCH_OBJECT_META_FIELD,
-    {
-	.name = "spec",
-	.pb = 2,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_OMITEMPTY,
-	.type = &sch_apps_v1_ReplicaSetSpec,
-	.desc = "The desired state of the ReplicaSet.",
-    },
-    {
-	.name = "status",
-	.pb = 3,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_OMITEMPTY | SCH_F_READONLY,
-	.type = &sch_apps_v1_ReplicaSetStatus,
-	.desc = "The state last observed by the controller; written by the system.",
-    },
-};
-
-const struct sch_type sch_apps_v1_ReplicaSet = {
-    .name = "io.k8s.api.apps.v1.ReplicaSet",
-    .desc = "Keeps a given number of pods matching a selector running at any time; usually "
-	    "managed by a Deployment.",
-    .fields = SCH_FIELDS(replica_set_fields),
-    .group = "apps",
-    .version = "v1",
-    .kind = "ReplicaSet",
-};
+SCH_KIND_TYPE(sch_apps_v1_ReplicaSet, "io.k8s.api.apps.v1.ReplicaSet",
+	      "Keeps a given number of pods matching a selector running at any time; usually "
+	      "managed by a Deployment.",
+	      "apps", "v1", "ReplicaSet", sch_apps_v1_ReplicaSetSpec,
+	      "The desired state of the ReplicaSet.", sch_apps_v1_ReplicaSetStatus);
 
 SCH_LIST_TYPE(sch_apps_v1_ReplicaSetList, "io.k8s.api.apps.v1.ReplicaSetList",
 	      sch_apps_v1_ReplicaSet, "apps", "v1", "ReplicaSetList", "ReplicaSets");

@@ -52,15 +52,7 @@ const struct sch_type sch_apps_v1_DaemonSetUpdateStrategy = {
 };
 
 static const struct sch_field ds_spec_fields[] = {
-    {
-	.name = "selector",
-	.pb = 1,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_REQUIRED,
-	.type = &sch_meta_v1_LabelSelector,
-	.desc = "Which pods belong to this DaemonSet; it must match the labels of the pod "
-		"template.",
-    },
+    SCH_APPS_SELECTOR_FIELD(1, "DaemonSet"),
     {
 	.name = "template",
 	.pb = 2,
@@ -78,14 +70,7 @@ static const struct sch_field ds_spec_fields[] = {
 	.type = &sch_apps_v1_DaemonSetUpdateStrategy,
 	.desc = "How existing daemon pods are replaced when the template changes.",
     },
-    {
-	.name = "minReadySeconds",
-	.pb = 4,
-	.kind = SCH_INT32,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "How long a new pod must stay ready, with no container crashing, before it "
-		"counts as available. Defaults to 0.",
-    },
+    SCH_APPS_MIN_READY_FIELD(4),
     {
 	.name = "revisionHistoryLimit",
 	.pb = 6,
@@ -136,13 +121,7 @@ static const struct sch_field ds_status_fields[] = {
 	.desc = "Nodes that should run the daemon pod and have one whose Ready condition is "
 		"true.",
     },
-    {
-	.name = "observedGeneration",
-	.pb = 5,
-	.kind = SCH_INT64,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "The metadata.generation the controller last acted on.",
-    },
+    SCH_APPS_OBSERVED_GENERATION_FIELD(5),
     {
 	.name = "updatedNumberScheduled",
 	.pb = 6,
@@ -165,22 +144,9 @@ static const struct sch_field ds_status_fields[] = {
 	.flags = SCH_F_OMITEMPTY,
 	.desc = "Nodes that should run the daemon pod and have none available.",
     },
-    {
-	.name = "collisionCount",
-	.pb = 9,
-	.kind = SCH_INT32,
-	.desc = "How many times the name of a new ControllerRevision collided; the controller "
-		"mixes it into the next name.",
-    },
-    {
-	.name = "conditions",
-	.pb = 10,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_LIST | SCH_F_LIST_MAP | SCH_F_OMITEMPTY,
-	.type = &sch_apps_v1_DaemonSetCondition,
-	.merge_key = "type",
-	.desc = "The latest observations of the DaemonSet's state, one per type.",
-    },
+    SCH_APPS_COLLISION_COUNT_FIELD(9, "ControllerRevision"),
+    SCH_CONDITIONS_FIELD(10, sch_apps_v1_DaemonSetCondition,
+			 "The latest observations of the DaemonSet's state, one per type."),
 };
 
 const struct sch_type sch_apps_v1_DaemonSetStatus = {
@@ -189,34 +155,10 @@ const struct sch_type sch_apps_v1_DaemonSetStatus = {
     .fields = SCH_FIELDS(ds_status_fields),
 };
 
-static const struct sch_field ds_fields[] = {
-    SCH_OBJECT_META_FIELD,
-    {
-	.name = "spec",
-	.pb = 2,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_OMITEMPTY,
-	.type = &sch_apps_v1_DaemonSetSpec,
-	.desc = "The desired per-node pod and its update strategy.",
-    },
-    {
-	.name = "status",
-	.pb = 3,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_OMITEMPTY | SCH_F_READONLY,
-	.type = &sch_apps_v1_DaemonSetStatus,
-	.desc = "The state last observed by the controller; written by the system.",
-    },
-};
-
-const struct sch_type sch_apps_v1_DaemonSet = {
-    .name = "io.k8s.api.apps.v1.DaemonSet",
-    .desc = "Runs one copy of a pod on every node that its template admits.",
-    .fields = SCH_FIELDS(ds_fields),
-    .group = "apps",
-    .version = "v1",
-    .kind = "DaemonSet",
-};
+SCH_KIND_TYPE(sch_apps_v1_DaemonSet, "io.k8s.api.apps.v1.DaemonSet",
+	      "Runs one copy of a pod on every node that its template admits.", "apps", "v1",
+	      "DaemonSet", sch_apps_v1_DaemonSetSpec,
+	      "The desired per-node pod and its update strategy.", sch_apps_v1_DaemonSetStatus);
 
 SCH_LIST_TYPE(sch_apps_v1_DaemonSetList, "io.k8s.api.apps.v1.DaemonSetList", sch_apps_v1_DaemonSet,
 	      "apps", "v1", "DaemonSetList", "DaemonSets");

@@ -100,15 +100,7 @@ static const struct sch_field sts_spec_fields[] = {
 	.kind = SCH_INT32,
 	.desc = "How many pods should run. Unset means 1.",
     },
-    {
-	.name = "selector",
-	.pb = 2,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_REQUIRED,
-	.type = &sch_meta_v1_LabelSelector,
-	.desc = "Which pods belong to this StatefulSet; it must match the labels of the pod "
-		"template.",
-    },
+    SCH_APPS_SELECTOR_FIELD(2, "StatefulSet"),
     {
 	.name = "template",
 	.pb = 3,
@@ -157,14 +149,7 @@ static const struct sch_field sts_spec_fields[] = {
 	.kind = SCH_INT32,
 	.desc = "How many old ControllerRevisions to keep. Defaults to 10.",
     },
-    {
-	.name = "minReadySeconds",
-	.pb = 9,
-	.kind = SCH_INT32,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "How long a new pod must stay ready, with no container crashing, before it "
-		"counts as available. Defaults to 0.",
-    },
+    SCH_APPS_MIN_READY_FIELD(9),
     {
 	.name = "persistentVolumeClaimRetentionPolicy",
 	.pb = 10,
@@ -196,13 +181,7 @@ const struct sch_type sch_apps_v1_StatefulSetCondition = {
 };
 
 static const struct sch_field sts_status_fields[] = {
-    {
-	.name = "observedGeneration",
-	.pb = 1,
-	.kind = SCH_INT64,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "The metadata.generation the controller last acted on.",
-    },
+    SCH_APPS_OBSERVED_GENERATION_FIELD(1),
     {
 	.name = "replicas",
 	.pb = 2,
@@ -245,22 +224,9 @@ static const struct sch_field sts_status_fields[] = {
 	.flags = SCH_F_OMITEMPTY,
 	.desc = "The revision that produces the highest updatedReplicas ordinals.",
     },
-    {
-	.name = "collisionCount",
-	.pb = 9,
-	.kind = SCH_INT32,
-	.desc = "How many times the name of a new ControllerRevision collided; the controller "
-		"mixes it into the next name.",
-    },
-    {
-	.name = "conditions",
-	.pb = 10,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_LIST | SCH_F_LIST_MAP | SCH_F_OMITEMPTY,
-	.type = &sch_apps_v1_StatefulSetCondition,
-	.merge_key = "type",
-	.desc = "The latest observations of the StatefulSet's state, one per type.",
-    },
+    SCH_APPS_COLLISION_COUNT_FIELD(9, "ControllerRevision"),
+    SCH_CONDITIONS_FIELD(10, sch_apps_v1_StatefulSetCondition,
+			 "The latest observations of the StatefulSet's state, one per type."),
     {
 	.name = "availableReplicas",
 	.pb = 11,
@@ -275,35 +241,12 @@ const struct sch_type sch_apps_v1_StatefulSetStatus = {
     .fields = SCH_FIELDS(sts_status_fields),
 };
 
-static const struct sch_field sts_fields[] = {
-    SCH_OBJECT_META_FIELD,
-    {
-	.name = "spec",
-	.pb = 2,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_OMITEMPTY,
-	.type = &sch_apps_v1_StatefulSetSpec,
-	.desc = "The desired pods, their identities and their storage.",
-    },
-    {
-	.name = "status",
-	.pb = 3,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_OMITEMPTY | SCH_F_READONLY,
-	.type = &sch_apps_v1_StatefulSetStatus,
-	.desc = "The state last observed by the controller; written by the system.",
-    },
-};
-
-const struct sch_type sch_apps_v1_StatefulSet = {
-    .name = "io.k8s.api.apps.v1.StatefulSet",
-    .desc = "Runs pods with stable identities: each keeps its ordinal name, DNS name and "
-	    "persistent volume claims across rescheduling.",
-    .fields = SCH_FIELDS(sts_fields),
-    .group = "apps",
-    .version = "v1",
-    .kind = "StatefulSet",
-};
+SCH_KIND_TYPE(sch_apps_v1_StatefulSet, "io.k8s.api.apps.v1.StatefulSet",
+	      "Runs pods with stable identities: each keeps its ordinal name, DNS name and "
+	      "persistent volume claims across rescheduling.",
+	      "apps", "v1", "StatefulSet", sch_apps_v1_StatefulSetSpec,
+	      "The desired pods, their identities and their storage.",
+	      sch_apps_v1_StatefulSetStatus);
 
 SCH_LIST_TYPE(sch_apps_v1_StatefulSetList, "io.k8s.api.apps.v1.StatefulSetList",
 	      sch_apps_v1_StatefulSet, "apps", "v1", "StatefulSetList", "StatefulSets");

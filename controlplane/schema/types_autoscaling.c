@@ -4,6 +4,35 @@
 #include "types_autoscaling.h"
 #include "types_common.h"
 
+/* Fields both versions share word for word. */
+#define HPA_MIN_REPLICAS_FIELD                                                                     \
+	{                                                                                          \
+		.name = "minReplicas", .pb = 2, .kind = SCH_INT32,                                 \
+		.desc = "The fewest replicas the autoscaler scales down to. Defaults to 1; 0 "     \
+			"needs the HPAScaleToZero feature and an Object or External metric.",      \
+	}
+#define HPA_MAX_REPLICAS_FIELD                                                                     \
+	{                                                                                          \
+		.name = "maxReplicas", .pb = 3, .kind = SCH_INT32, .flags = SCH_F_REQUIRED,        \
+		.desc = "The most replicas the autoscaler scales up to; not below minReplicas.",   \
+	}
+#define HPA_OBSERVED_GENERATION_FIELD                                                              \
+	{                                                                                          \
+		.name = "observedGeneration", .pb = 1, .kind = SCH_INT64,                          \
+		.desc = "The metadata.generation the autoscaler last acted on.",                   \
+	}
+#define HPA_LAST_SCALE_TIME_FIELD                                                                  \
+	{                                                                                          \
+		.name = "lastScaleTime", .pb = 2, .kind = SCH_TIME,                                \
+		.desc = "When the autoscaler last changed the replica count; it paces further "    \
+			"changes.",                                                                \
+	}
+#define HPA_DESIRED_REPLICAS_FIELD                                                                 \
+	{                                                                                          \
+		.name = "desiredReplicas", .pb = 4, .kind = SCH_INT32, .flags = SCH_F_REQUIRED,    \
+		.desc = "The replica count the autoscaler last computed.",                         \
+	}
+
 /* The target reference is the same in both versions, except that v1 marks
  * it atomic for server-side apply. */
 static const struct sch_field cross_version_ref_fields[] = {
@@ -54,20 +83,8 @@ static const struct sch_field hpa1_spec_fields[] = {
 	.type = &sch_autoscaling_v1_CrossVersionObjectReference,
 	.desc = "The object to scale, through its scale subresource.",
     },
-    {
-	.name = "minReplicas",
-	.pb = 2,
-	.kind = SCH_INT32,
-	.desc = "The fewest replicas the autoscaler scales down to. Defaults to 1; 0 needs the "
-		"HPAScaleToZero feature and an Object or External metric.",
-    },
-    {
-	.name = "maxReplicas",
-	.pb = 3,
-	.kind = SCH_INT32,
-	.flags = SCH_F_REQUIRED,
-	.desc = "The most replicas the autoscaler scales up to; not below minReplicas.",
-    },
+    HPA_MIN_REPLICAS_FIELD,
+    HPA_MAX_REPLICAS_FIELD,
     {
 	.name = "targetCPUUtilizationPercentage",
 	.pb = 4,
@@ -84,18 +101,8 @@ const struct sch_type sch_autoscaling_v1_HorizontalPodAutoscalerSpec = {
 };
 
 static const struct sch_field hpa1_status_fields[] = {
-    {
-	.name = "observedGeneration",
-	.pb = 1,
-	.kind = SCH_INT64,
-	.desc = "The metadata.generation the autoscaler last acted on.",
-    },
-    {
-	.name = "lastScaleTime",
-	.pb = 2,
-	.kind = SCH_TIME,
-	.desc = "When the autoscaler last changed the replica count; it paces further changes.",
-    },
+    HPA_OBSERVED_GENERATION_FIELD,
+    HPA_LAST_SCALE_TIME_FIELD,
     {
 	.name = "currentReplicas",
 	.pb = 3,
@@ -103,13 +110,7 @@ static const struct sch_field hpa1_status_fields[] = {
 	.flags = SCH_F_REQUIRED,
 	.desc = "The replica count last seen on the target.",
     },
-    {
-	.name = "desiredReplicas",
-	.pb = 4,
-	.kind = SCH_INT32,
-	.flags = SCH_F_REQUIRED,
-	.desc = "The replica count the autoscaler last computed.",
-    },
+    HPA_DESIRED_REPLICAS_FIELD,
     {
 	.name = "currentCPUUtilizationPercentage",
 	.pb = 5,
@@ -125,35 +126,14 @@ const struct sch_type sch_autoscaling_v1_HorizontalPodAutoscalerStatus = {
     .fields = SCH_FIELDS(hpa1_status_fields),
 };
 
-static const struct sch_field hpa1_fields[] = {
-    SCH_OBJECT_META_FIELD,
-    {
-	.name = "spec",
-	.pb = 2,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_OMITEMPTY,
-	.type = &sch_autoscaling_v1_HorizontalPodAutoscalerSpec,
-	.desc = "The target, bounds and CPU goal of the autoscaler.",
-    },
-    {
-	.name = "status",
-	.pb = 3,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_OMITEMPTY | SCH_F_READONLY,
-	.type = &sch_autoscaling_v1_HorizontalPodAutoscalerStatus,
-	.desc = "The state last observed by the controller; written by the system.",
-    },
-};
-
-const struct sch_type sch_autoscaling_v1_HorizontalPodAutoscaler = {
-    .name = "io.k8s.api.autoscaling.v1.HorizontalPodAutoscaler",
-    .desc = "Adjusts the replica count of a scalable object to keep its pods' average CPU use "
-	    "near a target.",
-    .fields = SCH_FIELDS(hpa1_fields),
-    .group = "autoscaling",
-    .version = "v1",
-    .kind = "HorizontalPodAutoscaler",
-};
+SCH_KIND_TYPE(sch_autoscaling_v1_HorizontalPodAutoscaler,
+	      "io.k8s.api.autoscaling.v1.HorizontalPodAutoscaler",
+	      "Adjusts the replica count of a scalable object to keep its pods' average CPU use "
+	      "near a target.",
+	      "autoscaling", "v1", "HorizontalPodAutoscaler",
+	      sch_autoscaling_v1_HorizontalPodAutoscalerSpec,
+	      "The target, bounds and CPU goal of the autoscaler.",
+	      sch_autoscaling_v1_HorizontalPodAutoscalerStatus);
 
 SCH_LIST_TYPE(sch_autoscaling_v1_HorizontalPodAutoscalerList,
 	      "io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerList",
@@ -271,20 +251,8 @@ static const struct sch_field hpa2_spec_fields[] = {
 	.desc = "The object to scale, through its scale subresource; its pods supply the "
 		"metrics.",
     },
-    {
-	.name = "minReplicas",
-	.pb = 2,
-	.kind = SCH_INT32,
-	.desc = "The fewest replicas the autoscaler scales down to. Defaults to 1; 0 needs the "
-		"HPAScaleToZero feature and an Object or External metric.",
-    },
-    {
-	.name = "maxReplicas",
-	.pb = 3,
-	.kind = SCH_INT32,
-	.flags = SCH_F_REQUIRED,
-	.desc = "The most replicas the autoscaler scales up to; not below minReplicas.",
-    },
+    HPA_MIN_REPLICAS_FIELD,
+    HPA_MAX_REPLICAS_FIELD,
     {
 	.name = "metrics",
 	.pb = 4,
@@ -311,41 +279,10 @@ const struct sch_type sch_autoscaling_v2_HorizontalPodAutoscalerSpec = {
 };
 
 static const struct sch_field hpa2_condition_fields[] = {
-    {
-	.name = "type",
-	.pb = 1,
-	.kind = SCH_STRING,
-	.flags = SCH_F_REQUIRED,
-	.desc = "The condition: ScalingActive, AbleToScale, ScalingLimited or ScaledToZero.",
-    },
-    {
-	.name = "status",
-	.pb = 2,
-	.kind = SCH_STRING,
-	.flags = SCH_F_REQUIRED,
-	.desc = "Whether the condition holds: True, False or Unknown.",
-    },
-    {
-	.name = "lastTransitionTime",
-	.pb = 3,
-	.kind = SCH_TIME,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "When the status last changed from one value to another.",
-    },
-    {
-	.name = "reason",
-	.pb = 4,
-	.kind = SCH_STRING,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "A short machine-readable cause of the last transition.",
-    },
-    {
-	.name = "message",
-	.pb = 5,
-	.kind = SCH_STRING,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "A human-readable explanation of the last transition.",
-    },
+    SCH_CONDITION_TYPE_STATUS("The condition: ScalingActive, AbleToScale, ScalingLimited or "
+			      "ScaledToZero."),
+    SCH_CONDITION_TRANSITION(3),
+    SCH_CONDITION_REASON_MESSAGE(4, 5),
     {
 	.name = "observedGeneration",
 	.pb = 6,
@@ -362,18 +299,8 @@ const struct sch_type sch_autoscaling_v2_HorizontalPodAutoscalerCondition = {
 };
 
 static const struct sch_field hpa2_status_fields[] = {
-    {
-	.name = "observedGeneration",
-	.pb = 1,
-	.kind = SCH_INT64,
-	.desc = "The metadata.generation the autoscaler last acted on.",
-    },
-    {
-	.name = "lastScaleTime",
-	.pb = 2,
-	.kind = SCH_TIME,
-	.desc = "When the autoscaler last changed the replica count; it paces further changes.",
-    },
+    HPA_OBSERVED_GENERATION_FIELD,
+    HPA_LAST_SCALE_TIME_FIELD,
     {
 	.name = "currentReplicas",
 	.pb = 3,
@@ -381,13 +308,7 @@ static const struct sch_field hpa2_status_fields[] = {
 	.flags = SCH_F_OMITEMPTY,
 	.desc = "The replica count last seen on the target.",
     },
-    {
-	.name = "desiredReplicas",
-	.pb = 4,
-	.kind = SCH_INT32,
-	.flags = SCH_F_REQUIRED,
-	.desc = "The replica count the autoscaler last computed.",
-    },
+    HPA_DESIRED_REPLICAS_FIELD,
     {
 	.name = "currentMetrics",
 	.pb = 5,
@@ -396,16 +317,9 @@ static const struct sch_field hpa2_status_fields[] = {
 	.type = &sch_autoscaling_v2_MetricStatus,
 	.desc = "The values of the metrics as last read.",
     },
-    {
-	.name = "conditions",
-	.pb = 6,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_LIST | SCH_F_LIST_MAP | SCH_F_OMITEMPTY,
-	.type = &sch_autoscaling_v2_HorizontalPodAutoscalerCondition,
-	.merge_key = "type",
-	.desc = "Whether the autoscaler can scale and whether it is held back, one entry per "
-		"type.",
-    },
+    SCH_CONDITIONS_FIELD(
+	6, sch_autoscaling_v2_HorizontalPodAutoscalerCondition,
+	"Whether the autoscaler can scale and whether it is held back, one entry per type."),
 };
 
 const struct sch_type sch_autoscaling_v2_HorizontalPodAutoscalerStatus = {
@@ -414,35 +328,14 @@ const struct sch_type sch_autoscaling_v2_HorizontalPodAutoscalerStatus = {
     .fields = SCH_FIELDS(hpa2_status_fields),
 };
 
-static const struct sch_field hpa2_fields[] = {
-    SCH_OBJECT_META_FIELD,
-    {
-	.name = "spec",
-	.pb = 2,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_OMITEMPTY,
-	.type = &sch_autoscaling_v2_HorizontalPodAutoscalerSpec,
-	.desc = "The target, bounds, metrics and behavior of the autoscaler.",
-    },
-    {
-	.name = "status",
-	.pb = 3,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_OMITEMPTY | SCH_F_READONLY,
-	.type = &sch_autoscaling_v2_HorizontalPodAutoscalerStatus,
-	.desc = "The state last observed by the controller; written by the system.",
-    },
-};
-
-const struct sch_type sch_autoscaling_v2_HorizontalPodAutoscaler = {
-    .name = "io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler",
-    .desc = "Adjusts the replica count of a scalable object from the metrics it is given, "
-	    "within bounds and rate limits.",
-    .fields = SCH_FIELDS(hpa2_fields),
-    .group = "autoscaling",
-    .version = "v2",
-    .kind = "HorizontalPodAutoscaler",
-};
+SCH_KIND_TYPE(sch_autoscaling_v2_HorizontalPodAutoscaler,
+	      "io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler",
+	      "Adjusts the replica count of a scalable object from the metrics it is given, "
+	      "within bounds and rate limits.",
+	      "autoscaling", "v2", "HorizontalPodAutoscaler",
+	      sch_autoscaling_v2_HorizontalPodAutoscalerSpec,
+	      "The target, bounds, metrics and behavior of the autoscaler.",
+	      sch_autoscaling_v2_HorizontalPodAutoscalerStatus);
 
 SCH_LIST_TYPE(sch_autoscaling_v2_HorizontalPodAutoscalerList,
 	      "io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerList",

@@ -93,31 +93,45 @@ const struct sch_type sch_autoscaling_v2_MetricValueStatus = {
 
 /* --- sources --- */
 
+/* The pieces the five sources and five statuses are made of. */
+#define METRIC_ID_FIELD(num)                                                                       \
+	{                                                                                          \
+		.name = "metric", .pb = num, .kind = SCH_OBJECT, .flags = SCH_F_REQUIRED,          \
+		.type = &sch_autoscaling_v2_MetricIdentifier, .desc = "Which metric.",             \
+	}
+#define METRIC_TARGET_FIELD(num)                                                                   \
+	{                                                                                          \
+		.name = "target", .pb = num, .kind = SCH_OBJECT, .flags = SCH_F_REQUIRED,          \
+		.type = &sch_autoscaling_v2_MetricTarget,                                          \
+		.desc = "The value (or pods' average) to keep the metric at.",                     \
+	}
+#define METRIC_CURRENT_FIELD(num)                                                                  \
+	{                                                                                          \
+		.name = "current", .pb = num, .kind = SCH_OBJECT, .flags = SCH_F_REQUIRED,         \
+		.type = &sch_autoscaling_v2_MetricValueStatus,                                     \
+		.desc = "The metric's value (or pods' average) as last read.",                     \
+	}
+#define METRIC_DESCRIBED_OBJECT_FIELD(num)                                                         \
+	{                                                                                          \
+		.name = "describedObject", .pb = num, .kind = SCH_OBJECT, .flags = SCH_F_REQUIRED, \
+		.type = &sch_autoscaling_v2_CrossVersionObjectReference,                           \
+		.desc = "The object the metric describes.",                                        \
+	}
+#define METRIC_RESOURCE_NAME_FIELD                                                                 \
+	{                                                                                          \
+		.name = "name", .pb = 1, .kind = SCH_STRING, .flags = SCH_F_REQUIRED,              \
+		.desc = "The resource, e.g. cpu or memory.",                                       \
+	}
+#define METRIC_CONTAINER_FIELD                                                                     \
+	{                                                                                          \
+		.name = "container", .pb = 3, .kind = SCH_STRING, .flags = SCH_F_REQUIRED,         \
+		.desc = "The container, in each pod of the target, whose use counts.",             \
+	}
+
 static const struct sch_field object_source_fields[] = {
-    {
-	.name = "describedObject",
-	.pb = 1,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_REQUIRED,
-	.type = &sch_autoscaling_v2_CrossVersionObjectReference,
-	.desc = "The object the metric describes.",
-    },
-    {
-	.name = "target",
-	.pb = 2,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_REQUIRED,
-	.type = &sch_autoscaling_v2_MetricTarget,
-	.desc = "The value to keep the metric at.",
-    },
-    {
-	.name = "metric",
-	.pb = 3,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_REQUIRED,
-	.type = &sch_autoscaling_v2_MetricIdentifier,
-	.desc = "Which metric of the object.",
-    },
+    METRIC_DESCRIBED_OBJECT_FIELD(1),
+    METRIC_TARGET_FIELD(2),
+    METRIC_ID_FIELD(3),
 };
 
 const struct sch_type sch_autoscaling_v2_ObjectMetricSource = {
@@ -127,47 +141,28 @@ const struct sch_type sch_autoscaling_v2_ObjectMetricSource = {
     .fields = SCH_FIELDS(object_source_fields),
 };
 
-static const struct sch_field pods_source_fields[] = {
-    {
-	.name = "metric",
-	.pb = 1,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_REQUIRED,
-	.type = &sch_autoscaling_v2_MetricIdentifier,
-	.desc = "Which per-pod metric.",
-    },
-    {
-	.name = "target",
-	.pb = 2,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_REQUIRED,
-	.type = &sch_autoscaling_v2_MetricTarget,
-	.desc = "The value to keep the pods' average at.",
-    },
+/* Pods and External sources differ in where the metric comes from, not in
+ * shape. */
+static const struct sch_field id_target_fields[] = {
+    METRIC_ID_FIELD(1),
+    METRIC_TARGET_FIELD(2),
 };
 
 const struct sch_type sch_autoscaling_v2_PodsMetricSource = {
     .name = "io.k8s.api.autoscaling.v2.PodsMetricSource",
     .desc = "Scale on a metric every pod of the target reports, averaged over the pods.",
-    .fields = SCH_FIELDS(pods_source_fields),
+    .fields = SCH_FIELDS(id_target_fields),
+};
+
+const struct sch_type sch_autoscaling_v2_ExternalMetricSource = {
+    .name = "io.k8s.api.autoscaling.v2.ExternalMetricSource",
+    .desc = "Scale on a metric from outside the cluster, such as a queue length.",
+    .fields = SCH_FIELDS(id_target_fields),
 };
 
 static const struct sch_field resource_source_fields[] = {
-    {
-	.name = "name",
-	.pb = 1,
-	.kind = SCH_STRING,
-	.flags = SCH_F_REQUIRED,
-	.desc = "The resource, e.g. cpu or memory.",
-    },
-    {
-	.name = "target",
-	.pb = 2,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_REQUIRED,
-	.type = &sch_autoscaling_v2_MetricTarget,
-	.desc = "The value or utilization to keep the pods' average at.",
-    },
+    METRIC_RESOURCE_NAME_FIELD,
+    METRIC_TARGET_FIELD(2),
 };
 
 const struct sch_type sch_autoscaling_v2_ResourceMetricSource = {
@@ -177,59 +172,15 @@ const struct sch_type sch_autoscaling_v2_ResourceMetricSource = {
 };
 
 static const struct sch_field container_resource_source_fields[] = {
-    {
-	.name = "name",
-	.pb = 1,
-	.kind = SCH_STRING,
-	.flags = SCH_F_REQUIRED,
-	.desc = "The resource, e.g. cpu or memory.",
-    },
-    {
-	.name = "target",
-	.pb = 2,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_REQUIRED,
-	.type = &sch_autoscaling_v2_MetricTarget,
-	.desc = "The value or utilization to keep the containers' average at.",
-    },
-    {
-	.name = "container",
-	.pb = 3,
-	.kind = SCH_STRING,
-	.flags = SCH_F_REQUIRED,
-	.desc = "The container, in each pod of the target, whose use counts.",
-    },
+    METRIC_RESOURCE_NAME_FIELD,
+    METRIC_TARGET_FIELD(2),
+    METRIC_CONTAINER_FIELD,
 };
 
 const struct sch_type sch_autoscaling_v2_ContainerResourceMetricSource = {
     .name = "io.k8s.api.autoscaling.v2.ContainerResourceMetricSource",
     .desc = "Scale on a resource one named container of each pod requests.",
     .fields = SCH_FIELDS(container_resource_source_fields),
-};
-
-static const struct sch_field external_source_fields[] = {
-    {
-	.name = "metric",
-	.pb = 1,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_REQUIRED,
-	.type = &sch_autoscaling_v2_MetricIdentifier,
-	.desc = "Which external metric.",
-    },
-    {
-	.name = "target",
-	.pb = 2,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_REQUIRED,
-	.type = &sch_autoscaling_v2_MetricTarget,
-	.desc = "The value to keep the metric at.",
-    },
-};
-
-const struct sch_type sch_autoscaling_v2_ExternalMetricSource = {
-    .name = "io.k8s.api.autoscaling.v2.ExternalMetricSource",
-    .desc = "Scale on a metric from outside the cluster, such as a queue length.",
-    .fields = SCH_FIELDS(external_source_fields),
 };
 
 static const struct sch_field metric_spec_fields[] = {
@@ -287,30 +238,9 @@ const struct sch_type sch_autoscaling_v2_MetricSpec = {
 /* --- statuses --- */
 
 static const struct sch_field object_status_fields[] = {
-    {
-	.name = "metric",
-	.pb = 1,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_REQUIRED,
-	.type = &sch_autoscaling_v2_MetricIdentifier,
-	.desc = "Which metric of the object.",
-    },
-    {
-	.name = "current",
-	.pb = 2,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_REQUIRED,
-	.type = &sch_autoscaling_v2_MetricValueStatus,
-	.desc = "Its value as last read.",
-    },
-    {
-	.name = "describedObject",
-	.pb = 3,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_REQUIRED,
-	.type = &sch_autoscaling_v2_CrossVersionObjectReference,
-	.desc = "The object the metric describes.",
-    },
+    METRIC_ID_FIELD(1),
+    METRIC_CURRENT_FIELD(2),
+    METRIC_DESCRIBED_OBJECT_FIELD(3),
 };
 
 const struct sch_type sch_autoscaling_v2_ObjectMetricStatus = {
@@ -319,47 +249,26 @@ const struct sch_type sch_autoscaling_v2_ObjectMetricStatus = {
     .fields = SCH_FIELDS(object_status_fields),
 };
 
-static const struct sch_field pods_status_fields[] = {
-    {
-	.name = "metric",
-	.pb = 1,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_REQUIRED,
-	.type = &sch_autoscaling_v2_MetricIdentifier,
-	.desc = "Which per-pod metric.",
-    },
-    {
-	.name = "current",
-	.pb = 2,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_REQUIRED,
-	.type = &sch_autoscaling_v2_MetricValueStatus,
-	.desc = "Its average as last read.",
-    },
+static const struct sch_field id_current_fields[] = {
+    METRIC_ID_FIELD(1),
+    METRIC_CURRENT_FIELD(2),
 };
 
 const struct sch_type sch_autoscaling_v2_PodsMetricStatus = {
     .name = "io.k8s.api.autoscaling.v2.PodsMetricStatus",
     .desc = "The last reading of a per-pod metric.",
-    .fields = SCH_FIELDS(pods_status_fields),
+    .fields = SCH_FIELDS(id_current_fields),
+};
+
+const struct sch_type sch_autoscaling_v2_ExternalMetricStatus = {
+    .name = "io.k8s.api.autoscaling.v2.ExternalMetricStatus",
+    .desc = "The last reading of a metric from outside the cluster.",
+    .fields = SCH_FIELDS(id_current_fields),
 };
 
 static const struct sch_field resource_status_fields[] = {
-    {
-	.name = "name",
-	.pb = 1,
-	.kind = SCH_STRING,
-	.flags = SCH_F_REQUIRED,
-	.desc = "The resource, e.g. cpu or memory.",
-    },
-    {
-	.name = "current",
-	.pb = 2,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_REQUIRED,
-	.type = &sch_autoscaling_v2_MetricValueStatus,
-	.desc = "Its average use as last read.",
-    },
+    METRIC_RESOURCE_NAME_FIELD,
+    METRIC_CURRENT_FIELD(2),
 };
 
 const struct sch_type sch_autoscaling_v2_ResourceMetricStatus = {
@@ -369,59 +278,15 @@ const struct sch_type sch_autoscaling_v2_ResourceMetricStatus = {
 };
 
 static const struct sch_field container_resource_status_fields[] = {
-    {
-	.name = "name",
-	.pb = 1,
-	.kind = SCH_STRING,
-	.flags = SCH_F_REQUIRED,
-	.desc = "The resource, e.g. cpu or memory.",
-    },
-    {
-	.name = "current",
-	.pb = 2,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_REQUIRED,
-	.type = &sch_autoscaling_v2_MetricValueStatus,
-	.desc = "Its average use as last read.",
-    },
-    {
-	.name = "container",
-	.pb = 3,
-	.kind = SCH_STRING,
-	.flags = SCH_F_REQUIRED,
-	.desc = "The container whose use was read.",
-    },
+    METRIC_RESOURCE_NAME_FIELD,
+    METRIC_CURRENT_FIELD(2),
+    METRIC_CONTAINER_FIELD,
 };
 
 const struct sch_type sch_autoscaling_v2_ContainerResourceMetricStatus = {
     .name = "io.k8s.api.autoscaling.v2.ContainerResourceMetricStatus",
     .desc = "The last reading of a requested resource of one container in each pod.",
     .fields = SCH_FIELDS(container_resource_status_fields),
-};
-
-static const struct sch_field external_status_fields[] = {
-    {
-	.name = "metric",
-	.pb = 1,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_REQUIRED,
-	.type = &sch_autoscaling_v2_MetricIdentifier,
-	.desc = "Which external metric.",
-    },
-    {
-	.name = "current",
-	.pb = 2,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_REQUIRED,
-	.type = &sch_autoscaling_v2_MetricValueStatus,
-	.desc = "Its value as last read.",
-    },
-};
-
-const struct sch_type sch_autoscaling_v2_ExternalMetricStatus = {
-    .name = "io.k8s.api.autoscaling.v2.ExternalMetricStatus",
-    .desc = "The last reading of a metric from outside the cluster.",
-    .fields = SCH_FIELDS(external_status_fields),
 };
 
 static const struct sch_field metric_status_fields[] = {

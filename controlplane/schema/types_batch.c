@@ -278,49 +278,11 @@ const struct sch_type sch_batch_v1_JobSpec = {
 };
 
 static const struct sch_field job_condition_fields[] = {
-    {
-	.name = "type",
-	.pb = 1,
-	.kind = SCH_STRING,
-	.flags = SCH_F_REQUIRED,
-	.desc = "The condition: Complete, Failed, Suspended, FailureTarget or "
-		"SuccessCriteriaMet.",
-    },
-    {
-	.name = "status",
-	.pb = 2,
-	.kind = SCH_STRING,
-	.flags = SCH_F_REQUIRED,
-	.desc = "Whether the condition holds: True, False or Unknown.",
-    },
-    {
-	.name = "lastProbeTime",
-	.pb = 3,
-	.kind = SCH_TIME,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "When the condition was last checked.",
-    },
-    {
-	.name = "lastTransitionTime",
-	.pb = 4,
-	.kind = SCH_TIME,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "When the status last changed from one value to another.",
-    },
-    {
-	.name = "reason",
-	.pb = 5,
-	.kind = SCH_STRING,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "A short machine-readable cause of the last transition.",
-    },
-    {
-	.name = "message",
-	.pb = 6,
-	.kind = SCH_STRING,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "A human-readable explanation of the last transition.",
-    },
+    SCH_CONDITION_TYPE_STATUS("The condition: Complete, Failed, Suspended, FailureTarget or "
+			      "SuccessCriteriaMet."),
+    SCH_CONDITION_TIME("lastProbeTime", 3, "When the condition was last checked."),
+    SCH_CONDITION_TRANSITION(4),
+    SCH_CONDITION_REASON_MESSAGE(5, 6),
 };
 
 const struct sch_type sch_batch_v1_JobCondition = {
@@ -443,34 +405,10 @@ const struct sch_type sch_batch_v1_JobStatus = {
     .fields = SCH_FIELDS(job_status_fields),
 };
 
-static const struct sch_field job_fields[] = {
-    SCH_OBJECT_META_FIELD,
-    {
-	.name = "spec",
-	.pb = 2,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_OMITEMPTY,
-	.type = &sch_batch_v1_JobSpec,
-	.desc = "What the Job runs and its completion rules.",
-    },
-    {
-	.name = "status",
-	.pb = 3,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_OMITEMPTY | SCH_F_READONLY,
-	.type = &sch_batch_v1_JobStatus,
-	.desc = "The state last observed by the controller; written by the system.",
-    },
-};
-
-const struct sch_type sch_batch_v1_Job = {
-    .name = "io.k8s.api.batch.v1.Job",
-    .desc = "Runs pods until a given number of them succeed.",
-    .fields = SCH_FIELDS(job_fields),
-    .group = "batch",
-    .version = "v1",
-    .kind = "Job",
-};
+SCH_KIND_TYPE(sch_batch_v1_Job, "io.k8s.api.batch.v1.Job",
+	      "Runs pods until a given number of them succeed.", "batch", "v1", "Job",
+	      sch_batch_v1_JobSpec, "What the Job runs and its completion rules.",
+	      sch_batch_v1_JobStatus);
 
 SCH_LIST_TYPE(sch_batch_v1_JobList, "io.k8s.api.batch.v1.JobList", sch_batch_v1_Job, "batch", "v1",
 	      "JobList", "Jobs");

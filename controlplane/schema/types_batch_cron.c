@@ -121,34 +121,10 @@ const struct sch_type sch_batch_v1_CronJobStatus = {
     .fields = SCH_FIELDS(cron_status_fields),
 };
 
-static const struct sch_field cron_fields[] = {
-    SCH_OBJECT_META_FIELD,
-    {
-	.name = "spec",
-	.pb = 2,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_OMITEMPTY,
-	.type = &sch_batch_v1_CronJobSpec,
-	.desc = "The schedule and the Job to run.",
-    },
-    {
-	.name = "status",
-	.pb = 3,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_OMITEMPTY | SCH_F_READONLY,
-	.type = &sch_batch_v1_CronJobStatus,
-	.desc = "The state last observed by the controller; written by the system.",
-    },
-};
-
-const struct sch_type sch_batch_v1_CronJob = {
-    .name = "io.k8s.api.batch.v1.CronJob",
-    .desc = "Creates a Job from a template at each time of a cron schedule.",
-    .fields = SCH_FIELDS(cron_fields),
-    .group = "batch",
-    .version = "v1",
-    .kind = "CronJob",
-};
+SCH_KIND_TYPE(sch_batch_v1_CronJob, "io.k8s.api.batch.v1.CronJob",
+	      "Creates a Job from a template at each time of a cron schedule.", "batch", "v1",
+	      "CronJob", sch_batch_v1_CronJobSpec, "The schedule and the Job to run.",
+	      sch_batch_v1_CronJobStatus);
 
 SCH_LIST_TYPE(sch_batch_v1_CronJobList, "io.k8s.api.batch.v1.CronJobList", sch_batch_v1_CronJob,
 	      "batch", "v1", "CronJobList", "CronJobs");

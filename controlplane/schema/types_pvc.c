@@ -29,27 +29,28 @@ const struct sch_type sch_core_v1_VolumeResourceRequirements = {
     .fields = SCH_FIELDS(volume_resources_fields),
 };
 
+/* apiGroup, kind and name: how both typed references begin. */
+#define PVC_TYPED_REF_FIELDS                                                                       \
+	{                                                                                          \
+	    .name = "apiGroup",                                                                    \
+	    .pb = 1,                                                                               \
+	    .kind = SCH_STRING,                                                                    \
+	    .desc = "The API group of the referenced kind; unset for the core group.",             \
+	},                                                                                         \
+	    {                                                                                      \
+		.name = "kind",                                                                    \
+		.pb = 2,                                                                           \
+		.kind = SCH_STRING,                                                                \
+		.flags = SCH_F_REQUIRED,                                                           \
+		.desc = "The kind of the referenced object.",                                      \
+	    },                                                                                     \
+	{                                                                                          \
+		.name = "name", .pb = 3, .kind = SCH_STRING, .flags = SCH_F_REQUIRED,              \
+		.desc = "The name of the referenced object.",                                      \
+	}
+
 static const struct sch_field typed_local_ref_fields[] = {
-    {
-	.name = "apiGroup",
-	.pb = 1,
-	.kind = SCH_STRING,
-	.desc = "The API group of the referenced kind; unset for the core group.",
-    },
-    {
-	.name = "kind",
-	.pb = 2,
-	.kind = SCH_STRING,
-	.flags = SCH_F_REQUIRED,
-	.desc = "The kind of the referenced object.",
-    },
-    {
-	.name = "name",
-	.pb = 3,
-	.kind = SCH_STRING,
-	.flags = SCH_F_REQUIRED,
-	.desc = "The name of the referenced object.",
-    },
+    PVC_TYPED_REF_FIELDS,
 };
 
 const struct sch_type sch_core_v1_TypedLocalObjectReference = {
@@ -60,26 +61,7 @@ const struct sch_type sch_core_v1_TypedLocalObjectReference = {
 };
 
 static const struct sch_field typed_ref_fields[] = {
-    {
-	.name = "apiGroup",
-	.pb = 1,
-	.kind = SCH_STRING,
-	.desc = "The API group of the referenced kind; unset for the core group.",
-    },
-    {
-	.name = "kind",
-	.pb = 2,
-	.kind = SCH_STRING,
-	.flags = SCH_F_REQUIRED,
-	.desc = "The kind of the referenced object.",
-    },
-    {
-	.name = "name",
-	.pb = 3,
-	.kind = SCH_STRING,
-	.flags = SCH_F_REQUIRED,
-	.desc = "The name of the referenced object.",
-    },
+    PVC_TYPED_REF_FIELDS,
     {
 	.name = "namespace",
 	.pb = 4,
@@ -173,48 +155,10 @@ const struct sch_type sch_core_v1_PersistentVolumeClaimSpec = {
 };
 
 static const struct sch_field pvc_condition_fields[] = {
-    {
-	.name = "type",
-	.pb = 1,
-	.kind = SCH_STRING,
-	.flags = SCH_F_REQUIRED,
-	.desc = "The condition, e.g. Resizing or FileSystemResizePending.",
-    },
-    {
-	.name = "status",
-	.pb = 2,
-	.kind = SCH_STRING,
-	.flags = SCH_F_REQUIRED,
-	.desc = "Whether the condition holds: True, False or Unknown.",
-    },
-    {
-	.name = "lastProbeTime",
-	.pb = 3,
-	.kind = SCH_TIME,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "When the condition was last checked.",
-    },
-    {
-	.name = "lastTransitionTime",
-	.pb = 4,
-	.kind = SCH_TIME,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "When the status last changed from one value to another.",
-    },
-    {
-	.name = "reason",
-	.pb = 5,
-	.kind = SCH_STRING,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "A short machine-readable cause of the last transition.",
-    },
-    {
-	.name = "message",
-	.pb = 6,
-	.kind = SCH_STRING,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "A human-readable explanation of the last transition.",
-    },
+    SCH_CONDITION_TYPE_STATUS("The condition, e.g. Resizing or FileSystemResizePending."),
+    SCH_CONDITION_TIME("lastProbeTime", 3, "When the condition was last checked."),
+    SCH_CONDITION_TRANSITION(4),
+    SCH_CONDITION_REASON_MESSAGE(5, 6),
 };
 
 const struct sch_type sch_core_v1_PersistentVolumeClaimCondition = {
@@ -270,16 +214,9 @@ static const struct sch_field pvc_status_fields[] = {
 	.flags = SCH_F_OMITEMPTY,
 	.desc = "The resources the bound volume actually has.",
     },
-    {
-	.name = "conditions",
-	.pb = 4,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_LIST | SCH_F_LIST_MAP | SCH_F_OMITEMPTY,
-	.type = &sch_core_v1_PersistentVolumeClaimCondition,
-	.merge_key = "type",
-	.desc = "Current conditions of the claim, one per type (Resizing while the volume "
-		"grows).",
-    },
+    SCH_CONDITIONS_FIELD(
+	4, sch_core_v1_PersistentVolumeClaimCondition,
+	"Current conditions of the claim, one per type (Resizing while the volume grows)."),
     {
 	.name = "allocatedResources",
 	.pb = 5,
@@ -320,34 +257,10 @@ const struct sch_type sch_core_v1_PersistentVolumeClaimStatus = {
     .fields = SCH_FIELDS(pvc_status_fields),
 };
 
-static const struct sch_field pvc_fields[] = {
-    SCH_OBJECT_META_FIELD,
-    {
-	.name = "spec",
-	.pb = 2,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_OMITEMPTY,
-	.type = &sch_core_v1_PersistentVolumeClaimSpec,
-	.desc = "The storage the claim asks for.",
-    },
-    {
-	.name = "status",
-	.pb = 3,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_OMITEMPTY | SCH_F_READONLY,
-	.type = &sch_core_v1_PersistentVolumeClaimStatus,
-	.desc = "The state of the claim; written by the system.",
-    },
-};
-
-const struct sch_type sch_core_v1_PersistentVolumeClaim = {
-    .name = "io.k8s.api.core.v1.PersistentVolumeClaim",
-    .desc = "A user's request for storage, bound to a PersistentVolume that satisfies it.",
-    .fields = SCH_FIELDS(pvc_fields),
-    .group = "",
-    .version = "v1",
-    .kind = "PersistentVolumeClaim",
-};
+SCH_KIND_TYPE(sch_core_v1_PersistentVolumeClaim, "io.k8s.api.core.v1.PersistentVolumeClaim",
+	      "A user's request for storage, bound to a PersistentVolume that satisfies it.", "",
+	      "v1", "PersistentVolumeClaim", sch_core_v1_PersistentVolumeClaimSpec,
+	      "The storage the claim asks for.", sch_core_v1_PersistentVolumeClaimStatus);
 
 SCH_LIST_TYPE(sch_core_v1_PersistentVolumeClaimList, "io.k8s.api.core.v1.PersistentVolumeClaimList",
 	      sch_core_v1_PersistentVolumeClaim, "", "v1", "PersistentVolumeClaimList",

@@ -11,9 +11,9 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include "api.h"
+#include "apiserver/api.h"
 #include "bootstrap.h"
-#include "http.h"
+#include "http/http.h"
 #include "log.h"
 #include "server.h"
 #include "tls.h"

@@ -13,20 +13,12 @@ const struct sch_field sch_apps_v1_condition_fields[SCH_APPS_NCONDITION_FIELDS] 
 /* --- Deployment --- */
 
 static const struct sch_field rolling_update_deployment_fields[] = {
-    {
-	.name = "maxUnavailable",
-	.pb = 1,
-	.kind = SCH_INT_OR_STRING,
-	.desc = "How many pods (a number, or a percentage of the desired count rounded down) may "
-		"be unavailable during the update. Defaults to 25%.",
-    },
-    {
-	.name = "maxSurge",
-	.pb = 2,
-	.kind = SCH_INT_OR_STRING,
-	.desc = "How many pods (a number, or a percentage of the desired count rounded up) may be "
-		"created above the desired count during the update. Defaults to 25%.",
-    },
+    SF_SCALAR("maxUnavailable", 1, SCH_INT_OR_STRING, 0,
+	      "How many pods (a number, or a percentage of the desired count rounded down) may "
+	      "be unavailable during the update. Defaults to 25%."),
+    SF_SCALAR("maxSurge", 2, SCH_INT_OR_STRING, 0,
+	      "How many pods (a number, or a percentage of the desired count rounded up) may be "
+	      "created above the desired count during the update. Defaults to 25%."),
 };
 
 const struct sch_type sch_apps_v1_RollingUpdateDeployment = {
@@ -37,21 +29,11 @@ const struct sch_type sch_apps_v1_RollingUpdateDeployment = {
 };
 
 static const struct sch_field deployment_strategy_fields[] = {
-    {
-	.name = "type",
-	.pb = 1,
-	.kind = SCH_STRING,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "Recreate (stop every old pod first) or RollingUpdate (replace them gradually, "
-		"the default).",
-    },
-    {
-	.name = "rollingUpdate",
-	.pb = 2,
-	.kind = SCH_OBJECT,
-	.type = &sch_apps_v1_RollingUpdateDeployment,
-	.desc = "Tuning of the rolling update; only meaningful when type is RollingUpdate.",
-    },
+    SF_STR("type", 1, OM,
+	   "Recreate (stop every old pod first) or RollingUpdate (replace them gradually, "
+	   "the default)."),
+    SF_OBJ("rollingUpdate", 2, sch_apps_v1_RollingUpdateDeployment, 0,
+	   "Tuning of the rolling update; only meaningful when type is RollingUpdate."),
 };
 
 const struct sch_type sch_apps_v1_DeploymentStrategy = {
@@ -61,52 +43,23 @@ const struct sch_type sch_apps_v1_DeploymentStrategy = {
 };
 
 static const struct sch_field deployment_spec_fields[] = {
-    {
-	.name = "replicas",
-	.pb = 1,
-	.kind = SCH_INT32,
-	.desc = "How many pods should run. Unset means 1; an explicit 0 scales the Deployment "
-		"down.",
-    },
+    SF_I32("replicas", 1, 0,
+	   "How many pods should run. Unset means 1; an explicit 0 scales the Deployment "
+	   "down."),
     SCH_APPS_SELECTOR_FIELD(2, "Deployment"),
-    {
-	.name = "template",
-	.pb = 3,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_REQUIRED,
-	.type = &sch_core_v1_PodTemplateSpec,
-	.desc = "The pods to create. Its restartPolicy may only be Always.",
-    },
-    {
-	.name = "strategy",
-	.pb = 4,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_OMITEMPTY,
-	.type = &sch_apps_v1_DeploymentStrategy,
-	.desc = "How old pods are replaced when the template changes.",
-    },
+    SF_OBJ("template", 3, sch_core_v1_PodTemplateSpec, REQ,
+	   "The pods to create. Its restartPolicy may only be Always."),
+    SF_OBJ("strategy", 4, sch_apps_v1_DeploymentStrategy, OM,
+	   "How old pods are replaced when the template changes."),
     SCH_APPS_MIN_READY_FIELD(5),
-    {
-	.name = "revisionHistoryLimit",
-	.pb = 6,
-	.kind = SCH_INT32,
-	.desc = "How many old ReplicaSets to keep for rolling back. Defaults to 10.",
-    },
-    {
-	.name = "paused",
-	.pb = 7,
-	.kind = SCH_BOOL,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "When true, template changes are not rolled out until the Deployment is "
-		"resumed.",
-    },
-    {
-	.name = "progressDeadlineSeconds",
-	.pb = 9,
-	.kind = SCH_INT32,
-	.desc = "Seconds a rollout may go without progress before the Deployment reports "
-		"ProgressDeadlineExceeded. Defaults to 600.",
-    },
+    SF_I32("revisionHistoryLimit", 6, 0,
+	   "How many old ReplicaSets to keep for rolling back. Defaults to 10."),
+    SF_BOOL("paused", 7, OM,
+	    "When true, template changes are not rolled out until the Deployment is "
+	    "resumed."),
+    SF_I32("progressDeadlineSeconds", 9, 0,
+	   "Seconds a rollout may go without progress before the Deployment reports "
+	   "ProgressDeadlineExceeded. Defaults to 600."),
 };
 
 const struct sch_type sch_apps_v1_DeploymentSpec = {
@@ -131,49 +84,17 @@ const struct sch_type sch_apps_v1_DeploymentCondition = {
 
 static const struct sch_field deployment_status_fields[] = {
     SCH_APPS_OBSERVED_GENERATION_FIELD(1),
-    {
-	.name = "replicas",
-	.pb = 2,
-	.kind = SCH_INT32,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "Non-terminating pods matched by the selector.",
-    },
-    {
-	.name = "updatedReplicas",
-	.pb = 3,
-	.kind = SCH_INT32,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "Non-terminating pods that already run the current template.",
-    },
-    {
-	.name = "readyReplicas",
-	.pb = 7,
-	.kind = SCH_INT32,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "Non-terminating pods whose Ready condition is true.",
-    },
-    {
-	.name = "availableReplicas",
-	.pb = 4,
-	.kind = SCH_INT32,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "Non-terminating pods that have been ready for at least minReadySeconds.",
-    },
-    {
-	.name = "unavailableReplicas",
-	.pb = 5,
-	.kind = SCH_INT32,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "Pods still missing before the Deployment is fully available, whether running "
-		"but not yet available or not created yet.",
-    },
-    {
-	.name = "terminatingReplicas",
-	.pb = 9,
-	.kind = SCH_INT32,
-	.desc = "Pods being deleted that have not reached Succeeded or Failed (alpha, behind "
-		"DeploymentPodReplacementPolicy).",
-    },
+    SF_I32("replicas", 2, OM, "Non-terminating pods matched by the selector."),
+    SF_I32("updatedReplicas", 3, OM, "Non-terminating pods that already run the current template."),
+    SF_I32("readyReplicas", 7, OM, "Non-terminating pods whose Ready condition is true."),
+    SF_I32("availableReplicas", 4, OM,
+	   "Non-terminating pods that have been ready for at least minReadySeconds."),
+    SF_I32("unavailableReplicas", 5, OM,
+	   "Pods still missing before the Deployment is fully available, whether running "
+	   "but not yet available or not created yet."),
+    SF_I32("terminatingReplicas", 9, 0,
+	   "Pods being deleted that have not reached Succeeded or Failed (alpha, behind "
+	   "DeploymentPodReplacementPolicy)."),
     SCH_CONDITIONS_FIELD(6, sch_apps_v1_DeploymentCondition,
 			 "The latest observations of the Deployment's state, one per type."),
     SCH_APPS_COLLISION_COUNT_FIELD(8, "ReplicaSet"),
@@ -191,28 +112,18 @@ SCH_KIND_TYPE(sch_apps_v1_Deployment, "io.k8s.api.apps.v1.Deployment",
 	      "apps", "v1", "Deployment", sch_apps_v1_DeploymentSpec,
 	      "The desired state of the Deployment.", sch_apps_v1_DeploymentStatus);
 
-SCH_LIST_TYPE(sch_apps_v1_DeploymentList, "io.k8s.api.apps.v1.DeploymentList",
-	      sch_apps_v1_Deployment, "apps", "v1", "DeploymentList", "Deployments");
+SCH_DEFINE_LIST(sch_apps_v1_DeploymentList, sch_apps_v1_Deployment,
+		"io.k8s.api.apps.v1.DeploymentList", "apps", "v1", "Deployment",
+		"The Deployments in this list.");
 
 /* --- ReplicaSet --- */
 
 static const struct sch_field replica_set_spec_fields[] = {
-    {
-	.name = "replicas",
-	.pb = 1,
-	.kind = SCH_INT32,
-	.desc = "How many pods should run. Unset means 1; an explicit 0 is kept.",
-    },
+    SF_I32("replicas", 1, 0, "How many pods should run. Unset means 1; an explicit 0 is kept."),
     SCH_APPS_MIN_READY_FIELD(4),
     SCH_APPS_SELECTOR_FIELD(2, "ReplicaSet"),
-    {
-	.name = "template",
-	.pb = 3,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_OMITEMPTY,
-	.type = &sch_core_v1_PodTemplateSpec,
-	.desc = "The pods to create when fewer than the desired number exist.",
-    },
+    SF_OBJ("template", 3, sch_core_v1_PodTemplateSpec, OM,
+	   "The pods to create when fewer than the desired number exist."),
 };
 
 const struct sch_type sch_apps_v1_ReplicaSetSpec = {
@@ -228,41 +139,15 @@ const struct sch_type sch_apps_v1_ReplicaSetCondition = {
 };
 
 static const struct sch_field replica_set_status_fields[] = {
-    {
-	.name = "replicas",
-	.pb = 1,
-	.kind = SCH_INT32,
-	.flags = SCH_F_REQUIRED,
-	.desc = "The number of non-terminating pods last observed.",
-    },
-    {
-	.name = "fullyLabeledReplicas",
-	.pb = 2,
-	.kind = SCH_INT32,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "Non-terminating pods carrying every label of the pod template.",
-    },
-    {
-	.name = "readyReplicas",
-	.pb = 4,
-	.kind = SCH_INT32,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "Non-terminating pods whose Ready condition is true.",
-    },
-    {
-	.name = "availableReplicas",
-	.pb = 5,
-	.kind = SCH_INT32,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "Non-terminating pods that have been ready for at least minReadySeconds.",
-    },
-    {
-	.name = "terminatingReplicas",
-	.pb = 7,
-	.kind = SCH_INT32,
-	.desc = "Pods being deleted that have not reached Succeeded or Failed (alpha, behind "
-		"DeploymentPodReplacementPolicy).",
-    },
+    SF_I32("replicas", 1, REQ, "The number of non-terminating pods last observed."),
+    SF_I32("fullyLabeledReplicas", 2, OM,
+	   "Non-terminating pods carrying every label of the pod template."),
+    SF_I32("readyReplicas", 4, OM, "Non-terminating pods whose Ready condition is true."),
+    SF_I32("availableReplicas", 5, OM,
+	   "Non-terminating pods that have been ready for at least minReadySeconds."),
+    SF_I32("terminatingReplicas", 7, 0,
+	   "Pods being deleted that have not reached Succeeded or Failed (alpha, behind "
+	   "DeploymentPodReplacementPolicy)."),
     SCH_APPS_OBSERVED_GENERATION_FIELD(3),
     SCH_CONDITIONS_FIELD(6, sch_apps_v1_ReplicaSetCondition,
 			 "The latest observations of the ReplicaSet's state, one per type."),
@@ -280,5 +165,6 @@ SCH_KIND_TYPE(sch_apps_v1_ReplicaSet, "io.k8s.api.apps.v1.ReplicaSet",
 	      "apps", "v1", "ReplicaSet", sch_apps_v1_ReplicaSetSpec,
 	      "The desired state of the ReplicaSet.", sch_apps_v1_ReplicaSetStatus);
 
-SCH_LIST_TYPE(sch_apps_v1_ReplicaSetList, "io.k8s.api.apps.v1.ReplicaSetList",
-	      sch_apps_v1_ReplicaSet, "apps", "v1", "ReplicaSetList", "ReplicaSets");
+SCH_DEFINE_LIST(sch_apps_v1_ReplicaSetList, sch_apps_v1_ReplicaSet,
+		"io.k8s.api.apps.v1.ReplicaSetList", "apps", "v1", "ReplicaSet",
+		"The ReplicaSets in this list.");

@@ -47,31 +47,22 @@ extern const struct sch_type sch_apps_v1_ControllerRevisionList;
 #define SCH_APPS_NCONDITION_FIELDS 5
 extern const struct sch_field sch_apps_v1_condition_fields[SCH_APPS_NCONDITION_FIELDS];
 
-/* Fields the apps kinds repeat word for word. */
+/* Fields the apps kinds repeat word for word (for the apps types_*.c
+ * files, which include types_common.h). */
 #define SCH_APPS_SELECTOR_FIELD(num, owner)                                                        \
-	{                                                                                          \
-		.name = "selector", .pb = num, .kind = SCH_OBJECT, .flags = SCH_F_REQUIRED,        \
-		.type = &sch_meta_v1_LabelSelector,                                                \
-		.desc = "Which pods belong to this " owner "; it must match the labels of the "    \
-			"pod template.",                                                           \
-	}
+	SF_OBJ("selector", num, sch_meta_v1_LabelSelector, REQ,                                    \
+	       "Which pods belong to this " owner "; it must match the labels of the pod "         \
+	       "template.")
 #define SCH_APPS_MIN_READY_FIELD(num)                                                              \
-	{                                                                                          \
-		.name = "minReadySeconds", .pb = num, .kind = SCH_INT32, .flags = SCH_F_OMITEMPTY, \
-		.desc = "How long a new pod must stay ready, with no container crashing, before "  \
-			"it counts as available. Defaults to 0.",                                  \
-	}
+	SF_I32("minReadySeconds", num, OM,                                                         \
+	       "How long a new pod must stay ready, with no container crashing, before it "        \
+	       "counts as available. Defaults to 0.")
 #define SCH_APPS_OBSERVED_GENERATION_FIELD(num)                                                    \
-	{                                                                                          \
-		.name = "observedGeneration", .pb = num, .kind = SCH_INT64,                        \
-		.flags = SCH_F_OMITEMPTY,                                                          \
-		.desc = "The metadata.generation the controller last acted on.",                   \
-	}
+	SF_I64("observedGeneration", num, OM,                                                      \
+	       "The metadata.generation the controller last acted on.")
 #define SCH_APPS_COLLISION_COUNT_FIELD(num, what)                                                  \
-	{                                                                                          \
-		.name = "collisionCount", .pb = num, .kind = SCH_INT32,                            \
-		.desc = "How many times the name of a new " what " collided; the controller "      \
-			"mixes it into the next name.",                                            \
-	}
+	SF_I32("collisionCount", num, 0,                                                           \
+	       "How many times the name of a new " what " collided; the controller mixes it "      \
+	       "into the next name.")
 
 #endif

@@ -5,20 +5,12 @@
 #include "types_common.h"
 
 static const struct sch_field ds_rolling_update_fields[] = {
-    {
-	.name = "maxUnavailable",
-	.pb = 1,
-	.kind = SCH_INT_OR_STRING,
-	.desc = "How many nodes (a number, or a percentage of desiredNumberScheduled rounded "
-		"up) may have their daemon pod down for the update at once. Defaults to 1.",
-    },
-    {
-	.name = "maxSurge",
-	.pb = 2,
-	.kind = SCH_INT_OR_STRING,
-	.desc = "How many nodes (a number, or a percentage rounded up to at least 1) may run a "
-		"new pod beside the old one before the old one is deleted. Defaults to 0.",
-    },
+    SF_SCALAR("maxUnavailable", 1, SCH_INT_OR_STRING, 0,
+	      "How many nodes (a number, or a percentage of desiredNumberScheduled rounded "
+	      "up) may have their daemon pod down for the update at once. Defaults to 1."),
+    SF_SCALAR("maxSurge", 2, SCH_INT_OR_STRING, 0,
+	      "How many nodes (a number, or a percentage rounded up to at least 1) may run a "
+	      "new pod beside the old one before the old one is deleted. Defaults to 0."),
 };
 
 const struct sch_type sch_apps_v1_RollingUpdateDaemonSet = {
@@ -28,21 +20,11 @@ const struct sch_type sch_apps_v1_RollingUpdateDaemonSet = {
 };
 
 static const struct sch_field ds_update_strategy_fields[] = {
-    {
-	.name = "type",
-	.pb = 1,
-	.kind = SCH_STRING,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "RollingUpdate (the default: replace pods node by node) or OnDelete (new pods "
-		"only when old ones are deleted by hand).",
-    },
-    {
-	.name = "rollingUpdate",
-	.pb = 2,
-	.kind = SCH_OBJECT,
-	.type = &sch_apps_v1_RollingUpdateDaemonSet,
-	.desc = "Tuning of the rolling update; only meaningful when type is RollingUpdate.",
-    },
+    SF_STR("type", 1, OM,
+	   "RollingUpdate (the default: replace pods node by node) or OnDelete (new pods "
+	   "only when old ones are deleted by hand)."),
+    SF_OBJ("rollingUpdate", 2, sch_apps_v1_RollingUpdateDaemonSet, 0,
+	   "Tuning of the rolling update; only meaningful when type is RollingUpdate."),
 };
 
 const struct sch_type sch_apps_v1_DaemonSetUpdateStrategy = {
@@ -53,30 +35,14 @@ const struct sch_type sch_apps_v1_DaemonSetUpdateStrategy = {
 
 static const struct sch_field ds_spec_fields[] = {
     SCH_APPS_SELECTOR_FIELD(1, "DaemonSet"),
-    {
-	.name = "template",
-	.pb = 2,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_REQUIRED,
-	.type = &sch_core_v1_PodTemplateSpec,
-	.desc = "The pod to run once on every node its node selector admits (every node when "
-		"it has none). Its restartPolicy may only be Always.",
-    },
-    {
-	.name = "updateStrategy",
-	.pb = 3,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_OMITEMPTY,
-	.type = &sch_apps_v1_DaemonSetUpdateStrategy,
-	.desc = "How existing daemon pods are replaced when the template changes.",
-    },
+    SF_OBJ("template", 2, sch_core_v1_PodTemplateSpec, REQ,
+	   "The pod to run once on every node its node selector admits (every node when "
+	   "it has none). Its restartPolicy may only be Always."),
+    SF_OBJ("updateStrategy", 3, sch_apps_v1_DaemonSetUpdateStrategy, OM,
+	   "How existing daemon pods are replaced when the template changes."),
     SCH_APPS_MIN_READY_FIELD(4),
-    {
-	.name = "revisionHistoryLimit",
-	.pb = 6,
-	.kind = SCH_INT32,
-	.desc = "How many old ControllerRevisions to keep for rolling back. Defaults to 10.",
-    },
+    SF_I32("revisionHistoryLimit", 6, 0,
+	   "How many old ControllerRevisions to keep for rolling back. Defaults to 10."),
 };
 
 const struct sch_type sch_apps_v1_DaemonSetSpec = {
@@ -92,58 +58,21 @@ const struct sch_type sch_apps_v1_DaemonSetCondition = {
 };
 
 static const struct sch_field ds_status_fields[] = {
-    {
-	.name = "currentNumberScheduled",
-	.pb = 1,
-	.kind = SCH_INT32,
-	.flags = SCH_F_REQUIRED,
-	.desc = "Nodes that should run the daemon pod and run at least one.",
-    },
-    {
-	.name = "numberMisscheduled",
-	.pb = 2,
-	.kind = SCH_INT32,
-	.flags = SCH_F_REQUIRED,
-	.desc = "Nodes that run the daemon pod but should not.",
-    },
-    {
-	.name = "desiredNumberScheduled",
-	.pb = 3,
-	.kind = SCH_INT32,
-	.flags = SCH_F_REQUIRED,
-	.desc = "Nodes that should run the daemon pod, whether or not they do.",
-    },
-    {
-	.name = "numberReady",
-	.pb = 4,
-	.kind = SCH_INT32,
-	.flags = SCH_F_REQUIRED,
-	.desc = "Nodes that should run the daemon pod and have one whose Ready condition is "
-		"true.",
-    },
+    SF_I32("currentNumberScheduled", 1, REQ,
+	   "Nodes that should run the daemon pod and run at least one."),
+    SF_I32("numberMisscheduled", 2, REQ, "Nodes that run the daemon pod but should not."),
+    SF_I32("desiredNumberScheduled", 3, REQ,
+	   "Nodes that should run the daemon pod, whether or not they do."),
+    SF_I32("numberReady", 4, REQ,
+	   "Nodes that should run the daemon pod and have one whose Ready condition is "
+	   "true."),
     SCH_APPS_OBSERVED_GENERATION_FIELD(5),
-    {
-	.name = "updatedNumberScheduled",
-	.pb = 6,
-	.kind = SCH_INT32,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "Nodes running a daemon pod of the current template.",
-    },
-    {
-	.name = "numberAvailable",
-	.pb = 7,
-	.kind = SCH_INT32,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "Nodes that should run the daemon pod and have one available (ready for at "
-		"least minReadySeconds).",
-    },
-    {
-	.name = "numberUnavailable",
-	.pb = 8,
-	.kind = SCH_INT32,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "Nodes that should run the daemon pod and have none available.",
-    },
+    SF_I32("updatedNumberScheduled", 6, OM, "Nodes running a daemon pod of the current template."),
+    SF_I32("numberAvailable", 7, OM,
+	   "Nodes that should run the daemon pod and have one available (ready for at "
+	   "least minReadySeconds)."),
+    SF_I32("numberUnavailable", 8, OM,
+	   "Nodes that should run the daemon pod and have none available."),
     SCH_APPS_COLLISION_COUNT_FIELD(9, "ControllerRevision"),
     SCH_CONDITIONS_FIELD(10, sch_apps_v1_DaemonSetCondition,
 			 "The latest observations of the DaemonSet's state, one per type."),
@@ -160,29 +89,20 @@ SCH_KIND_TYPE(sch_apps_v1_DaemonSet, "io.k8s.api.apps.v1.DaemonSet",
 	      "DaemonSet", sch_apps_v1_DaemonSetSpec,
 	      "The desired per-node pod and its update strategy.", sch_apps_v1_DaemonSetStatus);
 
-SCH_LIST_TYPE(sch_apps_v1_DaemonSetList, "io.k8s.api.apps.v1.DaemonSetList", sch_apps_v1_DaemonSet,
-	      "apps", "v1", "DaemonSetList", "DaemonSets");
+SCH_DEFINE_LIST(sch_apps_v1_DaemonSetList, sch_apps_v1_DaemonSet,
+		"io.k8s.api.apps.v1.DaemonSetList", "apps", "v1", "DaemonSet",
+		"The DaemonSets in this list.");
 
 /* --- ControllerRevision --- */
 
 static const struct sch_field controller_revision_fields[] = {
-    SCH_OBJECT_META_FIELD,
-    {
-	.name = "data",
-	.pb = 2,
-	.kind = SCH_RAW,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "The recorded state (for the built-in controllers, a patch holding the pod "
-		"template), serialized as the owning controller chose; it cannot change after "
-		"creation.",
-    },
-    {
-	.name = "revision",
-	.pb = 3,
-	.kind = SCH_INT64,
-	.flags = SCH_F_REQUIRED,
-	.desc = "The revision number of the state held in data.",
-    },
+    SF_TYPEMETA,
+    SF_OBJECTMETA,
+    SF_SCALAR("data", 2, SCH_RAW, OM,
+	      "The recorded state (for the built-in controllers, a patch holding the pod "
+	      "template), serialized as the owning controller chose; it cannot change after "
+	      "creation."),
+    SF_I64("revision", 3, REQ, "The revision number of the state held in data."),
 };
 
 const struct sch_type sch_apps_v1_ControllerRevision = {
@@ -195,6 +115,6 @@ const struct sch_type sch_apps_v1_ControllerRevision = {
     .kind = "ControllerRevision",
 };
 
-SCH_LIST_TYPE(sch_apps_v1_ControllerRevisionList, "io.k8s.api.apps.v1.ControllerRevisionList",
-	      sch_apps_v1_ControllerRevision, "apps", "v1", "ControllerRevisionList",
-	      "ControllerRevisions");
+SCH_DEFINE_LIST(sch_apps_v1_ControllerRevisionList, sch_apps_v1_ControllerRevision,
+		"io.k8s.api.apps.v1.ControllerRevisionList", "apps", "v1", "ControllerRevision",
+		"The ControllerRevisions in this list.");

@@ -4,21 +4,13 @@
 #include "types_pvc.h"
 
 static const struct sch_field sts_rolling_update_fields[] = {
-    {
-	.name = "partition",
-	.pb = 1,
-	.kind = SCH_INT32,
-	.desc = "Only pods with an ordinal at or above this number are updated; lower ones keep "
-		"the old revision (a canary). Defaults to 0.",
-    },
-    {
-	.name = "maxUnavailable",
-	.pb = 2,
-	.kind = SCH_INT_OR_STRING,
-	.desc = "How many pods (a number, or a percentage rounded up; never 0) may be "
-		"unavailable during the update. Defaults to 1; alpha, behind "
-		"MaxUnavailableStatefulSet.",
-    },
+    SF_I32("partition", 1, 0,
+	   "Only pods with an ordinal at or above this number are updated; lower ones keep "
+	   "the old revision (a canary). Defaults to 0."),
+    SF_SCALAR("maxUnavailable", 2, SCH_INT_OR_STRING, 0,
+	      "How many pods (a number, or a percentage rounded up; never 0) may be "
+	      "unavailable during the update. Defaults to 1; alpha, behind "
+	      "MaxUnavailableStatefulSet."),
 };
 
 const struct sch_type sch_apps_v1_RollingUpdateStatefulSetStrategy = {
@@ -28,21 +20,11 @@ const struct sch_type sch_apps_v1_RollingUpdateStatefulSetStrategy = {
 };
 
 static const struct sch_field sts_update_strategy_fields[] = {
-    {
-	.name = "type",
-	.pb = 1,
-	.kind = SCH_STRING,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "RollingUpdate (the default: replace pods in reverse ordinal order) or OnDelete "
-		"(new pods only when old ones are deleted by hand).",
-    },
-    {
-	.name = "rollingUpdate",
-	.pb = 2,
-	.kind = SCH_OBJECT,
-	.type = &sch_apps_v1_RollingUpdateStatefulSetStrategy,
-	.desc = "Tuning of the rolling update; only meaningful when type is RollingUpdate.",
-    },
+    SF_STR("type", 1, OM,
+	   "RollingUpdate (the default: replace pods in reverse ordinal order) or OnDelete "
+	   "(new pods only when old ones are deleted by hand)."),
+    SF_OBJ("rollingUpdate", 2, sch_apps_v1_RollingUpdateStatefulSetStrategy, 0,
+	   "Tuning of the rolling update; only meaningful when type is RollingUpdate."),
 };
 
 const struct sch_type sch_apps_v1_StatefulSetUpdateStrategy = {
@@ -52,22 +34,12 @@ const struct sch_type sch_apps_v1_StatefulSetUpdateStrategy = {
 };
 
 static const struct sch_field sts_pvc_retention_fields[] = {
-    {
-	.name = "whenDeleted",
-	.pb = 1,
-	.kind = SCH_STRING,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "What happens to claims made from volumeClaimTemplates when the StatefulSet is "
-		"deleted: Retain (the default) or Delete.",
-    },
-    {
-	.name = "whenScaled",
-	.pb = 2,
-	.kind = SCH_STRING,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "What happens to the claims of pods removed by a scale-down: Retain (the "
-		"default) or Delete.",
-    },
+    SF_STR("whenDeleted", 1, OM,
+	   "What happens to claims made from volumeClaimTemplates when the StatefulSet is "
+	   "deleted: Retain (the default) or Delete."),
+    SF_STR("whenScaled", 2, OM,
+	   "What happens to the claims of pods removed by a scale-down: Retain (the "
+	   "default) or Delete."),
 };
 
 const struct sch_type sch_apps_v1_StatefulSetPersistentVolumeClaimRetentionPolicy = {
@@ -78,13 +50,9 @@ const struct sch_type sch_apps_v1_StatefulSetPersistentVolumeClaimRetentionPolic
 };
 
 static const struct sch_field sts_ordinals_fields[] = {
-    {
-	.name = "start",
-	.pb = 1,
-	.kind = SCH_INT32,
-	.desc = "The index of the first replica; replicas are numbered from start to "
-		"start+replicas-1. Defaults to 0.",
-    },
+    SF_I32("start", 1, 0,
+	   "The index of the first replica; replicas are numbered from start to "
+	   "start+replicas-1. Defaults to 0."),
 };
 
 const struct sch_type sch_apps_v1_StatefulSetOrdinals = {
@@ -94,77 +62,31 @@ const struct sch_type sch_apps_v1_StatefulSetOrdinals = {
 };
 
 static const struct sch_field sts_spec_fields[] = {
-    {
-	.name = "replicas",
-	.pb = 1,
-	.kind = SCH_INT32,
-	.desc = "How many pods should run. Unset means 1.",
-    },
+    SF_I32("replicas", 1, 0, "How many pods should run. Unset means 1."),
     SCH_APPS_SELECTOR_FIELD(2, "StatefulSet"),
-    {
-	.name = "template",
-	.pb = 3,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_REQUIRED,
-	.type = &sch_core_v1_PodTemplateSpec,
-	.desc = "The pods to create; each is named <statefulset>-<ordinal>. Its restartPolicy "
-		"may only be Always.",
-    },
-    {
-	.name = "volumeClaimTemplates",
-	.pb = 4,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_LIST | SCH_F_ATOMIC | SCH_F_OMITEMPTY,
-	.type = &sch_core_v1_PersistentVolumeClaim,
-	.desc = "Claims made for every pod, one per template and ordinal; each must be mounted "
-		"by name in a container and wins over a template volume of the same name.",
-    },
-    {
-	.name = "serviceName",
-	.pb = 5,
-	.kind = SCH_STRING,
-	.flags = SCH_F_REQUIRED,
-	.desc = "The headless Service that gives the pods their DNS names "
-		"(<pod>.<serviceName>.<namespace>.svc).",
-    },
-    {
-	.name = "podManagementPolicy",
-	.pb = 6,
-	.kind = SCH_STRING,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "OrderedReady (the default: one pod at a time, in order, each ready before the "
-		"next) or Parallel (all at once).",
-    },
-    {
-	.name = "updateStrategy",
-	.pb = 7,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_OMITEMPTY,
-	.type = &sch_apps_v1_StatefulSetUpdateStrategy,
-	.desc = "How pods are moved to a new revision of the template.",
-    },
-    {
-	.name = "revisionHistoryLimit",
-	.pb = 8,
-	.kind = SCH_INT32,
-	.desc = "How many old ControllerRevisions to keep. Defaults to 10.",
-    },
+    SF_OBJ("template", 3, sch_core_v1_PodTemplateSpec, REQ,
+	   "The pods to create; each is named <statefulset>-<ordinal>. Its restartPolicy "
+	   "may only be Always."),
+    SF_OBJS("volumeClaimTemplates", 4, sch_core_v1_PersistentVolumeClaim, ATOM | OM,
+	    "Claims made for every pod, one per template and ordinal; each must be mounted "
+	    "by name in a container and wins over a template volume of the same name."),
+    SF_STR("serviceName", 5, REQ,
+	   "The headless Service that gives the pods their DNS names "
+	   "(<pod>.<serviceName>.<namespace>.svc)."),
+    SF_STR("podManagementPolicy", 6, OM,
+	   "OrderedReady (the default: one pod at a time, in order, each ready before the "
+	   "next) or Parallel (all at once)."),
+    SF_OBJ("updateStrategy", 7, sch_apps_v1_StatefulSetUpdateStrategy, OM,
+	   "How pods are moved to a new revision of the template."),
+    SF_I32("revisionHistoryLimit", 8, 0,
+	   "How many old ControllerRevisions to keep. Defaults to 10."),
     SCH_APPS_MIN_READY_FIELD(9),
-    {
-	.name = "persistentVolumeClaimRetentionPolicy",
-	.pb = 10,
-	.kind = SCH_OBJECT,
-	.type = &sch_apps_v1_StatefulSetPersistentVolumeClaimRetentionPolicy,
-	.desc = "Whether claims from volumeClaimTemplates are deleted with the StatefulSet or "
-		"on scale-down; by default they are kept.",
-    },
-    {
-	.name = "ordinals",
-	.pb = 11,
-	.kind = SCH_OBJECT,
-	.type = &sch_apps_v1_StatefulSetOrdinals,
-	.desc = "How replica indices are numbered; by default from 0.",
-    },
+    SF_OBJ("persistentVolumeClaimRetentionPolicy", 10,
+	   sch_apps_v1_StatefulSetPersistentVolumeClaimRetentionPolicy, 0,
+	   "Whether claims from volumeClaimTemplates are deleted with the StatefulSet or "
+	   "on scale-down; by default they are kept."),
+    SF_OBJ("ordinals", 11, sch_apps_v1_StatefulSetOrdinals, 0,
+	   "How replica indices are numbered; by default from 0."),
 };
 
 const struct sch_type sch_apps_v1_StatefulSetSpec = {
@@ -182,57 +104,18 @@ const struct sch_type sch_apps_v1_StatefulSetCondition = {
 
 static const struct sch_field sts_status_fields[] = {
     SCH_APPS_OBSERVED_GENERATION_FIELD(1),
-    {
-	.name = "replicas",
-	.pb = 2,
-	.kind = SCH_INT32,
-	.flags = SCH_F_REQUIRED,
-	.desc = "Pods created by the controller.",
-    },
-    {
-	.name = "readyReplicas",
-	.pb = 3,
-	.kind = SCH_INT32,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "Pods whose Ready condition is true.",
-    },
-    {
-	.name = "currentReplicas",
-	.pb = 4,
-	.kind = SCH_INT32,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "Pods created from the revision named by currentRevision.",
-    },
-    {
-	.name = "updatedReplicas",
-	.pb = 5,
-	.kind = SCH_INT32,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "Pods created from the revision named by updateRevision.",
-    },
-    {
-	.name = "currentRevision",
-	.pb = 6,
-	.kind = SCH_STRING,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "The revision that produced the pods with ordinals below currentReplicas.",
-    },
-    {
-	.name = "updateRevision",
-	.pb = 7,
-	.kind = SCH_STRING,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "The revision that produces the highest updatedReplicas ordinals.",
-    },
+    SF_I32("replicas", 2, REQ, "Pods created by the controller."),
+    SF_I32("readyReplicas", 3, OM, "Pods whose Ready condition is true."),
+    SF_I32("currentReplicas", 4, OM, "Pods created from the revision named by currentRevision."),
+    SF_I32("updatedReplicas", 5, OM, "Pods created from the revision named by updateRevision."),
+    SF_STR("currentRevision", 6, OM,
+	   "The revision that produced the pods with ordinals below currentReplicas."),
+    SF_STR("updateRevision", 7, OM,
+	   "The revision that produces the highest updatedReplicas ordinals."),
     SCH_APPS_COLLISION_COUNT_FIELD(9, "ControllerRevision"),
     SCH_CONDITIONS_FIELD(10, sch_apps_v1_StatefulSetCondition,
 			 "The latest observations of the StatefulSet's state, one per type."),
-    {
-	.name = "availableReplicas",
-	.pb = 11,
-	.kind = SCH_INT32,
-	.desc = "Pods that have been ready for at least minReadySeconds.",
-    },
+    SF_I32("availableReplicas", 11, 0, "Pods that have been ready for at least minReadySeconds."),
 };
 
 const struct sch_type sch_apps_v1_StatefulSetStatus = {
@@ -248,5 +131,6 @@ SCH_KIND_TYPE(sch_apps_v1_StatefulSet, "io.k8s.api.apps.v1.StatefulSet",
 	      "The desired pods, their identities and their storage.",
 	      sch_apps_v1_StatefulSetStatus);
 
-SCH_LIST_TYPE(sch_apps_v1_StatefulSetList, "io.k8s.api.apps.v1.StatefulSetList",
-	      sch_apps_v1_StatefulSet, "apps", "v1", "StatefulSetList", "StatefulSets");
+SCH_DEFINE_LIST(sch_apps_v1_StatefulSetList, sch_apps_v1_StatefulSet,
+		"io.k8s.api.apps.v1.StatefulSetList", "apps", "v1", "StatefulSet",
+		"The StatefulSets in this list.");

@@ -36,27 +36,9 @@
 /* The target reference is the same in both versions, except that v1 marks
  * it atomic for server-side apply. */
 static const struct sch_field cross_version_ref_fields[] = {
-    {
-	.name = "kind",
-	.pb = 1,
-	.kind = SCH_STRING,
-	.flags = SCH_F_REQUIRED,
-	.desc = "The kind of the referenced object, e.g. Deployment.",
-    },
-    {
-	.name = "name",
-	.pb = 2,
-	.kind = SCH_STRING,
-	.flags = SCH_F_REQUIRED,
-	.desc = "The name of the referenced object, in the autoscaler's namespace.",
-    },
-    {
-	.name = "apiVersion",
-	.pb = 3,
-	.kind = SCH_STRING,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "The API version of the referenced object, e.g. apps/v1.",
-    },
+    SF_STR("kind", 1, REQ, "The kind of the referenced object, e.g. Deployment."),
+    SF_STR("name", 2, REQ, "The name of the referenced object, in the autoscaler's namespace."),
+    SF_STR("apiVersion", 3, OM, "The API version of the referenced object, e.g. apps/v1."),
 };
 
 const struct sch_type sch_autoscaling_v1_CrossVersionObjectReference = {
@@ -75,23 +57,13 @@ const struct sch_type sch_autoscaling_v2_CrossVersionObjectReference = {
 /* --- autoscaling/v1 --- */
 
 static const struct sch_field hpa1_spec_fields[] = {
-    {
-	.name = "scaleTargetRef",
-	.pb = 1,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_REQUIRED,
-	.type = &sch_autoscaling_v1_CrossVersionObjectReference,
-	.desc = "The object to scale, through its scale subresource.",
-    },
+    SF_OBJ("scaleTargetRef", 1, sch_autoscaling_v1_CrossVersionObjectReference, REQ,
+	   "The object to scale, through its scale subresource."),
     HPA_MIN_REPLICAS_FIELD,
     HPA_MAX_REPLICAS_FIELD,
-    {
-	.name = "targetCPUUtilizationPercentage",
-	.pb = 4,
-	.kind = SCH_INT32,
-	.desc = "The average CPU use to aim for, as a percentage of the pods' CPU requests; "
-		"unset uses the default policy.",
-    },
+    SF_I32("targetCPUUtilizationPercentage", 4, 0,
+	   "The average CPU use to aim for, as a percentage of the pods' CPU requests; "
+	   "unset uses the default policy."),
 };
 
 const struct sch_type sch_autoscaling_v1_HorizontalPodAutoscalerSpec = {
@@ -103,21 +75,11 @@ const struct sch_type sch_autoscaling_v1_HorizontalPodAutoscalerSpec = {
 static const struct sch_field hpa1_status_fields[] = {
     HPA_OBSERVED_GENERATION_FIELD,
     HPA_LAST_SCALE_TIME_FIELD,
-    {
-	.name = "currentReplicas",
-	.pb = 3,
-	.kind = SCH_INT32,
-	.flags = SCH_F_REQUIRED,
-	.desc = "The replica count last seen on the target.",
-    },
+    SF_I32("currentReplicas", 3, REQ, "The replica count last seen on the target."),
     HPA_DESIRED_REPLICAS_FIELD,
-    {
-	.name = "currentCPUUtilizationPercentage",
-	.pb = 5,
-	.kind = SCH_INT32,
-	.desc = "The average CPU use of the pods now, as a percentage of their requests (70 "
-		"means 70% of the requested CPU).",
-    },
+    SF_I32("currentCPUUtilizationPercentage", 5, 0,
+	   "The average CPU use of the pods now, as a percentage of their requests (70 "
+	   "means 70% of the requested CPU)."),
 };
 
 const struct sch_type sch_autoscaling_v1_HorizontalPodAutoscalerStatus = {
@@ -135,36 +97,20 @@ SCH_KIND_TYPE(sch_autoscaling_v1_HorizontalPodAutoscaler,
 	      "The target, bounds and CPU goal of the autoscaler.",
 	      sch_autoscaling_v1_HorizontalPodAutoscalerStatus);
 
-SCH_LIST_TYPE(sch_autoscaling_v1_HorizontalPodAutoscalerList,
-	      "io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerList",
-	      sch_autoscaling_v1_HorizontalPodAutoscaler, "autoscaling", "v1",
-	      "HorizontalPodAutoscalerList", "HorizontalPodAutoscalers");
+SCH_DEFINE_LIST(sch_autoscaling_v1_HorizontalPodAutoscalerList,
+		sch_autoscaling_v1_HorizontalPodAutoscaler,
+		"io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerList", "autoscaling", "v1",
+		"HorizontalPodAutoscaler", "The HorizontalPodAutoscalers in this list.");
 
 /* --- autoscaling/v2: behavior --- */
 
 static const struct sch_field hpa_policy_fields[] = {
-    {
-	.name = "type",
-	.pb = 1,
-	.kind = SCH_STRING,
-	.flags = SCH_F_REQUIRED,
-	.desc = "Pods (value is a pod count) or Percent (value is a percentage of the current "
-		"replicas).",
-    },
-    {
-	.name = "value",
-	.pb = 2,
-	.kind = SCH_INT32,
-	.flags = SCH_F_REQUIRED,
-	.desc = "How much change the policy allows; greater than zero.",
-    },
-    {
-	.name = "periodSeconds",
-	.pb = 3,
-	.kind = SCH_INT32,
-	.flags = SCH_F_REQUIRED,
-	.desc = "The window over which the change is limited, 1 to 1800 seconds.",
-    },
+    SF_STR("type", 1, REQ,
+	   "Pods (value is a pod count) or Percent (value is a percentage of the current "
+	   "replicas)."),
+    SF_I32("value", 2, REQ, "How much change the policy allows; greater than zero."),
+    SF_I32("periodSeconds", 3, REQ,
+	   "The window over which the change is limited, 1 to 1800 seconds."),
 };
 
 const struct sch_type sch_autoscaling_v2_HPAScalingPolicy = {
@@ -174,37 +120,19 @@ const struct sch_type sch_autoscaling_v2_HPAScalingPolicy = {
 };
 
 static const struct sch_field hpa_rules_fields[] = {
-    {
-	.name = "stabilizationWindowSeconds",
-	.pb = 3,
-	.kind = SCH_INT32,
-	.desc = "How many seconds of past recommendations to consider, 0 to 3600; by default 0 "
-		"when scaling up and 300 when scaling down.",
-    },
-    {
-	.name = "selectPolicy",
-	.pb = 1,
-	.kind = SCH_STRING,
-	.desc = "Which policy wins: Max (the default, the largest change), Min, or Disabled (no "
-		"scaling in this direction).",
-    },
-    {
-	.name = "policies",
-	.pb = 2,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_LIST | SCH_F_ATOMIC | SCH_F_OMITEMPTY,
-	.type = &sch_autoscaling_v2_HPAScalingPolicy,
-	.desc = "The policies to choose from; by default up to doubling or 4 pods per 15s up, "
-		"and any amount per 15s down.",
-    },
-    {
-	.name = "tolerance",
-	.pb = 4,
-	.kind = SCH_QUANTITY,
-	.desc = "The relative gap between current and desired metric values below which nothing "
-		"changes (0.01 is 1%); unset uses the cluster default of 10% (beta, behind "
-		"HPAConfigurableTolerance).",
-    },
+    SF_I32("stabilizationWindowSeconds", 3, 0,
+	   "How many seconds of past recommendations to consider, 0 to 3600; by default 0 "
+	   "when scaling up and 300 when scaling down."),
+    SF_STR("selectPolicy", 1, 0,
+	   "Which policy wins: Max (the default, the largest change), Min, or Disabled (no "
+	   "scaling in this direction)."),
+    SF_OBJS("policies", 2, sch_autoscaling_v2_HPAScalingPolicy, ATOM | OM,
+	    "The policies to choose from; by default up to doubling or 4 pods per 15s up, "
+	    "and any amount per 15s down."),
+    SF_SCALAR("tolerance", 4, SCH_QUANTITY, 0,
+	      "The relative gap between current and desired metric values below which nothing "
+	      "changes (0.01 is 1%); unset uses the cluster default of 10% (beta, behind "
+	      "HPAConfigurableTolerance)."),
 };
 
 const struct sch_type sch_autoscaling_v2_HPAScalingRules = {
@@ -215,22 +143,12 @@ const struct sch_type sch_autoscaling_v2_HPAScalingRules = {
 };
 
 static const struct sch_field hpa_behavior_fields[] = {
-    {
-	.name = "scaleUp",
-	.pb = 1,
-	.kind = SCH_OBJECT,
-	.type = &sch_autoscaling_v2_HPAScalingRules,
-	.desc = "Rules for scaling up; by default the larger of 4 pods or doubling per 60s, "
-		"without stabilization.",
-    },
-    {
-	.name = "scaleDown",
-	.pb = 2,
-	.kind = SCH_OBJECT,
-	.type = &sch_autoscaling_v2_HPAScalingRules,
-	.desc = "Rules for scaling down; by default down to minReplicas with a 300s "
-		"stabilization window.",
-    },
+    SF_OBJ("scaleUp", 1, sch_autoscaling_v2_HPAScalingRules, 0,
+	   "Rules for scaling up; by default the larger of 4 pods or doubling per 60s, "
+	   "without stabilization."),
+    SF_OBJ("scaleDown", 2, sch_autoscaling_v2_HPAScalingRules, 0,
+	   "Rules for scaling down; by default down to minReplicas with a 300s "
+	   "stabilization window."),
 };
 
 const struct sch_type sch_autoscaling_v2_HorizontalPodAutoscalerBehavior = {
@@ -242,34 +160,17 @@ const struct sch_type sch_autoscaling_v2_HorizontalPodAutoscalerBehavior = {
 /* --- autoscaling/v2: object --- */
 
 static const struct sch_field hpa2_spec_fields[] = {
-    {
-	.name = "scaleTargetRef",
-	.pb = 1,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_REQUIRED,
-	.type = &sch_autoscaling_v2_CrossVersionObjectReference,
-	.desc = "The object to scale, through its scale subresource; its pods supply the "
-		"metrics.",
-    },
+    SF_OBJ("scaleTargetRef", 1, sch_autoscaling_v2_CrossVersionObjectReference, REQ,
+	   "The object to scale, through its scale subresource; its pods supply the "
+	   "metrics."),
     HPA_MIN_REPLICAS_FIELD,
     HPA_MAX_REPLICAS_FIELD,
-    {
-	.name = "metrics",
-	.pb = 4,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_LIST | SCH_F_ATOMIC | SCH_F_OMITEMPTY,
-	.type = &sch_autoscaling_v2_MetricSpec,
-	.desc = "The metrics to scale on; each proposes a replica count from its ratio of "
-		"current to target value and the largest wins. Defaults to 80% average CPU.",
-    },
-    {
-	.name = "behavior",
-	.pb = 5,
-	.kind = SCH_OBJECT,
-	.type = &sch_autoscaling_v2_HorizontalPodAutoscalerBehavior,
-	.desc = "Rate limits and stabilization for scaling up and down; defaults apply when "
-		"unset.",
-    },
+    SF_OBJS("metrics", 4, sch_autoscaling_v2_MetricSpec, ATOM | OM,
+	    "The metrics to scale on; each proposes a replica count from its ratio of "
+	    "current to target value and the largest wins. Defaults to 80% average CPU."),
+    SF_OBJ("behavior", 5, sch_autoscaling_v2_HorizontalPodAutoscalerBehavior, 0,
+	   "Rate limits and stabilization for scaling up and down; defaults apply when "
+	   "unset."),
 };
 
 const struct sch_type sch_autoscaling_v2_HorizontalPodAutoscalerSpec = {
@@ -283,13 +184,9 @@ static const struct sch_field hpa2_condition_fields[] = {
 			      "ScaledToZero."),
     SCH_CONDITION_TRANSITION(3),
     SCH_CONDITION_REASON_MESSAGE(4, 5),
-    {
-	.name = "observedGeneration",
-	.pb = 6,
-	.kind = SCH_INT64,
-	.desc = "The metadata.generation the condition was computed for; older than the "
-		"current generation means out of date.",
-    },
+    SF_I64("observedGeneration", 6, 0,
+	   "The metadata.generation the condition was computed for; older than the "
+	   "current generation means out of date."),
 };
 
 const struct sch_type sch_autoscaling_v2_HorizontalPodAutoscalerCondition = {
@@ -301,22 +198,10 @@ const struct sch_type sch_autoscaling_v2_HorizontalPodAutoscalerCondition = {
 static const struct sch_field hpa2_status_fields[] = {
     HPA_OBSERVED_GENERATION_FIELD,
     HPA_LAST_SCALE_TIME_FIELD,
-    {
-	.name = "currentReplicas",
-	.pb = 3,
-	.kind = SCH_INT32,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "The replica count last seen on the target.",
-    },
+    SF_I32("currentReplicas", 3, OM, "The replica count last seen on the target."),
     HPA_DESIRED_REPLICAS_FIELD,
-    {
-	.name = "currentMetrics",
-	.pb = 5,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_LIST | SCH_F_ATOMIC,
-	.type = &sch_autoscaling_v2_MetricStatus,
-	.desc = "The values of the metrics as last read.",
-    },
+    SF_OBJS("currentMetrics", 5, sch_autoscaling_v2_MetricStatus, ATOM,
+	    "The values of the metrics as last read."),
     SCH_CONDITIONS_FIELD(
 	6, sch_autoscaling_v2_HorizontalPodAutoscalerCondition,
 	"Whether the autoscaler can scale and whether it is held back, one entry per type."),
@@ -337,7 +222,7 @@ SCH_KIND_TYPE(sch_autoscaling_v2_HorizontalPodAutoscaler,
 	      "The target, bounds, metrics and behavior of the autoscaler.",
 	      sch_autoscaling_v2_HorizontalPodAutoscalerStatus);
 
-SCH_LIST_TYPE(sch_autoscaling_v2_HorizontalPodAutoscalerList,
-	      "io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerList",
-	      sch_autoscaling_v2_HorizontalPodAutoscaler, "autoscaling", "v2",
-	      "HorizontalPodAutoscalerList", "HorizontalPodAutoscalers");
+SCH_DEFINE_LIST(sch_autoscaling_v2_HorizontalPodAutoscalerList,
+		sch_autoscaling_v2_HorizontalPodAutoscaler,
+		"io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerList", "autoscaling", "v2",
+		"HorizontalPodAutoscaler", "The HorizontalPodAutoscalers in this list.");

@@ -6,21 +6,10 @@
 #include "types_common.h"
 
 static const struct sch_field metric_identifier_fields[] = {
-    {
-	.name = "name",
-	.pb = 1,
-	.kind = SCH_STRING,
-	.flags = SCH_F_REQUIRED,
-	.desc = "The metric's name.",
-    },
-    {
-	.name = "selector",
-	.pb = 2,
-	.kind = SCH_OBJECT,
-	.type = &sch_meta_v1_LabelSelector,
-	.desc = "Passed to the metrics server to narrow the metric down; unset selects by name "
-		"only.",
-    },
+    SF_STR("name", 1, REQ, "The metric's name."),
+    SF_OBJ("selector", 2, sch_meta_v1_LabelSelector, 0,
+	   "Passed to the metrics server to narrow the metric down; unset selects by name "
+	   "only."),
 };
 
 const struct sch_type sch_autoscaling_v2_MetricIdentifier = {
@@ -30,32 +19,13 @@ const struct sch_type sch_autoscaling_v2_MetricIdentifier = {
 };
 
 static const struct sch_field metric_target_fields[] = {
-    {
-	.name = "type",
-	.pb = 1,
-	.kind = SCH_STRING,
-	.flags = SCH_F_REQUIRED,
-	.desc = "Which field holds the target: Utilization, Value or AverageValue.",
-    },
-    {
-	.name = "value",
-	.pb = 2,
-	.kind = SCH_QUANTITY,
-	.desc = "The metric's target value.",
-    },
-    {
-	.name = "averageValue",
-	.pb = 3,
-	.kind = SCH_QUANTITY,
-	.desc = "The target of the metric averaged over the relevant pods.",
-    },
-    {
-	.name = "averageUtilization",
-	.pb = 4,
-	.kind = SCH_INT32,
-	.desc = "The target of the pods' average use as a percentage of their requests; for "
-		"Resource and ContainerResource metrics only.",
-    },
+    SF_STR("type", 1, REQ, "Which field holds the target: Utilization, Value or AverageValue."),
+    SF_SCALAR("value", 2, SCH_QUANTITY, 0, "The metric's target value."),
+    SF_SCALAR("averageValue", 3, SCH_QUANTITY, 0,
+	      "The target of the metric averaged over the relevant pods."),
+    SF_I32("averageUtilization", 4, 0,
+	   "The target of the pods' average use as a percentage of their requests; for "
+	   "Resource and ContainerResource metrics only."),
 };
 
 const struct sch_type sch_autoscaling_v2_MetricTarget = {
@@ -65,24 +35,11 @@ const struct sch_type sch_autoscaling_v2_MetricTarget = {
 };
 
 static const struct sch_field metric_value_status_fields[] = {
-    {
-	.name = "value",
-	.pb = 1,
-	.kind = SCH_QUANTITY,
-	.desc = "The metric's current value.",
-    },
-    {
-	.name = "averageValue",
-	.pb = 2,
-	.kind = SCH_QUANTITY,
-	.desc = "The metric's current value averaged over the relevant pods.",
-    },
-    {
-	.name = "averageUtilization",
-	.pb = 3,
-	.kind = SCH_INT32,
-	.desc = "The pods' current average use as a percentage of their requests.",
-    },
+    SF_SCALAR("value", 1, SCH_QUANTITY, 0, "The metric's current value."),
+    SF_SCALAR("averageValue", 2, SCH_QUANTITY, 0,
+	      "The metric's current value averaged over the relevant pods."),
+    SF_I32("averageUtilization", 3, 0,
+	   "The pods' current average use as a percentage of their requests."),
 };
 
 const struct sch_type sch_autoscaling_v2_MetricValueStatus = {
@@ -184,49 +141,19 @@ const struct sch_type sch_autoscaling_v2_ContainerResourceMetricSource = {
 };
 
 static const struct sch_field metric_spec_fields[] = {
-    {
-	.name = "type",
-	.pb = 1,
-	.kind = SCH_STRING,
-	.flags = SCH_F_REQUIRED,
-	.desc = "The source: ContainerResource, External, Object, Pods or Resource, naming the "
-		"field that is set.",
-    },
-    {
-	.name = "object",
-	.pb = 2,
-	.kind = SCH_OBJECT,
-	.type = &sch_autoscaling_v2_ObjectMetricSource,
-	.desc = "A metric of one Kubernetes object.",
-    },
-    {
-	.name = "pods",
-	.pb = 3,
-	.kind = SCH_OBJECT,
-	.type = &sch_autoscaling_v2_PodsMetricSource,
-	.desc = "A per-pod metric averaged over the target's pods.",
-    },
-    {
-	.name = "resource",
-	.pb = 4,
-	.kind = SCH_OBJECT,
-	.type = &sch_autoscaling_v2_ResourceMetricSource,
-	.desc = "A requested resource averaged over the target's pods.",
-    },
-    {
-	.name = "containerResource",
-	.pb = 7,
-	.kind = SCH_OBJECT,
-	.type = &sch_autoscaling_v2_ContainerResourceMetricSource,
-	.desc = "A requested resource of one container in each pod.",
-    },
-    {
-	.name = "external",
-	.pb = 5,
-	.kind = SCH_OBJECT,
-	.type = &sch_autoscaling_v2_ExternalMetricSource,
-	.desc = "A metric from outside the cluster.",
-    },
+    SF_STR("type", 1, REQ,
+	   "The source: ContainerResource, External, Object, Pods or Resource, naming the "
+	   "field that is set."),
+    SF_OBJ("object", 2, sch_autoscaling_v2_ObjectMetricSource, 0,
+	   "A metric of one Kubernetes object."),
+    SF_OBJ("pods", 3, sch_autoscaling_v2_PodsMetricSource, 0,
+	   "A per-pod metric averaged over the target's pods."),
+    SF_OBJ("resource", 4, sch_autoscaling_v2_ResourceMetricSource, 0,
+	   "A requested resource averaged over the target's pods."),
+    SF_OBJ("containerResource", 7, sch_autoscaling_v2_ContainerResourceMetricSource, 0,
+	   "A requested resource of one container in each pod."),
+    SF_OBJ("external", 5, sch_autoscaling_v2_ExternalMetricSource, 0,
+	   "A metric from outside the cluster."),
 };
 
 const struct sch_type sch_autoscaling_v2_MetricSpec = {
@@ -290,49 +217,18 @@ const struct sch_type sch_autoscaling_v2_ContainerResourceMetricStatus = {
 };
 
 static const struct sch_field metric_status_fields[] = {
-    {
-	.name = "type",
-	.pb = 1,
-	.kind = SCH_STRING,
-	.flags = SCH_F_REQUIRED,
-	.desc = "The source: ContainerResource, External, Object, Pods or Resource, naming the "
-		"field that is set.",
-    },
-    {
-	.name = "object",
-	.pb = 2,
-	.kind = SCH_OBJECT,
-	.type = &sch_autoscaling_v2_ObjectMetricStatus,
-	.desc = "The reading of an object metric.",
-    },
-    {
-	.name = "pods",
-	.pb = 3,
-	.kind = SCH_OBJECT,
-	.type = &sch_autoscaling_v2_PodsMetricStatus,
-	.desc = "The reading of a per-pod metric.",
-    },
-    {
-	.name = "resource",
-	.pb = 4,
-	.kind = SCH_OBJECT,
-	.type = &sch_autoscaling_v2_ResourceMetricStatus,
-	.desc = "The reading of a requested resource.",
-    },
-    {
-	.name = "containerResource",
-	.pb = 7,
-	.kind = SCH_OBJECT,
-	.type = &sch_autoscaling_v2_ContainerResourceMetricStatus,
-	.desc = "The reading of one container's requested resource.",
-    },
-    {
-	.name = "external",
-	.pb = 5,
-	.kind = SCH_OBJECT,
-	.type = &sch_autoscaling_v2_ExternalMetricStatus,
-	.desc = "The reading of an external metric.",
-    },
+    SF_STR("type", 1, REQ,
+	   "The source: ContainerResource, External, Object, Pods or Resource, naming the "
+	   "field that is set."),
+    SF_OBJ("object", 2, sch_autoscaling_v2_ObjectMetricStatus, 0,
+	   "The reading of an object metric."),
+    SF_OBJ("pods", 3, sch_autoscaling_v2_PodsMetricStatus, 0, "The reading of a per-pod metric."),
+    SF_OBJ("resource", 4, sch_autoscaling_v2_ResourceMetricStatus, 0,
+	   "The reading of a requested resource."),
+    SF_OBJ("containerResource", 7, sch_autoscaling_v2_ContainerResourceMetricStatus, 0,
+	   "The reading of one container's requested resource."),
+    SF_OBJ("external", 5, sch_autoscaling_v2_ExternalMetricStatus, 0,
+	   "The reading of an external metric."),
 };
 
 const struct sch_type sch_autoscaling_v2_MetricStatus = {

@@ -6,29 +6,15 @@
 /* --- pod failure policy --- */
 
 static const struct sch_field pfp_exit_codes_fields[] = {
-    {
-	.name = "containerName",
-	.pb = 1,
-	.kind = SCH_STRING,
-	.desc = "Only check this container (or init container) of the pod template; unset "
-		"checks all of them.",
-    },
-    {
-	.name = "operator",
-	.pb = 2,
-	.kind = SCH_STRING,
-	.flags = SCH_F_REQUIRED,
-	.desc = "In: some checked exit code is in values. NotIn: some checked exit code is not. "
-		"Containers that exited 0 are never checked.",
-    },
-    {
-	.name = "values",
-	.pb = 3,
-	.kind = SCH_INT32,
-	.flags = SCH_F_LIST | SCH_F_LIST_SET | SCH_F_PB_PACKED | SCH_F_REQUIRED,
-	.desc = "The exit codes, sorted and distinct, 1 to 255 of them; 0 is not allowed with "
-		"In.",
-    },
+    SF_STR("containerName", 1, 0,
+	   "Only check this container (or init container) of the pod template; unset "
+	   "checks all of them."),
+    SF_STR("operator", 2, REQ,
+	   "In: some checked exit code is in values. NotIn: some checked exit code is not. "
+	   "Containers that exited 0 are never checked."),
+    SF_SCALAR("values", 3, SCH_INT32, SCH_F_LIST | SCH_F_LIST_SET | SCH_F_PB_PACKED | REQ,
+	      "The exit codes, sorted and distinct, 1 to 255 of them; 0 is not allowed with "
+	      "In."),
 };
 
 const struct sch_type sch_batch_v1_PodFailurePolicyOnExitCodesRequirement = {
@@ -38,21 +24,10 @@ const struct sch_type sch_batch_v1_PodFailurePolicyOnExitCodesRequirement = {
 };
 
 static const struct sch_field pfp_pod_conditions_fields[] = {
-    {
-	.name = "type",
-	.pb = 1,
-	.kind = SCH_STRING,
-	.flags = SCH_F_REQUIRED,
-	.desc = "The pod condition type to look for.",
-    },
-    {
-	.name = "status",
-	.pb = 2,
-	.kind = SCH_STRING,
-	.flags = SCH_F_REQUIRED,
-	.desc = "The status the condition must have (True, False or Unknown). Defaults to "
-		"True.",
-    },
+    SF_STR("type", 1, REQ, "The pod condition type to look for."),
+    SF_STR("status", 2, REQ,
+	   "The status the condition must have (True, False or Unknown). Defaults to "
+	   "True."),
 };
 
 const struct sch_type sch_batch_v1_PodFailurePolicyOnPodConditionsPattern = {
@@ -62,31 +37,15 @@ const struct sch_type sch_batch_v1_PodFailurePolicyOnPodConditionsPattern = {
 };
 
 static const struct sch_field pfp_rule_fields[] = {
-    {
-	.name = "action",
-	.pb = 1,
-	.kind = SCH_STRING,
-	.flags = SCH_F_REQUIRED,
-	.desc = "FailJob (fail the Job, stop its pods), FailIndex (fail only this index), "
-		"Ignore (do not count the failure) or Count (count it as usual). Unknown "
-		"actions skip the rule.",
-    },
-    {
-	.name = "onExitCodes",
-	.pb = 2,
-	.kind = SCH_OBJECT,
-	.type = &sch_batch_v1_PodFailurePolicyOnExitCodesRequirement,
-	.desc = "Match on container exit codes; exclusive with onPodConditions.",
-    },
-    {
-	.name = "onPodConditions",
-	.pb = 3,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_LIST | SCH_F_ATOMIC,
-	.type = &sch_batch_v1_PodFailurePolicyOnPodConditionsPattern,
-	.desc = "Match when any of these patterns (at most 20) matches a pod condition; "
-		"exclusive with onExitCodes.",
-    },
+    SF_STR("action", 1, REQ,
+	   "FailJob (fail the Job, stop its pods), FailIndex (fail only this index), "
+	   "Ignore (do not count the failure) or Count (count it as usual). Unknown "
+	   "actions skip the rule."),
+    SF_OBJ("onExitCodes", 2, sch_batch_v1_PodFailurePolicyOnExitCodesRequirement, 0,
+	   "Match on container exit codes; exclusive with onPodConditions."),
+    SF_OBJS("onPodConditions", 3, sch_batch_v1_PodFailurePolicyOnPodConditionsPattern, ATOM,
+	    "Match when any of these patterns (at most 20) matches a pod condition; "
+	    "exclusive with onExitCodes."),
 };
 
 const struct sch_type sch_batch_v1_PodFailurePolicyRule = {
@@ -96,15 +55,9 @@ const struct sch_type sch_batch_v1_PodFailurePolicyRule = {
 };
 
 static const struct sch_field pfp_fields[] = {
-    {
-	.name = "rules",
-	.pb = 1,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_LIST | SCH_F_ATOMIC | SCH_F_REQUIRED,
-	.type = &sch_batch_v1_PodFailurePolicyRule,
-	.desc = "Rules tried in order, at most 20; the first match decides, and with no match "
-		"the failure counts towards backoffLimit.",
-    },
+    SF_OBJS("rules", 1, sch_batch_v1_PodFailurePolicyRule, ATOM | REQ,
+	    "Rules tried in order, at most 20; the first match decides, and with no match "
+	    "the failure counts towards backoffLimit."),
 };
 
 const struct sch_type sch_batch_v1_PodFailurePolicy = {
@@ -116,19 +69,11 @@ const struct sch_type sch_batch_v1_PodFailurePolicy = {
 /* --- success policy --- */
 
 static const struct sch_field success_rule_fields[] = {
-    {
-	.name = "succeededIndexes",
-	.pb = 1,
-	.kind = SCH_STRING,
-	.desc = "Indexes that must all succeed, as comma-separated numbers and ranges such as "
-		"\"1,3-5,7\", within 0..completions-1.",
-    },
-    {
-	.name = "succeededCount",
-	.pb = 2,
-	.kind = SCH_INT32,
-	.desc = "How many indexes (of succeededIndexes, when set) must succeed.",
-    },
+    SF_STR("succeededIndexes", 1, 0,
+	   "Indexes that must all succeed, as comma-separated numbers and ranges such as "
+	   "\"1,3-5,7\", within 0..completions-1."),
+    SF_I32("succeededCount", 2, 0,
+	   "How many indexes (of succeededIndexes, when set) must succeed."),
 };
 
 const struct sch_type sch_batch_v1_SuccessPolicyRule = {
@@ -139,15 +84,9 @@ const struct sch_type sch_batch_v1_SuccessPolicyRule = {
 };
 
 static const struct sch_field success_policy_fields[] = {
-    {
-	.name = "rules",
-	.pb = 1,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_LIST | SCH_F_ATOMIC | SCH_F_REQUIRED,
-	.type = &sch_batch_v1_SuccessPolicyRule,
-	.desc = "Alternative rules, 1 to 20, tried in order; when one is met the Job gets "
-		"SuccessCriteriaMet and its remaining pods are stopped.",
-    },
+    SF_OBJS("rules", 1, sch_batch_v1_SuccessPolicyRule, ATOM | REQ,
+	    "Alternative rules, 1 to 20, tried in order; when one is met the Job gets "
+	    "SuccessCriteriaMet and its remaining pods are stopped."),
 };
 
 const struct sch_type sch_batch_v1_SuccessPolicy = {
@@ -159,116 +98,46 @@ const struct sch_type sch_batch_v1_SuccessPolicy = {
 /* --- Job --- */
 
 static const struct sch_field job_spec_fields[] = {
-    {
-	.name = "parallelism",
-	.pb = 1,
-	.kind = SCH_INT32,
-	.desc = "How many pods may run at once.",
-    },
-    {
-	.name = "completions",
-	.pb = 2,
-	.kind = SCH_INT32,
-	.desc = "How many pods must succeed; unset means the first success completes the Job.",
-    },
-    {
-	.name = "activeDeadlineSeconds",
-	.pb = 3,
-	.kind = SCH_INT64,
-	.desc = "Seconds after startTime the Job may stay active before the system stops it; "
-		"the clock stops while the Job is suspended.",
-    },
-    {
-	.name = "podFailurePolicy",
-	.pb = 11,
-	.kind = SCH_OBJECT,
-	.type = &sch_batch_v1_PodFailurePolicy,
-	.desc = "Rules on how pod failures count; not allowed with restartPolicy OnFailure.",
-    },
-    {
-	.name = "successPolicy",
-	.pb = 16,
-	.kind = SCH_OBJECT,
-	.type = &sch_batch_v1_SuccessPolicy,
-	.desc = "When an Indexed Job counts as succeeded early; immutable once set.",
-    },
-    {
-	.name = "backoffLimit",
-	.pb = 7,
-	.kind = SCH_INT32,
-	.desc = "How many retries before the Job is marked failed. Defaults to 6.",
-    },
-    {
-	.name = "backoffLimitPerIndex",
-	.pb = 12,
-	.kind = SCH_INT32,
-	.desc = "Retries allowed per index of an Indexed Job whose pods never restart; "
-		"immutable.",
-    },
-    {
-	.name = "maxFailedIndexes",
-	.pb = 13,
-	.kind = SCH_INT32,
-	.desc = "How many indexes may fail before the whole Job fails; needs "
-		"backoffLimitPerIndex.",
-    },
-    {
-	.name = "selector",
-	.pb = 4,
-	.kind = SCH_OBJECT,
-	.type = &sch_meta_v1_LabelSelector,
-	.desc = "Which pods the Job counts; normally generated by the system.",
-    },
-    {
-	.name = "manualSelector",
-	.pb = 5,
-	.kind = SCH_BOOL,
-	.desc = "When true, the user picks selector and pod labels instead of the system; "
-		"leave unset unless you know why.",
-    },
-    {
-	.name = "template",
-	.pb = 6,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_REQUIRED,
-	.type = &sch_core_v1_PodTemplateSpec,
-	.desc = "The pods to run. Its restartPolicy must be Never or OnFailure.",
-    },
-    {
-	.name = "ttlSecondsAfterFinished",
-	.pb = 8,
-	.kind = SCH_INT32,
-	.desc = "Seconds after the Job finishes before it may be deleted automatically; 0 "
-		"means right away, unset means never.",
-    },
-    {
-	.name = "completionMode",
-	.pb = 9,
-	.kind = SCH_STRING,
-	.desc = "NonIndexed (the default: any completions successes) or Indexed (one success "
-		"per index 0..completions-1).",
-    },
-    {
-	.name = "suspend",
-	.pb = 10,
-	.kind = SCH_BOOL,
-	.desc = "When true, no pods are created and running ones are deleted. Defaults to "
-		"false.",
-    },
-    {
-	.name = "podReplacementPolicy",
-	.pb = 14,
-	.kind = SCH_STRING,
-	.desc = "When to create a replacement pod: TerminatingOrFailed, or Failed (wait until "
-		"the old pod is fully terminated; required with podFailurePolicy).",
-    },
-    {
-	.name = "managedBy",
-	.pb = 15,
-	.kind = SCH_STRING,
-	.desc = "The controller that reconciles the Job, as a domain-prefixed path; unset or "
-		"kubernetes.io/job-controller means the built-in one.",
-    },
+    SF_I32("parallelism", 1, 0, "How many pods may run at once."),
+    SF_I32("completions", 2, 0,
+	   "How many pods must succeed; unset means the first success completes the Job."),
+    SF_I64("activeDeadlineSeconds", 3, 0,
+	   "Seconds after startTime the Job may stay active before the system stops it; "
+	   "the clock stops while the Job is suspended."),
+    SF_OBJ("podFailurePolicy", 11, sch_batch_v1_PodFailurePolicy, 0,
+	   "Rules on how pod failures count; not allowed with restartPolicy OnFailure."),
+    SF_OBJ("successPolicy", 16, sch_batch_v1_SuccessPolicy, 0,
+	   "When an Indexed Job counts as succeeded early; immutable once set."),
+    SF_I32("backoffLimit", 7, 0,
+	   "How many retries before the Job is marked failed. Defaults to 6."),
+    SF_I32("backoffLimitPerIndex", 12, 0,
+	   "Retries allowed per index of an Indexed Job whose pods never restart; "
+	   "immutable."),
+    SF_I32("maxFailedIndexes", 13, 0,
+	   "How many indexes may fail before the whole Job fails; needs "
+	   "backoffLimitPerIndex."),
+    SF_OBJ("selector", 4, sch_meta_v1_LabelSelector, 0,
+	   "Which pods the Job counts; normally generated by the system."),
+    SF_BOOL("manualSelector", 5, 0,
+	    "When true, the user picks selector and pod labels instead of the system; "
+	    "leave unset unless you know why."),
+    SF_OBJ("template", 6, sch_core_v1_PodTemplateSpec, REQ,
+	   "The pods to run. Its restartPolicy must be Never or OnFailure."),
+    SF_I32("ttlSecondsAfterFinished", 8, 0,
+	   "Seconds after the Job finishes before it may be deleted automatically; 0 "
+	   "means right away, unset means never."),
+    SF_STR("completionMode", 9, 0,
+	   "NonIndexed (the default: any completions successes) or Indexed (one success "
+	   "per index 0..completions-1)."),
+    SF_BOOL("suspend", 10, 0,
+	    "When true, no pods are created and running ones are deleted. Defaults to "
+	    "false."),
+    SF_STR("podReplacementPolicy", 14, 0,
+	   "When to create a replacement pod: TerminatingOrFailed, or Failed (wait until "
+	   "the old pod is fully terminated; required with podFailurePolicy)."),
+    SF_STR("managedBy", 15, 0,
+	   "The controller that reconciles the Job, as a domain-prefixed path; unset or "
+	   "kubernetes.io/job-controller means the built-in one."),
 };
 
 const struct sch_type sch_batch_v1_JobSpec = {
@@ -292,20 +161,8 @@ const struct sch_type sch_batch_v1_JobCondition = {
 };
 
 static const struct sch_field uncounted_fields[] = {
-    {
-	.name = "succeeded",
-	.pb = 1,
-	.kind = SCH_STRING,
-	.flags = SCH_F_LIST | SCH_F_LIST_SET | SCH_F_OMITEMPTY,
-	.desc = "UIDs of succeeded pods not yet counted.",
-    },
-    {
-	.name = "failed",
-	.pb = 2,
-	.kind = SCH_STRING,
-	.flags = SCH_F_LIST | SCH_F_LIST_SET | SCH_F_OMITEMPTY,
-	.desc = "UIDs of failed pods not yet counted.",
-    },
+    SF_STRS("succeeded", 1, SCH_F_LIST_SET | OM, "UIDs of succeeded pods not yet counted."),
+    SF_STRS("failed", 2, SCH_F_LIST_SET | OM, "UIDs of failed pods not yet counted."),
 };
 
 const struct sch_type sch_batch_v1_UncountedTerminatedPods = {
@@ -328,75 +185,26 @@ static const struct sch_field job_status_fields[] = {
 	.desc = "The latest observations of the Job's state; a finished Job has Complete or "
 		"Failed set to True, never both.",
     },
-    {
-	.name = "startTime",
-	.pb = 2,
-	.kind = SCH_TIME,
-	.desc = "When the controller started the Job; reset whenever it is resumed from "
-		"suspension.",
-    },
-    {
-	.name = "completionTime",
-	.pb = 3,
-	.kind = SCH_TIME,
-	.desc = "When the Job completed successfully; set only then, and never changed "
-		"afterwards.",
-    },
-    {
-	.name = "active",
-	.pb = 4,
-	.kind = SCH_INT32,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "Pending and running pods that are not terminating; 0 once the Job finished.",
-    },
-    {
-	.name = "succeeded",
-	.pb = 5,
-	.kind = SCH_INT32,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "Pods that reached phase Succeeded.",
-    },
-    {
-	.name = "failed",
-	.pb = 6,
-	.kind = SCH_INT32,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "Pods that reached phase Failed.",
-    },
-    {
-	.name = "terminating",
-	.pb = 11,
-	.kind = SCH_INT32,
-	.desc = "Pending or running pods that have a deletionTimestamp.",
-    },
-    {
-	.name = "completedIndexes",
-	.pb = 7,
-	.kind = SCH_STRING,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "Succeeded indexes of an Indexed Job, as increasing numbers and ranges "
-		"(\"1,3-5,7\").",
-    },
-    {
-	.name = "failedIndexes",
-	.pb = 10,
-	.kind = SCH_STRING,
-	.desc = "Failed indexes when backoffLimitPerIndex is set, in the completedIndexes "
-		"format.",
-    },
-    {
-	.name = "uncountedTerminatedPods",
-	.pb = 8,
-	.kind = SCH_OBJECT,
-	.type = &sch_batch_v1_UncountedTerminatedPods,
-	.desc = "Finished pods the controller has not yet added to the counters.",
-    },
-    {
-	.name = "ready",
-	.pb = 9,
-	.kind = SCH_INT32,
-	.desc = "Pods whose Ready condition is true.",
-    },
+    SF_TIME("startTime", 2, 0,
+	    "When the controller started the Job; reset whenever it is resumed from "
+	    "suspension."),
+    SF_TIME("completionTime", 3, 0,
+	    "When the Job completed successfully; set only then, and never changed "
+	    "afterwards."),
+    SF_I32("active", 4, OM,
+	   "Pending and running pods that are not terminating; 0 once the Job finished."),
+    SF_I32("succeeded", 5, OM, "Pods that reached phase Succeeded."),
+    SF_I32("failed", 6, OM, "Pods that reached phase Failed."),
+    SF_I32("terminating", 11, 0, "Pending or running pods that have a deletionTimestamp."),
+    SF_STR("completedIndexes", 7, OM,
+	   "Succeeded indexes of an Indexed Job, as increasing numbers and ranges "
+	   "(\"1,3-5,7\")."),
+    SF_STR("failedIndexes", 10, 0,
+	   "Failed indexes when backoffLimitPerIndex is set, in the completedIndexes "
+	   "format."),
+    SF_OBJ("uncountedTerminatedPods", 8, sch_batch_v1_UncountedTerminatedPods, 0,
+	   "Finished pods the controller has not yet added to the counters."),
+    SF_I32("ready", 9, 0, "Pods whose Ready condition is true."),
 };
 
 const struct sch_type sch_batch_v1_JobStatus = {
@@ -410,5 +218,5 @@ SCH_KIND_TYPE(sch_batch_v1_Job, "io.k8s.api.batch.v1.Job",
 	      sch_batch_v1_JobSpec, "What the Job runs and its completion rules.",
 	      sch_batch_v1_JobStatus);
 
-SCH_LIST_TYPE(sch_batch_v1_JobList, "io.k8s.api.batch.v1.JobList", sch_batch_v1_Job, "batch", "v1",
-	      "JobList", "Jobs");
+SCH_DEFINE_LIST(sch_batch_v1_JobList, sch_batch_v1_Job, "io.k8s.api.batch.v1.JobList", "batch",
+		"v1", "Job", "The Jobs in this list.");

@@ -3,23 +3,10 @@
 #include "types_common.h"
 
 static const struct sch_field job_template_fields[] = {
-    {
-	.name = "metadata",
-	.pb = 1,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_OMITEMPTY,
-	.type = &sch_meta_v1_ObjectMeta,
-	.desc = "Labels, annotations and other metadata given to every Job made from the "
-		"template.",
-    },
-    {
-	.name = "spec",
-	.pb = 2,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_OMITEMPTY,
-	.type = &sch_batch_v1_JobSpec,
-	.desc = "The spec of every Job made from the template.",
-    },
+    SF_OBJ("metadata", 1, sch_meta_v1_ObjectMeta, OM,
+	   "Labels, annotations and other metadata given to every Job made from the "
+	   "template."),
+    SF_OBJ("spec", 2, sch_batch_v1_JobSpec, OM, "The spec of every Job made from the template."),
 };
 
 const struct sch_type sch_batch_v1_JobTemplateSpec = {
@@ -29,61 +16,21 @@ const struct sch_type sch_batch_v1_JobTemplateSpec = {
 };
 
 static const struct sch_field cron_spec_fields[] = {
-    {
-	.name = "schedule",
-	.pb = 1,
-	.kind = SCH_STRING,
-	.flags = SCH_F_REQUIRED,
-	.desc = "When to run, in cron syntax (\"*/5 * * * *\", \"@hourly\").",
-    },
-    {
-	.name = "timeZone",
-	.pb = 8,
-	.kind = SCH_STRING,
-	.desc = "The tz database name the schedule is read in (\"Europe/Paris\"); unset uses "
-		"the controller manager's time zone.",
-    },
-    {
-	.name = "startingDeadlineSeconds",
-	.pb = 2,
-	.kind = SCH_INT64,
-	.desc = "How late a missed run may still start; runs later than that count as failed.",
-    },
-    {
-	.name = "concurrencyPolicy",
-	.pb = 3,
-	.kind = SCH_STRING,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "What to do when a run is due while the previous one still runs: Allow (the "
-		"default), Forbid (skip the new run) or Replace (stop the old one).",
-    },
-    {
-	.name = "suspend",
-	.pb = 4,
-	.kind = SCH_BOOL,
-	.desc = "When true, no further runs start; running Jobs are left alone. Defaults to "
-		"false.",
-    },
-    {
-	.name = "jobTemplate",
-	.pb = 5,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_REQUIRED,
-	.type = &sch_batch_v1_JobTemplateSpec,
-	.desc = "The Job to create at each run.",
-    },
-    {
-	.name = "successfulJobsHistoryLimit",
-	.pb = 6,
-	.kind = SCH_INT32,
-	.desc = "How many successful Jobs to keep. Defaults to 3.",
-    },
-    {
-	.name = "failedJobsHistoryLimit",
-	.pb = 7,
-	.kind = SCH_INT32,
-	.desc = "How many failed Jobs to keep. Defaults to 1.",
-    },
+    SF_STR("schedule", 1, REQ, "When to run, in cron syntax (\"*/5 * * * *\", \"@hourly\")."),
+    SF_STR("timeZone", 8, 0,
+	   "The tz database name the schedule is read in (\"Europe/Paris\"); unset uses "
+	   "the controller manager's time zone."),
+    SF_I64("startingDeadlineSeconds", 2, 0,
+	   "How late a missed run may still start; runs later than that count as failed."),
+    SF_STR("concurrencyPolicy", 3, OM,
+	   "What to do when a run is due while the previous one still runs: Allow (the "
+	   "default), Forbid (skip the new run) or Replace (stop the old one)."),
+    SF_BOOL("suspend", 4, 0,
+	    "When true, no further runs start; running Jobs are left alone. Defaults to "
+	    "false."),
+    SF_OBJ("jobTemplate", 5, sch_batch_v1_JobTemplateSpec, REQ, "The Job to create at each run."),
+    SF_I32("successfulJobsHistoryLimit", 6, 0, "How many successful Jobs to keep. Defaults to 3."),
+    SF_I32("failedJobsHistoryLimit", 7, 0, "How many failed Jobs to keep. Defaults to 1."),
 };
 
 const struct sch_type sch_batch_v1_CronJobSpec = {
@@ -93,26 +40,10 @@ const struct sch_type sch_batch_v1_CronJobSpec = {
 };
 
 static const struct sch_field cron_status_fields[] = {
-    {
-	.name = "active",
-	.pb = 1,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_LIST | SCH_F_ATOMIC | SCH_F_OMITEMPTY,
-	.type = &sch_core_v1_ObjectReference,
-	.desc = "References to the Jobs currently running.",
-    },
-    {
-	.name = "lastScheduleTime",
-	.pb = 4,
-	.kind = SCH_TIME,
-	.desc = "When a Job was last scheduled.",
-    },
-    {
-	.name = "lastSuccessfulTime",
-	.pb = 5,
-	.kind = SCH_TIME,
-	.desc = "When a Job last completed successfully.",
-    },
+    SF_OBJS("active", 1, sch_core_v1_ObjectReference, ATOM | OM,
+	    "References to the Jobs currently running."),
+    SF_TIME("lastScheduleTime", 4, 0, "When a Job was last scheduled."),
+    SF_TIME("lastSuccessfulTime", 5, 0, "When a Job last completed successfully."),
 };
 
 const struct sch_type sch_batch_v1_CronJobStatus = {
@@ -126,5 +57,5 @@ SCH_KIND_TYPE(sch_batch_v1_CronJob, "io.k8s.api.batch.v1.CronJob",
 	      "CronJob", sch_batch_v1_CronJobSpec, "The schedule and the Job to run.",
 	      sch_batch_v1_CronJobStatus);
 
-SCH_LIST_TYPE(sch_batch_v1_CronJobList, "io.k8s.api.batch.v1.CronJobList", sch_batch_v1_CronJob,
-	      "batch", "v1", "CronJobList", "CronJobs");
+SCH_DEFINE_LIST(sch_batch_v1_CronJobList, sch_batch_v1_CronJob, "io.k8s.api.batch.v1.CronJobList",
+		"batch", "v1", "CronJob", "The CronJobs in this list.");

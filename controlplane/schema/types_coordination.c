@@ -5,52 +5,22 @@
 #include "types_common.h"
 
 static const struct sch_field lease_spec_fields[] = {
-    {
-	.name = "holderIdentity",
-	.pb = 1,
-	.kind = SCH_STRING,
-	.desc = "Who holds the lease now; under coordinated leader election, the name of the "
-		"elected LeaseCandidate.",
-    },
-    {
-	.name = "leaseDurationSeconds",
-	.pb = 2,
-	.kind = SCH_INT32,
-	.desc = "How long, after the last renewTime, other candidates must wait before they may "
-		"take the lease.",
-    },
-    {
-	.name = "acquireTime",
-	.pb = 3,
-	.kind = SCH_MICROTIME,
-	.desc = "When the current holder acquired the lease.",
-    },
-    {
-	.name = "renewTime",
-	.pb = 4,
-	.kind = SCH_MICROTIME,
-	.desc = "When the current holder last renewed the lease.",
-    },
-    {
-	.name = "leaseTransitions",
-	.pb = 5,
-	.kind = SCH_INT32,
-	.desc = "How many times the lease has passed from one holder to another.",
-    },
-    {
-	.name = "strategy",
-	.pb = 6,
-	.kind = SCH_STRING,
-	.desc = "How coordinated leader election picks the holder (alpha, behind "
-		"CoordinatedLeaderElection).",
-    },
-    {
-	.name = "preferredHolder",
-	.pb = 7,
-	.kind = SCH_STRING,
-	.desc = "A better holder the current one should hand the lease to (alpha, behind "
-		"CoordinatedLeaderElection).",
-    },
+    SF_STR("holderIdentity", 1, 0,
+	   "Who holds the lease now; under coordinated leader election, the name of the "
+	   "elected LeaseCandidate."),
+    SF_I32("leaseDurationSeconds", 2, 0,
+	   "How long, after the last renewTime, other candidates must wait before they may "
+	   "take the lease."),
+    SF_SCALAR("acquireTime", 3, SCH_MICROTIME, 0, "When the current holder acquired the lease."),
+    SF_SCALAR("renewTime", 4, SCH_MICROTIME, 0, "When the current holder last renewed the lease."),
+    SF_I32("leaseTransitions", 5, 0,
+	   "How many times the lease has passed from one holder to another."),
+    SF_STR("strategy", 6, 0,
+	   "How coordinated leader election picks the holder (alpha, behind "
+	   "CoordinatedLeaderElection)."),
+    SF_STR("preferredHolder", 7, 0,
+	   "A better holder the current one should hand the lease to (alpha, behind "
+	   "CoordinatedLeaderElection)."),
 };
 
 const struct sch_type sch_coordination_v1_LeaseSpec = {
@@ -60,15 +30,9 @@ const struct sch_type sch_coordination_v1_LeaseSpec = {
 };
 
 static const struct sch_field lease_fields[] = {
-    SCH_OBJECT_META_FIELD,
-    {
-	.name = "spec",
-	.pb = 2,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_OMITEMPTY,
-	.type = &sch_coordination_v1_LeaseSpec,
-	.desc = "The holder and timing of the lease.",
-    },
+    SF_TYPEMETA,
+    SF_OBJECTMETA,
+    SF_OBJ("spec", 2, sch_coordination_v1_LeaseSpec, OM, "The holder and timing of the lease."),
 };
 
 const struct sch_type sch_coordination_v1_Lease = {
@@ -80,5 +44,6 @@ const struct sch_type sch_coordination_v1_Lease = {
     .kind = "Lease",
 };
 
-SCH_LIST_TYPE(sch_coordination_v1_LeaseList, "io.k8s.api.coordination.v1.LeaseList",
-	      sch_coordination_v1_Lease, "coordination.k8s.io", "v1", "LeaseList", "Leases");
+SCH_DEFINE_LIST(sch_coordination_v1_LeaseList, sch_coordination_v1_Lease,
+		"io.k8s.api.coordination.v1.LeaseList", "coordination.k8s.io", "v1", "Lease",
+		"The Leases in this list.");

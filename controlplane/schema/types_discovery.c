@@ -4,26 +4,13 @@
 #include "types_common.h"
 
 static const struct sch_field endpoint_conditions_fields[] = {
-    {
-	.name = "ready",
-	.pb = 1,
-	.kind = SCH_BOOL,
-	.desc = "Whether the endpoint should receive traffic; unset means true. Normally "
-		"serving and not terminating.",
-    },
-    {
-	.name = "serving",
-	.pb = 2,
-	.kind = SCH_BOOL,
-	.desc = "Whether the endpoint can answer traffic regardless of termination (for pods: "
-		"their Ready condition); unset means true.",
-    },
-    {
-	.name = "terminating",
-	.pb = 3,
-	.kind = SCH_BOOL,
-	.desc = "Whether the endpoint is shutting down; unset means false.",
-    },
+    SF_BOOL("ready", 1, 0,
+	    "Whether the endpoint should receive traffic; unset means true. Normally "
+	    "serving and not terminating."),
+    SF_BOOL("serving", 2, 0,
+	    "Whether the endpoint can answer traffic regardless of termination (for pods: "
+	    "their Ready condition); unset means true."),
+    SF_BOOL("terminating", 3, 0, "Whether the endpoint is shutting down; unset means false."),
 };
 
 const struct sch_type sch_discovery_v1_EndpointConditions = {
@@ -33,13 +20,7 @@ const struct sch_type sch_discovery_v1_EndpointConditions = {
 };
 
 static const struct sch_field for_zone_fields[] = {
-    {
-	.name = "name",
-	.pb = 1,
-	.kind = SCH_STRING,
-	.flags = SCH_F_REQUIRED,
-	.desc = "The zone's name.",
-    },
+    SF_STR("name", 1, REQ, "The zone's name."),
 };
 
 const struct sch_type sch_discovery_v1_ForZone = {
@@ -49,13 +30,7 @@ const struct sch_type sch_discovery_v1_ForZone = {
 };
 
 static const struct sch_field for_node_fields[] = {
-    {
-	.name = "name",
-	.pb = 1,
-	.kind = SCH_STRING,
-	.flags = SCH_F_REQUIRED,
-	.desc = "The node's name.",
-    },
+    SF_STR("name", 1, REQ, "The node's name."),
 };
 
 const struct sch_type sch_discovery_v1_ForNode = {
@@ -65,24 +40,12 @@ const struct sch_type sch_discovery_v1_ForNode = {
 };
 
 static const struct sch_field endpoint_hints_fields[] = {
-    {
-	.name = "forZones",
-	.pb = 1,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_LIST | SCH_F_ATOMIC | SCH_F_OMITEMPTY,
-	.type = &sch_discovery_v1_ForZone,
-	.desc = "Zones that should consume this endpoint under topology-aware routing (at most "
-		"8).",
-    },
-    {
-	.name = "forNodes",
-	.pb = 2,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_LIST | SCH_F_ATOMIC | SCH_F_OMITEMPTY,
-	.type = &sch_discovery_v1_ForNode,
-	.desc = "Nodes that should consume this endpoint under topology-aware routing (at most "
-		"8).",
-    },
+    SF_OBJS("forZones", 1, sch_discovery_v1_ForZone, ATOM | OM,
+	    "Zones that should consume this endpoint under topology-aware routing (at most "
+	    "8)."),
+    SF_OBJS("forNodes", 2, sch_discovery_v1_ForNode, ATOM | OM,
+	    "Nodes that should consume this endpoint under topology-aware routing (at most "
+	    "8)."),
 };
 
 const struct sch_type sch_discovery_v1_EndpointHints = {
@@ -92,64 +55,23 @@ const struct sch_type sch_discovery_v1_EndpointHints = {
 };
 
 static const struct sch_field endpoint_fields[] = {
-    {
-	.name = "addresses",
-	.pb = 1,
-	.kind = SCH_STRING,
-	.flags = SCH_F_LIST | SCH_F_LIST_SET | SCH_F_REQUIRED,
-	.desc = "The endpoint's addresses, 1 to 100, in canonical form for IPv4 and IPv6 "
-		"slices; consumers use only the first.",
-    },
-    {
-	.name = "conditions",
-	.pb = 2,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_OMITEMPTY,
-	.type = &sch_discovery_v1_EndpointConditions,
-	.desc = "Whether the endpoint is ready, serving and terminating.",
-    },
-    {
-	.name = "hostname",
-	.pb = 3,
-	.kind = SCH_STRING,
-	.desc = "A lowercase DNS label naming the endpoint (used for per-pod DNS records); "
-		"endpoints sharing one are interchangeable.",
-    },
-    {
-	.name = "targetRef",
-	.pb = 4,
-	.kind = SCH_OBJECT,
-	.type = &sch_core_v1_ObjectReference,
-	.desc = "The object (usually a Pod) behind this endpoint.",
-    },
-    {
-	.name = "deprecatedTopology",
-	.pb = 5,
-	.kind = SCH_MAP,
-	.elem = SCH_STRING,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "Topology labels carried over from v1beta1; writes through v1 are ignored, use "
-		"zone and nodeName.",
-    },
-    {
-	.name = "nodeName",
-	.pb = 6,
-	.kind = SCH_STRING,
-	.desc = "The node that hosts the endpoint.",
-    },
-    {
-	.name = "zone",
-	.pb = 7,
-	.kind = SCH_STRING,
-	.desc = "The zone the endpoint is in.",
-    },
-    {
-	.name = "hints",
-	.pb = 8,
-	.kind = SCH_OBJECT,
-	.type = &sch_discovery_v1_EndpointHints,
-	.desc = "Hints on which clients should use the endpoint.",
-    },
+    SF_STRS("addresses", 1, SCH_F_LIST_SET | REQ,
+	    "The endpoint's addresses, 1 to 100, in canonical form for IPv4 and IPv6 "
+	    "slices; consumers use only the first."),
+    SF_OBJ("conditions", 2, sch_discovery_v1_EndpointConditions, OM,
+	   "Whether the endpoint is ready, serving and terminating."),
+    SF_STR("hostname", 3, 0,
+	   "A lowercase DNS label naming the endpoint (used for per-pod DNS records); "
+	   "endpoints sharing one are interchangeable."),
+    SF_OBJ("targetRef", 4, sch_core_v1_ObjectReference, 0,
+	   "The object (usually a Pod) behind this endpoint."),
+    SF_MAP("deprecatedTopology", 5, SCH_STRING, OM,
+	   "Topology labels carried over from v1beta1; writes through v1 are ignored, use "
+	   "zone and nodeName."),
+    SF_STR("nodeName", 6, 0, "The node that hosts the endpoint."),
+    SF_STR("zone", 7, 0, "The zone the endpoint is in."),
+    SF_OBJ("hints", 8, sch_discovery_v1_EndpointHints, 0,
+	   "Hints on which clients should use the endpoint."),
 };
 
 const struct sch_type sch_discovery_v1_Endpoint = {
@@ -159,33 +81,16 @@ const struct sch_type sch_discovery_v1_Endpoint = {
 };
 
 static const struct sch_field endpoint_port_fields[] = {
-    {
-	.name = "name",
-	.pb = 1,
-	.kind = SCH_STRING,
-	.desc = "The port's name, unique in the slice; empty or a DNS label. For Service "
-		"slices, the Service port's name.",
-    },
-    {
-	.name = "protocol",
-	.pb = 2,
-	.kind = SCH_STRING,
-	.desc = "TCP (the default), UDP or SCTP.",
-    },
-    {
-	.name = "port",
-	.pb = 3,
-	.kind = SCH_INT32,
-	.desc = "The port number on the endpoints (for Service slices, the target port); may "
-		"be unset for other uses.",
-    },
-    {
-	.name = "appProtocol",
-	.pb = 4,
-	.kind = SCH_STRING,
-	.desc = "The application protocol: an IANA service name, a kubernetes.io/ name (h2c, "
-		"ws, wss) or a domain-prefixed custom name.",
-    },
+    SF_STR("name", 1, 0,
+	   "The port's name, unique in the slice; empty or a DNS label. For Service "
+	   "slices, the Service port's name."),
+    SF_STR("protocol", 2, 0, "TCP (the default), UDP or SCTP."),
+    SF_I32("port", 3, 0,
+	   "The port number on the endpoints (for Service slices, the target port); may "
+	   "be unset for other uses."),
+    SF_STR("appProtocol", 4, 0,
+	   "The application protocol: an IANA service name, a kubernetes.io/ name (h2c, "
+	   "ws, wss) or a domain-prefixed custom name."),
 };
 
 const struct sch_type sch_discovery_v1_EndpointPort = {
@@ -196,32 +101,16 @@ const struct sch_type sch_discovery_v1_EndpointPort = {
 };
 
 static const struct sch_field endpoint_slice_fields[] = {
-    SCH_OBJECT_META_FIELD,
-    {
-	.name = "addressType",
-	.pb = 4,
-	.kind = SCH_STRING,
-	.flags = SCH_F_REQUIRED,
-	.desc = "The kind of every address in the slice: IPv4, IPv6 or FQDN (deprecated, no "
-		"defined meaning). Immutable.",
-    },
-    {
-	.name = "endpoints",
-	.pb = 2,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_LIST | SCH_F_ATOMIC,
-	.type = &sch_discovery_v1_Endpoint,
-	.desc = "The distinct endpoints of the slice, at most 1000.",
-    },
-    {
-	.name = "ports",
-	.pb = 3,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_LIST | SCH_F_ATOMIC,
-	.type = &sch_discovery_v1_EndpointPort,
-	.desc = "The ports every endpoint exposes, uniquely named, at most 100; may be empty "
-		"for slices not made for a Service.",
-    },
+    SF_TYPEMETA,
+    SF_OBJECTMETA,
+    SF_STR("addressType", 4, REQ,
+	   "The kind of every address in the slice: IPv4, IPv6 or FQDN (deprecated, no "
+	   "defined meaning). Immutable."),
+    SF_OBJS("endpoints", 2, sch_discovery_v1_Endpoint, ATOM,
+	    "The distinct endpoints of the slice, at most 1000."),
+    SF_OBJS("ports", 3, sch_discovery_v1_EndpointPort, ATOM,
+	    "The ports every endpoint exposes, uniquely named, at most 100; may be empty "
+	    "for slices not made for a Service."),
 };
 
 const struct sch_type sch_discovery_v1_EndpointSlice = {
@@ -234,6 +123,6 @@ const struct sch_type sch_discovery_v1_EndpointSlice = {
     .kind = "EndpointSlice",
 };
 
-SCH_LIST_TYPE(sch_discovery_v1_EndpointSliceList, "io.k8s.api.discovery.v1.EndpointSliceList",
-	      sch_discovery_v1_EndpointSlice, "discovery.k8s.io", "v1", "EndpointSliceList",
-	      "EndpointSlices");
+SCH_DEFINE_LIST(sch_discovery_v1_EndpointSliceList, sch_discovery_v1_EndpointSlice,
+		"io.k8s.api.discovery.v1.EndpointSliceList", "discovery.k8s.io", "v1",
+		"EndpointSlice", "The EndpointSlices in this list.");

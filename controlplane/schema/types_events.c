@@ -5,20 +5,9 @@
 #include "types_common.h"
 
 static const struct sch_field event_series_fields[] = {
-    {
-	.name = "count",
-	.pb = 1,
-	.kind = SCH_INT32,
-	.flags = SCH_F_REQUIRED,
-	.desc = "How many times the event occurred up to the last heartbeat.",
-    },
-    {
-	.name = "lastObservedTime",
-	.pb = 2,
-	.kind = SCH_MICROTIME,
-	.flags = SCH_F_REQUIRED,
-	.desc = "When the series was last seen before the last heartbeat.",
-    },
+    SF_I32("count", 1, REQ, "How many times the event occurred up to the last heartbeat."),
+    SF_SCALAR("lastObservedTime", 2, SCH_MICROTIME, REQ,
+	      "When the series was last seen before the last heartbeat."),
 };
 
 const struct sch_type sch_events_v1_EventSeries = {
@@ -29,120 +18,41 @@ const struct sch_type sch_events_v1_EventSeries = {
 };
 
 static const struct sch_field event_fields[] = {
-    {
-	/* Unlike most kinds, Event's metadata has no omitempty upstream. */
-	.name = "metadata",
-	.pb = 1,
-	.kind = SCH_OBJECT,
-	.type = &sch_meta_v1_ObjectMeta,
-	.desc = "Standard object metadata: name, namespace, labels, annotations and the "
-		"fields the server maintains.",
-    },
-    {
-	.name = "eventTime",
-	.pb = 2,
-	.kind = SCH_MICROTIME,
-	.flags = SCH_F_REQUIRED,
-	.desc = "When the event was first observed.",
-    },
-    {
-	.name = "series",
-	.pb = 3,
-	.kind = SCH_OBJECT,
-	.type = &sch_events_v1_EventSeries,
-	.desc = "The series this event stands for; unset for a one-off event.",
-    },
-    {
-	.name = "reportingController",
-	.pb = 4,
-	.kind = SCH_STRING,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "The controller that emitted the event, e.g. kubernetes.io/kubelet; required "
-		"for new events.",
-    },
-    {
-	.name = "reportingInstance",
-	.pb = 5,
-	.kind = SCH_STRING,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "Which instance of that controller emitted it (at most 128 characters); "
-		"required for new events.",
-    },
-    {
-	.name = "action",
-	.pb = 6,
-	.kind = SCH_STRING,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "The machine-readable action taken or failed on the regarding object (at most "
-		"128 characters); required for new events.",
-    },
-    {
-	.name = "reason",
-	.pb = 7,
-	.kind = SCH_STRING,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "Why the action was taken, human-readable (at most 128 characters); required "
-		"for new events.",
-    },
-    {
-	.name = "regarding",
-	.pb = 8,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_OMITEMPTY,
-	.type = &sch_core_v1_ObjectReference,
-	.desc = "The object the event is about, usually one the reporting controller manages.",
-    },
-    {
-	.name = "related",
-	.pb = 9,
-	.kind = SCH_OBJECT,
-	.type = &sch_core_v1_ObjectReference,
-	.desc = "A second object involved, e.g. one the action created or deleted.",
-    },
-    {
-	.name = "note",
-	.pb = 10,
-	.kind = SCH_STRING,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "A human-readable description of what happened; at most 1kB is expected, "
-		"readers should accept up to 64kB.",
-    },
-    {
-	.name = "type",
-	.pb = 11,
-	.kind = SCH_STRING,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "Normal or Warning (more may come); required for new events.",
-    },
-    {
-	.name = "deprecatedSource",
-	.pb = 12,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_OMITEMPTY,
-	.type = &sch_core_v1_EventSource,
-	.desc = "The core/v1 source field, kept for compatibility.",
-    },
-    {
-	.name = "deprecatedFirstTimestamp",
-	.pb = 13,
-	.kind = SCH_TIME,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "The core/v1 firstTimestamp field, kept for compatibility.",
-    },
-    {
-	.name = "deprecatedLastTimestamp",
-	.pb = 14,
-	.kind = SCH_TIME,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "The core/v1 lastTimestamp field, kept for compatibility.",
-    },
-    {
-	.name = "deprecatedCount",
-	.pb = 15,
-	.kind = SCH_INT32,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "The core/v1 count field, kept for compatibility.",
-    },
+    SF_TYPEMETA,
+    /* Unlike most kinds, Event's metadata has no omitempty upstream. */
+    SF_OBJ("metadata", 1, sch_meta_v1_ObjectMeta, 0,
+	   "Standard object metadata: name, namespace, labels, annotations and the fields "
+	   "the server maintains."),
+    SF_SCALAR("eventTime", 2, SCH_MICROTIME, REQ, "When the event was first observed."),
+    SF_OBJ("series", 3, sch_events_v1_EventSeries, 0,
+	   "The series this event stands for; unset for a one-off event."),
+    SF_STR("reportingController", 4, OM,
+	   "The controller that emitted the event, e.g. kubernetes.io/kubelet; required "
+	   "for new events."),
+    SF_STR("reportingInstance", 5, OM,
+	   "Which instance of that controller emitted it (at most 128 characters); "
+	   "required for new events."),
+    SF_STR("action", 6, OM,
+	   "The machine-readable action taken or failed on the regarding object (at most "
+	   "128 characters); required for new events."),
+    SF_STR("reason", 7, OM,
+	   "Why the action was taken, human-readable (at most 128 characters); required "
+	   "for new events."),
+    SF_OBJ("regarding", 8, sch_core_v1_ObjectReference, OM,
+	   "The object the event is about, usually one the reporting controller manages."),
+    SF_OBJ("related", 9, sch_core_v1_ObjectReference, 0,
+	   "A second object involved, e.g. one the action created or deleted."),
+    SF_STR("note", 10, OM,
+	   "A human-readable description of what happened; at most 1kB is expected, "
+	   "readers should accept up to 64kB."),
+    SF_STR("type", 11, OM, "Normal or Warning (more may come); required for new events."),
+    SF_OBJ("deprecatedSource", 12, sch_core_v1_EventSource, OM,
+	   "The core/v1 source field, kept for compatibility."),
+    SF_TIME("deprecatedFirstTimestamp", 13, OM,
+	    "The core/v1 firstTimestamp field, kept for compatibility."),
+    SF_TIME("deprecatedLastTimestamp", 14, OM,
+	    "The core/v1 lastTimestamp field, kept for compatibility."),
+    SF_I32("deprecatedCount", 15, OM, "The core/v1 count field, kept for compatibility."),
 };
 
 const struct sch_type sch_events_v1_Event = {
@@ -155,5 +65,5 @@ const struct sch_type sch_events_v1_Event = {
     .kind = "Event",
 };
 
-SCH_LIST_TYPE(sch_events_v1_EventList, "io.k8s.api.events.v1.EventList", sch_events_v1_Event,
-	      "events.k8s.io", "v1", "EventList", "Events");
+SCH_DEFINE_LIST(sch_events_v1_EventList, sch_events_v1_Event, "io.k8s.api.events.v1.EventList",
+		"events.k8s.io", "v1", "Event", "The Events in this list.");

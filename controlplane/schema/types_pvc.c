@@ -4,23 +4,10 @@
 #include "types_common.h"
 
 static const struct sch_field volume_resources_fields[] = {
-    {
-	.name = "limits",
-	.pb = 1,
-	.kind = SCH_MAP,
-	.elem = SCH_QUANTITY,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "The most of each resource the volume may use.",
-    },
-    {
-	.name = "requests",
-	.pb = 2,
-	.kind = SCH_MAP,
-	.elem = SCH_QUANTITY,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "The least of each resource the volume must provide (storage: its size); "
-		"defaults to limits when only those are given.",
-    },
+    SF_MAP("limits", 1, SCH_QUANTITY, OM, "The most of each resource the volume may use."),
+    SF_MAP("requests", 2, SCH_QUANTITY, OM,
+	   "The least of each resource the volume must provide (storage: its size); "
+	   "defaults to limits when only those are given."),
 };
 
 const struct sch_type sch_core_v1_VolumeResourceRequirements = {
@@ -29,46 +16,13 @@ const struct sch_type sch_core_v1_VolumeResourceRequirements = {
     .fields = SCH_FIELDS(volume_resources_fields),
 };
 
-/* apiGroup, kind and name: how both typed references begin. */
-#define PVC_TYPED_REF_FIELDS                                                                       \
-	{                                                                                          \
-	    .name = "apiGroup",                                                                    \
-	    .pb = 1,                                                                               \
-	    .kind = SCH_STRING,                                                                    \
-	    .desc = "The API group of the referenced kind; unset for the core group.",             \
-	},                                                                                         \
-	    {                                                                                      \
-		.name = "kind",                                                                    \
-		.pb = 2,                                                                           \
-		.kind = SCH_STRING,                                                                \
-		.flags = SCH_F_REQUIRED,                                                           \
-		.desc = "The kind of the referenced object.",                                      \
-	    },                                                                                     \
-	{                                                                                          \
-		.name = "name", .pb = 3, .kind = SCH_STRING, .flags = SCH_F_REQUIRED,              \
-		.desc = "The name of the referenced object.",                                      \
-	}
-
-static const struct sch_field typed_local_ref_fields[] = {
-    PVC_TYPED_REF_FIELDS,
-};
-
-const struct sch_type sch_core_v1_TypedLocalObjectReference = {
-    .name = "io.k8s.api.core.v1.TypedLocalObjectReference",
-    .desc = "Names an object of any kind in the same namespace.",
-    .flags = SCH_F_ATOMIC,
-    .fields = SCH_FIELDS(typed_local_ref_fields),
-};
-
 static const struct sch_field typed_ref_fields[] = {
-    PVC_TYPED_REF_FIELDS,
-    {
-	.name = "namespace",
-	.pb = 4,
-	.kind = SCH_STRING,
-	.desc = "The namespace of the referenced object, when it is not the claim's own (needs "
-		"a ReferenceGrant there; alpha, behind CrossNamespaceVolumeDataSource).",
-    },
+    SF_STR("apiGroup", 1, 0, "The API group of the referenced kind; unset for the core group."),
+    SF_STR("kind", 2, REQ, "The kind of the referenced object."),
+    SF_STR("name", 3, REQ, "The name of the referenced object."),
+    SF_STR("namespace", 4, 0,
+	   "The namespace of the referenced object, when it is not the claim's own (needs "
+	   "a ReferenceGrant there; alpha, behind CrossNamespaceVolumeDataSource)."),
 };
 
 const struct sch_type sch_core_v1_TypedObjectReference = {
@@ -78,73 +32,28 @@ const struct sch_type sch_core_v1_TypedObjectReference = {
 };
 
 static const struct sch_field pvc_spec_fields[] = {
-    {
-	.name = "accessModes",
-	.pb = 1,
-	.kind = SCH_STRING,
-	.flags = SCH_F_LIST | SCH_F_ATOMIC | SCH_F_OMITEMPTY,
-	.desc = "How the volume may be mounted: ReadWriteOnce, ReadOnlyMany, ReadWriteMany or "
-		"ReadWriteOncePod.",
-    },
-    {
-	.name = "selector",
-	.pb = 4,
-	.kind = SCH_OBJECT,
-	.type = &sch_meta_v1_LabelSelector,
-	.desc = "Restricts which existing volumes may bind, by their labels.",
-    },
-    {
-	.name = "resources",
-	.pb = 2,
-	.kind = SCH_OBJECT,
-	.flags = SCH_F_OMITEMPTY,
-	.type = &sch_core_v1_VolumeResourceRequirements,
-	.desc = "The least storage the volume must have; it may be raised later to expand the "
-		"volume.",
-    },
-    {
-	.name = "volumeName",
-	.pb = 3,
-	.kind = SCH_STRING,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "Binds the claim to this PersistentVolume by name.",
-    },
-    {
-	.name = "storageClassName",
-	.pb = 5,
-	.kind = SCH_STRING,
-	.desc = "The StorageClass to provision from; unset picks the default class, an empty "
-		"string asks for a volume without a class.",
-    },
-    {
-	.name = "volumeMode",
-	.pb = 6,
-	.kind = SCH_STRING,
-	.desc = "Filesystem (the default) or Block.",
-    },
-    {
-	.name = "dataSource",
-	.pb = 7,
-	.kind = SCH_OBJECT,
-	.type = &sch_core_v1_TypedLocalObjectReference,
-	.desc = "A VolumeSnapshot or PersistentVolumeClaim (or a populator's object) to fill "
-		"the new volume from.",
-    },
-    {
-	.name = "dataSourceRef",
-	.pb = 8,
-	.kind = SCH_OBJECT,
-	.type = &sch_core_v1_TypedObjectReference,
-	.desc = "Like dataSource, but any object a populator understands, possibly in another "
-		"namespace; when both are set without a namespace they must be equal.",
-    },
-    {
-	.name = "volumeAttributesClassName",
-	.pb = 9,
-	.kind = SCH_STRING,
-	.desc = "The VolumeAttributesClass whose attributes the driver applies to the volume; "
-		"unlike the storage class it may change after creation.",
-    },
+    SF_STRS("accessModes", 1, ATOM | OM,
+	    "How the volume may be mounted: ReadWriteOnce, ReadOnlyMany, ReadWriteMany or "
+	    "ReadWriteOncePod."),
+    SF_OBJ("selector", 4, sch_meta_v1_LabelSelector, 0,
+	   "Restricts which existing volumes may bind, by their labels."),
+    SF_OBJ("resources", 2, sch_core_v1_VolumeResourceRequirements, OM,
+	   "The least storage the volume must have; it may be raised later to expand the "
+	   "volume."),
+    SF_STR("volumeName", 3, OM, "Binds the claim to this PersistentVolume by name."),
+    SF_STR("storageClassName", 5, 0,
+	   "The StorageClass to provision from; unset picks the default class, an empty "
+	   "string asks for a volume without a class."),
+    SF_STR("volumeMode", 6, 0, "Filesystem (the default) or Block."),
+    SF_OBJ("dataSource", 7, sch_core_v1_TypedLocalObjectReference, 0,
+	   "A VolumeSnapshot or PersistentVolumeClaim (or a populator's object) to fill "
+	   "the new volume from."),
+    SF_OBJ("dataSourceRef", 8, sch_core_v1_TypedObjectReference, 0,
+	   "Like dataSource, but any object a populator understands, possibly in another "
+	   "namespace; when both are set without a namespace they must be equal."),
+    SF_STR("volumeAttributesClassName", 9, 0,
+	   "The VolumeAttributesClass whose attributes the driver applies to the volume; "
+	   "unlike the storage class it may change after creation."),
 };
 
 const struct sch_type sch_core_v1_PersistentVolumeClaimSpec = {
@@ -152,6 +61,20 @@ const struct sch_type sch_core_v1_PersistentVolumeClaimSpec = {
     .desc = "What storage a claim asks for: size, access modes, class and an optional data "
 	    "source.",
     .fields = SCH_FIELDS(pvc_spec_fields),
+};
+
+static const struct sch_field pvc_template_fields[] = {
+    SF_OBJ("metadata", 1, sch_meta_v1_ObjectMeta, OM,
+	   "Labels and annotations copied onto the claim made from the template."),
+    SF_OBJ("spec", 2, sch_core_v1_PersistentVolumeClaimSpec, REQ,
+	   "The spec of the claim, copied unchanged."),
+};
+
+const struct sch_type sch_core_v1_PersistentVolumeClaimTemplate = {
+    .name = "io.k8s.api.core.v1.PersistentVolumeClaimTemplate",
+    .desc = "The claim an ephemeral volume creates for its pod (named <pod>-<volume>) and "
+	    "deletes with it.",
+    .fields = SCH_FIELDS(pvc_template_fields),
 };
 
 static const struct sch_field pvc_condition_fields[] = {
@@ -168,21 +91,11 @@ const struct sch_type sch_core_v1_PersistentVolumeClaimCondition = {
 };
 
 static const struct sch_field modify_volume_status_fields[] = {
-    {
-	.name = "targetVolumeAttributesClassName",
-	.pb = 1,
-	.kind = SCH_STRING,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "The VolumeAttributesClass the volume is being moved to.",
-    },
-    {
-	.name = "status",
-	.pb = 2,
-	.kind = SCH_STRING,
-	.flags = SCH_F_REQUIRED,
-	.desc = "Pending (requirements not met yet), InProgress, or Infeasible (the driver "
-		"rejected the class).",
-    },
+    SF_STR("targetVolumeAttributesClassName", 1, OM,
+	   "The VolumeAttributesClass the volume is being moved to."),
+    SF_STR("status", 2, REQ,
+	   "Pending (requirements not met yet), InProgress, or Infeasible (the driver "
+	   "rejected the class)."),
 };
 
 const struct sch_type sch_core_v1_ModifyVolumeStatus = {
@@ -192,63 +105,23 @@ const struct sch_type sch_core_v1_ModifyVolumeStatus = {
 };
 
 static const struct sch_field pvc_status_fields[] = {
-    {
-	.name = "phase",
-	.pb = 1,
-	.kind = SCH_STRING,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "Pending, Bound or Lost.",
-    },
-    {
-	.name = "accessModes",
-	.pb = 2,
-	.kind = SCH_STRING,
-	.flags = SCH_F_LIST | SCH_F_ATOMIC | SCH_F_OMITEMPTY,
-	.desc = "The access modes the bound volume actually offers.",
-    },
-    {
-	.name = "capacity",
-	.pb = 3,
-	.kind = SCH_MAP,
-	.elem = SCH_QUANTITY,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "The resources the bound volume actually has.",
-    },
+    SF_STR("phase", 1, OM, "Pending, Bound or Lost."),
+    SF_STRS("accessModes", 2, ATOM | OM, "The access modes the bound volume actually offers."),
+    SF_MAP("capacity", 3, SCH_QUANTITY, OM, "The resources the bound volume actually has."),
     SCH_CONDITIONS_FIELD(
 	4, sch_core_v1_PersistentVolumeClaimCondition,
 	"Current conditions of the claim, one per type (Resizing while the volume grows)."),
-    {
-	.name = "allocatedResources",
-	.pb = 5,
-	.kind = SCH_MAP,
-	.elem = SCH_QUANTITY,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "The resources allocated to the claim, which may exceed capacity while an "
-		"expansion is under way.",
-    },
-    {
-	.name = "allocatedResourceStatuses",
-	.pb = 7,
-	.kind = SCH_MAP,
-	.elem = SCH_STRING,
-	.flags = SCH_F_OMITEMPTY,
-	.desc = "Per resource, where a resize stands (ControllerResizeInProgress, "
-		"NodeResizePending, NodeResizeFailed, ...); absent when none is running.",
-    },
-    {
-	.name = "currentVolumeAttributesClassName",
-	.pb = 8,
-	.kind = SCH_STRING,
-	.desc = "The VolumeAttributesClass the volume currently uses.",
-    },
-    {
-	.name = "modifyVolumeStatus",
-	.pb = 9,
-	.kind = SCH_OBJECT,
-	.type = &sch_core_v1_ModifyVolumeStatus,
-	.desc = "Progress of a change to another VolumeAttributesClass; absent when none is "
-		"attempted.",
-    },
+    SF_MAP("allocatedResources", 5, SCH_QUANTITY, OM,
+	   "The resources allocated to the claim, which may exceed capacity while an "
+	   "expansion is under way."),
+    SF_MAP("allocatedResourceStatuses", 7, SCH_STRING, OM,
+	   "Per resource, where a resize stands (ControllerResizeInProgress, "
+	   "NodeResizePending, NodeResizeFailed, ...); absent when none is running."),
+    SF_STR("currentVolumeAttributesClassName", 8, 0,
+	   "The VolumeAttributesClass the volume currently uses."),
+    SF_OBJ("modifyVolumeStatus", 9, sch_core_v1_ModifyVolumeStatus, 0,
+	   "Progress of a change to another VolumeAttributesClass; absent when none is "
+	   "attempted."),
 };
 
 const struct sch_type sch_core_v1_PersistentVolumeClaimStatus = {
@@ -262,6 +135,6 @@ SCH_KIND_TYPE(sch_core_v1_PersistentVolumeClaim, "io.k8s.api.core.v1.PersistentV
 	      "v1", "PersistentVolumeClaim", sch_core_v1_PersistentVolumeClaimSpec,
 	      "The storage the claim asks for.", sch_core_v1_PersistentVolumeClaimStatus);
 
-SCH_LIST_TYPE(sch_core_v1_PersistentVolumeClaimList, "io.k8s.api.core.v1.PersistentVolumeClaimList",
-	      sch_core_v1_PersistentVolumeClaim, "", "v1", "PersistentVolumeClaimList",
-	      "PersistentVolumeClaims");
+SCH_DEFINE_LIST(sch_core_v1_PersistentVolumeClaimList, sch_core_v1_PersistentVolumeClaim,
+		"io.k8s.api.core.v1.PersistentVolumeClaimList", "", "v1", "PersistentVolumeClaim",
+		"The PersistentVolumeClaims in this list.");

@@ -12,22 +12,16 @@
 #include <string.h>
 #include <cmocka.h>
 
-/* The Makefile does not build controlplane/schema/ yet, and the meta/core
- * tables these reference come from other branches: compile the tables
- * under test into this file, with opaque stand-ins for the others. Once
- * libcp.a carries the tables, the archive members go unused here. */
-#include "../../controlplane/schema/types_apps.c"
-#include "../../controlplane/schema/types_apps_sts.c"
-#include "../../controlplane/schema/types_apps_ds.c"
-#include "../../controlplane/schema/types_pvc.c"
-#include "../../controlplane/schema/types_discovery.c"
-#include "../../controlplane/schema/types_batch.c"
-#include "../../controlplane/schema/types_batch_cron.c"
-#include "../../controlplane/schema/types_coordination.c"
-#include "../../controlplane/schema/types_autoscaling.c"
-#include "../../controlplane/schema/types_autoscaling_metrics.c"
-#include "../../controlplane/schema/types_events.c"
-#include "schema_stub_apps.c"
+#include "schema/types_apps.h"
+#include "schema/types_autoscaling.h"
+#include "schema/types_batch.h"
+#include "schema/types_coordination.h"
+#include "schema/types_core.h"
+#include "schema/types_discovery.h"
+#include "schema/types_events.h"
+#include "schema/types_meta.h"
+#include "schema/types_pod.h"
+#include "schema/types_pvc.h"
 
 /* Every type the tables under test define. */
 static const struct sch_type *const tested_types[] = {
@@ -116,7 +110,7 @@ static const struct sch_type *const tested_types[] = {
     &sch_core_v1_PersistentVolumeClaimList,
     &sch_core_v1_PersistentVolumeClaimSpec,
     &sch_core_v1_PersistentVolumeClaimStatus,
-    &sch_core_v1_TypedLocalObjectReference,
+    &sch_core_v1_PersistentVolumeClaimTemplate,
     &sch_core_v1_TypedObjectReference,
     &sch_core_v1_VolumeResourceRequirements,
     &sch_discovery_v1_Endpoint,
@@ -133,10 +127,15 @@ static const struct sch_type *const tested_types[] = {
 };
 #define NTESTED (sizeof(tested_types) / sizeof(tested_types[0]))
 
-/* Types the tables may reference but other schema files own. */
+/* Types the tables may reference but the meta, core and Pod tables own. */
 static const struct sch_type *const foreign_types[] = {
-    &sch_meta_v1_ObjectMeta,	  &sch_meta_v1_ListMeta,	&sch_meta_v1_LabelSelector,
-    &sch_core_v1_PodTemplateSpec, &sch_core_v1_ObjectReference, &sch_core_v1_EventSource,
+    &sch_meta_v1_ObjectMeta,
+    &sch_meta_v1_ListMeta,
+    &sch_meta_v1_LabelSelector,
+    &sch_core_v1_PodTemplateSpec,
+    &sch_core_v1_ObjectReference,
+    &sch_core_v1_EventSource,
+    &sch_core_v1_TypedLocalObjectReference,
 };
 
 static bool in_set(const struct sch_type *t, const struct sch_type *const *set, size_t n)
@@ -161,13 +160,16 @@ static bool is_scalar(enum sch_kind k)
 	return k != SCH_OBJECT && k != SCH_MAP && k != SCH_RAW && k != SCH_ANY;
 }
 
-static void check_field(const struct sch_type *t, const struct sch_field *f)
+/* i: the field's index in t. */
+static void check_field(const struct sch_type *t, size_t i)
 {
+	const struct sch_field *f = &t->fields[i];
 	const char *tn = t->name;
 
 	if (!f->name || !*f->name || !f->desc || !*f->desc)
 		fail_msg("%s: a field without name or description", tn);
-	if (f->pb == 0)
+	/* Only a kind's TypeMeta keys travel outside the protobuf message. */
+	if (f->pb == 0 && !(t->kind && i < 2))
 		fail_msg("%s.%s: no protobuf field number", tn, f->name);
 	if ((f->flags & SCH_F_OMITEMPTY) && (f->flags & SCH_F_REQUIRED))
 		fail_msg("%s.%s: both omitempty and required", tn, f->name);
@@ -214,8 +216,11 @@ static void check_kind(const struct sch_type *t)
 
 	if (!t->group || !t->version || !t->kind)
 		fail_msg("%s: group, version and kind are set together", t->name);
-	assert_int_equal(t->fields[0].pb, 1);
-	assert_string_equal(t->fields[0].name, "metadata");
+	/* apiVersion and kind (pb 0, from the envelope), then metadata at 1. */
+	if (t->nfields < 3 || strcmp(t->fields[0].name, "apiVersion") != 0 || t->fields[0].pb ||
+	    strcmp(t->fields[1].name, "kind") != 0 || t->fields[1].pb ||
+	    strcmp(t->fields[2].name, "metadata") != 0 || t->fields[2].pb != 1)
+		fail_msg("%s: a kind opens with apiVersion, kind, metadata", t->name);
 	klen = strlen(t->kind);
 	if (klen < 4 || strcmp(t->kind + klen - 4, "List") != 0)
 		return;
@@ -249,12 +254,12 @@ static void test_tables_consistent(void **state)
 			if (tested_types[j] == t || strcmp(tested_types[j]->name, t->name) == 0)
 				fail_msg("%s: defined twice", t->name);
 		for (size_t a = 0; a < t->nfields; a++) {
-			check_field(t, &t->fields[a]);
+			check_field(t, a);
 			for (size_t b = a + 1; b < t->nfields; b++) {
 				if (strcmp(t->fields[a].name, t->fields[b].name) == 0)
 					fail_msg("%s: JSON name %s twice", t->name,
 						 t->fields[a].name);
-				if (t->fields[a].pb == t->fields[b].pb)
+				if (t->fields[a].pb && t->fields[a].pb == t->fields[b].pb)
 					fail_msg("%s: protobuf field %u twice (%s, %s)", t->name,
 						 t->fields[a].pb, t->fields[a].name,
 						 t->fields[b].name);

@@ -49,7 +49,7 @@ static const struct sch_field deployment_spec_fields[] = {
     SCH_APPS_SELECTOR_FIELD(2, "Deployment"),
     SF_OBJ("template", 3, sch_core_v1_PodTemplateSpec, REQ,
 	   "The pods to create. Its restartPolicy may only be Always."),
-    SF_OBJ("strategy", 4, sch_apps_v1_DeploymentStrategy, OM,
+    SF_OBJ("strategy", 4, sch_apps_v1_DeploymentStrategy, 0,
 	   "How old pods are replaced when the template changes."),
     SCH_APPS_MIN_READY_FIELD(5),
     SF_I32("revisionHistoryLimit", 6, 0,
@@ -122,7 +122,7 @@ static const struct sch_field replica_set_spec_fields[] = {
     SF_I32("replicas", 1, 0, "How many pods should run. Unset means 1; an explicit 0 is kept."),
     SCH_APPS_MIN_READY_FIELD(4),
     SCH_APPS_SELECTOR_FIELD(2, "ReplicaSet"),
-    SF_OBJ("template", 3, sch_core_v1_PodTemplateSpec, OM,
+    SF_OBJ("template", 3, sch_core_v1_PodTemplateSpec, 0,
 	   "The pods to create when fewer than the desired number exist."),
 };
 

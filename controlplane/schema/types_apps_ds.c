@@ -38,7 +38,7 @@ static const struct sch_field ds_spec_fields[] = {
     SF_OBJ("template", 2, sch_core_v1_PodTemplateSpec, REQ,
 	   "The pod to run once on every node its node selector admits (every node when "
 	   "it has none). Its restartPolicy may only be Always."),
-    SF_OBJ("updateStrategy", 3, sch_apps_v1_DaemonSetUpdateStrategy, OM,
+    SF_OBJ("updateStrategy", 3, sch_apps_v1_DaemonSetUpdateStrategy, 0,
 	   "How existing daemon pods are replaced when the template changes."),
     SCH_APPS_MIN_READY_FIELD(4),
     SF_I32("revisionHistoryLimit", 6, 0,
@@ -98,7 +98,7 @@ SCH_DEFINE_LIST(sch_apps_v1_DaemonSetList, sch_apps_v1_DaemonSet,
 static const struct sch_field controller_revision_fields[] = {
     SF_TYPEMETA,
     SF_OBJECTMETA,
-    SF_SCALAR("data", 2, SCH_RAW, OM,
+    SF_SCALAR("data", 2, SCH_RAW, 0,
 	      "The recorded state (for the built-in controllers, a patch holding the pod "
 	      "template), serialized as the owning controller chose; it cannot change after "
 	      "creation."),

@@ -76,7 +76,7 @@ static const struct sch_field sts_spec_fields[] = {
     SF_STR("podManagementPolicy", 6, OM,
 	   "OrderedReady (the default: one pod at a time, in order, each ready before the "
 	   "next) or Parallel (all at once)."),
-    SF_OBJ("updateStrategy", 7, sch_apps_v1_StatefulSetUpdateStrategy, OM,
+    SF_OBJ("updateStrategy", 7, sch_apps_v1_StatefulSetUpdateStrategy, 0,
 	   "How pods are moved to a new revision of the template."),
     SF_I32("revisionHistoryLimit", 8, 0,
 	   "How many old ControllerRevisions to keep. Defaults to 10."),

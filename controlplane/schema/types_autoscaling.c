@@ -6,32 +6,19 @@
 
 /* Fields both versions share word for word. */
 #define HPA_MIN_REPLICAS_FIELD                                                                     \
-	{                                                                                          \
-		.name = "minReplicas", .pb = 2, .kind = SCH_INT32,                                 \
-		.desc = "The fewest replicas the autoscaler scales down to. Defaults to 1; 0 "     \
-			"needs the HPAScaleToZero feature and an Object or External metric.",      \
-	}
+	SF_I32("minReplicas", 2, 0,                                                                \
+	       "The fewest replicas the autoscaler scales down to. Defaults to 1; 0 needs the "    \
+	       "HPAScaleToZero feature and an Object or External metric.")
 #define HPA_MAX_REPLICAS_FIELD                                                                     \
-	{                                                                                          \
-		.name = "maxReplicas", .pb = 3, .kind = SCH_INT32, .flags = SCH_F_REQUIRED,        \
-		.desc = "The most replicas the autoscaler scales up to; not below minReplicas.",   \
-	}
+	SF_I32("maxReplicas", 3, REQ,                                                              \
+	       "The most replicas the autoscaler scales up to; not below minReplicas.")
 #define HPA_OBSERVED_GENERATION_FIELD                                                              \
-	{                                                                                          \
-		.name = "observedGeneration", .pb = 1, .kind = SCH_INT64,                          \
-		.desc = "The metadata.generation the autoscaler last acted on.",                   \
-	}
+	SF_I64("observedGeneration", 1, 0, "The metadata.generation the autoscaler last acted on.")
 #define HPA_LAST_SCALE_TIME_FIELD                                                                  \
-	{                                                                                          \
-		.name = "lastScaleTime", .pb = 2, .kind = SCH_TIME,                                \
-		.desc = "When the autoscaler last changed the replica count; it paces further "    \
-			"changes.",                                                                \
-	}
+	SF_TIME("lastScaleTime", 2, 0,                                                             \
+		"When the autoscaler last changed the replica count; it paces further changes.")
 #define HPA_DESIRED_REPLICAS_FIELD                                                                 \
-	{                                                                                          \
-		.name = "desiredReplicas", .pb = 4, .kind = SCH_INT32, .flags = SCH_F_REQUIRED,    \
-		.desc = "The replica count the autoscaler last computed.",                         \
-	}
+	SF_I32("desiredReplicas", 4, REQ, "The replica count the autoscaler last computed.")
 
 /* The target reference is the same in both versions, except that v1 marks
  * it atomic for server-side apply. */
@@ -88,14 +75,14 @@ const struct sch_type sch_autoscaling_v1_HorizontalPodAutoscalerStatus = {
     .fields = SCH_FIELDS(hpa1_status_fields),
 };
 
-SCH_KIND_TYPE(sch_autoscaling_v1_HorizontalPodAutoscaler,
-	      "io.k8s.api.autoscaling.v1.HorizontalPodAutoscaler",
-	      "Adjusts the replica count of a scalable object to keep its pods' average CPU use "
-	      "near a target.",
-	      "autoscaling", "v1", "HorizontalPodAutoscaler",
-	      sch_autoscaling_v1_HorizontalPodAutoscalerSpec,
-	      "The target, bounds and CPU goal of the autoscaler.",
-	      sch_autoscaling_v1_HorizontalPodAutoscalerStatus);
+SCH_KIND_TYPE_FL(sch_autoscaling_v1_HorizontalPodAutoscaler,
+		 "io.k8s.api.autoscaling.v1.HorizontalPodAutoscaler",
+		 "Adjusts the replica count of a scalable object to keep its pods' average CPU use "
+		 "near a target.",
+		 "autoscaling", "v1", "HorizontalPodAutoscaler",
+		 sch_autoscaling_v1_HorizontalPodAutoscalerSpec, REQ,
+		 "The target, bounds and CPU goal of the autoscaler.",
+		 sch_autoscaling_v1_HorizontalPodAutoscalerStatus);
 
 SCH_DEFINE_LIST(sch_autoscaling_v1_HorizontalPodAutoscalerList,
 		sch_autoscaling_v1_HorizontalPodAutoscaler,
@@ -213,14 +200,14 @@ const struct sch_type sch_autoscaling_v2_HorizontalPodAutoscalerStatus = {
     .fields = SCH_FIELDS(hpa2_status_fields),
 };
 
-SCH_KIND_TYPE(sch_autoscaling_v2_HorizontalPodAutoscaler,
-	      "io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler",
-	      "Adjusts the replica count of a scalable object from the metrics it is given, "
-	      "within bounds and rate limits.",
-	      "autoscaling", "v2", "HorizontalPodAutoscaler",
-	      sch_autoscaling_v2_HorizontalPodAutoscalerSpec,
-	      "The target, bounds, metrics and behavior of the autoscaler.",
-	      sch_autoscaling_v2_HorizontalPodAutoscalerStatus);
+SCH_KIND_TYPE_FL(sch_autoscaling_v2_HorizontalPodAutoscaler,
+		 "io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler",
+		 "Adjusts the replica count of a scalable object from the metrics it is given, "
+		 "within bounds and rate limits.",
+		 "autoscaling", "v2", "HorizontalPodAutoscaler",
+		 sch_autoscaling_v2_HorizontalPodAutoscalerSpec, REQ,
+		 "The target, bounds, metrics and behavior of the autoscaler.",
+		 sch_autoscaling_v2_HorizontalPodAutoscalerStatus);
 
 SCH_DEFINE_LIST(sch_autoscaling_v2_HorizontalPodAutoscalerList,
 		sch_autoscaling_v2_HorizontalPodAutoscaler,

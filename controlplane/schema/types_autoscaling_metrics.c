@@ -52,38 +52,19 @@ const struct sch_type sch_autoscaling_v2_MetricValueStatus = {
 
 /* The pieces the five sources and five statuses are made of. */
 #define METRIC_ID_FIELD(num)                                                                       \
-	{                                                                                          \
-		.name = "metric", .pb = num, .kind = SCH_OBJECT, .flags = SCH_F_REQUIRED,          \
-		.type = &sch_autoscaling_v2_MetricIdentifier, .desc = "Which metric.",             \
-	}
+	SF_OBJ("metric", num, sch_autoscaling_v2_MetricIdentifier, REQ, "Which metric.")
 #define METRIC_TARGET_FIELD(num)                                                                   \
-	{                                                                                          \
-		.name = "target", .pb = num, .kind = SCH_OBJECT, .flags = SCH_F_REQUIRED,          \
-		.type = &sch_autoscaling_v2_MetricTarget,                                          \
-		.desc = "The value (or pods' average) to keep the metric at.",                     \
-	}
+	SF_OBJ("target", num, sch_autoscaling_v2_MetricTarget, REQ,                                \
+	       "The value (or pods' average) to keep the metric at.")
 #define METRIC_CURRENT_FIELD(num)                                                                  \
-	{                                                                                          \
-		.name = "current", .pb = num, .kind = SCH_OBJECT, .flags = SCH_F_REQUIRED,         \
-		.type = &sch_autoscaling_v2_MetricValueStatus,                                     \
-		.desc = "The metric's value (or pods' average) as last read.",                     \
-	}
+	SF_OBJ("current", num, sch_autoscaling_v2_MetricValueStatus, REQ,                          \
+	       "The metric's value (or pods' average) as last read.")
 #define METRIC_DESCRIBED_OBJECT_FIELD(num)                                                         \
-	{                                                                                          \
-		.name = "describedObject", .pb = num, .kind = SCH_OBJECT, .flags = SCH_F_REQUIRED, \
-		.type = &sch_autoscaling_v2_CrossVersionObjectReference,                           \
-		.desc = "The object the metric describes.",                                        \
-	}
-#define METRIC_RESOURCE_NAME_FIELD                                                                 \
-	{                                                                                          \
-		.name = "name", .pb = 1, .kind = SCH_STRING, .flags = SCH_F_REQUIRED,              \
-		.desc = "The resource, e.g. cpu or memory.",                                       \
-	}
+	SF_OBJ("describedObject", num, sch_autoscaling_v2_CrossVersionObjectReference, REQ,        \
+	       "The object the metric describes.")
+#define METRIC_RESOURCE_NAME_FIELD SF_STR("name", 1, REQ, "The resource, e.g. cpu or memory.")
 #define METRIC_CONTAINER_FIELD                                                                     \
-	{                                                                                          \
-		.name = "container", .pb = 3, .kind = SCH_STRING, .flags = SCH_F_REQUIRED,         \
-		.desc = "The container, in each pod of the target, whose use counts.",             \
-	}
+	SF_STR("container", 3, REQ, "The container, in each pod of the target, whose use counts.")
 
 static const struct sch_field object_source_fields[] = {
     METRIC_DESCRIBED_OBJECT_FIELD(1),

@@ -3,10 +3,10 @@
 #include "types_common.h"
 
 static const struct sch_field job_template_fields[] = {
-    SF_OBJ("metadata", 1, sch_meta_v1_ObjectMeta, OM,
+    SF_OBJ("metadata", 1, sch_meta_v1_ObjectMeta, 0,
 	   "Labels, annotations and other metadata given to every Job made from the "
 	   "template."),
-    SF_OBJ("spec", 2, sch_batch_v1_JobSpec, OM, "The spec of every Job made from the template."),
+    SF_OBJ("spec", 2, sch_batch_v1_JobSpec, 0, "The spec of every Job made from the template."),
 };
 
 const struct sch_type sch_batch_v1_JobTemplateSpec = {

@@ -32,7 +32,7 @@ const struct sch_type sch_coordination_v1_LeaseSpec = {
 static const struct sch_field lease_fields[] = {
     SF_TYPEMETA,
     SF_OBJECTMETA,
-    SF_OBJ("spec", 2, sch_coordination_v1_LeaseSpec, OM, "The holder and timing of the lease."),
+    SF_OBJ("spec", 2, sch_coordination_v1_LeaseSpec, 0, "The holder and timing of the lease."),
 };
 
 const struct sch_type sch_coordination_v1_Lease = {

@@ -58,7 +58,7 @@ static const struct sch_field endpoint_fields[] = {
     SF_STRS("addresses", 1, SCH_F_LIST_SET | REQ,
 	    "The endpoint's addresses, 1 to 100, in canonical form for IPv4 and IPv6 "
 	    "slices; consumers use only the first."),
-    SF_OBJ("conditions", 2, sch_discovery_v1_EndpointConditions, OM,
+    SF_OBJ("conditions", 2, sch_discovery_v1_EndpointConditions, 0,
 	   "Whether the endpoint is ready, serving and terminating."),
     SF_STR("hostname", 3, 0,
 	   "A lowercase DNS label naming the endpoint (used for per-pod DNS records); "

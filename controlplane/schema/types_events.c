@@ -38,7 +38,7 @@ static const struct sch_field event_fields[] = {
     SF_STR("reason", 7, OM,
 	   "Why the action was taken, human-readable (at most 128 characters); required "
 	   "for new events."),
-    SF_OBJ("regarding", 8, sch_core_v1_ObjectReference, OM,
+    SF_OBJ("regarding", 8, sch_core_v1_ObjectReference, 0,
 	   "The object the event is about, usually one the reporting controller manages."),
     SF_OBJ("related", 9, sch_core_v1_ObjectReference, 0,
 	   "A second object involved, e.g. one the action created or deleted."),
@@ -46,11 +46,11 @@ static const struct sch_field event_fields[] = {
 	   "A human-readable description of what happened; at most 1kB is expected, "
 	   "readers should accept up to 64kB."),
     SF_STR("type", 11, OM, "Normal or Warning (more may come); required for new events."),
-    SF_OBJ("deprecatedSource", 12, sch_core_v1_EventSource, OM,
+    SF_OBJ("deprecatedSource", 12, sch_core_v1_EventSource, 0,
 	   "The core/v1 source field, kept for compatibility."),
-    SF_TIME("deprecatedFirstTimestamp", 13, OM,
+    SF_TIME("deprecatedFirstTimestamp", 13, 0,
 	    "The core/v1 firstTimestamp field, kept for compatibility."),
-    SF_TIME("deprecatedLastTimestamp", 14, OM,
+    SF_TIME("deprecatedLastTimestamp", 14, 0,
 	    "The core/v1 lastTimestamp field, kept for compatibility."),
     SF_I32("deprecatedCount", 15, OM, "The core/v1 count field, kept for compatibility."),
 };

@@ -37,7 +37,7 @@ static const struct sch_field pvc_spec_fields[] = {
 	    "ReadWriteOncePod."),
     SF_OBJ("selector", 4, sch_meta_v1_LabelSelector, 0,
 	   "Restricts which existing volumes may bind, by their labels."),
-    SF_OBJ("resources", 2, sch_core_v1_VolumeResourceRequirements, OM,
+    SF_OBJ("resources", 2, sch_core_v1_VolumeResourceRequirements, 0,
 	   "The least storage the volume must have; it may be raised later to expand the "
 	   "volume."),
     SF_STR("volumeName", 3, OM, "Binds the claim to this PersistentVolume by name."),
@@ -64,7 +64,7 @@ const struct sch_type sch_core_v1_PersistentVolumeClaimSpec = {
 };
 
 static const struct sch_field pvc_template_fields[] = {
-    SF_OBJ("metadata", 1, sch_meta_v1_ObjectMeta, OM,
+    SF_OBJ("metadata", 1, sch_meta_v1_ObjectMeta, 0,
 	   "Labels and annotations copied onto the claim made from the template."),
     SF_OBJ("spec", 2, sch_core_v1_PersistentVolumeClaimSpec, REQ,
 	   "The spec of the claim, copied unchanged."),

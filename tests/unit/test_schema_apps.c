@@ -160,6 +160,14 @@ static bool is_scalar(enum sch_kind k)
 	return k != SCH_OBJECT && k != SCH_MAP && k != SCH_RAW && k != SCH_ANY;
 }
 
+/* Scalars Go encodes as plain values (the others are structs: Time,
+ * MicroTime, Quantity, IntOrString, RawExtension). */
+static bool is_plain_scalar(enum sch_kind k)
+{
+	return k == SCH_STRING || k == SCH_BOOL || k == SCH_INT32 || k == SCH_INT64 ||
+	       k == SCH_DOUBLE || k == SCH_BYTES;
+}
+
 /* i: the field's index in t. */
 static void check_field(const struct sch_type *t, size_t i)
 {
@@ -173,6 +181,10 @@ static void check_field(const struct sch_type *t, size_t i)
 		fail_msg("%s.%s: no protobuf field number", tn, f->name);
 	if ((f->flags & SCH_F_OMITEMPTY) && (f->flags & SCH_F_REQUIRED))
 		fail_msg("%s.%s: both omitempty and required", tn, f->name);
+	/* Go never omits a struct value; types_def.h's metadata fields aside. */
+	if ((f->flags & SCH_F_OMITEMPTY) && !(f->flags & SCH_F_LIST) && f->kind != SCH_MAP &&
+	    !is_plain_scalar(f->kind) && strcmp(f->name, "metadata") != 0)
+		fail_msg("%s.%s: omitempty on a struct value", tn, f->name);
 	if (f->kind == SCH_OBJECT && !f->type)
 		fail_msg("%s.%s: object field without a type", tn, f->name);
 	if (f->kind == SCH_MAP) {
@@ -306,7 +318,7 @@ static const struct fact {
      &sch_meta_v1_LabelSelector, NULL},
     {&sch_apps_v1_DeploymentSpec, "template", 3, SCH_OBJECT, SCH_F_REQUIRED, 0,
      &sch_core_v1_PodTemplateSpec, NULL},
-    {&sch_apps_v1_DeploymentSpec, "strategy", 4, SCH_OBJECT, SCH_F_OMITEMPTY, 0,
+    {&sch_apps_v1_DeploymentSpec, "strategy", 4, SCH_OBJECT, 0, SCH_F_OMITEMPTY,
      &sch_apps_v1_DeploymentStrategy, NULL},
     {&sch_apps_v1_DeploymentSpec, "paused", 7, SCH_BOOL, SCH_F_OMITEMPTY, 0, NULL, NULL},
     {&sch_apps_v1_DeploymentSpec, "progressDeadlineSeconds", 9, SCH_INT32, 0, SCH_F_OMITEMPTY, NULL,
@@ -460,6 +472,9 @@ static void test_group_version_kind(void **state)
 	assert_int_equal(nkinds, 26);
 	/* Status is the server's, and says so for the docs. */
 	assert_true(field_of(&sch_apps_v1_Deployment, "status")->flags & SCH_F_READONLY);
+	/* The HPA spec is +required upstream (and tagged omitempty). */
+	assert_true(field_of(&sch_autoscaling_v2_HorizontalPodAutoscaler, "spec")->flags &
+		    SCH_F_REQUIRED);
 }
 
 int main(void)

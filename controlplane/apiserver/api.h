@@ -24,8 +24,9 @@ struct api_config {
 	const char **tokens;  /* accepted bearer tokens, NULL-terminated */
 	bool anonymous_plain; /* plain HTTP without a token is allowed (tests) */
 	size_t max_body;
-	size_t max_object;    /* largest object a write may store; 0 = max_body */
-	int watch_buffer_max; /* bytes a watcher may fall behind before 410 */
+	size_t max_object;	   /* largest object a write may store; 0 = max_body */
+	int watch_buffer_max;	   /* bytes one watcher may fall behind before it is closed */
+	size_t watch_buffer_total; /* bytes all watchers together may hold */
 };
 
 struct api {

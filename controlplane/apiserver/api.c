@@ -172,7 +172,7 @@ static void api_dispatch(struct api *a, struct http_req *req, const struct api_t
 			}
 		} else if (!strcmp(m, "POST")) {
 			api_create(a, req, t);
-		} else if (!strcmp(m, "DELETE")) {
+		} else if (!strcmp(m, "DELETE") && !t->rt->no_deletecollection) {
 			api_delete_collection(a, req, t);
 		} else {
 			api_method_not_allowed(req);

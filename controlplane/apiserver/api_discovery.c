@@ -40,6 +40,8 @@ static cJSON *api_resource_list(const char *group, const char *version)
 	static const char *const verbs[] = {"create", "delete", "deletecollection",
 					    "get",    "list",	"patch",
 					    "update", "watch",	NULL};
+	static const char *const verbs_nodc[] = {"create", "delete", "get",   "list",
+						 "patch",  "update", "watch", NULL};
 	static const char *const sub_verbs[] = {"get", "patch", "update", NULL};
 	static const char *const bind_verbs[] = {"create", NULL};
 	cJSON *doc = cJSON_CreateObject(), *list;
@@ -59,7 +61,8 @@ static cJSON *api_resource_list(const char *group, const char *version)
 		if (strcmp(rt->group, group) || strcmp(rt->version, version))
 			continue;
 		any = true;
-		api_add_res(list, rt->plural, rt->namespaced, rt->kind, verbs);
+		api_add_res(list, rt->plural, rt->namespaced, rt->kind,
+			    rt->no_deletecollection ? verbs_nodc : verbs);
 		r = cJSON_GetArrayItem(list, cJSON_GetArraySize(list) - 1);
 		cJSON_ReplaceItemInObject(r, "singularName", cJSON_CreateString(rt->singular));
 		if (rt->short_names[0])

@@ -229,8 +229,13 @@ def test_python(srv):
     # discovery
     r = srv.req("GET", "/api/v1")
     verbs = {x["name"]: x["verbs"] for x in r.json["resources"]}
-    t.ok(all("deletecollection" in verbs[n] for n in verbs if "/" not in n),
-         "discovery lists deletecollection for every resource", verbs)
+    t.ok(all(("deletecollection" in verbs[n]) == (n != "namespaces")
+             for n in verbs if "/" not in n),
+         "discovery lists deletecollection for every resource but namespaces (as upstream)",
+         verbs)
+    r = srv.req("DELETE", "/api/v1/namespaces")
+    t.ok(r.status == 405 and srv.req("GET", "/api/v1/namespaces/default").status == 200,
+         "DELETE on the namespaces collection is not allowed", r)
     for path in ["/api/", "/apis/", "/version/", "/api/v1/", "/apis/apps/v1/", "/apis/apps/"]:
         a, b = srv.req("GET", path), srv.req("GET", path.rstrip("/"))
         t.ok(a.status == 200 and a.json == b.json, "%s answers like %s" % (path, path[:-1]),

@@ -665,15 +665,14 @@ void api_patch(struct api *a, struct http_req *req, const struct api_target *t)
 	cJSON_Delete(old);
 }
 
-int api_delete_opts_check(struct http_req *req, const struct res_type *rt, const char *name,
-			  const struct store_kv *kv, const cJSON *old, const cJSON *opts, bool *dry)
+/* A DeleteOptions' dryRun: "All" sets *dry, any other value is the 422
+ * upstream gives. 0, or -EINVAL after replying. */
+static int api_opts_dry_run(struct http_req *req, const cJSON *opts, bool *dry)
 {
 	static const char *const supported[] = {"All", NULL};
-	const cJSON *dr, *v;
-	const char *prv, *puid;
+	const cJSON *dr = cJSON_GetObjectItemCaseSensitive(opts, "dryRun"), *v;
 	char msg[API_MSG];
 
-	dr = cJSON_GetObjectItemCaseSensitive(opts, "dryRun");
 	if (!cJSON_IsArray(dr))
 		dr = NULL;
 	cJSON_ArrayForEach(v, dr)
@@ -692,8 +691,18 @@ int api_delete_opts_check(struct http_req *req, const struct res_type *rt, const
 		api_status_invalid_kind(req, "DeleteOptions", "meta.k8s.io", "", &e);
 		return -EINVAL;
 	}
-	prv = json_str(opts, "preconditions.resourceVersion");
-	puid = json_str(opts, "preconditions.uid");
+	return 0;
+}
+
+/* A DeleteOptions' preconditions against the stored object: 409 when the
+ * uid or resourceVersion differs. 0, or -EINVAL after replying. */
+static int api_opts_preconditions(struct http_req *req, const struct res_type *rt, const char *name,
+				  const struct store_kv *kv, const cJSON *old, const cJSON *opts)
+{
+	const char *prv = json_str(opts, "preconditions.resourceVersion");
+	const char *puid = json_str(opts, "preconditions.uid");
+	char msg[API_MSG];
+
 	if (puid && strcmp(puid, json_str(old, "metadata.uid") ?: "")) {
 		snprintf(msg, sizeof(msg),
 			 "Precondition failed: UID in precondition: %s, UID in object meta: %s",
@@ -708,16 +717,23 @@ int api_delete_opts_check(struct http_req *req, const struct res_type *rt, const
 	return 0;
 }
 
+int api_delete_opts_check(struct http_req *req, const struct res_type *rt, const char *name,
+			  const struct store_kv *kv, const cJSON *old, const cJSON *opts, bool *dry)
+{
+	if (api_opts_dry_run(req, opts, dry))
+		return -EINVAL;
+	return api_opts_preconditions(req, rt, name, kv, old, opts);
+}
+
 /* DeleteOptions from the body (kubectl sends its dryRun there, the python
  * client in the query): preconditions and dryRun are honoured, the rest
  * ignored. Returns 0, or -EINVAL after replying. */
-static int api_delete_options(struct http_req *req, const struct res_type *rt, const char *name,
-			      const struct store_kv *kv, const cJSON *old, bool *dry)
+int api_delete_opts_parse(struct http_req *req, cJSON **optsp, bool *dry)
 {
 	cJSON *opts;
 	size_t len;
-	int err;
 
+	*optsp = NULL;
 	if (api_dry_run(req, "DeleteOptions", dry))
 		return -EINVAL;
 	http_req_body(req, &len);
@@ -726,7 +742,25 @@ static int api_delete_options(struct http_req *req, const struct res_type *rt, c
 	opts = api_body_json(req, "error decoding DeleteOptions");
 	if (!opts)
 		return -EINVAL;
-	err = api_delete_opts_check(req, rt, name, kv, old, opts, dry);
+	if (api_opts_dry_run(req, opts, dry)) {
+		cJSON_Delete(opts);
+		return -EINVAL;
+	}
+	*optsp = opts;
+	return 0;
+}
+
+static int api_delete_options(struct http_req *req, const struct res_type *rt, const char *name,
+			      const struct store_kv *kv, const cJSON *old, bool *dry)
+{
+	cJSON *opts;
+	int err;
+
+	if (api_delete_opts_parse(req, &opts, dry))
+		return -EINVAL;
+	if (!opts)
+		return 0;
+	err = api_opts_preconditions(req, rt, name, kv, old, opts);
 	cJSON_Delete(opts);
 	return err;
 }

@@ -10,6 +10,7 @@
 #include "bootstrap.h"
 #include "controllers/controllers.h"
 #include "datadir.h"
+#include "dns/dns.h"
 #include "log.h"
 #include "server.h"
 #include "server_dns.h"
@@ -24,6 +25,7 @@ struct server {
 	struct api api;
 	struct server_dns *dns;
 	struct ctrl_namespace *ns_ctrl;
+	struct ctrl_serviceaccount *sa_ctrl;
 	ev_signal sigterm, sigint;
 	char advertise[64];
 	char url[128];
@@ -293,6 +295,7 @@ int server_start(const struct server_config *c, struct server **out)
 	ac.tokens = (const char **)s->creds.tokens;
 	ac.max_body = c->max_body;
 	ac.watch_buffer_max = c->watch_buffer;
+	ac.watch_buffer_total = c->watch_buffer_total;
 	err = api_init(&s->api, s->loop, s->store, c->service_cidr, c->node_port_range, &ac);
 	if (err)
 		goto err_creds;
@@ -303,17 +306,21 @@ int server_start(const struct server_config *c, struct server **out)
 
 	if (c->dns_bind && strcmp(c->dns_bind, "off")) {
 		/* the first DNS listener becomes kube-dns's endpoint if routable */
-		const char *colon = strrchr(c->dns_bind, ':');
-		size_t hl = colon ? (size_t)(colon - c->dns_bind) : strlen(c->dns_bind);
-
-		if (hl < sizeof(dns_ip)) {
-			memcpy(dns_ip, c->dns_bind, hl);
-			dns_ip[hl] = 0;
+		if (dns_first_listener(c->dns_bind, dns_ip, sizeof(dns_ip), &dns_port)) {
+			pr_err("--dns-bind-address %s: not ADDR:PORT[,ADDR:PORT...]", c->dns_bind);
+			err = -EINVAL;
+			goto err_api;
 		}
-		if (colon)
-			dns_port = atoi(colon + 1);
 		if (!strcmp(dns_ip, "0.0.0.0"))
 			snprintf(dns_ip, sizeof(dns_ip), "%s", s->c.advertise);
+		if (strchr(dns_ip, ':')) {
+			/* kube-dns is an IPv4 Service: an IPv6 listener cannot back it */
+			pr_info(
+			    "dns: the first --dns-bind-address listener %s is IPv6; kube-dns gets "
+			    "no endpoint (list an IPv4 listener first to give it one)",
+			    dns_ip);
+			dns_ip[0] = 0;
+		}
 	}
 	bo.api_ip = s->c.advertise;
 	bo.api_port = c->port;
@@ -346,6 +353,9 @@ int server_start(const struct server_config *c, struct server **out)
 	err = ctrl_namespace_start(&s->api, s->loop, &s->ns_ctrl);
 	if (err)
 		goto err_dns;
+	err = ctrl_serviceaccount_start(&s->api, s->loop, &s->sa_ctrl);
+	if (err)
+		goto err_ctrl;
 
 	ho.bind_address = c->bind_address;
 	ho.port = c->port;
@@ -373,6 +383,7 @@ int server_start(const struct server_config *c, struct server **out)
 	return 0;
 
 err_ctrl:
+	ctrl_serviceaccount_stop(s->sa_ctrl);
 	ctrl_namespace_stop(s->ns_ctrl);
 err_dns:
 	server_dns_stop(s->dns);
@@ -400,6 +411,7 @@ void server_stop(struct server *s)
 	if (!s)
 		return;
 	http_server_stop(s->api.http);
+	ctrl_serviceaccount_stop(s->sa_ctrl);
 	ctrl_namespace_stop(s->ns_ctrl);
 	if (store_dirty(s->store) && store_commit(s->store))
 		pr_err("store: final commit failed");

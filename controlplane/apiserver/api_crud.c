@@ -180,6 +180,20 @@ err:
 	return NULL;
 }
 
+/* The type's decode hook (a Secret's base64 data, a Lease's MicroTimes):
+ * false after answering 400 as the upstream decoder does. */
+static bool api_decode(struct http_req *req, const struct res_type *rt, cJSON *obj)
+{
+	char err[512] = "", msg[API_MSG];
+
+	if (!rt->decode || !rt->decode(obj, err, sizeof(err)))
+		return true;
+	snprintf(msg, sizeof(msg), "%s in version \"%s\" cannot be handled as a %s: %s", rt->kind,
+		 rt->version, rt->kind, err);
+	api_status_bad(req, msg);
+	return false;
+}
+
 static const cJSON *api_md(const cJSON *obj)
 {
 	return cJSON_GetObjectItemCaseSensitive(obj, "metadata");
@@ -334,6 +348,8 @@ void api_create(struct api *a, struct http_req *req, const struct api_target *t)
 	obj = api_parse_body(req, rt);
 	if (!obj)
 		return;
+	if (!api_decode(req, rt, obj))
+		goto out;
 	md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
 	bns = json_str(obj, "metadata.namespace");
 	if (rt->namespaced) {
@@ -501,6 +517,9 @@ static void api_apply_update(struct api *a, struct http_req *req, const struct a
 		api_status_bad(req, "metadata: expected an object");
 		return;
 	}
+	/* PUT bodies and patch results decode like a created object */
+	if (!api_decode(req, rt, obj))
+		return;
 	if (bname && strcmp(bname, t->name)) {
 		snprintf(msg, sizeof(msg),
 			 "the name of the object (%s) does not match the name on the URL (%s)",
@@ -716,29 +735,14 @@ void api_patch(struct api *a, struct http_req *req, const struct api_target *t)
 	cJSON_Delete(old);
 }
 
-/* DeleteOptions from the body (kubectl sends its dryRun there, the python
- * client in the query): preconditions and dryRun are honoured, the rest
- * ignored. Returns 0, or -EINVAL after replying. */
-static int api_delete_options(struct http_req *req, const struct res_type *rt, const char *name,
-			      const struct store_kv *kv, const cJSON *old, bool *dry)
+/* A DeleteOptions' dryRun: "All" sets *dry, any other value is the 422
+ * upstream gives. 0, or -EINVAL after replying. */
+static int api_opts_dry_run(struct http_req *req, const cJSON *opts, bool *dry)
 {
 	static const char *const supported[] = {"All", NULL};
-	cJSON *opts;
-	const cJSON *dr, *v;
-	const char *prv, *puid;
+	const cJSON *dr = cJSON_GetObjectItemCaseSensitive(opts, "dryRun"), *v;
 	char msg[API_MSG];
-	int err = -EINVAL;
-	size_t len;
 
-	if (api_dry_run(req, "DeleteOptions", dry))
-		return -EINVAL;
-	http_req_body(req, &len);
-	if (!len)
-		return 0;
-	opts = api_body_json(req, "error decoding DeleteOptions");
-	if (!opts)
-		return -EINVAL;
-	dr = cJSON_GetObjectItemCaseSensitive(opts, "dryRun");
 	if (!cJSON_IsArray(dr))
 		dr = NULL;
 	cJSON_ArrayForEach(v, dr)
@@ -755,23 +759,78 @@ static int api_delete_options(struct http_req *req, const struct res_type *rt, c
 		free(val);
 		verrs_not_supported(&e, "dryRun", msg, supported);
 		api_status_invalid_kind(req, "DeleteOptions", "meta.k8s.io", "", &e);
-		goto out;
+		return -EINVAL;
 	}
-	prv = json_str(opts, "preconditions.resourceVersion");
-	puid = json_str(opts, "preconditions.uid");
+	return 0;
+}
+
+/* A DeleteOptions' preconditions against the stored object: 409 when the
+ * uid or resourceVersion differs. 0, or -EINVAL after replying. */
+static int api_opts_preconditions(struct http_req *req, const struct res_type *rt, const char *name,
+				  const struct store_kv *kv, const cJSON *old, const cJSON *opts)
+{
+	const char *prv = json_str(opts, "preconditions.resourceVersion");
+	const char *puid = json_str(opts, "preconditions.uid");
+	char msg[API_MSG];
+
 	if (puid && strcmp(puid, json_str(old, "metadata.uid") ?: "")) {
 		snprintf(msg, sizeof(msg),
 			 "Precondition failed: UID in precondition: %s, UID in object meta: %s",
 			 puid, json_str(old, "metadata.uid") ?: "");
 		api_status(req, 409, "Conflict", msg, api_details_plural(rt, name));
-		goto out;
+		return -EINVAL;
 	}
 	if (prv && strtoll(prv, NULL, 10) != kv->mod_rev) {
 		api_status_conflict(req, rt, name);
-		goto out;
+		return -EINVAL;
 	}
-	err = 0;
-out:
+	return 0;
+}
+
+int api_delete_opts_check(struct http_req *req, const struct res_type *rt, const char *name,
+			  const struct store_kv *kv, const cJSON *old, const cJSON *opts, bool *dry)
+{
+	if (api_opts_dry_run(req, opts, dry))
+		return -EINVAL;
+	return api_opts_preconditions(req, rt, name, kv, old, opts);
+}
+
+/* DeleteOptions from the body (kubectl sends its dryRun there, the python
+ * client in the query): preconditions and dryRun are honoured, the rest
+ * ignored. Returns 0, or -EINVAL after replying. */
+int api_delete_opts_parse(struct http_req *req, cJSON **optsp, bool *dry)
+{
+	cJSON *opts;
+	size_t len;
+
+	*optsp = NULL;
+	if (api_dry_run(req, "DeleteOptions", dry))
+		return -EINVAL;
+	http_req_body(req, &len);
+	if (!len)
+		return 0;
+	opts = api_body_json(req, "error decoding DeleteOptions");
+	if (!opts)
+		return -EINVAL;
+	if (api_opts_dry_run(req, opts, dry)) {
+		cJSON_Delete(opts);
+		return -EINVAL;
+	}
+	*optsp = opts;
+	return 0;
+}
+
+static int api_delete_options(struct http_req *req, const struct res_type *rt, const char *name,
+			      const struct store_kv *kv, const cJSON *old, bool *dry)
+{
+	cJSON *opts;
+	int err;
+
+	if (api_delete_opts_parse(req, &opts, dry))
+		return -EINVAL;
+	if (!opts)
+		return 0;
+	err = api_opts_preconditions(req, rt, name, kv, old, opts);
 	cJSON_Delete(opts);
 	return err;
 }

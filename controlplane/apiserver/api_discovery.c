@@ -70,8 +70,11 @@ static void api_add_res(cJSON *list, const char *name, bool namespaced, const ch
 
 static cJSON *api_resource_list(const char *group, const char *version)
 {
-	static const char *const verbs[] = {"create", "delete", "get",	 "list",
-					    "patch",  "update", "watch", NULL};
+	static const char *const verbs[] = {"create", "delete", "deletecollection",
+					    "get",    "list",	"patch",
+					    "update", "watch",	NULL};
+	static const char *const verbs_nodc[] = {"create", "delete", "get",   "list",
+						 "patch",  "update", "watch", NULL};
 	static const char *const sub_verbs[] = {"get", "patch", "update", NULL};
 	static const char *const bind_verbs[] = {"create", NULL};
 	cJSON *doc = cJSON_CreateObject(), *list;
@@ -91,7 +94,8 @@ static cJSON *api_resource_list(const char *group, const char *version)
 		if (strcmp(rt->group, group) || strcmp(rt->version, version))
 			continue;
 		any = true;
-		api_add_res(list, rt->plural, rt->namespaced, rt->kind, verbs);
+		api_add_res(list, rt->plural, rt->namespaced, rt->kind,
+			    rt->no_deletecollection ? verbs_nodc : verbs);
 		r = cJSON_GetArrayItem(list, cJSON_GetArraySize(list) - 1);
 		cJSON_ReplaceItemInObject(r, "singularName", cJSON_CreateString(rt->singular));
 		if (rt->short_names[0])
@@ -113,6 +117,18 @@ static cJSON *api_resource_list(const char *group, const char *version)
 		if (rt->has_binding) {
 			snprintf(sub, sizeof(sub), "%s/binding", rt->plural);
 			api_add_res(list, sub, rt->namespaced, "Binding", bind_verbs);
+		}
+		if (rt->has_eviction) {
+			/* kubectl (1.22+) drain evicts when this names policy's
+			 * version. (1.20 also wants the policy group listed; it
+			 * serves nothing until PodDisruptionBudget comes, and an
+			 * empty group is an error to client-go's discovery, so
+			 * 1.20 deletes the pods instead.) */
+			snprintf(sub, sizeof(sub), "%s/eviction", rt->plural);
+			api_add_res(list, sub, rt->namespaced, "Eviction", bind_verbs);
+			r = cJSON_GetArrayItem(list, cJSON_GetArraySize(list) - 1);
+			cJSON_AddStringToObject(r, "group", "policy");
+			cJSON_AddStringToObject(r, "version", "v1");
 		}
 	}
 	if (!any) {
@@ -148,14 +164,14 @@ bool api_discovery(struct api *a, struct http_req *req, const char *path)
 	int ngroups = api_groups_of(groups_def, API_MAX_GROUPS);
 	cJSON *doc = NULL;
 
-	if (!strcmp(path, "/version")) {
+	if (api_path_is(path, "/version")) {
 		doc = cJSON_Parse(
 		    "{\"major\":\"1\",\"minor\":\"20\",\"gitVersion\":\"v1.20.2-skiff\","
 		    "\"gitCommit\":\"0000000000000000000000000000000000000000\","
 		    "\"gitTreeState\":\"clean\",\"buildDate\":\"2026-11-25T00:00:00Z\","
 		    "\"goVersion\":\"go1.15.5\",\"compiler\":\"gc\","
 		    "\"platform\":\"linux/amd64\"}");
-	} else if (!strcmp(path, "/api")) {
+	} else if (api_path_is(path, "/api")) {
 		cJSON *c, *cidrs;
 
 		doc = cJSON_CreateObject();
@@ -167,7 +183,7 @@ bool api_discovery(struct api *a, struct http_req *req, const char *path)
 		cJSON_AddStringToObject(c, "clientCIDR", "0.0.0.0/0");
 		cJSON_AddStringToObject(c, "serverAddress", a->cfg.advertise);
 		cJSON_AddItemToArray(cidrs, c);
-	} else if (!strcmp(path, "/apis")) {
+	} else if (api_path_is(path, "/apis")) {
 		cJSON *groups;
 
 		doc = cJSON_CreateObject();
@@ -176,7 +192,7 @@ bool api_discovery(struct api *a, struct http_req *req, const char *path)
 		groups = cJSON_AddArrayToObject(doc, "groups");
 		for (int i = 0; i < ngroups; i++)
 			cJSON_AddItemToArray(groups, api_group(&groups_def[i]));
-	} else if (!strcmp(path, "/api/v1")) {
+	} else if (api_path_is(path, "/api/v1")) {
 		doc = api_resource_list("", "v1");
 	} else if (!strcmp(path, "/openapi/v2") || !strcmp(path, "/swagger-2.0.0.pb-v1")) {
 		http_reply(req, 200, "application/octet-stream", (const char *)api_openapi_v2_pb,
@@ -188,14 +204,14 @@ bool api_discovery(struct api *a, struct http_req *req, const char *path)
 			char p1[64], p2[80];
 
 			snprintf(p1, sizeof(p1), "/apis/%s", gd->name);
-			if (!strcmp(path, p1)) {
+			if (api_path_is(path, p1)) {
 				doc = api_group(gd);
 				cJSON_AddStringToObject(doc, "kind", "APIGroup");
 				cJSON_AddStringToObject(doc, "apiVersion", "v1");
 			}
 			for (int k = 0; k < gd->nversions && !doc; k++) {
 				snprintf(p2, sizeof(p2), "%s/%s", p1, gd->versions[k]);
-				if (!strcmp(path, p2))
+				if (api_path_is(path, p2))
 					doc = api_resource_list(gd->name, gd->versions[k]);
 			}
 		}

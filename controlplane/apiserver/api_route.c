@@ -128,7 +128,8 @@ int api_route(const char *path, struct api_target *t)
 		i++;
 		if (!(!strcmp(t->sub, "status") && t->rt->has_status) &&
 		    !(!strcmp(t->sub, "scale") && t->rt->has_scale) &&
-		    !(!strcmp(t->sub, "binding") && t->rt->has_binding))
+		    !(!strcmp(t->sub, "binding") && t->rt->has_binding) &&
+		    !(!strcmp(t->sub, "eviction") && t->rt->has_eviction))
 			return -ENOENT;
 	}
 	if (i != n)
@@ -137,4 +138,13 @@ int api_route(const char *path, struct api_target *t)
 	if (t->has_name && t->rt->namespaced && !t->has_ns)
 		return -ENOENT;
 	return 0;
+}
+
+bool api_path_is(const char *path, const char *want)
+{
+	size_t n = strlen(want);
+
+	/* "/api/" is "/api": upstream's mux serves both (the python client's
+	 * discovery calls use the slash) */
+	return !strncmp(path, want, n) && (!path[n] || (path[n] == '/' && !path[n + 1]));
 }

@@ -1,5 +1,5 @@
-/* api_subres: the /scale and /binding subresources. (/status shares the
- * update pipeline in api_crud.c.) */
+/* api_subres: the /scale, /binding and /eviction subresources. (/status
+ * shares the update pipeline in api_crud.c.) */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -208,6 +208,78 @@ void api_binding(struct api *a, struct http_req *req, const struct api_target *t
 	if (rev < 0) {
 		api_status_store_err(a, req, t->rt, t->name, rev);
 		goto out;
+	}
+	api_status(req, 201, "", "", NULL);
+	if (!dry)
+		http_req_defer(req);
+out:
+	cJSON_Delete(in);
+	cJSON_Delete(obj);
+}
+
+/* The Eviction's TypeMeta: absent, or policy's Eviction (kubectl 1.20
+ * sends the v1beta1 shape, which is the same). */
+static const char *api_eviction_kind_error(const cJSON *in)
+{
+	const cJSON *kind = cJSON_GetObjectItemCaseSensitive(in, "kind");
+	const cJSON *av = cJSON_GetObjectItemCaseSensitive(in, "apiVersion");
+
+	if (kind && (!cJSON_IsString(kind) || strcmp(kind->valuestring, "Eviction")))
+		return "the kind in the data does not match the expected kind (Eviction)";
+	if (av && (!cJSON_IsString(av) || (strcmp(av->valuestring, "policy/v1") &&
+					   strcmp(av->valuestring, "policy/v1beta1"))))
+		return "the API version in the data does not match the expected API version "
+		       "(policy/v1)";
+	return NULL;
+}
+
+/* POST pods/{name}/eviction: upstream's EvictionREST.Create. No
+ * PodDisruptionBudget is served, so every eviction is allowed and deletes
+ * the pod at once, under the Eviction's deleteOptions (preconditions,
+ * dryRun; the query's dryRun counts too). */
+void api_eviction(struct api *a, struct http_req *req, const struct api_target *t)
+{
+	const struct store_kv *kv;
+	cJSON *in = NULL, *obj = NULL;
+	const cJSON *opts;
+	const char *why, *name;
+	int64_t rev;
+	bool dry;
+
+	if (api_dry_run(req, "CreateOptions", &dry))
+		return;
+	in = api_body_json(req, "error decoding Eviction");
+	if (!in)
+		return;
+	why = cJSON_IsObject(in) ? api_eviction_kind_error(in)
+				 : "error decoding Eviction: expected an object";
+	if (why) {
+		api_status(req, 400, "BadRequest", why, NULL);
+		goto out;
+	}
+	name = json_str(in, "metadata.name");
+	if (!name || strcmp(name, t->name)) {
+		api_status(req, 400, "BadRequest",
+			   "name in URL does not match name in Eviction object", NULL);
+		goto out;
+	}
+	opts = cJSON_GetObjectItemCaseSensitive(in, "deleteOptions");
+	if (opts && !cJSON_IsNull(opts) && !cJSON_IsObject(opts)) {
+		api_status(req, 400, "BadRequest",
+			   "error decoding Eviction: deleteOptions: expected an object", NULL);
+		goto out;
+	}
+	obj = api_load_or_reply(a, req, t, &kv);
+	if (!obj)
+		goto out;
+	if (api_delete_opts_check(req, t->rt, t->name, kv, obj, opts, &dry))
+		goto out;
+	if (!dry) {
+		rev = api_store_delete(a, t->rt, t->ns, t->name, true);
+		if (rev < 0) {
+			api_status_store_err(a, req, t->rt, t->name, rev);
+			goto out;
+		}
 	}
 	api_status(req, 201, "", "", NULL);
 	if (!dry)

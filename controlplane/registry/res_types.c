@@ -1,12 +1,13 @@
 /* res_types: the table of served resources and lookups over it. Each
  * struct res_type lives with its family (res_core.c, res_service.c,
- * res_endpoints.c, res_apps.c). */
+ * res_endpoints.c, res_apps.c, res_config.c, res_coordination.c). */
 #include <stdio.h>
 #include <string.h>
 #include "resource.h"
 
 extern const struct res_type res_namespaces, res_services, res_endpoints, res_endpointslices,
-    res_pods, res_nodes, res_events, res_deployments, res_replicasets, res_statefulsets;
+    res_pods, res_nodes, res_events, res_deployments, res_replicasets, res_statefulsets,
+    res_configmaps, res_secrets, res_serviceaccounts, res_leases;
 extern const struct res_type res_jobs, res_cronjobs, res_controllerrevisions, res_resourcequotas,
     res_limitranges, res_replicationcontrollers, res_hpa_v2, res_hpa_v1, res_events_v1,
     res_daemonsets;
@@ -25,6 +26,10 @@ const struct res_type *const res_types[] = {
     &res_deployments,
     &res_replicasets,
     &res_statefulsets,
+    &res_configmaps,
+    &res_secrets,
+    &res_serviceaccounts,
+    &res_leases,
     &res_daemonsets,
     &res_resourcequotas,
     &res_limitranges,
@@ -74,6 +79,7 @@ static const struct {
     {&res_deployments, "deployments.apps"},
     {&res_replicasets, "replicasets.apps"},
     {&res_statefulsets, "statefulsets.apps"},
+    {&res_leases, "leases.coordination.k8s.io"},
     {&res_daemonsets, "daemonsets.apps"},
     {&res_controllerrevisions, "controllerrevisions.apps"},
     {&res_jobs, "jobs.batch"},

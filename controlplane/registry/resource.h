@@ -28,6 +28,8 @@ struct res_type {
 	bool has_status;	    /* /status subresource */
 	bool has_scale;		    /* /scale subresource (apps) */
 	bool has_binding;	    /* /binding subresource (pods: the scheduler's bind) */
+	bool has_eviction;	    /* /eviction subresource (pods: policy/v1 Eviction) */
+	bool no_deletecollection;   /* no DELETE on the collection (namespaces, as upstream) */
 	bool unconditional_update;  /* PUT without resourceVersion allowed */
 	bool delete_returns_object; /* DELETE answers the object (Service, Pod) */
 	bool has_generation;	    /* metadata.generation bumped on spec change */
@@ -37,6 +39,13 @@ struct res_type {
 	/* Extra field selectors beyond metadata.name/namespace; NULL-terminated. */
 	const char *const *field_selectors;
 
+	/* Decode a written object from its wire form, before defaulting
+	 * (upstream's JSON decoding and conversion): check encoded fields
+	 * ([]byte values are base64) and fold write-only fields in (a
+	 * Secret's stringData). 0, or -EINVAL with msg set to the decoder's
+	 * error, answered 400 "<Kind> in version ... cannot be handled as a
+	 * <Kind>: msg". NULL: nothing to decode. */
+	int (*decode)(cJSON *obj, char *msg, size_t len);
 	/* Fill defaults in place (on create and after every update/patch). */
 	void (*defaults)(cJSON *obj);
 	/* Validate; old is NULL on create. Immutable-field checks use old. */

@@ -38,6 +38,11 @@ static void test_lookup(void **state)
 	    {"apps", "replicasets", "ReplicaSet", "apps/v1", "replicasets.apps", "rs", true, true},
 	    {"apps", "statefulsets", "StatefulSet", "apps/v1", "statefulsets.apps", "sts", true,
 	     true},
+	    {"", "configmaps", "ConfigMap", "v1", "configmaps", "cm", true, false},
+	    {"", "secrets", "Secret", "v1", "secrets", NULL, true, false},
+	    {"", "serviceaccounts", "ServiceAccount", "v1", "serviceaccounts", "sa", true, false},
+	    {"coordination.k8s.io", "leases", "Lease", "coordination.k8s.io/v1",
+	     "leases.coordination.k8s.io", NULL, true, false},
 	    {"apps", "daemonsets", "DaemonSet", "apps/v1", "daemonsets.apps", "ds", true, true},
 	    {"apps", "controllerrevisions", "ControllerRevision", "apps/v1",
 	     "controllerrevisions.apps", NULL, true, false},
@@ -88,7 +93,7 @@ static void test_lookup(void **state)
 	}
 	assert_null(res_lookup("", "v1", "deployments"));
 	assert_null(res_lookup("apps", "v1beta1", "deployments"));
-	assert_null(res_lookup("", "v1", "secrets"));
+	assert_null(res_lookup("", "v1", "widgets"));
 	assert_null(res_lookup_kind("v1", "Deployment"));
 	assert_null(res_lookup_kind("apps/v1", "Secret"));
 	assert_true(res_lookup("", "v1", "services")->delete_returns_object);
@@ -193,6 +198,11 @@ static const struct colspec colspecs[] = {
      "Last Seen:0,Type:0,Reason:0,Object:0,Subobject:1,Source:1,Message:0,First Seen:1,Count:1,"
      "Name:1",
      ""},
+    /* upstream declares these counts "string" columns (printers.go) */
+    {"configmaps", "Name:0,Data:0,Age:0", ""},
+    {"secrets", "Name:0,Type:0,Data:0,Age:0", ""},
+    {"serviceaccounts", "Name:0,Secrets:0,Age:0", ""},
+    {"leases", "Name:0,Holder:0,Age:0", ""},
     {"daemonsets",
      "Name:0,Desired:0,Current:0,Ready:0,Up-to-date:0,Available:0,Node Selector:0,Age:0,"
      "Containers:1,Images:1,Selector:1",

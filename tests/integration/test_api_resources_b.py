@@ -375,6 +375,15 @@ def check_events_kubectl(srv):
     t.ok(j.get("regarding", {}).get("name") == "web-1" and j.get("note") == "Started container"
          and j.get("deprecatedCount") == 1 and "involvedObject" not in j,
          "kubectl -o json of the events.k8s.io view", out + err)
+    # deletecollection through the view: its items in the view's form
+    r = srv.req("DELETE", "/apis/events.k8s.io/v1/namespaces/default/events?fieldSelector="
+                "metadata.name%3Dnewev")
+    items = (r.json or {}).get("items", [])
+    t.ok(r.status == 200 and r.json.get("kind") == "EventList" and len(items) == 1 and
+         items[0].get("apiVersion") == "events.k8s.io/v1" and items[0].get("note") == "synced",
+         "deletecollection of events.k8s.io answers the view", r)
+    t.eq(srv.req("GET", "/api/v1/namespaces/default/events/newev").status, 404,
+         "and the core Event is gone")
 
 
 def check_bad_input(srv):

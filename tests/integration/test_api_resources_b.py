@@ -303,6 +303,14 @@ def check_python(srv):
                        "pyhpa")
     t.ok(raw["spec"]["maxReplicas"] == 6 and raw["status"].get("conditions") and
          not raw["metadata"].get("annotations"), "a v1 round trip loses nothing", raw)
+    # a merge patch through v1 applies to the v1 form
+    r = srv.req("PATCH", "/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers/pyhpa",
+                {"spec": {"targetCPUUtilizationPercentage": 65}},
+                headers={"Content-Type": "application/merge-patch+json"})
+    st, raw = get_json(srv, v2_path("pyhpa"))
+    t.ok(r.status == 200 and r.json["spec"].get("targetCPUUtilizationPercentage") == 65 and
+         raw["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"] == 65,
+         "PATCH through v1 changes the stored v2 metric", r)
     v2pods = v2_read("web")
     g1 = v1.read_namespaced_horizontal_pod_autoscaler("web", "default")
     t.ok(g1.spec.target_cpu_utilization_percentage == 60 and

@@ -1,0 +1,135 @@
+/* schema: type lookup by apiVersion and kind, field lookup, and the report
+ * of findings shared by protobuf decoding and field validation. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include "schema.h"
+#include "schema_report.h"
+
+/* OpenAPI names of the meta/v1 types. */
+#define SCH_META_V1_PREFIX "io.k8s.apimachinery.pkg.apis.meta.v1."
+
+const struct sch_type *sch_lookup(const char *api_version, const char *kind)
+{
+	const char *slash, *group = "", *version;
+	size_t glen = 0;
+
+	if (!api_version || !kind)
+		return NULL;
+	/* "v1" is the core group; "apps/v1" is group "apps", version "v1" */
+	slash = strchr(api_version, '/');
+	if (slash) {
+		group = api_version;
+		glen = (size_t)(slash - api_version);
+		version = slash + 1;
+	} else {
+		version = api_version;
+	}
+	for (size_t i = 0; i < sch_ntypes; i++) {
+		const struct sch_type *t = sch_types[i];
+		const char *tg = t->group ? t->group : "";
+
+		if (!t->kind || strcmp(t->kind, kind) || strcmp(t->version, version))
+			continue;
+		if (strlen(tg) == glen && !strncmp(tg, group, glen))
+			return t;
+	}
+	/* The meta/v1 option kinds (DeleteOptions, CreateOptions...) are
+	 * registered upstream in every group version: client-go sends a
+	 * DELETE body of a Deployment as apiVersion "apps/v1". */
+	for (size_t i = 0; i < sch_ntypes; i++) {
+		const struct sch_type *t = sch_types[i];
+
+		if (t->kind && !strcmp(t->kind, kind) && !strcmp(t->version, version) &&
+		    !strncmp(t->name, SCH_META_V1_PREFIX, strlen(SCH_META_V1_PREFIX)))
+			return t;
+	}
+	return NULL;
+}
+
+const struct sch_field *sch_field(const struct sch_type *t, const char *name)
+{
+	for (size_t i = 0; i < t->nfields; i++)
+		if (!strcmp(t->fields[i].name, name))
+			return &t->fields[i];
+	return NULL;
+}
+
+void sch_report_init(struct sch_report *r)
+{
+	memset(r, 0, sizeof(*r));
+}
+
+void sch_report_add(struct sch_report *r, enum sch_msg_kind kind, const char *fmt, ...)
+{
+	struct sch_msg *m;
+	va_list ap;
+	int n;
+
+	if (kind == SCH_MSG_ERROR)
+		r->nerr++;
+	else
+		r->nfield++;
+	if (r->n >= SCH_REPORT_MAX) {
+		r->dropped++;
+		return;
+	}
+	m = &r->msg[r->n++];
+	m->kind = kind;
+	va_start(ap, fmt);
+	n = vsnprintf(m->text, sizeof(m->text), fmt, ap);
+	va_end(ap);
+	if (n >= (int)sizeof(m->text))
+		memcpy(m->text + sizeof(m->text) - 4, "...", 4);
+}
+
+const char *sch_report_error(const struct sch_report *r)
+{
+	for (unsigned i = 0; i < r->n; i++)
+		if (r->msg[i].kind == SCH_MSG_ERROR)
+			return r->msg[i].text;
+	return "";
+}
+
+int sch_report_strict(const struct sch_report *r, const struct sch_type *t, struct buf *out)
+{
+	const char *sep = "";
+
+	if (t && t->kind)
+		buf_printf(out, "%s in version \"%s\" cannot be handled as a %s: ", t->kind,
+			   t->version, t->kind);
+	buf_puts(out, "strict decoding error: ");
+	for (unsigned i = 0; i < r->n; i++) {
+		if (r->msg[i].kind == SCH_MSG_ERROR)
+			continue;
+		buf_printf(out, "%s%s", sep, r->msg[i].text);
+		sep = ", ";
+	}
+	if (r->dropped)
+		buf_printf(out, "%sand %u more", sep, r->dropped);
+	return out->oom ? -ENOMEM : 0;
+}
+
+int sch_report_warning(const struct sch_report *r, unsigned i, struct buf *out)
+{
+	const unsigned char *s;
+
+	if (i >= r->n)
+		return -EINVAL;
+	/* RFC 7234 warn-text is a quoted-string: quote and backslash are
+	 * escaped; control bytes cannot appear in a header, so they become
+	 * spaces (field names are user input) */
+	buf_puts(out, "299 - \"");
+	for (s = (const unsigned char *)r->msg[i].text; *s; s++) {
+		char c = (char)*s;
+
+		if (*s < 0x20 || *s == 0x7f)
+			c = ' ';
+		if (c == '"' || c == '\\')
+			buf_put(out, "\\", 1);
+		buf_put(out, &c, 1);
+	}
+	buf_put(out, "\"", 1);
+	return out->oom ? -ENOMEM : 0;
+}

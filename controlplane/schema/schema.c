@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "schema.h"
+#include "schema_int.h"
 #include "schema_report.h"
 
 /* OpenAPI names of the meta/v1 types. */
@@ -132,4 +133,37 @@ int sch_report_warning(const struct sch_report *r, unsigned i, struct buf *out)
 	}
 	buf_put(out, "\"", 1);
 	return out->oom ? -ENOMEM : 0;
+}
+
+size_t sch_path_push(struct sch_path *p, const char *fmt, ...)
+{
+	size_t old = p->len, room = sizeof(p->s) - p->len;
+	va_list ap;
+	int n;
+
+	if (room <= 4)
+		return old;
+	va_start(ap, fmt);
+	n = vsnprintf(p->s + p->len, room - 3, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n >= room - 3) {
+		memcpy(p->s + sizeof(p->s) - 4, "...", 4);
+		p->len = sizeof(p->s) - 1;
+	} else {
+		p->len += (size_t)n;
+	}
+	return old;
+}
+
+void sch_path_pop(struct sch_path *p, size_t old)
+{
+	p->len = old;
+	p->s[old] = 0;
+}
+
+size_t sch_path_field(struct sch_path *p, const char *name)
+{
+	return sch_path_push(p, p->len ? ".%s" : "%s", name);
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "schema_int.h"
 #include "schema_pb.h"
 
 /* Protobuf wire types. 3 and 4 (groups) are not used by Kubernetes. */
@@ -25,55 +26,11 @@ struct pb_in {
 	const uint8_t *p, *end;
 };
 
-/* A field path as upstream prints it: "spec.ports[0].port". */
-struct pb_path {
-	char s[256];
-	size_t len;
-};
-
 struct pb_dec {
 	struct sch_report *rep;
-	struct pb_path path;
+	struct sch_path path;
 	size_t budget; /* JSON bytes still allowed */
 };
-
-static size_t path_push(struct pb_path *p, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-/* Append to the path; returns the length to restore with path_pop(). A
- * path that does not fit ends in "...". */
-static size_t path_push(struct pb_path *p, const char *fmt, ...)
-{
-	size_t old = p->len, room = sizeof(p->s) - p->len;
-	va_list ap;
-	int n;
-
-	if (room <= 4)
-		return old;
-	va_start(ap, fmt);
-	n = vsnprintf(p->s + p->len, room - 3, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		n = 0;
-	if ((size_t)n >= room - 3) {
-		memcpy(p->s + sizeof(p->s) - 4, "...", 4);
-		p->len = sizeof(p->s) - 1;
-	} else {
-		p->len += (size_t)n;
-	}
-	return old;
-}
-
-static void path_pop(struct pb_path *p, size_t old)
-{
-	p->len = old;
-	p->s[old] = 0;
-}
-
-static size_t path_field(struct pb_path *p, const char *name)
-{
-	return path_push(p, p->len ? ".%s" : "%s", name);
-}
 
 /* Report a malformed body at the current path; returns -EINVAL. */
 static int dec_err(struct pb_dec *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -616,7 +573,7 @@ static int dec_map_entry(struct pb_dec *d, const struct sch_field *f, struct pb_
 	}
 	if ((rc = dec_string(d, key, keylen, &k)))
 		return rc;
-	old = path_field(&d->path, k->valuestring);
+	old = sch_path_field(&d->path, k->valuestring);
 	e = (struct pb_in){p, p + n};
 	while (e.p < e.end) {
 		if ((rc = pb_tag(d, &e, &fn, &wt)))
@@ -656,7 +613,7 @@ static int dec_map_entry(struct pb_dec *d, const struct sch_field *f, struct pb_
 	cJSON_AddItemToObject(*map, k->valuestring, v);
 	v = NULL;
 out:
-	path_pop(&d->path, old);
+	sch_path_pop(&d->path, old);
 	cJSON_Delete(k);
 	cJSON_Delete(v);
 	return rc;
@@ -693,11 +650,11 @@ static int dec_field(struct pb_dec *d, const struct sch_field *f, unsigned wt, s
 			return rc;
 		pk = (struct pb_in){p, p + n};
 		while (pk.p < pk.end) {
-			size_t old = path_push(&d->path, "[%d]", cJSON_GetArraySize(*slot));
+			size_t old = sch_path_push(&d->path, "[%d]", cJSON_GetArraySize(*slot));
 
 			v = NULL;
 			rc = dec_value(d, f->kind, NULL, ewt, &pk, &v, depth);
-			path_pop(&d->path, old);
+			sch_path_pop(&d->path, old);
 			if (rc)
 				return rc;
 			cJSON_AddItemToArray(*slot, v);
@@ -705,10 +662,10 @@ static int dec_field(struct pb_dec *d, const struct sch_field *f, unsigned wt, s
 		return 0;
 	}
 	{
-		size_t old = path_push(&d->path, "[%d]", cJSON_GetArraySize(*slot));
+		size_t old = sch_path_push(&d->path, "[%d]", cJSON_GetArraySize(*slot));
 
 		rc = dec_value(d, f->kind, f->type, wt, in, &v, depth);
-		path_pop(&d->path, old);
+		sch_path_pop(&d->path, old);
 	}
 	if (rc) {
 		cJSON_Delete(v);
@@ -790,9 +747,9 @@ static int dec_msg(struct pb_dec *d, const struct sch_type *t, const uint8_t *p,
 			continue;
 		}
 		hint = i + 1;
-		old = path_field(&d->path, t->fields[i].name);
+		old = sch_path_field(&d->path, t->fields[i].name);
 		rc = dec_field(d, &t->fields[i], wt, &in, &slot[i], depth);
-		path_pop(&d->path, old);
+		sch_path_pop(&d->path, old);
 		if (rc)
 			goto out;
 	}
@@ -919,13 +876,13 @@ int sch_pb_decode(const void *body, size_t len, size_t max_bytes, cJSON **out,
 				       (int)(n < 32 ? n : 32), (const char *)p);
 		}
 	}
-	path_field(&d.path, "typeMeta");
+	sch_path_field(&d.path, "typeMeta");
 	if (tm && (rc = dec_small(&d, tm, tmlen, tm_w, &m)))
 		return rc;
 	if (tm && ((rc = pb_cstr(&d, m.s[1], m.n[1], api_version)) ||
 		   (rc = pb_cstr(&d, m.s[2], m.n[2], kind))))
 		return rc;
-	path_pop(&d.path, 0);
+	sch_path_pop(&d.path, 0);
 	if (!*kind)
 		return dec_err(&d, "Object 'Kind' is missing in protobuf body");
 	t = sch_lookup(api_version, kind);

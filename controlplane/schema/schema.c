@@ -74,9 +74,14 @@ void sch_report_add(struct sch_report *r, enum sch_msg_kind kind, const char *fm
 		r->nfield++;
 	if (r->n >= SCH_REPORT_MAX) {
 		r->dropped++;
-		return;
+		/* the first error decides the answer: it takes the last place
+		 * of a report full of unknown fields */
+		if (kind != SCH_MSG_ERROR || r->nerr > 1)
+			return;
+		m = &r->msg[SCH_REPORT_MAX - 1];
+	} else {
+		m = &r->msg[r->n++];
 	}
-	m = &r->msg[r->n++];
 	m->kind = kind;
 	va_start(ap, fmt);
 	n = vsnprintf(m->text, sizeof(m->text), fmt, ap);

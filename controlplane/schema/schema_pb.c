@@ -172,9 +172,15 @@ static int dec_string(struct pb_dec *d, const uint8_t *s, size_t n, cJSON **out)
 	size_t i = 0;
 	int rc;
 
+	size_t esc = 0;
+
 	if (memchr(s, 0, n))
 		return dec_err(d, "string contains a NUL byte");
-	if ((rc = dec_charge(d, n + 2)))
+	/* control bytes print as \u00XX, quote and backslash as \" and \\ */
+	for (size_t k = 0; k < n; k++)
+		if (s[k] < 0x20 || s[k] == '"' || s[k] == '\\')
+			esc += s[k] < 0x20 ? 5 : 1;
+	if ((rc = dec_charge(d, n + esc + 2)))
 		return rc;
 	t = malloc(3 * n + 1); /* each bad byte may become 3 */
 	if (!t)
@@ -260,7 +266,7 @@ struct pb_small {
 static int dec_small(struct pb_dec *d, const uint8_t *p, size_t n, const unsigned wts[4],
 		     struct pb_small *m)
 {
-	struct pb_in in = {p, p + n};
+	struct pb_in in = {p, p ? p + n : p};
 	uint32_t f;
 	unsigned wt;
 	int rc;
@@ -703,7 +709,7 @@ static bool dec_omit(const struct sch_field *f, const cJSON *v)
 static int dec_msg(struct pb_dec *d, const struct sch_type *t, const uint8_t *p, size_t n,
 		   cJSON *obj, int depth)
 {
-	struct pb_in in = {p, p + n};
+	struct pb_in in;
 	cJSON **slot = NULL, *c;
 	size_t hint = 0, i;
 	int rc = 0;
@@ -712,6 +718,7 @@ static int dec_msg(struct pb_dec *d, const struct sch_type *t, const uint8_t *p,
 		return dec_err(d, "nested deeper than %d", SCH_MAX_DEPTH);
 	if (!n)
 		return 0;
+	in = (struct pb_in){p, p + n};
 	if (t->flags & SCH_F_PRESERVE)
 		return dec_err(d, "protobuf bodies of %s cannot be decoded (send JSON)", t->name);
 	if (t->nfields && !(slot = calloc(t->nfields, sizeof(*slot))))

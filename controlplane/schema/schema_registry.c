@@ -7,9 +7,10 @@
 #define SCH_KIND(sym) extern const struct sch_type sym;
 #define SCH_KINDS(X)                                                                                      \
 	X(sch_core_v1_Namespace)                                                                          \
-	X(sch_core_v1_NamespaceList) X(sch_core_v1_Service) X(sch_core_v1_ServiceList) X(                 \
-	    sch_core_v1_Endpoints) X(sch_core_v1_EndpointsList) X(sch_core_v1_Pod)                        \
-	    X(sch_core_v1_PodList) X(sch_core_v1_Node) X(sch_core_v1_NodeList) X(sch_core_v1_Event) X(    \
+	X(sch_core_v1_NamespaceList)                                                                      \
+	X(sch_core_v1_Service) X(sch_core_v1_ServiceList) X(sch_core_v1_Endpoints) X(                     \
+	    sch_core_v1_EndpointsList) X(sch_core_v1_Pod) X(sch_core_v1_PodList)                          \
+	    X(sch_core_v1_Node) X(sch_core_v1_NodeList) X(sch_core_v1_Event) X(                           \
 		sch_core_v1_EventList) X(sch_core_v1_ConfigMap) X(sch_core_v1_ConfigMapList)              \
 		X(sch_core_v1_Secret) X(sch_core_v1_SecretList) X(sch_core_v1_ServiceAccount) X(          \
 		    sch_core_v1_ServiceAccountList) X(sch_core_v1_ResourceQuota)                          \

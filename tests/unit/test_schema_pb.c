@@ -613,6 +613,13 @@ static void test_bounds(void **state)
 	assert_int_equal(rep.n, SCH_REPORT_MAX);
 	assert_int_equal(rep.nfield, 1000);
 	assert_int_equal(rep.dropped, 1000 - SCH_REPORT_MAX);
+	/* an error after a full report of unknown fields is still told */
+	raw.b[raw.n++] = 0x80;
+	pw_envelope(&body, "v1", "Namespace", &raw);
+	s = decode(body.b, body.n, 1 << 20, &rc, &rep);
+	assert_int_equal(rc, -EINVAL);
+	assert_string_equal(sch_report_error(&rep), "truncated varint");
+	assert_int_equal(rep.n, SCH_REPORT_MAX);
 }
 
 int main(void)

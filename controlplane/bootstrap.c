@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "api.h"
+#include "apiserver/api.h"
 #include "bootstrap.h"
 #include "jcmp.h"
 #include "log.h"
@@ -75,7 +75,7 @@ int bootstrap_run(struct api *a, const struct bootstrap_opts *o)
 			return err;
 	}
 
-	alloc_format_ip(a->svc_ips.base, first_ip, sizeof(first_ip));
+	alloc_format_ip(a->alloc.svc_ips.base, first_ip, sizeof(first_ip));
 	snprintf(
 	    json, sizeof(json),
 	    "{\"kind\":\"Service\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"kubernetes\","

@@ -11,7 +11,7 @@
 #define SKIFF_DATADIR_H
 
 #include <stdbool.h>
-#include "store.h"
+#include "store/store.h"
 
 struct datadir;
 

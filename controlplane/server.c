@@ -6,9 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "api.h"
+#include "apiserver/api.h"
 #include "bootstrap.h"
+#include "controllers/controllers.h"
 #include "datadir.h"
+#include "dns/dns.h"
 #include "log.h"
 #include "server.h"
 #include "server_dns.h"
@@ -22,6 +24,7 @@ struct server {
 	struct tls_creds creds;
 	struct api api;
 	struct server_dns *dns;
+	struct ctrl_namespace *ns_ctrl;
 	ev_signal sigterm, sigint;
 	char advertise[64];
 	char url[128];
@@ -155,15 +158,7 @@ static size_t server_metrics(void *ud, char *buf, size_t len)
  * rolled back: rebuild them from the Services the store holds now. */
 static int server_rebuild_allocs(struct server *s)
 {
-	struct api *a = &s->api;
-	int err;
-
-	alloc_free(&a->svc_ips);
-	alloc_free(&a->node_ports);
-	err = alloc_ip_init(&a->svc_ips, s->c.service_cidr);
-	if (!err)
-		err = alloc_port_init(&a->node_ports, s->c.node_port_range);
-	return err ? err : api_svc_rebuild(a);
+	return api_alloc_rebuild(&s->api);
 }
 
 /* A batch did not become durable (disk full, I/O error) and the store
@@ -299,25 +294,32 @@ int server_start(const struct server_config *c, struct server **out)
 	ac.tokens = (const char **)s->creds.tokens;
 	ac.max_body = c->max_body;
 	ac.watch_buffer_max = c->watch_buffer;
+	ac.watch_buffer_total = c->watch_buffer_total;
 	err = api_init(&s->api, s->loop, s->store, c->service_cidr, c->node_port_range, &ac);
 	if (err)
 		goto err_creds;
 	s->api.metrics = server_metrics;
+	s->api.commit = server_after;
+	s->api.commit_ud = s;
 	s->api.metrics_ud = s;
 
 	if (c->dns_bind && strcmp(c->dns_bind, "off")) {
 		/* the first DNS listener becomes kube-dns's endpoint if routable */
-		const char *colon = strrchr(c->dns_bind, ':');
-		size_t hl = colon ? (size_t)(colon - c->dns_bind) : strlen(c->dns_bind);
-
-		if (hl < sizeof(dns_ip)) {
-			memcpy(dns_ip, c->dns_bind, hl);
-			dns_ip[hl] = 0;
+		if (dns_first_listener(c->dns_bind, dns_ip, sizeof(dns_ip), &dns_port)) {
+			pr_err("--dns-bind-address %s: not ADDR:PORT[,ADDR:PORT...]", c->dns_bind);
+			err = -EINVAL;
+			goto err_api;
 		}
-		if (colon)
-			dns_port = atoi(colon + 1);
 		if (!strcmp(dns_ip, "0.0.0.0"))
 			snprintf(dns_ip, sizeof(dns_ip), "%s", s->c.advertise);
+		if (strchr(dns_ip, ':')) {
+			/* kube-dns is an IPv4 Service: an IPv6 listener cannot back it */
+			pr_info(
+			    "dns: the first --dns-bind-address listener %s is IPv6; kube-dns gets "
+			    "no endpoint (list an IPv4 listener first to give it one)",
+			    dns_ip);
+			dns_ip[0] = 0;
+		}
 	}
 	bo.api_ip = s->c.advertise;
 	bo.api_port = c->port;
@@ -347,6 +349,9 @@ int server_start(const struct server_config *c, struct server **out)
 		if (err)
 			goto err_api;
 	}
+	err = ctrl_namespace_start(&s->api, s->loop, &s->ns_ctrl);
+	if (err)
+		goto err_dns;
 
 	ho.bind_address = c->bind_address;
 	ho.port = c->port;
@@ -362,7 +367,7 @@ int server_start(const struct server_config *c, struct server **out)
 	err = http_server_start(s->loop, &ho, server_handle, server_after, s, &s->api.http);
 	if (err) {
 		pr_err("cannot serve on %s:%d: %s", c->bind_address, c->port, strerror(-err));
-		goto err_dns;
+		goto err_ctrl;
 	}
 	ev_signal_init(&s->sigterm, server_sig_cb, SIGTERM);
 	ev_signal_start(s->loop, &s->sigterm);
@@ -373,6 +378,8 @@ int server_start(const struct server_config *c, struct server **out)
 	*out = s;
 	return 0;
 
+err_ctrl:
+	ctrl_namespace_stop(s->ns_ctrl);
 err_dns:
 	server_dns_stop(s->dns);
 err_api:
@@ -399,6 +406,7 @@ void server_stop(struct server *s)
 	if (!s)
 		return;
 	http_server_stop(s->api.http);
+	ctrl_namespace_stop(s->ns_ctrl);
 	if (store_dirty(s->store) && store_commit(s->store))
 		pr_err("store: final commit failed");
 	server_dns_stop(s->dns);

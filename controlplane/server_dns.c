@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include "dns.h"
+#include "dns/dns.h"
 #include "log.h"
 #include "server_dns.h"
 

@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 #include "server.h"
-#include "store.h"
+#include "store/store.h"
 
 struct ev_loop;
 struct server_dns;

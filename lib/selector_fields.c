@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "json_path.h"
 #include "selector_int.h"
 
 /* ---- field selectors (pkg/fields) ---- */
@@ -203,25 +204,6 @@ out:
 	return rc;
 }
 
-/* Walk a dotted path ("spec.nodeName") through nested objects. */
-static const cJSON *sel_path(const cJSON *obj, const char *path)
-{
-	char seg[256];
-
-	while (obj && *path) {
-		const char *dot = strchr(path, '.');
-		size_t n = dot ? (size_t)(dot - path) : strlen(path);
-
-		if (!cJSON_IsObject(obj) || n >= sizeof(seg))
-			return NULL;
-		memcpy(seg, path, n);
-		seg[n] = '\0';
-		obj = cJSON_GetObjectItemCaseSensitive(obj, seg);
-		path += n + (dot ? 1 : 0);
-	}
-	return obj;
-}
-
 bool sel_match_fields(const struct selector *sel, const cJSON *obj)
 {
 	char buf[64];
@@ -230,7 +212,7 @@ bool sel_match_fields(const struct selector *sel, const cJSON *obj)
 		return true;
 	for (size_t i = 0; i < sel->n; i++) {
 		const struct sel_req *r = &sel->reqs[i];
-		const cJSON *f = sel_path(obj, r->key);
+		const cJSON *f = json_at(obj, r->key);
 
 		/* Field selectors compare text; a missing field is "". */
 		if (!sel_req_match(r, f ? sel_scalar(f, buf, sizeof(buf)) : ""))

@@ -3,15 +3,15 @@
  * building, truncation), with the reply checked for well-formedness and
  * size limits; plus arbitrary JSON objects into the index. */
 /* clang-format off */
-/* FUZZ_SOURCES: controlplane/dns_wire.c controlplane/dns_hash.c controlplane/dns_index.c controlplane/dns_render.c controlplane/dns_objects.c controlplane/dns_answer.c lib/log.c */
+/* FUZZ_SOURCES: controlplane/dns/dns_wire.c controlplane/dns/dns_hash.c controlplane/dns/dns_index.c controlplane/dns/dns_render.c controlplane/dns/dns_objects.c controlplane/dns/dns_answer.c lib/log.c */
 /* clang-format on */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "dns_answer.h"
-#include "dns_index.h"
-#include "dns_wire.h"
+#include "dns/dns_answer.h"
+#include "dns/dns_index.h"
+#include "dns/dns_wire.h"
 
 static const struct {
 	const char *key, *json;

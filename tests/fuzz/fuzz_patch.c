@@ -3,7 +3,7 @@
  * Input: one byte of patch type and limit, then the original object and
  * the patch, separated by a NUL byte. */
 // clang-format off
-/* FUZZ_SOURCES: lib/jcmp.c controlplane/patch.c controlplane/patch_idx.c controlplane/patch_schema.c controlplane/patch_smp.c */
+/* FUZZ_SOURCES: lib/jcmp.c controlplane/patch/patch.c controlplane/patch/patch_idx.c controlplane/patch/patch_schema.c controlplane/patch/patch_smp.c */
 // clang-format on
 #include <errno.h>
 #include <stdint.h>
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 #include "jcmp.h"
-#include "patch.h"
+#include "patch/patch.h"
 
 static const char *const fuzz_kinds[] = {"Service", "Deployment", "Pod", "Node"};
 

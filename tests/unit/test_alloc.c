@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
-#include "alloc.h"
+#include "registry/alloc.h"
 
 static void test_cidr_parse(void **state)
 {

@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "dns_answer.h"
-#include "dns_index.h"
-#include "dns_wire.h"
+#include "dns/dns_answer.h"
+#include "dns/dns_index.h"
+#include "dns/dns_wire.h"
 
 /* --- fixtures: the objects as the API server stores them --- */
 

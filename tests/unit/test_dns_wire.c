@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "dns_answer.h"
-#include "dns_index.h"
-#include "dns_wire.h"
+#include "dns/dns_answer.h"
+#include "dns/dns_index.h"
+#include "dns/dns_wire.h"
 
 /* --- packet construction helpers --- */
 

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <cjson/cJSON.h>
 #include "jcmp.h"
-#include "patch.h"
+#include "patch/patch.h"
 
 /* Fixtures are written with ' for " to stay readable; \' stays a quote
  * inside strings (it becomes \"). */

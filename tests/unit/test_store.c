@@ -9,7 +9,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <sqlite3.h>
-#include "store.h"
+#include "store/store.h"
 
 struct evlog {
 	int n;

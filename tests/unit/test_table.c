@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <cjson/cJSON.h>
-#include "resource.h"
+#include "registry/resource.h"
 
 /* "now" for every row: creationTimestamp 2021-01-13T13:20:00Z + 5 s */
 #define T0	((time_t)1610544000)

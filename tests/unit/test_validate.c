@@ -11,8 +11,8 @@
 #include <string.h>
 #include <cmocka.h>
 #include <cjson/cJSON.h>
-#include "resource.h"
-#include "verrs.h"
+#include "registry/resource.h"
+#include "registry/verrs.h"
 
 /* Parse a fixture, turning ' into ". */
 static cJSON *parse_q(const char *s)

@@ -1,0 +1,189 @@
+/* api: the Kubernetes REST subset served by skiff-server (see
+ * ../shared/k8s-api.md and docs/api.md). One struct api per server. */
+#ifndef SKIFF_API_H
+#define SKIFF_API_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <cjson/cJSON.h>
+#include <ev.h>
+#include "registry/alloc.h"
+#include "http/http.h"
+#include "json_path.h"
+#include "registry/resource.h"
+#include "store/store.h"
+
+struct api_watch;
+
+struct api_config {
+	const char *advertise; /* "127.0.0.1:6443", for /api serverAddress */
+	const char *cluster_domain;
+	const char *cluster_dns; /* kube-dns ClusterIP */
+	const char *api_ip;	 /* the kubernetes Service endpoint address */
+	int api_port;
+	const char **tokens;  /* accepted bearer tokens, NULL-terminated */
+	bool anonymous_plain; /* plain HTTP without a token is allowed (tests) */
+	size_t max_body;
+	size_t max_object;	   /* largest object a write may store; 0 = max_body */
+	int watch_buffer_max;	   /* bytes one watcher may fall behind before it is closed */
+	size_t watch_buffer_total; /* bytes all watchers together may hold */
+};
+
+struct api {
+	struct ev_loop *loop;
+	struct store *store;
+	struct api_config cfg;
+	struct res_alloc alloc;			/* ClusterIPs and NodePorts (registry/alloc.h) */
+	char svc_cidr[64], node_port_range[32]; /* what alloc is rebuilt over */
+	struct http_server *http;
+	struct api_watch *watches; /* doubly linked list */
+	int nwatches;
+	uint64_t n_requests, n_errors, n_watch_closed_slow;
+	ev_timer compact_timer;
+	ev_timer bookmark_timer;
+	/* Group commit of what the server itself wrote outside a request
+	 * (controllers): the server's commit path (server.c). */
+	void (*commit)(void *ud);
+	void *commit_ud;
+	/* /metrics text producer (server.c) */
+	size_t (*metrics)(void *ud, char *buf, size_t len);
+	void *metrics_ud;
+};
+
+/* A parsed request target. */
+struct api_target {
+	const struct res_type *rt;
+	char ns[254];
+	char name[254];
+	char sub[16]; /* "", "status", "scale", "binding" */
+	bool has_ns, has_name;
+};
+
+int api_init(struct api *a, struct ev_loop *loop, struct store *st, const char *svc_cidr,
+	     const char *node_port_range, const struct api_config *cfg);
+void api_fini(struct api *a);
+/* http handler (server.c adds the group commit) */
+void api_handle(void *ud, struct http_req *req);
+/* Parse an /api or /apis path into a target: 0 or -ENOENT. */
+int api_route(const char *path, struct api_target *t);
+
+/* --- helpers shared by the api_*.c files --- */
+
+/* Reply with a Kubernetes Status. details may be NULL; it is consumed. */
+void api_status(struct http_req *req, int code, const char *reason, const char *message,
+		cJSON *details);
+void api_status_notfound(struct http_req *req, const struct res_type *rt, const char *name);
+void api_status_invalid(struct http_req *req, const struct res_type *rt, const char *name,
+			const struct verrs *e);
+/* 422 Invalid for an object that is not a served type (e.g. the request's
+ * CreateOptions, group "meta.k8s.io"). */
+void api_status_invalid_kind(struct http_req *req, const char *kind, const char *group,
+			     const char *name, const struct verrs *e);
+void api_reply_json(struct http_req *req, int code, const cJSON *obj);
+
+/* --- request bodies and write limits (api_body.c) --- */
+
+/* The body as JSON; `what` prefixes the 400 message ("error decoding
+ * patch"). Bodies with a \u0000 escape are refused (400). NULL after
+ * replying. */
+cJSON *api_body_json(struct http_req *req, const char *what);
+bool api_json_has_nul(const char *s, size_t n);
+/* The dryRun query option: 0 (with *dry set), or -EINVAL after a 422 naming
+ * options_kind ("CreateOptions", "UpdateOptions", "PatchOptions",
+ * "DeleteOptions"). */
+int api_dry_run(struct http_req *req, const char *options_kind, bool *dry);
+/* Largest serialized object a write may produce (bytes). */
+size_t api_max_object(const struct api *a);
+/* Serialize within the limit: the text, or NULL with *err -E2BIG/-ENOMEM. */
+char *api_serialize(struct api *a, const cJSON *obj, int *err);
+/* 0 or -E2BIG: would obj fit? (dry runs check what a write would check) */
+int api_check_size(struct api *a, const cJSON *obj);
+/* 413 RequestEntityTooLarge with the limit. */
+void api_status_too_large(struct http_req *req, struct api *a);
+/* The Status for a failed store write: 409 (-ESTALE), 413 (-E2BIG), 500. */
+void api_status_store_err(struct api *a, struct http_req *req, const struct res_type *rt,
+			  const char *name, int64_t err);
+
+/* Store key for an object: "/registry/services/ns/name". */
+void api_key(char *buf, size_t len, const struct res_type *rt, const char *ns, const char *name);
+/* Key prefix for a collection: "/registry/services/" or ".../ns/". */
+void api_prefix(char *buf, size_t len, const struct res_type *rt, const char *ns);
+
+/* selectors (api_list.c): parse the request's label/field selectors;
+ * replies 400 and returns -EINVAL on a bad one. */
+struct selector;
+int api_selectors(struct http_req *req, const struct res_type *rt, struct selector **ls,
+		  struct selector **fs);
+bool api_match(const struct selector *ls, const struct selector *fs, const cJSON *obj);
+/* 504 "Too large resource version" (upstream's storage error), with a
+ * one-second retry hint, for a list or watch from ahead of the store. */
+void api_status_rv_too_large(struct http_req *req, int64_t rv, int64_t current);
+/* The request's resourceVersion (0 if absent); replies 400 on a bad one. */
+int api_parse_rv(struct http_req *req, int64_t *out);
+
+/* CRUD (api_crud.c) */
+/* Stamp the next revision as metadata.resourceVersion, serialize and store
+ * (create, or update if expected_rev matches; 0 = unconditional). Returns
+ * the revision or -errno: -E2BIG when the object is over api_max_object();
+ * a backend failure surfaces at the batch's commit (server.c answers 500). */
+int64_t api_put(struct api *a, const char *key, cJSON *obj, int64_t expected_rev, bool create);
+/* 409 Conflict: the object has been modified. */
+void api_status_conflict(struct http_req *req, const struct res_type *rt, const char *name);
+/* The stored object of the target, parsed (NULL if missing: *kvp is NULL). */
+cJSON *api_load(struct api *a, const struct api_target *t, const struct store_kv **kvp);
+/* The same, or NULL after answering 404 (missing) or 500 (does not parse). */
+cJSON *api_load_or_reply(struct api *a, struct http_req *req, const struct api_target *t,
+			 const struct store_kv **kvp);
+void api_get(struct api *a, struct http_req *req, const struct api_target *t);
+void api_list(struct api *a, struct http_req *req, const struct api_target *t);
+void api_create(struct api *a, struct http_req *req, const struct api_target *t);
+void api_update(struct api *a, struct http_req *req, const struct api_target *t);
+void api_patch(struct api *a, struct http_req *req, const struct api_target *t);
+void api_delete(struct api *a, struct http_req *req, const struct api_target *t);
+void api_scale(struct api *a, struct http_req *req, const struct api_target *t);
+void api_binding(struct api *a, struct http_req *req, const struct api_target *t);
+
+/* Write paths shared with bootstrap/controllers: validated, stamped and
+ * stored like an API request. On error, fills *code/msg (if non-NULL). */
+/* Delete through the pipeline (hooks, allocations released). With mark, a
+ * type's delete_mark may keep the object, changed (0 is returned: a
+ * Terminating namespace). Returns the deletion revision, 0, -ENOENT, or
+ * another -errno. */
+int64_t api_store_delete(struct api *a, const struct res_type *rt, const char *ns, const char *name,
+			 bool mark);
+int api_store_create(struct api *a, const struct res_type *rt, const char *ns, cJSON *obj,
+		     int *code, char *msg, size_t msglen);
+
+/* watch (api_watch.c) */
+void api_watch(struct api *a, struct http_req *req, const struct api_target *t, bool table);
+void api_watch_on_event(void *ud, const struct store_event *ev);
+void api_watch_bookmarks(struct api *a);
+/* Unsent bytes queued on all watch streams, and on the fullest one. */
+void api_watch_stats(const struct api *a, size_t *total, size_t *max);
+/* Wake idle watch streams so closed clients are noticed. */
+void api_watch_poke(struct api *a);
+
+/* discovery (api_discovery.c): returns true if it answered */
+bool api_discovery(struct api *a, struct http_req *req, const char *path);
+
+/* table (api_table.c) */
+bool api_wants_table(struct http_req *req);
+cJSON *api_table_new(const struct res_type *rt, bool with_columns);
+void api_table_add_row(cJSON *table, const struct res_type *rt, const cJSON *obj, time_t now);
+
+/* Commit what was written outside a request (controllers), as a batch of
+ * requests is committed. */
+void api_commit(struct api *a);
+
+/* allocation (api.c) */
+/* Reserve what every stored object holds (the types' reserve hooks), into
+ * freshly initialised allocators: at start and after a failed commit. */
+int api_alloc_rebuild(struct api *a);
+
+/* metadata (api_status.c) */
+void api_meta_stamp_create(cJSON *obj, const struct res_type *rt, const char *ns);
+void api_meta_gen_uid(char out[37]);
+void api_meta_now(char out[32]);
+bool api_parse_bool(const char *s);
+
+#endif

@@ -1,0 +1,809 @@
+/* api_crud: get, create, update (PUT), patch and delete of single objects. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "api.h"
+#include "jcmp.h"
+#include "patch/patch.h"
+
+#define API_MSG 1024
+
+static void api_status_bad(struct http_req *req, const char *msg)
+{
+	api_status(req, 400, "BadRequest", msg, NULL);
+}
+
+static void api_status_corrupt(struct http_req *req)
+{
+	api_status(req, 500, "InternalError", "Internal error occurred: corrupt object", NULL);
+}
+
+/* Give back what obj holds that keep does not (the type's release hook). */
+static void api_release(struct api *a, const struct res_type *rt, const cJSON *obj,
+			const cJSON *keep)
+{
+	if (rt->release)
+		rt->release(&a->alloc, obj, keep);
+}
+
+static cJSON *api_details_plural(const struct res_type *rt, const char *name)
+{
+	cJSON *d = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(d, "name", name);
+	if (rt->group[0])
+		cJSON_AddStringToObject(d, "group", rt->group);
+	cJSON_AddStringToObject(d, "kind", rt->plural);
+	return d;
+}
+
+void api_status_conflict(struct http_req *req, const struct res_type *rt, const char *name)
+{
+	char msg[API_MSG];
+
+	snprintf(msg, sizeof(msg),
+		 "Operation cannot be fulfilled on %s \"%s\": the object has been modified; "
+		 "please apply your changes to the latest version and try again",
+		 res_qualified(rt), name);
+	api_status(req, 409, "Conflict", msg, api_details_plural(rt, name));
+}
+
+/* The stored document with metadata.resourceVersion set to rev. */
+static void api_set_rv(cJSON *obj, int64_t rev)
+{
+	cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+	char buf[24];
+
+	if (!cJSON_IsObject(md))
+		return;
+	snprintf(buf, sizeof(buf), "%lld", (long long)rev);
+	cJSON_DeleteItemFromObjectCaseSensitive(md, "resourceVersion");
+	cJSON_AddStringToObject(md, "resourceVersion", buf);
+}
+
+/* Accept JSON (or no Content-Type: kubectl's PUT /scale sends none). */
+static bool api_json_ctype(struct http_req *req)
+{
+	const char *ct = http_req_header(req, "Content-Type");
+
+	return !ct || !*ct || !strncmp(ct, "application/json", 16) || !strncmp(ct, "*/*", 3);
+}
+
+static void api_status_unsupported_media(struct http_req *req)
+{
+	api_status(req, 415, "UnsupportedMediaType",
+		   "the body of the request was in an unknown format - accepted media types "
+		   "include: application/json, application/json-patch+json, "
+		   "application/merge-patch+json, application/strategic-merge-patch+json",
+		   NULL);
+}
+
+/* Parse the request body as a JSON object of the target's kind. */
+static cJSON *api_parse_body(struct http_req *req, const struct res_type *rt)
+{
+	cJSON *obj, *md;
+	char msg[API_MSG];
+	const cJSON *kind, *av;
+
+	obj = api_body_json(req, "couldn't get version/kind; json parse error");
+	if (!obj)
+		return NULL;
+	if (!cJSON_IsObject(obj)) {
+		api_status_bad(req, "couldn't get version/kind; json parse error: expected a "
+				    "JSON object");
+		goto err;
+	}
+	if (!rt)
+		return obj;
+	kind = cJSON_GetObjectItemCaseSensitive(obj, "kind");
+	av = cJSON_GetObjectItemCaseSensitive(obj, "apiVersion");
+	if (kind && (!cJSON_IsString(kind) || strcmp(kind->valuestring, rt->kind))) {
+		snprintf(msg, sizeof(msg),
+			 "the kind in the data (%s) does not match the expected kind (%s)",
+			 cJSON_IsString(kind) ? kind->valuestring : "<not a string>", rt->kind);
+		api_status_bad(req, msg);
+		goto err;
+	}
+	if (av && (!cJSON_IsString(av) || strcmp(av->valuestring, rt->api_version))) {
+		snprintf(msg, sizeof(msg),
+			 "the API version in the data (%s) does not match the expected API "
+			 "version (%s)",
+			 cJSON_IsString(av) ? av->valuestring : "<not a string>", rt->api_version);
+		api_status_bad(req, msg);
+		goto err;
+	}
+	md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+	if (md && !cJSON_IsObject(md)) {
+		api_status_bad(req, "metadata: expected an object");
+		goto err;
+	}
+	if (!md)
+		cJSON_AddItemToObject(obj, "metadata", cJSON_CreateObject());
+	/* TypeMeta first, as the real server prints it. (Debian's cJSON 1.7.15
+	 * cannot insert into an object, so move the members over.) */
+	{
+		cJSON *n = cJSON_CreateObject();
+
+		cJSON_DeleteItemFromObjectCaseSensitive(obj, "kind");
+		cJSON_DeleteItemFromObjectCaseSensitive(obj, "apiVersion");
+		cJSON_AddStringToObject(n, "kind", rt->kind);
+		cJSON_AddStringToObject(n, "apiVersion", rt->api_version);
+		while (obj->child) {
+			cJSON *c = cJSON_DetachItemViaPointer(obj, obj->child);
+
+			cJSON_AddItemToObject(n, c->string, c);
+		}
+		cJSON_Delete(obj);
+		obj = n;
+	}
+	return obj;
+err:
+	cJSON_Delete(obj);
+	return NULL;
+}
+
+static const cJSON *api_md(const cJSON *obj)
+{
+	return cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+}
+
+/* 0 if objects may be created in namespace ns, -ENOENT if it does not
+ * exist, -ESHUTDOWN while it is being deleted (Terminating). */
+static int api_ns_state(struct api *a, const char *ns)
+{
+	char key[300];
+	const struct store_kv *kv;
+	cJSON *nso;
+	int rc;
+
+	snprintf(key, sizeof(key), "/registry/namespaces/%s", ns);
+	kv = store_get(a->store, key);
+	if (!kv)
+		return -ENOENT;
+	nso = cJSON_Parse(kv->value);
+	rc = json_at(nso, "metadata.deletionTimestamp") ? -ESHUTDOWN : 0;
+	cJSON_Delete(nso);
+	return rc;
+}
+
+static void api_status_ns_missing(struct http_req *req, const char *ns)
+{
+	char msg[400];
+	cJSON *d = cJSON_CreateObject();
+
+	snprintf(msg, sizeof(msg), "namespaces \"%s\" not found", ns);
+	cJSON_AddStringToObject(d, "name", ns);
+	cJSON_AddStringToObject(d, "kind", "namespaces");
+	api_status(req, 404, "NotFound", msg, d);
+}
+
+/* Serialize, stamp the next revision and store. Returns the revision or -errno. */
+int64_t api_put(struct api *a, const char *key, cJSON *obj, int64_t expected_rev, bool create)
+{
+	char *s;
+	int64_t rev;
+	int err;
+
+	api_set_rv(obj, store_next_rev(a->store));
+	s = api_serialize(a, obj, &err);
+	if (!s)
+		return err;
+	rev =
+	    create ? store_create(a->store, key, s) : store_update(a->store, key, s, expected_rev);
+	free(s);
+	return rev;
+}
+
+static void api_generate_name(cJSON *md)
+{
+	static const char alphabet[] = "bcdfghjklmnpqrstvwxz2456789";
+	const cJSON *gn = cJSON_GetObjectItemCaseSensitive(md, "generateName");
+	char name[300];
+	size_t n;
+
+	if (!cJSON_IsString(gn) || cJSON_GetObjectItemCaseSensitive(md, "name"))
+		return;
+	n = (size_t)snprintf(name, sizeof(name) - 6, "%s", gn->valuestring);
+	if (n > sizeof(name) - 7)
+		n = sizeof(name) - 7;
+	/* upstream truncates the base so the result stays <= 63 */
+	if (n > 58)
+		n = 58;
+	for (int i = 0; i < 5; i++)
+		name[n + (size_t)i] = alphabet[(unsigned)rand() % (sizeof(alphabet) - 1)];
+	name[n + 5] = 0;
+	cJSON_AddStringToObject(md, "name", name);
+}
+
+/* The create pipeline shared by POST and by the server's own objects:
+ * name, metadata, defaults, validation, existence, allocation, store.
+ * Errors found before (e->n > 0) are reported with the validation ones.
+ * A dry run does all of it but the store: allocations are chosen (and
+ * returned in obj) and released again, and no revision is consumed.
+ * Returns the revision (0 for a dry run), -EINVAL (see e), -EEXIST, -E2BIG
+ * or another -errno. */
+static int64_t api_create_obj(struct api *a, const struct res_type *rt, const char *ns, cJSON *obj,
+			      struct verrs *e, bool dry)
+{
+	cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+	const char *name;
+	char key[600];
+	int64_t rev;
+
+	api_generate_name(md);
+	api_meta_stamp_create(obj, rt, ns);
+	if (rt->defaults)
+		rt->defaults(obj);
+	if (!e->n)
+		rt->validate(obj, NULL, e);
+	if (e->n)
+		return -EINVAL;
+	name = json_str(obj, "metadata.name");
+	api_key(key, sizeof(key), rt, ns, name);
+	/* AlreadyExists wins over allocation errors, as upstream */
+	if (store_get(a->store, key))
+		return -EEXIST;
+	if (rt->allocate && rt->allocate(&a->alloc, obj, NULL, e))
+		return -EINVAL;
+	if (dry) {
+		/* upstream's dry-run create returns the object without a
+		 * resourceVersion: nothing was written */
+		cJSON_DeleteItemFromObjectCaseSensitive(md, "resourceVersion");
+		rev = api_check_size(a, obj);
+	} else {
+		rev = api_put(a, key, obj, 0, true);
+	}
+	if (rev < 0 || dry)
+		api_release(a, rt, obj, NULL);
+	return rev;
+}
+
+int api_store_create(struct api *a, const struct res_type *rt, const char *ns, cJSON *obj,
+		     int *code, char *msg, size_t msglen)
+{
+	struct verrs e = {0};
+	int64_t rev = api_create_obj(a, rt, ns, obj, &e, false);
+	const char *name = json_str(obj, "metadata.name");
+
+	if (rev >= 0)
+		return 0;
+	*code = rev == -EINVAL ? 422 : rev == -EEXIST ? 409 : rev == -E2BIG ? 413 : 500;
+	if (msg && rev == -EINVAL)
+		snprintf(msg, msglen, "%s: %s", e.e[0].field, e.e[0].message);
+	else if (msg)
+		snprintf(msg, msglen, "%s \"%s\" %s", res_qualified(rt), name ? name : "",
+			 rev == -EEXIST ? "already exists" : "could not be stored");
+	return (int)rev;
+}
+
+void api_create(struct api *a, struct http_req *req, const struct api_target *t)
+{
+	const struct res_type *rt = t->rt;
+	struct verrs e = {0};
+	const char *ns = t->has_ns ? t->ns : "";
+	const char *bns, *name;
+	cJSON *obj, *md;
+	char msg[API_MSG];
+	int64_t rev;
+	bool dry;
+
+	if (api_dry_run(req, "CreateOptions", &dry))
+		return;
+	if (!api_json_ctype(req)) {
+		api_status_unsupported_media(req);
+		return;
+	}
+	obj = api_parse_body(req, rt);
+	if (!obj)
+		return;
+	md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+	bns = json_str(obj, "metadata.namespace");
+	if (rt->namespaced) {
+		if (!t->has_ns) {
+			/* POST /api/v1/services: the namespace comes from the body */
+			if (!bns || !*bns) {
+				api_status_bad(req, "the namespace of the object must be set when "
+						    "posting to a collection without a namespace");
+				goto out;
+			}
+			ns = bns;
+		} else if (bns && *bns && strcmp(bns, ns)) {
+			api_status_bad(req, "the namespace of the provided object does not match "
+					    "the namespace sent on the request");
+			goto out;
+		}
+		switch (api_ns_state(a, ns)) {
+		case 0:
+			break;
+		case -ENOENT:
+			api_status_ns_missing(req, ns);
+			goto out;
+		default:
+			snprintf(
+			    msg, sizeof(msg),
+			    "%s \"%s\" is forbidden: unable to create new content in namespace "
+			    "%s because it is being terminated",
+			    res_qualified(rt), json_str(obj, "metadata.name") ?: "", ns);
+			api_status(req, 403, "Forbidden", msg,
+				   api_details_plural(rt, json_str(obj, "metadata.name") ?: ""));
+			goto out;
+		}
+	}
+	if (cJSON_GetObjectItemCaseSensitive(md, "resourceVersion") &&
+	    json_str(obj, "metadata.resourceVersion") &&
+	    *json_str(obj, "metadata.resourceVersion")) {
+		verrs_add(&e, "FieldValueInvalid", "metadata.resourceVersion",
+			  "Invalid value: \"%s\": resourceVersion should not be set on objects "
+			  "to be created",
+			  json_str(obj, "metadata.resourceVersion"));
+	}
+	rev = api_create_obj(a, rt, ns, obj, &e, dry);
+	name = json_str(obj, "metadata.name");
+	if (rev == -EINVAL) {
+		api_status_invalid(req, rt, name, &e);
+		goto out;
+	}
+	if (rev == -EEXIST) {
+		snprintf(msg, sizeof(msg), "%s \"%s\" already exists", res_qualified(rt), name);
+		api_status(req, 409, "AlreadyExists", msg, api_details_plural(rt, name));
+		goto out;
+	}
+	if (rev < 0) {
+		api_status_store_err(a, req, rt, name, rev);
+		goto out;
+	}
+	api_reply_json(req, 201, obj);
+	if (!dry)
+		http_req_defer(req);
+out:
+	cJSON_Delete(obj);
+}
+
+cJSON *api_load(struct api *a, const struct api_target *t, const struct store_kv **kvp)
+{
+	char key[600];
+	const struct store_kv *kv;
+
+	api_key(key, sizeof(key), t->rt, t->ns, t->name);
+	kv = store_get(a->store, key);
+	if (kvp)
+		*kvp = kv;
+	return kv ? cJSON_Parse(kv->value) : NULL;
+}
+
+cJSON *api_load_or_reply(struct api *a, struct http_req *req, const struct api_target *t,
+			 const struct store_kv **kvp)
+{
+	cJSON *obj = api_load(a, t, kvp);
+
+	if (!*kvp)
+		api_status_notfound(req, t->rt, t->name);
+	else if (!obj)
+		api_status_corrupt(req);
+	return obj;
+}
+
+void api_get(struct api *a, struct http_req *req, const struct api_target *t)
+{
+	const struct store_kv *kv;
+	cJSON *obj = api_load(a, t, &kv);
+
+	if (!kv) {
+		api_status_notfound(req, t->rt, t->name);
+		return;
+	}
+	if (!obj) {
+		api_status_corrupt(req);
+		return;
+	}
+	if (api_wants_table(req)) {
+		cJSON *tbl = api_table_new(t->rt, true);
+		char rv[24];
+
+		snprintf(rv, sizeof(rv), "%lld", (long long)kv->mod_rev);
+		cJSON_AddStringToObject(cJSON_GetObjectItemCaseSensitive(tbl, "metadata"),
+					"resourceVersion", rv);
+		api_table_add_row(tbl, t->rt, obj, time(NULL));
+		api_reply_json(req, 200, tbl);
+		cJSON_Delete(tbl);
+	} else {
+		http_reply(req, 200, "application/json", kv->value, kv->value_len);
+	}
+	cJSON_Delete(obj);
+}
+
+/* A /status write changes only the status: obj becomes a copy of old with
+ * obj's status. (The swap moves members one at a time: detaching and
+ * adding in one call would read the detached item in an unspecified
+ * order of argument evaluation.) */
+static void api_keep_only_status(cJSON *obj, const cJSON *old)
+{
+	cJSON *st = cJSON_DetachItemFromObjectCaseSensitive(obj, "status");
+	const cJSON *c;
+
+	while (obj->child)
+		cJSON_Delete(cJSON_DetachItemViaPointer(obj, obj->child));
+	cJSON_ArrayForEach(c, old)
+	{
+		if (strcmp(c->string, "status"))
+			cJSON_AddItemToObject(obj, c->string, cJSON_Duplicate(c, true));
+	}
+	if (st)
+		cJSON_AddItemToObject(obj, "status", st);
+}
+
+/* Common tail of PUT and PATCH: `obj` is the proposed new state of `old`.
+ * A dry run goes through every check and allocation and answers what would
+ * be stored, but stores nothing (allocations are released again). */
+static void api_apply_update(struct api *a, struct http_req *req, const struct api_target *t,
+			     cJSON *obj, cJSON *old, int64_t old_rev, bool dry)
+{
+	const struct res_type *rt = t->rt;
+	cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+	const cJSON *omd = api_md(old);
+	const char *brv = json_str(obj, "metadata.resourceVersion");
+	const char *bname = json_str(obj, "metadata.name");
+	const char *bns = json_str(obj, "metadata.namespace");
+	struct verrs e = {0};
+	char key[600], msg[API_MSG];
+	int64_t rev;
+
+	if (!cJSON_IsObject(md)) {
+		api_status_bad(req, "metadata: expected an object");
+		return;
+	}
+	if (bname && strcmp(bname, t->name)) {
+		snprintf(msg, sizeof(msg),
+			 "the name of the object (%s) does not match the name on the URL (%s)",
+			 bname, t->name);
+		api_status_bad(req, msg);
+		return;
+	}
+	if (rt->namespaced && bns && *bns && strcmp(bns, t->ns)) {
+		api_status_bad(req, "the namespace of the provided object does not match the "
+				    "namespace sent on the request");
+		return;
+	}
+	if (brv && *brv) {
+		char cur[24];
+
+		snprintf(cur, sizeof(cur), "%lld", (long long)old_rev);
+		if (strcmp(brv, cur)) {
+			api_status_conflict(req, rt, t->name);
+			return;
+		}
+	} else if (!rt->unconditional_update) {
+		verrs_add(&e, "FieldValueInvalid", "metadata.resourceVersion",
+			  "Invalid value: 0x0: must be specified for an update");
+		api_status_invalid(req, rt, t->name, &e);
+		return;
+	}
+	/* identity and server-owned metadata come from the stored object */
+	json_copy_member(md, omd, "name");
+	json_copy_member(md, omd, "namespace");
+	json_copy_member(md, omd, "uid");
+	json_copy_member(md, omd, "creationTimestamp");
+	json_copy_member(md, omd, "generation");
+	if (!strcmp(t->sub, "status"))
+		api_keep_only_status(obj, old);
+	else if (rt->has_status)
+		json_copy_member(obj, old, "status"); /* the main resource ignores status */
+	md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+	if (rt->prepare_update)
+		rt->prepare_update(obj, old);
+	if (rt->defaults)
+		rt->defaults(obj);
+	rt->validate(obj, old, &e);
+	if (!e.n && rt->allocate)
+		rt->allocate(&a->alloc, obj, old, &e);
+	if (e.n) {
+		api_status_invalid(req, rt, t->name, &e);
+		return;
+	}
+	if (rt->has_generation) {
+		const cJSON *ns = cJSON_GetObjectItemCaseSensitive(obj, "spec");
+		const cJSON *os = cJSON_GetObjectItemCaseSensitive(old, "spec");
+		const cJSON *og = cJSON_GetObjectItemCaseSensitive(omd, "generation");
+		double g = cJSON_IsNumber(og) ? og->valuedouble : 1;
+
+		if (jcmp_equal(ns, os) <= 0)
+			g += 1;
+		cJSON_DeleteItemFromObjectCaseSensitive(md, "generation");
+		cJSON_AddNumberToObject(md, "generation", g);
+	}
+	/* A write that changes nothing is not a write (no event, same RV). */
+	api_set_rv(obj, old_rev);
+	if (jcmp_equal(obj, old) > 0) {
+		api_release(a, rt, obj, old);
+		api_reply_json(req, 200, old);
+		return;
+	}
+	if (dry) {
+		/* what would be stored, at the current resourceVersion */
+		rev = api_check_size(a, obj);
+		api_release(a, rt, obj, old);
+		if (rev < 0)
+			api_status_store_err(a, req, rt, t->name, rev);
+		else
+			api_reply_json(req, 200, obj);
+		return;
+	}
+	api_key(key, sizeof(key), rt, t->ns, t->name);
+	rev = api_put(a, key, obj, old_rev, false);
+	if (rev < 0) {
+		api_release(a, rt, obj, old);
+		api_status_store_err(a, req, rt, t->name, rev);
+		return;
+	}
+	api_release(a, rt, old, obj);
+	api_reply_json(req, 200, obj);
+	http_req_defer(req);
+}
+
+void api_update(struct api *a, struct http_req *req, const struct api_target *t)
+{
+	const struct store_kv *kv;
+	cJSON *obj, *old;
+	bool dry;
+
+	if (api_dry_run(req, "UpdateOptions", &dry))
+		return;
+	if (!api_json_ctype(req)) {
+		api_status_unsupported_media(req);
+		return;
+	}
+	obj = api_parse_body(req, t->rt);
+	if (!obj)
+		return;
+	old = api_load_or_reply(a, req, t, &kv);
+	if (old)
+		api_apply_update(a, req, t, obj, old, kv->mod_rev, dry);
+	cJSON_Delete(old);
+	cJSON_Delete(obj);
+}
+
+/* The patch type of a Content-Type; -EINVAL for any other. */
+static int api_patch_type(const char *ct, enum patch_type *type)
+{
+	static const struct {
+		const char *ctype;
+		enum patch_type type;
+	} types[] = {
+	    {"application/merge-patch+json", PATCH_MERGE},
+	    {"application/strategic-merge-patch+json", PATCH_STRATEGIC},
+	    {"application/json-patch+json", PATCH_JSON},
+	};
+
+	for (size_t i = 0; ct && i < sizeof(types) / sizeof(types[0]); i++) {
+		size_t n = strlen(types[i].ctype);
+
+		if (!strncmp(ct, types[i].ctype, n) && (!ct[n] || ct[n] == ';')) {
+			*type = types[i].type;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* Run a patch of the request's Content-Type over `old`, producing at most
+ * api_max_object() bytes (413 beyond: no patch may amplify itself into a
+ * huge object). NULL after replying. */
+static cJSON *api_run_patch(struct api *a, struct http_req *req, const cJSON *old, const char *kind)
+{
+	char err[512] = "", msg[700];
+	enum patch_type type;
+	cJSON *p, *res = NULL;
+	int rc;
+
+	if (api_patch_type(http_req_header(req, "Content-Type"), &type)) {
+		api_status_unsupported_media(req);
+		return NULL;
+	}
+	p = api_body_json(req, "error decoding patch");
+	if (!p)
+		return NULL;
+	rc = patch_apply(type, old, p, kind, api_max_object(a), &res, err, sizeof(err));
+	cJSON_Delete(p);
+	if (rc == -E2BIG) {
+		api_status(req, 413, "RequestEntityTooLarge", err, NULL);
+		return NULL;
+	}
+	if (rc == -ENOMEM) {
+		api_status(req, 500, "InternalError", "Internal error occurred: out of memory",
+			   NULL);
+		return NULL;
+	}
+	if (rc) {
+		snprintf(msg, sizeof(msg), "the patch could not be applied: %s",
+			 err[0] ? err : "invalid patch");
+		api_status(req, 422, "Invalid", msg, NULL);
+		return NULL;
+	}
+	if (!cJSON_IsObject(res)) {
+		cJSON_Delete(res);
+		api_status_bad(req, "the patch result is not a JSON object");
+		return NULL;
+	}
+	return res;
+}
+
+void api_patch(struct api *a, struct http_req *req, const struct api_target *t)
+{
+	const struct store_kv *kv;
+	cJSON *old, *obj;
+	bool dry;
+
+	if (api_dry_run(req, "PatchOptions", &dry))
+		return;
+	old = api_load_or_reply(a, req, t, &kv);
+	if (!old)
+		return;
+	obj = api_run_patch(a, req, old, t->rt->kind);
+	if (obj)
+		api_apply_update(a, req, t, obj, old, kv->mod_rev, dry);
+	cJSON_Delete(obj);
+	cJSON_Delete(old);
+}
+
+/* DeleteOptions from the body (kubectl sends its dryRun there, the python
+ * client in the query): preconditions and dryRun are honoured, the rest
+ * ignored. Returns 0, or -EINVAL after replying. */
+static int api_delete_options(struct http_req *req, const struct res_type *rt, const char *name,
+			      const struct store_kv *kv, const cJSON *old, bool *dry)
+{
+	static const char *const supported[] = {"All", NULL};
+	cJSON *opts;
+	const cJSON *dr, *v;
+	const char *prv, *puid;
+	char msg[API_MSG];
+	int err = -EINVAL;
+	size_t len;
+
+	if (api_dry_run(req, "DeleteOptions", dry))
+		return -EINVAL;
+	http_req_body(req, &len);
+	if (!len)
+		return 0;
+	opts = api_body_json(req, "error decoding DeleteOptions");
+	if (!opts)
+		return -EINVAL;
+	dr = cJSON_GetObjectItemCaseSensitive(opts, "dryRun");
+	if (!cJSON_IsArray(dr))
+		dr = NULL;
+	cJSON_ArrayForEach(v, dr)
+	{
+		struct verrs e = {0};
+		char *val;
+
+		if (cJSON_IsString(v) && !strcmp(v->valuestring, "All")) {
+			*dry = true;
+			continue;
+		}
+		val = cJSON_PrintUnformatted(dr);
+		snprintf(msg, sizeof(msg), "[]string%s", val ? val : "{}");
+		free(val);
+		verrs_not_supported(&e, "dryRun", msg, supported);
+		api_status_invalid_kind(req, "DeleteOptions", "meta.k8s.io", "", &e);
+		goto out;
+	}
+	prv = json_str(opts, "preconditions.resourceVersion");
+	puid = json_str(opts, "preconditions.uid");
+	if (puid && strcmp(puid, json_str(old, "metadata.uid") ?: "")) {
+		snprintf(msg, sizeof(msg),
+			 "Precondition failed: UID in precondition: %s, UID in object meta: %s",
+			 puid, json_str(old, "metadata.uid") ?: "");
+		api_status(req, 409, "Conflict", msg, api_details_plural(rt, name));
+		goto out;
+	}
+	if (prv && strtoll(prv, NULL, 10) != kv->mod_rev) {
+		api_status_conflict(req, rt, name);
+		goto out;
+	}
+	err = 0;
+out:
+	cJSON_Delete(opts);
+	return err;
+}
+
+static void api_reply_deleted(struct http_req *req, const struct res_type *rt, const char *name,
+			      const cJSON *old)
+{
+	cJSON *st, *d;
+
+	if (rt->delete_returns_object) {
+		api_reply_json(req, 200, old);
+		return;
+	}
+	st = cJSON_CreateObject();
+	d = api_details_plural(rt, name);
+	/* a Success Status has no message/reason upstream */
+	cJSON_AddStringToObject(d, "uid", json_str(old, "metadata.uid") ?: "");
+	cJSON_AddStringToObject(st, "kind", "Status");
+	cJSON_AddStringToObject(st, "apiVersion", "v1");
+	cJSON_AddItemToObject(st, "metadata", cJSON_CreateObject());
+	cJSON_AddStringToObject(st, "status", "Success");
+	cJSON_AddItemToObject(st, "details", d);
+	api_reply_json(req, 200, st);
+	cJSON_Delete(st);
+}
+
+int64_t api_store_delete(struct api *a, const struct res_type *rt, const char *ns, const char *name,
+			 bool mark)
+{
+	char key[600], now[32];
+	const struct store_kv *kv;
+	cJSON *old;
+	char *text;
+	int64_t rev;
+
+	api_key(key, sizeof(key), rt, ns, name);
+	kv = store_get(a->store, key);
+	if (!kv)
+		return -ENOENT;
+	old = cJSON_Parse(kv->value);
+	if (!old)
+		return -EBADMSG;
+	api_meta_now(now);
+	if (mark && rt->delete_mark && rt->delete_mark(old, now)) {
+		/* marked, not removed: stored as an update (an event, a new RV) */
+		rev = api_put(a, key, old, kv->mod_rev, false);
+		cJSON_Delete(old);
+		return rev < 0 ? rev : 0;
+	}
+	/* the DELETED event carries the last state with the deletion RV */
+	api_set_rv(old, store_next_rev(a->store));
+	text = cJSON_PrintUnformatted(old);
+	rev = text ? store_delete(a->store, key, kv->mod_rev, text) : -ENOMEM;
+	free(text);
+	if (rev >= 0)
+		api_release(a, rt, old, NULL);
+	cJSON_Delete(old);
+	return rev;
+}
+
+void api_delete(struct api *a, struct http_req *req, const struct api_target *t)
+{
+	const struct res_type *rt = t->rt;
+	const struct store_kv *kv;
+	cJSON *old = api_load_or_reply(a, req, t, &kv);
+	const char *why;
+	char msg[API_MSG];
+	int64_t rev;
+	bool dry = false;
+
+	if (!old)
+		return;
+	why = rt->delete_forbidden ? rt->delete_forbidden(old) : NULL;
+	if (why) {
+		snprintf(msg, sizeof(msg), "%s \"%s\" is forbidden: %s", res_qualified(rt), t->name,
+			 why);
+		api_status(req, 403, "Forbidden", msg, api_details_plural(rt, t->name));
+		goto out;
+	}
+	if (api_delete_options(req, rt, t->name, kv, old, &dry))
+		goto out;
+	if (dry) {
+		/* the object as it is: nothing deleted, no revision consumed */
+		api_reply_deleted(req, rt, t->name, old);
+		goto out;
+	}
+	rev = api_store_delete(a, rt, t->ns, t->name, true);
+	if (rev < 0) {
+		api_status_store_err(a, req, rt, t->name, rev);
+		goto out;
+	}
+	if (rev == 0) {
+		/* marked for deletion (a Terminating namespace): the new state */
+		cJSON *cur = api_load(a, t, &kv);
+
+		api_reply_json(req, 200, cur ? cur : old);
+		cJSON_Delete(cur);
+	} else {
+		api_set_rv(old, rev);
+		api_reply_deleted(req, rt, t->name, old);
+	}
+	http_req_defer(req);
+out:
+	cJSON_Delete(old);
+}

@@ -1,0 +1,217 @@
+/* api_subres: the /scale and /binding subresources. (/status shares the
+ * update pipeline in api_crud.c.) */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "api.h"
+#include "jcmp.h"
+#include "patch/patch.h"
+#include "selector.h"
+
+/* --- /scale (k8s-api.md §6.6) --- */
+
+static cJSON *api_scale_of(const cJSON *obj)
+{
+	cJSON *s = cJSON_CreateObject(), *md, *spec, *st;
+	const cJSON *omd = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+	const cJSON *ospec = cJSON_GetObjectItemCaseSensitive(obj, "spec");
+	const cJSON *ostat = cJSON_GetObjectItemCaseSensitive(obj, "status");
+	const cJSON *r = cJSON_GetObjectItemCaseSensitive(ospec, "replicas");
+	const cJSON *sr = cJSON_GetObjectItemCaseSensitive(ostat, "replicas");
+	const cJSON *ml = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(ospec, "selector"), "matchLabels");
+	char *sel = sel_map_string(ml);
+
+	cJSON_AddStringToObject(s, "kind", "Scale");
+	cJSON_AddStringToObject(s, "apiVersion", "autoscaling/v1");
+	md = cJSON_AddObjectToObject(s, "metadata");
+	for (const char **k = (const char *[]){"name", "namespace", "uid", "resourceVersion",
+					       "creationTimestamp", NULL};
+	     *k; k++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(omd, *k);
+
+		if (v)
+			cJSON_AddItemToObject(md, *k, cJSON_Duplicate(v, true));
+	}
+	spec = cJSON_AddObjectToObject(s, "spec");
+	cJSON_AddNumberToObject(spec, "replicas", cJSON_IsNumber(r) ? r->valuedouble : 0);
+	st = cJSON_AddObjectToObject(s, "status");
+	cJSON_AddNumberToObject(st, "replicas", cJSON_IsNumber(sr) ? sr->valuedouble : 0);
+	cJSON_AddStringToObject(st, "selector", sel ? sel : "");
+	free(sel);
+	return s;
+}
+
+void api_scale(struct api *a, struct http_req *req, const struct api_target *t)
+{
+	const char *m = http_req_method(req);
+	char key[600], rv[24];
+	const struct store_kv *kv;
+	cJSON *obj, *scale = NULL, *spec;
+	const cJSON *rep;
+	int64_t rev;
+	bool dry = false;
+
+	if (strcmp(m, "GET") &&
+	    api_dry_run(req, !strcmp(m, "PATCH") ? "PatchOptions" : "UpdateOptions", &dry))
+		return;
+	api_key(key, sizeof(key), t->rt, t->ns, t->name);
+	obj = api_load_or_reply(a, req, t, &kv);
+	if (!obj)
+		return;
+	if (!strcmp(m, "GET")) {
+		scale = api_scale_of(obj);
+		api_reply_json(req, 200, scale);
+		goto out;
+	}
+	{
+		cJSON *in = api_body_json(req, "error decoding Scale");
+		const char *ct = http_req_header(req, "Content-Type");
+
+		if (!in)
+			goto out;
+		if (!cJSON_IsObject(in)) {
+			cJSON_Delete(in);
+			api_status(req, 400, "BadRequest",
+				   "error decoding Scale: expected an object", NULL);
+			goto out;
+		}
+		if (!strcmp(m, "PATCH")) {
+			cJSON *cur = api_scale_of(obj);
+			char err[256] = "";
+
+			if (!ct || (strncmp(ct, "application/merge-patch+json", 28) &&
+				    strncmp(ct, "application/strategic-merge-patch+json", 38))) {
+				cJSON_Delete(in);
+				cJSON_Delete(cur);
+				api_status(req, 415, "UnsupportedMediaType",
+					   "the body of the request was in an unknown format - "
+					   "accepted media types include: "
+					   "application/merge-patch+json, "
+					   "application/strategic-merge-patch+json",
+					   NULL);
+				goto out;
+			}
+			/* a Scale is small and fixed: the limit only bounds the patch */
+			patch_apply(PATCH_MERGE, cur, in, "Scale", api_max_object(a), &scale,
+				    err, sizeof(err));
+			cJSON_Delete(cur);
+			cJSON_Delete(in);
+		} else {
+			scale = in;
+		}
+	}
+	if (!scale)
+		goto bad;
+	{
+		const char *brv = json_str(scale, "metadata.resourceVersion");
+
+		snprintf(rv, sizeof(rv), "%lld", (long long)kv->mod_rev);
+		if (brv && *brv && strcmp(brv, rv)) {
+			api_status_conflict(req, t->rt, t->name);
+			goto out;
+		}
+	}
+	rep = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(scale, "spec"),
+					       "replicas");
+	if (!cJSON_IsNumber(rep) || rep->valuedouble < 0 || rep->valuedouble > INT32_MAX ||
+	    rep->valuedouble != (double)(int)rep->valuedouble) {
+		struct verrs e = {0};
+		char *v = rep ? cJSON_PrintUnformatted(rep) : NULL;
+
+		if (cJSON_IsNumber(rep) && rep->valuedouble < 0)
+			verrs_add(&e, "FieldValueInvalid", "spec.replicas",
+				  "Invalid value: %s: must be greater than or equal to 0", v);
+		else
+			verrs_add(&e, "FieldValueInvalid", "spec.replicas",
+				  "Invalid value: %s: must be an integer", v ? v : "null");
+		free(v);
+		api_status_invalid(req, t->rt, t->name, &e);
+		goto out;
+	}
+	spec = cJSON_GetObjectItemCaseSensitive(obj, "spec");
+	if (!cJSON_IsObject(spec))
+		goto bad;
+	if (jcmp_equal(cJSON_GetObjectItemCaseSensitive(spec, "replicas"), rep) <= 0) {
+		cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+		const cJSON *g = cJSON_GetObjectItemCaseSensitive(md, "generation");
+		double gen = cJSON_IsNumber(g) ? g->valuedouble + 1 : 2;
+
+		cJSON_DeleteItemFromObjectCaseSensitive(spec, "replicas");
+		cJSON_AddNumberToObject(spec, "replicas", rep->valuedouble);
+		cJSON_DeleteItemFromObjectCaseSensitive(md, "generation");
+		cJSON_AddNumberToObject(md, "generation", gen);
+		rev = dry ? 0 : api_put(a, key, obj, kv->mod_rev, false);
+		if (rev < 0) {
+			api_status_store_err(a, req, t->rt, t->name, rev);
+			goto out;
+		}
+		if (!dry)
+			http_req_defer(req);
+	}
+	cJSON_Delete(scale);
+	scale = api_scale_of(obj);
+	api_reply_json(req, 200, scale);
+	goto out;
+bad:
+	api_status(req, 400, "BadRequest", "invalid Scale", NULL);
+out:
+	cJSON_Delete(scale);
+	cJSON_Delete(obj);
+}
+
+/* POST pods/{name}/binding: the scheduler's bind (sets spec.nodeName once). */
+void api_binding(struct api *a, struct http_req *req, const struct api_target *t)
+{
+	char key[600], msg[700];
+	const struct store_kv *kv;
+	cJSON *in = NULL, *obj = NULL, *spec;
+	const char *node, *cur;
+	int64_t rev;
+	bool dry;
+
+	if (api_dry_run(req, "CreateOptions", &dry))
+		return;
+	api_key(key, sizeof(key), t->rt, t->ns, t->name);
+	obj = api_load_or_reply(a, req, t, &kv);
+	if (!obj)
+		return;
+	in = api_body_json(req, "error decoding Binding");
+	if (!in)
+		goto out;
+	node = json_str(in, "target.name");
+	if (!node || !*node) {
+		struct verrs e = {0};
+
+		verrs_required(&e, "target.name", "");
+		api_status_invalid(req, t->rt, t->name, &e);
+		goto out;
+	}
+	spec = cJSON_GetObjectItemCaseSensitive(obj, "spec");
+	if (!cJSON_IsObject(spec)) {
+		api_status(req, 500, "InternalError", "Internal error occurred: corrupt object",
+			   NULL);
+		goto out;
+	}
+	cur = json_str(spec, "nodeName");
+	if (cur && *cur) {
+		snprintf(msg, sizeof(msg), "pod %s is already assigned to node \"%s\"", t->name,
+			 cur);
+		api_status(req, 409, "Conflict", msg, NULL);
+		goto out;
+	}
+	cJSON_AddStringToObject(spec, "nodeName", node);
+	rev = dry ? api_check_size(a, obj) : api_put(a, key, obj, kv->mod_rev, false);
+	if (rev < 0) {
+		api_status_store_err(a, req, t->rt, t->name, rev);
+		goto out;
+	}
+	api_status(req, 201, "", "", NULL);
+	if (!dry)
+		http_req_defer(req);
+out:
+	cJSON_Delete(in);
+	cJSON_Delete(obj);
+}

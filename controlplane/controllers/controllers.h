@@ -1,0 +1,63 @@
+/* controllers: reconcilers that run inside skiff-server (client-go's
+ * pattern): an informer keeps a cache of one resource from the store and
+ * reports changes through the same struct informer_ops as lib/informer.h
+ * (so a controller can later run out of process on the HTTP informer); a
+ * work queue holds the keys that need a look, deduplicated, and retries a
+ * failed key with exponential back-off; the reconcile function reads the
+ * cache and writes the difference through the API server's own pipeline
+ * (validation, hooks, allocations), which commits like a request.
+ */
+#ifndef SKIFF_CONTROLLERS_H
+#define SKIFF_CONTROLLERS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <cjson/cJSON.h>
+#include "informer.h"
+
+struct ev_loop;
+struct store;
+struct api;
+
+/* ---- in-process informer over the store (ctrl_informer.c) ---- */
+
+struct ctrl_informer;
+
+/* Cache every object whose store key starts with prefix
+ * ("/registry/namespaces/"); keys given to ops are "namespace/name" or
+ * "name", as lib/informer.h's. Nothing is read until ctrl_informer_start. */
+struct ctrl_informer *ctrl_informer_new(struct store *st, const char *prefix,
+					const struct informer_ops *ops, void *ud);
+/* List (upsert for each object, then synced) and follow committed events.
+ * 0 or -errno. */
+int ctrl_informer_start(struct ctrl_informer *inf);
+void ctrl_informer_free(struct ctrl_informer *inf);
+/* The cached object of key, or NULL. */
+const cJSON *ctrl_informer_get(const struct ctrl_informer *inf, const char *key);
+void ctrl_informer_foreach(const struct ctrl_informer *inf,
+			   void (*fn)(void *ud, const char *key, const cJSON *obj), void *ud);
+
+/* ---- work queue (ctrl_queue.c) ---- */
+
+struct ctrl_queue;
+
+/* sync(ud, key) reconciles one key: 0 when done, a negative errno to be
+ * retried after a back-off (5 ms doubling to 5 min per key, as client-go's
+ * default rate limiter). after(ud) runs once after each round of syncs
+ * (the controllers commit there). */
+struct ctrl_queue *ctrl_queue_new(struct ev_loop *loop, int (*sync)(void *ud, const char *key),
+				  void (*after)(void *ud), void *ud);
+/* Queue key unless it is queued already; it is processed from the loop. */
+int ctrl_queue_add(struct ctrl_queue *q, const char *key);
+size_t ctrl_queue_len(const struct ctrl_queue *q);
+void ctrl_queue_free(struct ctrl_queue *q);
+
+/* ---- the controllers ---- */
+
+/* Namespace: a Terminating namespace (or one deleted without finalizers)
+ * loses everything in it, then the namespace itself is removed. */
+struct ctrl_namespace;
+int ctrl_namespace_start(struct api *a, struct ev_loop *loop, struct ctrl_namespace **out);
+void ctrl_namespace_stop(struct ctrl_namespace *c);
+
+#endif

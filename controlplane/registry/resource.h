@@ -1,0 +1,95 @@
+/* resource: the table of API resources the server serves, and for each its
+ * defaulting, validation and Table (kubectl get) rendering.
+ *
+ * The API layer (api_*.c) stamps metadata, allocates ClusterIPs/NodePorts,
+ * checks resourceVersions and stores; everything type-specific lives behind
+ * a struct res_type (res_*.c, one file per resource family).
+ */
+#ifndef SKIFF_RESOURCE_H
+#define SKIFF_RESOURCE_H
+
+#include <stdbool.h>
+#include <time.h>
+#include <cjson/cJSON.h>
+#include "alloc.h"
+#include "verrs.h"
+
+struct res_type {
+	const char *plural;	 /* URL name: "services" */
+	const char *singular;	 /* "service" */
+	const char *kind;	 /* "Service" */
+	const char *list_kind;	 /* "ServiceList" */
+	const char *group;	 /* "" (core), "apps", "discovery.k8s.io" */
+	const char *version;	 /* "v1" */
+	const char *api_version; /* "v1", "apps/v1", "discovery.k8s.io/v1" */
+	bool namespaced;
+	const char *short_names[4]; /* NULL-terminated */
+	bool all_category;	    /* listed in `kubectl get all` */
+	bool has_status;	    /* /status subresource */
+	bool has_scale;		    /* /scale subresource (apps) */
+	bool has_binding;	    /* /binding subresource (pods: the scheduler's bind) */
+	bool unconditional_update;  /* PUT without resourceVersion allowed */
+	bool delete_returns_object; /* DELETE answers the object (Service, Pod) */
+	bool has_generation;	    /* metadata.generation bumped on spec change */
+	/* Extra field selectors beyond metadata.name/namespace; NULL-terminated. */
+	const char *const *field_selectors;
+
+	/* Fill defaults in place (on create and after every update/patch). */
+	void (*defaults)(cJSON *obj);
+	/* Validate; old is NULL on create. Immutable-field checks use old. */
+	void (*validate)(const cJSON *obj, const cJSON *old, struct verrs *e);
+	/* Table: column definitions (array) and one row's cells (array). */
+	cJSON *(*table_columns)(void);
+	cJSON *(*table_cells)(const cJSON *obj, time_t now);
+
+	/* The type's strategy (kube-apiserver's strategy.go): the generic
+	 * pipeline calls these and never names a type. NULL: nothing to do. */
+	/* Update, before defaulting: keep what the server set and the client
+	 * left out (a Service's clusterIP). */
+	void (*prepare_update)(cJSON *obj, const cJSON *old);
+	/* After validation: reserve what obj needs that old (NULL on create)
+	 * does not hold, filling obj in (a chosen ClusterIP). 0, or -errno with
+	 * e filled and nothing kept. */
+	int (*allocate)(struct res_alloc *ra, cJSON *obj, const cJSON *old, struct verrs *e);
+	/* Give back what obj holds that keep (may be NULL) does not. */
+	void (*release)(struct res_alloc *ra, const cJSON *obj, const cJSON *keep);
+	/* At start: reserve what a stored object holds (key names it in logs). */
+	void (*reserve)(struct res_alloc *ra, const cJSON *obj, const char *key);
+	/* Delete: why this object may not be deleted (403 Forbidden), or NULL. */
+	const char *(*delete_forbidden)(const cJSON *obj);
+	/* Delete: instead of removing obj now, mark it (a Namespace becomes
+	 * Terminating and its controller removes it once emptied). Returns true
+	 * if obj was changed and is to be stored instead of deleted. now is
+	 * the RFC 3339 time. */
+	bool (*delete_mark)(cJSON *obj, const char *now);
+};
+
+/* Service allocation hooks (res_service_alloc.c). */
+int res_svc_allocate(struct res_alloc *ra, cJSON *svc, const cJSON *old, struct verrs *e);
+void res_svc_release(struct res_alloc *ra, const cJSON *svc, const cJSON *keep);
+void res_svc_reserve(struct res_alloc *ra, const cJSON *svc, const char *key);
+
+extern const struct res_type *const res_types[];
+extern const int res_ntypes;
+
+/* Look up by group ("" for core), version and plural. NULL if unknown. */
+const struct res_type *res_lookup(const char *group, const char *version, const char *plural);
+/* Look up by apiVersion ("v1", "apps/v1", ...) and kind ("Service"). */
+const struct res_type *res_lookup_kind(const char *api_version, const char *kind);
+
+/* Qualified resource name used in messages: "services", "deployments.apps",
+ * "endpointslices.discovery.k8s.io". Returns a static string. */
+const char *res_qualified(const struct res_type *rt);
+
+/* kubectl's HumanDuration for the Age column. buf >= 16 bytes. */
+void res_age(time_t created, time_t now, char *buf, size_t len);
+/* Parse RFC 3339 "2021-01-13T13:20:00Z"; returns 0 on failure. */
+time_t res_parse_time(const char *s);
+
+/* Name validation (upstream messages). Return NULL if valid, else the
+ * message detail, e.g. "a lowercase RFC 1123 label must consist of ...". */
+const char *res_dns1123_label(const char *s);
+const char *res_dns1123_subdomain(const char *s);
+const char *res_dns1035_label(const char *s);
+
+#endif

@@ -62,31 +62,37 @@ static void api_set_rv(cJSON *obj, int64_t rev)
 	cJSON_AddStringToObject(md, "resourceVersion", buf);
 }
 
-/* Accept JSON (or no Content-Type: kubectl's PUT /scale sends none). */
-static bool api_json_ctype(struct http_req *req)
+/* Accept JSON (or no Content-Type: kubectl's PUT /scale sends none) and
+ * protobuf (kubectl 1.32's create commands). */
+static bool api_body_ctype(struct http_req *req)
 {
 	const char *ct = http_req_header(req, "Content-Type");
 
-	return !ct || !*ct || !strncmp(ct, "application/json", 16) || !strncmp(ct, "*/*", 3);
+	return !ct || !*ct || !strncmp(ct, "application/json", 16) || !strncmp(ct, "*/*", 3) ||
+	       api_body_is_protobuf(req);
 }
 
 static void api_status_unsupported_media(struct http_req *req)
 {
 	api_status(req, 415, "UnsupportedMediaType",
 		   "the body of the request was in an unknown format - accepted media types "
-		   "include: application/json, application/json-patch+json, "
-		   "application/merge-patch+json, application/strategic-merge-patch+json",
+		   "include: application/json, application/vnd.kubernetes.protobuf, "
+		   "application/json-patch+json, application/merge-patch+json, "
+		   "application/strategic-merge-patch+json",
 		   NULL);
 }
 
-/* Parse the request body as a JSON object of the target's kind. */
-static cJSON *api_parse_body(struct http_req *req, const struct res_type *rt)
+/* Parse the request body (JSON or protobuf) as an object of the target's
+ * kind; options names the request's options kind ("CreateOptions"). */
+static cJSON *api_parse_body(struct api *a, struct http_req *req, const struct res_type *rt,
+			     const char *options)
 {
 	cJSON *obj, *md;
 	char msg[API_MSG];
 	const cJSON *kind, *av;
 
-	obj = api_body_json(req, "couldn't get version/kind; json parse error");
+	obj = api_body_decode(a, req, "couldn't get version/kind; json parse error",
+			      rt ? rt->api_version : NULL, rt ? rt->kind : NULL, options);
 	if (!obj)
 		return NULL;
 	if (!cJSON_IsObject(obj)) {
@@ -290,11 +296,11 @@ void api_create(struct api *a, struct http_req *req, const struct api_target *t)
 
 	if (api_dry_run(req, "CreateOptions", &dry))
 		return;
-	if (!api_json_ctype(req)) {
+	if (!api_body_ctype(req)) {
 		api_status_unsupported_media(req);
 		return;
 	}
-	obj = api_parse_body(req, rt);
+	obj = api_parse_body(a, req, rt, "CreateOptions");
 	if (!obj)
 		return;
 	md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
@@ -549,11 +555,11 @@ void api_update(struct api *a, struct http_req *req, const struct api_target *t)
 
 	if (api_dry_run(req, "UpdateOptions", &dry))
 		return;
-	if (!api_json_ctype(req)) {
+	if (!api_body_ctype(req)) {
 		api_status_unsupported_media(req);
 		return;
 	}
-	obj = api_parse_body(req, t->rt);
+	obj = api_parse_body(a, req, t->rt, "UpdateOptions");
 	if (!obj)
 		return;
 	old = api_load_or_reply(a, req, t, &kv);
@@ -640,7 +646,9 @@ void api_patch(struct api *a, struct http_req *req, const struct api_target *t)
 	if (!old)
 		return;
 	obj = api_run_patch(a, req, old, t->rt->kind);
-	if (obj)
+	/* the patch's unknown fields are the result's: stored objects have
+	 * none */
+	if (obj && !api_body_fields(req, obj, "PatchOptions"))
 		api_apply_update(a, req, t, obj, old, kv->mod_rev, dry);
 	cJSON_Delete(obj);
 	cJSON_Delete(old);
@@ -649,8 +657,9 @@ void api_patch(struct api *a, struct http_req *req, const struct api_target *t)
 /* DeleteOptions from the body (kubectl sends its dryRun there, the python
  * client in the query): preconditions and dryRun are honoured, the rest
  * ignored. Returns 0, or -EINVAL after replying. */
-static int api_delete_options(struct http_req *req, const struct res_type *rt, const char *name,
-			      const struct store_kv *kv, const cJSON *old, bool *dry)
+static int api_delete_options(struct api *a, struct http_req *req, const struct res_type *rt,
+			      const char *name, const struct store_kv *kv, const cJSON *old,
+			      bool *dry)
 {
 	static const char *const supported[] = {"All", NULL};
 	cJSON *opts;
@@ -665,7 +674,8 @@ static int api_delete_options(struct http_req *req, const struct res_type *rt, c
 	http_req_body(req, &len);
 	if (!len)
 		return 0;
-	opts = api_body_json(req, "error decoding DeleteOptions");
+	/* kubectl drain sends it as protobuf */
+	opts = api_body_decode(a, req, "error decoding DeleteOptions", "v1", "DeleteOptions", NULL);
 	if (!opts)
 		return -EINVAL;
 	dr = cJSON_GetObjectItemCaseSensitive(opts, "dryRun");
@@ -781,7 +791,7 @@ void api_delete(struct api *a, struct http_req *req, const struct api_target *t)
 		api_status(req, 403, "Forbidden", msg, api_details_plural(rt, t->name));
 		goto out;
 	}
-	if (api_delete_options(req, rt, t->name, kv, old, &dry))
+	if (api_delete_options(a, req, rt, t->name, kv, old, &dry))
 		goto out;
 	if (dry) {
 		/* the object as it is: nothing deleted, no revision consumed */

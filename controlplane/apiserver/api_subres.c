@@ -67,7 +67,11 @@ void api_scale(struct api *a, struct http_req *req, const struct api_target *t)
 		goto out;
 	}
 	{
-		cJSON *in = api_body_json(req, "error decoding Scale");
+		/* a PUT carries a Scale (JSON or protobuf), a PATCH a JSON patch */
+		cJSON *in = strcmp(m, "PATCH")
+				? api_body_decode(a, req, "error decoding Scale", "autoscaling/v1",
+						  "Scale", "UpdateOptions")
+				: api_body_json(req, "error decoding Scale");
 		const char *ct = http_req_header(req, "Content-Type");
 
 		if (!in)
@@ -95,8 +99,8 @@ void api_scale(struct api *a, struct http_req *req, const struct api_target *t)
 				goto out;
 			}
 			/* a Scale is small and fixed: the limit only bounds the patch */
-			patch_apply(PATCH_MERGE, cur, in, "Scale", api_max_object(a), &scale,
-				    err, sizeof(err));
+			patch_apply(PATCH_MERGE, cur, in, "Scale", api_max_object(a), &scale, err,
+				    sizeof(err));
 			cJSON_Delete(cur);
 			cJSON_Delete(in);
 		} else {
@@ -178,7 +182,7 @@ void api_binding(struct api *a, struct http_req *req, const struct api_target *t
 	obj = api_load_or_reply(a, req, t, &kv);
 	if (!obj)
 		return;
-	in = api_body_json(req, "error decoding Binding");
+	in = api_body_decode(a, req, "error decoding Binding", "v1", "Binding", "CreateOptions");
 	if (!in)
 		goto out;
 	node = json_str(in, "target.name");

@@ -15,7 +15,7 @@
 enum { DUP_EARLIER = 1, DUP_LATER = 2 };
 
 struct chk {
-	struct sch_report *rep;
+	struct sch_report *rep; /* NULL: prune instead of reporting */
 	struct sch_path path;
 	int found;
 };
@@ -87,7 +87,15 @@ out:
 	return 0;
 }
 
-static int chk_obj(struct chk *c, const struct sch_type *t, const cJSON *obj, int depth);
+static int chk_obj(struct chk *c, const struct sch_type *t, cJSON *obj, int depth);
+
+/* A finding at the current path. */
+static void chk_found(struct chk *c, enum sch_msg_kind kind, const char *what)
+{
+	c->found++;
+	if (c->rep)
+		sch_report_add(c->rep, kind, "%s field \"%s\"", what, c->path.s);
+}
 
 /* The repeated keys of a map (its values are not fields). */
 static int chk_map_dups(struct chk *c, const cJSON *map)
@@ -104,8 +112,7 @@ static int chk_map_dups(struct chk *c, const cJSON *map)
 			continue;
 		size_t old = sch_path_field(&c->path, m->string);
 
-		sch_report_add(c->rep, SCH_MSG_DUPLICATE, "duplicate field \"%s\"", c->path.s);
-		c->found++;
+		chk_found(c, SCH_MSG_DUPLICATE, "duplicate");
 		sch_path_pop(&c->path, old);
 	}
 	free(marks);
@@ -113,16 +120,16 @@ static int chk_map_dups(struct chk *c, const cJSON *map)
 }
 
 /* One value (a list element or the whole value) of field f. */
-static int chk_elem(struct chk *c, const struct sch_field *f, const cJSON *v, int depth)
+static int chk_elem(struct chk *c, const struct sch_field *f, cJSON *v, int depth)
 {
-	const cJSON *m;
+	cJSON *m;
 	int rc;
 
 	if (f->kind == SCH_OBJECT && f->type)
 		return chk_obj(c, f->type, v, depth + 1);
 	if (f->kind != SCH_MAP || !cJSON_IsObject(v))
 		return 0;
-	if ((rc = chk_map_dups(c, v)))
+	if (c->rep && (rc = chk_map_dups(c, v)))
 		return rc;
 	if (f->elem != SCH_OBJECT || !f->type)
 		return 0;
@@ -138,9 +145,9 @@ static int chk_elem(struct chk *c, const struct sch_field *f, const cJSON *v, in
 	return 0;
 }
 
-static int chk_value(struct chk *c, const struct sch_field *f, const cJSON *v, int depth)
+static int chk_value(struct chk *c, const struct sch_field *f, cJSON *v, int depth)
 {
-	const cJSON *e;
+	cJSON *e;
 	int i = 0, rc;
 
 	if (f->kind == SCH_ANY || f->kind == SCH_RAW)
@@ -161,33 +168,33 @@ static int chk_value(struct chk *c, const struct sch_field *f, const cJSON *v, i
 	return 0;
 }
 
-static int chk_obj(struct chk *c, const struct sch_type *t, const cJSON *obj, int depth)
+static int chk_obj(struct chk *c, const struct sch_type *t, cJSON *obj, int depth)
 {
-	uint8_t *marks;
-	const cJSON *m;
+	uint8_t *marks = NULL;
+	cJSON *m, *next;
 	size_t i;
-	int rc;
+	int rc = 0;
 
 	if (!cJSON_IsObject(obj) || depth > SCH_MAX_DEPTH)
 		return 0;
-	if ((rc = dup_marks(obj, (size_t)cJSON_GetArraySize(obj), &marks)))
+	/* pruning runs after duplicates were dropped */
+	if (c->rep && (rc = dup_marks(obj, (size_t)cJSON_GetArraySize(obj), &marks)))
 		return rc;
-	for (m = obj->child, i = 0; m; m = m->next, i++) {
+	for (m = obj->child, i = 0; m; m = next, i++) {
 		const struct sch_field *f;
 		size_t old;
 
+		next = m->next;
 		if (!m->string)
 			continue;
 		old = sch_path_field(&c->path, m->string);
 		if (marks && (marks[i] & DUP_EARLIER)) {
-			sch_report_add(c->rep, SCH_MSG_DUPLICATE, "duplicate field \"%s\"",
-				       c->path.s);
-			c->found++;
+			chk_found(c, SCH_MSG_DUPLICATE, "duplicate");
 		} else if (!(f = sch_field(t, m->string))) {
 			if (!(t->flags & SCH_F_PRESERVE)) {
-				sch_report_add(c->rep, SCH_MSG_UNKNOWN, "unknown field \"%s\"",
-					       c->path.s);
-				c->found++;
+				chk_found(c, SCH_MSG_UNKNOWN, "unknown");
+				if (!c->rep)
+					cJSON_Delete(cJSON_DetachItemViaPointer(obj, m));
 			}
 		} else {
 			rc = chk_value(c, f, m, depth);
@@ -203,6 +210,15 @@ static int chk_obj(struct chk *c, const struct sch_type *t, const cJSON *obj, in
 int sch_check(const struct sch_type *t, const cJSON *obj, struct sch_report *rep)
 {
 	struct chk c = {.rep = rep};
+	/* with a report the walk only reads */
+	int rc = chk_obj(&c, t, (cJSON *)obj, 0);
+
+	return rc ? rc : c.found;
+}
+
+int sch_prune(const struct sch_type *t, cJSON *obj)
+{
+	struct chk c = {.rep = NULL};
 	int rc = chk_obj(&c, t, obj, 0);
 
 	return rc ? rc : c.found;

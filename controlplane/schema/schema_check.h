@@ -30,6 +30,11 @@ int sch_validation_parse(const char *s, enum sch_validation *v);
  * -ENOMEM. */
 int sch_check(const struct sch_type *t, const cJSON *obj, struct sch_report *rep);
 
+/* Remove the fields sch_check() calls unknown (what upstream's decoder
+ * drops under fieldValidation Warn and Ignore). Call after
+ * sch_drop_duplicates(). Returns the number removed or -ENOMEM. */
+int sch_prune(const struct sch_type *t, cJSON *obj);
+
 /* Remove the earlier of repeated keys in obj and below, so the last one
  * wins, as in Go's decoder (for fieldValidation Warn and Ignore).
  * Returns the number removed or -ENOMEM. */

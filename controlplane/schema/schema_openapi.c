@@ -217,8 +217,20 @@ gvk:
 	return s;
 }
 
-/* The four string-shaped definitions every document may refer to. */
-static void oa_prim_defs(cJSON *defs)
+/* Two schemas, as anyOf/oneOf alternatives. */
+static cJSON *oa_alt(const char *a, const char *b)
+{
+	cJSON *arr = cJSON_CreateArray();
+
+	cJSON_AddItemToArray(arr, oa_prim(a, NULL));
+	cJSON_AddItemToArray(arr, oa_prim(b, NULL));
+	return arr;
+}
+
+/* The four string-shaped definitions every document may refer to. In v3,
+ * as upstream, IntOrString is anyOf integer/string and Quantity oneOf
+ * string/number, without a type: kubectl explain then names them. */
+static void oa_prim_defs(const struct oa *o, cJSON *defs)
 {
 	static const struct {
 		const char *name, *format, *desc;
@@ -236,7 +248,15 @@ static void oa_prim_defs(cJSON *defs)
 
 		if (cJSON_GetObjectItem(defs, p[i].name))
 			continue;
-		s = oa_prim("string", p[i].format);
+		if (o->v3 && i == 0) {
+			s = oa_prim(NULL, p[i].format);
+			cJSON_AddItemToObject(s, "anyOf", oa_alt("integer", "string"));
+		} else if (o->v3 && i == 1) {
+			s = oa_prim(NULL, NULL);
+			cJSON_AddItemToObject(s, "oneOf", oa_alt("string", "number"));
+		} else {
+			s = oa_prim("string", p[i].format);
+		}
 		cJSON_AddStringToObject(s, "description", p[i].desc);
 		cJSON_AddItemToObject(defs, p[i].name, s);
 	}
@@ -508,6 +528,9 @@ static void oa_resource_paths(const struct oa *o, const struct sch_resource *r, 
 		cJSON_AddItemToObject(oa_path(o, paths, x.all), "get",
 				      oa_op(o, &all, &oa_list, "ForAllNamespaces"));
 	}
+	if ((v & SCH_VERB_CREATE) && !*x.coll) /* pods/binding, pods/eviction */
+		cJSON_AddItemToObject(oa_path(o, paths, x.item), "post",
+				      oa_op(o, &x, &oa_post, ""));
 	if (v & SCH_VERB_GET)
 		cJSON_AddItemToObject(oa_path(o, paths, x.item), "get", oa_op(o, &x, &oa_get, ""));
 	if (v & SCH_VERB_UPDATE)
@@ -557,7 +580,7 @@ static int oa_defs(const struct oa *o, const char *gv, const struct sch_resource
 	for (size_t i = 0; i < s.n; i++)
 		cJSON_AddItemToObject(defs, s.t[i]->name, oa_def(o, s.t[i]));
 	free(s.t);
-	oa_prim_defs(defs);
+	oa_prim_defs(o, defs);
 	return 0;
 }
 

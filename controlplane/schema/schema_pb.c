@@ -65,6 +65,7 @@ static int pb_varint(struct pb_dec *d, struct pb_in *in, uint64_t *v)
 {
 	uint64_t r = 0;
 
+	*v = 0;
 	for (unsigned shift = 0;; shift += 7) {
 		uint8_t b;
 
@@ -88,6 +89,7 @@ static int pb_fixed64(struct pb_dec *d, struct pb_in *in, uint64_t *v)
 {
 	uint64_t r = 0;
 
+	*v = 0;
 	if (in->end - in->p < 8)
 		return dec_err(d, "truncated fixed64");
 	for (int i = 7; i >= 0; i--)
@@ -118,9 +120,11 @@ static int pb_bytes(struct pb_dec *d, struct pb_in *in, const uint8_t **p, size_
 static int pb_tag(struct pb_dec *d, struct pb_in *in, uint32_t *field, unsigned *wt)
 {
 	uint64_t tag;
-	int rc = pb_varint(d, in, &tag);
+	int rc;
 
-	if (rc)
+	*field = 0;
+	*wt = 0;
+	if ((rc = pb_varint(d, in, &tag)))
 		return rc;
 	*wt = (unsigned)(tag & 7);
 	if ((tag >> 3) == 0 || (tag >> 3) > PB_MAX_FIELD)

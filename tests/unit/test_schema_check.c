@@ -158,6 +158,29 @@ static void test_drop_duplicates(void **state)
 	cJSON_Delete(obj);
 }
 
+/* What Warn and Ignore store: the object without its unknown fields,
+ * free-form subtrees untouched. */
+static void test_prune(void **state)
+{
+	cJSON *obj = cJSON_Parse("{\"kind\":\"Deployment\",\"nope\":1,\"spec\":{\"selectr\":{},"
+				 "\"replicas\":2,\"template\":{\"spec\":{\"containers\":[{"
+				 "\"name\":\"a\",\"imagee\":\"x\",\"image\":\"y\"}]}}}}");
+	cJSON *k = cJSON_Parse("{\"free\":{\"x\":1},\"raw\":{\"y\":2},\"zzz\":3}");
+	char *s;
+
+	assert_int_equal(sch_prune(&t_Deployment, obj), 3);
+	s = cJSON_PrintUnformatted(obj);
+	assert_string_equal(s, "{\"kind\":\"Deployment\",\"spec\":{\"replicas\":2,\"template\":{"
+			       "\"spec\":{\"containers\":[{\"name\":\"a\",\"image\":\"y\"}]}}}}");
+	free(s);
+	assert_int_equal(sch_prune(&t_Kinds, k), 1);
+	s = cJSON_PrintUnformatted(k);
+	assert_string_equal(s, "{\"free\":{\"x\":1},\"raw\":{\"y\":2}}");
+	free(s);
+	cJSON_Delete(obj);
+	cJSON_Delete(k);
+}
+
 static void test_validation_parse(void **state)
 {
 	enum sch_validation v;
@@ -179,6 +202,7 @@ int main(void)
 	    cmocka_unit_test(test_wide),
 	    cmocka_unit_test(test_drop_duplicates),
 	    cmocka_unit_test(test_validation_parse),
+	    cmocka_unit_test(test_prune),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,6 +6,7 @@
 #include "api.h"
 #include "jcmp.h"
 #include "patch/patch.h"
+#include "schema/schema_check.h"
 
 #define API_MSG 1024
 
@@ -645,9 +646,11 @@ void api_patch(struct api *a, struct http_req *req, const struct api_target *t)
 	old = api_load_or_reply(a, req, t, &kv);
 	if (!old)
 		return;
+	/* an object stored before the schema checks may hold fields its
+	 * schema does not know: they go as upstream's decoder drops them, so
+	 * the result's unknown fields are the patch's own */
+	sch_prune(sch_lookup(t->rt->api_version, t->rt->kind), old);
 	obj = api_run_patch(a, req, old, t->rt->kind);
-	/* the patch's unknown fields are the result's: stored objects have
-	 * none */
 	if (obj && !api_body_fields(req, obj, "PatchOptions"))
 		api_apply_update(a, req, t, obj, old, kv->mod_rev, dry);
 	cJSON_Delete(obj);

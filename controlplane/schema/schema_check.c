@@ -219,7 +219,7 @@ int sch_check(const struct sch_type *t, const cJSON *obj, struct sch_report *rep
 int sch_prune(const struct sch_type *t, cJSON *obj)
 {
 	struct chk c = {.rep = NULL};
-	int rc = chk_obj(&c, t, obj, 0);
+	int rc = t ? chk_obj(&c, t, obj, 0) : 0;
 
 	return rc ? rc : c.found;
 }

@@ -32,7 +32,8 @@ int sch_check(const struct sch_type *t, const cJSON *obj, struct sch_report *rep
 
 /* Remove the fields sch_check() calls unknown (what upstream's decoder
  * drops under fieldValidation Warn and Ignore). Call after
- * sch_drop_duplicates(). Returns the number removed or -ENOMEM. */
+ * sch_drop_duplicates(). t may be NULL (nothing to do). Returns the number
+ * removed (it allocates nothing). */
 int sch_prune(const struct sch_type *t, cJSON *obj);
 
 /* Remove the earlier of repeated keys in obj and below, so the last one

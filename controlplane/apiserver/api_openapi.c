@@ -54,8 +54,9 @@ static void api_oa_resources(void)
 
 		if (!t)
 			continue;
-		api_oa_add(rt, rt->plural, main_verbs, t,
-			   sch_lookup(rt->api_version, rt->list_kind));
+		api_oa_add(rt, rt->plural,
+			   main_verbs | (rt->no_deletecollection ? 0 : SCH_VERB_DELETECOLLECTION),
+			   t, sch_lookup(rt->api_version, rt->list_kind));
 		if (rt->has_status && nn < API_OA_MAX) {
 			snprintf(names[nn], sizeof(names[nn]), "%s/status", rt->plural);
 			api_oa_add(rt, names[nn++], sub_verbs, t, NULL);

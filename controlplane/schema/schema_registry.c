@@ -2,12 +2,7 @@
  * by the conventional symbol names of the type tables (schema.md): the
  * served kinds with their List types, and the bodies of options and
  * subresources. sch_lookup() and the OpenAPI documents read this list.
- *
- * A kind is listed once its table is in the tree. Still to come with their
- * tables: apps/v1 (Deployment, ReplicaSet, StatefulSet, DaemonSet,
- * ControllerRevision and their Lists), discovery/v1 EndpointSlice(List),
- * batch/v1 Job/CronJob, coordination/v1 Lease, autoscaling/v1 and v2
- * HorizontalPodAutoscaler, events/v1 Event. */
+ * A kind is listed once its table is in the tree. */
 #include "schema.h"
 
 #define SCH_KIND(sym) extern const struct sch_type sym;
@@ -39,6 +34,30 @@
 	X(sch_core_v1_ReplicationController)                                                       \
 	X(sch_core_v1_ReplicationControllerList)                                                   \
 	X(sch_core_v1_Binding)                                                                     \
+	X(sch_apps_v1_Deployment)                                                                  \
+	X(sch_apps_v1_DeploymentList)                                                              \
+	X(sch_apps_v1_ReplicaSet)                                                                  \
+	X(sch_apps_v1_ReplicaSetList)                                                              \
+	X(sch_apps_v1_StatefulSet)                                                                 \
+	X(sch_apps_v1_StatefulSetList)                                                             \
+	X(sch_apps_v1_DaemonSet)                                                                   \
+	X(sch_apps_v1_DaemonSetList)                                                               \
+	X(sch_apps_v1_ControllerRevision)                                                          \
+	X(sch_apps_v1_ControllerRevisionList)                                                      \
+	X(sch_discovery_v1_EndpointSlice)                                                          \
+	X(sch_discovery_v1_EndpointSliceList)                                                      \
+	X(sch_batch_v1_Job)                                                                        \
+	X(sch_batch_v1_JobList)                                                                    \
+	X(sch_batch_v1_CronJob)                                                                    \
+	X(sch_batch_v1_CronJobList)                                                                \
+	X(sch_coordination_v1_Lease)                                                               \
+	X(sch_coordination_v1_LeaseList)                                                           \
+	X(sch_autoscaling_v1_HorizontalPodAutoscaler)                                              \
+	X(sch_autoscaling_v1_HorizontalPodAutoscalerList)                                          \
+	X(sch_autoscaling_v2_HorizontalPodAutoscaler)                                              \
+	X(sch_autoscaling_v2_HorizontalPodAutoscalerList)                                          \
+	X(sch_events_v1_Event)                                                                     \
+	X(sch_events_v1_EventList)                                                                 \
 	X(sch_autoscaling_v1_Scale)                                                                \
 	X(sch_policy_v1_Eviction)                                                                  \
 	X(sch_meta_v1_DeleteOptions)                                                               \

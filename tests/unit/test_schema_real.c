@@ -26,6 +26,7 @@ static void test_golden_real(void **state)
 		size_t len;
 		const char *json;
 	} vecs[] = {
+	    {"deployment", vec_deployment_pb, sizeof(vec_deployment_pb), vec_deployment_json},
 	    {"service", vec_service_pb, sizeof(vec_service_pb), vec_service_json},
 	    {"nodeport", vec_nodeport_pb, sizeof(vec_nodeport_pb), vec_nodeport_json},
 	    {"secret", vec_secret_pb, sizeof(vec_secret_pb), vec_secret_json},
@@ -120,6 +121,7 @@ static void test_lookup_real(void **state)
 	/* the option kinds under any group version, others not */
 	assert_non_null(sch_lookup("apps/v1", "DeleteOptions"));
 	assert_null(sch_lookup("apps/v1", "Service"));
+	assert_non_null(sch_lookup("apps/v1", "Deployment"));
 	assert_null(sch_lookup("v1", "Nope"));
 }
 

@@ -49,11 +49,43 @@ const struct sch_type *sch_lookup(const char *api_version, const char *kind)
 	return NULL;
 }
 
+/* Inline types nest only a level or two upstream (VolumeSource in Volume,
+ * LocalObjectReference in a key selector); a table loop stops here. */
+#define SCH_INLINE_DEPTH 8
+
+static const struct sch_field *sch_field_in(const struct sch_type *t, const char *name, int depth)
+{
+	for (size_t i = 0; i < t->nfields; i++) {
+		const struct sch_field *f = &t->fields[i], *in;
+
+		/* an inline field's own name is no JSON key: its members are */
+		if (f->flags & SCH_F_INLINE) {
+			if (f->type && depth < SCH_INLINE_DEPTH &&
+			    (in = sch_field_in(f->type, name, depth + 1)))
+				return in;
+		} else if (!strcmp(f->name, name)) {
+			return f;
+		}
+	}
+	return NULL;
+}
+
 const struct sch_field *sch_field(const struct sch_type *t, const char *name)
 {
-	for (size_t i = 0; i < t->nfields; i++)
-		if (!strcmp(t->fields[i].name, name))
-			return &t->fields[i];
+	return sch_field_in(t, name, 0);
+}
+
+const struct sch_field *sch_field_direct(const struct sch_type *t, const char *name, size_t *idx)
+{
+	for (size_t i = 0; i < t->nfields; i++) {
+		const struct sch_field *f = &t->fields[i];
+
+		if ((f->flags & SCH_F_INLINE) ? f->type && sch_field(f->type, name)
+					      : !strcmp(f->name, name)) {
+			*idx = i;
+			return f;
+		}
+	}
 	return NULL;
 }
 

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "schema_openapi.h"
+#include "schema_int.h"
 #include "schema_openapi_int.h"
 
 /* Field kinds that upstream documents as named definitions. */
@@ -185,6 +186,28 @@ static cJSON *oa_gvk(const struct sch_type *t)
 	return g;
 }
 
+/* The properties (and required names) of t's fields into props; an
+ * inline field's type contributes its own, as Go's JSON has them. */
+static void oa_props(const struct oa *o, const struct sch_type *t, cJSON *def, cJSON *props,
+		     cJSON **req, int depth)
+{
+	for (size_t i = 0; i < t->nfields; i++) {
+		const struct sch_field *f = &t->fields[i];
+
+		if (f->flags & SCH_F_INLINE) {
+			if (f->type && depth < 8)
+				oa_props(o, f->type, def, props, req, depth + 1);
+			continue;
+		}
+		cJSON_AddItemToObject(props, f->name, oa_field(o, f));
+		if (f->flags & SCH_F_REQUIRED) {
+			if (!*req)
+				*req = cJSON_AddArrayToObject(def, "required");
+			cJSON_AddItemToArray(*req, cJSON_CreateString(f->name));
+		}
+	}
+}
+
 /* The definition of type t. */
 static cJSON *oa_def(const struct oa *o, const struct sch_type *t)
 {
@@ -198,16 +221,9 @@ static cJSON *oa_def(const struct oa *o, const struct sch_type *t)
 		goto gvk;
 	cJSON_AddStringToObject(s, "type", "object");
 	props = cJSON_AddObjectToObject(s, "properties");
-	for (size_t i = 0; i < t->nfields; i++) {
-		const struct sch_field *f = &t->fields[i];
-
-		cJSON_AddItemToObject(props, f->name, oa_field(o, f));
-		if (f->flags & SCH_F_REQUIRED) {
-			if (!req)
-				req = cJSON_AddArrayToObject(s, "required");
-			cJSON_AddItemToArray(req, cJSON_CreateString(f->name));
-		}
-	}
+	oa_props(o, t, s, props, &req, 0);
+	if (t->flags & SCH_F_ATOMIC)
+		cJSON_AddStringToObject(s, "x-kubernetes-map-type", "atomic");
 	if (t->flags & SCH_F_PRESERVE)
 		cJSON_AddBoolToObject(s, "x-kubernetes-preserve-unknown-fields", 1);
 gvk:

@@ -730,12 +730,21 @@ static int dec_msg(struct pb_dec *d, const struct sch_type *t, const uint8_t *p,
 	/* a message seen again merges into what the first one decoded to */
 	while ((c = obj->child)) {
 		cJSON_DetachItemViaPointer(obj, c);
-		for (i = 0; i < t->nfields && strcmp(t->fields[i].name, c->string); i++)
-			;
-		if (i < t->nfields && !slot[i])
-			slot[i] = c;
-		else
+		if (!sch_field_direct(t, c->string, &i)) {
 			cJSON_Delete(c);
+		} else if (t->fields[i].flags & SCH_F_INLINE) {
+			/* an inline member goes back into the inline message */
+			if (!slot[i] && !(slot[i] = cJSON_CreateObject())) {
+				cJSON_Delete(c);
+				rc = -ENOMEM;
+				goto out;
+			}
+			cJSON_AddItemToObject(slot[i], c->string, c);
+		} else if (!slot[i]) {
+			slot[i] = c;
+		} else {
+			cJSON_Delete(c);
+		}
 	}
 	while (in.p < in.end) {
 		uint32_t fn;
@@ -767,7 +776,13 @@ static int dec_msg(struct pb_dec *d, const struct sch_type *t, const uint8_t *p,
 	for (i = 0; i < t->nfields; i++) {
 		if (!slot[i])
 			continue;
-		if (dec_omit(&t->fields[i], slot[i])) {
+		if (t->fields[i].flags & SCH_F_INLINE) {
+			/* Go writes an inline struct's fields in the parent */
+			while ((c = slot[i]->child))
+				cJSON_AddItemToObject(obj, c->string,
+						      cJSON_DetachItemViaPointer(slot[i], c));
+			cJSON_Delete(slot[i]);
+		} else if (dec_omit(&t->fields[i], slot[i])) {
 			cJSON_Delete(slot[i]);
 		} else {
 			if ((rc = dec_charge(d, strlen(t->fields[i].name) + 4)))

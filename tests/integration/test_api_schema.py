@@ -235,6 +235,28 @@ def check_kubectl(s):
     else:
         t.skip("kubectl 1.32 create deployment", "no apps/v1 schema tables yet")
         t.skip("kubectl 1.32 explain deployment.spec.strategy", "no apps/v1 schema tables yet")
+    # inline structs (VolumeSource, ProbeHandler, LocalObjectReference):
+    # their members are fields of the parent, kept and not reported
+    dep = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "kinl"},
+           "spec": {"selector": {"matchLabels": {"a": "b"}}, "template": {
+               "metadata": {"labels": {"a": "b"}},
+               "spec": {"volumes": [{"name": "v", "configMap": {"name": "cm"}}],
+                        "containers": [{
+                            "name": "c", "image": "host",
+                            "livenessProbe": {"httpGet": {"path": "/", "port": 80}},
+                            "env": [{"name": "E", "valueFrom": {"configMapKeyRef": {
+                                "name": "cm", "key": "k"}}}]}]}}}}
+    if served(s, "/openapi/v3/apis/apps/v1"):
+        rc, out = kubectl("kubectl", kc, "apply", "-f", "-", stdin=json.dumps(dep))
+        got = s.req("GET", "/apis/apps/v1/namespaces/default/deployments/kinl").json or {}
+        pod = got.get("spec", {}).get("template", {}).get("spec", {})
+        t.ok(rc == 0 and "Warning" not in out and
+             pod.get("volumes", [{}])[0].get("configMap") == {"name": "cm"} and
+             pod["containers"][0]["livenessProbe"]["httpGet"]["port"] == 80 and
+             pod["containers"][0]["env"][0]["valueFrom"]["configMapKeyRef"]["name"] == "cm",
+             "kubectl 1.32 apply (Strict) of inline struct members: accepted and kept", out)
+    else:
+        t.skip("kubectl 1.32 apply of inline struct members", "no apps/v1 schema tables yet")
     rc, out = kubectl("kubectl", kc, "explain", "service.spec.ports")
     t.ok(rc == 0 and "targetPort\t<IntOrString>" in out and "port\t<integer> -required-" in out,
          "kubectl 1.32 explain service.spec.ports", out)

@@ -8,6 +8,7 @@
 #define SKIFF_TEST_SCHEMA_TYPES_H
 
 #include "schema/schema.h"
+#include "schema/schema_int.h" /* SCH_F_INLINE */
 
 #define OE SCH_F_OMITEMPTY
 #define T_S(n, num, fl)                                                                            \
@@ -95,7 +96,38 @@ static const struct sch_field t_Container_f[] = {
 };
 T_TYPE(t_Container, "io.k8s.api.core.v1.Container", 0, NULL, NULL, NULL);
 
+static const struct sch_field t_KeyRef_f[] = {
+    T_S("name", 1, OE),
+};
+T_TYPE(t_KeyRef, "io.k8s.api.core.v1.LocalObjectReference", 0, NULL, NULL, NULL);
+
+/* ConfigMapVolumeSource: LocalObjectReference inline, then its own. */
+static const struct sch_field t_CMSource_f[] = {
+    T_O("localObjectReference", 1, t_KeyRef, SCH_F_INLINE),
+    T_K("defaultMode", 3, SCH_INT32, 0),
+};
+T_TYPE(t_CMSource, "io.k8s.api.core.v1.ConfigMapVolumeSource", 0, NULL, NULL, NULL);
+
+static const struct sch_field t_VolumeSource_f[] = {
+    T_O("configMap", 11, t_CMSource, 0),
+    T_M("emptyDirLabels", 12, SCH_STRING, OE),
+};
+T_TYPE(t_VolumeSource, "io.k8s.api.core.v1.VolumeSource", 0, NULL, NULL, NULL);
+
+static const struct sch_field t_Volume_f[] = {
+    T_S("name", 1, 0),
+    T_O("volumeSource", 2, t_VolumeSource, SCH_F_INLINE),
+};
+T_TYPE(t_Volume, "io.k8s.api.core.v1.Volume", 0, NULL, NULL, NULL);
+
 static const struct sch_field t_PodSpec_f[] = {
+    {.name = "volumes",
+     .pb = 1,
+     .kind = SCH_OBJECT,
+     .type = &t_Volume,
+     .flags = OE | SCH_F_LIST | SCH_F_LIST_MAP,
+     .merge_key = "name",
+     .desc = "The volumes."},
     {.name = "containers",
      .pb = 2,
      .kind = SCH_OBJECT,

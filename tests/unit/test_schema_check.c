@@ -76,6 +76,18 @@ static void test_clean_and_free_form(void **state)
 	struct sch_report rep;
 	struct buf b = {0};
 
+	/* the members of inline structs are fields of their parent */
+	assert_int_equal(check(&t_Deployment,
+			       "{\"spec\":{\"template\":{\"spec\":{\"volumes\":[{\"name\":\"v\","
+			       "\"configMap\":{\"name\":\"cm\",\"defaultMode\":1}},{\"name\":\"w\","
+			       "\"configMapp\":{},\"volumeSource\":{}}]}}}}",
+			       &rep),
+			 2);
+	assert_string_equal(rep.msg[0].text,
+			    "unknown field \"spec.template.spec.volumes[1].configMapp\"");
+	assert_string_equal(rep.msg[1].text,
+			    "unknown field \"spec.template.spec.volumes[1].volumeSource\"");
+
 	/* everything known: nothing to say */
 	assert_int_equal(check(&t_Service,
 			       "{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"metadata\":{\"name\":"

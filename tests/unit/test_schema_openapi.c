@@ -136,6 +136,13 @@ static void test_v3(void **state)
 	assert_string_equal(get(s, "properties|replicas|format")->valuestring, "int32");
 	assert_non_null(get(doc, "components|schemas|io.k8s.api.apps.v1.DeploymentStrategy|"
 				 "properties|rollingUpdate|allOf"));
+	/* inline members are the parent's properties */
+	s = get(doc, "components|schemas|io.k8s.api.core.v1.Volume|properties");
+	assert_non_null(get(s, "configMap"));
+	assert_non_null(get(s, "name"));
+	assert_null(get(s, "volumeSource"));
+	assert_non_null(get(doc, "components|schemas|io.k8s.api.core.v1.ConfigMapVolumeSource|"
+				 "properties|name"));
 	s = get(doc, "components|schemas|io.k8s.api.core.v1.Container|properties|ports");
 	assert_string_equal(get(s, "type")->valuestring, "array");
 	assert_string_equal(get(s, "x-kubernetes-list-type")->valuestring, "map");

@@ -546,6 +546,48 @@ static void test_kind_cases(void **state)
 	check_kinds(&raw, NULL, "d: number is not finite");
 }
 
+/* Inline structs (VolumeSource in Volume, LocalObjectReference in
+ * ConfigMapVolumeSource): their fields appear in the parent object, in
+ * the parent's field order, merged across repeated occurrences. */
+static void test_inline(void **state)
+{
+	static struct pw ref, cms, vs, vol, pod, tmpl, spec, raw, body;
+	struct sch_report rep;
+	int rc;
+	char *s;
+
+	ref.n = cms.n = vs.n = vol.n = pod.n = tmpl.n = spec.n = raw.n = 0;
+	pw_str(&ref, 1, "cm");
+	pw_msg(&cms, 1, &ref);
+	pw_int(&cms, 3, 420);
+	pw_msg(&vs, 11, &cms);
+	pw_str(&vol, 1, "v");
+	pw_msg(&vol, 2, &vs);
+	vs.n = 0;
+	{
+		static struct pw e;
+
+		e.n = 0;
+		pw_str(&e, 1, "k");
+		pw_str(&e, 2, "x");
+		pw_msg(&vs, 12, &e);
+	}
+	pw_msg(&vol, 2, &vs); /* the inline message again: merged */
+	pw_msg(&pod, 1, &vol);
+	pw_msg(&tmpl, 2, &pod);
+	pw_msg(&spec, 3, &tmpl);
+	pw_msg(&raw, 2, &spec);
+	pw_envelope(&body, "apps/v1", "Deployment", &raw);
+	s = decode(body.b, body.n, 1 << 20, &rc, &rep);
+	assert_int_equal(rc, 0);
+	assert_string_equal(s, "{\"kind\":\"Deployment\",\"apiVersion\":\"apps/v1\",\"spec\":{"
+			       "\"template\":{\"spec\":{\"volumes\":[{\"name\":\"v\",\"configMap\":"
+			       "{\"name\":\"cm\",\"defaultMode\":420},\"emptyDirLabels\":{\"k\":"
+			       "\"x\"}}]}}}}");
+	assert_int_equal(rep.n, 0);
+	free(s);
+}
+
 static void test_bounds(void **state)
 {
 	static struct pw a, b, raw, body;
@@ -629,6 +671,7 @@ int main(void)
 	    cmocka_unit_test(test_corrupted),  cmocka_unit_test(test_error_paths),
 	    cmocka_unit_test(test_envelope),   cmocka_unit_test(test_kinds),
 	    cmocka_unit_test(test_kind_cases), cmocka_unit_test(test_bounds),
+	    cmocka_unit_test(test_inline),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -32,6 +32,11 @@ static void test_golden_real(void **state)
 	    {"secret", vec_secret_pb, sizeof(vec_secret_pb), vec_secret_json},
 	    {"namespace", vec_namespace_pb, sizeof(vec_namespace_pb), vec_namespace_json},
 	    {"configmap", vec_configmap_pb, sizeof(vec_configmap_pb), vec_configmap_json},
+	    {"job", vec_job_pb, sizeof(vec_job_pb), vec_job_json},
+	    {"cronjob", vec_cronjob_pb, sizeof(vec_cronjob_pb), vec_cronjob_json},
+	    {"serviceaccount", vec_serviceaccount_pb, sizeof(vec_serviceaccount_pb),
+	     vec_serviceaccount_json},
+	    {"deploy3", vec_deploy3_pb, sizeof(vec_deploy3_pb), vec_deploy3_json},
 	};
 	struct sch_report rep;
 

@@ -13,6 +13,7 @@
 #include <time.h>
 #include "schema_int.h"
 #include "schema_pb.h"
+#include "schema_pb_int.h"
 
 /* Protobuf wire types. 3 and 4 (groups) are not used by Kubernetes. */
 enum { PB_VARINT = 0, PB_I64 = 1, PB_LEN = 2, PB_I32 = 5 };
@@ -26,16 +27,8 @@ struct pb_in {
 	const uint8_t *p, *end;
 };
 
-struct pb_dec {
-	struct sch_report *rep;
-	struct sch_path path;
-	size_t budget; /* JSON bytes still allowed */
-};
-
 /* Report a malformed body at the current path; returns -EINVAL. */
-static int dec_err(struct pb_dec *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int dec_err(struct pb_dec *d, const char *fmt, ...)
+int sch_pb_err(struct pb_dec *d, const char *fmt, ...)
 {
 	char what[160];
 	va_list ap;
@@ -51,7 +44,7 @@ static int dec_err(struct pb_dec *d, const char *fmt, ...)
 }
 
 /* Charge n bytes of output JSON to the caller's limit. */
-static int dec_charge(struct pb_dec *d, size_t n)
+int sch_pb_charge(struct pb_dec *d, size_t n)
 {
 	if (n > d->budget) {
 		sch_report_add(d->rep, SCH_MSG_ERROR, "object exceeds the size limit");
@@ -70,13 +63,13 @@ static int pb_varint(struct pb_dec *d, struct pb_in *in, uint64_t *v)
 		uint8_t b;
 
 		if (in->p >= in->end)
-			return dec_err(d, "truncated varint");
+			return sch_pb_err(d, "truncated varint");
 		b = *in->p++;
 		/* the 10th byte holds bit 63 only */
 		if (shift == 63 && (b & 0x80))
-			return dec_err(d, "varint longer than 10 bytes");
+			return sch_pb_err(d, "varint longer than 10 bytes");
 		if (shift == 63 && b > 1)
-			return dec_err(d, "varint overflows 64 bits");
+			return sch_pb_err(d, "varint overflows 64 bits");
 		r |= (uint64_t)(b & 0x7f) << shift;
 		if (!(b & 0x80)) {
 			*v = r;
@@ -91,7 +84,7 @@ static int pb_fixed64(struct pb_dec *d, struct pb_in *in, uint64_t *v)
 
 	*v = 0;
 	if (in->end - in->p < 8)
-		return dec_err(d, "truncated fixed64");
+		return sch_pb_err(d, "truncated fixed64");
 	for (int i = 7; i >= 0; i--)
 		r = (r << 8) | in->p[i];
 	in->p += 8;
@@ -108,8 +101,8 @@ static int pb_bytes(struct pb_dec *d, struct pb_in *in, const uint8_t **p, size_
 	if (rc)
 		return rc;
 	if (len > (uint64_t)(in->end - in->p))
-		return dec_err(d, "truncated field (%" PRIu64 " bytes declared, %zu left)", len,
-			       (size_t)(in->end - in->p));
+		return sch_pb_err(d, "truncated field (%" PRIu64 " bytes declared, %zu left)", len,
+				  (size_t)(in->end - in->p));
 	*p = in->p;
 	*n = (size_t)len;
 	in->p += len;
@@ -128,7 +121,7 @@ static int pb_tag(struct pb_dec *d, struct pb_in *in, uint32_t *field, unsigned 
 		return rc;
 	*wt = (unsigned)(tag & 7);
 	if ((tag >> 3) == 0 || (tag >> 3) > PB_MAX_FIELD)
-		return dec_err(d, "invalid protobuf field number %" PRIu64, tag >> 3);
+		return sch_pb_err(d, "invalid protobuf field number %" PRIu64, tag >> 3);
 	*field = (uint32_t)(tag >> 3);
 	return 0;
 }
@@ -149,11 +142,11 @@ static int pb_skip(struct pb_dec *d, struct pb_in *in, unsigned wt)
 		return pb_bytes(d, in, &p, &n);
 	case PB_I32:
 		if (in->end - in->p < 4)
-			return dec_err(d, "truncated fixed32");
+			return sch_pb_err(d, "truncated fixed32");
 		in->p += 4;
 		return 0;
 	default:
-		return dec_err(d, "invalid protobuf wire type %u", wt);
+		return sch_pb_err(d, "invalid protobuf wire type %u", wt);
 	}
 }
 
@@ -166,96 +159,6 @@ static void dec_unknown(struct pb_dec *d, uint32_t field)
 	else
 		sch_report_add(d->rep, SCH_MSG_UNKNOWN,
 			       "unknown field (protobuf field %" PRIu32 ")", field);
-}
-
-/* A JSON string from protobuf bytes. Invalid UTF-8 becomes U+FFFD, as Go's
- * encoding/json writes it; a NUL cannot live in a cJSON string. */
-static int dec_string(struct pb_dec *d, const uint8_t *s, size_t n, cJSON **out)
-{
-	char *t, *w;
-	size_t i = 0;
-	int rc;
-
-	size_t esc = 0;
-
-	if (memchr(s, 0, n))
-		return dec_err(d, "string contains a NUL byte");
-	/* control bytes print as \u00XX, quote and backslash as \" and \\ */
-	for (size_t k = 0; k < n; k++)
-		if (s[k] < 0x20 || s[k] == '"' || s[k] == '\\')
-			esc += s[k] < 0x20 ? 5 : 1;
-	if ((rc = dec_charge(d, n + esc + 2)))
-		return rc;
-	t = malloc(3 * n + 1); /* each bad byte may become 3 */
-	if (!t)
-		return -ENOMEM;
-	w = t;
-	while (i < n) {
-		uint8_t c = s[i];
-		size_t len = c < 0x80		  ? 1
-			     : (c & 0xe0) == 0xc0 ? 2
-			     : (c & 0xf0) == 0xe0 ? 3
-			     : (c & 0xf8) == 0xf0 ? 4
-						  : 0;
-		uint32_t cp = len == 2 ? c & 0x1f : len == 3 ? c & 0x0f : c & 0x07;
-		bool ok = len && i + len <= n;
-
-		for (size_t k = 1; ok && k < len; k++) {
-			ok = (s[i + k] & 0xc0) == 0x80;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		/* overlong forms, surrogates and beyond U+10FFFF are invalid */
-		if (ok && len > 1)
-			ok = !(len == 2 && cp < 0x80) && !(len == 3 && cp < 0x800) &&
-			     !(len == 4 && (cp < 0x10000 || cp > 0x10ffff)) &&
-			     !(cp >= 0xd800 && cp <= 0xdfff);
-		if (!ok) {
-			memcpy(w, "\xef\xbf\xbd", 3);
-			w += 3;
-			i++;
-			continue;
-		}
-		memcpy(w, s + i, len);
-		w += len;
-		i += len;
-	}
-	*w = 0;
-	*out = cJSON_CreateString(t);
-	free(t);
-	return *out ? 0 : -ENOMEM;
-}
-
-static const char b64_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/* []byte is base64 (standard alphabet, padded) in Go's JSON. */
-static int dec_base64(struct pb_dec *d, const uint8_t *s, size_t n, cJSON **out)
-{
-	size_t olen = (n + 2) / 3 * 4;
-	char *t, *w;
-	int rc;
-
-	if ((rc = dec_charge(d, olen + 2)))
-		return rc;
-	t = malloc(olen + 1);
-	if (!t)
-		return -ENOMEM;
-	w = t;
-	for (size_t i = 0; i < n; i += 3) {
-		uint32_t v = (uint32_t)s[i] << 16;
-
-		if (i + 1 < n)
-			v |= (uint32_t)s[i + 1] << 8;
-		if (i + 2 < n)
-			v |= s[i + 2];
-		*w++ = b64_chars[(v >> 18) & 63];
-		*w++ = b64_chars[(v >> 12) & 63];
-		*w++ = i + 1 < n ? b64_chars[(v >> 6) & 63] : '=';
-		*w++ = i + 2 < n ? b64_chars[v & 63] : '=';
-	}
-	*w = 0;
-	*out = cJSON_CreateString(t);
-	free(t);
-	return *out ? 0 : -ENOMEM;
 }
 
 /* The small fixed messages (Time, IntOrString, Quantity, Duration, raw
@@ -286,8 +189,8 @@ static int dec_small(struct pb_dec *d, const uint8_t *p, size_t n, const unsigne
 			continue;
 		}
 		if (wt != (wts[f] & 7))
-			return dec_err(d, "protobuf field %" PRIu32 " has wire type %u, want %u", f,
-				       wt, wts[f] & 7);
+			return sch_pb_err(d, "protobuf field %" PRIu32 " has wire type %u, want %u",
+					  f, wt, wts[f] & 7);
 		m->has[f] = true;
 		rc = wt == PB_LEN ? pb_bytes(d, &in, &m->s[f], &m->n[f])
 				  : pb_varint(d, &in, &m->v[f]);
@@ -300,112 +203,6 @@ static int dec_small(struct pb_dec *d, const uint8_t *p, size_t n, const unsigne
 /* wts[] entries: the wire type, or'ed with 8 so that varint (0) is set. */
 #define W_VAR (8 | PB_VARINT)
 #define W_LEN (8 | PB_LEN)
-
-/* Seconds (and microseconds) since the epoch as RFC 3339 in UTC; Go refuses
- * to write years outside 0..9999. */
-static int dec_rfc3339(struct pb_dec *d, int64_t sec, int64_t nanos, bool micro, cJSON **out)
-{
-	char s[96]; /* what the format can print for any int fields */
-	struct tm tm;
-	time_t t;
-
-	sec += nanos / 1000000000;
-	nanos %= 1000000000;
-	if (nanos < 0) {
-		nanos += 1000000000;
-		sec--;
-	}
-	if (sec < -62167219200LL || sec > 253402300799LL)
-		return dec_err(d, "time out of range (year outside 0..9999)");
-	t = (time_t)sec;
-	if (!gmtime_r(&t, &tm))
-		return dec_err(d, "time out of range");
-	if (micro)
-		snprintf(s, sizeof(s), "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
-			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-			 (int)(nanos / 1000));
-	else
-		snprintf(s, sizeof(s), "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
-			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-	*out = cJSON_CreateString(s);
-	return *out ? dec_charge(d, strlen(s) + 2) : -ENOMEM;
-}
-
-/* Write the digits of v (at least one) right to left ending at *w. */
-static char *dur_int(char *w, uint64_t v)
-{
-	do {
-		*--w = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	return w;
-}
-
-/* Write prec fraction digits of v ending at *w, without trailing zeros
- * (and without the point if all are zero); v becomes the integer part. */
-static char *dur_frac(char *w, uint64_t *v, int prec)
-{
-	bool print = false;
-
-	for (int i = 0; i < prec; i++) {
-		unsigned digit = (unsigned)(*v % 10);
-
-		print = print || digit;
-		if (print)
-			*--w = (char)('0' + digit);
-		*v /= 10;
-	}
-	if (print)
-		*--w = '.';
-	return w;
-}
-
-/* A Go time.Duration as Duration.String() prints it: "1h2m3.5s", "1.5ms",
- * "0s". buf holds at least 32 bytes; returns the start of the text. */
-static const char *go_duration(int64_t ns, char *buf)
-{
-	char *w = buf + 31;
-	uint64_t u = ns < 0 ? -(uint64_t)ns : (uint64_t)ns;
-
-	*w = 0;
-	*--w = 's';
-	if (u < 1000000000ull) {
-		int prec = 0;
-
-		if (!u) {
-			*--w = '0';
-			return w;
-		}
-		if (u < 1000ull) {
-			*--w = 'n';
-		} else if (u < 1000000ull) {
-			prec = 3;
-			w -= 2;
-			memcpy(w, "\xc2\xb5", 2); /* µ */
-		} else {
-			prec = 6;
-			*--w = 'm';
-		}
-		w = dur_frac(w, &u, prec);
-		w = dur_int(w, u);
-	} else {
-		w = dur_frac(w, &u, 9);
-		w = dur_int(w, u % 60);
-		u /= 60;
-		if (u) {
-			*--w = 'm';
-			w = dur_int(w, u % 60);
-			u /= 60;
-			if (u) {
-				*--w = 'h';
-				w = dur_int(w, u);
-			}
-		}
-	}
-	if (ns < 0)
-		*--w = '-';
-	return w;
-}
 
 static int dec_msg(struct pb_dec *d, const struct sch_type *t, const uint8_t *p, size_t n,
 		   cJSON *obj, int depth);
@@ -431,9 +228,9 @@ static int dec_value(struct pb_dec *d, enum sch_kind k, const struct sch_type *t
 	int rc;
 
 	if (k == SCH_ANY)
-		return dec_err(d, "field has no protobuf form");
+		return sch_pb_err(d, "field has no protobuf form");
 	if (wt != want)
-		return dec_err(d, "protobuf wire type %u, want %u", wt, want);
+		return sch_pb_err(d, "protobuf wire type %u, want %u", wt, want);
 	if (want == PB_VARINT || want == PB_I64) {
 		rc = want == PB_VARINT ? pb_varint(d, in, &u) : pb_fixed64(d, in, &u);
 		if (rc)
@@ -449,33 +246,33 @@ static int dec_value(struct pb_dec *d, enum sch_kind k, const struct sch_type *t
 
 			memcpy(&x, &u, sizeof(x));
 			if (!isfinite(x))
-				return dec_err(d, "number is not finite");
+				return sch_pb_err(d, "number is not finite");
 			nv = cJSON_CreateNumber(x);
 		}
 		if (!nv)
 			return -ENOMEM;
 		cJSON_Delete(*v);
 		*v = nv;
-		return dec_charge(d, 24);
+		return sch_pb_charge(d, 24);
 	}
 	if ((rc = pb_bytes(d, in, &p, &n)))
 		return rc;
 	switch (k) {
 	case SCH_STRING:
-		rc = dec_string(d, p, n, &nv);
+		rc = sch_pb_string(d, p, n, &nv);
 		break;
 	case SCH_BYTES:
-		rc = dec_base64(d, p, n, &nv);
+		rc = sch_pb_base64(d, p, n, &nv);
 		break;
 	case SCH_OBJECT:
 		if (!t)
-			return dec_err(d, "the schema names no type for this object");
+			return sch_pb_err(d, "the schema names no type for this object");
 		if (!*v || !cJSON_IsObject(*v)) {
 			cJSON_Delete(*v);
 			*v = cJSON_CreateObject();
 			if (!*v)
 				return -ENOMEM;
-			if ((rc = dec_charge(d, 2)))
+			if ((rc = sch_pb_charge(d, 2)))
 				return rc;
 		}
 		return dec_msg(d, t, p, n, *v, depth + 1);
@@ -486,30 +283,30 @@ static int dec_value(struct pb_dec *d, enum sch_kind k, const struct sch_type *t
 		/* an empty message is Go's zero time, which JSON writes as null;
 		 * Time keeps seconds only (upstream drops nanos of Time) */
 		if (!n)
-			rc = (nv = cJSON_CreateNull()) ? dec_charge(d, 4) : -ENOMEM;
+			rc = (nv = cJSON_CreateNull()) ? sch_pb_charge(d, 4) : -ENOMEM;
 		else
-			rc = dec_rfc3339(d, (int64_t)m.v[1],
-					 k == SCH_MICROTIME ? (int32_t)m.v[2] : 0,
-					 k == SCH_MICROTIME, &nv);
+			rc = sch_pb_rfc3339(d, (int64_t)m.v[1],
+					    k == SCH_MICROTIME ? (int32_t)m.v[2] : 0,
+					    k == SCH_MICROTIME, &nv);
 		break;
 	case SCH_INT_OR_STRING:
 		if ((rc = dec_small(d, p, n, ios_w, &m)))
 			return rc;
 		if (m.v[1] == 1)
-			rc = dec_string(d, m.s[3] ? m.s[3] : (const uint8_t *)"", m.n[3], &nv);
+			rc = sch_pb_string(d, m.s[3] ? m.s[3] : (const uint8_t *)"", m.n[3], &nv);
 		else if (m.v[1] == 0)
 			rc = (nv = cJSON_CreateNumber((double)(int32_t)(uint32_t)m.v[2]))
-				 ? dec_charge(d, 12)
+				 ? sch_pb_charge(d, 12)
 				 : -ENOMEM;
 		else
-			rc = dec_err(d, "IntOrString of unknown type %" PRIu64, m.v[1]);
+			rc = sch_pb_err(d, "IntOrString of unknown type %" PRIu64, m.v[1]);
 		break;
 	case SCH_QUANTITY:
 		if ((rc = dec_small(d, p, n, one_len, &m)))
 			return rc;
 		/* the zero Quantity prints as "0" */
-		rc = m.n[1]			      ? dec_string(d, m.s[1], m.n[1], &nv)
-		     : (nv = cJSON_CreateString("0")) ? dec_charge(d, 3)
+		rc = m.n[1]			      ? sch_pb_string(d, m.s[1], m.n[1], &nv)
+		     : (nv = cJSON_CreateString("0")) ? sch_pb_charge(d, 3)
 						      : -ENOMEM;
 		break;
 	case SCH_DURATION: {
@@ -517,25 +314,25 @@ static int dec_value(struct pb_dec *d, enum sch_kind k, const struct sch_type *t
 
 		if ((rc = dec_small(d, p, n, one_var, &m)))
 			return rc;
-		nv = cJSON_CreateString(go_duration((int64_t)m.v[1], buf));
-		rc = nv ? dec_charge(d, 32) : -ENOMEM;
+		nv = cJSON_CreateString(sch_pb_duration((int64_t)m.v[1], buf));
+		rc = nv ? sch_pb_charge(d, 32) : -ENOMEM;
 		break;
 	}
 	case SCH_RAW:
 		if ((rc = dec_small(d, p, n, one_len, &m)))
 			return rc;
 		if (!m.n[1]) {
-			rc = (nv = cJSON_CreateNull()) ? dec_charge(d, 4) : -ENOMEM;
+			rc = (nv = cJSON_CreateNull()) ? sch_pb_charge(d, 4) : -ENOMEM;
 			break;
 		}
-		if ((rc = dec_charge(d, m.n[1])))
+		if ((rc = sch_pb_charge(d, m.n[1])))
 			return rc;
 		nv = cJSON_ParseWithLength((const char *)m.s[1], m.n[1]);
 		if (!nv)
-			rc = dec_err(d, "embedded raw value is not JSON");
+			rc = sch_pb_err(d, "embedded raw value is not JSON");
 		break;
 	default:
-		rc = dec_err(d, "unexpected schema kind %d", (int)k);
+		rc = sch_pb_err(d, "unexpected schema kind %d", (int)k);
 		break;
 	}
 	if (rc) {
@@ -581,7 +378,7 @@ static int dec_map_entry(struct pb_dec *d, const struct sch_field *f, struct pb_
 			return rc;
 		}
 	}
-	if ((rc = dec_string(d, key, keylen, &k)))
+	if ((rc = sch_pb_string(d, key, keylen, &k)))
 		return rc;
 	old = sch_path_field(&d->path, k->valuestring);
 	e = (struct pb_in){p, p + n};
@@ -618,7 +415,7 @@ static int dec_map_entry(struct pb_dec *d, const struct sch_field *f, struct pb_
 	}
 	/* a repeated key keeps the last value, as Go's map does */
 	cJSON_DeleteItemFromObjectCaseSensitive(*map, k->valuestring);
-	if ((rc = dec_charge(d, keylen + 4)))
+	if ((rc = sch_pb_charge(d, keylen + 4)))
 		goto out;
 	cJSON_AddItemToObject(*map, k->valuestring, v);
 	v = NULL;
@@ -638,7 +435,7 @@ static int dec_field(struct pb_dec *d, const struct sch_field *f, unsigned wt, s
 
 	if (f->kind == SCH_MAP) {
 		if (wt != PB_LEN)
-			return dec_err(d, "protobuf wire type %u, want 2", wt);
+			return sch_pb_err(d, "protobuf wire type %u, want 2", wt);
 		return dec_map_entry(d, f, in, slot, depth);
 	}
 	if (!(f->flags & SCH_F_LIST))
@@ -646,7 +443,7 @@ static int dec_field(struct pb_dec *d, const struct sch_field *f, unsigned wt, s
 	if (!*slot) {
 		if (!(*slot = cJSON_CreateArray()))
 			return -ENOMEM;
-		if ((rc = dec_charge(d, 2)))
+		if ((rc = sch_pb_charge(d, 2)))
 			return rc;
 	}
 	if (wt == PB_LEN && kind_packable(f->kind)) {
@@ -682,7 +479,7 @@ static int dec_field(struct pb_dec *d, const struct sch_field *f, unsigned wt, s
 		return rc;
 	}
 	cJSON_AddItemToArray(*slot, v);
-	return dec_charge(d, 1);
+	return sch_pb_charge(d, 1);
 }
 
 /* Go's omitempty: "", 0, false, an empty slice or map. Structs (objects,
@@ -719,12 +516,13 @@ static int dec_msg(struct pb_dec *d, const struct sch_type *t, const uint8_t *p,
 	int rc = 0;
 
 	if (depth > SCH_MAX_DEPTH)
-		return dec_err(d, "nested deeper than %d", SCH_MAX_DEPTH);
+		return sch_pb_err(d, "nested deeper than %d", SCH_MAX_DEPTH);
 	if (!n)
 		return 0;
 	in = (struct pb_in){p, p + n};
 	if (t->flags & SCH_F_PRESERVE)
-		return dec_err(d, "protobuf bodies of %s cannot be decoded (send JSON)", t->name);
+		return sch_pb_err(d, "protobuf bodies of %s cannot be decoded (send JSON)",
+				  t->name);
 	if (t->nfields && !(slot = calloc(t->nfields, sizeof(*slot))))
 		return -ENOMEM;
 	/* a message seen again merges into what the first one decoded to */
@@ -785,7 +583,7 @@ static int dec_msg(struct pb_dec *d, const struct sch_type *t, const uint8_t *p,
 		} else if (dec_omit(&t->fields[i], slot[i])) {
 			cJSON_Delete(slot[i]);
 		} else {
-			if ((rc = dec_charge(d, strlen(t->fields[i].name) + 4)))
+			if ((rc = sch_pb_charge(d, strlen(t->fields[i].name) + 4)))
 				goto out;
 			cJSON_AddItemToObject(obj, t->fields[i].name, slot[i]);
 		}
@@ -808,7 +606,7 @@ int sch_pb_decode_type(const struct sch_type *t, const void *msg, size_t len, si
 	*out = NULL;
 	if (!obj)
 		return -ENOMEM;
-	rc = dec_charge(&d, 2);
+	rc = sch_pb_charge(&d, 2);
 	if (!rc)
 		rc = dec_msg(&d, t, msg, len, obj, 0);
 	if (rc) {
@@ -823,7 +621,7 @@ int sch_pb_decode_type(const struct sch_type *t, const void *msg, size_t len, si
 static int pb_cstr(struct pb_dec *d, const uint8_t *p, size_t n, char *s)
 {
 	if (n >= PB_TYPEMETA_MAX || (n && memchr(p, 0, n)))
-		return dec_err(d, "invalid value");
+		return sch_pb_err(d, "invalid value");
 	if (n)
 		memcpy(s, p, n);
 	s[n] = 0;
@@ -869,8 +667,8 @@ int sch_pb_decode(const void *body, size_t len, size_t max_bytes, cJSON **out,
 	if (type)
 		*type = NULL;
 	if (len < SCH_PB_MAGIC_LEN || memcmp(body, SCH_PB_MAGIC, SCH_PB_MAGIC_LEN))
-		return dec_err(&d, "the body does not start with the Kubernetes protobuf prefix "
-				   "\"k8s\\x00\"");
+		return sch_pb_err(&d, "the body does not start with the Kubernetes protobuf prefix "
+				      "\"k8s\\x00\"");
 	in = (struct pb_in){(const uint8_t *)body + SCH_PB_MAGIC_LEN, (const uint8_t *)body + len};
 	while (in.p < in.end) {
 		const uint8_t *p;
@@ -886,7 +684,7 @@ int sch_pb_decode(const void *body, size_t len, size_t max_bytes, cJSON **out,
 			continue;
 		}
 		if (wt != PB_LEN)
-			return dec_err(
+			return sch_pb_err(
 			    &d, "protobuf field %" PRIu32 " of the envelope has wire type %u", fn,
 			    wt);
 		if ((rc = pb_bytes(&d, &in, &p, &n)))
@@ -898,8 +696,8 @@ int sch_pb_decode(const void *body, size_t len, size_t max_bytes, cJSON **out,
 			raw = p;
 			rawlen = n;
 		} else if (fn == 3 && n) {
-			return dec_err(&d, "unsupported protobuf content encoding \"%.*s\"",
-				       (int)(n < 32 ? n : 32), (const char *)p);
+			return sch_pb_err(&d, "unsupported protobuf content encoding \"%.*s\"",
+					  (int)(n < 32 ? n : 32), (const char *)p);
 		}
 	}
 	sch_path_field(&d.path, "typeMeta");
@@ -910,11 +708,11 @@ int sch_pb_decode(const void *body, size_t len, size_t max_bytes, cJSON **out,
 		return rc;
 	sch_path_pop(&d.path, 0);
 	if (!*kind)
-		return dec_err(&d, "Object 'Kind' is missing in protobuf body");
+		return sch_pb_err(&d, "Object 'Kind' is missing in protobuf body");
 	t = sch_lookup(api_version, kind);
 	if (!t)
-		return dec_err(&d, "no kind \"%s\" is registered for version \"%s\"", kind,
-			       api_version);
+		return sch_pb_err(&d, "no kind \"%s\" is registered for version \"%s\"", kind,
+				  api_version);
 	if ((rc = sch_pb_decode_type(t, raw, rawlen, max_bytes, &obj, rep)))
 		return rc;
 	if ((rc = obj_prepend(obj, "apiVersion", api_version)) ||

@@ -4,7 +4,7 @@
  * its schema does not know (schema_check agrees with the decoder) and
  * decode the same way twice. Seeds: kubectl 1.32's bodies. */
 // clang-format off
-/* FUZZ_SOURCES: lib/buf.c controlplane/schema/schema.c controlplane/schema/schema_pb.c controlplane/schema/schema_check.c */
+/* FUZZ_SOURCES: lib/buf.c controlplane/schema/schema.c controlplane/schema/schema_pb.c controlplane/schema/schema_pb_text.c controlplane/schema/schema_check.c */
 // clang-format on
 #include <errno.h>
 #include <stdint.h>

@@ -13,7 +13,8 @@
    bad value 422; PATCH results are checked too.
 3. /openapi/v2 (gnostic protobuf) and /openapi/v3 (index, per group-version).
 4. Real clients: kubectl 1.32 create namespace / service clusterip /
-   configmap / deployment (when served with a schema), a typo'd manifest
+   configmap / secret / serviceaccount / job / deployment (when served), a
+   Deployment with inline struct members applied under Strict, a typo'd manifest
    rejected naming the field and stored without it under --validate=false,
    explain; kubectl 1.20 create --dry-run=server, apply --validate, diff.
 Prints TAP."""
@@ -225,6 +226,24 @@ def check_kubectl(s):
              "kubectl 1.32 create configmap", out)
     else:
         t.skip("kubectl 1.32 create configmap", "configmaps are not served yet")
+    # more of kubectl 1.32's protobuf creates, when the resource is served
+    for what, args, path, check in [
+            ("secret generic", ["secret", "generic", "ks", "--from-literal=k=v"],
+             NS + "/secrets/ks", lambda o: o.get("data") == {"k": "dg=="}),
+            ("serviceaccount", ["serviceaccount", "ksa"], NS + "/serviceaccounts/ksa",
+             lambda o: o["metadata"]["name"] == "ksa"),
+            ("job", ["job", "kj", "--image=host", "--", "sleep", "1"],
+             "/apis/batch/v1/namespaces/default/jobs/kj",
+             lambda o: o["spec"]["template"]["spec"]["containers"][0]["command"] ==
+             ["sleep", "1"])]:
+        coll = path.rsplit("/", 1)[0]
+        if not served(s, coll):
+            t.skip("kubectl 1.32 create " + what, "not served yet")
+            continue
+        rc, out = kubectl("kubectl", kc, "create", *args)
+        got = s.req("GET", path)
+        t.ok(rc == 0 and got.status == 200 and check(got.json),
+             "kubectl 1.32 create %s (protobuf)" % what, out)
     if served(s, "/openapi/v3/apis/apps/v1"):
         rc, out = kubectl("kubectl", kc, "create", "deployment", "kd", "--image=host")
         t.ok(rc == 0 and served(s, "/apis/apps/v1/namespaces/default/deployments/kd"),

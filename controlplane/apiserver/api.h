@@ -92,6 +92,24 @@ void api_reply_json(struct http_req *req, int code, const cJSON *obj);
  * replying. */
 cJSON *api_body_json(struct http_req *req, const char *what);
 bool api_json_has_nul(const char *s, size_t n);
+/* Is the body protobuf (application/vnd.kubernetes.protobuf)? */
+bool api_body_is_protobuf(struct http_req *req);
+/* The body of a write as a JSON object: JSON, or a protobuf body decoded by
+ * the schema tables into the same object. Unknown and duplicate fields go
+ * as the fieldValidation query says: Strict (kubectl 1.32's default) 400
+ * with upstream's "strict decoding error: unknown field ..."; Warn (the
+ * default) a `Warning: 299 - "..."` header each; Ignore nothing. Repeated
+ * JSON keys then keep the last value, as Go's decoder does. api_version
+ * and kind name the schema of a JSON body that does not say; options
+ * names the options kind of a 422 for a bad fieldValidation value
+ * ("CreateOptions"; NULL: the request takes no fieldValidation, and what
+ * is found is warned about). `what` prefixes a JSON syntax error's 400.
+ * NULL after replying. */
+cJSON *api_body_decode(struct api *a, struct http_req *req, const char *what,
+		       const char *api_version, const char *kind, const char *options);
+/* The same fieldValidation over an object built otherwise (a patch's
+ * result): 0, or -EINVAL after replying. */
+int api_body_fields(struct http_req *req, cJSON *obj, const char *options);
 /* The dryRun query option: 0 (with *dry set), or -EINVAL after a 422 naming
  * options_kind ("CreateOptions", "UpdateOptions", "PatchOptions",
  * "DeleteOptions"). */
@@ -166,7 +184,7 @@ void api_delete(struct api *a, struct http_req *req, const struct api_target *t)
 /* DeleteOptions of a DELETE: the dryRun query option and the body's
  * dryRun; *opts is the parsed body (NULL if none; the caller frees it).
  * Returns 0, or -EINVAL after replying. */
-int api_delete_opts_parse(struct http_req *req, cJSON **opts, bool *dry);
+int api_delete_opts_parse(struct api *a, struct http_req *req, cJSON **opts, bool *dry);
 /* DELETE on a collection (api_collection.c) */
 void api_delete_collection(struct api *a, struct http_req *req, const struct api_target *t);
 void api_scale(struct api *a, struct http_req *req, const struct api_target *t);
@@ -203,6 +221,9 @@ void api_watch_poke(struct api *a);
 
 /* discovery (api_discovery.c): returns true if it answered */
 bool api_discovery(struct api *a, struct http_req *req, const char *path);
+/* /openapi/v2, /swagger-2.0.0.pb-v1, /openapi/v3[/<gv>] (api_openapi.c):
+ * true if it answered */
+bool api_openapi(struct api *a, struct http_req *req, const char *path);
 
 /* table (api_table.c) */
 bool api_wants_table(struct http_req *req);

@@ -6,6 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "api.h"
+#include "schema/schema_check.h"
+#include "schema/schema_pb.h"
+
+#define API_PROTOBUF "application/vnd.kubernetes.protobuf"
 
 /* Does the JSON text hold a \u0000 escape inside a string? cJSON decodes it
  * to a NUL byte and every C string after it is cut short ("a\u0000b" would
@@ -59,6 +63,153 @@ cJSON *api_body_json(struct http_req *req, const char *what)
 		return NULL;
 	}
 	return obj;
+}
+
+bool api_body_is_protobuf(struct http_req *req)
+{
+	const char *ct = http_req_header(req, "Content-Type");
+
+	return ct && !strncmp(ct, API_PROTOBUF, strlen(API_PROTOBUF)) &&
+	       (!ct[strlen(API_PROTOBUF)] || ct[strlen(API_PROTOBUF)] == ';');
+}
+
+/* The fieldValidation query option; -EINVAL after a 422 naming options,
+ * as upstream validates it with the options object. */
+static int api_field_validation(struct http_req *req, const char *options, enum sch_validation *v)
+{
+	static const char *const supported[] = {"Ignore", "Strict", "Warn", NULL};
+	const char *q = options ? http_req_query(req, "fieldValidation") : NULL;
+	struct verrs e = {0};
+	char val[300];
+
+	if (!sch_validation_parse(q, v))
+		return 0;
+	snprintf(val, sizeof(val), "\"%.256s\"", q);
+	verrs_not_supported(&e, "fieldValidation", val, supported);
+	api_status_invalid_kind(req, options, "meta.k8s.io", "", &e);
+	return -EINVAL;
+}
+
+static cJSON *api_body_protobuf(struct api *a, struct http_req *req, struct sch_report *rep,
+				const struct sch_type **t)
+{
+	size_t len;
+	const char *body = http_req_body(req, &len);
+	cJSON *obj = NULL;
+	char msg[SCH_MSG_LEN + 64];
+	int rc = sch_pb_decode(body, len, api_max_object(a), &obj, t, rep);
+
+	if (rc == -EMSGSIZE) {
+		api_status_too_large(req, a);
+	} else if (rc == -ENOMEM) {
+		api_status(req, 500, "InternalError", "out of memory decoding the body", NULL);
+	} else if (rc) {
+		snprintf(msg, sizeof(msg), "error decoding protobuf body: %s",
+			 sch_report_error(rep));
+		api_status(req, 400, "BadRequest", msg, NULL);
+	}
+	return obj;
+}
+
+/* Strict: a 400 naming what rep found (-EINVAL); Warn: a Warning header
+ * each; then what Go's decoder would have kept: the last of repeated keys,
+ * no unknown fields. */
+static int api_fields_verdict(struct http_req *req, const struct sch_type *t, cJSON *obj,
+			      const struct sch_report *rep, enum sch_validation v)
+{
+	struct buf b = {0};
+	int rc = 0;
+
+	if (rep->nfield && v == SCH_VALIDATE_STRICT) {
+		if (sch_report_strict(rep, t, &b))
+			api_status(req, 500, "InternalError", "out of memory", NULL);
+		else
+			api_status(req, 400, "BadRequest", b.p, NULL);
+		rc = -EINVAL;
+		goto out;
+	}
+	for (unsigned i = 0; rep->nfield && v == SCH_VALIDATE_WARN && i < rep->n; i++) {
+		if (rep->msg[i].kind == SCH_MSG_ERROR)
+			continue;
+		b.len = 0;
+		if (!sch_report_warning(rep, i, &b))
+			http_reply_header(req, "Warning", b.p);
+	}
+	if (sch_drop_duplicates(obj) < 0 || (t && sch_prune(t, obj) < 0)) {
+		api_status(req, 500, "InternalError", "out of memory", NULL);
+		rc = -EINVAL;
+	}
+out:
+	buf_free(&b);
+	return rc;
+}
+
+/* Check obj (JSON, of the type it names or api_version/kind) against its
+ * schema and answer as fieldValidation v says. */
+static int api_fields_check(struct http_req *req, cJSON *obj, const char *api_version,
+			    const char *kind, enum sch_validation v, struct sch_report *rep)
+{
+	const struct sch_type *t =
+	    sch_lookup(json_str(obj, "apiVersion") ?: api_version, json_str(obj, "kind") ?: kind);
+
+	if (t && v != SCH_VALIDATE_IGNORE && sch_check(t, obj, rep) == -ENOMEM) {
+		api_status(req, 500, "InternalError", "out of memory checking the body", NULL);
+		return -EINVAL;
+	}
+	return api_fields_verdict(req, t, obj, rep, v);
+}
+
+cJSON *api_body_decode(struct api *a, struct http_req *req, const char *what,
+		       const char *api_version, const char *kind, const char *options)
+{
+	const struct sch_type *t = NULL;
+	enum sch_validation v;
+	struct sch_report *rep;
+	cJSON *obj = NULL;
+	int rc;
+
+	if (api_field_validation(req, options, &v))
+		return NULL;
+	/* ~10 KiB: too big for the stack of a request handler */
+	rep = malloc(sizeof(*rep));
+	if (!rep) {
+		api_status(req, 500, "InternalError", "out of memory decoding the body", NULL);
+		return NULL;
+	}
+	sch_report_init(rep);
+	if (api_body_is_protobuf(req)) {
+		obj = api_body_protobuf(a, req, rep, &t);
+		rc = obj ? api_fields_verdict(req, t, obj, rep, v) : 0;
+	} else {
+		obj = api_body_json(req, what);
+		rc =
+		    cJSON_IsObject(obj) ? api_fields_check(req, obj, api_version, kind, v, rep) : 0;
+	}
+	free(rep);
+	if (rc) {
+		cJSON_Delete(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+int api_body_fields(struct http_req *req, cJSON *obj, const char *options)
+{
+	enum sch_validation v;
+	struct sch_report *rep;
+	int rc;
+
+	if (api_field_validation(req, options, &v))
+		return -EINVAL;
+	rep = malloc(sizeof(*rep));
+	if (!rep) {
+		api_status(req, 500, "InternalError", "out of memory checking the body", NULL);
+		return -EINVAL;
+	}
+	sch_report_init(rep);
+	rc = api_fields_check(req, obj, NULL, NULL, v, rep);
+	free(rep);
+	return rc;
 }
 
 /* dryRun takes only "All" (metav1.DryRunAll). Upstream validates the

@@ -114,7 +114,7 @@ void api_delete_collection(struct api *a, struct http_req *req, const struct api
 	bool dry = false;
 	int n = 0;
 
-	if (api_delete_opts_parse(req, &opts, &dry))
+	if (api_delete_opts_parse(a, req, &opts, &dry))
 		return;
 	if (api_selectors(req, t->rt, &c.ls, &c.fs))
 		goto out;

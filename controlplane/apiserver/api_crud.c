@@ -6,6 +6,7 @@
 #include "api.h"
 #include "jcmp.h"
 #include "patch/patch.h"
+#include "schema/schema_check.h"
 
 #define API_MSG 1024
 
@@ -99,31 +100,37 @@ static void api_set_rv(cJSON *obj, int64_t rev)
 	cJSON_AddStringToObject(md, "resourceVersion", buf);
 }
 
-/* Accept JSON (or no Content-Type: kubectl's PUT /scale sends none). */
-static bool api_json_ctype(struct http_req *req)
+/* Accept JSON (or no Content-Type: kubectl's PUT /scale sends none) and
+ * protobuf (kubectl 1.32's create commands). */
+static bool api_body_ctype(struct http_req *req)
 {
 	const char *ct = http_req_header(req, "Content-Type");
 
-	return !ct || !*ct || !strncmp(ct, "application/json", 16) || !strncmp(ct, "*/*", 3);
+	return !ct || !*ct || !strncmp(ct, "application/json", 16) || !strncmp(ct, "*/*", 3) ||
+	       api_body_is_protobuf(req);
 }
 
 static void api_status_unsupported_media(struct http_req *req)
 {
 	api_status(req, 415, "UnsupportedMediaType",
 		   "the body of the request was in an unknown format - accepted media types "
-		   "include: application/json, application/json-patch+json, "
-		   "application/merge-patch+json, application/strategic-merge-patch+json",
+		   "include: application/json, application/vnd.kubernetes.protobuf, "
+		   "application/json-patch+json, application/merge-patch+json, "
+		   "application/strategic-merge-patch+json",
 		   NULL);
 }
 
-/* Parse the request body as a JSON object of the target's kind. */
-static cJSON *api_parse_body(struct http_req *req, const struct res_type *rt)
+/* Parse the request body (JSON or protobuf) as an object of the target's
+ * kind; options names the request's options kind ("CreateOptions"). */
+static cJSON *api_parse_body(struct api *a, struct http_req *req, const struct res_type *rt,
+			     const char *options)
 {
 	cJSON *obj, *md;
 	char msg[API_MSG];
 	const cJSON *kind, *av;
 
-	obj = api_body_json(req, "couldn't get version/kind; json parse error");
+	obj = api_body_decode(a, req, "couldn't get version/kind; json parse error",
+			      rt ? rt->api_version : NULL, rt ? rt->kind : NULL, options);
 	if (!obj)
 		return NULL;
 	if (!cJSON_IsObject(obj)) {
@@ -341,11 +348,11 @@ void api_create(struct api *a, struct http_req *req, const struct api_target *t)
 
 	if (api_dry_run(req, "CreateOptions", &dry))
 		return;
-	if (!api_json_ctype(req)) {
+	if (!api_body_ctype(req)) {
 		api_status_unsupported_media(req);
 		return;
 	}
-	obj = api_parse_body(req, rt);
+	obj = api_parse_body(a, req, rt, "CreateOptions");
 	if (!obj)
 		return;
 	if (!api_decode(req, rt, obj))
@@ -629,11 +636,11 @@ void api_update(struct api *a, struct http_req *req, const struct api_target *t)
 
 	if (api_dry_run(req, "UpdateOptions", &dry))
 		return;
-	if (!api_json_ctype(req)) {
+	if (!api_body_ctype(req)) {
 		api_status_unsupported_media(req);
 		return;
 	}
-	obj = api_parse_body(req, t->rt);
+	obj = api_parse_body(a, req, t->rt, "UpdateOptions");
 	if (!obj)
 		return;
 	old = api_load_or_reply(a, req, t, &kv);
@@ -719,17 +726,22 @@ void api_patch(struct api *a, struct http_req *req, const struct api_target *t)
 	old = api_load_or_reply(a, req, t, &kv);
 	if (!old)
 		return;
+	/* an object stored before the schema checks may hold fields its
+	 * schema does not know: they go as upstream's decoder drops them, so
+	 * the result's unknown fields are the patch's own */
 	if (t->rt->storage) {
 		/* a view's patch applies to the view's form of the object */
 		cJSON *oldv = cJSON_Duplicate(old, true);
 
 		res_view(t->rt, oldv);
+		sch_prune(sch_lookup(t->rt->api_version, t->rt->kind), oldv);
 		obj = oldv ? api_run_patch(a, req, oldv, t->rt->kind) : NULL;
 		cJSON_Delete(oldv);
 	} else {
+		sch_prune(sch_lookup(t->rt->api_version, t->rt->kind), old);
 		obj = api_run_patch(a, req, old, t->rt->kind);
 	}
-	if (obj && !api_view_body(req, t, obj, old))
+	if (obj && !api_body_fields(req, obj, "PatchOptions") && !api_view_body(req, t, obj, old))
 		api_apply_update(a, req, t, obj, old, kv->mod_rev, dry);
 	cJSON_Delete(obj);
 	cJSON_Delete(old);
@@ -798,7 +810,7 @@ int api_delete_opts_check(struct http_req *req, const struct res_type *rt, const
 /* DeleteOptions from the body (kubectl sends its dryRun there, the python
  * client in the query): preconditions and dryRun are honoured, the rest
  * ignored. Returns 0, or -EINVAL after replying. */
-int api_delete_opts_parse(struct http_req *req, cJSON **optsp, bool *dry)
+int api_delete_opts_parse(struct api *a, struct http_req *req, cJSON **optsp, bool *dry)
 {
 	cJSON *opts;
 	size_t len;
@@ -809,7 +821,8 @@ int api_delete_opts_parse(struct http_req *req, cJSON **optsp, bool *dry)
 	http_req_body(req, &len);
 	if (!len)
 		return 0;
-	opts = api_body_json(req, "error decoding DeleteOptions");
+	/* kubectl drain sends it as protobuf */
+	opts = api_body_decode(a, req, "error decoding DeleteOptions", "v1", "DeleteOptions", NULL);
 	if (!opts)
 		return -EINVAL;
 	if (api_opts_dry_run(req, opts, dry)) {
@@ -820,13 +833,14 @@ int api_delete_opts_parse(struct http_req *req, cJSON **optsp, bool *dry)
 	return 0;
 }
 
-static int api_delete_options(struct http_req *req, const struct res_type *rt, const char *name,
-			      const struct store_kv *kv, const cJSON *old, bool *dry)
+static int api_delete_options(struct api *a, struct http_req *req, const struct res_type *rt,
+			      const char *name, const struct store_kv *kv, const cJSON *old,
+			      bool *dry)
 {
 	cJSON *opts;
 	int err;
 
-	if (api_delete_opts_parse(req, &opts, dry))
+	if (api_delete_opts_parse(a, req, &opts, dry))
 		return -EINVAL;
 	if (!opts)
 		return 0;
@@ -911,7 +925,7 @@ void api_delete(struct api *a, struct http_req *req, const struct api_target *t)
 		api_status(req, 403, "Forbidden", msg, api_details_plural(rt, t->name));
 		goto out;
 	}
-	if (api_delete_options(req, rt, t->name, kv, old, &dry))
+	if (api_delete_options(a, req, rt, t->name, kv, old, &dry))
 		goto out;
 	if (dry) {
 		/* the object as it is: nothing deleted, no revision consumed */

@@ -1,15 +1,8 @@
-/* api_discovery: /version, /api, /apis, the APIResourceLists and /openapi/v2,
- * all generated from the resource table. */
+/* api_discovery: /version, /api, /apis and the APIResourceLists, all
+ * generated from the resource table (the OpenAPI documents: api_openapi.c). */
 #include <stdio.h>
 #include <string.h>
 #include "api.h"
-
-/* gnostic openapi_v2.Document{swagger:"2.0", info{title:"Kubernetes",
- * version:"v1.20.2"}}: with no definitions kubectl skips client-side
- * validation instead of failing (k8s-api.md §4.7). */
-static const unsigned char api_openapi_v2_pb[28] = {
-    0x0a, 0x03, '2', '.', '0', 0x12, 0x15, 0x0a, 0x0a, 'K', 'u', 'b', 'e', 'r',
-    'n',  'e',	't', 'e', 's', 0x12, 0x07, 'v',	 '1',  '.', '2', '0', '.', '2'};
 
 /* The served API groups and their versions, from the resource table: a
  * group in the order its first type is listed, its versions likewise, the
@@ -194,10 +187,8 @@ bool api_discovery(struct api *a, struct http_req *req, const char *path)
 			cJSON_AddItemToArray(groups, api_group(&groups_def[i]));
 	} else if (api_path_is(path, "/api/v1")) {
 		doc = api_resource_list("", "v1");
-	} else if (!strcmp(path, "/openapi/v2") || !strcmp(path, "/swagger-2.0.0.pb-v1")) {
-		http_reply(req, 200, "application/octet-stream", (const char *)api_openapi_v2_pb,
-			   sizeof(api_openapi_v2_pb));
-		return true;
+	} else if (!strncmp(path, "/openapi/", 9) || !strcmp(path, "/swagger-2.0.0.pb-v1")) {
+		return api_openapi(a, req, path);
 	} else if (!strncmp(path, "/apis/", 6)) {
 		for (int i = 0; i < ngroups && !doc; i++) {
 			const struct api_group_def *gd = &groups_def[i];

@@ -68,7 +68,11 @@ void api_scale(struct api *a, struct http_req *req, const struct api_target *t)
 		goto out;
 	}
 	{
-		cJSON *in = api_body_json(req, "error decoding Scale");
+		/* a PUT carries a Scale (JSON or protobuf), a PATCH a JSON patch */
+		cJSON *in = strcmp(m, "PATCH")
+				? api_body_decode(a, req, "error decoding Scale", "autoscaling/v1",
+						  "Scale", "UpdateOptions")
+				: api_body_json(req, "error decoding Scale");
 		const char *ct = http_req_header(req, "Content-Type");
 
 		if (!in)
@@ -179,7 +183,7 @@ void api_binding(struct api *a, struct http_req *req, const struct api_target *t
 	obj = api_load_or_reply(a, req, t, &kv);
 	if (!obj)
 		return;
-	in = api_body_json(req, "error decoding Binding");
+	in = api_body_decode(a, req, "error decoding Binding", "v1", "Binding", "CreateOptions");
 	if (!in)
 		goto out;
 	node = json_str(in, "target.name");
@@ -248,7 +252,9 @@ void api_eviction(struct api *a, struct http_req *req, const struct api_target *
 
 	if (api_dry_run(req, "CreateOptions", &dry))
 		return;
-	in = api_body_json(req, "error decoding Eviction");
+	/* kubectl drain sends it as protobuf */
+	in = api_body_decode(a, req, "error decoding Eviction", "policy/v1", "Eviction",
+			     "CreateOptions");
 	if (!in)
 		return;
 	why = cJSON_IsObject(in) ? api_eviction_kind_error(in)

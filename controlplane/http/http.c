@@ -87,8 +87,11 @@ struct http_req {
 	struct http_req *next_deferred;
 	struct http_conn *c;
 	ev_tstamp started;
-	struct http_req *aprev, *anext;	  /* srv->active list */
-	char hdr_name[32], hdr_value[64]; /* http_reply_header */
+	struct http_req *aprev, *anext; /* srv->active list */
+	/* http_reply_header: "name\0value\0" pairs, HTTP_EXTRA_HEADERS_MAX
+	 * bytes at most */
+	char *hdrs;
+	size_t hdrs_len;
 	char peer[INET6_ADDRSTRLEN];
 };
 
@@ -334,8 +337,12 @@ static enum MHD_Result http_queue(struct http_req *r, int status, const char *ct
 		return MHD_NO;
 	if (ctype)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
-	if (r->hdr_name[0])
-		MHD_add_response_header(resp, r->hdr_name, r->hdr_value);
+	for (size_t off = 0; off < r->hdrs_len;) {
+		const char *name = r->hdrs + off, *value = name + strlen(name) + 1;
+
+		MHD_add_response_header(resp, name, value);
+		off = (size_t)(value + strlen(value) + 1 - r->hdrs);
+	}
 	ret = MHD_queue_response(r->conn, (unsigned)status, resp);
 	MHD_destroy_response(resp);
 	return ret;
@@ -430,8 +437,7 @@ static enum MHD_Result http_queue_413(struct http_req *r)
 {
 	r->dispatched = true;
 	r->srv->stats.body_too_large++;
-	snprintf(r->hdr_name, sizeof(r->hdr_name), "%s", MHD_HTTP_HEADER_CONNECTION);
-	snprintf(r->hdr_value, sizeof(r->hdr_value), "close");
+	http_reply_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 	return http_queue(r, 413, "application/json", http_413, sizeof(http_413) - 1);
 }
 
@@ -574,6 +580,7 @@ static void http_completed(void *cls, struct MHD_Connection *conn, void **con_cl
 	free(r->path);
 	free(r->body);
 	free(r->resp);
+	free(r->hdrs);
 	free(r);
 	*con_cls = NULL;
 }
@@ -774,8 +781,20 @@ void http_req_authenticated(struct http_req *r)
 
 void http_reply_header(struct http_req *r, const char *name, const char *value)
 {
-	snprintf(r->hdr_name, sizeof(r->hdr_name), "%s", name);
-	snprintf(r->hdr_value, sizeof(r->hdr_value), "%s", value);
+	size_t nl = strlen(name) + 1, vl = strlen(value) + 1;
+	char *n;
+
+	/* a header beyond the budget is dropped: what adds headers (Warning
+	 * per unknown field) is bounded by its caller, this is the backstop */
+	if (r->hdrs_len + nl + vl > HTTP_EXTRA_HEADERS_MAX)
+		return;
+	n = realloc(r->hdrs, r->hdrs_len + nl + vl);
+	if (!n)
+		return;
+	memcpy(n + r->hdrs_len, name, nl);
+	memcpy(n + r->hdrs_len + nl, value, vl);
+	r->hdrs = n;
+	r->hdrs_len += nl + vl;
 }
 
 void http_reply(struct http_req *r, int status, const char *ctype, const char *body, size_t len)

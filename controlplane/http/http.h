@@ -89,7 +89,10 @@ void http_req_authenticated(struct http_req *r);
 
 /* Answer (body is copied). Exactly one reply or stream per request. */
 void http_reply(struct http_req *r, int status, const char *ctype, const char *body, size_t len);
-/* One extra response header (e.g. Retry-After); both strings copied. */
+/* Add a response header (Retry-After, one Warning per finding...); both
+ * strings copied. Several may be added, HTTP_EXTRA_HEADERS_MAX bytes in
+ * all; later ones are dropped. */
+#define HTTP_EXTRA_HEADERS_MAX 16384
 void http_reply_header(struct http_req *r, const char *name, const char *value);
 /* Hold the reply until http_release_deferred(). */
 void http_req_defer(struct http_req *r);

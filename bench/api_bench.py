@@ -89,16 +89,50 @@ class RawClient:
         return status, rest[:clen]
 
 
-def create_worker(port, token, ca_file, prefix, count, barrier, out):
-    """One client: `count` creates on one keep-alive connection."""
+def pb_varint(n):
+    out = b""
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        if n:
+            out += bytes([b | 0x80])
+        else:
+            return out + bytes([b])
+
+
+def pb_field(num, payload):
+    """A length-delimited field (wire type 2)."""
+    return pb_varint(num << 3 | 2) + pb_varint(len(payload)) + payload
+
+
+def pb_service(name, port=80):
+    """The Service svc(name) as kubectl sends it: "k8s\\0" + runtime.Unknown
+    {typeMeta {apiVersion, kind}, raw: Service {metadata {name}, spec {ports
+    [{protocol, port, targetPort}]}}, contentType}."""
+    meta = pb_field(1, name.encode())
+    target = pb_varint(1 << 3) + pb_varint(0) + pb_varint(2 << 3) + pb_varint(port)
+    sport = pb_field(2, b"TCP") + pb_varint(3 << 3) + pb_varint(port) + pb_field(4, target)
+    spec = pb_field(1, sport)
+    raw = pb_field(1, meta) + pb_field(2, spec)
+    unknown = (pb_field(1, pb_field(1, b"v1") + pb_field(2, b"Service")) + pb_field(2, raw) +
+               pb_field(3, b"") + pb_field(4, b""))
+    return b"k8s\0" + unknown
+
+
+def create_worker(port, token, ca_file, prefix, count, barrier, out, proto=False):
+    """One client: `count` creates on one keep-alive connection (JSON bodies,
+    or protobuf ones as kubectl 1.32's generators send)."""
     c = RawClient(port, ca_file)
     c.roundtrip(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")  # handshake, untimed
     reqs = []
+    ctype = "application/vnd.kubernetes.protobuf" if proto else "application/json"
     for i in range(count):
-        body = json.dumps(svc("%s-%d" % (prefix, i))).encode()
+        name = "%s-%d" % (prefix, i)
+        body = pb_service(name) if proto else json.dumps(svc(name)).encode()
         reqs.append(("POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n"
-                     "Content-Type: application/json\r\nAccept: application/json\r\n"
-                     "Content-Length: %d\r\n\r\n" % (SVCS, token, len(body))).encode() + body)
+                     "Content-Type: %s\r\nAccept: application/json\r\n"
+                     "Content-Length: %d\r\n\r\n" % (SVCS, token, ctype, len(body))).encode() +
+                    body)
     lat, errors = [], 0
     barrier.wait()
     t_start = time.perf_counter()
@@ -118,12 +152,13 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def bench_creates(srv, clients, total):
+def bench_creates(srv, clients, total, proto=False):
     per = total // clients
     barrier = mp.Barrier(clients)
     out = mp.Queue()
     procs = [mp.Process(target=create_worker,
-                        args=(srv.port, srv.token, srv.ca_file, "b%d" % k, per, barrier, out))
+                        args=(srv.port, srv.token, srv.ca_file, "b%d" % k, per, barrier, out,
+                              proto))
              for k in range(clients)]
     for p in procs:
         p.start()
@@ -297,6 +332,17 @@ def main():
     line("creates, 8 clients p99 latency", "%.2f" % (pct(lat, 99) * 1e3), "ms")
     if err:
         line("creates, 8 clients: failed requests", err, "")
+
+    s8p = Server(["-v", "1"], name="bench8pb").start()
+    prate, plat, perr, pbusy, _ = bench_creates(s8p, 8, n, proto=True)
+    line("creates, 8 clients, protobuf bodies", "%.0f" % prate, "/s")
+    line("creates, 8 clients, protobuf: server CPU", "%.0f" % (pbusy * 100), "%")
+    line("creates, 8 clients, protobuf p99 latency", "%.2f" % (pct(plat, 99) * 1e3), "ms")
+    if perr:
+        line("creates, 8 clients, protobuf: failed requests", perr, "")
+    line("ratio creates protobuf / JSON, 8 clients", "%.2f" % (prate / rate), "", ">= 1.0",
+         prate >= rate and not perr)
+    s8p.cleanup()
 
     t, items = bench_list(s8, n)
     line("list %d services (median of 5)" % items, "%.1f" % (t * 1e3), "ms",

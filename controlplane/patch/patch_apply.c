@@ -1,0 +1,1419 @@
+/* patch_apply: server-side apply and field ownership, the model of
+ * structured-merge-diff (upstream's sigs.k8s.io/structured-merge-diff) on
+ * cJSON trees.
+ *
+ * A field set is a sorted array of paths. A path is its elements joined by
+ * SSA_SEP, each element in upstream's FieldsV1 spelling: "f:name" (a member
+ * of an object), "k:{\"port\":80,\"protocol\":\"TCP\"}" (an item of a list
+ * merged by key, its key fields as compact JSON sorted by name), "v:json"
+ * (an item of a list of scalars merged as a set) and "i:N" (by index; only
+ * read from stored entries). A set holds the leaves of an object (scalars,
+ * nulls, empty objects, lists replaced whole) and every item of a merged
+ * list; FieldsV1 nests the same elements, "." marking a node that is a
+ * member and has members below it. SSA_SEP sorts below every printable
+ * character, so a path's descendants follow it contiguously.
+ *
+ * Which lists merge and by which key is what strategic merge patch knows
+ * (patch_schema); the other lists and the selectors upstream marks atomic
+ * are replaced whole.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "buf.h"
+#include "jcmp.h"
+#include "patch.h"
+#include "patch_idx.h"
+#include "patch_schema.h"
+
+#define SSA_SEP	 '\x1f'
+#define SSA_SEPS "\x1f"
+
+struct fset {
+	char **p;
+	size_t n, cap;
+};
+
+struct ssa {
+	const struct patch_ssa *o;
+	struct patch_budget work; /* elements walked, keys hashed */
+	size_t path_bytes;	  /* path text still allowed (all sets together) */
+	bool strict;		  /* the applied configuration: bad list items are errors */
+	char *err;
+	size_t errlen;
+};
+
+static int ssa_fail(struct ssa *s, int rc, const char *fmt, const char *arg)
+{
+	if (s->err && s->errlen)
+		snprintf(s->err, s->errlen, fmt, arg);
+	return rc;
+}
+
+/* The work budget (PATCH_WORK_FACTOR per node) is spent. */
+static int ssa_expensive(struct ssa *s)
+{
+	char msg[200];
+
+	patch_budget_err(&s->work, msg, sizeof(msg));
+	return ssa_fail(s, -E2BIG, "%s", msg);
+}
+
+/* ---- field sets ---- */
+
+static int fset_add(struct ssa *s, struct fset *f, const char *path, size_t len)
+{
+	char *c;
+
+	if (len + 1 > s->path_bytes)
+		return ssa_fail(s, -E2BIG, "%s",
+				"the object has too many fields to track their managers");
+	s->path_bytes -= len + 1;
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 16;
+		char **p = realloc(f->p, cap * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		f->p = p;
+		f->cap = cap;
+	}
+	c = strndup(path, len);
+	if (!c)
+		return -ENOMEM;
+	f->p[f->n++] = c;
+	return 0;
+}
+
+static void fset_free(struct fset *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		free(f->p[i]);
+	free(f->p);
+	*f = (struct fset){0};
+}
+
+static int fset_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sort and drop repeats. */
+static void fset_norm(struct fset *f)
+{
+	size_t j = 0;
+
+	if (f->n > 1)
+		qsort(f->p, f->n, sizeof(*f->p), fset_cmp);
+	for (size_t i = 0; i < f->n; i++) {
+		if (j && !strcmp(f->p[j - 1], f->p[i]))
+			free(f->p[i]);
+		else
+			f->p[j++] = f->p[i];
+	}
+	f->n = j;
+}
+
+/* Index of the first path >= p. */
+static size_t fset_lower(const struct fset *f, const char *p)
+{
+	size_t lo = 0, hi = f->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(f->p[mid], p) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static bool fset_has(const struct fset *f, const char *p)
+{
+	size_t i = fset_lower(f, p);
+
+	return i < f->n && !strcmp(f->p[i], p);
+}
+
+/* Does f hold p or a path below it? */
+static bool fset_covers(const struct fset *f, const char *p)
+{
+	size_t i = fset_lower(f, p), n = strlen(p);
+
+	return i < f->n && !strncmp(f->p[i], p, n) && (!f->p[i][n] || f->p[i][n] == SSA_SEP);
+}
+
+/* f minus the paths in g (both normalized), in place. */
+static void fset_minus(struct fset *f, const struct fset *g)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < f->n; i++) {
+		if (fset_has(g, f->p[i]))
+			free(f->p[i]);
+		else
+			f->p[j++] = f->p[i];
+	}
+	f->n = j;
+}
+
+/* Add g's paths to f (normalized again). */
+static int fset_union(struct ssa *s, struct fset *f, const struct fset *g)
+{
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < g->n; i++)
+		rc = fset_add(s, f, g->p[i], strlen(g->p[i]));
+	fset_norm(f);
+	return rc;
+}
+
+/* ---- the shape of an object (patch_schema) ---- */
+
+enum ssa_list { SSA_ATOMIC, SSA_SET, SSA_MAP };
+
+static enum ssa_list ssa_list_type(const struct ssa *s, const char *dotted, const char **key)
+{
+	if (!patch_schema_merge_list(s->o->kind, dotted, key))
+		return SSA_ATOMIC;
+	return *key ? SSA_MAP : SSA_SET;
+}
+
+/* Selectors are atomic upstream (LabelSelector is +structType=atomic, the
+ * selector maps of Service, ReplicationController and nodeSelector are
+ * +mapType=atomic): one manager owns the whole selector. */
+static bool ssa_atomic_object(const char *dotted)
+{
+	static const char *const names[] = {"selector", "labelSelector", "namespaceSelector",
+					    "nodeSelector"};
+	const char *last = strrchr(dotted, '.');
+
+	last = last ? last + 1 : dotted;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(last, names[i]))
+			return true;
+	return false;
+}
+
+/* Upstream keys the port lists by two fields (x-kubernetes-list-map-keys
+ * port+protocol, containerPort+protocol) where strategic merge uses the
+ * first only; protocol defaults to TCP there, as in the item's defaults. */
+static const char *ssa_second_key(const char *dotted, const char *key)
+{
+	size_t n = strlen(dotted);
+
+	if ((!strcmp(key, "port") || !strcmp(key, "containerPort")) && n >= 5 &&
+	    !strcmp(dotted + n - 5, "ports"))
+		return "protocol";
+	return NULL;
+}
+
+/* Fields the server sets, which nobody manages (upstream's stripMeta), and
+ * the part of the object the write does not own (status on the main
+ * resource, everything but status on /status). depth is the parent's. */
+static bool ssa_skip(const struct ssa *s, int depth, const char *dotted, const char *key)
+{
+	static const char *const meta[] = {"name",
+					   "namespace",
+					   "uid",
+					   "resourceVersion",
+					   "generation",
+					   "creationTimestamp",
+					   "selfLink",
+					   "managedFields",
+					   "deletionTimestamp",
+					   "deletionGracePeriodSeconds",
+					   "clusterName"};
+
+	if (depth == 0) {
+		if (!strcmp(key, "apiVersion") || !strcmp(key, "kind"))
+			return true;
+		if (s->o->scope == PATCH_SSA_STATUS)
+			return strcmp(key, "status") != 0;
+		return s->o->scope == PATCH_SSA_NO_STATUS && !strcmp(key, "status");
+	}
+	if (depth == 1 && !strcmp(dotted, "metadata"))
+		for (size_t i = 0; i < sizeof(meta) / sizeof(meta[0]); i++)
+			if (!strcmp(key, meta[i]))
+				return true;
+	return false;
+}
+
+/* ---- path building ---- */
+
+struct ssa_pos {
+	size_t path, dotted;
+};
+
+static struct ssa_pos ssa_mark(const struct buf *path, const struct buf *dotted)
+{
+	return (struct ssa_pos){path->len, dotted->len};
+}
+
+static void ssa_back(struct buf *path, struct buf *dotted, struct ssa_pos m)
+{
+	path->len = m.path;
+	if (path->p)
+		path->p[m.path] = 0;
+	dotted->len = m.dotted;
+	if (dotted->p)
+		dotted->p[m.dotted] = 0;
+}
+
+static int ssa_push_elem(struct buf *path, const char *elem)
+{
+	if (path->len && buf_puts(path, SSA_SEPS))
+		return -ENOMEM;
+	return buf_puts(path, elem);
+}
+
+/* Descend into member key: "f:key" on the path, ".key" on the dotted path. */
+static int ssa_push_field(struct buf *path, struct buf *dotted, const char *key)
+{
+	if ((path->len && buf_puts(path, SSA_SEPS)) || buf_puts(path, "f:") || buf_puts(path, key))
+		return -ENOMEM;
+	if ((dotted->len && buf_puts(dotted, ".")) || buf_puts(dotted, key))
+		return -ENOMEM;
+	return 0;
+}
+
+static const char *bstr(const struct buf *b)
+{
+	return b->p ? b->p : "";
+}
+
+/* ---- list items ---- */
+
+struct ssa_item {
+	char *elem; /* "k:{...}" or "v:..." */
+	size_t pos;
+};
+
+static void ssa_items_free(struct ssa_item *it, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(it[i].elem);
+	free(it);
+}
+
+static int ssa_item_cmp(const void *a, const void *b)
+{
+	const struct ssa_item *x = a, *y = b;
+	int c = strcmp(x->elem, y->elem);
+
+	return c ? c : (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/* The element naming item in a list of type lt keyed by key, malloc'd;
+ * NULL with *rc set when the item cannot be named. */
+static char *ssa_item_elem(struct ssa *s, const cJSON *item, enum ssa_list lt, const char *key,
+			   const char *dotted, int *rc)
+{
+	const char *k2 = key ? ssa_second_key(dotted, key) : NULL;
+	cJSON *ko;
+	char *txt, *out;
+	const cJSON *v;
+
+	if (lt == SSA_SET) {
+		txt = cJSON_PrintUnformatted(item);
+		out = txt ? malloc(strlen(txt) + 3) : NULL;
+		if (out)
+			sprintf(out, "v:%s", txt);
+		free(txt);
+		*rc = out ? 0 : -ENOMEM;
+		return out;
+	}
+	v = cJSON_GetObjectItemCaseSensitive(item, key);
+	if (!cJSON_IsObject(item) || !v || cJSON_IsNull(v)) {
+		*rc = ssa_fail(s, -EINVAL,
+			       "associative list with keys has an element that omits key field "
+			       "\"%s\" (and doesn't have default value)",
+			       key);
+		return NULL;
+	}
+	ko = cJSON_CreateObject();
+	if (!ko || !cJSON_AddItemToObject(ko, key, cJSON_Duplicate(v, true))) {
+		cJSON_Delete(ko);
+		*rc = -ENOMEM;
+		return NULL;
+	}
+	if (k2) {
+		const cJSON *v2 = cJSON_GetObjectItemCaseSensitive(item, k2);
+
+		if (!cJSON_AddItemToObject(
+			ko, k2, v2 ? cJSON_Duplicate(v2, true) : cJSON_CreateString("TCP"))) {
+			cJSON_Delete(ko);
+			*rc = -ENOMEM;
+			return NULL;
+		}
+	}
+	txt = cJSON_PrintUnformatted(ko);
+	cJSON_Delete(ko);
+	out = txt ? malloc(strlen(txt) + 3) : NULL;
+	if (out)
+		sprintf(out, "k:%s", txt);
+	free(txt);
+	*rc = out ? 0 : -ENOMEM;
+	return out;
+}
+
+/* Name every item of a merged list, in list order (*it NULL for an empty
+ * list). -EINVAL when an item cannot be named or two items share a name
+ * (upstream's "duplicate entries for key"): callers treat such a list as
+ * atomic unless it is the applied configuration. */
+static int ssa_items(struct ssa *s, const cJSON *list, enum ssa_list lt, const char *key,
+		     const char *dotted, struct ssa_item **itp, size_t *np)
+{
+	size_t n = (size_t)cJSON_GetArraySize(list), i = 0;
+	struct ssa_item *it = NULL, *sorted = NULL;
+	const cJSON *c;
+	int rc = 0;
+
+	*itp = NULL;
+	*np = 0;
+	if (!n)
+		return 0;
+	if (!patch_spend(&s->work, n))
+		return ssa_expensive(s);
+	it = calloc(n, sizeof(*it));
+	sorted = calloc(n, sizeof(*sorted));
+	if (!it || !sorted) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	cJSON_ArrayForEach(c, list)
+	{
+		it[i].pos = i;
+		it[i].elem = ssa_item_elem(s, c, lt, key, dotted, &rc);
+		if (!it[i++].elem)
+			goto out;
+	}
+	memcpy(sorted, it, n * sizeof(*it));
+	qsort(sorted, n, sizeof(*sorted), ssa_item_cmp);
+	for (i = 1; i < n; i++) {
+		if (!strcmp(sorted[i - 1].elem, sorted[i].elem)) {
+			rc = ssa_fail(s, -EINVAL, "%s: duplicate entries for key", dotted);
+			goto out;
+		}
+	}
+	*itp = it;
+	*np = n;
+	it = NULL;
+out:
+	if (it)
+		ssa_items_free(it, n);
+	free(sorted);
+	return rc;
+}
+
+/* The item of items named elem, or -1 (items sorted by elem). */
+static long ssa_item_find(const struct ssa_item *sorted, size_t n, const char *elem)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(sorted[mid].elem, elem);
+
+		if (!c)
+			return (long)sorted[mid].pos;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* ---- the fields of an object ---- */
+
+static int ssa_fields(struct ssa *s, const cJSON *v, struct buf *path, struct buf *dotted,
+		      int depth, struct fset *set);
+
+static int ssa_fields_members(struct ssa *s, const cJSON *obj, struct buf *path, struct buf *dotted,
+			      int depth, struct fset *set)
+{
+	const cJSON *c;
+	int rc = 0;
+
+	cJSON_ArrayForEach(c, obj)
+	{
+		struct ssa_pos m = ssa_mark(path, dotted);
+
+		if (!c->string || ssa_skip(s, depth, bstr(dotted), c->string))
+			continue;
+		rc = ssa_push_field(path, dotted, c->string);
+		if (!rc)
+			rc = ssa_fields(s, c, path, dotted, depth + 1, set);
+		ssa_back(path, dotted, m);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Is v walked into (an object or a merged list), or a leaf? */
+static bool ssa_granular(const struct ssa *s, const cJSON *v, const char *dotted, enum ssa_list *lt,
+			 const char **key)
+{
+	*lt = SSA_ATOMIC;
+	*key = NULL;
+	if (cJSON_IsObject(v))
+		return v->child && !ssa_atomic_object(dotted);
+	if (cJSON_IsArray(v))
+		return (*lt = ssa_list_type(s, dotted, key)) != SSA_ATOMIC;
+	return false;
+}
+
+static int ssa_fields(struct ssa *s, const cJSON *v, struct buf *path, struct buf *dotted,
+		      int depth, struct fset *set)
+{
+	enum ssa_list lt;
+	const char *key;
+	struct ssa_item *it;
+	size_t n;
+	int rc;
+
+	if (!patch_spend(&s->work, 1))
+		return ssa_expensive(s);
+	if (!ssa_granular(s, v, bstr(dotted), &lt, &key))
+		return depth ? fset_add(s, set, bstr(path), path->len) : 0;
+	if (cJSON_IsObject(v))
+		return ssa_fields_members(s, v, path, dotted, depth, set);
+	rc = ssa_items(s, v, lt, key, bstr(dotted), &it, &n);
+	if (rc == -EINVAL && !s->strict)
+		return fset_add(s, set, bstr(path), path->len);
+	if (rc)
+		return rc;
+	for (size_t i = 0; !rc && i < n; i++) {
+		struct ssa_pos m = ssa_mark(path, dotted);
+
+		rc = ssa_push_elem(path, it[i].elem);
+		if (!rc)
+			rc = fset_add(s, set, bstr(path), path->len);
+		if (!rc && lt == SSA_MAP)
+			rc = ssa_fields_members(s, cJSON_GetArrayItem(v, (int)it[i].pos), path,
+						dotted, depth + 1, set);
+		ssa_back(path, dotted, m);
+	}
+	ssa_items_free(it, n);
+	return rc;
+}
+
+/* ---- comparison: how b differs from a ---- */
+
+struct ssa_diff {
+	struct fset mod, add, rem;
+};
+
+static int ssa_diff(struct ssa *s, const cJSON *a, const cJSON *b, struct buf *path,
+		    struct buf *dotted, int depth, struct ssa_diff *d);
+
+static int ssa_diff_members(struct ssa *s, const cJSON *a, const cJSON *b, struct buf *path,
+			    struct buf *dotted, int depth, struct ssa_diff *d)
+{
+	struct patch_keys ka, kb;
+	const cJSON *c;
+	int rc;
+
+	rc = patch_keys_build(&ka, (cJSON *)a, &s->work);
+	if (rc)
+		return rc == -E2BIG ? ssa_expensive(s) : rc;
+	rc = patch_keys_build(&kb, (cJSON *)b, &s->work);
+	if (rc) {
+		patch_keys_free(&ka);
+		return rc == -E2BIG ? ssa_expensive(s) : rc;
+	}
+	cJSON_ArrayForEach(c, b)
+	{
+		struct ssa_pos m = ssa_mark(path, dotted);
+
+		if (!c->string || ssa_skip(s, depth, bstr(dotted), c->string))
+			continue;
+		rc = ssa_push_field(path, dotted, c->string);
+		if (!rc)
+			rc = ssa_diff(s, patch_keys_get(&ka, c->string), c, path, dotted, depth + 1,
+				      d);
+		ssa_back(path, dotted, m);
+		if (rc)
+			goto out;
+	}
+	cJSON_ArrayForEach(c, a)
+	{
+		struct ssa_pos m = ssa_mark(path, dotted);
+
+		if (!c->string || ssa_skip(s, depth, bstr(dotted), c->string) ||
+		    patch_keys_get(&kb, c->string))
+			continue;
+		rc = ssa_push_field(path, dotted, c->string);
+		if (!rc)
+			rc = ssa_fields(s, c, path, dotted, depth + 1, &d->rem);
+		ssa_back(path, dotted, m);
+		if (rc)
+			goto out;
+	}
+out:
+	patch_keys_free(&ka);
+	patch_keys_free(&kb);
+	return rc;
+}
+
+/* Both lists merged, of type lt: items matched by name. 1 when an item
+ * cannot be named (the lists are compared whole instead). */
+static int ssa_diff_items(struct ssa *s, const cJSON *a, const cJSON *b, enum ssa_list lt,
+			  const char *key, struct buf *path, struct buf *dotted, int depth,
+			  struct ssa_diff *d)
+{
+	struct ssa_item *ia = NULL, *ib = NULL, *sa = NULL;
+	size_t na = 0, nb = 0;
+	bool strict = s->strict;
+	int rc;
+
+	s->strict = false;
+	rc = ssa_items(s, a, lt, key, bstr(dotted), &ia, &na);
+	if (!rc)
+		rc = ssa_items(s, b, lt, key, bstr(dotted), &ib, &nb);
+	s->strict = strict;
+	if (rc == -EINVAL) {
+		rc = 1;
+		goto out;
+	}
+	if (rc)
+		goto out;
+	sa = na ? malloc(na * sizeof(*sa)) : NULL;
+	if (na && !sa) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	if (na) {
+		memcpy(sa, ia, na * sizeof(*sa));
+		qsort(sa, na, sizeof(*sa), ssa_item_cmp);
+	}
+	for (size_t i = 0; !rc && i < nb; i++) {
+		struct ssa_pos m = ssa_mark(path, dotted);
+		long j = ssa_item_find(sa, na, ib[i].elem);
+		const cJSON *bi = cJSON_GetArrayItem(b, (int)ib[i].pos);
+
+		rc = ssa_push_elem(path, ib[i].elem);
+		if (!rc && j < 0) {
+			rc = fset_add(s, &d->add, bstr(path), path->len);
+			if (!rc && lt == SSA_MAP)
+				rc = ssa_fields_members(s, bi, path, dotted, depth + 1, &d->add);
+		} else if (!rc && lt == SSA_MAP) {
+			rc = ssa_diff_members(s, cJSON_GetArrayItem(a, (int)j), bi, path, dotted,
+					      depth + 1, d);
+		}
+		ssa_back(path, dotted, m);
+	}
+	if (nb) {
+		free(sa);
+		sa = malloc(nb * sizeof(*sa));
+		if (!sa) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		memcpy(sa, ib, nb * sizeof(*sa));
+		qsort(sa, nb, sizeof(*sa), ssa_item_cmp);
+	}
+	for (size_t i = 0; !rc && i < na; i++) {
+		struct ssa_pos m = ssa_mark(path, dotted);
+
+		if (nb && ssa_item_find(sa, nb, ia[i].elem) >= 0)
+			continue;
+		rc = ssa_push_elem(path, ia[i].elem);
+		if (!rc)
+			rc = fset_add(s, &d->rem, bstr(path), path->len);
+		if (!rc && lt == SSA_MAP)
+			rc = ssa_fields_members(s, cJSON_GetArrayItem(a, (int)ia[i].pos), path,
+						dotted, depth + 1, &d->rem);
+		ssa_back(path, dotted, m);
+	}
+out:
+	free(sa);
+	ssa_items_free(ia, na);
+	ssa_items_free(ib, nb);
+	return rc;
+}
+
+static int ssa_diff(struct ssa *s, const cJSON *a, const cJSON *b, struct buf *path,
+		    struct buf *dotted, int depth, struct ssa_diff *d)
+{
+	enum ssa_list la, lb;
+	const char *ka, *kb;
+	bool ga, gb;
+	int rc;
+
+	if (!a)
+		return ssa_fields(s, b, path, dotted, depth, &d->add);
+	if (!b)
+		return ssa_fields(s, a, path, dotted, depth, &d->rem);
+	ga = ssa_granular(s, a, bstr(dotted), &la, &ka);
+	gb = ssa_granular(s, b, bstr(dotted), &lb, &kb);
+	if (ga && gb && cJSON_IsObject(a) && cJSON_IsObject(b))
+		return ssa_diff_members(s, a, b, path, dotted, depth, d);
+	if (ga && gb && cJSON_IsArray(a) && cJSON_IsArray(b)) {
+		rc = ssa_diff_items(s, a, b, la, ka, path, dotted, depth, d);
+		if (rc <= 0)
+			return rc;
+		ga = gb = false; /* items without names: compared whole */
+	}
+	if (ga || gb) {
+		/* a leaf became a tree or the other way round */
+		rc = ssa_fields(s, a, path, dotted, depth, &d->rem);
+		return rc ? rc : ssa_fields(s, b, path, dotted, depth, &d->add);
+	}
+	rc = jcmp_equal(a, b);
+	if (rc < 0)
+		return rc;
+	return rc ? 0 : fset_add(s, &d->mod, bstr(path), path->len);
+}
+
+/* ---- merging the configuration into the live object ---- */
+
+static cJSON *ssa_merge(struct ssa *s, const cJSON *live, const cJSON *cfg, struct buf *dotted,
+			int *rc);
+
+static cJSON *ssa_merge_members(struct ssa *s, const cJSON *live, const cJSON *cfg,
+				struct buf *dotted, int *rc)
+{
+	cJSON *out = cJSON_Duplicate(live, true);
+	struct patch_keys k;
+	const cJSON *c;
+
+	if (!out) {
+		*rc = -ENOMEM;
+		return NULL;
+	}
+	*rc = patch_keys_build(&k, out, &s->work);
+	cJSON_ArrayForEach(c, cfg)
+	{
+		size_t dl = dotted->len;
+		cJSON *v;
+
+		if (*rc || !c->string)
+			break;
+		if ((dl && buf_puts(dotted, ".")) || buf_puts(dotted, c->string)) {
+			*rc = -ENOMEM;
+			break;
+		}
+		v = ssa_merge(s, patch_keys_get(&k, c->string), c, dotted, rc);
+		dotted->len = dl;
+		dotted->p[dl] = 0;
+		if (v)
+			*rc = patch_keys_put(&k, c->string, v);
+	}
+	patch_keys_free(&k);
+	if (*rc) {
+		if (*rc == -E2BIG)
+			ssa_expensive(s);
+		cJSON_Delete(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* Live items in their order, each merged with the configuration's item of
+ * the same name, then the configuration's new items in its order. */
+static cJSON *ssa_merge_items(struct ssa *s, const cJSON *live, const cJSON *cfg, enum ssa_list lt,
+			      const char *key, struct buf *dotted, int *rc)
+{
+	struct ssa_item *il = NULL, *ic = NULL, *sl = NULL, *sc = NULL;
+	size_t nl = 0, nc = 0;
+	cJSON *out = NULL;
+	bool strict = s->strict;
+
+	s->strict = false;
+	*rc = ssa_items(s, live, lt, key, bstr(dotted), &il, &nl);
+	s->strict = strict;
+	if (*rc == -EINVAL) {
+		/* a live list without names is replaced by the configuration's */
+		*rc = 0;
+		out = cJSON_Duplicate(cfg, true);
+		goto out;
+	}
+	if (!*rc)
+		*rc = ssa_items(s, cfg, lt, key, bstr(dotted), &ic, &nc);
+	sl = nl ? malloc(nl * sizeof(*sl)) : NULL;
+	sc = nc ? malloc(nc * sizeof(*sc)) : NULL;
+	out = cJSON_CreateArray();
+	if (!*rc && (!out || (nl && !sl) || (nc && !sc)))
+		*rc = -ENOMEM;
+	if (*rc)
+		goto out;
+	if (nl)
+		qsort(memcpy(sl, il, nl * sizeof(*sl)), nl, sizeof(*sl), ssa_item_cmp);
+	if (nc)
+		qsort(memcpy(sc, ic, nc * sizeof(*sc)), nc, sizeof(*sc), ssa_item_cmp);
+	for (size_t i = 0; !*rc && i < nl; i++) {
+		const cJSON *li = cJSON_GetArrayItem(live, (int)i);
+		long j = nc ? ssa_item_find(sc, nc, il[i].elem) : -1;
+		cJSON *v = j < 0 ? cJSON_Duplicate(li, true)
+				 : ssa_merge(s, li, cJSON_GetArrayItem(cfg, (int)j), dotted, rc);
+
+		if (!v && !*rc)
+			*rc = -ENOMEM;
+		if (v && !cJSON_AddItemToArray(out, v))
+			*rc = -ENOMEM;
+	}
+	for (size_t i = 0; !*rc && i < nc; i++) {
+		cJSON *v;
+
+		if (nl && ssa_item_find(sl, nl, ic[i].elem) >= 0)
+			continue;
+		v = cJSON_Duplicate(cJSON_GetArrayItem(cfg, (int)i), true);
+		if (!v || !cJSON_AddItemToArray(out, v))
+			*rc = -ENOMEM;
+	}
+out:
+	free(sl);
+	free(sc);
+	ssa_items_free(il, nl);
+	ssa_items_free(ic, nc);
+	if (*rc) {
+		cJSON_Delete(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* live merged with cfg (live may be NULL); NULL with *rc on error. */
+static cJSON *ssa_merge(struct ssa *s, const cJSON *live, const cJSON *cfg, struct buf *dotted,
+			int *rc)
+{
+	enum ssa_list lt;
+	const char *key;
+	cJSON *out;
+
+	if (!patch_spend(&s->work, 1)) {
+		*rc = ssa_expensive(s);
+		return NULL;
+	}
+	/* an empty object merges too: it keeps what live holds below it */
+	if (cJSON_IsObject(live) && cJSON_IsObject(cfg) && !ssa_atomic_object(bstr(dotted)))
+		return ssa_merge_members(s, live, cfg, dotted, rc);
+	if (cJSON_IsArray(live) && ssa_granular(s, cfg, bstr(dotted), &lt, &key) &&
+	    cJSON_IsArray(cfg))
+		return ssa_merge_items(s, live, cfg, lt, key, dotted, rc);
+	out = cJSON_Duplicate(cfg, true);
+	*rc = out ? 0 : -ENOMEM;
+	return out;
+}
+
+/* ---- removing a path from an object ---- */
+
+/* The child of node named by elem (its index in *pos), or NULL. */
+static cJSON *ssa_child(struct ssa *s, cJSON *node, const char *elem, const char *dotted)
+{
+	enum ssa_list lt;
+	const char *key;
+	cJSON *c;
+	bool strict = s->strict;
+	int rc;
+
+	if (!strncmp(elem, "f:", 2))
+		return cJSON_IsObject(node) ? cJSON_GetObjectItemCaseSensitive(node, elem + 2)
+					    : NULL;
+	if (!cJSON_IsArray(node))
+		return NULL;
+	if (!strncmp(elem, "i:", 2))
+		return cJSON_GetArrayItem(node, atoi(elem + 2));
+	lt = ssa_list_type(s, dotted, &key);
+	if (lt == SSA_ATOMIC || (lt == SSA_MAP) != (elem[0] == 'k'))
+		return NULL;
+	s->strict = false;
+	cJSON_ArrayForEach(c, node)
+	{
+		char *e = ssa_item_elem(s, c, lt, key, dotted, &rc);
+		bool hit = e && !strcmp(e, elem);
+
+		free(e);
+		if (hit)
+			break;
+	}
+	s->strict = strict;
+	return c;
+}
+
+/* Remove the value at path (and the objects and lists it leaves empty
+ * below the top level, unless keep holds them or something below them).
+ * Nothing happens when the path is not in obj. */
+static int ssa_remove(struct ssa *s, cJSON *obj, const char *path, const struct fset *keep)
+{
+	enum { MAXD = CJSON_NESTING_LIMIT + 1 };
+	cJSON **chain = malloc(MAXD * sizeof(*chain));
+	size_t *ends = malloc(MAXD * sizeof(*ends));
+	struct buf dotted = {0};
+	char *p = strdup(path), *tok, *save = NULL;
+	size_t n = 0;
+	int rc = 0;
+
+	if (!chain || !ends || !p) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	chain[0] = obj;
+	for (tok = strtok_r(p, SSA_SEPS, &save); tok && n + 1 < MAXD;
+	     tok = strtok_r(NULL, SSA_SEPS, &save)) {
+		cJSON *c = ssa_child(s, chain[n], tok, bstr(&dotted));
+
+		if (!c)
+			goto out;
+		if (!strncmp(tok, "f:", 2) &&
+		    ((dotted.len && buf_puts(&dotted, ".")) || buf_puts(&dotted, tok + 2))) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		ends[n] = (size_t)(tok - p) + strlen(tok);
+		chain[++n] = c;
+	}
+	/* chain[n] is the value; detach it, then the containers it empties */
+	strcpy(p, path);
+	while (n >= 1) {
+		cJSON_Delete(cJSON_DetachItemViaPointer(chain[n - 1], chain[n]));
+		if (n < 3 || chain[n - 1]->child)
+			break;
+		p[ends[n - 2]] = 0;
+		if (fset_covers(keep, p))
+			break;
+		n--;
+	}
+out:
+	buf_free(&dotted);
+	free(p);
+	free(chain);
+	free(ends);
+	return rc;
+}
+
+/* ---- managedFields ---- */
+
+struct ssa_mgr {
+	char *manager, *operation, *api_version, *time, *subresource;
+	struct fset set;
+};
+
+struct ssa_mgrs {
+	struct ssa_mgr *m;
+	size_t n;
+};
+
+static void ssa_mgrs_free(struct ssa_mgrs *ms)
+{
+	for (size_t i = 0; i < ms->n; i++) {
+		free(ms->m[i].manager);
+		free(ms->m[i].operation);
+		free(ms->m[i].api_version);
+		free(ms->m[i].time);
+		free(ms->m[i].subresource);
+		fset_free(&ms->m[i].set);
+	}
+	free(ms->m);
+	*ms = (struct ssa_mgrs){0};
+}
+
+/* FieldsV1 node v at path into set. */
+static int ssa_fv1_read(struct ssa *s, const cJSON *v, struct buf *path, struct fset *set)
+{
+	const cJSON *c;
+	int rc = 0;
+
+	if (!v->child)
+		return path->len ? fset_add(s, set, bstr(path), path->len) : 0;
+	cJSON_ArrayForEach(c, v)
+	{
+		size_t pl = path->len;
+
+		if (!c->string || !cJSON_IsObject(c))
+			continue;
+		if (!strcmp(c->string, ".")) {
+			rc = path->len ? fset_add(s, set, bstr(path), path->len) : 0;
+		} else {
+			rc = ssa_push_elem(path, c->string);
+			if (!rc)
+				rc = ssa_fv1_read(s, c, path, set);
+			path->len = pl;
+			path->p[pl] = 0;
+		}
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static char *ssa_dupstr(const cJSON *o, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+
+	return strdup(cJSON_IsString(v) ? v->valuestring : "");
+}
+
+/* The entries of obj's metadata.managedFields. Entries that are not
+ * FieldsV1 are dropped (upstream resets managed fields it cannot decode). */
+static int ssa_mgrs_read(struct ssa *s, const cJSON *obj, struct ssa_mgrs *ms)
+{
+	const cJSON *mf = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(obj, "metadata"), "managedFields");
+	size_t n = (size_t)cJSON_GetArraySize(mf);
+	const cJSON *e;
+	int rc = 0;
+
+	*ms = (struct ssa_mgrs){0};
+	if (!cJSON_IsArray(mf) || !n)
+		return 0;
+	ms->m = calloc(n, sizeof(*ms->m));
+	if (!ms->m)
+		return -ENOMEM;
+	cJSON_ArrayForEach(e, mf)
+	{
+		const cJSON *ft = cJSON_GetObjectItemCaseSensitive(e, "fieldsType");
+		const cJSON *fv = cJSON_GetObjectItemCaseSensitive(e, "fieldsV1");
+		struct ssa_mgr *m = &ms->m[ms->n];
+		struct buf path = {0};
+
+		if (!cJSON_IsString(ft) || strcmp(ft->valuestring, "FieldsV1") ||
+		    !cJSON_IsObject(fv))
+			continue;
+		ms->n++;
+		m->manager = ssa_dupstr(e, "manager");
+		m->operation = ssa_dupstr(e, "operation");
+		m->api_version = ssa_dupstr(e, "apiVersion");
+		m->time = ssa_dupstr(e, "time");
+		m->subresource = ssa_dupstr(e, "subresource");
+		if (!m->manager || !m->operation || !m->api_version || !m->time || !m->subresource)
+			rc = -ENOMEM;
+		if (!rc)
+			rc = ssa_fv1_read(s, fv, &path, &m->set);
+		buf_free(&path);
+		if (rc)
+			return rc;
+		fset_norm(&m->set);
+	}
+	return 0;
+}
+
+static struct ssa_mgr *ssa_mgr_find(struct ssa_mgrs *ms, const char *manager, const char *op,
+				    const char *sub)
+{
+	for (size_t i = 0; i < ms->n; i++)
+		if (!strcmp(ms->m[i].manager, manager) && !strcmp(ms->m[i].operation, op) &&
+		    !strcmp(ms->m[i].subresource, sub))
+			return &ms->m[i];
+	return NULL;
+}
+
+/* The entry of this write's manager, added (empty, stamped now) if new. */
+static struct ssa_mgr *ssa_mgr_get(struct ssa *s, struct ssa_mgrs *ms, const char *op)
+{
+	const struct patch_ssa *o = s->o;
+	struct ssa_mgr *m = ssa_mgr_find(ms, o->manager, op, o->subresource), *nm;
+
+	if (m)
+		return m;
+	nm = realloc(ms->m, (ms->n + 1) * sizeof(*nm));
+	if (!nm)
+		return NULL;
+	ms->m = nm;
+	m = &ms->m[ms->n++];
+	*m = (struct ssa_mgr){.manager = strdup(o->manager),
+			      .operation = strdup(op),
+			      .api_version = strdup(o->api_version),
+			      .time = strdup(o->now),
+			      .subresource = strdup(o->subresource)};
+	if (!m->manager || !m->operation || !m->api_version || !m->time || !m->subresource)
+		return NULL;
+	return m;
+}
+
+static int ssa_mgr_stamp(struct ssa_mgr *m, const struct patch_ssa *o)
+{
+	char *t = strdup(o->now), *v = strdup(o->api_version);
+
+	if (!t || !v) {
+		free(t);
+		free(v);
+		return -ENOMEM;
+	}
+	free(m->time);
+	free(m->api_version);
+	m->time = t;
+	m->api_version = v;
+	return 0;
+}
+
+/* FieldsV1 of a normalized set. */
+static cJSON *ssa_fv1_write(const struct fset *f)
+{
+	cJSON *root = cJSON_CreateObject();
+
+	for (size_t i = 0; root && i < f->n; i++) {
+		char *p = strdup(f->p[i]), *tok, *save = NULL;
+		cJSON *node = root;
+		bool fresh = false; /* node was created for this path */
+
+		if (!p)
+			goto oom;
+		for (tok = strtok_r(p, SSA_SEPS, &save); tok;
+		     tok = strtok_r(NULL, SSA_SEPS, &save)) {
+			cJSON *last = node->child ? node->child->prev : NULL;
+
+			if (last && !strcmp(last->string, tok)) {
+				node = last;
+				continue;
+			}
+			/* a member that gets members below it is marked "." */
+			if (node != root && !fresh && !node->child &&
+			    !cJSON_AddItemToObject(node, ".", cJSON_CreateObject()))
+				break;
+			last = cJSON_CreateObject();
+			if (!cJSON_AddItemToObject(node, tok, last))
+				break;
+			node = last;
+			fresh = true;
+		}
+		free(p);
+		if (tok)
+			goto oom;
+	}
+	return root;
+oom:
+	cJSON_Delete(root);
+	return NULL;
+}
+
+static int ssa_mgr_cmp(const void *a, const void *b)
+{
+	const struct ssa_mgr *p = a, *q = b;
+	int c = strcmp(p->operation, q->operation);
+
+	if (!c)
+		c = strcmp(p->time, q->time);
+	if (!c)
+		c = strcmp(p->manager, q->manager);
+	if (!c)
+		c = strcmp(p->api_version, q->api_version);
+	return c ? c : strcmp(p->subresource, q->subresource);
+}
+
+/* obj's metadata.managedFields := ms, in upstream's order (operation,
+ * time, manager), entries owning nothing left out. */
+static int ssa_mgrs_write(struct ssa_mgrs *ms, cJSON *obj)
+{
+	cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+	cJSON *arr;
+
+	if (!cJSON_IsObject(md))
+		return 0;
+	if (ms->n > 1)
+		qsort(ms->m, ms->n, sizeof(*ms->m), ssa_mgr_cmp);
+	arr = cJSON_CreateArray();
+	for (size_t i = 0; arr && i < ms->n; i++) {
+		const struct ssa_mgr *m = &ms->m[i];
+		cJSON *e, *fv;
+
+		if (!m->set.n)
+			continue;
+		e = cJSON_CreateObject();
+		fv = ssa_fv1_write(&m->set);
+		if (!e || !fv || !cJSON_AddItemToArray(arr, e)) {
+			cJSON_Delete(e);
+			cJSON_Delete(fv);
+			goto oom;
+		}
+		cJSON_AddStringToObject(e, "manager", m->manager);
+		cJSON_AddStringToObject(e, "operation", m->operation);
+		cJSON_AddStringToObject(e, "apiVersion", m->api_version);
+		cJSON_AddStringToObject(e, "time", m->time);
+		cJSON_AddStringToObject(e, "fieldsType", "FieldsV1");
+		cJSON_AddItemToObject(e, "fieldsV1", fv);
+		if (m->subresource[0])
+			cJSON_AddStringToObject(e, "subresource", m->subresource);
+	}
+	if (!arr)
+		return -ENOMEM;
+	cJSON_DeleteItemFromObjectCaseSensitive(md, "managedFields");
+	if (arr->child)
+		cJSON_AddItemToObject(md, "managedFields", arr);
+	else
+		cJSON_Delete(arr);
+	return 0;
+oom:
+	cJSON_Delete(arr);
+	return -ENOMEM;
+}
+
+/* ---- the two operations ---- */
+
+static void ssa_init(struct ssa *s, const struct patch_ssa *o, const cJSON *a, const cJSON *b,
+		     char *err, size_t errlen)
+{
+	struct jcmp_size za = {0}, zb = {0};
+
+	jcmp_measure(a, &za);
+	jcmp_measure(b, &zb);
+	*s = (struct ssa){.o = o, .err = err, .errlen = errlen};
+	s->work.max = PATCH_WORK_FACTOR * (za.nodes + zb.nodes) + PATCH_WORK_MIN;
+	/* paths repeat their prefixes: allow them a multiple of the input */
+	s->path_bytes = PATCH_SSA_PATH_FACTOR * (o->max_bytes + za.bytes + zb.bytes);
+	if (err && errlen)
+		err[0] = 0;
+}
+
+static void ssa_diff_free(struct ssa_diff *d)
+{
+	fset_free(&d->mod);
+	fset_free(&d->add);
+	fset_free(&d->rem);
+}
+
+/* The changes from a to b; d->add gets mod too (what the writer takes). */
+static int ssa_compare(struct ssa *s, const cJSON *a, const cJSON *b, struct ssa_diff *d)
+{
+	struct buf path = {0}, dotted = {0};
+	int rc;
+
+	*d = (struct ssa_diff){0};
+	s->strict = false;
+	rc = a ? ssa_diff(s, a, b, &path, &dotted, 0, d)
+	       : ssa_fields(s, b, &path, &dotted, 0, &d->add);
+	buf_free(&path);
+	buf_free(&dotted);
+	if (rc)
+		return rc;
+	fset_norm(&d->mod);
+	fset_norm(&d->rem);
+	return fset_union(s, &d->add, &d->mod);
+}
+
+int patch_ssa_update(const struct patch_ssa *o, const cJSON *old, cJSON *obj, char *err,
+		     size_t errlen)
+{
+	struct ssa s;
+	struct ssa_mgrs ms;
+	struct ssa_diff d;
+	struct ssa_mgr *me;
+	int rc;
+
+	ssa_init(&s, o, old, obj, err, errlen);
+	rc = ssa_mgrs_read(&s, old, &ms);
+	if (!rc)
+		rc = ssa_compare(&s, old, obj, &d);
+	if (rc)
+		goto out_mgrs;
+	me = ssa_mgr_find(&ms, o->manager, "Update", o->subresource);
+	/* what this write changed or removed is nobody else's any more */
+	for (size_t i = 0; i < ms.n; i++) {
+		if (&ms.m[i] != me)
+			fset_minus(&ms.m[i].set, &d.add);
+		fset_minus(&ms.m[i].set, &d.rem);
+	}
+	if (d.add.n) {
+		me = ssa_mgr_get(&s, &ms, "Update");
+		rc = me ? ssa_mgr_stamp(me, o) : -ENOMEM;
+		if (!rc)
+			rc = fset_union(&s, &me->set, &d.add);
+	}
+	if (!rc)
+		rc = ssa_mgrs_write(&ms, obj);
+	ssa_diff_free(&d);
+out_mgrs:
+	ssa_mgrs_free(&ms);
+	return rc;
+}
+
+/* The conflicts of an apply, sorted by manager: [{manager, field}]. */
+static int ssa_conflicts(struct ssa_mgrs *ms, const struct patch_ssa *o, const struct fset *changes,
+			 cJSON **out)
+{
+	cJSON *arr = cJSON_CreateArray();
+
+	if (!arr)
+		return -ENOMEM;
+	if (ms->n > 1)
+		qsort(ms->m, ms->n, sizeof(*ms->m), ssa_mgr_cmp);
+	for (size_t i = 0; i < ms->n; i++) {
+		const struct ssa_mgr *m = &ms->m[i];
+
+		if (m == ssa_mgr_find(ms, o->manager, "Apply", o->subresource))
+			continue;
+		for (size_t j = 0; j < m->set.n; j++) {
+			char who[600], field[2048];
+			cJSON *c;
+
+			if (!fset_has(changes, m->set.p[j]))
+				continue;
+			if (!strcmp(m->operation, "Update"))
+				snprintf(who, sizeof(who), "\"%s\"%s%s%s using %s", m->manager,
+					 m->subresource[0] ? " with subresource \"" : "",
+					 m->subresource, m->subresource[0] ? "\"" : "",
+					 m->api_version);
+			else
+				snprintf(who, sizeof(who), "\"%s\"", m->manager);
+			patch_ssa_path_string(m->set.p[j], field, sizeof(field));
+			c = cJSON_CreateObject();
+			if (!c || !cJSON_AddItemToArray(arr, c)) {
+				cJSON_Delete(c);
+				cJSON_Delete(arr);
+				return -ENOMEM;
+			}
+			cJSON_AddStringToObject(c, "manager", who);
+			cJSON_AddStringToObject(c, "field", field);
+		}
+	}
+	*out = arr;
+	return 0;
+}
+
+/* Prune: what the manager applied before and applies no more goes, unless
+ * another manager (or the new configuration) holds it or something below. */
+static int ssa_prune(struct ssa *s, cJSON *merged, const struct ssa_mgrs *ms,
+		     const struct ssa_mgr *me, const struct fset *applied)
+{
+	struct fset owned = {0};
+	int rc = fset_union(s, &owned, applied);
+
+	for (size_t i = 0; !rc && i < ms->n; i++)
+		if (&ms->m[i] != me)
+			rc = fset_union(s, &owned, &ms->m[i].set);
+	/* parents first: a list item goes whole, before its key fields could
+	 * be removed from it (it could no longer be found by its key) */
+	for (size_t i = 0; me && !rc && i < me->set.n; i++)
+		if (!fset_covers(&owned, me->set.p[i]))
+			rc = ssa_remove(s, merged, me->set.p[i], &owned);
+	fset_free(&owned);
+	return rc;
+}
+
+int patch_ssa_apply(const struct patch_ssa *o, const cJSON *live, const cJSON *config, cJSON **out,
+		    cJSON **conflicts, char *err, size_t errlen)
+{
+	struct ssa s;
+	struct ssa_mgrs ms = {0};
+	struct ssa_diff d = {0};
+	struct fset applied = {0};
+	struct buf path = {0}, dotted = {0};
+	struct ssa_mgr *me;
+	cJSON *merged = NULL;
+	bool had;
+	int rc;
+
+	*out = NULL;
+	*conflicts = NULL;
+	ssa_init(&s, o, live, config, err, errlen);
+	rc = ssa_mgrs_read(&s, live, &ms);
+	if (rc)
+		goto out;
+	s.strict = true;
+	rc = ssa_fields(&s, config, &path, &dotted, 0, &applied);
+	if (rc)
+		goto out;
+	fset_norm(&applied);
+	merged = live ? ssa_merge(&s, live, config, &dotted, &rc) : cJSON_Duplicate(config, true);
+	if (!merged) {
+		rc = rc ? rc : -ENOMEM;
+		goto out;
+	}
+	me = ssa_mgr_find(&ms, o->manager, "Apply", o->subresource);
+	rc = ssa_prune(&s, merged, &ms, me, &applied);
+	if (!rc)
+		rc = ssa_compare(&s, live, merged, &d);
+	if (rc)
+		goto out;
+	if (!o->force) {
+		rc = ssa_conflicts(&ms, o, &d.add, conflicts);
+		if (!rc && cJSON_GetArraySize(*conflicts))
+			rc = -EBUSY;
+		if (rc)
+			goto out;
+		cJSON_Delete(*conflicts);
+		*conflicts = NULL;
+		me = ssa_mgr_find(&ms, o->manager, "Apply", o->subresource);
+	}
+	for (size_t i = 0; i < ms.n; i++) {
+		if (&ms.m[i] == me)
+			continue;
+		fset_minus(&ms.m[i].set, &d.add); /* forced: the fields change hands */
+		fset_minus(&ms.m[i].set, &d.rem);
+	}
+	had = me != NULL;
+	me = ssa_mgr_get(&s, &ms, "Apply");
+	if (!me) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	fset_free(&me->set);
+	me->set = applied;
+	applied = (struct fset){0};
+	/* the entry's time is the last apply that changed the object */
+	if (had && (d.add.n || d.rem.n))
+		rc = ssa_mgr_stamp(me, o);
+	if (!rc)
+		rc = ssa_mgrs_write(&ms, merged);
+out:
+	if (rc) {
+		cJSON_Delete(merged);
+		merged = NULL;
+	}
+	if (rc != -EBUSY) {
+		cJSON_Delete(*conflicts);
+		*conflicts = NULL;
+	}
+	if (!rc && o->max_bytes) {
+		struct jcmp_size z;
+
+		if (jcmp_measure(merged, &z) || z.bytes > o->max_bytes) {
+			cJSON_Delete(merged);
+			merged = NULL;
+			rc = ssa_fail(&s, -E2BIG, "%s", "the result of the apply is too large");
+		}
+	}
+	*out = merged;
+	ssa_diff_free(&d);
+	fset_free(&applied);
+	buf_free(&path);
+	buf_free(&dotted);
+	ssa_mgrs_free(&ms);
+	return rc;
+}
+
+/* ".spec.ports[port=80,protocol=\"TCP\"].targetPort", as upstream prints a
+ * fieldpath.Path. */
+void patch_ssa_path_string(const char *path, char *out, size_t len)
+{
+	struct buf b = {0};
+	const char *p = path;
+
+	while (*p) {
+		const char *e = strchr(p, SSA_SEP);
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+
+		if (!strncmp(p, "f:", 2)) {
+			buf_printf(&b, ".%.*s", (int)n - 2, p + 2);
+		} else if (!strncmp(p, "k:", 2)) {
+			cJSON *k = cJSON_ParseWithLength(p + 2, n - 2);
+			const cJSON *c;
+
+			buf_puts(&b, "[");
+			cJSON_ArrayForEach(c, k)
+			{
+				char *v = cJSON_PrintUnformatted(c);
+
+				buf_printf(&b, "%s%s=%s", c == k->child ? "" : ",", c->string,
+					   v ? v : "");
+				free(v);
+			}
+			buf_puts(&b, "]");
+			cJSON_Delete(k);
+		} else if (!strncmp(p, "v:", 2)) {
+			buf_printf(&b, "[=%.*s]", (int)n - 2, p + 2);
+		} else {
+			buf_printf(&b, "[%.*s]", (int)n - 2, p + 2);
+		}
+		p += n + (e != NULL);
+	}
+	snprintf(out, len, "%s", b.p && !b.oom ? b.p : "");
+	buf_free(&b);
+}

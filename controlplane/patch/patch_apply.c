@@ -41,6 +41,12 @@ struct ssa {
 	struct patch_budget work; /* elements walked, keys hashed */
 	size_t path_bytes;	  /* path text still allowed (all sets together) */
 	bool strict;		  /* the applied configuration: bad list items are errors */
+	/* A subtree a write added or removed whole: its objects and lists are
+	 * fields too (upstream's comparison owns "f:labels" with its members,
+	 * FieldsV1 ".": {}), except the top-level ones (spec, metadata: Go's
+	 * empty object of the type has them already). An applied configuration
+	 * owns only its leaves and list items. */
+	bool whole;
 	char *err;
 	size_t errlen;
 };
@@ -482,6 +488,8 @@ static int ssa_fields(struct ssa *s, const cJSON *v, struct buf *path, struct bu
 		return ssa_expensive(s);
 	if (!ssa_granular(s, v, bstr(dotted), &lt, &key))
 		return depth ? fset_add(s, set, bstr(path), path->len) : 0;
+	if (s->whole && depth >= 2 && (rc = fset_add(s, set, bstr(path), path->len)))
+		return rc;
 	if (cJSON_IsObject(v))
 		return ssa_fields_members(s, v, path, dotted, depth, set);
 	rc = ssa_items(s, v, lt, key, bstr(dotted), &it, &n);
@@ -512,6 +520,19 @@ struct ssa_diff {
 
 static int ssa_diff(struct ssa *s, const cJSON *a, const cJSON *b, struct buf *path,
 		    struct buf *dotted, int depth, struct ssa_diff *d);
+
+/* The fields of v, added or removed whole, into set. */
+static int ssa_fields_whole(struct ssa *s, const cJSON *v, struct buf *path, struct buf *dotted,
+			    int depth, struct fset *set)
+{
+	bool whole = s->whole;
+	int rc;
+
+	s->whole = true;
+	rc = ssa_fields(s, v, path, dotted, depth, set);
+	s->whole = whole;
+	return rc;
+}
 
 static int ssa_diff_members(struct ssa *s, const cJSON *a, const cJSON *b, struct buf *path,
 			    struct buf *dotted, int depth, struct ssa_diff *d)
@@ -551,7 +572,7 @@ static int ssa_diff_members(struct ssa *s, const cJSON *a, const cJSON *b, struc
 			continue;
 		rc = ssa_push_field(path, dotted, c->string);
 		if (!rc)
-			rc = ssa_fields(s, c, path, dotted, depth + 1, &d->rem);
+			rc = ssa_fields_whole(s, c, path, dotted, depth + 1, &d->rem);
 		ssa_back(path, dotted, m);
 		if (rc)
 			goto out;
@@ -600,9 +621,7 @@ static int ssa_diff_items(struct ssa *s, const cJSON *a, const cJSON *b, enum ss
 
 		rc = ssa_push_elem(path, ib[i].elem);
 		if (!rc && j < 0) {
-			rc = fset_add(s, &d->add, bstr(path), path->len);
-			if (!rc && lt == SSA_MAP)
-				rc = ssa_fields_members(s, bi, path, dotted, depth + 1, &d->add);
+			rc = ssa_fields_whole(s, bi, path, dotted, depth + 1, &d->add);
 		} else if (!rc && lt == SSA_MAP) {
 			rc = ssa_diff_members(s, cJSON_GetArrayItem(a, (int)j), bi, path, dotted,
 					      depth + 1, d);
@@ -626,10 +645,8 @@ static int ssa_diff_items(struct ssa *s, const cJSON *a, const cJSON *b, enum ss
 			continue;
 		rc = ssa_push_elem(path, ia[i].elem);
 		if (!rc)
-			rc = fset_add(s, &d->rem, bstr(path), path->len);
-		if (!rc && lt == SSA_MAP)
-			rc = ssa_fields_members(s, cJSON_GetArrayItem(a, (int)ia[i].pos), path,
-						dotted, depth + 1, &d->rem);
+			rc = ssa_fields_whole(s, cJSON_GetArrayItem(a, (int)ia[i].pos), path,
+					      dotted, depth + 1, &d->rem);
 		ssa_back(path, dotted, m);
 	}
 out:
@@ -648,9 +665,9 @@ static int ssa_diff(struct ssa *s, const cJSON *a, const cJSON *b, struct buf *p
 	int rc;
 
 	if (!a)
-		return ssa_fields(s, b, path, dotted, depth, &d->add);
+		return ssa_fields_whole(s, b, path, dotted, depth, &d->add);
 	if (!b)
-		return ssa_fields(s, a, path, dotted, depth, &d->rem);
+		return ssa_fields_whole(s, a, path, dotted, depth, &d->rem);
 	ga = ssa_granular(s, a, bstr(dotted), &la, &ka);
 	gb = ssa_granular(s, b, bstr(dotted), &lb, &kb);
 	if (ga && gb && cJSON_IsObject(a) && cJSON_IsObject(b))
@@ -663,8 +680,8 @@ static int ssa_diff(struct ssa *s, const cJSON *a, const cJSON *b, struct buf *p
 	}
 	if (ga || gb) {
 		/* a leaf became a tree or the other way round */
-		rc = ssa_fields(s, a, path, dotted, depth, &d->rem);
-		return rc ? rc : ssa_fields(s, b, path, dotted, depth, &d->add);
+		rc = ssa_fields_whole(s, a, path, dotted, depth, &d->rem);
+		return rc ? rc : ssa_fields_whole(s, b, path, dotted, depth, &d->add);
 	}
 	rc = jcmp_equal(a, b);
 	if (rc < 0)
@@ -1178,7 +1195,7 @@ static int ssa_compare(struct ssa *s, const cJSON *a, const cJSON *b, struct ssa
 	*d = (struct ssa_diff){0};
 	s->strict = false;
 	rc = a ? ssa_diff(s, a, b, &path, &dotted, 0, d)
-	       : ssa_fields(s, b, &path, &dotted, 0, &d->add);
+	       : ssa_fields_whole(s, b, &path, &dotted, 0, &d->add);
 	buf_free(&path);
 	buf_free(&dotted);
 	if (rc)

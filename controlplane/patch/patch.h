@@ -85,6 +85,10 @@ enum patch_ssa_scope {
 };
 
 #define PATCH_SSA_PATH_FACTOR 16
+/* Update entries kept apart; older ones are merged into one entry named
+ * PATCH_SSA_OLD_UPDATES (upstream's DefaultMaxUpdateManagers and name). */
+#define PATCH_SSA_MAX_UPDATE_MANAGERS 10
+#define PATCH_SSA_OLD_UPDATES	      "ancient-changes"
 
 struct patch_ssa {
 	const char *kind;	 /* list merge keys (patch_schema) */

@@ -1045,20 +1045,22 @@ static struct ssa_mgr *ssa_mgr_get(struct ssa *s, struct ssa_mgrs *ms, const cha
 	return m;
 }
 
+static int ssa_set_str(char **dst, const char *v)
+{
+	char *c = strdup(v);
+
+	if (!c)
+		return -ENOMEM;
+	free(*dst);
+	*dst = c;
+	return 0;
+}
+
 static int ssa_mgr_stamp(struct ssa_mgr *m, const struct patch_ssa *o)
 {
-	char *t = strdup(o->now), *v = strdup(o->api_version);
+	int rc = ssa_set_str(&m->time, o->now);
 
-	if (!t || !v) {
-		free(t);
-		free(v);
-		return -ENOMEM;
-	}
-	free(m->time);
-	free(m->api_version);
-	m->time = t;
-	m->api_version = v;
-	return 0;
+	return rc ? rc : ssa_set_str(&m->api_version, o->api_version);
 }
 
 /* FieldsV1 of a normalized set. */
@@ -1115,15 +1117,60 @@ static int ssa_mgr_cmp(const void *a, const void *b)
 	return c ? c : strcmp(p->subresource, q->subresource);
 }
 
+/* Every new fieldManager adds an Update entry: beyond
+ * PATCH_SSA_MAX_UPDATE_MANAGERS the oldest are merged into one entry named
+ * "ancient-changes" (upstream's capManagersManager), so that writers with
+ * ever new names cannot grow an object past its size limit. */
+static int ssa_cap_updates(struct ssa *s, struct ssa_mgrs *ms)
+{
+	struct ssa_mgr *bucket = NULL;
+	size_t n = 0;
+	int rc = 0;
+
+	if (ms->n > 1)
+		qsort(ms->m, ms->n, sizeof(*ms->m), ssa_mgr_cmp);
+	for (size_t i = 0; i < ms->n; i++) {
+		if (strcmp(ms->m[i].operation, "Update") || !ms->m[i].set.n)
+			continue;
+		n++;
+		if (!strcmp(ms->m[i].manager, PATCH_SSA_OLD_UPDATES) && !ms->m[i].subresource[0])
+			bucket = &ms->m[i];
+	}
+	/* oldest first (the Update entries are sorted by time) */
+	for (size_t i = 0; !rc && i < ms->n && n > PATCH_SSA_MAX_UPDATE_MANAGERS; i++) {
+		struct ssa_mgr *m = &ms->m[i];
+
+		if (strcmp(m->operation, "Update") || !m->set.n || m == bucket)
+			continue;
+		if (!bucket) {
+			bucket = m;
+			rc = ssa_set_str(&m->manager, PATCH_SSA_OLD_UPDATES);
+			if (!rc)
+				rc = ssa_set_str(&m->subresource, "");
+			continue;
+		}
+		rc = fset_union(s, &bucket->set, &m->set);
+		if (!rc && strcmp(m->time, bucket->time) > 0)
+			rc = ssa_set_str(&bucket->time, m->time);
+		fset_free(&m->set);
+		n--;
+	}
+	return rc;
+}
+
 /* obj's metadata.managedFields := ms, in upstream's order (operation,
  * time, manager), entries owning nothing left out. */
-static int ssa_mgrs_write(struct ssa_mgrs *ms, cJSON *obj)
+static int ssa_mgrs_write(struct ssa *s, struct ssa_mgrs *ms, cJSON *obj)
 {
 	cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
 	cJSON *arr;
+	int rc;
 
 	if (!cJSON_IsObject(md))
 		return 0;
+	rc = ssa_cap_updates(s, ms);
+	if (rc)
+		return rc;
 	if (ms->n > 1)
 		qsort(ms->m, ms->n, sizeof(*ms->m), ssa_mgr_cmp);
 	arr = cJSON_CreateArray();
@@ -1234,7 +1281,7 @@ int patch_ssa_update(const struct patch_ssa *o, const cJSON *old, cJSON *obj, ch
 			rc = fset_union(&s, &me->set, &d.add);
 	}
 	if (!rc)
-		rc = ssa_mgrs_write(&ms, obj);
+		rc = ssa_mgrs_write(&s, &ms, obj);
 	ssa_diff_free(&d);
 out_mgrs:
 	ssa_mgrs_free(&ms);
@@ -1368,7 +1415,7 @@ int patch_ssa_apply(const struct patch_ssa *o, const cJSON *live, const cJSON *c
 	if (had && (d.add.n || d.rem.n))
 		rc = ssa_mgr_stamp(me, o);
 	if (!rc)
-		rc = ssa_mgrs_write(&ms, merged);
+		rc = ssa_mgrs_write(&s, &ms, merged);
 out:
 	if (rc) {
 		cJSON_Delete(merged);

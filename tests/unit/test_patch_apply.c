@@ -13,23 +13,7 @@
 #include <cjson/cJSON.h>
 #include "jcmp.h"
 #include "patch/patch.h"
-
-/* Fixtures are written with ' for " (\' stays a quote inside strings). */
-static cJSON *J(const char *s)
-{
-	char *t = strdup(s);
-	cJSON *v;
-
-	assert_non_null(t);
-	for (char *p = t; *p; p++)
-		if (*p == '\'')
-			*p = '"';
-	v = cJSON_Parse(t);
-	if (!v)
-		fail_msg("bad fixture JSON: %s", t);
-	free(t);
-	return v;
-}
+#include "json_fixture.h"
 
 static void assert_json(const cJSON *got, const char *want)
 {
@@ -260,6 +244,35 @@ static void test_update_entries(void **state)
 	cJSON_Delete(v2);
 }
 
+/* Writers with ever new names: at most 10 Update entries, the oldest
+ * merged into "ancient-changes". */
+static void test_update_cap(void **state)
+{
+	struct patch_ssa o = opts("Service", "m", "");
+	cJSON *obj = J("{'apiVersion':'v1','kind':'Service','metadata':{'name':'s'}}");
+	char err[256], name[16], now[32];
+
+	for (int i = 0; i < 12; i++) {
+		cJSON *next = cJSON_Duplicate(obj, true);
+
+		snprintf(name, sizeof(name), "m%02d", i);
+		snprintf(now, sizeof(now), "2026-01-01T00:00:%02dZ", i);
+		o.manager = name;
+		o.now = now;
+		cJSON_AddStringToObject(cJSON_GetObjectItemCaseSensitive(next, "metadata"), name,
+					"");
+		assert_int_equal(patch_ssa_update(&o, obj, next, err, sizeof(err)), 0);
+		cJSON_Delete(obj);
+		obj = next;
+	}
+	assert_int_equal(cJSON_GetArraySize(mf(obj)), 10);
+	assert_json(cJSON_GetArrayItem(mf(obj), 0),
+		    "{'manager':'ancient-changes','operation':'Update','apiVersion':'v1',"
+		    "'time':'2026-01-01T00:00:02Z','fieldsType':'FieldsV1','fieldsV1':{"
+		    "'f:metadata':{'f:m00':{},'f:m01':{},'f:m02':{}}}}");
+	cJSON_Delete(obj);
+}
+
 static void test_path_string(void **state)
 {
 	char out[200];
@@ -282,6 +295,7 @@ int main(void)
 	    cmocka_unit_test(test_apply_prune),	       cmocka_unit_test(test_apply_conflict_force),
 	    cmocka_unit_test(test_apply_merge_by_key), cmocka_unit_test(test_apply_bad_config),
 	    cmocka_unit_test(test_update_entries),     cmocka_unit_test(test_path_string),
+	    cmocka_unit_test(test_update_cap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -820,89 +820,80 @@ static cJSON *ssa_merge(struct ssa *s, const cJSON *live, const cJSON *cfg, stru
 	return out;
 }
 
-/* ---- removing a path from an object ---- */
+/* ---- removing fields from an object ---- */
 
-/* The child of node named by elem (its index in *pos), or NULL. */
-static cJSON *ssa_child(struct ssa *s, cJSON *node, const char *elem, const char *dotted)
+static int ssa_prune_walk(struct ssa *s, cJSON *v, struct buf *path, struct buf *dotted, int depth,
+			  const struct fset *rm, const struct fset *keep);
+
+/* Child c of parent (at path): removed if rm holds it; walked if rm holds
+ * something below it, and then removed too if that left it empty, unless
+ * it is a top-level field or keep holds it or something below it. */
+static int ssa_prune_child(struct ssa *s, cJSON *parent, cJSON *c, struct buf *path,
+			   struct buf *dotted, int depth, const struct fset *rm,
+			   const struct fset *keep)
+{
+	bool had;
+	int rc;
+
+	if (fset_has(rm, bstr(path))) {
+		cJSON_Delete(cJSON_DetachItemViaPointer(parent, c));
+		return 0;
+	}
+	if (!fset_covers(rm, bstr(path)) || !(cJSON_IsObject(c) || cJSON_IsArray(c)))
+		return 0;
+	had = c->child != NULL;
+	rc = ssa_prune_walk(s, c, path, dotted, depth, rm, keep);
+	if (!rc && had && !c->child && depth >= 2 && !fset_covers(keep, bstr(path)))
+		cJSON_Delete(cJSON_DetachItemViaPointer(parent, c));
+	return rc;
+}
+
+/* Remove what rm holds from the container v at path, in one walk that
+ * enters only the subtrees rm reaches. */
+static int ssa_prune_walk(struct ssa *s, cJSON *v, struct buf *path, struct buf *dotted, int depth,
+			  const struct fset *rm, const struct fset *keep)
 {
 	enum ssa_list lt;
 	const char *key;
-	cJSON *c;
+	struct ssa_item *it = NULL;
+	size_t n = 0, i = 0;
+	cJSON *c, *next;
 	bool strict = s->strict;
-	int rc;
-
-	if (!strncmp(elem, "f:", 2))
-		return cJSON_IsObject(node) ? cJSON_GetObjectItemCaseSensitive(node, elem + 2)
-					    : NULL;
-	if (!cJSON_IsArray(node))
-		return NULL;
-	if (!strncmp(elem, "i:", 2))
-		return cJSON_GetArrayItem(node, atoi(elem + 2));
-	lt = ssa_list_type(s, dotted, &key);
-	if (lt == SSA_ATOMIC || (lt == SSA_MAP) != (elem[0] == 'k'))
-		return NULL;
-	s->strict = false;
-	cJSON_ArrayForEach(c, node)
-	{
-		char *e = ssa_item_elem(s, c, lt, key, dotted, &rc);
-		bool hit = e && !strcmp(e, elem);
-
-		free(e);
-		if (hit)
-			break;
-	}
-	s->strict = strict;
-	return c;
-}
-
-/* Remove the value at path (and the objects and lists it leaves empty
- * below the top level, unless keep holds them or something below them).
- * Nothing happens when the path is not in obj. */
-static int ssa_remove(struct ssa *s, cJSON *obj, const char *path, const struct fset *keep)
-{
-	enum { MAXD = CJSON_NESTING_LIMIT + 1 };
-	cJSON **chain = malloc(MAXD * sizeof(*chain));
-	size_t *ends = malloc(MAXD * sizeof(*ends));
-	struct buf dotted = {0};
-	char *p = strdup(path), *tok, *save = NULL;
-	size_t n = 0;
 	int rc = 0;
 
-	if (!chain || !ends || !p) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	chain[0] = obj;
-	for (tok = strtok_r(p, SSA_SEPS, &save); tok && n + 1 < MAXD;
-	     tok = strtok_r(NULL, SSA_SEPS, &save)) {
-		cJSON *c = ssa_child(s, chain[n], tok, bstr(&dotted));
+	if (!patch_spend(&s->work, 1))
+		return ssa_expensive(s);
+	if (cJSON_IsObject(v)) {
+		for (c = v->child; !rc && c; c = next) {
+			struct ssa_pos m = ssa_mark(path, dotted);
 
-		if (!c)
-			goto out;
-		if (!strncmp(tok, "f:", 2) &&
-		    ((dotted.len && buf_puts(&dotted, ".")) || buf_puts(&dotted, tok + 2))) {
-			rc = -ENOMEM;
-			goto out;
+			next = c->next;
+			if (!c->string)
+				continue;
+			rc = ssa_push_field(path, dotted, c->string);
+			if (!rc)
+				rc = ssa_prune_child(s, v, c, path, dotted, depth + 1, rm, keep);
+			ssa_back(path, dotted, m);
 		}
-		ends[n] = (size_t)(tok - p) + strlen(tok);
-		chain[++n] = c;
+		return rc;
 	}
-	/* chain[n] is the value; detach it, then the containers it empties */
-	strcpy(p, path);
-	while (n >= 1) {
-		cJSON_Delete(cJSON_DetachItemViaPointer(chain[n - 1], chain[n]));
-		if (n < 3 || chain[n - 1]->child)
-			break;
-		p[ends[n - 2]] = 0;
-		if (fset_covers(keep, p))
-			break;
-		n--;
+	if (!ssa_granular(s, v, bstr(dotted), &lt, &key))
+		return 0;
+	s->strict = false;
+	rc = ssa_items(s, v, lt, key, bstr(dotted), &it, &n);
+	s->strict = strict;
+	if (rc)
+		return rc == -EINVAL ? 0 : rc; /* items without names: nothing is theirs */
+	for (c = v->child; !rc && c && i < n; c = next, i++) {
+		struct ssa_pos m = ssa_mark(path, dotted);
+
+		next = c->next;
+		rc = ssa_push_elem(path, it[i].elem);
+		if (!rc)
+			rc = ssa_prune_child(s, v, c, path, dotted, depth + 1, rm, keep);
+		ssa_back(path, dotted, m);
 	}
-out:
-	buf_free(&dotted);
-	free(p);
-	free(chain);
-	free(ends);
+	ssa_items_free(it, n);
 	return rc;
 }
 
@@ -1336,18 +1327,22 @@ static int ssa_conflicts(struct ssa_mgrs *ms, const struct patch_ssa *o, const s
 static int ssa_prune(struct ssa *s, cJSON *merged, const struct ssa_mgrs *ms,
 		     const struct ssa_mgr *me, const struct fset *applied)
 {
-	struct fset owned = {0};
+	struct fset owned = {0}, rm = {0}; /* rm: sorted, as me->set */
+	struct buf path = {0}, dotted = {0};
 	int rc = fset_union(s, &owned, applied);
 
 	for (size_t i = 0; !rc && i < ms->n; i++)
 		if (&ms->m[i] != me)
 			rc = fset_union(s, &owned, &ms->m[i].set);
-	/* parents first: a list item goes whole, before its key fields could
-	 * be removed from it (it could no longer be found by its key) */
 	for (size_t i = 0; me && !rc && i < me->set.n; i++)
 		if (!fset_covers(&owned, me->set.p[i]))
-			rc = ssa_remove(s, merged, me->set.p[i], &owned);
+			rc = fset_add(s, &rm, me->set.p[i], strlen(me->set.p[i]));
+	if (!rc && rm.n)
+		rc = ssa_prune_walk(s, merged, &path, &dotted, 0, &rm, &owned);
 	fset_free(&owned);
+	fset_free(&rm);
+	buf_free(&path);
+	buf_free(&dotted);
 	return rc;
 }
 

@@ -299,17 +299,17 @@ def send_chunked(path, total):
                 sent += 65536
             else:
                 s.sendall(b"0\r\n\r\n")
-        except (BrokenPipeError, ConnectionResetError, socket.timeout):
-            pass
+        except (BrokenPipeError, ConnectionResetError, socket.timeout, ssl.SSLError):
+            pass  # the server cut the body off: that is the defence
         send.sent = sent
         buf = b""
         while b"\r\n" not in buf:
             try:
                 d = s.recv(4096)
-            except ConnectionResetError:
+            except (ConnectionResetError, ssl.SSLError):
                 d = b""
             if not d:
-                return 0
+                return 0  # closed without an answer (MHD cannot answer mid-body)
             buf += d
         return int(buf[9:12])
     send.sent = 0

@@ -41,6 +41,9 @@ static const char usage[] =
     "  --max-request-bytes N             largest request body accepted (default 3145728)\n"
     "  --watch-buffer-bytes N            backlog after which a slow watcher is closed\n"
     "                                    (default 16777216)\n"
+    "  --watch-buffer-total-bytes N      backlog all watchers together may hold; past it\n"
+    "                                    the ones above their share are closed (default\n"
+    "                                    268435456)\n"
     "  --history-revisions N             watch history kept, at least (default 10000)\n"
     "  --history-seconds N               watch history kept, at least (default 300)\n"
     "  --reset-store                     start a new, empty cluster although the data dir\n"
@@ -139,6 +142,7 @@ static void parse_flags(int argc, char **argv, struct server_config *c)
 		O_TOKENS,
 		O_MAXREQ,
 		O_WBUF,
+		O_WBUFTOT,
 		O_HREV,
 		O_HSEC,
 		O_RESET_STORE,
@@ -164,6 +168,7 @@ static void parse_flags(int argc, char **argv, struct server_config *c)
 	    {"token-auth-file", required_argument, NULL, O_TOKENS},
 	    {"max-request-bytes", required_argument, NULL, O_MAXREQ},
 	    {"watch-buffer-bytes", required_argument, NULL, O_WBUF},
+	    {"watch-buffer-total-bytes", required_argument, NULL, O_WBUFTOT},
 	    {"history-revisions", required_argument, NULL, O_HREV},
 	    {"history-seconds", required_argument, NULL, O_HSEC},
 	    {"reset-store", no_argument, NULL, O_RESET_STORE},
@@ -225,6 +230,10 @@ static void parse_flags(int argc, char **argv, struct server_config *c)
 		case O_WBUF:
 			c->watch_buffer =
 			    (int)parse_num("watch-buffer-bytes", optarg, 4096, INT_MAX);
+			break;
+		case O_WBUFTOT:
+			c->watch_buffer_total =
+			    (size_t)parse_num("watch-buffer-total-bytes", optarg, 65536, 1L << 40);
 			break;
 		case O_HREV:
 			c->history_revs =
@@ -292,6 +301,7 @@ int main(int argc, char **argv)
 	    .dns_bind = "0.0.0.0:53",
 	    .max_body = 3 * 1024 * 1024,
 	    .watch_buffer = 16 * 1024 * 1024,
+	    .watch_buffer_total = 256 * 1024 * 1024,
 	    .history_revs = 10000,
 	    .history_secs = 300,
 	    .verbosity = 2,

@@ -10,6 +10,7 @@
 #include "bootstrap.h"
 #include "controllers/controllers.h"
 #include "datadir.h"
+#include "dns/dns.h"
 #include "log.h"
 #include "server.h"
 #include "server_dns.h"
@@ -293,6 +294,7 @@ int server_start(const struct server_config *c, struct server **out)
 	ac.tokens = (const char **)s->creds.tokens;
 	ac.max_body = c->max_body;
 	ac.watch_buffer_max = c->watch_buffer;
+	ac.watch_buffer_total = c->watch_buffer_total;
 	err = api_init(&s->api, s->loop, s->store, c->service_cidr, c->node_port_range, &ac);
 	if (err)
 		goto err_creds;
@@ -303,17 +305,21 @@ int server_start(const struct server_config *c, struct server **out)
 
 	if (c->dns_bind && strcmp(c->dns_bind, "off")) {
 		/* the first DNS listener becomes kube-dns's endpoint if routable */
-		const char *colon = strrchr(c->dns_bind, ':');
-		size_t hl = colon ? (size_t)(colon - c->dns_bind) : strlen(c->dns_bind);
-
-		if (hl < sizeof(dns_ip)) {
-			memcpy(dns_ip, c->dns_bind, hl);
-			dns_ip[hl] = 0;
+		if (dns_first_listener(c->dns_bind, dns_ip, sizeof(dns_ip), &dns_port)) {
+			pr_err("--dns-bind-address %s: not ADDR:PORT[,ADDR:PORT...]", c->dns_bind);
+			err = -EINVAL;
+			goto err_api;
 		}
-		if (colon)
-			dns_port = atoi(colon + 1);
 		if (!strcmp(dns_ip, "0.0.0.0"))
 			snprintf(dns_ip, sizeof(dns_ip), "%s", s->c.advertise);
+		if (strchr(dns_ip, ':')) {
+			/* kube-dns is an IPv4 Service: an IPv6 listener cannot back it */
+			pr_info(
+			    "dns: the first --dns-bind-address listener %s is IPv6; kube-dns gets "
+			    "no endpoint (list an IPv4 listener first to give it one)",
+			    dns_ip);
+			dns_ip[0] = 0;
+		}
 	}
 	bo.api_ip = s->c.advertise;
 	bo.api_port = c->port;

@@ -20,6 +20,7 @@ struct server_config {
 	const char *token_file;
 	size_t max_body;
 	int watch_buffer;
+	size_t watch_buffer_total; /* --watch-buffer-total-bytes */
 	size_t history_revs;
 	int history_secs;
 	int verbosity;

@@ -13,6 +13,10 @@ static int buf_reserve(struct buf *b, size_t extra)
 
 	if (b->oom)
 		return -ENOMEM;
+	if (b->max && b->len + extra > b->max) {
+		b->too_big = true;
+		return -E2BIG;
+	}
 	if (b->len + extra + 1 <= b->cap)
 		return 0;
 	cap = b->cap ? b->cap : 1024;
@@ -30,8 +34,10 @@ static int buf_reserve(struct buf *b, size_t extra)
 
 int buf_put(struct buf *b, const void *s, size_t n)
 {
-	if (buf_reserve(b, n))
-		return -ENOMEM;
+	int err = buf_reserve(b, n);
+
+	if (err)
+		return err;
 	memcpy(b->p + b->len, s, n);
 	b->len += n;
 	b->p[b->len] = 0;
@@ -51,8 +57,10 @@ int buf_printf(struct buf *b, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	if (n < 0 || buf_reserve(b, (size_t)n))
-		return -ENOMEM;
+	if (n < 0)
+		return -EINVAL;
+	if (buf_reserve(b, (size_t)n))
+		return b->too_big ? -E2BIG : -ENOMEM;
 	va_start(ap, fmt);
 	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
 	va_end(ap);
@@ -65,5 +73,5 @@ void buf_free(struct buf *b)
 	free(b->p);
 	b->p = NULL;
 	b->len = b->cap = 0;
-	b->oom = false;
+	b->oom = b->too_big = false;
 }

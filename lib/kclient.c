@@ -12,6 +12,7 @@
 
 #include <ev.h>
 
+#include "buf.h"
 #include "kclient.h"
 
 /* Blocking requests: give up connecting after 10 s and on the whole
@@ -212,44 +213,20 @@ static struct curl_slist *kclient_headers(const struct kclient *c, const char *c
 	return h;
 }
 
-struct kc_body {
-	char *data;
-	size_t len, cap;
-	bool too_big;
-};
-
+/* libcurl's write callback: the body into a struct buf capped at
+ * KC_MAX_BODY (0 stops the transfer). */
 static size_t kc_write(char *ptr, size_t size, size_t nmemb, void *ud)
 {
-	struct kc_body *b = ud;
 	size_t n = size * nmemb;
 
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		char *d;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		if (cap > (size_t)KC_MAX_BODY) {
-			b->too_big = true;
-			return 0;
-		}
-		d = realloc(b->data, cap);
-		if (!d)
-			return 0;
-		b->data = d;
-		b->cap = cap;
-	}
-	memcpy(b->data + b->len, ptr, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-	return n;
+	return buf_put(ud, ptr, n) ? 0 : n;
 }
 
 int kclient_request(struct kclient *c, const char *method, const char *path,
 		    const char *content_type, const char *body, size_t body_len, const char *accept,
 		    struct kresp *resp)
 {
-	struct kc_body b = {0};
+	struct buf b = {.max = (size_t)KC_MAX_BODY};
 	struct curl_slist *hdrs = NULL;
 	char errbuf[CURL_ERROR_SIZE] = "";
 	char *url = kclient_url(c, path);
@@ -295,12 +272,12 @@ int kclient_request(struct kclient *c, const char *method, const char *path,
 			 b.too_big   ? "response body too large"
 			 : errbuf[0] ? errbuf
 				     : curl_easy_strerror(cc));
-		free(b.data);
+		buf_free(&b);
 		rc = -EIO;
 		goto out;
 	}
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &resp->status);
-	resp->body = b.data ? b.data : strdup("");
+	resp->body = b.p ? b.p : strdup("");
 	resp->len = b.len;
 	if (!resp->body)
 		rc = -ENOMEM;

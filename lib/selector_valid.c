@@ -26,7 +26,8 @@
 	"'my_value',  or '12345', regex used for validation is "                                   \
 	"'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
 #define SELV_SUBDOMAIN_MSG                                                                         \
-	"a DNS-1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "    \
+	"a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, "      \
+	"'-' or '.', "                                                                             \
 	"and "                                                                                     \
 	"must start and end with an alphanumeric character (e.g. 'example.com', regex used for "   \
 	"validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
@@ -81,37 +82,32 @@ static bool selv_subdomain_ok(const char *s, size_t n)
 	return true;
 }
 
-int sel_valid_dns_subdomain(const char *s, char *msg, size_t msglen)
+int sel_check_dns_subdomain(const char *s, sel_msg_fn fn, void *ud)
 {
 	size_t n = strlen(s);
 	int bad = 0;
 
-	if (msg && msglen)
-		msg[0] = '\0';
 	if (n > SELV_SUBDOMAIN_MAX) {
-		selv_add(msg, msglen, "must be no more than 253 characters", "");
+		fn(ud, "must be no more than 253 characters", "");
 		bad = 1;
 	}
 	if (!selv_subdomain_ok(s, n)) {
-		selv_add(msg, msglen, SELV_SUBDOMAIN_MSG, "");
+		fn(ud, SELV_SUBDOMAIN_MSG, "");
 		bad = 1;
 	}
 	return bad ? -EINVAL : 0;
 }
 
-int sel_valid_label_key(const char *key, char *msg, size_t msglen)
+int sel_check_qualified_name(const char *key, sel_msg_fn fn, void *ud)
 {
 	const char *slash = strchr(key, '/');
 	const char *name = key;
 	int bad = 0;
 
-	if (msg && msglen)
-		msg[0] = '\0';
 	if (slash && strchr(slash + 1, '/')) {
 		/* more than one '/' */
-		selv_add(
-		    msg, msglen, "a qualified name " SELV_QNAME_MSG,
-		    " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')");
+		fn(ud, "a qualified name " SELV_QNAME_MSG,
+		   " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')");
 		return -EINVAL;
 	}
 	if (slash) {
@@ -119,50 +115,83 @@ int sel_valid_label_key(const char *key, char *msg, size_t msglen)
 
 		name = slash + 1;
 		if (plen == 0) {
-			selv_add(msg, msglen, "prefix part must be non-empty", "");
+			fn(ud, "prefix part must be non-empty", "");
 			bad = 1;
 		} else {
 			if (plen > SELV_SUBDOMAIN_MAX) {
-				selv_add(msg, msglen, "prefix part ",
-					 "must be no more than 253 characters");
+				fn(ud, "prefix part ", "must be no more than 253 characters");
 				bad = 1;
 			}
 			if (!selv_subdomain_ok(key, plen)) {
-				selv_add(msg, msglen, "prefix part ", SELV_SUBDOMAIN_MSG);
+				fn(ud, "prefix part ", SELV_SUBDOMAIN_MSG);
 				bad = 1;
 			}
 		}
 	}
 	if (*name == '\0') {
-		selv_add(msg, msglen, "name part must be non-empty", "");
+		fn(ud, "name part must be non-empty", "");
 		bad = 1;
 	} else if (strlen(name) > SELV_NAME_MAX) {
-		selv_add(msg, msglen, "name part must be no more than 63 characters", "");
+		fn(ud, "name part must be no more than 63 characters", "");
 		bad = 1;
 	}
 	if (!selv_qname_ok(name, strlen(name))) {
-		selv_add(msg, msglen, "name part ", SELV_QNAME_MSG);
+		fn(ud, "name part ", SELV_QNAME_MSG);
 		bad = 1;
 	}
 	return bad ? -EINVAL : 0;
 }
 
-int sel_valid_label_value(const char *val, char *msg, size_t msglen)
+int sel_check_label_value(const char *val, sel_msg_fn fn, void *ud)
 {
 	size_t n = strlen(val);
 	int bad = 0;
 
-	if (msg && msglen)
-		msg[0] = '\0';
 	if (n > SELV_VALUE_MAX) {
-		selv_add(msg, msglen, "must be no more than 63 characters", "");
+		fn(ud, "must be no more than 63 characters", "");
 		bad = 1;
 	}
 	if (n && !selv_qname_ok(val, n)) {
-		selv_add(msg, msglen, SELV_VALUE_MSG, "");
+		fn(ud, SELV_VALUE_MSG, "");
 		bad = 1;
 	}
 	return bad ? -EINVAL : 0;
+}
+
+/* The messages joined by "; " like strings.Join(errs, "; "). */
+struct selv_join {
+	char *msg;
+	size_t len;
+};
+
+static void selv_join_fn(void *ud, const char *a, const char *b)
+{
+	struct selv_join *j = ud;
+
+	selv_add(j->msg, j->len, a, b);
+}
+
+#define SELV_JOINED(check, arg, msg, msglen)                                                       \
+	do {                                                                                       \
+		struct selv_join j = {msg, msglen};                                                \
+		if (msg && msglen)                                                                 \
+			msg[0] = '\0';                                                             \
+		return check(arg, selv_join_fn, &j);                                               \
+	} while (0)
+
+int sel_valid_dns_subdomain(const char *s, char *msg, size_t msglen)
+{
+	SELV_JOINED(sel_check_dns_subdomain, s, msg, msglen);
+}
+
+int sel_valid_label_key(const char *key, char *msg, size_t msglen)
+{
+	SELV_JOINED(sel_check_qualified_name, key, msg, msglen);
+}
+
+int sel_valid_label_value(const char *val, char *msg, size_t msglen)
+{
+	SELV_JOINED(sel_check_label_value, val, msg, msglen);
 }
 
 void sel_quote(char *buf, size_t len, const char *s)

@@ -172,6 +172,8 @@ static void api_dispatch(struct api *a, struct http_req *req, const struct api_t
 			}
 		} else if (!strcmp(m, "POST")) {
 			api_create(a, req, t);
+		} else if (!strcmp(m, "DELETE") && !t->rt->no_deletecollection) {
+			api_delete_collection(a, req, t);
 		} else {
 			api_method_not_allowed(req);
 		}
@@ -219,7 +221,7 @@ void api_handle(void *ud, struct http_req *req)
 			return;
 		}
 	}
-	if (!strcmp(path, "/version")) {
+	if (api_path_is(path, "/version")) {
 		api_discovery(a, req, path);
 		return;
 	}

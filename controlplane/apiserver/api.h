@@ -24,8 +24,9 @@ struct api_config {
 	const char **tokens;  /* accepted bearer tokens, NULL-terminated */
 	bool anonymous_plain; /* plain HTTP without a token is allowed (tests) */
 	size_t max_body;
-	size_t max_object;    /* largest object a write may store; 0 = max_body */
-	int watch_buffer_max; /* bytes a watcher may fall behind before 410 */
+	size_t max_object;	   /* largest object a write may store; 0 = max_body */
+	int watch_buffer_max;	   /* bytes one watcher may fall behind before it is closed */
+	size_t watch_buffer_total; /* bytes all watchers together may hold */
 };
 
 struct api {
@@ -65,9 +66,13 @@ void api_fini(struct api *a);
 void api_handle(void *ud, struct http_req *req);
 /* Parse an /api or /apis path into a target: 0 or -ENOENT. */
 int api_route(const char *path, struct api_target *t);
+/* Is path `want`, or `want` with one trailing slash? */
+bool api_path_is(const char *path, const char *want);
 
 /* --- helpers shared by the api_*.c files --- */
 
+/* A Kubernetes Status document (details may be NULL; it is consumed). */
+cJSON *api_status_new(int code, const char *reason, const char *message, cJSON *details);
 /* Reply with a Kubernetes Status. details may be NULL; it is consumed. */
 void api_status(struct http_req *req, int code, const char *reason, const char *message,
 		cJSON *details);
@@ -120,6 +125,25 @@ void api_status_rv_too_large(struct http_req *req, int64_t rv, int64_t current);
 /* The request's resourceVersion (0 if absent); replies 400 on a bad one. */
 int api_parse_rv(struct http_req *req, int64_t *out);
 
+/* paging (api_page.c): a list's limit and continue options */
+struct api_page {
+	size_t limit; /* 0: everything */
+	int64_t rev;  /* the revision every page lists */
+	char *start;  /* the first key (malloc'ed), NULL: the prefix's first */
+	char *rel;    /* start without the prefix, as the token holds it */
+	bool after;   /* start itself excluded (the token's trailing NUL) */
+	bool token;   /* a continue token was given */
+};
+/* Parse limit, continue and their combination with resourceVersion for a
+ * list of the key prefix; replies 400 and returns -EINVAL on a bad one. */
+int api_page_parse(struct api *a, struct http_req *req, const char *prefix, struct api_page *pg);
+void api_page_free(struct api_page *pg);
+/* The opaque continue token: start is relative to the list's prefix. */
+char *api_continue_encode(const char *rel, bool after, int64_t rv);
+/* 410 Expired for a token older than the retained history, with a fresh
+ * token (same start, latest revision) in the Status' metadata.continue. */
+void api_status_continue_expired(struct http_req *req, const struct api_page *pg);
+
 /* CRUD (api_crud.c) */
 /* Stamp the next revision as metadata.resourceVersion, serialize and store
  * (create, or update if expected_rev matches; 0 = unconditional). Returns
@@ -150,6 +174,12 @@ cJSON *api_typemeta_first(cJSON *obj, const struct res_type *rt);
 void api_update(struct api *a, struct http_req *req, const struct api_target *t);
 void api_patch(struct api *a, struct http_req *req, const struct api_target *t);
 void api_delete(struct api *a, struct http_req *req, const struct api_target *t);
+/* DeleteOptions of a DELETE: the dryRun query option and the body's
+ * dryRun; *opts is the parsed body (NULL if none; the caller frees it).
+ * Returns 0, or -EINVAL after replying. */
+int api_delete_opts_parse(struct http_req *req, cJSON **opts, bool *dry);
+/* DELETE on a collection (api_collection.c) */
+void api_delete_collection(struct api *a, struct http_req *req, const struct api_target *t);
 void api_scale(struct api *a, struct http_req *req, const struct api_target *t);
 void api_binding(struct api *a, struct http_req *req, const struct api_target *t);
 

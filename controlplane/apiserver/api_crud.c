@@ -681,17 +681,15 @@ void api_patch(struct api *a, struct http_req *req, const struct api_target *t)
 /* DeleteOptions from the body (kubectl sends its dryRun there, the python
  * client in the query): preconditions and dryRun are honoured, the rest
  * ignored. Returns 0, or -EINVAL after replying. */
-static int api_delete_options(struct http_req *req, const struct res_type *rt, const char *name,
-			      const struct store_kv *kv, const cJSON *old, bool *dry)
+int api_delete_opts_parse(struct http_req *req, cJSON **optsp, bool *dry)
 {
 	static const char *const supported[] = {"All", NULL};
 	cJSON *opts;
 	const cJSON *dr, *v;
-	const char *prv, *puid;
 	char msg[API_MSG];
-	int err = -EINVAL;
 	size_t len;
 
+	*optsp = NULL;
 	if (api_dry_run(req, "DeleteOptions", dry))
 		return -EINVAL;
 	http_req_body(req, &len);
@@ -717,8 +715,25 @@ static int api_delete_options(struct http_req *req, const struct res_type *rt, c
 		free(val);
 		verrs_not_supported(&e, "dryRun", msg, supported);
 		api_status_invalid_kind(req, "DeleteOptions", "meta.k8s.io", "", &e);
-		goto out;
+		cJSON_Delete(opts);
+		return -EINVAL;
 	}
+	*optsp = opts;
+	return 0;
+}
+
+static int api_delete_options(struct http_req *req, const struct res_type *rt, const char *name,
+			      const struct store_kv *kv, const cJSON *old, bool *dry)
+{
+	cJSON *opts;
+	const char *prv, *puid;
+	char msg[API_MSG];
+	int err = -EINVAL;
+
+	if (api_delete_opts_parse(req, &opts, dry))
+		return -EINVAL;
+	if (!opts)
+		return 0;
 	prv = json_str(opts, "preconditions.resourceVersion");
 	puid = json_str(opts, "preconditions.uid");
 	if (puid && strcmp(puid, json_str(old, "metadata.uid") ?: "")) {

@@ -37,8 +37,11 @@ static void api_add_res(cJSON *list, const char *name, bool namespaced, const ch
 
 static cJSON *api_resource_list(const char *group, const char *version)
 {
-	static const char *const verbs[] = {"create", "delete", "get",	 "list",
-					    "patch",  "update", "watch", NULL};
+	static const char *const verbs[] = {"create", "delete", "deletecollection",
+					    "get",    "list",	"patch",
+					    "update", "watch",	NULL};
+	static const char *const verbs_nodc[] = {"create", "delete", "get",   "list",
+						 "patch",  "update", "watch", NULL};
 	static const char *const sub_verbs[] = {"get", "patch", "update", NULL};
 	static const char *const bind_verbs[] = {"create", NULL};
 	cJSON *doc = cJSON_CreateObject(), *list;
@@ -58,7 +61,8 @@ static cJSON *api_resource_list(const char *group, const char *version)
 		if (strcmp(rt->group, group) || strcmp(rt->version, version))
 			continue;
 		any = true;
-		api_add_res(list, rt->plural, rt->namespaced, rt->kind, verbs);
+		api_add_res(list, rt->plural, rt->namespaced, rt->kind,
+			    rt->no_deletecollection ? verbs_nodc : verbs);
 		r = cJSON_GetArrayItem(list, cJSON_GetArraySize(list) - 1);
 		cJSON_ReplaceItemInObject(r, "singularName", cJSON_CreateString(rt->singular));
 		if (rt->short_names[0])
@@ -109,14 +113,14 @@ bool api_discovery(struct api *a, struct http_req *req, const char *path)
 {
 	cJSON *doc = NULL;
 
-	if (!strcmp(path, "/version")) {
+	if (api_path_is(path, "/version")) {
 		doc = cJSON_Parse(
 		    "{\"major\":\"1\",\"minor\":\"20\",\"gitVersion\":\"v1.20.2-skiff\","
 		    "\"gitCommit\":\"0000000000000000000000000000000000000000\","
 		    "\"gitTreeState\":\"clean\",\"buildDate\":\"2026-11-25T00:00:00Z\","
 		    "\"goVersion\":\"go1.15.5\",\"compiler\":\"gc\","
 		    "\"platform\":\"linux/amd64\"}");
-	} else if (!strcmp(path, "/api")) {
+	} else if (api_path_is(path, "/api")) {
 		cJSON *c, *cidrs;
 
 		doc = cJSON_CreateObject();
@@ -128,7 +132,7 @@ bool api_discovery(struct api *a, struct http_req *req, const char *path)
 		cJSON_AddStringToObject(c, "clientCIDR", "0.0.0.0/0");
 		cJSON_AddStringToObject(c, "serverAddress", a->cfg.advertise);
 		cJSON_AddItemToArray(cidrs, c);
-	} else if (!strcmp(path, "/apis")) {
+	} else if (api_path_is(path, "/apis")) {
 		cJSON *groups;
 
 		doc = cJSON_CreateObject();
@@ -137,7 +141,7 @@ bool api_discovery(struct api *a, struct http_req *req, const char *path)
 		groups = cJSON_AddArrayToObject(doc, "groups");
 		for (size_t i = 0; i < sizeof(api_groups) / sizeof(api_groups[0]); i++)
 			cJSON_AddItemToArray(groups, api_group(api_groups[i][0], api_groups[i][1]));
-	} else if (!strcmp(path, "/api/v1")) {
+	} else if (api_path_is(path, "/api/v1")) {
 		doc = api_resource_list("", "v1");
 	} else if (!strcmp(path, "/openapi/v2") || !strcmp(path, "/swagger-2.0.0.pb-v1")) {
 		http_reply(req, 200, "application/octet-stream", (const char *)api_openapi_v2_pb,
@@ -149,11 +153,11 @@ bool api_discovery(struct api *a, struct http_req *req, const char *path)
 
 			snprintf(p1, sizeof(p1), "/apis/%s", api_groups[i][0]);
 			snprintf(p2, sizeof(p2), "%s/%s", p1, api_groups[i][1]);
-			if (!strcmp(path, p1)) {
+			if (api_path_is(path, p1)) {
 				doc = api_group(api_groups[i][0], api_groups[i][1]);
 				cJSON_AddStringToObject(doc, "kind", "APIGroup");
 				cJSON_AddStringToObject(doc, "apiVersion", "v1");
-			} else if (!strcmp(path, p2)) {
+			} else if (api_path_is(path, p2)) {
 				doc = api_resource_list(api_groups[i][0], api_groups[i][1]);
 			}
 		}

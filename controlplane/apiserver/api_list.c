@@ -1,5 +1,6 @@
 /* api_list: list with label/field selectors (JSON or Table). */
 #include <errno.h>
+#include <sys/types.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +89,7 @@ struct list_ctx {
 	cJSON *table;
 	time_t now;
 	size_t n;
+	char last[700]; /* the last key listed: where the next page starts */
 };
 
 static void list_one(void *ud, const struct store_kv *kv)
@@ -113,12 +115,91 @@ static void list_one(void *ud, const struct store_kv *kv)
 	cJSON_Delete(obj);
 }
 
+/* {"kind","apiVersion","metadata","items"} in upstream's order, around
+ * the items already serialized into items. */
+static void list_reply_json(struct http_req *req, const struct res_type *rt, const cJSON *md,
+			    const struct buf *items)
+{
+	char *meta = cJSON_PrintUnformatted(md);
+	struct buf out = {0};
+
+	if (meta)
+		buf_printf(&out,
+			   "{\"kind\":\"%s\",\"apiVersion\":\"%s\",\"metadata\":%s,\"items\":[",
+			   rt->list_kind, rt->api_version, meta);
+	buf_put(&out, items->p ? items->p : "", items->len);
+	buf_puts(&out, "]}");
+	if (!meta || out.oom)
+		api_status(req, 500, "InternalError", "Internal error occurred: out of memory",
+			   NULL);
+	else
+		http_reply(req, 200, "application/json", out.p, out.len);
+	free(meta);
+	buf_free(&out);
+}
+
+/* One key of a page: listed (and counted against the limit) if it
+ * matches the selectors. */
+static bool list_page_one(void *ud, const struct store_kv *kv)
+{
+	struct list_ctx *c = ud;
+	size_t before = c->n;
+
+	list_one(c, kv);
+	if (c->n == before)
+		return false;
+	snprintf(c->last, sizeof(c->last), "%s", kv->key);
+	return true;
+}
+
+/* The list's metadata: its revision, and for a page with more after it
+ * the continue token and (without selectors, as upstream, since only then
+ * is it exact) the count of objects after the page. */
+static int list_meta(cJSON *md, const struct list_ctx *c, const struct api_page *pg,
+		     size_t remaining, const char *prefix)
+{
+	char rv[24], *tok;
+
+	snprintf(rv, sizeof(rv), "%lld", (long long)pg->rev);
+	cJSON_AddStringToObject(md, "resourceVersion", rv);
+	if (!remaining)
+		return 0;
+	tok = api_continue_encode(c->last + strlen(prefix), true, pg->rev);
+	if (!tok)
+		return -ENOMEM;
+	cJSON_AddStringToObject(md, "continue", tok);
+	free(tok);
+	if (!c->ls && !c->fs)
+		cJSON_AddNumberToObject(md, "remainingItemCount", (double)remaining);
+	return 0;
+}
+
+/* Walk one page of the collection at pg->rev. Returns the count of keys
+ * after it (0: the list is complete), -ERANGE or -ENOMEM. */
+static ssize_t list_walk(struct api *a, struct list_ctx *c, const char *prefix,
+			 const struct api_page *pg)
+{
+	struct store_page sp = {
+	    .prefix = prefix,
+	    .start = pg->start,
+	    .after = pg->after,
+	    .rev = pg->rev,
+	    .limit = pg->limit,
+	};
+	int n = store_list_at(a->store, &sp, list_page_one, c);
+
+	return n < 0 ? n : (ssize_t)sp.remaining;
+}
+
 void api_list(struct api *a, struct http_req *req, const struct api_target *t)
 {
 	struct list_ctx c = {.rt = t->rt, .now = time(NULL)};
-	char prefix[400], head[256], rv[24];
+	struct api_page pg = {0};
+	char prefix[400];
 	const char *fixed_ns = t->has_ns ? t->ns : NULL;
 	const char *fixed_name;
+	cJSON *md;
+	ssize_t remaining = 0;
 	int64_t min_rv;
 
 	/* Any resourceVersion match (unset, NotOlderThan, Exact) needs the
@@ -131,21 +212,14 @@ void api_list(struct api *a, struct http_req *req, const struct api_target *t)
 	}
 	if (api_selectors(req, t->rt, &c.ls, &c.fs))
 		return;
-	snprintf(rv, sizeof(rv), "%lld", (long long)store_rev(a->store));
+	api_prefix(prefix, sizeof(prefix), t->rt, fixed_ns);
+	if (api_page_parse(a, req, prefix, &pg))
+		goto out;
 	/* metadata.name=X selects one key: no need to walk the collection */
 	fixed_name = sel_field_equals(c.fs, "metadata.name");
-	if (api_wants_table(req)) {
+	if (api_wants_table(req))
 		c.table = api_table_new(t->rt, true);
-		cJSON_AddStringToObject(cJSON_GetObjectItemCaseSensitive(c.table, "metadata"),
-					"resourceVersion", rv);
-	} else {
-		snprintf(head, sizeof(head),
-			 "{\"kind\":\"%s\",\"apiVersion\":\"%s\",\"metadata\":{"
-			 "\"resourceVersion\":\"%s\"},\"items\":[",
-			 t->rt->list_kind, t->rt->api_version, rv);
-		buf_put(&c.buf, head, strlen(head));
-	}
-	if (fixed_name && (fixed_ns || !t->rt->namespaced)) {
+	if (fixed_name && (fixed_ns || !t->rt->namespaced) && !pg.token) {
 		char key[600];
 		const struct store_kv *kv;
 
@@ -154,21 +228,30 @@ void api_list(struct api *a, struct http_req *req, const struct api_target *t)
 		if (kv)
 			list_one(&c, kv);
 	} else {
-		api_prefix(prefix, sizeof(prefix), t->rt, fixed_ns);
-		store_list(a->store, prefix, list_one, &c);
+		remaining = list_walk(a, &c, prefix, &pg);
+	}
+	if (remaining == -ERANGE) {
+		api_status_continue_expired(req, &pg);
+		goto out;
+	}
+	md = cJSON_CreateObject();
+	if (remaining < 0 || list_meta(md, &c, &pg, (size_t)remaining, prefix) || c.buf.oom) {
+		cJSON_Delete(md);
+		api_status(req, 500, "InternalError", "Internal error occurred: out of memory",
+			   NULL);
+		goto out;
 	}
 	if (c.table) {
+		cJSON_ReplaceItemInObject(c.table, "metadata", md);
 		api_reply_json(req, 200, c.table);
-		cJSON_Delete(c.table);
 	} else {
-		buf_puts(&c.buf, "]}");
-		if (c.buf.oom)
-			api_status(req, 500, "InternalError",
-				   "Internal error occurred: out of memory", NULL);
-		else
-			http_reply(req, 200, "application/json", c.buf.p, c.buf.len);
-		buf_free(&c.buf);
+		list_reply_json(req, t->rt, md, &c.buf);
+		cJSON_Delete(md);
 	}
+out:
+	cJSON_Delete(c.table);
+	buf_free(&c.buf);
+	api_page_free(&pg);
 	sel_free(c.ls);
 	sel_free(c.fs);
 }

@@ -138,3 +138,12 @@ int api_route(const char *path, struct api_target *t)
 		return -ENOENT;
 	return 0;
 }
+
+bool api_path_is(const char *path, const char *want)
+{
+	size_t n = strlen(want);
+
+	/* "/api/" is "/api": upstream's mux serves both (the python client's
+	 * discovery calls use the slash) */
+	return !strncmp(path, want, n) && (!path[n] || (path[n] == '/' && !path[n + 1]));
+}

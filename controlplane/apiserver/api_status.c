@@ -19,8 +19,7 @@ void api_reply_json(struct http_req *req, int code, const cJSON *obj)
 	free(s);
 }
 
-void api_status(struct http_req *req, int code, const char *reason, const char *message,
-		cJSON *details)
+cJSON *api_status_new(int code, const char *reason, const char *message, cJSON *details)
 {
 	cJSON *st = cJSON_CreateObject();
 
@@ -33,6 +32,14 @@ void api_status(struct http_req *req, int code, const char *reason, const char *
 	if (details)
 		cJSON_AddItemToObject(st, "details", details);
 	cJSON_AddNumberToObject(st, "code", code);
+	return st;
+}
+
+void api_status(struct http_req *req, int code, const char *reason, const char *message,
+		cJSON *details)
+{
+	cJSON *st = api_status_new(code, reason, message, details);
+
 	api_reply_json(req, code, st);
 	cJSON_Delete(st);
 }

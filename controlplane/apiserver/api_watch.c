@@ -68,6 +68,18 @@ static void watch_timeout_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	watch_end(t->data);
 }
 
+static bool watch_too_slow(const struct api_watch *w, size_t more)
+{
+	const struct api *a = w->a;
+	size_t mine = http_stream_buffered(w->st) + more;
+	size_t total = http_streams_buffered(a->http) + more;
+	size_t cap = a->cfg.watch_buffer_total;
+
+	if (mine > (size_t)a->cfg.watch_buffer_max)
+		return true;
+	return cap && total > cap && mine > cap / (size_t)(a->nwatches > 0 ? a->nwatches : 1);
+}
+
 static void watch_send_line(struct api_watch *w, const char *type, const char *obj, size_t len)
 {
 	char head[48];
@@ -76,9 +88,11 @@ static void watch_send_line(struct api_watch *w, const char *type, const char *o
 	if (w->ended)
 		return;
 	n = snprintf(head, sizeof(head), "{\"type\":\"%s\",\"object\":", type);
-	/* checked before queueing, so the backlog never passes the limit */
-	if (http_stream_buffered(w->st) + (size_t)n + len + 2 >
-	    (size_t)w->a->cfg.watch_buffer_max) {
+	/* Checked before queueing, so the backlog never passes the limit. And
+	 * all watchers together share --watch-buffer-total-bytes: past it, a
+	 * watcher holding more than its fair share is closed, so a hundred
+	 * stalled watchers cannot hold a hundred times the per-watcher limit. */
+	if (watch_too_slow(w, (size_t)n + len + 2)) {
 		pr_warn("watch %s: client too slow (%zu bytes queued), closing", w->prefix,
 			http_stream_buffered(w->st));
 		w->a->n_watch_closed_slow++;

@@ -94,6 +94,49 @@ static int cn_delete_all(struct ctrl_namespace *c, const struct res_type *rt, co
 	return err;
 }
 
+/* The namespace is empty: take the "kubernetes" finalizer off; once no
+ * finalizer is left (others are their owners' to remove), remove it. */
+static int cn_finalize(struct ctrl_namespace *c, const char *name)
+{
+	const struct res_type *rt = res_lookup("", "v1", "namespaces");
+	char key[300];
+	const struct store_kv *kv;
+	cJSON *obj, *fin;
+	int64_t rev = 0;
+	int left = 0;
+	bool removed = false;
+
+	snprintf(key, sizeof(key), "/registry/namespaces/%s", name);
+	kv = store_get(c->a->store, key);
+	if (!kv)
+		return 0;
+	obj = cJSON_Parse(kv->value);
+	fin = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(obj, "spec"),
+					       "finalizers");
+	for (cJSON *f = fin ? fin->child : NULL, *next; f; f = next) {
+		next = f->next;
+		if (cJSON_IsString(f) && !strcmp(f->valuestring, "kubernetes")) {
+			cJSON_Delete(cJSON_DetachItemViaPointer(fin, f));
+			removed = true;
+		} else {
+			left++;
+		}
+	}
+	if (!obj || !left) {
+		cJSON_Delete(obj);
+		rev = api_store_delete(c->a, rt, "", name, false);
+		if (rev < 0 && rev != -ENOENT)
+			return (int)rev;
+		pr_info("namespace %s: emptied and removed", name);
+		return 0;
+	}
+	/* still Terminating until its other finalizers are removed */
+	if (removed)
+		rev = api_put(c->a, key, obj, kv->mod_rev, false);
+	cJSON_Delete(obj);
+	return rev < 0 ? (int)rev : 0;
+}
+
 static int cn_sync(void *ud, const char *name)
 {
 	struct ctrl_namespace *c = ud;
@@ -113,15 +156,7 @@ static int cn_sync(void *ud, const char *name)
 	}
 	if (err)
 		return err;
-	if (ns) {
-		int64_t rev =
-		    api_store_delete(c->a, res_lookup("", "v1", "namespaces"), "", name, false);
-
-		if (rev < 0 && rev != -ENOENT)
-			return (int)rev;
-		pr_info("namespace %s: emptied and removed", name);
-	}
-	return 0;
+	return ns ? cn_finalize(c, name) : 0;
 }
 
 static void cn_after(void *ud)

@@ -12,13 +12,18 @@ struct ev_loop;
 struct dns_server;
 
 struct dns_config {
-	const char *bind;	  /* "ADDR:PORT[,ADDR:PORT...]", e.g. "0.0.0.0:53"; UDP and TCP */
-	const char *zone;	  /* cluster domain, "cluster.local" */
-	const char *upstream;	  /* "ADDR[:PORT][,...]", NULL/"" = nameservers of /etc/resolv.conf */
+	const char *bind;     /* "ADDR:PORT[,ADDR:PORT...]", e.g. "0.0.0.0:53"; UDP and TCP */
+	const char *zone;     /* cluster domain, "cluster.local" */
+	const char *upstream; /* "ADDR[:PORT][,...]", NULL/"" = nameservers of /etc/resolv.conf */
 	const char *service_cidr; /* "10.96.0.0/16": clients allowed to recurse */
 	const char *pod_cidr;	  /* "10.244.0.0/16": clients allowed to recurse */
 	unsigned ttl;		  /* record TTL in seconds (max 3600); 0 = 30, kubeadm's */
 };
+
+/* The first listener of a --dns-bind-address value ("ADDR:PORT[,...]",
+ * "[v6]:PORT", "ADDR"), parsed as dns_server_start parses it (so the flag
+ * has one parser): its address as text and its port. 0 or -EINVAL. */
+int dns_first_listener(const char *spec, char *ip, size_t iplen, int *port);
 
 /* Bind the sockets and start answering (SERVFAIL for the cluster zone until
  * dns_set_synced). Returns 0 or -errno (message logged, naming the address). */

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "dns.h"
 #include "dns_server.h"
 #include "log.h"
 
@@ -144,4 +145,26 @@ bool dns_cidr_match(const struct dns_cidr *c, int family, const uint8_t *a)
 	if (memcmp(c->a, a, full))
 		return false;
 	return !rest || ((c->a[full] ^ a[full]) & (uint8_t)(0xff << (8 - rest))) == 0;
+}
+
+int dns_first_listener(const char *spec, char *ip, size_t iplen, int *port)
+{
+	char first[INET6_ADDRSTRLEN + 16];
+	union dns_sockaddr a;
+	socklen_t al;
+	size_t n = strcspn(spec, ",");
+	const void *addr;
+
+	if (!n || n >= sizeof(first))
+		return -EINVAL;
+	memcpy(first, spec, n);
+	first[n] = 0;
+	if (dns_parse_hostport(first, 53, &a, &al) < 0)
+		return -EINVAL;
+	addr = a.sa.sa_family == AF_INET6 ? (const void *)&a.in6.sin6_addr
+					  : (const void *)&a.in.sin_addr;
+	if (!inet_ntop(a.sa.sa_family, addr, ip, (socklen_t)iplen))
+		return -EINVAL;
+	*port = ntohs(a.sa.sa_family == AF_INET6 ? a.in6.sin6_port : a.in.sin_port);
+	return 0;
 }

@@ -56,6 +56,7 @@ struct http_server {
 	unsigned first_request_secs, request_secs, idle_secs;
 	struct http_req *deferred;   /* singly linked through next_deferred */
 	struct http_stream *streams; /* every live stream, for shutdown */
+	size_t stream_bytes;	     /* unsent bytes of all streams */
 	ev_timer deadlines;	     /* once a second: first-request and request deadlines */
 	struct http_conn_list unauth;
 	struct http_conn_list bucket[HTTP_ADDR_BUCKETS];
@@ -359,6 +360,7 @@ static ssize_t http_stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 		n = max;
 	memcpy(buf, st->buf + st->off, n);
 	st->off += n;
+	st->srv->stream_bytes -= n;
 	if (st->off == st->len) {
 		st->off = st->len = 0;
 		/* a burst grew the buffer: give the memory back once sent */
@@ -384,6 +386,7 @@ static void http_stream_free(void *cls)
 
 	if (st->on_close)
 		st->on_close(st->ud);
+	st->srv->stream_bytes -= st->len - st->off;
 	free(st->buf);
 	free(st);
 }
@@ -858,6 +861,7 @@ int http_stream_write(struct http_stream *st, const char *data, size_t len)
 	}
 	memcpy(st->buf + st->len, data, len);
 	st->len += len;
+	st->srv->stream_bytes += len;
 	http_stream_wake(st);
 	return 0;
 }
@@ -885,6 +889,11 @@ size_t http_stream_buffered(const struct http_stream *st)
 	return st->len - st->off;
 }
 
+size_t http_streams_buffered(const struct http_server *s)
+{
+	return s->stream_bytes;
+}
+
 void http_stream_end(struct http_stream *st)
 {
 	st->ended = true;
@@ -895,6 +904,7 @@ void http_stream_abort(struct http_stream *st)
 {
 	const union MHD_ConnectionInfo *ci;
 
+	st->srv->stream_bytes -= st->len - st->off;
 	free(st->buf);
 	st->buf = NULL;
 	st->off = st->len = st->cap = 0;

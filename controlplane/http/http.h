@@ -103,6 +103,8 @@ struct http_stream *http_reply_stream(struct http_req *r, const char *ctype,
 /* Queue bytes; the connection is woken. Returns 0 or -ENOMEM. */
 int http_stream_write(struct http_stream *st, const char *data, size_t len);
 size_t http_stream_buffered(const struct http_stream *st);
+/* Unsent bytes of every stream of the server, O(1). */
+size_t http_streams_buffered(const struct http_server *s);
 /* Let MHD look at an idle stream's socket again, so that a client that
  * went away is noticed (a suspended connection is not polled). */
 void http_stream_poke(struct http_stream *st);

@@ -115,6 +115,7 @@ const struct res_type res_namespaces = {
     .namespaced = false,
     .short_names = {"ns", NULL},
     .has_status = true,
+    .no_deletecollection = true,
     .unconditional_update = true,
     .delete_returns_object = true,
     .field_selectors = ns_fields,

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "res_util.h"
+#include "selector_valid.h"
 
 /* ------------------------------------------------------------------ JSON */
 
@@ -496,62 +497,28 @@ void res_check_name(struct verrs *e, const char *field, const char *value, enum 
 
 /* ---------------------------------------------------- qualified names */
 
-#define RES_QNAME_RE                                                                               \
-	"must consist of alphanumeric characters, '-', '_' or '.', and must start and end with "   \
-	"an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for "  \
-	"validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"
+/* lib/selector_valid.c holds the label rules and their wording, shared with
+ * the selector parser; each violated rule becomes one field error here. */
+struct res_verr_ctx {
+	struct verrs *e;
+	const char *field;
+	const char *q; /* the value as messages show it */
+};
 
-static bool res_alnum(char c)
+static void res_verr_msg(void *ud, const char *a, const char *b)
 {
-	return isalnum((unsigned char)c) != 0;
-}
+	const struct res_verr_ctx *c = ud;
 
-/* ([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9] */
-static bool res_qname_re(const char *s, size_t n)
-{
-	if (!n || !res_alnum(s[0]) || !res_alnum(s[n - 1]))
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!res_alnum(s[i]) && s[i] != '-' && s[i] != '_' && s[i] != '.')
-			return false;
-	return true;
+	verrs_add(c->e, "FieldValueInvalid", c->field, "Invalid value: %s: %s%s", c->q, a, b);
 }
 
 /* validation.IsQualifiedName: [prefix/]name, prefix a DNS-1123 subdomain.
  * q is the value as shown in messages, value the string checked. */
 static void res_qname(struct verrs *e, const char *field, const char *q, const char *value)
 {
-	const char *slash = strchr(value, '/'), *name = value;
-	const char *msgs[2];
-	char prefix[300];
-	size_t plen;
-	int n;
+	struct res_verr_ctx c = {e, field, q};
 
-	if (slash && strchr(slash + 1, '/')) {
-		verrs_invalid(e, field, q,
-			      "a qualified name " RES_QNAME_RE " with an optional DNS subdomain "
-			      "prefix and '/' (e.g. 'example.com/MyName')");
-		return;
-	}
-	if (slash) {
-		plen = (size_t)(slash - value);
-		name = slash + 1;
-		if (!plen) {
-			verrs_invalid(e, field, q, "prefix part must be non-empty");
-		} else {
-			snprintf(prefix, sizeof(prefix), "%.*s", (int)plen, value);
-			n = res_name_msgs(prefix, RES_DNS1123_SUBDOMAIN, msgs);
-			for (int i = 0; i < n; i++)
-				verrs_add(e, "FieldValueInvalid", field,
-					  "Invalid value: %s: prefix part %s", q, msgs[i]);
-		}
-	}
-	if (!*name)
-		verrs_invalid(e, field, q, "name part must be non-empty");
-	else if (strlen(name) > 63)
-		verrs_invalid(e, field, q, "name part must be no more than 63 characters");
-	if (!res_qname_re(name, strlen(name)))
-		verrs_invalid(e, field, q, "name part " RES_QNAME_RE);
+	sel_check_qualified_name(value, res_verr_msg, &c);
 }
 
 void res_check_qualified_name(struct verrs *e, const char *field, const char *value)
@@ -564,20 +531,11 @@ void res_check_qualified_name(struct verrs *e, const char *field, const char *va
 
 void res_check_label_value(struct verrs *e, const char *field, const char *value)
 {
-	size_t n = strlen(value);
 	char q[RES_VAL];
+	struct res_verr_ctx c = {e, field, q};
 
 	res_goquote(value, q, sizeof(q));
-	if (n > 63)
-		verrs_invalid(e, field, q, "must be no more than 63 characters");
-	if (n && !res_qname_re(value, n))
-		verrs_invalid(
-		    e, field, q,
-		    "a valid label must be an empty string or consist of alphanumeric "
-		    "characters, '-', '_' or '.', and must start and end with an "
-		    "alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', "
-		    "regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?"
-		    "[A-Za-z0-9])?')");
+	sel_check_label_value(value, res_verr_msg, &c);
 }
 
 void res_validate_labels(const cJSON *labels, const char *path, struct verrs *e)

@@ -28,6 +28,7 @@ struct res_type {
 	bool has_status;	    /* /status subresource */
 	bool has_scale;		    /* /scale subresource (apps) */
 	bool has_binding;	    /* /binding subresource (pods: the scheduler's bind) */
+	bool no_deletecollection;   /* no DELETE on the collection (namespaces, as upstream) */
 	bool unconditional_update;  /* PUT without resourceVersion allowed */
 	bool delete_returns_object; /* DELETE answers the object (Service, Pod) */
 	bool has_generation;	    /* metadata.generation bumped on spec change */

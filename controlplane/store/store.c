@@ -1,20 +1,14 @@
 /* store: in-memory watch cache + history ring over a durable backend.
  * See store.h for the contract. */
 #include <errno.h>
-#include <search.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/types.h>
 #include <string.h>
 #include <cjson/cJSON.h>
 #include "log.h"
 #include "store.h"
-
-/* One current object in the cache tree (ordered by key). */
-struct sobj {
-	struct store_kv kv; /* key/value point at the owned strings below */
-	char *key;
-	char *value;
-};
+#include "store_tree.h"
 
 /* One retained history event (owns its strings). The revisions of `prev`
  * let a failed batch be rolled back without reading the disk. */
@@ -35,7 +29,7 @@ struct store_sub {
 struct store {
 	void *be;
 	const struct store_backend_ops *ops;
-	void *tree; /* tsearch tree of struct sobj*, by key */
+	struct stree tree; /* current objects by key (store_tree.h) */
 	size_t nobjs;
 	int64_t rev;	       /* last revision handed out */
 	int64_t committed_rev; /* last durable revision */
@@ -54,15 +48,8 @@ struct store {
 	char id[STORE_ID_MAX];
 };
 
-static int sobj_cmp(const void *a, const void *b)
+static void sobj_free(struct sobj *o)
 {
-	return strcmp(((const struct sobj *)a)->key, ((const struct sobj *)b)->key);
-}
-
-static void sobj_free(void *p)
-{
-	struct sobj *o = p;
-
 	free(o->key);
 	free(o->value);
 	free(o);
@@ -70,10 +57,7 @@ static void sobj_free(void *p)
 
 static struct sobj *store_find(const struct store *st, const char *key)
 {
-	struct sobj probe = {.key = (char *)key};
-	void *const *n = tfind(&probe, &st->tree, sobj_cmp);
-
-	return n ? *(struct sobj *const *)n : NULL;
+	return stree_find(&st->tree, key);
 }
 
 static struct shist *hist_at(const struct store *st, size_t i)
@@ -141,7 +125,7 @@ static int cache_adopt(struct store *st, const char *key, char *value, int64_t c
 
 	if (!value) {
 		if (o) {
-			tdelete(o, &st->tree, sobj_cmp);
+			stree_remove(&st->tree, o);
 			sobj_free(o);
 			st->nobjs--;
 		}
@@ -154,11 +138,7 @@ static int cache_adopt(struct store *st, const char *key, char *value, int64_t c
 			free(value);
 			return -ENOMEM;
 		}
-		if (!tsearch(o, &st->tree, sobj_cmp)) {
-			sobj_free(o);
-			free(value);
-			return -ENOMEM;
-		}
+		stree_insert(&st->tree, o);
 		st->nobjs++;
 	}
 	free(o->value);
@@ -273,7 +253,7 @@ void store_close(struct store *st)
 	if (!st)
 		return;
 	st->ops->close(st->be);
-	tdestroy(st->tree, sobj_free);
+	stree_destroy(&st->tree, sobj_free);
 	while (st->hlen)
 		hist_pop_front(st);
 	free(st->hist);
@@ -308,39 +288,160 @@ const struct store_kv *store_get(const struct store *st, const char *key)
 	return o ? &o->kv : NULL;
 }
 
-struct list_walk {
-	const char *prefix;
-	size_t plen;
-	store_kv_cb cb;
-	void *ud;
-	size_t n;
-};
-
-static void list_visit(const void *node, VISIT which, void *ud)
-{
-	const struct sobj *o = *(const struct sobj *const *)node;
-	struct list_walk *w = ud;
-
-	if (which != postorder && which != leaf)
-		return;
-	if (strncmp(o->key, w->prefix, w->plen))
-		return;
-	w->n++;
-	if (w->cb)
-		w->cb(w->ud, &o->kv);
-}
-
 size_t store_list(const struct store *st, const char *prefix, store_kv_cb cb, void *ud)
 {
-	struct list_walk w = {prefix, strlen(prefix), cb, ud, 0};
+	size_t first = stree_rank(&st->tree, prefix, false);
+	size_t end = stree_prefix_end(&st->tree, prefix);
 
-	twalk_r(st->tree, list_visit, &w);
-	return w.n;
+	for (size_t i = first; cb && i < end; i++)
+		cb(ud, &stree_at(&st->tree, i)->kv);
+	return end > first ? end - first : 0;
 }
 
 size_t store_count(const struct store *st, const char *prefix)
 {
 	return store_list(st, prefix, NULL, NULL);
+}
+
+/* A key written after the listed revision: its first and last events
+ * after it (the first one's prev is the state at the revision, the last
+ * one says whether it exists now). */
+struct page_chg {
+	const struct shist *first, *last;
+};
+
+static int page_chg_cmp(const void *a, const void *b)
+{
+	const struct page_chg *x = a, *y = b;
+	int c = strcmp(x->first->ev.key, y->first->ev.key);
+
+	/* ties by revision: the first of a key's events comes first */
+	if (c)
+		return c;
+	return x->first->ev.rev < y->first->ev.rev ? -1 : x->first->ev.rev > y->first->ev.rev;
+}
+
+/* Does key lie in the page's range (prefix, from start on)? */
+static bool page_in_range(const struct store_page *pg, const char *key, size_t plen)
+{
+	int c;
+
+	if (strncmp(key, pg->prefix, plen))
+		return false;
+	if (!pg->start)
+		return true;
+	c = strcmp(key, pg->start);
+	return pg->after ? c > 0 : c >= 0;
+}
+
+/* The keys of the range written after pg->rev, sorted by key, one entry
+ * per key. Returns the count or -ENOMEM; *out is malloc'ed (NULL if 0). */
+static ssize_t page_changes(const struct store *st, const struct store_page *pg,
+			    struct page_chg **out)
+{
+	size_t lo = 0, hi = st->hlen, plen = strlen(pg->prefix), n = 0, k = 0;
+	struct page_chg *c;
+
+	*out = NULL;
+	/* binary search for the first event after rev (the ring is in
+	 * revision order, uncommitted writes at its end) */
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (hist_at(st, mid)->ev.rev <= pg->rev)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == st->hlen)
+		return 0;
+	c = malloc((st->hlen - lo) * sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	for (size_t i = lo; i < st->hlen; i++) {
+		const struct shist *h = hist_at(st, i);
+
+		if (page_in_range(pg, h->ev.key, plen))
+			c[n++] = (struct page_chg){h, h};
+	}
+	qsort(c, n, sizeof(*c), page_chg_cmp);
+	/* fold each key's run into one entry: its first and last event */
+	for (size_t i = 0; i < n; i++) {
+		if (k && !strcmp(c[k - 1].first->ev.key, c[i].first->ev.key))
+			c[k - 1].last = c[i].last;
+		else
+			c[k++] = c[i];
+	}
+	*out = c;
+	return (ssize_t)k;
+}
+
+/* The key's state at the page's revision: the first later event undone. */
+static bool page_chg_at(const struct page_chg *c, struct store_kv *kv)
+{
+	const struct shist *h = c->first;
+
+	if (h->ev.type == STORE_ADDED)
+		return false; /* created after rev: absent then */
+	*kv = (struct store_kv){
+	    .key = h->ev.key,
+	    .value = h->ev.prev,
+	    .value_len = strlen(h->ev.prev),
+	    .create_rev = h->prev_create_rev,
+	    .mod_rev = h->prev_mod_rev,
+	};
+	return true;
+}
+
+int store_list_at(const struct store *st, struct store_page *pg, store_page_cb cb, void *ud)
+{
+	struct page_chg *chg;
+	ssize_t nchg;
+	size_t ci, cend, cj = 0, accepted = 0;
+
+	pg->remaining = 0;
+	if (pg->rev < st->compact_rev)
+		return -ERANGE;
+	if (pg->rev > st->rev)
+		return -EINVAL;
+	nchg = page_changes(st, pg, &chg);
+	if (nchg < 0)
+		return (int)nchg;
+	ci = pg->start ? stree_rank(&st->tree, pg->start, pg->after) : 0;
+	if (ci < stree_rank(&st->tree, pg->prefix, false))
+		ci = stree_rank(&st->tree, pg->prefix, false);
+	cend = stree_prefix_end(&st->tree, pg->prefix);
+	/* Merge the current keys of the range with the changed ones: a key
+	 * not changed since rev is listed as it is now, a changed one as its
+	 * first later event found it. */
+	while ((ci < cend || cj < (size_t)nchg) && (!pg->limit || accepted < pg->limit)) {
+		const struct sobj *o = ci < cend ? stree_at(&st->tree, ci) : NULL;
+		const struct page_chg *c = cj < (size_t)nchg ? &chg[cj] : NULL;
+		int cmp = !o ? 1 : !c ? -1 : strcmp(o->key, c->first->ev.key);
+		struct store_kv kv;
+
+		if (cmp < 0) {
+			ci++;
+			accepted += cb(ud, &o->kv);
+			continue;
+		}
+		ci += cmp == 0;
+		cj++;
+		if (page_chg_at(c, &kv))
+			accepted += cb(ud, &kv);
+	}
+	/* What is left, as it was at rev: the current keys after the walk,
+	 * corrected by the changed ones (deleted since: +1, created: -1). */
+	pg->remaining = cend > ci ? cend - ci : 0;
+	for (; cj < (size_t)nchg; cj++) {
+		bool then = chg[cj].first->ev.type != STORE_ADDED;
+		bool now = chg[cj].last->ev.type != STORE_DELETED;
+
+		pg->remaining += then;
+		pg->remaining -= now;
+	}
+	free(chg);
+	return (int)accepted;
 }
 
 /* Stage one write: into the history ring (which is also the undo log of

@@ -90,6 +90,34 @@ const struct store_kv *store_get(const struct store *st, const char *key);
 size_t store_list(const struct store *st, const char *prefix, store_kv_cb cb, void *ud);
 size_t store_count(const struct store *st, const char *prefix);
 
+/* One page of a list as it was at an earlier revision (a consistent paged
+ * list: every page of it lists the state at the first page's revision). */
+struct store_page {
+	const char *prefix;
+	const char *start; /* first key to consider; NULL: the prefix's first */
+	bool after;	   /* start itself is excluded */
+	int64_t rev;	   /* the revision whose state is listed */
+	size_t limit;	   /* stop after this many accepted keys; 0: no limit */
+	/* out: keys (with the prefix) present at rev after the last key
+	 * visited, accepted or not; 0 when the walk reached the end */
+	size_t remaining;
+};
+
+/* Visit a key: return true to count it against the page's limit (it
+ * matched the caller's selectors). */
+typedef bool (*store_page_cb)(void *ud, const struct store_kv *kv);
+
+/* Visit, in key order, the keys with pg->prefix from pg->start on as they
+ * were at pg->rev, until pg->limit of them were accepted. The state at rev
+ * is the current state with the retained events after rev undone, so the
+ * cost is O((visited + log n) log n + e log e) for e events after rev,
+ * never a scan of the whole history per key. For a key rebuilt from the
+ * history, create_rev and mod_rev are 0 when the event came from disk (the
+ * value's own metadata holds its resourceVersion). Returns the count
+ * accepted, -ERANGE when rev is older than the retained history (410
+ * Expired), -EINVAL when rev is ahead of the store, or -ENOMEM. */
+int store_list_at(const struct store *st, struct store_page *pg, store_page_cb cb, void *ud);
+
 /* Writes. `value` is copied. Return the new revision (> 0) or a negative
  * errno: -EEXIST (create on a present key), -ENOENT (missing key),
  * -ESTALE (expected_rev given and not equal to mod_rev), -ENOMEM. A backend

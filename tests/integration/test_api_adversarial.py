@@ -12,6 +12,7 @@ import json
 import os
 import random
 import socket
+import ssl
 import struct
 import sys
 import threading
@@ -27,7 +28,10 @@ MERGE = {"Content-Type": "application/merge-patch+json"}
 SMP = {"Content-Type": "application/strategic-merge-patch+json"}
 JSONP = {"Content-Type": "application/json-patch+json"}
 JSONH = {"Content-Type": "application/json"}
-PROBE_BOUND = 2.0  # seconds; generous, this is not a benchmark
+# seconds; generous, this is not a benchmark. `make test` runs the server
+# built with ASan+UBSan (ASAN_OPTIONS is set), which is about three times
+# slower on these multi-megabyte requests: the bound scales with it.
+PROBE_BOUND = 2.0 * (3 if "ASAN_OPTIONS" in os.environ else 1)
 ATTACK_TIMEOUT = 60
 
 
@@ -104,34 +108,56 @@ def wide(n, prefix="k"):
 
 def chunked_flood(srv, total, chunk=65536):
     """POST a chunked body of `total` bytes as fast as the server takes it;
-    returns (bytes the server accepted before answering or closing, status)."""
+    returns (bytes sent before the server answered or closed, status)."""
     raw = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
     s = srv.ctx.wrap_socket(raw, server_hostname="127.0.0.1")
     s.sendall(("POST %s/services HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
                "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
                % (NS, srv.token)).encode())
-    sent = 0
+    sent, status = 0, None
     piece = b"%x\r\n" % chunk + b" " * chunk + b"\r\n"
-    s.settimeout(0.5)
-    status = None
     try:
         while sent < total:
             s.sendall(piece)
             sent += chunk
+            s.setblocking(False)
             try:
-                data = s.recv(4096)
-                if data:
-                    status = data.split(b" ", 2)[1].decode() if data.startswith(b"HTTP/") \
-                        else status
-                    break
-                break
-            except (socket.timeout, BlockingIOError):
-                pass
-    except OSError:
-        pass
+                data = s.recv(4096)  # application data only (not TLS tickets)
+            except ssl.SSLWantReadError:
+                data = None
+            s.setblocking(True)
+            if data is not None:
+                if data.startswith(b"HTTP/"):
+                    status = data.split(b" ", 2)[1].decode()
+                break  # answered (413) or closed
+    except (OSError, ssl.SSLError):
+        pass  # cut off: the defence
     finally:
         s.close()
     return sent, status
+
+
+def over_limit(srv, limit):
+    """Announce a body over the limit and send none of it: the server must
+    answer 413 from the headers alone."""
+    raw = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+    s = srv.ctx.wrap_socket(raw, server_hostname="127.0.0.1")
+    try:
+        s.sendall(("POST %s/services HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+                   "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+                   % (NS, srv.token, limit + 1)).encode())
+        data = b""
+        while True:  # the server closes after its answer
+            d = s.recv(65536)
+            if not d:
+                break
+            data += d
+    except (OSError, ssl.SSLError):
+        pass
+    finally:
+        s.close()
+    ok = data.startswith(b"HTTP/1.1 413") and b"RequestEntityTooLarge" in data
+    return ok, data[:300]
 
 
 def attacks(srv):
@@ -198,8 +224,7 @@ def attacks(srv):
         lambda sent_status: (sent_status[0] < 32 * 1024 * 1024,
                              "accepted %d bytes, status %s" % sent_status))(
         chunked_flood(srv, 64 * 1024 * 1024)), True))
-    out.append(("Content-Length over the limit", lambda: code_in(
-        req("POST", NS + "/services", b" " * (limit + 1), JSONH), 413), True))
+    out.append(("Content-Length over the limit", lambda: over_limit(srv, limit), True))
     out.append(("name with NUL in the path (a%00b)", lambda: (
         lambda r: (r.status in (400, 404) and r.json.get("kind") == "Status" and
                    "target" not in r.body.decode("utf-8", "replace"), r))(

@@ -264,6 +264,63 @@ def rss_kb(pid):
     return -1
 
 
+def stalled_watchers(srv, n):
+    """n watch streams on SVCS that never read (tiny receive buffers)."""
+    rv = srv.req("GET", SVCS).json["metadata"]["resourceVersion"]
+    out = []
+    for _ in range(n):
+        raw = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        raw.connect(("127.0.0.1", srv.port))
+        s = srv.ctx.wrap_socket(raw, server_hostname="127.0.0.1")
+        s.sendall(("GET %s?watch=1&resourceVersion=%s HTTP/1.1\r\nHost: x\r\n"
+                   "Authorization: Bearer %s\r\n\r\n" % (SVCS, rv, srv.token)).encode())
+        out.append(s)
+    return out
+
+
+def burst(srv, n, size=240 * 1024):
+    """n updates of the "burst" Service, each carrying a size-byte blob."""
+    big = "x" * size
+    for i in range(n):
+        obj = srv.req("GET", SVCS + "/burst").json
+        obj["metadata"].setdefault("annotations", {})["blob"] = big + str(i)
+        if srv.req("PUT", SVCS + "/burst", obj).status != 200:
+            return False
+    return True
+
+
+def test_watchers_total():
+    """All watchers together share --watch-buffer-total-bytes: 20 stalled
+    watchers under a generous per-watcher limit (64 MiB) would each hold the
+    whole 10 MB burst (200 MB); with a 4 MiB total they are closed once
+    together they pass it."""
+    old_asan = os.environ.get("ASAN_OPTIONS")
+    if old_asan is not None:  # measure what the server holds, not ASan's quarantine
+        os.environ["ASAN_OPTIONS"] = old_asan + ":quarantine_size_mb=0"
+    srv = Server(["--watch-buffer-bytes", str(64 << 20), "--watch-buffer-total-bytes",
+                  str(4 << 20)], name="stalltot").start()
+    if old_asan is not None:
+        os.environ["ASAN_OPTIONS"] = old_asan
+    srv.req("POST", SVCS, svc("burst"))
+    watchers = stalled_watchers(srv, 20)
+    time.sleep(0.5)
+    peak0 = srv.rss_peak_kb()
+    ok = burst(srv, 44)
+    time.sleep(1.0)
+    m = metrics(srv)
+    grown = (srv.rss_peak_kb() - peak0) // 1024
+    t.ok(ok and m.get("skiff_apiserver_watchers") == 0 and
+         m.get("skiff_apiserver_watch_closed_slow_total") == 20,
+         "watchers past their share of the total budget are closed",
+         {k: v for k, v in m.items() if "watch" in k})
+    t.ok(grown < 100, "server peak RSS grew %d MB (20 watchers holding the burst: 200 MB)"
+         % grown)
+    for s in watchers:
+        s.close()
+    srv.cleanup()
+
+
 def test_stalled_watchers():
     limit = 4 << 20
     # ASan keeps freed memory in quarantine; measure what the server holds
@@ -274,29 +331,14 @@ def test_stalled_watchers():
     if old_asan is not None:
         os.environ["ASAN_OPTIONS"] = old_asan
     srv.req("POST", SVCS, svc("burst"))
-    rv = srv.req("GET", SVCS).json["metadata"]["resourceVersion"]
-    watchers = []
-    for _ in range(20):
-        raw = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        raw.connect(("127.0.0.1", srv.port))
-        s = srv.ctx.wrap_socket(raw, server_hostname="127.0.0.1")
-        s.sendall(("GET %s?watch=1&resourceVersion=%s HTTP/1.1\r\nHost: x\r\n"
-                   "Authorization: Bearer %s\r\n\r\n" % (SVCS, rv, srv.token)).encode())
-        watchers.append(s)  # never read
+    watchers = stalled_watchers(srv, 20)
     time.sleep(0.5)
     m0 = metrics(srv)
     base = rss_kb(srv.pid)
     # 44 x 240 KB: more than the 4 MB limit plus what the kernel buffers
     # of a stalled connection absorb
-    big = "x" * (240 * 1024)
-    for i in range(44):
-        obj = srv.req("GET", SVCS + "/burst").json
-        obj["metadata"].setdefault("annotations", {})["blob"] = big + str(i)
-        r = srv.req("PUT", SVCS + "/burst", obj)
-        if r.status != 200:
-            t.ok(False, "burst write %d" % i, r)
-            break
+    if not burst(srv, 44):
+        t.ok(False, "burst writes")
     time.sleep(1.0)
     m1 = metrics(srv)
     grown = (rss_kb(srv.pid) - base) // 1024
@@ -409,6 +451,7 @@ if __name__ == "__main__":
         t.section("flood", test_flood)
     t.section("first-request deadline", test_first_request_deadline)
     t.section("stalled watchers", test_stalled_watchers)
+    t.section("watchers share a total budget", test_watchers_total)
     t.section("chunked body", test_chunked_body)
     t.section("future resourceVersion", test_future_rv)
     t.done()

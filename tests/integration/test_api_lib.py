@@ -31,12 +31,26 @@ _servers = []
 
 
 def free_port(kind=socket.SOCK_STREAM):
-    """A port that is free on 127.0.0.1 right now (the kernel picks it)."""
-    s = socket.socket(socket.AF_INET, kind)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+    """A port that is free on 127.0.0.1 right now (the kernel picks it).
+    For SOCK_DGRAM the port is free for TCP too: the DNS server listens on
+    both, and a UDP-only pick collided with busy TCP ports."""
+    for _ in range(50):
+        s = socket.socket(socket.AF_INET, kind)
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        if kind != socket.SOCK_DGRAM:
+            s.close()
+            return port
+        t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            t.bind(("127.0.0.1", port))
+            return port
+        except OSError:
+            continue
+        finally:
+            t.close()
+            s.close()
+    raise RuntimeError("no free UDP+TCP port")
 
 
 class Tap:

@@ -123,8 +123,9 @@ BAD_INPUT = [
     ("namespace does not exist (create)", "POST", "/api/v1/namespaces/nope/services",
      svc("nsmissing"), None, 404, "NotFound", ['namespaces "nope" not found']),
     ("PUT on a collection", "PUT", SVCS, svc("x"), None, 405, "MethodNotAllowed", []),
-    ("DELETE on a collection of services", "DELETE", SVCS, None, None, 405, "MethodNotAllowed",
-     []),
+    # (DELETE on a collection is deletecollection: test_api_paging.py)
+    ("DELETE on a collection with a malformed labelSelector", "DELETE",
+     SVCS + "?labelSelector=a%3D%3D%3Db", None, None, 400, "BadRequest", []),
     ("POST on an object", "POST", SVCS + "/kubernetes", svc("kubernetes"), None, 405,
      "MethodNotAllowed", []),
     ("unsupported patch type", "PATCH", SVCS + "/kubernetes", "{}",

@@ -412,6 +412,55 @@ def check_nul(s):
     t.eq(s.req("GET", NS + "/services/a").status, 404, "no service 'a' from 'a\\u0000b'")
 
 
+def check_namespace_lifecycle(s):
+    """Deleting a namespace: Terminating while the namespace controller
+    empties it (through the pipeline: a ClusterIP is released), then gone;
+    another finalizer keeps it Terminating, and nothing new may be created
+    in it meanwhile."""
+    ns = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "life"}}
+    t.eq(s.req("POST", "/api/v1/namespaces", ns).status, 201, "namespace: create life")
+    t.eq(s.req("POST", "/api/v1/namespaces/life/services",
+               svc("held", clusterIP="10.96.201.1")).status, 201,
+         "namespace: a Service with clusterIP 10.96.201.1 in it")
+    rc, out = kubectl("1.32", "kubectl", s.kubeconfig, "delete", "namespace", "life",
+                      "--timeout=30s")
+    t.ok(rc == 0 and 'namespace "life" deleted' in out, "kubectl delete namespace waits and "
+         "returns", out)
+    t.eq(s.req("GET", "/api/v1/namespaces/life").status, 404, "namespace: gone")
+    t.eq(s.req("GET", "/api/v1/namespaces/life/services/held").status, 404,
+         "namespace: its Service went with it")
+    t.eq(s.req("POST", NS + "/services", svc("reuse", clusterIP="10.96.201.1")).status, 201,
+         "namespace: the Service's ClusterIP was released")
+
+    ns = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "hold"},
+          "spec": {"finalizers": ["kubernetes", "example.com/hold"]}}
+    s.req("POST", "/api/v1/namespaces", ns)
+    s.req("POST", "/api/v1/namespaces/hold/services", svc("a"))
+    r = s.req("DELETE", "/api/v1/namespaces/hold")
+    t.ok(r.status == 200 and r.json["status"]["phase"] == "Terminating" and
+         r.json["metadata"].get("deletionTimestamp"), "namespace: DELETE answers Terminating", r)
+    deadline = time.time() + 10
+    while time.time() < deadline and s.req("GET", "/api/v1/namespaces/hold/services/a").status \
+            != 404:
+        time.sleep(0.1)
+    r = s.req("GET", "/api/v1/namespaces/hold")
+    t.ok(r.status == 200 and r.json["spec"]["finalizers"] == ["example.com/hold"] and
+         r.json["status"]["phase"] == "Terminating",
+         "namespace: emptied, kubernetes finalizer removed, held by the other", r)
+    r = s.req("POST", "/api/v1/namespaces/hold/services", svc("b"))
+    t.ok(r.status == 403 and "unable to create new content in namespace hold because it is "
+         "being terminated" in (r.json or {}).get("message", ""),
+         "namespace: no new content while Terminating", r)
+    cur = s.req("GET", "/api/v1/namespaces/hold").json
+    cur["spec"]["finalizers"] = []
+    s.req("PUT", "/api/v1/namespaces/hold", cur)
+    deadline = time.time() + 10
+    while time.time() < deadline and s.req("GET", "/api/v1/namespaces/hold").status != 404:
+        time.sleep(0.1)
+    t.eq(s.req("GET", "/api/v1/namespaces/hold").status, 404,
+         "namespace: removed once its last finalizer is")
+
+
 def check_size_limit():
     limit = 65536
     s = Server(extra=["--max-request-bytes", str(limit)], name="size").start()
@@ -450,6 +499,7 @@ def main():
     t.section("kubectl", check_kubectl, s)
     t.section("python client", check_python, s)
     t.section("NUL", check_nul, s)
+    t.section("namespace lifecycle", check_namespace_lifecycle, s)
     t.ok(s.proc.poll() is None, "server alive at the end")
     s.cleanup()
     t.section("size limit", check_size_limit)

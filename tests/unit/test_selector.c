@@ -137,7 +137,8 @@ struct err_case {
 	"'my_value',  or '12345', regex used for validation is "                                   \
 	"'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
 #define DNS_RX                                                                                     \
-	"a DNS-1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "    \
+	"a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, "      \
+	"'-' or '.', "                                                                             \
 	"and must start and end with an alphanumeric character (e.g. 'example.com', regex used "   \
 	"for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
 

@@ -213,8 +213,11 @@ int api_fields_track(const struct res_type *rt, const struct api_fields *f, cons
 /* Is the request a server-side apply (Content-Type
  * application/apply-patch+yaml)? */
 bool api_is_apply(struct http_req *req);
-/* The PatchOptions fieldManager and force: 0, or -EINVAL after a 422. */
-int api_patch_options(struct http_req *req, bool apply);
+/* The write options fieldManager (required by apply; at most 128
+ * printable bytes) and force (apply only), as upstream validates
+ * options_kind ("CreateOptions", "UpdateOptions", "PatchOptions"): 0, or
+ * -EINVAL after a 422 naming it. */
+int api_write_options(struct http_req *req, const char *options_kind, bool apply);
 /* PATCH with application/apply-patch+yaml: merge, conflicts, create. */
 void api_apply(struct api *a, struct http_req *req, const struct api_target *t);
 

@@ -77,12 +77,12 @@ bool api_is_apply(struct http_req *req)
 	return ct && !strncmp(ct, API_APPLY_CTYPE, n) && (!ct[n] || ct[n] == ';');
 }
 
-int api_patch_options(struct http_req *req, bool apply)
+int api_write_options(struct http_req *req, const char *options_kind, bool apply)
 {
 	const char *m = http_req_query(req, "fieldManager");
 	struct verrs e = {0};
 
-	if (!apply && http_req_query(req, "force"))
+	if (!apply && !strcmp(options_kind, "PatchOptions") && http_req_query(req, "force"))
 		verrs_forbidden(&e, "force", "may not be specified for non-apply patch");
 	if (apply && (!m || !*m))
 		/* kubectl defaults it to "kubectl"; controllers must set it */
@@ -101,7 +101,7 @@ int api_patch_options(struct http_req *req, bool apply)
 	}
 	if (!e.n)
 		return 0;
-	api_status_invalid_kind(req, "PatchOptions", "meta.k8s.io", "", &e);
+	api_status_invalid_kind(req, options_kind, "meta.k8s.io", "", &e);
 	return -EINVAL;
 }
 
@@ -219,7 +219,7 @@ void api_apply(struct api *a, struct http_req *req, const struct api_target *t)
 	bool dry;
 	int rc;
 
-	if (api_dry_run(req, "PatchOptions", &dry) || api_patch_options(req, true))
+	if (api_dry_run(req, "PatchOptions", &dry) || api_write_options(req, "PatchOptions", true))
 		return;
 	cfg = api_apply_body(req, t);
 	if (!cfg)

@@ -291,7 +291,8 @@ void api_create(struct api *a, struct http_req *req, const struct api_target *t)
 	cJSON *obj;
 	bool dry;
 
-	if (api_dry_run(req, "CreateOptions", &dry))
+	if (api_dry_run(req, "CreateOptions", &dry) ||
+	    api_write_options(req, "CreateOptions", false))
 		return;
 	if (!api_json_ctype(req)) {
 		api_status_unsupported_media(req);
@@ -572,7 +573,8 @@ void api_update(struct api *a, struct http_req *req, const struct api_target *t)
 	cJSON *obj, *old;
 	bool dry;
 
-	if (api_dry_run(req, "UpdateOptions", &dry))
+	if (api_dry_run(req, "UpdateOptions", &dry) ||
+	    api_write_options(req, "UpdateOptions", false))
 		return;
 	if (!api_json_ctype(req)) {
 		api_status_unsupported_media(req);
@@ -665,7 +667,7 @@ void api_patch(struct api *a, struct http_req *req, const struct api_target *t)
 		api_apply(a, req, t);
 		return;
 	}
-	if (api_dry_run(req, "PatchOptions", &dry) || api_patch_options(req, false))
+	if (api_dry_run(req, "PatchOptions", &dry) || api_write_options(req, "PatchOptions", false))
 		return;
 	old = api_load_or_reply(a, req, t, &kv);
 	if (!old)

@@ -294,6 +294,12 @@ def check_bad_input(s):
     t.ok(r2.status == 422 and r2.message == 'PatchOptions.meta.k8s.io "" is invalid: force: '
          'Forbidden: may not be specified for non-apply patch',
          "force on a merge patch: 422", r2)
+    r2 = s.req("POST", NS + "/services?fieldManager=" + "m" * 129,
+               {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "ssa-bad"},
+                "spec": {"ports": [{"port": 80}]}})
+    t.ok(r2.status == 422 and r2.message == 'CreateOptions.meta.k8s.io "" is invalid: '
+         'fieldManager: Too long: may not be more than 128 bytes',
+         "create with a 129-byte fieldManager: 422", r2)
     t.ok(s.req("GET", url).status == 404 and store_rev(s) == rev0,
          "bad applies and the dry run stored nothing")
     r = apply(s, url, good)

@@ -73,7 +73,8 @@ cJSON *patch_json(const cJSON *orig, const cJSON *patch, char *err, size_t errle
  * lists by port and protocol, as upstream's list-map-keys), selectors and
  * the other lists are replaced whole. Cost: O(n log n) in the nodes of both
  * objects, within the work budget of patch_apply; the paths of one request
- * may add up to PATCH_SSA_PATH_FACTOR times the objects' size. */
+ * may add up to PATCH_SSA_PATH_FACTOR times the objects' size plus
+ * PATCH_SSA_PATH_MIN (paths repeat their prefixes: deep objects need room). */
 
 /* Which part of an object a write owns: on the main resource of a type with
  * a status subresource the status is not written (nobody owns it there);
@@ -84,7 +85,8 @@ enum patch_ssa_scope {
 	PATCH_SSA_STATUS,
 };
 
-#define PATCH_SSA_PATH_FACTOR 16
+#define PATCH_SSA_PATH_FACTOR 8
+#define PATCH_SSA_PATH_MIN    (32u << 20)
 /* Update entries kept apart; older ones are merged into one entry named
  * PATCH_SSA_OLD_UPDATES (upstream's DefaultMaxUpdateManagers and name). */
 #define PATCH_SSA_MAX_UPDATE_MANAGERS 10

@@ -1211,8 +1211,11 @@ static void ssa_init(struct ssa *s, const struct patch_ssa *o, const cJSON *a, c
 	jcmp_measure(b, &zb);
 	*s = (struct ssa){.o = o, .err = err, .errlen = errlen};
 	s->work.max = PATCH_WORK_FACTOR * (za.nodes + zb.nodes) + PATCH_WORK_MIN;
-	/* paths repeat their prefixes: allow them a multiple of the input */
-	s->path_bytes = PATCH_SSA_PATH_FACTOR * (o->max_bytes + za.bytes + zb.bytes);
+	/* paths repeat their prefixes, so a deep object has long ones (a
+	 * 1000-deep chain: 1000 paths of up to 4 KB): a multiple of the input,
+	 * and at least PATCH_SSA_PATH_MIN */
+	s->path_bytes =
+	    PATCH_SSA_PATH_FACTOR * (o->max_bytes + za.bytes + zb.bytes) + PATCH_SSA_PATH_MIN;
 	if (err && errlen)
 		err[0] = 0;
 }

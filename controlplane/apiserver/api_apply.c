@@ -230,6 +230,11 @@ void api_apply(struct api *a, struct http_req *req, const struct api_target *t)
 			   NULL);
 		goto out;
 	}
+	if (!kv && t->sub[0]) {
+		/* a subresource of nothing: apply creates only the object */
+		api_status_notfound(req, rt, t->name);
+		goto out;
+	}
 	api_fields_from_req(&f, req, t);
 	o.manager = f.manager;
 	o.subresource = f.sub;

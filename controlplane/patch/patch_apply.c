@@ -218,6 +218,15 @@ static const char *ssa_second_key(const char *dotted, const char *key)
 	return NULL;
 }
 
+/* Is a top-level member outside what the write owns (status on the main
+ * resource, everything but status through /status)? TypeMeta is inside. */
+static bool ssa_out_of_scope(const struct ssa *s, const char *key)
+{
+	if (s->o->scope == PATCH_SSA_STATUS)
+		return strcmp(key, "status") && strcmp(key, "apiVersion") && strcmp(key, "kind");
+	return s->o->scope == PATCH_SSA_NO_STATUS && !strcmp(key, "status");
+}
+
 /* Fields the server sets, which nobody manages (upstream's stripMeta), and
  * the part of the object the write does not own (status on the main
  * resource, everything but status on /status). depth is the parent's. */
@@ -235,13 +244,9 @@ static bool ssa_skip(const struct ssa *s, int depth, const char *dotted, const c
 					   "deletionGracePeriodSeconds",
 					   "clusterName"};
 
-	if (depth == 0) {
-		if (!strcmp(key, "apiVersion") || !strcmp(key, "kind"))
-			return true;
-		if (s->o->scope == PATCH_SSA_STATUS)
-			return strcmp(key, "status") != 0;
-		return s->o->scope == PATCH_SSA_NO_STATUS && !strcmp(key, "status");
-	}
+	if (depth == 0)
+		return !strcmp(key, "apiVersion") || !strcmp(key, "kind") ||
+		       ssa_out_of_scope(s, key);
 	if (depth == 1 && !strcmp(dotted, "metadata"))
 		for (size_t i = 0; i < sizeof(meta) / sizeof(meta[0]); i++)
 			if (!strcmp(key, meta[i]))
@@ -440,26 +445,36 @@ static long ssa_item_find(const struct ssa_item *sorted, size_t n, const char *e
 static int ssa_fields(struct ssa *s, const cJSON *v, struct buf *path, struct buf *dotted,
 		      int depth, struct fset *set);
 
+/* A member repeated under its name is the first one, as every lookup of
+ * the server reads it (a stored object may repeat names). */
+static bool ssa_shadowed(const struct patch_keys *k, const cJSON *c)
+{
+	return k->dups && patch_keys_get(k, c->string) != c;
+}
+
 static int ssa_fields_members(struct ssa *s, const cJSON *obj, struct buf *path, struct buf *dotted,
 			      int depth, struct fset *set)
 {
+	struct patch_keys k;
 	const cJSON *c;
-	int rc = 0;
+	int rc = patch_keys_build(&k, (cJSON *)obj, &s->work);
 
 	cJSON_ArrayForEach(c, obj)
 	{
 		struct ssa_pos m = ssa_mark(path, dotted);
 
-		if (!c->string || ssa_skip(s, depth, bstr(dotted), c->string))
+		if (rc)
+			break;
+		if (!c->string || ssa_skip(s, depth, bstr(dotted), c->string) ||
+		    ssa_shadowed(&k, c))
 			continue;
 		rc = ssa_push_field(path, dotted, c->string);
 		if (!rc)
 			rc = ssa_fields(s, c, path, dotted, depth + 1, set);
 		ssa_back(path, dotted, m);
-		if (rc)
-			return rc;
 	}
-	return 0;
+	patch_keys_free(&k);
+	return rc == -E2BIG ? ssa_expensive(s) : rc;
 }
 
 /* Is v walked into (an object or a merged list), or a leaf? */
@@ -553,7 +568,8 @@ static int ssa_diff_members(struct ssa *s, const cJSON *a, const cJSON *b, struc
 	{
 		struct ssa_pos m = ssa_mark(path, dotted);
 
-		if (!c->string || ssa_skip(s, depth, bstr(dotted), c->string))
+		if (!c->string || ssa_skip(s, depth, bstr(dotted), c->string) ||
+		    ssa_shadowed(&kb, c))
 			continue;
 		rc = ssa_push_field(path, dotted, c->string);
 		if (!rc)
@@ -568,7 +584,7 @@ static int ssa_diff_members(struct ssa *s, const cJSON *a, const cJSON *b, struc
 		struct ssa_pos m = ssa_mark(path, dotted);
 
 		if (!c->string || ssa_skip(s, depth, bstr(dotted), c->string) ||
-		    patch_keys_get(&kb, c->string))
+		    ssa_shadowed(&ka, c) || patch_keys_get(&kb, c->string))
 			continue;
 		rc = ssa_push_field(path, dotted, c->string);
 		if (!rc)
@@ -691,132 +707,173 @@ static int ssa_diff(struct ssa *s, const cJSON *a, const cJSON *b, struct buf *p
 
 /* ---- merging the configuration into the live object ---- */
 
-static cJSON *ssa_merge(struct ssa *s, const cJSON *live, const cJSON *cfg, struct buf *dotted,
-			int *rc);
-
-static cJSON *ssa_merge_members(struct ssa *s, const cJSON *live, const cJSON *cfg,
-				struct buf *dotted, int *rc)
+/* Drop the earlier of repeated member names, everywhere in v: a name given
+ * twice counts once, the last, as Go decodes JSON. */
+static int ssa_dedupe(struct ssa *s, cJSON *v)
 {
-	cJSON *out = cJSON_Duplicate(live, true);
+	struct patch_keys k;
+	cJSON *c, **drop = NULL;
+	size_t n = 0;
+	int rc = 0;
+
+	if (cJSON_IsObject(v)) {
+		rc = patch_keys_build(&k, v, &s->work);
+		drop = !rc && k.dups ? malloc((size_t)cJSON_GetArraySize(v) * sizeof(*drop)) : NULL;
+		if (!rc && k.dups && !drop)
+			rc = -ENOMEM;
+		/* found while the index lives, removed after */
+		for (c = v->child; drop && c; c = c->next)
+			if (c->string && patch_keys_last(&k, c->string) != c)
+				drop[n++] = c;
+		patch_keys_free(&k);
+		while (n)
+			cJSON_Delete(cJSON_DetachItemViaPointer(v, drop[--n]));
+		free(drop);
+	}
+	for (c = cJSON_IsObject(v) || cJSON_IsArray(v) ? v->child : NULL; !rc && c; c = c->next)
+		rc = ssa_dedupe(s, c);
+	return rc;
+}
+
+/* The merge works in place on a copy of the live object (copying each
+ * level again would cost the depth times the size, at once in memory). */
+static int ssa_merge_in(struct ssa *s, cJSON *dst, const cJSON *cfg, struct buf *dotted);
+
+/* cfg's value for a member, merged into dst's member of that name (or
+ * replacing it). */
+static int ssa_merge_member(struct ssa *s, struct patch_keys *k, const cJSON *c, struct buf *dotted)
+{
+	cJSON *cur = patch_keys_get(k, c->string), *v;
+	enum ssa_list lt;
+	const char *key;
+
+	/* objects and merged lists merge; the rest is replaced */
+	if (cur &&
+	    ((cJSON_IsObject(cur) && cJSON_IsObject(c) && !ssa_atomic_object(bstr(dotted))) ||
+	     (cJSON_IsArray(cur) && cJSON_IsArray(c) &&
+	      ssa_granular(s, c, bstr(dotted), &lt, &key))))
+		return ssa_merge_in(s, cur, c, dotted);
+	v = cJSON_Duplicate(c, true);
+	return v ? patch_keys_put(k, c->string, v) : -ENOMEM;
+}
+
+static int ssa_merge_members(struct ssa *s, cJSON *dst, const cJSON *cfg, struct buf *dotted)
+{
 	struct patch_keys k;
 	const cJSON *c;
+	int rc;
 
-	if (!out) {
-		*rc = -ENOMEM;
-		return NULL;
-	}
-	*rc = patch_keys_build(&k, out, &s->work);
+	rc = patch_keys_build(&k, dst, &s->work);
 	cJSON_ArrayForEach(c, cfg)
 	{
 		size_t dl = dotted->len;
-		cJSON *v;
 
-		if (*rc || !c->string)
+		if (rc || !c->string)
 			break;
+		/* the configuration's status is not applied to the main resource
+		 * (nor the rest through /status) */
+		if (!dl && ssa_out_of_scope(s, c->string))
+			continue;
 		if ((dl && buf_puts(dotted, ".")) || buf_puts(dotted, c->string)) {
-			*rc = -ENOMEM;
+			rc = -ENOMEM;
 			break;
 		}
-		v = ssa_merge(s, patch_keys_get(&k, c->string), c, dotted, rc);
+		rc = ssa_merge_member(s, &k, c, dotted);
 		dotted->len = dl;
 		dotted->p[dl] = 0;
-		if (v)
-			*rc = patch_keys_put(&k, c->string, v);
 	}
 	patch_keys_free(&k);
-	if (*rc) {
-		if (*rc == -E2BIG)
-			ssa_expensive(s);
-		cJSON_Delete(out);
-		return NULL;
-	}
-	return out;
+	return rc;
 }
 
-/* Live items in their order, each merged with the configuration's item of
- * the same name, then the configuration's new items in its order. */
-static cJSON *ssa_merge_items(struct ssa *s, const cJSON *live, const cJSON *cfg, enum ssa_list lt,
-			      const char *key, struct buf *dotted, int *rc)
+/* Live items stay in their order, each merged with the configuration's
+ * item of the same name; the configuration's new items follow in its
+ * order. A live list whose items cannot be named is replaced. */
+static int ssa_merge_items(struct ssa *s, cJSON *dst, const cJSON *cfg, enum ssa_list lt,
+			   const char *key, struct buf *dotted)
 {
-	struct ssa_item *il = NULL, *ic = NULL, *sl = NULL, *sc = NULL;
-	size_t nl = 0, nc = 0;
-	cJSON *out = NULL;
+	struct ssa_item *il = NULL, *ic = NULL, *sl = NULL;
+	cJSON **items = NULL, *c;
+	size_t nl = 0, nc = 0, i = 0;
 	bool strict = s->strict;
+	int rc;
 
 	s->strict = false;
-	*rc = ssa_items(s, live, lt, key, bstr(dotted), &il, &nl);
+	rc = ssa_items(s, dst, lt, key, bstr(dotted), &il, &nl);
 	s->strict = strict;
-	if (*rc == -EINVAL) {
-		/* a live list without names is replaced by the configuration's */
-		*rc = 0;
-		out = cJSON_Duplicate(cfg, true);
-		goto out;
+	if (rc == -EINVAL) {
+		while (dst->child)
+			cJSON_Delete(cJSON_DetachItemViaPointer(dst, dst->child));
+		nl = 0;
+		rc = 0;
 	}
-	if (!*rc)
-		*rc = ssa_items(s, cfg, lt, key, bstr(dotted), &ic, &nc);
+	if (!rc)
+		rc = ssa_items(s, cfg, lt, key, bstr(dotted), &ic, &nc);
 	sl = nl ? malloc(nl * sizeof(*sl)) : NULL;
-	sc = nc ? malloc(nc * sizeof(*sc)) : NULL;
-	out = cJSON_CreateArray();
-	if (!*rc && (!out || (nl && !sl) || (nc && !sc)))
-		*rc = -ENOMEM;
-	if (*rc)
+	items = nl ? malloc(nl * sizeof(*items)) : NULL;
+	if (!rc && nl && (!sl || !items))
+		rc = -ENOMEM;
+	if (rc)
 		goto out;
+	for (c = dst->child; c && i < nl; c = c->next)
+		items[i++] = c;
 	if (nl)
 		qsort(memcpy(sl, il, nl * sizeof(*sl)), nl, sizeof(*sl), ssa_item_cmp);
-	if (nc)
-		qsort(memcpy(sc, ic, nc * sizeof(*sc)), nc, sizeof(*sc), ssa_item_cmp);
-	for (size_t i = 0; !*rc && i < nl; i++) {
-		const cJSON *li = cJSON_GetArrayItem(live, (int)i);
-		long j = nc ? ssa_item_find(sc, nc, il[i].elem) : -1;
-		cJSON *v = j < 0 ? cJSON_Duplicate(li, true)
-				 : ssa_merge(s, li, cJSON_GetArrayItem(cfg, (int)j), dotted, rc);
-
-		if (!v && !*rc)
-			*rc = -ENOMEM;
-		if (v && !cJSON_AddItemToArray(out, v))
-			*rc = -ENOMEM;
-	}
-	for (size_t i = 0; !*rc && i < nc; i++) {
+	i = 0;
+	cJSON_ArrayForEach(c, cfg)
+	{
+		long j;
 		cJSON *v;
 
-		if (nl && ssa_item_find(sl, nl, ic[i].elem) >= 0)
+		if (rc || i >= nc)
+			break;
+		j = nl ? ssa_item_find(sl, nl, ic[i++].elem) : (i++, -1);
+		if (j >= 0) {
+			if (lt == SSA_MAP)
+				rc = ssa_merge_in(s, items[j], c, dotted);
 			continue;
-		v = cJSON_Duplicate(cJSON_GetArrayItem(cfg, (int)i), true);
-		if (!v || !cJSON_AddItemToArray(out, v))
-			*rc = -ENOMEM;
+		}
+		v = cJSON_Duplicate(c, true);
+		if (!v || !cJSON_AddItemToArray(dst, v)) {
+			cJSON_Delete(v);
+			rc = -ENOMEM;
+		}
 	}
 out:
 	free(sl);
-	free(sc);
+	free(items);
 	ssa_items_free(il, nl);
 	ssa_items_free(ic, nc);
+	return rc;
+}
+
+static int ssa_merge_in(struct ssa *s, cJSON *dst, const cJSON *cfg, struct buf *dotted)
+{
+	enum ssa_list lt;
+	const char *key;
+
+	if (!patch_spend(&s->work, 1))
+		return -E2BIG;
+	if (cJSON_IsObject(dst))
+		return ssa_merge_members(s, dst, cfg, dotted);
+	ssa_granular(s, cfg, bstr(dotted), &lt, &key);
+	return ssa_merge_items(s, dst, cfg, lt, key, dotted);
+}
+
+/* live (an object) merged with cfg (an object), as a new object; NULL with
+ * *rc on error. */
+static cJSON *ssa_merge(struct ssa *s, const cJSON *live, const cJSON *cfg, struct buf *dotted,
+			int *rc)
+{
+	cJSON *out = cJSON_Duplicate(live, true);
+
+	*rc = out ? ssa_merge_in(s, out, cfg, dotted) : -ENOMEM;
+	if (*rc == -E2BIG)
+		ssa_expensive(s);
 	if (*rc) {
 		cJSON_Delete(out);
 		return NULL;
 	}
-	return out;
-}
-
-/* live merged with cfg (live may be NULL); NULL with *rc on error. */
-static cJSON *ssa_merge(struct ssa *s, const cJSON *live, const cJSON *cfg, struct buf *dotted,
-			int *rc)
-{
-	enum ssa_list lt;
-	const char *key;
-	cJSON *out;
-
-	if (!patch_spend(&s->work, 1)) {
-		*rc = ssa_expensive(s);
-		return NULL;
-	}
-	/* an empty object merges too: it keeps what live holds below it */
-	if (cJSON_IsObject(live) && cJSON_IsObject(cfg) && !ssa_atomic_object(bstr(dotted)))
-		return ssa_merge_members(s, live, cfg, dotted, rc);
-	if (cJSON_IsArray(live) && ssa_granular(s, cfg, bstr(dotted), &lt, &key) &&
-	    cJSON_IsArray(cfg))
-		return ssa_merge_items(s, live, cfg, lt, key, dotted, rc);
-	out = cJSON_Duplicate(cfg, true);
-	*rc = out ? 0 : -ENOMEM;
 	return out;
 }
 
@@ -1358,7 +1415,7 @@ int patch_ssa_apply(const struct patch_ssa *o, const cJSON *live, const cJSON *c
 	struct fset applied = {0};
 	struct buf path = {0}, dotted = {0};
 	struct ssa_mgr *me;
-	cJSON *merged = NULL;
+	cJSON *merged = NULL, *empty, *cfg = NULL;
 	bool had;
 	int rc;
 
@@ -1368,12 +1425,22 @@ int patch_ssa_apply(const struct patch_ssa *o, const cJSON *live, const cJSON *c
 	rc = ssa_mgrs_read(&s, live, &ms);
 	if (rc)
 		goto out;
+	cfg = cJSON_Duplicate(config, true);
+	rc = cfg ? ssa_dedupe(&s, cfg) : -ENOMEM;
+	if (rc == -E2BIG)
+		ssa_expensive(&s);
+	if (rc)
+		goto out;
+	config = cfg;
 	s.strict = true;
 	rc = ssa_fields(&s, config, &path, &dotted, 0, &applied);
 	if (rc)
 		goto out;
 	fset_norm(&applied);
-	merged = live ? ssa_merge(&s, live, config, &dotted, &rc) : cJSON_Duplicate(config, true);
+	/* a new object is the configuration merged into nothing: in scope */
+	empty = live ? NULL : cJSON_CreateObject();
+	merged = live || empty ? ssa_merge(&s, live ? live : empty, config, &dotted, &rc) : NULL;
+	cJSON_Delete(empty);
 	if (!merged) {
 		rc = rc ? rc : -ENOMEM;
 		goto out;
@@ -1433,6 +1500,7 @@ out:
 		}
 	}
 	*out = merged;
+	cJSON_Delete(cfg);
 	ssa_diff_free(&d);
 	fset_free(&applied);
 	buf_free(&path);

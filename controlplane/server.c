@@ -25,6 +25,7 @@ struct server {
 	struct api api;
 	struct server_dns *dns;
 	struct ctrl_namespace *ns_ctrl;
+	struct ctrl_serviceaccount *sa_ctrl;
 	ev_signal sigterm, sigint;
 	char advertise[64];
 	char url[128];
@@ -352,6 +353,9 @@ int server_start(const struct server_config *c, struct server **out)
 	err = ctrl_namespace_start(&s->api, s->loop, &s->ns_ctrl);
 	if (err)
 		goto err_dns;
+	err = ctrl_serviceaccount_start(&s->api, s->loop, &s->sa_ctrl);
+	if (err)
+		goto err_ctrl;
 
 	ho.bind_address = c->bind_address;
 	ho.port = c->port;
@@ -379,6 +383,7 @@ int server_start(const struct server_config *c, struct server **out)
 	return 0;
 
 err_ctrl:
+	ctrl_serviceaccount_stop(s->sa_ctrl);
 	ctrl_namespace_stop(s->ns_ctrl);
 err_dns:
 	server_dns_stop(s->dns);
@@ -406,6 +411,7 @@ void server_stop(struct server *s)
 	if (!s)
 		return;
 	http_server_stop(s->api.http);
+	ctrl_serviceaccount_stop(s->sa_ctrl);
 	ctrl_namespace_stop(s->ns_ctrl);
 	if (store_dirty(s->store) && store_commit(s->store))
 		pr_err("store: final commit failed");

@@ -186,11 +186,13 @@ static void api_dispatch(struct api *a, struct http_req *req, const struct api_t
 			api_method_not_allowed(req);
 		return;
 	}
-	if (!strcmp(t->sub, "binding")) {
-		if (!strcmp(m, "POST"))
+	if (!strcmp(t->sub, "binding") || !strcmp(t->sub, "eviction")) {
+		if (strcmp(m, "POST"))
+			api_method_not_allowed(req);
+		else if (!strcmp(t->sub, "binding"))
 			api_binding(a, req, t);
 		else
-			api_method_not_allowed(req);
+			api_eviction(a, req, t);
 		return;
 	}
 	if (!strcmp(m, "GET")) {

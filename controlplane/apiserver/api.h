@@ -55,7 +55,7 @@ struct api_target {
 	const struct res_type *rt;
 	char ns[254];
 	char name[254];
-	char sub[16]; /* "", "status", "scale", "binding" */
+	char sub[16]; /* "", "status", "scale", "binding", "eviction" */
 	bool has_ns, has_name;
 };
 
@@ -182,6 +182,15 @@ int api_delete_opts_parse(struct http_req *req, cJSON **opts, bool *dry);
 void api_delete_collection(struct api *a, struct http_req *req, const struct api_target *t);
 void api_scale(struct api *a, struct http_req *req, const struct api_target *t);
 void api_binding(struct api *a, struct http_req *req, const struct api_target *t);
+/* POST pods/{name}/eviction: policy/v1 Eviction, the pod deleted with the
+ * Eviction's deleteOptions; 201 with a Success Status. */
+void api_eviction(struct api *a, struct http_req *req, const struct api_target *t);
+/* Check DeleteOptions (opts may be NULL) against the stored object: its
+ * dryRun (sets *dry) and preconditions (409). 0, or -EINVAL after
+ * replying. */
+int api_delete_opts_check(struct http_req *req, const struct res_type *rt, const char *name,
+			  const struct store_kv *kv, const cJSON *old, const cJSON *opts,
+			  bool *dry);
 
 /* Write paths shared with bootstrap/controllers: validated, stamped and
  * stored like an API request. On error, fills *code/msg (if non-NULL). */

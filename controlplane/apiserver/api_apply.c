@@ -221,6 +221,18 @@ void api_apply(struct api *a, struct http_req *req, const struct api_target *t)
 
 	if (api_dry_run(req, "PatchOptions", &dry) || api_write_options(req, "PatchOptions", true))
 		return;
+	if (rt->storage) {
+		/* field sets are kept in the stored form, which a view's
+		 * configuration is not written in (upstream converts them) */
+		char msg[400];
+
+		snprintf(msg, sizeof(msg),
+			 "server-side apply of %s in version %s is not supported: apply it in "
+			 "version %s",
+			 res_qualified(rt), rt->api_version, rt->storage->api_version);
+		api_status(req, 415, "UnsupportedMediaType", msg, NULL);
+		return;
+	}
 	cfg = api_apply_body(req, t);
 	if (!cfg)
 		return;

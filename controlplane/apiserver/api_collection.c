@@ -42,12 +42,13 @@ static void delcol_set_rv(cJSON *obj, int64_t rev)
  * them (the namespaces the server needs): all or none. */
 static bool delcol_forbidden(struct http_req *req, const struct res_type *rt, const cJSON *items)
 {
+	const struct res_type *st = res_stored(rt); /* a view's hooks are its storage's */
 	const cJSON *o;
 	char msg[700];
 
 	cJSON_ArrayForEach(o, items)
 	{
-		const char *why = rt->delete_forbidden ? rt->delete_forbidden(o) : NULL;
+		const char *why = st->delete_forbidden ? st->delete_forbidden(o) : NULL;
 		const char *name = json_str(o, "metadata.name") ?: "";
 		cJSON *d;
 
@@ -133,6 +134,12 @@ void api_delete_collection(struct api *a, struct http_req *req, const struct api
 	cJSON_AddStringToObject(list, "apiVersion", t->rt->api_version);
 	md = cJSON_AddObjectToObject(list, "metadata");
 	cJSON_AddStringToObject(md, "resourceVersion", rv);
+	{
+		cJSON *o;
+
+		/* the stored objects, answered in the target's view */
+		cJSON_ArrayForEach(o, c.items) res_view(t->rt, o);
+	}
 	cJSON_AddItemToObject(list, "items", c.items);
 	c.items = NULL;
 	api_reply_json(req, 200, list);

@@ -27,6 +27,43 @@ static void api_release(struct api *a, const struct res_type *rt, const cJSON *o
 		rt->release(&a->alloc, obj, keep);
 }
 
+/* Answer a stored object as rt's view (rt may be a view: resource.h). */
+static void api_reply_view(struct http_req *req, int code, const struct res_type *rt,
+			   const cJSON *obj)
+{
+	cJSON *v;
+
+	if (!rt->storage) {
+		api_reply_json(req, code, obj);
+		return;
+	}
+	v = cJSON_Duplicate(obj, true);
+	res_view(rt, v);
+	api_reply_json(req, code, v ? v : obj);
+	cJSON_Delete(v);
+}
+
+/* A body in rt's view form: the view's own checks (old: the stored object,
+ * NULL on create), then conversion to the stored form. 0, or -EINVAL with
+ * e filled. Nothing for a type stored as itself. */
+static int api_unview(const struct res_type *rt, cJSON *obj, const cJSON *old, struct verrs *e)
+{
+	cJSON *oldv = NULL;
+
+	if (!rt->storage)
+		return 0;
+	if (rt->validate) {
+		if (old) {
+			oldv = cJSON_Duplicate(old, true);
+			res_view(rt, oldv);
+		}
+		rt->validate(obj, oldv, e);
+		cJSON_Delete(oldv);
+	}
+	res_unview(rt, obj);
+	return e->n ? -EINVAL : 0;
+}
+
 static cJSON *api_details_plural(const struct res_type *rt, const char *name)
 {
 	cJSON *d = cJSON_CreateObject();
@@ -144,6 +181,20 @@ static cJSON *api_parse_body(struct http_req *req, const struct res_type *rt)
 err:
 	cJSON_Delete(obj);
 	return NULL;
+}
+
+/* The type's decode hook (a Secret's base64 data, a Lease's MicroTimes):
+ * false after answering 400 as the upstream decoder does. */
+static bool api_decode(struct http_req *req, const struct res_type *rt, cJSON *obj)
+{
+	char err[512] = "", msg[API_MSG];
+
+	if (!rt->decode || !rt->decode(obj, err, sizeof(err)))
+		return true;
+	snprintf(msg, sizeof(msg), "%s in version \"%s\" cannot be handled as a %s: %s", rt->kind,
+		 rt->version, rt->kind, err);
+	api_status_bad(req, msg);
+	return false;
 }
 
 static const cJSON *api_md(const cJSON *obj)
@@ -316,6 +367,8 @@ void api_create_from(struct api *a, struct http_req *req, const struct api_targe
 	char msg[API_MSG];
 	int64_t rev;
 
+	if (!api_decode(req, rt, obj))
+		goto out;
 	md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
 	bns = json_str(obj, "metadata.namespace");
 	if (rt->namespaced) {
@@ -357,7 +410,9 @@ void api_create_from(struct api *a, struct http_req *req, const struct api_targe
 			  "to be created",
 			  json_str(obj, "metadata.resourceVersion"));
 	}
-	rev = api_create_obj(a, rt, ns, obj, &e, dry, f);
+	/* a view's errors are reported with the stored type's (e->n > 0) */
+	api_unview(rt, obj, NULL, &e);
+	rev = api_create_obj(a, res_stored(rt), ns, obj, &e, dry, f);
 	name = json_str(obj, "metadata.name");
 	if (rev == -EINVAL) {
 		api_status_invalid(req, rt, name, &e);
@@ -372,7 +427,7 @@ void api_create_from(struct api *a, struct http_req *req, const struct api_targe
 		api_status_store_err(a, req, rt, name, rev);
 		goto out;
 	}
-	api_reply_json(req, 201, obj);
+	api_reply_view(req, 201, rt, obj);
 	if (!dry)
 		http_req_defer(req);
 out:
@@ -426,6 +481,14 @@ void api_get(struct api *a, struct http_req *req, const struct api_target *t)
 		api_table_add_row(tbl, t->rt, obj, time(NULL));
 		api_reply_json(req, 200, tbl);
 		cJSON_Delete(tbl);
+	} else if (t->rt->storage) {
+		char *v = res_view_text(t->rt, kv->value);
+
+		if (v)
+			http_reply(req, 200, "application/json", v, strlen(v));
+		else
+			api_status_corrupt(req);
+		free(v);
 	} else {
 		http_reply(req, 200, "application/json", kv->value, kv->value_len);
 	}
@@ -452,13 +515,14 @@ static void api_keep_only_status(cJSON *obj, const cJSON *old)
 		cJSON_AddItemToObject(obj, "status", st);
 }
 
-/* Common tail of PUT and PATCH: `obj` is the proposed new state of `old`.
+/* Common tail of PUT and PATCH: `obj` is the proposed new state of `old`,
+ * both in the stored form (messages and answers are the target's view).
  * A dry run goes through every check and allocation and answers what would
  * be stored, but stores nothing (allocations are released again). */
 void api_update_obj(struct api *a, struct http_req *req, const struct api_target *t, cJSON *obj,
 		    cJSON *old, int64_t old_rev, bool dry, const struct api_fields *f)
 {
-	const struct res_type *rt = t->rt;
+	const struct res_type *rt = t->rt, *st = res_stored(rt);
 	cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
 	const cJSON *omd = api_md(old);
 	const char *brv = json_str(obj, "metadata.resourceVersion");
@@ -472,6 +536,9 @@ void api_update_obj(struct api *a, struct http_req *req, const struct api_target
 		api_status_bad(req, "metadata: expected an object");
 		return;
 	}
+	/* PUT bodies and patch results decode like a created object */
+	if (!api_decode(req, rt, obj))
+		return;
 	if (bname && strcmp(bname, t->name)) {
 		snprintf(msg, sizeof(msg),
 			 "the name of the object (%s) does not match the name on the URL (%s)",
@@ -492,7 +559,7 @@ void api_update_obj(struct api *a, struct http_req *req, const struct api_target
 			api_status_conflict(req, rt, t->name);
 			return;
 		}
-	} else if (!rt->unconditional_update) {
+	} else if (!st->unconditional_update) {
 		verrs_add(&e, "FieldValueInvalid", "metadata.resourceVersion",
 			  "Invalid value: 0x0: must be specified for an update");
 		api_status_invalid(req, rt, t->name, &e);
@@ -506,27 +573,28 @@ void api_update_obj(struct api *a, struct http_req *req, const struct api_target
 	json_copy_member(md, omd, "generation");
 	if (!strcmp(t->sub, "status"))
 		api_keep_only_status(obj, old);
-	else if (rt->has_status)
+	else if (st->has_status)
 		json_copy_member(obj, old, "status"); /* the main resource ignores status */
 	md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
-	if (rt->prepare_update)
-		rt->prepare_update(obj, old);
-	if (rt->defaults)
-		rt->defaults(obj);
-	rt->validate(obj, old, &e);
-	if (!e.n && rt->allocate)
-		rt->allocate(&a->alloc, obj, old, &e);
+	if (st->prepare_update)
+		st->prepare_update(obj, old);
+	if (st->defaults)
+		st->defaults(obj);
+	st->validate(obj, old, &e);
+	if (!e.n && st->allocate)
+		st->allocate(&a->alloc, obj, old, &e);
 	if (e.n) {
 		api_status_invalid(req, rt, t->name, &e);
 		return;
 	}
-	rev = api_fields_track(rt, f, old, obj);
+	/* the stored form's fields, under the stored type's apiVersion */
+	rev = api_fields_track(st, f, old, obj);
 	if (rev < 0) {
-		api_release(a, rt, obj, old);
+		api_release(a, st, obj, old);
 		api_status_store_err(a, req, rt, t->name, rev);
 		return;
 	}
-	if (rt->has_generation) {
+	if (st->has_generation) {
 		const cJSON *ns = cJSON_GetObjectItemCaseSensitive(obj, "spec");
 		const cJSON *os = cJSON_GetObjectItemCaseSensitive(old, "spec");
 		const cJSON *og = cJSON_GetObjectItemCaseSensitive(omd, "generation");
@@ -540,30 +608,43 @@ void api_update_obj(struct api *a, struct http_req *req, const struct api_target
 	/* A write that changes nothing is not a write (no event, same RV). */
 	api_set_rv(obj, old_rev);
 	if (jcmp_equal(obj, old) > 0) {
-		api_release(a, rt, obj, old);
-		api_reply_json(req, 200, old);
+		api_release(a, st, obj, old);
+		api_reply_view(req, 200, rt, old);
 		return;
 	}
 	if (dry) {
 		/* what would be stored, at the current resourceVersion */
 		rev = api_check_size(a, obj);
-		api_release(a, rt, obj, old);
+		api_release(a, st, obj, old);
 		if (rev < 0)
 			api_status_store_err(a, req, rt, t->name, rev);
 		else
-			api_reply_json(req, 200, obj);
+			api_reply_view(req, 200, rt, obj);
 		return;
 	}
 	api_key(key, sizeof(key), rt, t->ns, t->name);
 	rev = api_put(a, key, obj, old_rev, false);
 	if (rev < 0) {
-		api_release(a, rt, obj, old);
+		api_release(a, st, obj, old);
 		api_status_store_err(a, req, rt, t->name, rev);
 		return;
 	}
-	api_release(a, rt, old, obj);
-	api_reply_json(req, 200, obj);
+	api_release(a, st, old, obj);
+	api_reply_view(req, 200, rt, obj);
 	http_req_defer(req);
+}
+
+/* Convert a PUT body or patch result of a view (api_unview); 0, or
+ * -EINVAL after a 422. */
+static int api_view_body(struct http_req *req, const struct api_target *t, cJSON *obj,
+			 const cJSON *old)
+{
+	struct verrs e = {0};
+
+	if (!api_unview(t->rt, obj, old, &e))
+		return 0;
+	api_status_invalid(req, t->rt, t->name, &e);
+	return -EINVAL;
 }
 
 void api_update(struct api *a, struct http_req *req, const struct api_target *t)
@@ -585,7 +666,7 @@ void api_update(struct api *a, struct http_req *req, const struct api_target *t)
 		return;
 	old = api_load_or_reply(a, req, t, &kv);
 	api_fields_from_req(&f, req, t);
-	if (old)
+	if (old && !api_view_body(req, t, obj, old))
 		api_update_obj(a, req, t, obj, old, kv->mod_rev, dry, &f);
 	cJSON_Delete(old);
 	cJSON_Delete(obj);
@@ -672,35 +753,31 @@ void api_patch(struct api *a, struct http_req *req, const struct api_target *t)
 	old = api_load_or_reply(a, req, t, &kv);
 	if (!old)
 		return;
-	obj = api_run_patch(a, req, old, t->rt->kind);
+	if (t->rt->storage) {
+		/* a view's patch applies to the view's form of the object */
+		cJSON *oldv = cJSON_Duplicate(old, true);
+
+		res_view(t->rt, oldv);
+		obj = oldv ? api_run_patch(a, req, oldv, t->rt->kind) : NULL;
+		cJSON_Delete(oldv);
+	} else {
+		obj = api_run_patch(a, req, old, t->rt->kind);
+	}
 	api_fields_from_req(&f, req, t);
-	if (obj)
+	if (obj && !api_view_body(req, t, obj, old))
 		api_update_obj(a, req, t, obj, old, kv->mod_rev, dry, &f);
 	cJSON_Delete(obj);
 	cJSON_Delete(old);
 }
 
-/* DeleteOptions from the body (kubectl sends its dryRun there, the python
- * client in the query): preconditions and dryRun are honoured, the rest
- * ignored. Returns 0, or -EINVAL after replying. */
-int api_delete_opts_parse(struct http_req *req, cJSON **optsp, bool *dry)
+/* A DeleteOptions' dryRun: "All" sets *dry, any other value is the 422
+ * upstream gives. 0, or -EINVAL after replying. */
+static int api_opts_dry_run(struct http_req *req, const cJSON *opts, bool *dry)
 {
 	static const char *const supported[] = {"All", NULL};
-	cJSON *opts;
-	const cJSON *dr, *v;
+	const cJSON *dr = cJSON_GetObjectItemCaseSensitive(opts, "dryRun"), *v;
 	char msg[API_MSG];
-	size_t len;
 
-	*optsp = NULL;
-	if (api_dry_run(req, "DeleteOptions", dry))
-		return -EINVAL;
-	http_req_body(req, &len);
-	if (!len)
-		return 0;
-	opts = api_body_json(req, "error decoding DeleteOptions");
-	if (!opts)
-		return -EINVAL;
-	dr = cJSON_GetObjectItemCaseSensitive(opts, "dryRun");
 	if (!cJSON_IsArray(dr))
 		dr = NULL;
 	cJSON_ArrayForEach(v, dr)
@@ -717,6 +794,60 @@ int api_delete_opts_parse(struct http_req *req, cJSON **optsp, bool *dry)
 		free(val);
 		verrs_not_supported(&e, "dryRun", msg, supported);
 		api_status_invalid_kind(req, "DeleteOptions", "meta.k8s.io", "", &e);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* A DeleteOptions' preconditions against the stored object: 409 when the
+ * uid or resourceVersion differs. 0, or -EINVAL after replying. */
+static int api_opts_preconditions(struct http_req *req, const struct res_type *rt, const char *name,
+				  const struct store_kv *kv, const cJSON *old, const cJSON *opts)
+{
+	const char *prv = json_str(opts, "preconditions.resourceVersion");
+	const char *puid = json_str(opts, "preconditions.uid");
+	char msg[API_MSG];
+
+	if (puid && strcmp(puid, json_str(old, "metadata.uid") ?: "")) {
+		snprintf(msg, sizeof(msg),
+			 "Precondition failed: UID in precondition: %s, UID in object meta: %s",
+			 puid, json_str(old, "metadata.uid") ?: "");
+		api_status(req, 409, "Conflict", msg, api_details_plural(rt, name));
+		return -EINVAL;
+	}
+	if (prv && strtoll(prv, NULL, 10) != kv->mod_rev) {
+		api_status_conflict(req, rt, name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int api_delete_opts_check(struct http_req *req, const struct res_type *rt, const char *name,
+			  const struct store_kv *kv, const cJSON *old, const cJSON *opts, bool *dry)
+{
+	if (api_opts_dry_run(req, opts, dry))
+		return -EINVAL;
+	return api_opts_preconditions(req, rt, name, kv, old, opts);
+}
+
+/* DeleteOptions from the body (kubectl sends its dryRun there, the python
+ * client in the query): preconditions and dryRun are honoured, the rest
+ * ignored. Returns 0, or -EINVAL after replying. */
+int api_delete_opts_parse(struct http_req *req, cJSON **optsp, bool *dry)
+{
+	cJSON *opts;
+	size_t len;
+
+	*optsp = NULL;
+	if (api_dry_run(req, "DeleteOptions", dry))
+		return -EINVAL;
+	http_req_body(req, &len);
+	if (!len)
+		return 0;
+	opts = api_body_json(req, "error decoding DeleteOptions");
+	if (!opts)
+		return -EINVAL;
+	if (api_opts_dry_run(req, opts, dry)) {
 		cJSON_Delete(opts);
 		return -EINVAL;
 	}
@@ -728,29 +859,13 @@ static int api_delete_options(struct http_req *req, const struct res_type *rt, c
 			      const struct store_kv *kv, const cJSON *old, bool *dry)
 {
 	cJSON *opts;
-	const char *prv, *puid;
-	char msg[API_MSG];
-	int err = -EINVAL;
+	int err;
 
 	if (api_delete_opts_parse(req, &opts, dry))
 		return -EINVAL;
 	if (!opts)
 		return 0;
-	prv = json_str(opts, "preconditions.resourceVersion");
-	puid = json_str(opts, "preconditions.uid");
-	if (puid && strcmp(puid, json_str(old, "metadata.uid") ?: "")) {
-		snprintf(msg, sizeof(msg),
-			 "Precondition failed: UID in precondition: %s, UID in object meta: %s",
-			 puid, json_str(old, "metadata.uid") ?: "");
-		api_status(req, 409, "Conflict", msg, api_details_plural(rt, name));
-		goto out;
-	}
-	if (prv && strtoll(prv, NULL, 10) != kv->mod_rev) {
-		api_status_conflict(req, rt, name);
-		goto out;
-	}
-	err = 0;
-out:
+	err = api_opts_preconditions(req, rt, name, kv, old, opts);
 	cJSON_Delete(opts);
 	return err;
 }
@@ -760,8 +875,8 @@ static void api_reply_deleted(struct http_req *req, const struct res_type *rt, c
 {
 	cJSON *st, *d;
 
-	if (rt->delete_returns_object) {
-		api_reply_json(req, 200, old);
+	if (res_stored(rt)->delete_returns_object) {
+		api_reply_view(req, 200, rt, old);
 		return;
 	}
 	st = cJSON_CreateObject();
@@ -777,9 +892,10 @@ static void api_reply_deleted(struct http_req *req, const struct res_type *rt, c
 	cJSON_Delete(st);
 }
 
-int64_t api_store_delete(struct api *a, const struct res_type *rt, const char *ns, const char *name,
-			 bool mark)
+int64_t api_store_delete(struct api *a, const struct res_type *view, const char *ns,
+			 const char *name, bool mark)
 {
+	const struct res_type *rt = res_stored(view);
 	char key[600], now[32];
 	const struct store_kv *kv;
 	cJSON *old;
@@ -823,7 +939,7 @@ void api_delete(struct api *a, struct http_req *req, const struct api_target *t)
 
 	if (!old)
 		return;
-	why = rt->delete_forbidden ? rt->delete_forbidden(old) : NULL;
+	why = res_stored(rt)->delete_forbidden ? res_stored(rt)->delete_forbidden(old) : NULL;
 	if (why) {
 		snprintf(msg, sizeof(msg), "%s \"%s\" is forbidden: %s", res_qualified(rt), t->name,
 			 why);
@@ -846,7 +962,7 @@ void api_delete(struct api *a, struct http_req *req, const struct api_target *t)
 		/* marked for deletion (a Terminating namespace): the new state */
 		cJSON *cur = api_load(a, t, &kv);
 
-		api_reply_json(req, 200, cur ? cur : old);
+		api_reply_view(req, 200, rt, cur ? cur : old);
 		cJSON_Delete(cur);
 	} else {
 		api_set_rv(old, rev);

@@ -11,7 +11,40 @@ static const unsigned char api_openapi_v2_pb[28] = {
     0x0a, 0x03, '2', '.', '0', 0x12, 0x15, 0x0a, 0x0a, 'K', 'u', 'b', 'e', 'r',
     'n',  'e',	't', 'e', 's', 0x12, 0x07, 'v',	 '1',  '.', '2', '0', '.', '2'};
 
-static const char *api_groups[][2] = {{"apps", "v1"}, {"discovery.k8s.io", "v1"}};
+/* The served API groups and their versions, from the resource table: a
+ * group in the order its first type is listed, its versions likewise, the
+ * first one preferred (res_types lists autoscaling/v2 before v1). */
+#define API_MAX_GROUPS	 16
+#define API_MAX_VERSIONS 4
+struct api_group_def {
+	const char *name;
+	const char *versions[API_MAX_VERSIONS];
+	int nversions;
+};
+
+static int api_groups_of(struct api_group_def *g, int max)
+{
+	int n = 0, i, k;
+
+	for (int t = 0; t < res_ntypes; t++) {
+		const struct res_type *rt = res_types[t];
+
+		if (!rt->group[0])
+			continue;
+		for (i = 0; i < n && strcmp(g[i].name, rt->group); i++)
+			;
+		if (i == n) {
+			if (n == max)
+				continue;
+			g[n++] = (struct api_group_def){.name = rt->group};
+		}
+		for (k = 0; k < g[i].nversions && strcmp(g[i].versions[k], rt->version); k++)
+			;
+		if (k == g[i].nversions && k < API_MAX_VERSIONS)
+			g[i].versions[g[i].nversions++] = rt->version;
+	}
+	return n;
+}
 
 static cJSON *api_strings(const char *const *v)
 {
@@ -85,6 +118,18 @@ static cJSON *api_resource_list(const char *group, const char *version)
 			snprintf(sub, sizeof(sub), "%s/binding", rt->plural);
 			api_add_res(list, sub, rt->namespaced, "Binding", bind_verbs);
 		}
+		if (rt->has_eviction) {
+			/* kubectl (1.22+) drain evicts when this names policy's
+			 * version. (1.20 also wants the policy group listed; it
+			 * serves nothing until PodDisruptionBudget comes, and an
+			 * empty group is an error to client-go's discovery, so
+			 * 1.20 deletes the pods instead.) */
+			snprintf(sub, sizeof(sub), "%s/eviction", rt->plural);
+			api_add_res(list, sub, rt->namespaced, "Eviction", bind_verbs);
+			r = cJSON_GetArrayItem(list, cJSON_GetArraySize(list) - 1);
+			cJSON_AddStringToObject(r, "group", "policy");
+			cJSON_AddStringToObject(r, "version", "v1");
+		}
 	}
 	if (!any) {
 		cJSON_Delete(doc);
@@ -93,24 +138,30 @@ static cJSON *api_resource_list(const char *group, const char *version)
 	return doc;
 }
 
-static cJSON *api_group(const char *name, const char *version)
+static cJSON *api_group(const struct api_group_def *gd)
 {
-	cJSON *g = cJSON_CreateObject(), *vs, *v;
+	cJSON *g = cJSON_CreateObject(), *vs, *v, *pref = NULL;
 	char gv[64];
 
-	snprintf(gv, sizeof(gv), "%s/%s", name, version);
-	cJSON_AddStringToObject(g, "name", name);
+	cJSON_AddStringToObject(g, "name", gd->name);
 	vs = cJSON_AddArrayToObject(g, "versions");
-	v = cJSON_CreateObject();
-	cJSON_AddStringToObject(v, "groupVersion", gv);
-	cJSON_AddStringToObject(v, "version", version);
-	cJSON_AddItemToArray(vs, v);
-	cJSON_AddItemToObject(g, "preferredVersion", cJSON_Duplicate(v, true));
+	for (int i = 0; i < gd->nversions; i++) {
+		snprintf(gv, sizeof(gv), "%s/%s", gd->name, gd->versions[i]);
+		v = cJSON_CreateObject();
+		cJSON_AddStringToObject(v, "groupVersion", gv);
+		cJSON_AddStringToObject(v, "version", gd->versions[i]);
+		cJSON_AddItemToArray(vs, v);
+		if (!pref)
+			pref = cJSON_Duplicate(v, true);
+	}
+	cJSON_AddItemToObject(g, "preferredVersion", pref ? pref : cJSON_CreateObject());
 	return g;
 }
 
 bool api_discovery(struct api *a, struct http_req *req, const char *path)
 {
+	struct api_group_def groups_def[API_MAX_GROUPS];
+	int ngroups = api_groups_of(groups_def, API_MAX_GROUPS);
 	cJSON *doc = NULL;
 
 	if (api_path_is(path, "/version")) {
@@ -139,8 +190,8 @@ bool api_discovery(struct api *a, struct http_req *req, const char *path)
 		cJSON_AddStringToObject(doc, "kind", "APIGroupList");
 		cJSON_AddStringToObject(doc, "apiVersion", "v1");
 		groups = cJSON_AddArrayToObject(doc, "groups");
-		for (size_t i = 0; i < sizeof(api_groups) / sizeof(api_groups[0]); i++)
-			cJSON_AddItemToArray(groups, api_group(api_groups[i][0], api_groups[i][1]));
+		for (int i = 0; i < ngroups; i++)
+			cJSON_AddItemToArray(groups, api_group(&groups_def[i]));
 	} else if (api_path_is(path, "/api/v1")) {
 		doc = api_resource_list("", "v1");
 	} else if (!strcmp(path, "/openapi/v2") || !strcmp(path, "/swagger-2.0.0.pb-v1")) {
@@ -148,17 +199,20 @@ bool api_discovery(struct api *a, struct http_req *req, const char *path)
 			   sizeof(api_openapi_v2_pb));
 		return true;
 	} else if (!strncmp(path, "/apis/", 6)) {
-		for (size_t i = 0; i < sizeof(api_groups) / sizeof(api_groups[0]); i++) {
+		for (int i = 0; i < ngroups && !doc; i++) {
+			const struct api_group_def *gd = &groups_def[i];
 			char p1[64], p2[80];
 
-			snprintf(p1, sizeof(p1), "/apis/%s", api_groups[i][0]);
-			snprintf(p2, sizeof(p2), "%s/%s", p1, api_groups[i][1]);
+			snprintf(p1, sizeof(p1), "/apis/%s", gd->name);
 			if (api_path_is(path, p1)) {
-				doc = api_group(api_groups[i][0], api_groups[i][1]);
+				doc = api_group(gd);
 				cJSON_AddStringToObject(doc, "kind", "APIGroup");
 				cJSON_AddStringToObject(doc, "apiVersion", "v1");
-			} else if (api_path_is(path, p2)) {
-				doc = api_resource_list(api_groups[i][0], api_groups[i][1]);
+			}
+			for (int k = 0; k < gd->nversions && !doc; k++) {
+				snprintf(p2, sizeof(p2), "%s/%s", p1, gd->versions[k]);
+				if (api_path_is(path, p2))
+					doc = api_resource_list(gd->name, gd->versions[k]);
 			}
 		}
 	}

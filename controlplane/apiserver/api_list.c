@@ -22,7 +22,9 @@ int api_selectors(struct http_req *req, const struct res_type *rt, struct select
 		api_status(req, 400, "BadRequest", err, NULL);
 		return -EINVAL;
 	}
-	if (f && sel_parse_fields(f, rt->field_selectors, rt->plural, fs, err, sizeof(err))) {
+	/* a view's selectors match the stored form: its storage's fields */
+	if (f && sel_parse_fields(f, res_stored(rt)->field_selectors, rt->plural, fs, err,
+				  sizeof(err))) {
 		sel_free(*ls);
 		*ls = NULL;
 		api_status(req, 400, "BadRequest", err, NULL);
@@ -97,7 +99,7 @@ static void list_one(void *ud, const struct store_kv *kv)
 	struct list_ctx *c = ud;
 	cJSON *obj = NULL;
 
-	if (c->ls || c->fs || c->table) {
+	if (c->ls || c->fs || c->table || c->rt->storage) {
 		obj = cJSON_Parse(kv->value);
 		if (!obj || !api_match(c->ls, c->fs, obj)) {
 			cJSON_Delete(obj);
@@ -106,6 +108,18 @@ static void list_one(void *ud, const struct store_kv *kv)
 	}
 	if (c->table) {
 		api_table_add_row(c->table, c->rt, obj, c->now);
+	} else if (c->rt->storage) {
+		char *v;
+
+		res_view(c->rt, obj);
+		v = cJSON_PrintUnformatted(obj);
+		if (c->n)
+			buf_put(&c->buf, ",", 1);
+		if (v)
+			buf_put(&c->buf, v, strlen(v));
+		else
+			c->buf.oom = true;
+		free(v);
 	} else {
 		if (c->n)
 			buf_put(&c->buf, ",", 1);

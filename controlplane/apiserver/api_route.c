@@ -128,7 +128,8 @@ int api_route(const char *path, struct api_target *t)
 		i++;
 		if (!(!strcmp(t->sub, "status") && t->rt->has_status) &&
 		    !(!strcmp(t->sub, "scale") && t->rt->has_scale) &&
-		    !(!strcmp(t->sub, "binding") && t->rt->has_binding))
+		    !(!strcmp(t->sub, "binding") && t->rt->has_binding) &&
+		    !(!strcmp(t->sub, "eviction") && t->rt->has_eviction))
 			return -ENOENT;
 	}
 	if (i != n)

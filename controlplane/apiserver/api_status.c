@@ -110,17 +110,17 @@ void api_status_invalid(struct http_req *req, const struct res_type *rt, const c
 void api_key(char *buf, size_t len, const struct res_type *rt, const char *ns, const char *name)
 {
 	if (rt->namespaced)
-		snprintf(buf, len, "/registry/%s/%s/%s", rt->plural, ns, name);
+		snprintf(buf, len, "/registry/%s/%s/%s", res_stored(rt)->plural, ns, name);
 	else
-		snprintf(buf, len, "/registry/%s/%s", rt->plural, name);
+		snprintf(buf, len, "/registry/%s/%s", res_stored(rt)->plural, name);
 }
 
 void api_prefix(char *buf, size_t len, const struct res_type *rt, const char *ns)
 {
 	if (rt->namespaced && ns && *ns)
-		snprintf(buf, len, "/registry/%s/%s/", rt->plural, ns);
+		snprintf(buf, len, "/registry/%s/%s/", res_stored(rt)->plural, ns);
 	else
-		snprintf(buf, len, "/registry/%s/", rt->plural);
+		snprintf(buf, len, "/registry/%s/", res_stored(rt)->plural);
 }
 
 void api_meta_gen_uid(char out[37])

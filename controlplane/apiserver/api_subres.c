@@ -1,5 +1,5 @@
-/* api_subres: the /scale and /binding subresources. (/status shares the
- * update pipeline in api_crud.c.) */
+/* api_subres: the /scale, /binding and /eviction subresources. (/status
+ * shares the update pipeline in api_crud.c.) */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,7 +12,7 @@
 
 /* --- /scale (k8s-api.md §6.6) --- */
 
-static cJSON *api_scale_of(const cJSON *obj)
+static cJSON *api_scale_of(const struct res_type *rt, const cJSON *obj)
 {
 	cJSON *s = cJSON_CreateObject(), *md, *spec, *st;
 	const cJSON *omd = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
@@ -20,8 +20,9 @@ static cJSON *api_scale_of(const cJSON *obj)
 	const cJSON *ostat = cJSON_GetObjectItemCaseSensitive(obj, "status");
 	const cJSON *r = cJSON_GetObjectItemCaseSensitive(ospec, "replicas");
 	const cJSON *sr = cJSON_GetObjectItemCaseSensitive(ostat, "replicas");
-	const cJSON *ml = cJSON_GetObjectItemCaseSensitive(
-	    cJSON_GetObjectItemCaseSensitive(ospec, "selector"), "matchLabels");
+	const cJSON *sl = cJSON_GetObjectItemCaseSensitive(ospec, "selector");
+	const cJSON *ml =
+	    rt->scale_selector_map ? sl : cJSON_GetObjectItemCaseSensitive(sl, "matchLabels");
 	char *sel = sel_map_string(ml);
 
 	cJSON_AddStringToObject(s, "kind", "Scale");
@@ -62,7 +63,7 @@ void api_scale(struct api *a, struct http_req *req, const struct api_target *t)
 	if (!obj)
 		return;
 	if (!strcmp(m, "GET")) {
-		scale = api_scale_of(obj);
+		scale = api_scale_of(t->rt, obj);
 		api_reply_json(req, 200, scale);
 		goto out;
 	}
@@ -79,7 +80,7 @@ void api_scale(struct api *a, struct http_req *req, const struct api_target *t)
 			goto out;
 		}
 		if (!strcmp(m, "PATCH")) {
-			cJSON *cur = api_scale_of(obj);
+			cJSON *cur = api_scale_of(t->rt, obj);
 			char err[256] = "";
 
 			if (!ct || (strncmp(ct, "application/merge-patch+json", 28) &&
@@ -95,8 +96,8 @@ void api_scale(struct api *a, struct http_req *req, const struct api_target *t)
 				goto out;
 			}
 			/* a Scale is small and fixed: the limit only bounds the patch */
-			patch_apply(PATCH_MERGE, cur, in, "Scale", api_max_object(a), &scale,
-				    err, sizeof(err));
+			patch_apply(PATCH_MERGE, cur, in, "Scale", api_max_object(a), &scale, err,
+				    sizeof(err));
 			cJSON_Delete(cur);
 			cJSON_Delete(in);
 		} else {
@@ -152,7 +153,7 @@ void api_scale(struct api *a, struct http_req *req, const struct api_target *t)
 			http_req_defer(req);
 	}
 	cJSON_Delete(scale);
-	scale = api_scale_of(obj);
+	scale = api_scale_of(t->rt, obj);
 	api_reply_json(req, 200, scale);
 	goto out;
 bad:
@@ -207,6 +208,78 @@ void api_binding(struct api *a, struct http_req *req, const struct api_target *t
 	if (rev < 0) {
 		api_status_store_err(a, req, t->rt, t->name, rev);
 		goto out;
+	}
+	api_status(req, 201, "", "", NULL);
+	if (!dry)
+		http_req_defer(req);
+out:
+	cJSON_Delete(in);
+	cJSON_Delete(obj);
+}
+
+/* The Eviction's TypeMeta: absent, or policy's Eviction (kubectl 1.20
+ * sends the v1beta1 shape, which is the same). */
+static const char *api_eviction_kind_error(const cJSON *in)
+{
+	const cJSON *kind = cJSON_GetObjectItemCaseSensitive(in, "kind");
+	const cJSON *av = cJSON_GetObjectItemCaseSensitive(in, "apiVersion");
+
+	if (kind && (!cJSON_IsString(kind) || strcmp(kind->valuestring, "Eviction")))
+		return "the kind in the data does not match the expected kind (Eviction)";
+	if (av && (!cJSON_IsString(av) || (strcmp(av->valuestring, "policy/v1") &&
+					   strcmp(av->valuestring, "policy/v1beta1"))))
+		return "the API version in the data does not match the expected API version "
+		       "(policy/v1)";
+	return NULL;
+}
+
+/* POST pods/{name}/eviction: upstream's EvictionREST.Create. No
+ * PodDisruptionBudget is served, so every eviction is allowed and deletes
+ * the pod at once, under the Eviction's deleteOptions (preconditions,
+ * dryRun; the query's dryRun counts too). */
+void api_eviction(struct api *a, struct http_req *req, const struct api_target *t)
+{
+	const struct store_kv *kv;
+	cJSON *in = NULL, *obj = NULL;
+	const cJSON *opts;
+	const char *why, *name;
+	int64_t rev;
+	bool dry;
+
+	if (api_dry_run(req, "CreateOptions", &dry))
+		return;
+	in = api_body_json(req, "error decoding Eviction");
+	if (!in)
+		return;
+	why = cJSON_IsObject(in) ? api_eviction_kind_error(in)
+				 : "error decoding Eviction: expected an object";
+	if (why) {
+		api_status(req, 400, "BadRequest", why, NULL);
+		goto out;
+	}
+	name = json_str(in, "metadata.name");
+	if (!name || strcmp(name, t->name)) {
+		api_status(req, 400, "BadRequest",
+			   "name in URL does not match name in Eviction object", NULL);
+		goto out;
+	}
+	opts = cJSON_GetObjectItemCaseSensitive(in, "deleteOptions");
+	if (opts && !cJSON_IsNull(opts) && !cJSON_IsObject(opts)) {
+		api_status(req, 400, "BadRequest",
+			   "error decoding Eviction: deleteOptions: expected an object", NULL);
+		goto out;
+	}
+	obj = api_load_or_reply(a, req, t, &kv);
+	if (!obj)
+		goto out;
+	if (api_delete_opts_check(req, t->rt, t->name, kv, obj, opts, &dry))
+		goto out;
+	if (!dry) {
+		rev = api_store_delete(a, t->rt, t->ns, t->name, true);
+		if (rev < 0) {
+			api_status_store_err(a, req, t->rt, t->name, rev);
+			goto out;
+		}
 	}
 	api_status(req, 201, "", "", NULL);
 	if (!dry)

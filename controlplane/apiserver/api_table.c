@@ -17,7 +17,7 @@ cJSON *api_table_new(const struct res_type *rt, bool with_columns)
 	cJSON_AddStringToObject(t, "apiVersion", "meta.k8s.io/v1");
 	cJSON_AddItemToObject(t, "metadata", cJSON_CreateObject());
 	if (with_columns)
-		cJSON_AddItemToObject(t, "columnDefinitions", rt->table_columns());
+		cJSON_AddItemToObject(t, "columnDefinitions", res_stored(rt)->table_columns());
 	cJSON_AddArrayToObject(t, "rows");
 	return t;
 }
@@ -39,7 +39,8 @@ void api_table_add_row(cJSON *table, const struct res_type *rt, const cJSON *obj
 	cJSON *rows = cJSON_GetObjectItemCaseSensitive(table, "rows");
 	cJSON *row = cJSON_CreateObject();
 
-	cJSON_AddItemToObject(row, "cells", rt->table_cells(obj, now));
+	/* obj is the stored form: a view's rows are its storage's */
+	cJSON_AddItemToObject(row, "cells", res_stored(rt)->table_cells(obj, now));
 	cJSON_AddItemToObject(row, "object", api_partial(obj));
 	cJSON_AddItemToArray(rows, row);
 }

@@ -120,9 +120,16 @@ static void watch_send_obj(struct api_watch *w, const char *type, const cJSON *o
 		api_table_add_row(t, w->rt, obj, time(NULL));
 		s = cJSON_PrintUnformatted(t);
 		cJSON_Delete(t);
-	} else if (raw) {
+	} else if (raw && !w->rt->storage) {
 		watch_send_line(w, type, raw, strlen(raw));
 		return;
+	} else if (w->rt->storage) {
+		/* obj is shared with the other watchers: convert a copy */
+		cJSON *v = cJSON_Duplicate(obj, true);
+
+		res_view(w->rt, v);
+		s = v ? cJSON_PrintUnformatted(v) : NULL;
+		cJSON_Delete(v);
 	} else {
 		s = cJSON_PrintUnformatted(obj);
 	}
@@ -150,7 +157,8 @@ static void watch_parse(struct watch_ev *e)
 static void watch_deliver(struct api_watch *w, struct watch_ev *e)
 {
 	const struct store_event *ev = e->ev;
-	bool filtered = w->ls || w->fs;
+	/* a view's objects are converted, so they are parsed as filtered ones */
+	bool filtered = w->ls || w->fs || w->rt->storage;
 	bool now_m, was_m;
 
 	if (w->ended || ev->rev <= w->last_rev || strncmp(ev->key, w->prefix, strlen(w->prefix)))
@@ -225,7 +233,7 @@ static void watch_initial_cb(void *ud, const struct store_kv *kv)
 	struct api_watch *w = ud;
 	cJSON *obj;
 
-	if (!w->ls && !w->fs && !w->table) {
+	if (!w->ls && !w->fs && !w->table && !w->rt->storage) {
 		watch_send_line(w, "ADDED", kv->value, kv->value_len);
 		return;
 	}

@@ -60,4 +60,11 @@ struct ctrl_namespace;
 int ctrl_namespace_start(struct api *a, struct ev_loop *loop, struct ctrl_namespace **out);
 void ctrl_namespace_stop(struct ctrl_namespace *c);
 
+/* ServiceAccount: every namespace not being deleted has a `default`
+ * ServiceAccount, created with it and again when deleted. */
+struct ctrl_serviceaccount;
+int ctrl_serviceaccount_start(struct api *a, struct ev_loop *loop,
+			      struct ctrl_serviceaccount **out);
+void ctrl_serviceaccount_stop(struct ctrl_serviceaccount *c);
+
 #endif

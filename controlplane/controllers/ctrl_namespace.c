@@ -148,7 +148,8 @@ static int cn_sync(void *ud, const char *name)
 	for (int i = 0; i < res_ntypes; i++) {
 		int e;
 
-		if (!res_types[i]->namespaced)
+		/* a view's objects are its storage's: emptied once, there */
+		if (!res_types[i]->namespaced || res_types[i]->storage)
 			continue;
 		e = cn_delete_all(c, res_types[i], name);
 		if (e)

@@ -86,7 +86,7 @@ static void sts_defaults(cJSON *obj)
 /* ----------------------------------------------------------- validation */
 
 /* %#v of a metav1.LabelSelector (the value field.Error prints). */
-static void apps_goselector(const cJSON *sel, char *buf, size_t len)
+void res_goselector(const cJSON *sel, char *buf, size_t len)
 {
 	const cJSON *ml = res_get(sel, "matchLabels"), *me = res_get(sel, "matchExpressions"), *x;
 	char m[RES_VAL], vals[RES_VAL], q1[RES_VAL], q2[RES_VAL];
@@ -118,7 +118,7 @@ static void apps_goselector(const cJSON *sel, char *buf, size_t len)
 	free(s);
 }
 
-static void apps_nonneg(const cJSON *o, const char *key, const char *path, struct verrs *e)
+void res_nonneg(const cJSON *o, const char *key, const char *path, struct verrs *e)
 {
 	const cJSON *v = res_typed(o, key, path, RES_INT, e);
 
@@ -129,8 +129,7 @@ static void apps_nonneg(const cJSON *o, const char *key, const char *path, struc
 }
 
 /* ValidatePodTemplateSpecForReplicaSet / ...ForStatefulSet */
-static void apps_validate_template(const cJSON *spec, const cJSON *sel, const char *kind,
-				   struct verrs *e)
+void res_apps_template(const cJSON *spec, const cJSON *sel, const char *kind, struct verrs *e)
 {
 	const cJSON *tmpl, *md, *labels, *rp;
 	char v[RES_VAL * 2], q[RES_VAL];
@@ -177,8 +176,8 @@ static const cJSON *apps_validate_common(const cJSON *obj, const cJSON *old, con
 	spec = res_get(obj, "spec");
 	if (spec && !res_check_type(spec, "spec", RES_OBJ, e))
 		return NULL;
-	apps_nonneg(spec, "replicas", "spec.replicas", e);
-	apps_nonneg(spec, "minReadySeconds", "spec.minReadySeconds", e);
+	res_nonneg(spec, "replicas", "spec.replicas", e);
+	res_nonneg(spec, "minReadySeconds", "spec.minReadySeconds", e);
 	sel = res_typed(spec, "selector", "spec.selector", RES_OBJ, e);
 	if (!sel && res_get(spec, "selector"))
 		return spec;
@@ -189,22 +188,22 @@ static const cJSON *apps_validate_common(const cJSON *obj, const cJSON *old, con
 		if (res_selector_empty(sel)) {
 			char d[64];
 
-			apps_goselector(sel, v, sizeof(v));
+			res_goselector(sel, v, sizeof(v));
 			snprintf(d, sizeof(d), "empty selector is invalid for %s", what);
 			verrs_invalid(e, "spec.selector", v, d);
 		}
 	}
 	if (sel && !res_selector_ok(sel)) {
-		apps_goselector(sel, v, sizeof(v));
+		res_goselector(sel, v, sizeof(v));
 		verrs_invalid(e, "spec.selector", v,
 			      strcmp(what, "statefulset") ? "invalid label selector" : "");
 	} else {
-		apps_validate_template(spec, sel, kind, e);
+		res_apps_template(spec, sel, kind, e);
 	}
 	/* apps/v1: the selector is immutable */
 	if (old && sel && res_get(res_get(old, "spec"), "selector") &&
 	    jcmp_equal(sel, res_get(res_get(old, "spec"), "selector")) <= 0) {
-		apps_goselector(sel, v, sizeof(v));
+		res_goselector(sel, v, sizeof(v));
 		verrs_invalid(e, "spec.selector", v, "field is immutable");
 	}
 	return spec;
@@ -317,7 +316,7 @@ static void deploy_validate(const cJSON *obj, const cJSON *old, struct verrs *e)
 	if (!spec)
 		return;
 	deploy_validate_strategy(spec, e);
-	apps_nonneg(spec, "revisionHistoryLimit", "spec.revisionHistoryLimit", e);
+	res_nonneg(spec, "revisionHistoryLimit", "spec.revisionHistoryLimit", e);
 	pds =
 	    res_typed(spec, "progressDeadlineSeconds", "spec.progressDeadlineSeconds", RES_INT, e);
 	res_int(spec, "minReadySeconds", &mrs);
@@ -373,7 +372,7 @@ static void sts_validate(const cJSON *obj, const cJSON *old, struct verrs *e)
 		const cJSON *ru =
 		    res_typed(us, "rollingUpdate", "spec.updateStrategy.rollingUpdate", RES_OBJ, e);
 
-		apps_nonneg(ru, "partition", "spec.updateStrategy.rollingUpdate.partition", e);
+		res_nonneg(ru, "partition", "spec.updateStrategy.rollingUpdate.partition", e);
 	} else {
 		res_goquote(type->valuestring, q, sizeof(q));
 		verrs_add(e, "FieldValueInvalid", "spec.updateStrategy",
@@ -382,7 +381,7 @@ static void sts_validate(const cJSON *obj, const cJSON *old, struct verrs *e)
 			  "'RollingUpdate' or 'OnDelete'",
 			  q);
 	}
-	apps_nonneg(spec, "revisionHistoryLimit", "spec.revisionHistoryLimit", e);
+	res_nonneg(spec, "revisionHistoryLimit", "spec.revisionHistoryLimit", e);
 	sn = res_typed(spec, "serviceName", "spec.serviceName", RES_STR, e);
 	if ((!sn && !res_get(spec, "serviceName")) || (sn && !sn->valuestring[0]))
 		verrs_required(e, "spec.serviceName", "");
@@ -474,9 +473,8 @@ static long long apps_num(const cJSON *obj, const char *path)
 }
 
 /* metav1.LabelSelectorAsSelector(...).String(), "<invalid>" on error */
-static void apps_cell_selector(cJSON *cells, const cJSON *obj)
+void res_cell_selector(cJSON *cells, const cJSON *sel)
 {
-	const cJSON *sel = json_at(obj, "spec.selector");
 	char *s;
 
 	if (sel && !res_selector_ok(sel)) {
@@ -484,7 +482,8 @@ static void apps_cell_selector(cJSON *cells, const cJSON *obj)
 		return;
 	}
 	s = res_selector_string(sel);
-	res_cell_str(cells, s);
+	/* metav1.FormatLabelSelector: "<none>" for an empty selector */
+	res_cell_str(cells, s && *s ? s : "<none>");
 	free(s);
 }
 
@@ -507,7 +506,7 @@ static cJSON *deploy_table_cells(const cJSON *obj, time_t now)
 	res_cell_int(cells, apps_num(obj, "status.availableReplicas"));
 	res_cell_age(cells, obj, now);
 	res_cell_containers(cells, json_at(obj, "spec.template.spec"));
-	apps_cell_selector(cells, obj);
+	res_cell_selector(cells, json_at(obj, "spec.selector"));
 	return cells;
 }
 
@@ -521,7 +520,7 @@ static cJSON *rs_table_cells(const cJSON *obj, time_t now)
 	res_cell_int(cells, apps_num(obj, "status.readyReplicas"));
 	res_cell_age(cells, obj, now);
 	res_cell_containers(cells, json_at(obj, "spec.template.spec"));
-	apps_cell_selector(cells, obj);
+	res_cell_selector(cells, json_at(obj, "spec.selector"));
 	return cells;
 }
 
@@ -597,4 +596,215 @@ const struct res_type res_statefulsets = {
     .validate = sts_validate,
     .table_columns = sts_table_columns,
     .table_cells = sts_table_cells,
+};
+
+/* =================================================== ControllerRevision */
+
+/* ValidateControllerRevision(Update): data is mandatory and immutable. */
+static void cr_validate(const cJSON *obj, const cJSON *old, struct verrs *e)
+{
+	const cJSON *data = res_get(obj, "data");
+	char v[RES_VAL];
+
+	res_validate_meta(obj, old, RES_DNS1123_SUBDOMAIN, e);
+	if (!data)
+		verrs_required(e, "data", "data is mandatory");
+	res_nonneg(obj, "revision", "revision", e);
+	if (old && jcmp_equal(data, res_get(old, "data")) <= 0) {
+		res_goval(data, v, sizeof(v));
+		verrs_invalid(e, "data", v, "field is immutable");
+	}
+}
+
+static const struct res_col cr_cols[] = {
+    {"Name", "string", "name", 0, RES_DESC_NAME},
+    {"Controller", "string", "", 0, "Controller of the object"},
+    {"Revision", "number", "", 0,
+     "Revision indicates the revision of the state represented by Data."},
+    {"Age", "string", "", 0, RES_DESC_AGE},
+};
+
+static cJSON *cr_table_columns(void)
+{
+	return res_columns(cr_cols, APPS_NCOLS(cr_cols));
+}
+
+/* metav1.GetControllerOf: the owner reference with controller true. */
+static const cJSON *apps_controller_of(const cJSON *obj)
+{
+	const cJSON *r;
+
+	cJSON_ArrayForEach(
+	    r,
+	    RES_ARR(json_at(
+		obj,
+		"metadata.ownerReferences"))) if (cJSON_IsTrue(res_get(r, "controller"))) return r;
+	return NULL;
+}
+
+static cJSON *cr_table_cells(const cJSON *obj, time_t now)
+{
+	cJSON *cells = cJSON_CreateArray();
+	const cJSON *ref = apps_controller_of(obj);
+	const char *av, *slash, *kind;
+	struct res_join j;
+	char *s;
+
+	res_cell_str(cells, json_str(obj, "metadata.name"));
+	if (!ref) {
+		res_cell_str(cells, "<none>");
+	} else {
+		/* formatResourceName: lower-cased "Kind.group/name" */
+		av = json_str(ref, "apiVersion") ?: "";
+		slash = strchr(av, '/');
+		kind = json_str(ref, "kind") ?: "";
+		res_join_init(&j);
+		for (const char *p = kind; *p; p++)
+			res_join_add(&j, "", "%c",
+				     (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p));
+		if (slash && *kind)
+			res_join_add(&j, "", ".%.*s", (int)(slash - av), av);
+		res_join_add(&j, "", "%s%s", *kind ? "/" : "", json_str(ref, "name") ?: "");
+		s = res_join_done(&j);
+		res_cell_str(cells, s);
+		free(s);
+	}
+	res_cell_int(cells, apps_num(obj, "revision"));
+	res_cell_age(cells, obj, now);
+	return cells;
+}
+
+const struct res_type res_controllerrevisions = {
+    .plural = "controllerrevisions",
+    .singular = "controllerrevision",
+    .kind = "ControllerRevision",
+    .list_kind = "ControllerRevisionList",
+    .group = "apps",
+    .version = "v1",
+    .api_version = "apps/v1",
+    .namespaced = true,
+    .unconditional_update = true,
+    .validate = cr_validate,
+    .table_columns = cr_table_columns,
+    .table_cells = cr_table_cells,
+};
+
+/* ============================================================ DaemonSet */
+
+/* Stored and validated (kubectl cluster-info dump lists DaemonSets); no
+ * controller runs them yet. */
+static void ds_defaults(cJSON *obj)
+{
+	static const char *const st[] = {"currentNumberScheduled", "numberMisscheduled",
+					 "desiredNumberScheduled", "numberReady", NULL};
+	cJSON *spec = res_obj_child(obj, "spec"), *us, *ru;
+	const char *type;
+
+	if (spec) {
+		us = res_obj_child(spec, "updateStrategy");
+		res_default_str(us, "type", "RollingUpdate");
+		type = json_str(us, "type");
+		if (type && !strcmp(type, "RollingUpdate")) {
+			/* one node at a time, no surge */
+			ru = res_obj_child(us, "rollingUpdate");
+			res_default_num(ru, "maxUnavailable", 1);
+			res_default_num(ru, "maxSurge", 0);
+		}
+		res_default_num(spec, "revisionHistoryLimit", APPS_HISTORY_DEFAULT);
+		res_podspec_defaults(res_obj_child(res_obj_child(spec, "template"), "spec"));
+	}
+	apps_default_status(obj, st);
+}
+
+static void ds_validate(const cJSON *obj, const cJSON *old, struct verrs *e)
+{
+	static const char *const types[] = {"OnDelete", "RollingUpdate", NULL};
+	const cJSON *spec = apps_validate_common(obj, old, "daemonset", "DaemonSet", e), *type;
+	char q[RES_VAL];
+
+	if (!spec)
+		return;
+	res_nonneg(spec, "revisionHistoryLimit", "spec.revisionHistoryLimit", e);
+	type = res_typed(res_get(spec, "updateStrategy"), "type", "spec.updateStrategy.type",
+			 RES_STR, e);
+	if (type && strcmp(type->valuestring, "OnDelete") &&
+	    strcmp(type->valuestring, "RollingUpdate")) {
+		res_goquote(type->valuestring, q, sizeof(q));
+		verrs_not_supported(e, "spec.updateStrategy.type", q, types);
+	}
+}
+
+static const struct res_col ds_cols[] = {
+    {"Name", "string", "name", 0, RES_DESC_NAME},
+    {"Desired", "integer", "", 0,
+     "The total number of nodes that should be running the daemon pod (including nodes "
+     "correctly running the daemon pod). More info: "
+     "https://kubernetes.io/docs/concepts/workloads/controllers/daemonset/"},
+    {"Current", "integer", "", 0,
+     "The number of nodes that are running at least 1 daemon pod and are supposed to run the "
+     "daemon pod. More info: https://kubernetes.io/docs/concepts/workloads/controllers/"
+     "daemonset/"},
+    {"Ready", "integer", "", 0,
+     "numberReady is the number of nodes that should be running the daemon pod and have one "
+     "or more of the daemon pod running with a Ready Condition."},
+    {"Up-to-date", "integer", "", 0,
+     "The total number of nodes that are running updated daemon pod"},
+    {"Available", "integer", "", 0,
+     "The number of nodes that should be running the daemon pod and have one or more of the "
+     "daemon pod running and available (ready for at least spec.minReadySeconds)"},
+    {"Node Selector", "string", "", 0,
+     "NodeSelector is a selector which must be true for the pod to fit on a node. Selector "
+     "which must match a node's labels for the pod to be scheduled on that node. More info: "
+     "https://kubernetes.io/docs/concepts/configuration/assign-pod-node/"},
+    {"Age", "string", "", 0, RES_DESC_AGE},
+    {"Containers", "string", "", 1, APPS_DESC_CONTAINERS},
+    {"Images", "string", "", 1, APPS_DESC_IMAGES},
+    {"Selector", "string", "", 1, APPS_DESC_SELECTOR},
+};
+
+static cJSON *ds_table_columns(void)
+{
+	return res_columns(ds_cols, APPS_NCOLS(ds_cols));
+}
+
+static cJSON *ds_table_cells(const cJSON *obj, time_t now)
+{
+	static const char *const nums[] = {
+	    "status.desiredNumberScheduled", "status.currentNumberScheduled", "status.numberReady",
+	    "status.updatedNumberScheduled", "status.numberAvailable",	      NULL};
+	cJSON *cells = cJSON_CreateArray(), *sel = cJSON_CreateObject();
+	const cJSON *ns = json_at(obj, "spec.template.spec.nodeSelector");
+
+	res_cell_str(cells, json_str(obj, "metadata.name"));
+	for (int i = 0; nums[i]; i++)
+		res_cell_int(cells, apps_num(obj, nums[i]));
+	/* labels.FormatLabels of the node selector */
+	if (cJSON_IsObject(ns))
+		cJSON_AddItemToObject(sel, "matchLabels", cJSON_Duplicate(ns, true));
+	res_cell_selector(cells, sel);
+	cJSON_Delete(sel);
+	res_cell_age(cells, obj, now);
+	res_cell_containers(cells, json_at(obj, "spec.template.spec"));
+	res_cell_selector(cells, json_at(obj, "spec.selector"));
+	return cells;
+}
+
+const struct res_type res_daemonsets = {
+    .plural = "daemonsets",
+    .singular = "daemonset",
+    .kind = "DaemonSet",
+    .list_kind = "DaemonSetList",
+    .group = "apps",
+    .version = "v1",
+    .api_version = "apps/v1",
+    .namespaced = true,
+    .short_names = {"ds", NULL},
+    .all_category = true,
+    .has_status = true,
+    .unconditional_update = true,
+    .has_generation = true,
+    .defaults = ds_defaults,
+    .validate = ds_validate,
+    .table_columns = ds_table_columns,
+    .table_cells = ds_table_cells,
 };

@@ -328,6 +328,7 @@ const struct res_type res_pods = {
     .all_category = true,
     .has_status = true,
     .has_binding = true,
+    .has_eviction = true,
     .unconditional_update = true,
     .delete_returns_object = true,
     .field_selectors = pod_fields,

@@ -101,13 +101,22 @@ static bool res_in_values(const cJSON *vals, const char *s)
 	return false;
 }
 
+/* labels[key]: a plain member lookup, as label keys hold dots
+ * ("app.kubernetes.io/name") that json_str would take for a path. */
+static const char *res_label(const cJSON *labels, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(labels, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
 bool res_selector_matches(const cJSON *sel, const cJSON *labels)
 {
 	const cJSON *c, *x;
 
 	cJSON_ArrayForEach(c, res_get(sel, "matchLabels"))
 	{
-		const char *have = json_str(labels, c->string);
+		const char *have = res_label(labels, c->string);
 
 		if (!cJSON_IsString(c) || !have || strcmp(have, c->valuestring))
 			return false;
@@ -119,7 +128,7 @@ bool res_selector_matches(const cJSON *sel, const cJSON *labels)
 
 		if (!op || !key)
 			return false;
-		have = json_str(labels, key);
+		have = res_label(labels, key);
 		if (!strcmp(op, "In") && !(have && res_in_values(res_get(x, "values"), have)))
 			return false;
 		if (!strcmp(op, "NotIn") && have && res_in_values(res_get(x, "values"), have))

@@ -1,17 +1,45 @@
 /* res_types: the table of served resources and lookups over it. Each
  * struct res_type lives with its family (res_core.c, res_service.c,
- * res_endpoints.c, res_apps.c). */
+ * res_endpoints.c, res_apps.c, res_config.c, res_coordination.c). */
 #include <stdio.h>
 #include <string.h>
 #include "resource.h"
 
 extern const struct res_type res_namespaces, res_services, res_endpoints, res_endpointslices,
-    res_pods, res_nodes, res_events, res_deployments, res_replicasets, res_statefulsets;
+    res_pods, res_nodes, res_events, res_deployments, res_replicasets, res_statefulsets,
+    res_configmaps, res_secrets, res_serviceaccounts, res_leases;
+extern const struct res_type res_jobs, res_cronjobs, res_controllerrevisions, res_resourcequotas,
+    res_limitranges, res_replicationcontrollers, res_hpa_v2, res_hpa_v1, res_events_v1,
+    res_daemonsets;
 
-/* Discovery lists resources in this order within each group version. */
+/* Discovery lists resources in this order within each group version, and
+ * a group's versions in the order they first appear (the first preferred:
+ * autoscaling/v2 before v1). */
 const struct res_type *const res_types[] = {
-    &res_namespaces, &res_services,	  &res_endpoints,   &res_pods,	      &res_nodes,
-    &res_events,     &res_endpointslices, &res_deployments, &res_replicasets, &res_statefulsets,
+    &res_namespaces,
+    &res_services,
+    &res_endpoints,
+    &res_pods,
+    &res_nodes,
+    &res_events,
+    &res_endpointslices,
+    &res_deployments,
+    &res_replicasets,
+    &res_statefulsets,
+    &res_configmaps,
+    &res_secrets,
+    &res_serviceaccounts,
+    &res_leases,
+    &res_daemonsets,
+    &res_resourcequotas,
+    &res_limitranges,
+    &res_replicationcontrollers,
+    &res_controllerrevisions,
+    &res_jobs,
+    &res_cronjobs,
+    &res_hpa_v2,
+    &res_hpa_v1,
+    &res_events_v1,
 };
 const int res_ntypes = (int)(sizeof(res_types) / sizeof(res_types[0]));
 
@@ -51,6 +79,14 @@ static const struct {
     {&res_deployments, "deployments.apps"},
     {&res_replicasets, "replicasets.apps"},
     {&res_statefulsets, "statefulsets.apps"},
+    {&res_leases, "leases.coordination.k8s.io"},
+    {&res_daemonsets, "daemonsets.apps"},
+    {&res_controllerrevisions, "controllerrevisions.apps"},
+    {&res_jobs, "jobs.batch"},
+    {&res_cronjobs, "cronjobs.batch"},
+    {&res_hpa_v2, "horizontalpodautoscalers.autoscaling"},
+    {&res_hpa_v1, "horizontalpodautoscalers.autoscaling"},
+    {&res_events_v1, "events.events.k8s.io"},
 };
 
 const char *res_qualified(const struct res_type *rt)
@@ -59,4 +95,53 @@ const char *res_qualified(const struct res_type *rt)
 		if (res_qnames[i].rt == rt)
 			return res_qnames[i].name;
 	return rt->plural;
+}
+
+const struct res_type *res_stored(const struct res_type *rt)
+{
+	return rt->storage ? rt->storage : rt;
+}
+
+/* obj[key] = val, replaced where it stands (TypeMeta stays first). */
+static void res_set_str(cJSON *obj, const char *key, const char *val)
+{
+	if (cJSON_GetObjectItemCaseSensitive(obj, key))
+		cJSON_ReplaceItemInObjectCaseSensitive(obj, key, cJSON_CreateString(val));
+	else
+		cJSON_AddStringToObject(obj, key, val);
+}
+
+static void res_set_typemeta(const struct res_type *rt, cJSON *obj)
+{
+	res_set_str(obj, "kind", rt->kind);
+	res_set_str(obj, "apiVersion", rt->api_version);
+}
+
+void res_view(const struct res_type *rt, cJSON *obj)
+{
+	if (!rt->storage || !cJSON_IsObject(obj))
+		return;
+	rt->from_storage(obj);
+	res_set_typemeta(rt, obj);
+}
+
+void res_unview(const struct res_type *rt, cJSON *obj)
+{
+	if (!rt->storage || !cJSON_IsObject(obj))
+		return;
+	rt->to_storage(obj);
+	res_set_typemeta(rt->storage, obj);
+}
+
+char *res_view_text(const struct res_type *rt, const char *stored)
+{
+	cJSON *obj = cJSON_Parse(stored);
+	char *s;
+
+	if (!obj)
+		return NULL;
+	res_view(rt, obj);
+	s = cJSON_PrintUnformatted(obj);
+	cJSON_Delete(obj);
+	return s;
 }

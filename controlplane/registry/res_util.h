@@ -153,6 +153,24 @@ char *res_join_done(struct res_join *j);
 	"https://git.k8s.io/community/contributors/devel/sig-architecture/"                        \
 	"api-conventions.md#metadata"
 
+/* ---- workloads (res_apps.c), shared with batch and core controllers ---- */
+/* %#v of a metav1.LabelSelector (the value field.Error prints). */
+void res_goselector(const cJSON *sel, char *buf, size_t len);
+/* o[key] an integer >= 0 ("must be greater than or equal to 0"). */
+void res_nonneg(const cJSON *o, const char *key, const char *path, struct verrs *e);
+/* ValidatePodTemplateSpecFor{ReplicaSet,RC}: spec.template against the
+ * LabelSelector sel, restartPolicy Always, no activeDeadlineSeconds. */
+void res_apps_template(const cJSON *spec, const cJSON *sel, const char *kind, struct verrs *e);
+/* Selector cell: selector.String(), "<invalid>" when malformed. */
+void res_cell_selector(cJSON *cells, const cJSON *sel);
+
+/* ---- resource.Quantity (res_core_more.c) ---- */
+/* The value of a quantity string ("100m" = 0.1); false if malformed. */
+bool res_quantity(const char *s, double *out);
+/* v a string matching the quantity grammar, else an Invalid cause with
+ * upstream's regular-expression message; returns whether it is one. */
+bool res_check_quantity(struct verrs *e, const char *field, const cJSON *v);
+
 /* ---- pod spec (res_podspec.c), shared by pods and workload templates ---- */
 void res_podspec_defaults(cJSON *spec);
 void res_podspec_validate(const cJSON *spec, const char *path, struct verrs *e);

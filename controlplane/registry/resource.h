@@ -28,13 +28,24 @@ struct res_type {
 	bool has_status;	    /* /status subresource */
 	bool has_scale;		    /* /scale subresource (apps) */
 	bool has_binding;	    /* /binding subresource (pods: the scheduler's bind) */
+	bool has_eviction;	    /* /eviction subresource (pods: policy/v1 Eviction) */
 	bool no_deletecollection;   /* no DELETE on the collection (namespaces, as upstream) */
 	bool unconditional_update;  /* PUT without resourceVersion allowed */
 	bool delete_returns_object; /* DELETE answers the object (Service, Pod) */
 	bool has_generation;	    /* metadata.generation bumped on spec change */
+	/* /scale reads spec.selector as a plain label map (ReplicationController)
+	 * rather than a LabelSelector's matchLabels. */
+	bool scale_selector_map;
 	/* Extra field selectors beyond metadata.name/namespace; NULL-terminated. */
 	const char *const *field_selectors;
 
+	/* Decode a written object from its wire form, before defaulting
+	 * (upstream's JSON decoding and conversion): check encoded fields
+	 * ([]byte values are base64) and fold write-only fields in (a
+	 * Secret's stringData). 0, or -EINVAL with msg set to the decoder's
+	 * error, answered 400 "<Kind> in version ... cannot be handled as a
+	 * <Kind>: msg". NULL: nothing to decode. */
+	int (*decode)(cJSON *obj, char *msg, size_t len);
 	/* Fill defaults in place (on create and after every update/patch). */
 	void (*defaults)(cJSON *obj);
 	/* Validate; old is NULL on create. Immutable-field checks use old. */
@@ -63,7 +74,34 @@ struct res_type {
 	 * if obj was changed and is to be stored instead of deleted. now is
 	 * the RFC 3339 time. */
 	bool (*delete_mark)(cJSON *obj, const char *now);
+
+	/* Views: one stored object served under several group/versions (the
+	 * way kube-apiserver converts autoscaling/v1 and /v2, or core and
+	 * events.k8s.io Events, through one internal type). A view names the
+	 * type it is stored as; its objects live under storage's keys, and
+	 * storage's hooks (defaults, validate, Table, allocation, delete) run
+	 * on the stored form. The API layer converts what it reads (get, list,
+	 * watch events, the answers of writes) with from_storage, and what it
+	 * is given (create, update, and patch results, patches applying to the
+	 * view form) with to_storage; res_view/res_unview also set kind and
+	 * apiVersion. Field selectors are storage's (they match the stored
+	 * form). validate, if a view sets it, checks the view
+	 * form (old: the view of the stored object) before conversion. NULL
+	 * storage: the type is stored as itself. */
+	const struct res_type *storage;
+	void (*to_storage)(cJSON *obj);
+	void (*from_storage)(cJSON *obj);
 };
+
+/* The type rt's objects are stored as (rt itself unless it is a view). */
+const struct res_type *res_stored(const struct res_type *rt);
+/* Convert a stored object to rt's view, in place (nothing unless a view). */
+void res_view(const struct res_type *rt, cJSON *obj);
+/* Convert an object of rt's view to the stored form, in place. */
+void res_unview(const struct res_type *rt, cJSON *obj);
+/* A stored object's JSON text as rt's view: malloc'd, NULL if it does not
+ * parse or memory runs out. */
+char *res_view_text(const struct res_type *rt, const char *stored);
 
 /* Service allocation hooks (res_service_alloc.c). */
 int res_svc_allocate(struct res_alloc *ra, cJSON *svc, const cJSON *old, struct verrs *e);

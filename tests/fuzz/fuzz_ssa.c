@@ -10,7 +10,7 @@
  * unchanged write changes nothing; recording the apply as an ordinary
  * write succeeds. */
 // clang-format off
-/* FUZZ_SOURCES: lib/jcmp.c lib/buf.c controlplane/patch/patch.c controlplane/patch/patch_idx.c controlplane/patch/patch_schema.c controlplane/patch/patch_smp.c controlplane/patch/patch_apply.c */
+/* FUZZ_SOURCES: lib/jcmp.c lib/buf.c controlplane/patch/patch.c controlplane/patch/patch_idx.c controlplane/patch/patch_schema.c controlplane/patch/patch_smp.c controlplane/patch/patch_apply.c controlplane/patch/patch_fields.c */
 // clang-format on
 #include <errno.h>
 #include <stdint.h>

@@ -129,27 +129,37 @@ static void list_one(void *ud, const struct store_kv *kv)
 	cJSON_Delete(obj);
 }
 
+/* The items are written after LIST_HEAD_ROOM bytes left free at the start
+ * of the buffer, so that the list's head, known only once the walk is done
+ * (its continue token), is put in front of them without copying megabytes
+ * of items into a second buffer. */
+#define LIST_HEAD_ROOM 4096
+
 /* {"kind","apiVersion","metadata","items"} in upstream's order, around
- * the items already serialized into items. */
+ * the items already serialized into items (after LIST_HEAD_ROOM). */
 static void list_reply_json(struct http_req *req, const struct res_type *rt, const cJSON *md,
-			    const struct buf *items)
+			    struct buf *items)
 {
 	char *meta = cJSON_PrintUnformatted(md);
-	struct buf out = {0};
+	char head[LIST_HEAD_ROOM];
+	int n = meta
+		    ? snprintf(head, sizeof(head),
+			       "{\"kind\":\"%s\",\"apiVersion\":\"%s\",\"metadata\":%s,\"items\":[",
+			       rt->list_kind, rt->api_version, meta)
+		    : -1;
 
-	if (meta)
-		buf_printf(&out,
-			   "{\"kind\":\"%s\",\"apiVersion\":\"%s\",\"metadata\":%s,\"items\":[",
-			   rt->list_kind, rt->api_version, meta);
-	buf_put(&out, items->p ? items->p : "", items->len);
-	buf_puts(&out, "]}");
-	if (!meta || out.oom)
+	if (n < 0 || n >= (int)sizeof(head) || items->len < LIST_HEAD_ROOM ||
+	    buf_puts(items, "]}")) {
 		api_status(req, 500, "InternalError", "Internal error occurred: out of memory",
 			   NULL);
-	else
-		http_reply(req, 200, "application/json", out.p, out.len);
+	} else {
+		char *start = items->p + LIST_HEAD_ROOM - n;
+
+		memcpy(start, head, (size_t)n);
+		http_reply(req, 200, "application/json", start,
+			   items->len - (LIST_HEAD_ROOM - (size_t)n));
+	}
 	free(meta);
-	buf_free(&out);
 }
 
 /* One key of a page: listed (and counted against the limit) if it
@@ -233,6 +243,8 @@ void api_list(struct api *a, struct http_req *req, const struct api_target *t)
 	fixed_name = sel_field_equals(c.fs, "metadata.name");
 	if (api_wants_table(req))
 		c.table = api_table_new(t->rt, true);
+	else if (buf_put(&c.buf, (char[LIST_HEAD_ROOM]){0}, LIST_HEAD_ROOM))
+		c.buf.oom = true;
 	if (fixed_name && (fixed_ns || !t->rt->namespaced) && !pg.token) {
 		char key[600];
 		const struct store_kv *kv;

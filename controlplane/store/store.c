@@ -292,9 +292,11 @@ size_t store_list(const struct store *st, const char *prefix, store_kv_cb cb, vo
 {
 	size_t first = stree_rank(&st->tree, prefix, false);
 	size_t end = stree_prefix_end(&st->tree, prefix);
+	struct stree_iter it;
 
+	stree_iter_init(&it, &st->tree, first);
 	for (size_t i = first; cb && i < end; i++)
-		cb(ud, &stree_at(&st->tree, i)->kv);
+		cb(ud, &stree_iter_next(&it)->kv);
 	return end > first ? end - first : 0;
 }
 
@@ -398,6 +400,8 @@ int store_list_at(const struct store *st, struct store_page *pg, store_page_cb c
 	struct page_chg *chg;
 	ssize_t nchg;
 	size_t ci, cend, cj = 0, accepted = 0;
+	struct stree_iter it;
+	const struct sobj *o;
 
 	pg->remaining = 0;
 	if (pg->rev < st->compact_rev)
@@ -411,21 +415,26 @@ int store_list_at(const struct store *st, struct store_page *pg, store_page_cb c
 	if (ci < stree_rank(&st->tree, pg->prefix, false))
 		ci = stree_rank(&st->tree, pg->prefix, false);
 	cend = stree_prefix_end(&st->tree, pg->prefix);
+	stree_iter_init(&it, &st->tree, ci);
+	o = ci < cend ? stree_iter_next(&it) : NULL;
 	/* Merge the current keys of the range with the changed ones: a key
 	 * not changed since rev is listed as it is now, a changed one as its
-	 * first later event found it. */
+	 * first later event found it. o is the current key of rank ci. */
 	while ((ci < cend || cj < (size_t)nchg) && (!pg->limit || accepted < pg->limit)) {
-		const struct sobj *o = ci < cend ? stree_at(&st->tree, ci) : NULL;
 		const struct page_chg *c = cj < (size_t)nchg ? &chg[cj] : NULL;
 		int cmp = !o ? 1 : !c ? -1 : strcmp(o->key, c->first->ev.key);
 		struct store_kv kv;
 
 		if (cmp < 0) {
-			ci++;
 			accepted += cb(ud, &o->kv);
+			ci++;
+			o = ci < cend ? stree_iter_next(&it) : NULL;
 			continue;
 		}
-		ci += cmp == 0;
+		if (cmp == 0) {
+			ci++;
+			o = ci < cend ? stree_iter_next(&it) : NULL;
+		}
 		cj++;
 		if (page_chg_at(c, &kv))
 			accepted += cb(ud, &kv);

@@ -132,6 +132,57 @@ struct sobj *stree_at(const struct stree *t, size_t i)
 	return NULL;
 }
 
+void stree_iter_init(struct stree_iter *it, const struct stree *t, size_t first)
+{
+	struct sobj *n = t->root;
+	size_t i = first;
+
+	it->t = t;
+	it->depth = 0;
+	it->rank = first;
+	it->fallback = false;
+	/* the path to the node of rank first: every node whose left part we
+	 * enter is still to come, and so is the target itself */
+	while (n) {
+		size_t left = sz(n->l);
+
+		if (i < left || i == left) {
+			if (it->depth == STREE_ITER_DEPTH) {
+				it->fallback = true;
+				return;
+			}
+			it->stack[it->depth++] = n;
+			if (i == left)
+				return;
+			n = n->l;
+		} else {
+			i -= left + 1;
+			n = n->r;
+		}
+	}
+}
+
+struct sobj *stree_iter_next(struct stree_iter *it)
+{
+	struct sobj *n, *c;
+
+	if (it->fallback)
+		return stree_at(it->t, it->rank++);
+	if (!it->depth)
+		return NULL;
+	n = it->stack[--it->depth];
+	it->rank++;
+	/* the successors below n: its right subtree's leftmost path */
+	for (c = n->r; c; c = c->l) {
+		if (it->depth == STREE_ITER_DEPTH) {
+			it->fallback = true;
+			break;
+		}
+		it->stack[it->depth++] = c;
+	}
+	return n;
+}
+
 size_t stree_prefix_end(const struct stree *t, const char *prefix)
 {
 	const struct sobj *n = t->root;

@@ -36,6 +36,23 @@ size_t stree_size(const struct stree *t);
 size_t stree_rank(const struct stree *t, const char *key, bool incl);
 /* The node of rank i (0-based), NULL past the end. */
 struct sobj *stree_at(const struct stree *t, size_t i);
+/* In-order iteration from rank `first`: O(log n) to seek, O(1) amortized
+ * per node after (stree_at per item would pay O(log n) and a cache miss
+ * chain each). The stack holds the path; treap depth stays far below its
+ * size with overwhelming probability, and a deeper tree falls back to
+ * stree_at. */
+#define STREE_ITER_DEPTH 128
+struct stree_iter {
+	const struct stree *t;
+	struct sobj *stack[STREE_ITER_DEPTH];
+	int depth;
+	size_t rank;   /* of the next node */
+	bool fallback; /* the path did not fit: use stree_at */
+};
+void stree_iter_init(struct stree_iter *it, const struct stree *t, size_t first);
+/* The next node, NULL past the end. */
+struct sobj *stree_iter_next(struct stree_iter *it);
+
 /* The rank just past the last key that starts with prefix. */
 size_t stree_prefix_end(const struct stree *t, const char *prefix);
 /* Free every node with free_fn. */

@@ -178,6 +178,17 @@ cJSON *api_load_or_reply(struct api *a, struct http_req *req, const struct api_t
 void api_get(struct api *a, struct http_req *req, const struct api_target *t);
 void api_list(struct api *a, struct http_req *req, const struct api_target *t);
 void api_create(struct api *a, struct http_req *req, const struct api_target *t);
+struct api_fields;
+/* The create and update tails behind POST, PUT, PATCH and apply: obj is the
+ * object to create (consumed) or the proposed new state of old; f says who
+ * writes (api_fields_track). They answer the request. */
+void api_create_from(struct api *a, struct http_req *req, const struct api_target *t, cJSON *obj,
+		     bool dry, const struct api_fields *f);
+void api_update_obj(struct api *a, struct http_req *req, const struct api_target *t, cJSON *obj,
+		    cJSON *old, int64_t old_rev, bool dry, const struct api_fields *f);
+/* obj with kind and apiVersion (the type's) as its first members; obj is
+ * consumed. */
+cJSON *api_typemeta_first(cJSON *obj, const struct res_type *rt);
 void api_update(struct api *a, struct http_req *req, const struct api_target *t);
 void api_patch(struct api *a, struct http_req *req, const struct api_target *t);
 void api_delete(struct api *a, struct http_req *req, const struct api_target *t);
@@ -209,6 +220,33 @@ int64_t api_store_delete(struct api *a, const struct res_type *rt, const char *n
 			 bool mark);
 int api_store_create(struct api *a, const struct res_type *rt, const char *ns, cJSON *obj,
 		     int *code, char *msg, size_t msglen);
+
+/* field managers and server-side apply (api_apply.c) */
+/* Who a write is: the fieldManager query option, else the product of the
+ * User-Agent ("kubectl" of "kubectl/v1.32.0 (linux/amd64)"), as upstream. */
+struct api_fields {
+	const char *manager;
+	const char *sub; /* "" or "status" */
+	bool apply;	 /* an apply: its entries are in applied already */
+	cJSON *applied;	 /* (apply) the managedFields to store, or NULL: none */
+	char manager_buf[129];
+};
+void api_fields_from_req(struct api_fields *f, struct http_req *req, const struct api_target *t);
+/* The write pipeline's ownership step, after defaults and validation: obj's
+ * metadata.managedFields become old's (NULL on create) with this write's
+ * Update entry, or an apply's entries. 0, -E2BIG, -ENOMEM. */
+int api_fields_track(const struct res_type *rt, const struct api_fields *f, const cJSON *old,
+		     cJSON *obj);
+/* Is the request a server-side apply (Content-Type
+ * application/apply-patch+yaml)? */
+bool api_is_apply(struct http_req *req);
+/* The write options fieldManager (required by apply; at most 128
+ * printable bytes) and force (apply only), as upstream validates
+ * options_kind ("CreateOptions", "UpdateOptions", "PatchOptions"): 0, or
+ * -EINVAL after a 422 naming it. */
+int api_write_options(struct http_req *req, const char *options_kind, bool apply);
+/* PATCH with application/apply-patch+yaml: merge, conflicts, create. */
+void api_apply(struct api *a, struct http_req *req, const struct api_target *t);
 
 /* watch (api_watch.c) */
 void api_watch(struct api *a, struct http_req *req, const struct api_target *t, bool table);

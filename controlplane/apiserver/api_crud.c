@@ -116,8 +116,26 @@ static void api_status_unsupported_media(struct http_req *req)
 		   "the body of the request was in an unknown format - accepted media types "
 		   "include: application/json, application/vnd.kubernetes.protobuf, "
 		   "application/json-patch+json, application/merge-patch+json, "
-		   "application/strategic-merge-patch+json",
+		   "application/strategic-merge-patch+json, application/apply-patch+yaml",
 		   NULL);
+}
+cJSON *api_typemeta_first(cJSON *obj, const struct res_type *rt)
+{
+	/* TypeMeta first, as the real server prints it. (Debian's cJSON 1.7.15
+	 * cannot insert into an object, so move the members over.) */
+	cJSON *n = cJSON_CreateObject();
+
+	cJSON_DeleteItemFromObjectCaseSensitive(obj, "kind");
+	cJSON_DeleteItemFromObjectCaseSensitive(obj, "apiVersion");
+	cJSON_AddStringToObject(n, "kind", rt->kind);
+	cJSON_AddStringToObject(n, "apiVersion", rt->api_version);
+	while (obj->child) {
+		cJSON *c = cJSON_DetachItemViaPointer(obj, obj->child);
+
+		cJSON_AddItemToObject(n, c->string, c);
+	}
+	cJSON_Delete(obj);
+	return n;
 }
 
 /* Parse the request body (JSON or protobuf) as an object of the target's
@@ -164,24 +182,7 @@ static cJSON *api_parse_body(struct api *a, struct http_req *req, const struct r
 	}
 	if (!md)
 		cJSON_AddItemToObject(obj, "metadata", cJSON_CreateObject());
-	/* TypeMeta first, as the real server prints it. (Debian's cJSON 1.7.15
-	 * cannot insert into an object, so move the members over.) */
-	{
-		cJSON *n = cJSON_CreateObject();
-
-		cJSON_DeleteItemFromObjectCaseSensitive(obj, "kind");
-		cJSON_DeleteItemFromObjectCaseSensitive(obj, "apiVersion");
-		cJSON_AddStringToObject(n, "kind", rt->kind);
-		cJSON_AddStringToObject(n, "apiVersion", rt->api_version);
-		while (obj->child) {
-			cJSON *c = cJSON_DetachItemViaPointer(obj, obj->child);
-
-			cJSON_AddItemToObject(n, c->string, c);
-		}
-		cJSON_Delete(obj);
-		obj = n;
-	}
-	return obj;
+	return api_typemeta_first(obj, rt);
 err:
 	cJSON_Delete(obj);
 	return NULL;
@@ -282,7 +283,7 @@ static void api_generate_name(cJSON *md)
  * Returns the revision (0 for a dry run), -EINVAL (see e), -EEXIST, -E2BIG
  * or another -errno. */
 static int64_t api_create_obj(struct api *a, const struct res_type *rt, const char *ns, cJSON *obj,
-			      struct verrs *e, bool dry)
+			      struct verrs *e, bool dry, const struct api_fields *f)
 {
 	cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
 	const char *name;
@@ -297,6 +298,10 @@ static int64_t api_create_obj(struct api *a, const struct res_type *rt, const ch
 		rt->validate(obj, NULL, e);
 	if (e->n)
 		return -EINVAL;
+	/* who wrote which field: defaulted fields count, allocations do not */
+	rev = api_fields_track(rt, f, NULL, obj);
+	if (rev < 0)
+		return rev;
 	name = json_str(obj, "metadata.name");
 	api_key(key, sizeof(key), rt, ns, name);
 	/* AlreadyExists wins over allocation errors, as upstream */
@@ -320,8 +325,9 @@ static int64_t api_create_obj(struct api *a, const struct res_type *rt, const ch
 int api_store_create(struct api *a, const struct res_type *rt, const char *ns, cJSON *obj,
 		     int *code, char *msg, size_t msglen)
 {
+	static const struct api_fields server = {.manager = "skiff-server", .sub = ""};
 	struct verrs e = {0};
-	int64_t rev = api_create_obj(a, rt, ns, obj, &e, false);
+	int64_t rev = api_create_obj(a, rt, ns, obj, &e, false, &server);
 	const char *name = json_str(obj, "metadata.name");
 
 	if (rev >= 0)
@@ -337,24 +343,35 @@ int api_store_create(struct api *a, const struct res_type *rt, const char *ns, c
 
 void api_create(struct api *a, struct http_req *req, const struct api_target *t)
 {
-	const struct res_type *rt = t->rt;
-	struct verrs e = {0};
-	const char *ns = t->has_ns ? t->ns : "";
-	const char *bns, *name;
-	cJSON *obj, *md;
-	char msg[API_MSG];
-	int64_t rev;
+	struct api_fields f;
+	cJSON *obj;
 	bool dry;
 
-	if (api_dry_run(req, "CreateOptions", &dry))
+	if (api_dry_run(req, "CreateOptions", &dry) ||
+	    api_write_options(req, "CreateOptions", false))
 		return;
 	if (!api_body_ctype(req)) {
 		api_status_unsupported_media(req);
 		return;
 	}
-	obj = api_parse_body(a, req, rt, "CreateOptions");
+	obj = api_parse_body(a, req, t->rt, "CreateOptions");
 	if (!obj)
 		return;
+	api_fields_from_req(&f, req, t);
+	api_create_from(a, req, t, obj, dry, &f);
+}
+
+void api_create_from(struct api *a, struct http_req *req, const struct api_target *t, cJSON *obj,
+		     bool dry, const struct api_fields *f)
+{
+	const struct res_type *rt = t->rt;
+	struct verrs e = {0};
+	const char *ns = t->has_ns ? t->ns : "";
+	const char *bns, *name;
+	cJSON *md;
+	char msg[API_MSG];
+	int64_t rev;
+
 	if (!api_decode(req, rt, obj))
 		goto out;
 	md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
@@ -400,7 +417,7 @@ void api_create(struct api *a, struct http_req *req, const struct api_target *t)
 	}
 	/* a view's errors are reported with the stored type's (e->n > 0) */
 	api_unview(rt, obj, NULL, &e);
-	rev = api_create_obj(a, res_stored(rt), ns, obj, &e, dry);
+	rev = api_create_obj(a, res_stored(rt), ns, obj, &e, dry, f);
 	name = json_str(obj, "metadata.name");
 	if (rev == -EINVAL) {
 		api_status_invalid(req, rt, name, &e);
@@ -507,8 +524,8 @@ static void api_keep_only_status(cJSON *obj, const cJSON *old)
  * both in the stored form (messages and answers are the target's view).
  * A dry run goes through every check and allocation and answers what would
  * be stored, but stores nothing (allocations are released again). */
-static void api_apply_update(struct api *a, struct http_req *req, const struct api_target *t,
-			     cJSON *obj, cJSON *old, int64_t old_rev, bool dry)
+void api_update_obj(struct api *a, struct http_req *req, const struct api_target *t, cJSON *obj,
+		    cJSON *old, int64_t old_rev, bool dry, const struct api_fields *f)
 {
 	const struct res_type *rt = t->rt, *st = res_stored(rt);
 	cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
@@ -575,6 +592,13 @@ static void api_apply_update(struct api *a, struct http_req *req, const struct a
 		api_status_invalid(req, rt, t->name, &e);
 		return;
 	}
+	/* the stored form's fields, under the stored type's apiVersion */
+	rev = api_fields_track(st, f, old, obj);
+	if (rev < 0) {
+		api_release(a, st, obj, old);
+		api_status_store_err(a, req, rt, t->name, rev);
+		return;
+	}
 	if (st->has_generation) {
 		const cJSON *ns = cJSON_GetObjectItemCaseSensitive(obj, "spec");
 		const cJSON *os = cJSON_GetObjectItemCaseSensitive(old, "spec");
@@ -631,10 +655,12 @@ static int api_view_body(struct http_req *req, const struct api_target *t, cJSON
 void api_update(struct api *a, struct http_req *req, const struct api_target *t)
 {
 	const struct store_kv *kv;
+	struct api_fields f;
 	cJSON *obj, *old;
 	bool dry;
 
-	if (api_dry_run(req, "UpdateOptions", &dry))
+	if (api_dry_run(req, "UpdateOptions", &dry) ||
+	    api_write_options(req, "UpdateOptions", false))
 		return;
 	if (!api_body_ctype(req)) {
 		api_status_unsupported_media(req);
@@ -644,8 +670,9 @@ void api_update(struct api *a, struct http_req *req, const struct api_target *t)
 	if (!obj)
 		return;
 	old = api_load_or_reply(a, req, t, &kv);
+	api_fields_from_req(&f, req, t);
 	if (old && !api_view_body(req, t, obj, old))
-		api_apply_update(a, req, t, obj, old, kv->mod_rev, dry);
+		api_update_obj(a, req, t, obj, old, kv->mod_rev, dry, &f);
 	cJSON_Delete(old);
 	cJSON_Delete(obj);
 }
@@ -718,10 +745,15 @@ static cJSON *api_run_patch(struct api *a, struct http_req *req, const cJSON *ol
 void api_patch(struct api *a, struct http_req *req, const struct api_target *t)
 {
 	const struct store_kv *kv;
+	struct api_fields f;
 	cJSON *old, *obj;
 	bool dry;
 
-	if (api_dry_run(req, "PatchOptions", &dry))
+	if (api_is_apply(req)) {
+		api_apply(a, req, t);
+		return;
+	}
+	if (api_dry_run(req, "PatchOptions", &dry) || api_write_options(req, "PatchOptions", false))
 		return;
 	old = api_load_or_reply(a, req, t, &kv);
 	if (!old)
@@ -741,8 +773,9 @@ void api_patch(struct api *a, struct http_req *req, const struct api_target *t)
 		sch_prune(sch_lookup(t->rt->api_version, t->rt->kind), old);
 		obj = api_run_patch(a, req, old, t->rt->kind);
 	}
+	api_fields_from_req(&f, req, t);
 	if (obj && !api_body_fields(req, obj, "PatchOptions") && !api_view_body(req, t, obj, old))
-		api_apply_update(a, req, t, obj, old, kv->mod_rev, dry);
+		api_update_obj(a, req, t, obj, old, kv->mod_rev, dry, &f);
 	cJSON_Delete(obj);
 	cJSON_Delete(old);
 }

@@ -22,6 +22,7 @@
 #ifndef SKIFF_PATCH_H
 #define SKIFF_PATCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <cjson/cJSON.h>
 
@@ -63,5 +64,69 @@ cJSON *patch_merge(const cJSON *orig, const cJSON *patch, char *err, size_t errl
 cJSON *patch_strategic(const cJSON *orig, const cJSON *patch, const char *kind, char *err,
 		       size_t errlen);
 cJSON *patch_json(const cJSON *orig, const cJSON *patch, char *err, size_t errlen);
+
+/* --- server-side apply and field ownership (patch_apply.c) ---
+ *
+ * metadata.managedFields in upstream's encoding: one entry per manager,
+ * operation (Apply or Update) and subresource, owning a set of fields in
+ * FieldsV1. Lists merge by the strategic merge keys (patch_schema; the port
+ * lists by port and protocol, as upstream's list-map-keys), selectors and
+ * the other lists are replaced whole. Cost: O(n log n) in the nodes of both
+ * objects, within the work budget of patch_apply; the paths of one request
+ * may add up to PATCH_SSA_PATH_FACTOR times the objects' size plus
+ * PATCH_SSA_PATH_MIN (paths repeat their prefixes: deep objects need room). */
+
+/* Which part of an object a write owns: on the main resource of a type with
+ * a status subresource the status is not written (nobody owns it there);
+ * through /status only the status is. */
+enum patch_ssa_scope {
+	PATCH_SSA_ALL,
+	PATCH_SSA_NO_STATUS,
+	PATCH_SSA_STATUS,
+};
+
+#define PATCH_SSA_PATH_FACTOR 8
+#define PATCH_SSA_PATH_MIN    (32u << 20)
+/* Update entries kept apart; older ones are merged into one entry named
+ * PATCH_SSA_OLD_UPDATES (upstream's DefaultMaxUpdateManagers and name). */
+#define PATCH_SSA_MAX_UPDATE_MANAGERS 10
+#define PATCH_SSA_OLD_UPDATES	      "ancient-changes"
+
+struct patch_ssa {
+	const char *kind;	 /* list merge keys (patch_schema) */
+	const char *api_version; /* the entries' apiVersion */
+	const char *manager;	 /* fieldManager */
+	const char *subresource; /* "" or "status" */
+	enum patch_ssa_scope scope;
+	const char *now;  /* RFC 3339: the time of the entries this write changes */
+	bool force;	  /* apply: take the conflicting fields */
+	size_t max_bytes; /* apply: largest result (compact JSON); 0 = no limit */
+};
+
+/* Apply config (an object of the kind, metadata.managedFields absent) as
+ * o->manager over live (NULL: the object is created). On success *out is
+ * the merged object with its managedFields (caller frees): fields the
+ * manager applied before and no longer applies are removed unless another
+ * manager owns them; the entry's time changes only when the object does.
+ * Errors (*out NULL):
+ *   -EBUSY   conflicts: *conflicts is an array of {"manager": the manager
+ *            as upstream prints it ("\"kubectl\"", "\"x\" using v1"),
+ *            "field": ".spec.ports[port=80,protocol=\"TCP\"].targetPort"},
+ *            sorted by manager (caller frees);
+ *   -EINVAL  the configuration is not valid (err says why: duplicate list
+ *            items, an item without its key);
+ *   -E2BIG   the result or the work is over its limit; -ENOMEM. */
+int patch_ssa_apply(const struct patch_ssa *o, const cJSON *live, const cJSON *config, cJSON **out,
+		    cJSON **conflicts, char *err, size_t errlen);
+
+/* Record a write that is not an apply (create: old NULL, update, patch) in
+ * obj's metadata.managedFields, from old's: the fields it changed or added
+ * become the Update entry of o->manager (stamped now), leaving the other
+ * managers; the fields it removed leave every manager. 0, -E2BIG, -ENOMEM. */
+int patch_ssa_update(const struct patch_ssa *o, const cJSON *old, cJSON *obj, char *err,
+		     size_t errlen);
+
+/* A path of a field set as upstream prints it in conflicts. */
+void patch_ssa_path_string(const char *path, char *out, size_t len);
 
 #endif

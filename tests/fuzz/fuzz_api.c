@@ -16,8 +16,10 @@
  * choice needs a NUL byte; gen_api_seeds.py writes the seeds).
  * op & 15: 0 GET, 1 LIST, 2 WATCH, 3 POST (collection), 4/12 PUT,
  *   5/13 PATCH merge, 6/14 PATCH strategic, 7/15 PATCH json-patch,
- *   8 DELETE, 9 POST on the object (binding), 10 PATCH of an unsupported
- *   type, 11 raw: the body's first line is "METHOD /path?query";
+ *   8 DELETE, 9 POST on the object (binding), 10 PATCH server-side apply
+ *   (?fieldManager=fz; flags 0x80: &force=true; 0x80 in op: no
+ *   Content-Type, no fieldManager), 11 raw: the body's first line is
+ *   "METHOD /path?query";
  * op 0x10 ?dryRun=All, 0x20 ?dryRun=<unsupported>, 0x40 Accept a Table,
  *   0x80 no Content-Type;
  * target: resource type (% number of types), then subresource ("",
@@ -48,8 +50,8 @@
  * FUZZ_RESET_EVERY inputs) is reported by LeakSanitizer and aborts.
  */
 /* clang-format off */
-/* FUZZ_SOURCES: tests/fuzz/http_shim.c controlplane/apiserver/*.c controlplane/registry/*.c controlplane/patch/*.c controlplane/store/*.c controlplane/controllers/*.c controlplane/schema/*.c controlplane/bootstrap.c lib/jcmp.c lib/json_path.c lib/buf.c lib/log.c lib/selector.c lib/selector_labels.c lib/selector_fields.c lib/selector_valid.c */
-/* FUZZ_PKGS: sqlite3 */
+/* FUZZ_SOURCES: tests/fuzz/http_shim.c controlplane/apiserver/*.c controlplane/registry/*.c controlplane/patch/*.c controlplane/store/*.c controlplane/controllers/*.c controlplane/schema/*.c controlplane/bootstrap.c lib/jcmp.c lib/json_path.c lib/buf.c lib/log.c lib/selector.c lib/selector_labels.c lib/selector_fields.c lib/selector_valid.c lib/yamljson.c */
+/* FUZZ_PKGS: sqlite3 yaml-0.1 */
 /* FUZZ_MAX_LEN: 1048576 */
 /* FUZZ_OPTS: -detect_leaks=0 */
 /* clang-format on */
@@ -671,6 +673,9 @@ static void fuzz_decode(const uint8_t *d, size_t n, struct fuzz_req *q)
 			fuzz_append(path, cap, "&dryRun=All");
 		if (op & 0x20)
 			fuzz_append(path, cap, "&dryRun=Bogus");
+		if (m == 10 && !(op & 0x80))
+			fuzz_append(path, cap, fl & 0x80 ? "&fieldManager=fz&force=true"
+							 : "&fieldManager=fz");
 		if (m == 2) {
 			int64_t rev = store_rev(F.st);
 			char rv[48];

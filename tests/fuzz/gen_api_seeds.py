@@ -172,6 +172,27 @@ SEEDS = {
                            "kubernetes.io/service-name=seed,!service.kubernetes.io/headless")),
                        req("get", "nodes", opflags=TABLE),
                        req("list", "pods", body=sel("a in (b", "spec.foo=x"))],
+    # server-side apply: create, the same again (no-op), a change, a conflict
+    # with the merge patch's manager, then forced; YAML and JSON bodies
+    "apply": [req("apply", "services", name="fz-b", body=(
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: fz-b\n  labels: {app: a}\n"
+        "spec:\n  ports:\n  - port: 80\n    targetPort: 8080\n")),
+        req("apply", "services", name="fz-b", body={
+            "apiVersion": "v1", "kind": "Service", "metadata": {"name": "fz-b",
+                                                                "labels": {"app": "a"}},
+            "spec": {"ports": [{"port": 80, "targetPort": 8080}]}}),
+        req("merge", "services", name="fz-b", body={"spec": {"ports": [
+            {"port": 80, "targetPort": 9090}]}}),
+        req("apply", "services", name="fz-b", body={
+            "apiVersion": "v1", "kind": "Service", "metadata": {"name": "fz-b"},
+            "spec": {"ports": [{"name": "a", "port": 80, "targetPort": 8081},
+                               {"name": "b", "port": 81}]}}),
+        req("apply", "services", name="fz-b", flags=0x80, body={
+            "apiVersion": "v1", "kind": "Service", "metadata": {"name": "fz-b"},
+            "spec": {"ports": [{"name": "a", "port": 80, "targetPort": 8081},
+                               {"name": "b", "port": 81}]}}),
+        req("apply", "deployments", name="fz-a", body=dict(DEPLOY, apiVersion="apps/v1",
+                                                           kind="Deployment"))],
     # raw paths
     "raw-paths": [raw("GET /api/v1/namespaces/default/services/a%00b"),
                   raw("GET /apis/apps/v1/namespaces//deployments/%2F/scale/extra"),

@@ -14,24 +14,7 @@
 #include <cjson/cJSON.h>
 #include "jcmp.h"
 #include "patch/patch.h"
-
-/* Fixtures are written with ' for " to stay readable; \' stays a quote
- * inside strings (it becomes \"). */
-static cJSON *J(const char *s)
-{
-	char *t = strdup(s);
-	cJSON *v;
-
-	assert_non_null(t);
-	for (char *p = t; *p; p++)
-		if (*p == '\'')
-			*p = '"';
-	v = cJSON_Parse(t);
-	if (!v)
-		fail_msg("bad fixture JSON: %s", t);
-	free(t);
-	return v;
-}
+#include "json_fixture.h"
 
 static char *show(const cJSON *v)
 {

@@ -3,7 +3,6 @@
 #include <ev.h>
 #include <getopt.h>
 #include <limits.h>
-#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -316,12 +315,6 @@ int main(int argc, char **argv)
 	main_fit_fd_limit(&c);
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
 	signal(SIGPIPE, SIG_IGN);
-	/* Lists and watch streams build multi-megabyte buffers again and
-	 * again: keep them in the heap (no fresh mmap per response) and do not
-	 * give the memory back after each one, or every response pays a page
-	 * fault per 4 KiB (a third of a 10,000-object list's CPU). */
-	mallopt(M_MMAP_THRESHOLD, 32 << 20);
-	mallopt(M_TRIM_THRESHOLD, 64 << 20);
 
 	err = server_start(&c, &s);
 	if (err)

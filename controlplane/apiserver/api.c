@@ -1,5 +1,6 @@
 /* api: request entry point — authentication, routing, group commit. */
 #include <errno.h>
+#include <malloc.h>
 #include <ev.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,12 @@ static void api_compact_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 	if (store_compact(a->store) < 0)
 		pr_warn("store: compaction failed");
+	/* Slow watchers were closed: give their freed buffers' pages back to
+	 * the system (what glibc kept in the heap) rather than stay resident. */
+	if (a->trim_wanted) {
+		a->trim_wanted = false;
+		malloc_trim(0);
+	}
 }
 
 static void api_bookmark_cb(struct ev_loop *loop, ev_timer *w, int revents)

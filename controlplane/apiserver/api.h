@@ -39,6 +39,7 @@ struct api {
 	struct api_watch *watches; /* doubly linked list */
 	int nwatches;
 	uint64_t n_requests, n_errors, n_watch_closed_slow;
+	bool trim_wanted; /* big buffers were freed: give the pages back (api.c) */
 	ev_timer compact_timer;
 	ev_timer bookmark_timer;
 	/* Group commit of what the server itself wrote outside a request

@@ -96,6 +96,7 @@ static void watch_send_line(struct api_watch *w, const char *type, const char *o
 		pr_warn("watch %s: client too slow (%zu bytes queued), closing", w->prefix,
 			http_stream_buffered(w->st));
 		w->a->n_watch_closed_slow++;
+		w->a->trim_wanted = true;
 		w->ended = true;
 		ev_timer_stop(w->a->loop, &w->timeout);
 		http_stream_abort(w->st);

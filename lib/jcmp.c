@@ -214,8 +214,8 @@ static size_t jcmp_num_bytes(const cJSON *v)
 	char buf[32];
 	int len;
 
-	if (d != d || d > 1.7976931348623157e308 || d < -1.7976931348623157e308)
-		return 4; /* null */
+	if (!isfinite(d))
+		return 4; /* null: cJSON prints NaN and infinities so */
 	if (d == 0 && signbit(d))
 		return 2; /* "-0" */
 	if (d == (double)v->valueint) {

@@ -7,10 +7,10 @@
 # then ratios, Skiff's DNS programming latency (Service create -> first
 # correct answer) and skiff-server memory at 1,000 and 10,000 services.
 # Not a test: it prints figures with their targets. Loopback only.
-#   SKIFF_BIN (default /work/main/build)  SECONDS_PER_RUN (default 10)
+#   SKIFF_BIN (default build/ of this checkout)  SECONDS_PER_RUN (default 10)
 #   RATE (default 20000)  BIG (default 10000 services for the memory figure)
 set -u
-BIN=${SKIFF_BIN:-/work/main/build}
+BIN=${SKIFF_BIN:-$(cd "$(dirname "$0")/.." && pwd)/build}
 SERVER=$BIN/skiff-server
 SECS=${SECONDS_PER_RUN:-10}
 RATE=${RATE:-20000}

@@ -7,7 +7,7 @@
 # cache, and asserts on the exact text kubectl prints (the wording of
 # ../../../shared/k8s-transcripts/ for 1.20).
 set -u
-BIN=${SKIFF_BIN:-/work/main/build}
+BIN=${SKIFF_BIN:-$(cd "$(dirname "$0")/../.." && pwd)/build}
 K132=/usr/bin/kubectl
 K120=/opt/skiff/kubectl-1.20/usr/bin/kubectl
 TMP=$(mktemp -d "/tmp/sk$$-kubectl.XXXXXX")

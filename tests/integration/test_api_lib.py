@@ -22,7 +22,7 @@ import tempfile
 import time
 import traceback
 
-BIN = os.environ.get("SKIFF_BIN", "/work/main/build")
+BIN = os.environ.get("SKIFF_BIN", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "build"))
 SERVER_BIN = os.path.join(BIN, "skiff-server")
 # ASan builds start slowly on a busy 2-core box.
 START_TIMEOUT = 60.0

@@ -203,7 +203,7 @@ def agent_main():
 
 # ---------------------------------------------------------------- the test
 
-SKIFF_BIN = os.environ.get("SKIFF_BIN", "/work/main/build")
+SKIFF_BIN = os.environ.get("SKIFF_BIN", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "build"))
 P = "sk%d" % os.getpid()
 WORK = "/tmp/%s" % P
 CGROUP = "/sys/fs/cgroup/unified/%s" % P

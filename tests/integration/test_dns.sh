@@ -8,7 +8,7 @@
 # getent with the pod resolv.conf (search path, ndots:5), skiffctl lookup,
 # and /metrics. Prints TAP.
 set -u
-BIN=${SKIFF_BIN:-/work/main/build}
+BIN=${SKIFF_BIN:-$(cd "$(dirname "$0")/../.." && pwd)/build}
 SERVER=$BIN/skiff-server
 CTL=$BIN/skiffctl
 PY=/usr/bin/python3

@@ -4,7 +4,7 @@
 # error paths (bad resource, missing file, invalid YAML with its line, a 422
 # from the server, errors as JSON with -o json). Prints TAP.
 set -u
-BIN=${SKIFF_BIN:-/work/main/build}
+BIN=${SKIFF_BIN:-$(cd "$(dirname "$0")/../.." && pwd)/build}
 SERVER=$BIN/skiff-server
 CTL=$BIN/skiffctl
 PY=/usr/bin/python3

@@ -9,6 +9,7 @@
 #include "controllers.h"
 #include "log.h"
 #include "store/store.h"
+#include "strhash.h"
 
 struct ci_ent {
 	char *key;
@@ -27,18 +28,9 @@ struct ctrl_informer {
 	bool subscribed;
 };
 
-static uint64_t ci_hash(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a; the mask takes the mixed high bits */
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
-	return h ^ (h >> 29);
-}
-
 static struct ci_ent **ci_slot(const struct ctrl_informer *inf, const char *key)
 {
-	struct ci_ent **p = &inf->bucket[ci_hash(key) & (inf->nbucket - 1)];
+	struct ci_ent **p = &inf->bucket[strhash(key) & (inf->nbucket - 1)];
 
 	while (*p && strcmp((*p)->key, key))
 		p = &(*p)->next;
@@ -54,7 +46,7 @@ static int ci_grow(struct ctrl_informer *inf)
 		return -ENOMEM;
 	for (size_t i = 0; i < inf->nbucket; i++) {
 		for (struct ci_ent *e = inf->bucket[i], *next; e; e = next) {
-			size_t j = ci_hash(e->key) & (nb - 1);
+			size_t j = strhash(e->key) & (nb - 1);
 
 			next = e->next;
 			e->next = b[j];

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "controllers.h"
+#include "strhash.h"
 
 #define CQ_ROUND     128   /* keys per round: bounds the loop's pause */
 #define CQ_BASE_WAIT 0.005 /* seconds, first retry */
@@ -37,18 +38,9 @@ struct ctrl_queue {
 	size_t n;
 };
 
-static unsigned cq_hash(const char *s)
-{
-	unsigned h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return (h ^ (h >> 16)) & 255;
-}
-
 static struct cq_item **cq_find(struct ctrl_queue *q, const char *key)
 {
-	struct cq_item **p = &q->bucket[cq_hash(key)];
+	struct cq_item **p = &q->bucket[strhash(key) & 255];
 
 	while (*p && strcmp((*p)->key, key))
 		p = &(*p)->hnext;

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include "http.h"
 #include "log.h"
+#include "strhash.h"
 
 /* Address buckets for the per-address cap: a power of two; a bucket's list
  * holds at most a few caps' worth of connections of colliding addresses. */
@@ -164,17 +165,13 @@ static bool http_conn_same_addr(const struct http_conn *a, const struct http_con
 
 static void http_conn_set_addr(struct http_conn *c, const struct sockaddr *sa)
 {
-	unsigned h = 2166136261u; /* FNV-1a */
-
 	c->family = sa ? sa->sa_family : AF_UNSPEC;
 	if (c->family == AF_INET)
 		memcpy(c->addr, &((const struct sockaddr_in *)sa)->sin_addr, 4);
 	else if (c->family == AF_INET6)
 		/* one IPv6 client owns a whole /64: that is its "address" */
 		memcpy(c->addr, &((const struct sockaddr_in6 *)sa)->sin6_addr, 8);
-	for (size_t i = 0; i < sizeof(c->addr); i++)
-		h = (h ^ c->addr[i]) * 16777619u;
-	c->bucket = h & (HTTP_ADDR_BUCKETS - 1);
+	c->bucket = strhash_bytes(c->addr, sizeof(c->addr)) & (HTTP_ADDR_BUCKETS - 1);
 }
 
 /* A new connection is unauthenticated. Keep the caps by closing the

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "patch_idx.h"
+#include "strhash.h"
 
 const cJSON *patch_idx_key(const cJSON *item, const char *mkey)
 {
@@ -215,27 +216,6 @@ int patch_idx_dedupe(cJSON *list)
 #define PATCH_KEYS_SCAN 8
 #define PATCH_KEYS_NONE SIZE_MAX
 
-/* FNV-1a, 64 bit, finalized: names are short, and the table is sized at
- * twice the members so probe runs stay short whatever the names look
- * like. */
-static uint64_t patch_keys_hash(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
-	/* FNV's multiply carries information only upwards, so its low bits
-	 * (the slot index) depend on the low bits of the characters alone:
-	 * "k000001".."k999999" would pile up. Mix the high bits down
-	 * (MurmurHash3's finalizer). */
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 33;
-	return h;
-}
-
 /* The slot of name: its own, or the empty one where it would go. */
 static struct patch_keys_slot *patch_keys_slot(const struct patch_keys *k, const char *name,
 					       uint64_t h)
@@ -287,7 +267,7 @@ int patch_keys_build(struct patch_keys *k, cJSON *obj, struct patch_budget *b)
 
 		if (!m->string)
 			continue;
-		h = patch_keys_hash(m->string);
+		h = strhash(m->string);
 		sl = patch_keys_slot(k, m->string, h);
 		k->e[k->n] = (struct patch_keys_ent){m, PATCH_KEYS_NONE, false};
 		if (sl->head == PATCH_KEYS_NONE) {
@@ -305,7 +285,7 @@ int patch_keys_build(struct patch_keys *k, cJSON *obj, struct patch_budget *b)
 /* The entry of the first live member named name (indexed mode). */
 static struct patch_keys_ent *patch_keys_live(const struct patch_keys *k, const char *name)
 {
-	const struct patch_keys_slot *sl = patch_keys_slot(k, name, patch_keys_hash(name));
+	const struct patch_keys_slot *sl = patch_keys_slot(k, name, strhash(name));
 
 	for (size_t i = sl->head; i != PATCH_KEYS_NONE; i = k->e[i].next)
 		if (!k->e[i].dead)
@@ -344,7 +324,7 @@ cJSON *patch_keys_last(const struct patch_keys *k, const char *name)
 				last = m;
 		return last;
 	}
-	sl = patch_keys_slot(k, name, patch_keys_hash(name));
+	sl = patch_keys_slot(k, name, strhash(name));
 	for (size_t i = sl->head; i != PATCH_KEYS_NONE; i = k->e[i].next)
 		if (!k->e[i].dead)
 			last = k->e[i].m;
@@ -379,7 +359,7 @@ int patch_keys_put(struct patch_keys *k, const char *name, cJSON *val)
 		return -ENOMEM;
 	}
 	if (k->e) {
-		struct patch_keys_slot *sl = patch_keys_slot(k, name, patch_keys_hash(name));
+		struct patch_keys_slot *sl = patch_keys_slot(k, name, strhash(name));
 		struct patch_keys_ent *e = patch_keys_live(k, name);
 		int rc = patch_member_replace(k->obj, old, val);
 

@@ -32,7 +32,7 @@ extern const struct sch_type sch_authentication_v1beta1_SelfSubjectReview;
 #define SCH_AUTH_EXTRA_FIELD(num, d) SF_MAP("extra", num, SCH_ANY, OM, d)
 
 /* A review kind: metadata, the request's spec at 2 and the server's
- * answer, status, at 3 (the server fills it in; a client's is ignored). */
+ * answer, status, at 3 (which the server fills in). */
 #define SCH_AUTH_STATUS_FIELD(num, t, d) SF_OBJ("status", num, t, RO, d)
 #define SCH_AUTH_REVIEW(sym, defname, grp, ver, kind_, d, spec_t, spec_fl, spec_d, status_t,       \
 			status_d)                                                                  \

@@ -252,7 +252,10 @@ int bootstrap_join_token(struct api *a, const char *data_dir, long long ttl)
 				  "the join token of skiff-server (<data-dir>/join-token)");
 	if (!s)
 		return -ENOMEM;
-	err = api_store_create(a, rt, "kube-system", s, &code, msg, sizeof(msg));
+	/* stringData becomes data as a request's body would (the decode hook) */
+	err = rt->decode ? rt->decode(s, msg, sizeof(msg)) : 0;
+	if (!err)
+		err = api_store_create(a, rt, "kube-system", s, &code, msg, sizeof(msg));
 	cJSON_Delete(s);
 	if (err) {
 		pr_err("auth: cannot store the join token: %s", msg);

@@ -88,6 +88,24 @@ static void authn_free_user(void *ud, const char *key, void *val)
 	free(val);
 }
 
+/* A verified JWT: who it names, until when, and the ServiceAccount
+ * (informer key and uid) that must still exist for it to count. */
+struct authn_cached {
+	struct auth_user u;
+	long long exp;
+	char sa_key[520];
+};
+
+/* Verified tokens kept at most; past it the cache starts over. */
+#define AUTHN_CACHE_MAX 1024
+
+static void authn_cache_clear(struct auth *au)
+{
+	strmap_foreach(&au->jwt_cache, authn_free_user, NULL);
+	strmap_free(&au->jwt_cache);
+	strmap_init(&au->jwt_cache);
+}
+
 static const struct informer_ops authn_sa_ops = {0};
 
 int auth_new(struct store *st, const struct auth_config *cfg, struct auth **out)
@@ -101,6 +119,7 @@ int auth_new(struct store *st, const struct auth_config *cfg, struct auth **out)
 	au->st = st;
 	au->cfg = *cfg;
 	strmap_init(&au->tokens);
+	strmap_init(&au->jwt_cache);
 	snprintf(au->issuer, sizeof(au->issuer), "%s", cfg->issuer);
 	for (const char *const *t = cfg->tokens; t && *t; t++) {
 		err = authn_add_line(au, *t);
@@ -140,6 +159,7 @@ void auth_free(struct auth *au)
 	jwt_key_free(au->key);
 	strmap_foreach(&au->tokens, authn_free_user, NULL);
 	strmap_free(&au->tokens);
+	authn_cache_clear(au);
 	free(au);
 }
 
@@ -268,6 +288,58 @@ static bool authn_aud_ok(const struct auth *au, const cJSON *claims)
 	return false;
 }
 
+static void authn_cache_put(struct auth *au, const char *token, const struct auth_user *u,
+			    const cJSON *claims, const char *sa_ns, const char *sa_name)
+{
+	const cJSON *exp = cJSON_GetObjectItemCaseSensitive(claims, "exp");
+	struct authn_cached *e;
+	void *old;
+
+	if (!cJSON_IsNumber(exp))
+		return;
+	if (au->jwt_cache.n >= AUTHN_CACHE_MAX)
+		authn_cache_clear(au);
+	e = malloc(sizeof(*e));
+	if (!e)
+		return;
+	e->u = *u;
+	e->exp = (long long)exp->valuedouble;
+	e->sa_key[0] = 0;
+	if (sa_ns)
+		snprintf(e->sa_key, sizeof(e->sa_key), "%s/%s", sa_ns, sa_name);
+	if (strmap_put(&au->jwt_cache, token, e, &old) < 0) {
+		free(e);
+		return;
+	}
+	free(old);
+}
+
+/* A cached verification still good at now: 0 with *u, else -ENOENT (the
+ * entry, if any, is dropped). */
+static int authn_cache_get(struct auth *au, const char *token, long long now,
+			   struct auth_user *u)
+{
+	struct authn_cached *e = strmap_get(&au->jwt_cache, token);
+	const cJSON *sa;
+
+	if (!e)
+		return -ENOENT;
+	if (now < e->exp) {
+		if (!e->sa_key[0]) {
+			*u = e->u;
+			return 0;
+		}
+		sa = ctrl_informer_get(au->sa_inf, e->sa_key);
+		if (sa && json_str(sa, "metadata.uid") &&
+		    !strcmp(json_str(sa, "metadata.uid"), e->u.uid)) {
+			*u = e->u;
+			return 0;
+		}
+	}
+	free(strmap_del(&au->jwt_cache, token));
+	return -ENOENT;
+}
+
 static int authn_jwt(struct auth *au, const char *token, long long now, struct auth_user *u,
 		     char *why, size_t len)
 {
@@ -329,6 +401,7 @@ static int authn_jwt(struct auth *au, const char *token, long long now, struct a
 	if (jti)
 		snprintf(u->credential_id, sizeof(u->credential_id), "JTI=%.56s", jti);
 	err = 0;
+	authn_cache_put(au, token, u, c, ns && name && uid ? ns : NULL, name);
 out:
 	cJSON_Delete(c);
 	return err;
@@ -357,8 +430,11 @@ int auth_authenticate(struct auth *au, const char *authorization, long long now,
 	}
 	if (auth_bootstrap_token_valid(tok))
 		return authn_bootstrap(au, tok, now, u, why, len);
-	if (jwt_looks_like(tok, strlen(tok)))
+	if (jwt_looks_like(tok, strlen(tok))) {
+		if (!authn_cache_get(au, tok, now, u))
+			return 0;
 		return authn_jwt(au, tok, now, u, why, len);
+	}
 	snprintf(why, len, "invalid bearer token");
 	return -EACCES;
 }

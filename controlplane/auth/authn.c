@@ -316,8 +316,7 @@ static void authn_cache_put(struct auth *au, const char *token, const struct aut
 
 /* A cached verification still good at now: 0 with *u, else -ENOENT (the
  * entry, if any, is dropped). */
-static int authn_cache_get(struct auth *au, const char *token, long long now,
-			   struct auth_user *u)
+static int authn_cache_get(struct auth *au, const char *token, long long now, struct auth_user *u)
 {
 	struct authn_cached *e = strmap_get(&au->jwt_cache, token);
 	const cJSON *sa;

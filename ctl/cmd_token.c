@@ -182,6 +182,16 @@ static void token_short_duration(long long s, char *buf, size_t len)
 		snprintf(buf, len, "%lldy", s / (86400LL * 365));
 }
 
+/* Whole seconds until t, truncated toward zero as Go's int(d.Seconds())
+ * of time.Until: a 1h token shows 59m a moment after it was made. */
+static long long token_until(time_t t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	return (long long)((double)t - ((double)now.tv_sec + now.tv_nsec / 1e9));
+}
+
 /* The usages a token Secret enables, "authentication,signing", malloc'd. */
 static char *token_usages(const cJSON *secret)
 {
@@ -231,8 +241,7 @@ static int token_row(const cJSON *secret, char **cells, cJSON *items)
 		const char *end = strptime(exp, "%Y-%m-%dT%H:%M:%S", &tm);
 
 		if (end)
-			token_short_duration((long long)(timegm(&tm) - time(NULL)), ttl,
-					     sizeof(ttl));
+			token_short_duration(token_until(timegm(&tm)), ttl, sizeof(ttl));
 		else
 			strcpy(ttl, "<invalid>");
 	}

@@ -356,6 +356,7 @@ int kconfig_write(const char *path, const char *server, const char *ca_pem, cons
 				"  context:\n"
 				"    cluster: skiff\n"
 				"    user: %s\n"
+				"    namespace: default\n"
 				"current-context: skiff\n",
 				server, (int)b64.size, (const char *)b64.data, user, token, user)
 		     : -1;

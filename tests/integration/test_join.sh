@@ -82,7 +82,7 @@ pycheck() {
 
 # The join cases need the server side of the join (GET /cacerts, POST
 # /skiff/v1/join, bootstrap token authentication).
-PLAN=18
+PLAN=19
 for b in "$SERVER" "$NODE" "$CTL"; do
 	if [ ! -x "$b" ]; then
 		echo "1..0 # SKIP $b not built"
@@ -123,8 +123,10 @@ TOKEN=$(head -1 "$T/out")
 check "token create prints a token and the join command with the CA's hash" 0 \
 	"skiff-node --server $URL --token $TOKEN --discovery-token-ca-cert-hash $HASH"
 run "$CTL" token list
-check "token list shows the token, its TTL, usages and description" 0 \
-	"$TOKEN   59m" "" "authentication,signing   test node   <none>"
+check "token list shows the token, its TTL and description" 0 "$TOKEN   59m" "" "test node"
+run "$CTL" token list -o json
+pycheck "token list -o json gives kubeadm's BootstrapToken with usages and expiry" \
+	"[(t['kind'], t['usages'], t['description'], t['ttl'], t['expires'][:2]) for t in j['items'] if t['token'] == '$TOKEN'] == [('BootstrapToken', ['authentication', 'signing'], 'test node', '59m', '20')]"
 run "$CTL" token create --ttl 5x
 check "token create --ttl 5x fails naming the flag" fail "" \
 	'invalid argument "5x" for "--ttl" flag'

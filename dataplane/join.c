@@ -54,17 +54,14 @@ int join_check_opts(const struct join_opts *o, char *err, size_t errlen)
 static char *join_first_cert(const char *pem)
 {
 	const char *b = strstr(pem, JOIN_PEM_BEGIN), *e = b ? strstr(b, JOIN_PEM_END) : NULL;
+	char *out;
 
 	if (!e)
 		return NULL;
 	e += strlen(JOIN_PEM_END);
-	{
-		char *out;
-
-		if (asprintf(&out, "%.*s\n", (int)(e - b), b) < 0)
-			return NULL;
-		return out;
-	}
+	if (asprintf(&out, "%.*s\n", (int)(e - b), b) < 0)
+		return NULL;
+	return out;
 }
 
 /* The message of a Kubernetes Status body, or NULL. */

@@ -260,8 +260,9 @@ static int parse_args(int argc, char **argv, struct node_opts *o)
 
 /* Which kubeconfig this start uses: --kubeconfig; else the one a former
  * join left in the state dir; else a join now (--token); else the
- * default ($KUBECONFIG, ~/.kube/config). *kubeconfig is set to path or
- * stays NULL for the default. Returns 0, or -errno after logging why. */
+ * default ($KUBECONFIG, ~/.kube/config). o->kubeconfig ends up pointing at
+ * path (len bytes, the caller's) or stays NULL for the default. Returns 0,
+ * or -errno after logging why. */
 static int node_credentials(struct node_opts *o, char *path, size_t len)
 {
 	char err[512];

@@ -85,6 +85,9 @@ struct http_req {
 	size_t resp_len;
 	struct http_stream *stream; /* set by http_reply_stream until queued */
 	bool streaming;		    /* the reply is a stream: no request deadline */
+	int queued_status;	    /* the status handed to MHD, 0 before that */
+	http_done_fn done;	    /* http_req_on_done, called from http_completed */
+	void *done_ud;
 	struct http_req *next_deferred;
 	struct http_conn *c;
 	ev_tstamp started;
@@ -342,6 +345,8 @@ static enum MHD_Result http_queue(struct http_req *r, int status, const char *ct
 	}
 	ret = MHD_queue_response(r->conn, (unsigned)status, resp);
 	MHD_destroy_response(resp);
+	if (ret == MHD_YES)
+		r->queued_status = status;
 	return ret;
 }
 
@@ -412,6 +417,8 @@ static enum MHD_Result http_queue_stream(struct http_req *r)
 	MHD_add_response_header(resp, "Cache-Control", "no-cache, private");
 	ret = MHD_queue_response(r->conn, MHD_HTTP_OK, resp);
 	MHD_destroy_response(resp);
+	if (ret == MHD_YES)
+		r->queued_status = MHD_HTTP_OK;
 	return ret;
 }
 
@@ -554,6 +561,12 @@ static void http_completed(void *cls, struct MHD_Connection *conn, void **con_cl
 
 	if (!r)
 		return;
+	/* MHD calls this exactly once per request it started, whether the
+	 * response went out (COMPLETED_OK), the client went away, or the
+	 * daemon is stopping: the one place where "the request is over" is
+	 * known for every path (plain, deferred, stream, 413, timeouts). */
+	if (r->done)
+		r->done(r->done_ud, r->queued_status);
 	LIST_REMOVE(&r->srv->active, r, aprev, anext);
 	if (r->c && !r->c->authenticated && !r->c->closing) {
 		struct http_server *s = r->srv;
@@ -814,6 +827,12 @@ void http_reply(struct http_req *r, int status, const char *ctype, const char *b
 void http_req_defer(struct http_req *r)
 {
 	r->deferred = true;
+}
+
+void http_req_on_done(struct http_req *r, http_done_fn fn, void *ud)
+{
+	r->done = fn;
+	r->done_ud = ud;
 }
 
 struct http_stream *http_reply_stream(struct http_req *r, const char *ctype,

@@ -97,6 +97,18 @@ void http_reply_header(struct http_req *r, const char *name, const char *value);
 /* Hold the reply until http_release_deferred(). */
 void http_req_defer(struct http_req *r);
 
+/* Call fn(ud, status) exactly once when the request is over: its response
+ * was sent (status: the HTTP status code sent; a deferred reply when it
+ * actually went out, with the replacement status after
+ * http_fail_deferred; a stream when it ended, 200), or the connection
+ * closed first (status: the code queued if any, else 0), or the server
+ * stopped. One hook per request; setting it again replaces it. ud is not
+ * freed by http. A request answered by the http layer itself before the
+ * handler ran (413) has no hook. The hook runs before a stream's
+ * on_close. */
+typedef void (*http_done_fn)(void *ud, int status);
+void http_req_on_done(struct http_req *r, http_done_fn fn, void *ud);
+
 /* Streaming (chunked) 200 response. on_close is called once when the
  * client is gone or the stream ended, after which the stream must not be
  * used. */

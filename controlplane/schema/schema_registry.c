@@ -58,6 +58,22 @@
 	X(sch_autoscaling_v2_HorizontalPodAutoscalerList)                                          \
 	X(sch_events_v1_Event)                                                                     \
 	X(sch_events_v1_EventList)                                                                 \
+	X(sch_rbac_v1_Role)                                                                        \
+	X(sch_rbac_v1_RoleList)                                                                    \
+	X(sch_rbac_v1_ClusterRole)                                                                 \
+	X(sch_rbac_v1_ClusterRoleList)                                                             \
+	X(sch_rbac_v1_RoleBinding)                                                                 \
+	X(sch_rbac_v1_RoleBindingList)                                                             \
+	X(sch_rbac_v1_ClusterRoleBinding)                                                          \
+	X(sch_rbac_v1_ClusterRoleBindingList)                                                      \
+	X(sch_authorization_v1_SubjectAccessReview)                                                \
+	X(sch_authorization_v1_LocalSubjectAccessReview)                                           \
+	X(sch_authorization_v1_SelfSubjectAccessReview)                                            \
+	X(sch_authorization_v1_SelfSubjectRulesReview)                                             \
+	X(sch_authentication_v1_TokenRequest)                                                      \
+	X(sch_authentication_v1_TokenReview)                                                       \
+	X(sch_authentication_v1_SelfSubjectReview)                                                 \
+	X(sch_authentication_v1beta1_SelfSubjectReview)                                            \
 	X(sch_autoscaling_v1_Scale)                                                                \
 	X(sch_policy_v1_Eviction)                                                                  \
 	X(sch_meta_v1_DeleteOptions)                                                               \

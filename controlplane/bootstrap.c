@@ -12,7 +12,7 @@
 #include "jcmp.h"
 #include "log.h"
 
-static int boot_create(struct api *a, const char *plural, const char *group, const char *ns,
+int bootstrap_create(struct api *a, const char *plural, const char *group, const char *ns,
 		       const char *json)
 {
 	const struct res_type *rt = res_lookup(group, "v1", plural);
@@ -35,7 +35,7 @@ static int boot_create(struct api *a, const char *plural, const char *group, con
 }
 
 /* Replace `field` of a stored object if it differs (server address moved). */
-static int boot_refresh(struct api *a, const char *key, const char *field, const char *json)
+int bootstrap_refresh(struct api *a, const char *key, const char *field, const char *json)
 {
 	const struct store_kv *kv = store_get(a->store, key);
 	cJSON *obj, *want = cJSON_Parse(json);
@@ -70,7 +70,7 @@ int bootstrap_run(struct api *a, const struct bootstrap_opts *o)
 			 "{\"kind\":\"Namespace\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":"
 			 "\"%s\"}}",
 			 *ns);
-		err = boot_create(a, "namespaces", "", NULL, json);
+		err = bootstrap_create(a, "namespaces", "", NULL, json);
 		if (err)
 			return err;
 	}
@@ -84,7 +84,7 @@ int bootstrap_run(struct api *a, const struct bootstrap_opts *o)
 	    "\"https\",\"port\":443,\"protocol\":\"TCP\",\"targetPort\":%d}],"
 	    "\"sessionAffinity\":\"None\"}}",
 	    first_ip, o->api_port);
-	err = boot_create(a, "services", "", "default", json);
+	err = bootstrap_create(a, "services", "", "default", json);
 	if (err)
 		return err;
 
@@ -100,8 +100,8 @@ int bootstrap_run(struct api *a, const struct bootstrap_opts *o)
 	    "\"subsets\":[{\"addresses\":[{\"ip\":\"%s\"}],\"ports\":[{\"name\":\"https\","
 	    "\"port\":%d,\"protocol\":\"TCP\"}]}]}",
 	    o->api_ip, o->api_port);
-	if ((err = boot_create(a, "endpoints", "", "default", json)) ||
-	    (err = boot_refresh(a, "/registry/endpoints/default/kubernetes", "subsets", ep)))
+	if ((err = bootstrap_create(a, "endpoints", "", "default", json)) ||
+	    (err = bootstrap_refresh(a, "/registry/endpoints/default/kubernetes", "subsets", ep)))
 		return err;
 	snprintf(slice_eps, sizeof(slice_eps),
 		 "{\"endpoints\":[{\"addresses\":[\"%s\"],\"conditions\":{\"ready\":true,"
@@ -118,10 +118,10 @@ int bootstrap_run(struct api *a, const struct bootstrap_opts *o)
 		 "\"ready\":true,\"serving\":true,\"terminating\":false}}],\"ports\":[{\"name\":"
 		 "\"https\",\"port\":%d,\"protocol\":\"TCP\"}]}",
 		 o->api_ip, o->api_port);
-	if ((err = boot_create(a, "endpointslices", "discovery.k8s.io", "default", json)) ||
-	    (err = boot_refresh(a, "/registry/endpointslices/default/kubernetes", "endpoints",
+	if ((err = bootstrap_create(a, "endpointslices", "discovery.k8s.io", "default", json)) ||
+	    (err = bootstrap_refresh(a, "/registry/endpointslices/default/kubernetes", "endpoints",
 				slice_eps)) ||
-	    (err = boot_refresh(a, "/registry/endpointslices/default/kubernetes", "ports", ports)))
+	    (err = bootstrap_refresh(a, "/registry/endpointslices/default/kubernetes", "ports", ports)))
 		return err;
 
 	if (!o->cluster_dns || !*o->cluster_dns)
@@ -135,7 +135,7 @@ int bootstrap_run(struct api *a, const struct bootstrap_opts *o)
 	    "\"UDP\",\"targetPort\":%d},{\"name\":\"dns-tcp\",\"port\":53,\"protocol\":\"TCP\","
 	    "\"targetPort\":%d}]}}",
 	    o->cluster_dns, o->dns_port, o->dns_port);
-	err = boot_create(a, "services", "", "kube-system", json);
+	err = bootstrap_create(a, "services", "", "kube-system", json);
 	if (err)
 		return err;
 	if (!o->dns_ip || !*o->dns_ip)
@@ -157,10 +157,10 @@ int bootstrap_run(struct api *a, const struct bootstrap_opts *o)
 		 "{\"ports\":[{\"name\":\"dns\",\"port\":%d,\"protocol\":\"UDP\"},{\"name\":"
 		 "\"dns-tcp\",\"port\":%d,\"protocol\":\"TCP\"}]}",
 		 o->dns_port, o->dns_port);
-	if ((err = boot_create(a, "endpointslices", "discovery.k8s.io", "kube-system", json)) ||
-	    (err = boot_refresh(a, "/registry/endpointslices/kube-system/kube-dns", "endpoints",
+	if ((err = bootstrap_create(a, "endpointslices", "discovery.k8s.io", "kube-system", json)) ||
+	    (err = bootstrap_refresh(a, "/registry/endpointslices/kube-system/kube-dns", "endpoints",
 				slice_eps)) ||
-	    (err = boot_refresh(a, "/registry/endpointslices/kube-system/kube-dns", "ports",
+	    (err = bootstrap_refresh(a, "/registry/endpointslices/kube-system/kube-dns", "ports",
 				ports)))
 		return err;
 	return 0;

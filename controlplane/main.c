@@ -37,7 +37,11 @@ static const char usage[] =
     "  --dns-bind-address ADDR:PORT[,..] cluster DNS listeners, UDP+TCP (default 0.0.0.0:53;\n"
     "                                    \"off\" disables DNS)\n"
     "  --dns-upstream ADDR[:PORT][,..]   upstream resolvers (default: /etc/resolv.conf)\n"
-    "  --token-auth-file FILE            extra bearer tokens (token,user,uid[,groups] lines)\n"
+    "  --token-auth-file FILE            extra bearer tokens (token,user,uid[,\"g1,g2\"] lines)\n"
+    "  --audit-log-path FILE             one audit.k8s.io/v1 Event (level Metadata) per request\n"
+    "                                    as a JSON line; \"-\" for stdout (default: none)\n"
+    "  --join-token-ttl SECONDS          lifetime of the join token made in\n"
+    "                                    <data-dir>/join-token (default 86400; 0 = no expiry)\n"
     "  --max-request-bytes N             largest request body accepted (default 3145728)\n"
     "  --watch-buffer-bytes N            backlog after which a slow watcher is closed\n"
     "                                    (default 16777216)\n"
@@ -140,6 +144,8 @@ static void parse_flags(int argc, char **argv, struct server_config *c)
 		O_DNSBIND,
 		O_DNSUP,
 		O_TOKENS,
+		O_AUDIT,
+		O_JOINTTL,
 		O_MAXREQ,
 		O_WBUF,
 		O_WBUFTOT,
@@ -166,6 +172,8 @@ static void parse_flags(int argc, char **argv, struct server_config *c)
 	    {"dns-bind-address", required_argument, NULL, O_DNSBIND},
 	    {"dns-upstream", required_argument, NULL, O_DNSUP},
 	    {"token-auth-file", required_argument, NULL, O_TOKENS},
+	    {"audit-log-path", required_argument, NULL, O_AUDIT},
+	    {"join-token-ttl", required_argument, NULL, O_JOINTTL},
 	    {"max-request-bytes", required_argument, NULL, O_MAXREQ},
 	    {"watch-buffer-bytes", required_argument, NULL, O_WBUF},
 	    {"watch-buffer-total-bytes", required_argument, NULL, O_WBUFTOT},
@@ -222,6 +230,13 @@ static void parse_flags(int argc, char **argv, struct server_config *c)
 			break;
 		case O_TOKENS:
 			c->token_file = optarg;
+			break;
+		case O_AUDIT:
+			c->audit_log = optarg;
+			break;
+		case O_JOINTTL:
+			c->join_token_ttl =
+			    parse_num("join-token-ttl", optarg, 0, 10L * 365 * 86400);
 			break;
 		case O_MAXREQ:
 			c->max_body =
@@ -304,6 +319,7 @@ int main(int argc, char **argv)
 	    .watch_buffer_total = 256 * 1024 * 1024,
 	    .history_revs = 10000,
 	    .history_secs = 300,
+	    .join_token_ttl = 86400,
 	    .verbosity = 2,
 	};
 	struct server *s;

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 #include "apiserver/api.h"
+#include "auth/audit.h"
+#include "auth/auth.h"
 #include "bootstrap.h"
 #include "controllers/controllers.h"
 #include "datadir.h"
@@ -16,6 +18,10 @@
 #include "server_dns.h"
 #include "tls.h"
 
+/* How long a node credential from the join flow lasts (a year, as
+ * kubeadm's kubelet client certificates before rotation). */
+#define SERVER_NODE_CREDENTIAL_TTL (365LL * 86400)
+
 struct server {
 	struct server_config c;
 	struct ev_loop *loop;
@@ -23,6 +29,9 @@ struct server {
 	struct store *store;
 	struct tls_creds creds;
 	struct api api;
+	struct auth *auth;
+	struct audit *audit;
+	char issuer[300];
 	struct server_dns *dns;
 	struct ctrl_namespace *ns_ctrl;
 	struct ctrl_serviceaccount *sa_ctrl;
@@ -292,13 +301,37 @@ int server_start(const struct server_config *c, struct server **out)
 	ac.cluster_dns = s->c.cluster_dns;
 	ac.api_ip = s->c.advertise;
 	ac.api_port = c->port;
-	ac.tokens = (const char **)s->creds.tokens;
+	snprintf(s->issuer, sizeof(s->issuer), "https://kubernetes.default.svc.%s",
+		 c->cluster_domain);
+	ac.issuer = s->issuer;
 	ac.max_body = c->max_body;
 	ac.watch_buffer_max = c->watch_buffer;
 	ac.watch_buffer_total = c->watch_buffer_total;
 	err = api_init(&s->api, s->loop, s->store, c->service_cidr, c->node_port_range, &ac);
 	if (err)
 		goto err_creds;
+	{
+		struct auth_config auc = {
+		    .data_dir = c->data_dir,
+		    .tokens = (const char *const *)s->creds.tokens,
+		    .issuer = s->issuer,
+		    .node_credential_ttl = SERVER_NODE_CREDENTIAL_TTL,
+		};
+
+		err = auth_new(s->store, &auc, &s->auth);
+		if (err)
+			goto err_api;
+	}
+	if (c->audit_log) {
+		err = audit_open(c->audit_log, &s->audit);
+		if (err) {
+			pr_err("--audit-log-path %s: %s", c->audit_log, strerror(-err));
+			goto err_api;
+		}
+	}
+	s->api.auth = s->auth;
+	s->api.audit = s->audit;
+	s->api.ca_pem = s->creds.ca_pem;
 	s->api.metrics = server_metrics;
 	s->api.commit = server_after;
 	s->api.commit_ud = s;
@@ -328,6 +361,10 @@ int server_start(const struct server_config *c, struct server **out)
 	bo.dns_ip = dns_ip[0] ? dns_ip : NULL;
 	bo.dns_port = dns_port > 0 ? dns_port : 53;
 	err = bootstrap_run(&s->api, &bo);
+	if (!err)
+		err = bootstrap_rbac(&s->api);
+	if (!err)
+		err = bootstrap_join_token(&s->api, c->data_dir, c->join_token_ttl);
 	if (err)
 		goto err_api;
 	/* A full disk must not keep a restart from serving what is stored:
@@ -389,6 +426,8 @@ err_dns:
 	server_dns_stop(s->dns);
 err_api:
 	api_fini(&s->api);
+	audit_close(s->audit);
+	auth_free(s->auth);
 err_creds:
 	tls_creds_free(&s->creds);
 err_store:
@@ -417,6 +456,9 @@ void server_stop(struct server *s)
 		pr_err("store: final commit failed");
 	server_dns_stop(s->dns);
 	api_fini(&s->api);
+	/* after http_server_stop: every request has ended (and been logged) */
+	audit_close(s->audit);
+	auth_free(s->auth);
 	store_close(s->store);
 	tls_creds_free(&s->creds);
 	datadir_close(s->dd);

@@ -18,6 +18,8 @@ struct server_config {
 	const char *dns_bind;
 	const char *dns_upstream;
 	const char *token_file;
+	const char *audit_log;	  /* --audit-log-path, NULL: none */
+	long long join_token_ttl; /* --join-token-ttl seconds, 0: no expiry */
 	size_t max_body;
 	int watch_buffer;
 	size_t watch_buffer_total; /* --watch-buffer-total-bytes */

@@ -216,10 +216,13 @@ static int tls_load_tokens(const char *path, struct tls_creds *c)
 		return -errno;
 	for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *comma = strchr(line, ',');
+		size_t len = strlen(line);
 
+		if (len && line[len - 1] == '\r')
+			line[--len] = 0;
 		if (line[0] == '#' || !comma || comma == line)
 			continue;
-		*comma = 0;
+		/* the whole line: auth/ reads the user, uid and groups */
 		if (c->ntokens < TLS_MAX_TOKENS - 1)
 			c->tokens[c->ntokens++] = strdup(line);
 		n++;
@@ -276,7 +279,11 @@ int tls_setup(const struct tls_opts *o, struct tls_creds *c)
 		err = -EINVAL;
 		goto err;
 	}
-	c->admin_token = c->tokens[0];
+	c->admin_token = strndup(c->tokens[0], strcspn(c->tokens[0], ","));
+	if (!c->admin_token) {
+		err = -ENOMEM;
+		goto err;
+	}
 	if (o->token_file && tls_load_tokens(o->token_file, c) < 0) {
 		err = -errno;
 		pr_err("--token-auth-file: cannot read %s: %s", o->token_file, strerror(errno));
@@ -340,5 +347,6 @@ void tls_creds_free(struct tls_creds *c)
 	free(c->key_pem);
 	for (int i = 0; i < c->ntokens; i++)
 		free(c->tokens[i]);
+	free(c->admin_token);
 	memset(c, 0, sizeof(*c));
 }

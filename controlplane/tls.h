@@ -17,9 +17,11 @@ struct tls_opts {
 
 struct tls_creds {
 	char *ca_pem, *cert_pem, *key_pem;
-	char *tokens[TLS_MAX_TOKENS]; /* NULL-terminated */
+	/* token file lines "token,user,uid[,groups]", NULL-terminated: the
+	 * generated admin line first, then --token-auth-file's */
+	char *tokens[TLS_MAX_TOKENS];
 	int ntokens;
-	const char *admin_token;
+	char *admin_token; /* the first line's token */
 };
 
 /* Load or create everything; the certificates and the token file are

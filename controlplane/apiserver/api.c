@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "api.h"
+#include "auth/audit.h"
 #include "log.h"
 
 /* How often old watch history is dropped, and bookmarks are sent. */
@@ -125,30 +126,6 @@ void api_fini(struct api *a)
 	alloc_free(&a->alloc.node_ports);
 }
 
-static bool api_token_ok(struct api *a, struct http_req *req)
-{
-	const char *h = http_req_header(req, "Authorization");
-	bool ok = false;
-
-	if (!h)
-		return a->cfg.anonymous_plain;
-	if (strncasecmp(h, "Bearer ", 7))
-		return false;
-	h += 7;
-	for (const char **t = a->cfg.tokens; t && *t; t++) {
-		size_t n = strlen(*t);
-		unsigned char diff = 0;
-
-		if (strlen(h) != n)
-			continue;
-		/* constant time: do not leak how much of a token matched */
-		for (size_t i = 0; i < n; i++)
-			diff |= (unsigned char)(h[i] ^ (*t)[i]);
-		ok |= diff == 0;
-	}
-	return ok;
-}
-
 static void api_method_not_allowed(struct http_req *req)
 {
 	api_status(req, 405, "MethodNotAllowed",
@@ -193,6 +170,20 @@ static void api_dispatch(struct api *a, struct http_req *req, const struct api_t
 			api_method_not_allowed(req);
 		return;
 	}
+	if (t->rt->review) {
+		if (t->has_name || strcmp(m, "POST"))
+			api_method_not_allowed(req);
+		else
+			api_create(a, req, t);
+		return;
+	}
+	if (!strcmp(t->sub, "token")) {
+		if (strcmp(m, "POST"))
+			api_method_not_allowed(req);
+		else
+			api_token_request(a, req, t);
+		return;
+	}
 	if (!strcmp(t->sub, "binding") || !strcmp(t->sub, "eviction")) {
 		if (strcmp(m, "POST"))
 			api_method_not_allowed(req);
@@ -217,11 +208,119 @@ static void api_dispatch(struct api *a, struct http_req *req, const struct api_t
 
 static const char *api_public[] = {"/healthz", "/livez", "/readyz", NULL};
 
+/* The audit event of a request: begun once the asker is known (user NULL
+ * for a 401), written when the response has gone out (http's done hook). */
+static void api_audit(struct api *a, struct http_req *req, const struct api_auth_req *ar,
+		      const struct api_target *t)
+{
+	struct audit_user au, ai;
+	struct audit_req_info info = {0};
+	const char *gv[AUTH_MAX_GROUPS], *giv[AUTH_MAX_GROUPS];
+	struct audit_event *ev;
+	char uri[2048], verb[16];
+	size_t n;
+
+	if (!a->audit)
+		return;
+	n = (size_t)snprintf(uri, sizeof(uri), "%s", http_req_path(req));
+	if (n < sizeof(uri))
+		http_req_query_text(req, uri + n, sizeof(uri) - n);
+	info.request_uri = uri;
+	info.source_ip = http_req_peer(req);
+	info.user_agent = http_req_header(req, "User-Agent");
+	info.verb = ar->at.verb ? ar->at.verb : api_method_verb(req, verb, sizeof(verb));
+	if (ar->authenticated) {
+		for (int i = 0; i < ar->user.ngroups; i++)
+			gv[i] = ar->user.groups[i];
+		au = (struct audit_user){ar->user.name, ar->user.uid, gv, ar->user.ngroups};
+		info.user = &au;
+	}
+	if (ar->impersonated) {
+		for (int i = 0; i < ar->imp.ngroups; i++)
+			giv[i] = ar->imp.groups[i];
+		ai = (struct audit_user){ar->imp.name, ar->imp.uid, giv, ar->imp.ngroups};
+		info.impersonated = &ai;
+	}
+	if (t && t->rt) {
+		info.resource = t->rt->plural;
+		info.subresource = t->sub;
+		info.ns = t->has_ns ? t->ns : NULL;
+		info.name = t->has_name ? t->name : NULL;
+		info.api_group = t->rt->group;
+		info.api_version = t->rt->version;
+	}
+	if (ar->at.verb) {
+		info.decision = ar->allowed ? "allow" : "forbid";
+		info.reason = ar->reason[0] ? ar->reason : NULL;
+	}
+	ev = audit_begin(a->audit, &info);
+	if (!ev)
+		return;
+	http_reply_header(req, "Audit-Id", audit_event_id(ev));
+	http_req_on_done(req, audit_end_cb, ev);
+}
+
+/* Discovery documents: /api, /api/v1, /apis, /apis/<g>, /apis/<g>/<v>
+ * and the OpenAPI paths (longer /api paths name resources). */
+static bool api_is_discovery(const char *path)
+{
+	int segs = 0;
+
+	if (!strncmp(path, "/openapi/", 9) || !strcmp(path, "/swagger-2.0.0.pb-v1"))
+		return true;
+	for (const char *p = path; *p; p++)
+		if (*p == '/' && p[1])
+			segs++;
+	if (api_path_is(path, "/api") || !strncmp(path, "/api/", 5))
+		return segs <= 2;
+	if (api_path_is(path, "/apis") || !strncmp(path, "/apis/", 6))
+		return segs <= 3;
+	return false;
+}
+
+/* The non-resource paths served to authenticated users: authorized as a
+ * path (the lower-case method as verb), as upstream. true if answered. */
+static bool api_handle_path(struct api *a, struct http_req *req, struct api_auth_req *ar,
+			    const char *path)
+{
+	bool discovery = api_is_discovery(path);
+	bool metrics = !strcmp(path, "/metrics") && a->metrics;
+	bool join = api_path_is(path, "/skiff/v1/join");
+
+	if (!discovery && !metrics && !join)
+		return false;
+	api_attrs_path(ar, req, path);
+	/* the decision is part of the event: audit after deciding */
+	if (!api_authorize(a, req, ar)) {
+		api_audit(a, req, ar, NULL);
+		return true;
+	}
+	api_audit(a, req, ar, NULL);
+	if (join) {
+		api_join(a, req, api_auth_user(ar));
+	} else if (metrics) {
+		char *buf = malloc(65536);
+
+		if (buf) {
+			size_t n = a->metrics(a->metrics_ud, buf, 65536);
+
+			http_reply(req, 200, "text/plain; version=0.0.4", buf,
+				   n < 65536 ? n : 65535);
+			free(buf);
+		}
+	} else if (!api_discovery(a, req, path)) {
+		api_status(req, 404, "NotFound", "the server could not find the requested resource",
+			   cJSON_CreateObject());
+	}
+	return true;
+}
+
 void api_handle(void *ud, struct http_req *req)
 {
 	struct api *a = ud;
 	const char *path = http_req_path(req);
 	struct api_target t;
+	struct api_auth_req *ar;
 
 	a->n_requests++;
 	for (const char **p = api_public; *p; p++) {
@@ -234,35 +333,43 @@ void api_handle(void *ud, struct http_req *req)
 		api_discovery(a, req, path);
 		return;
 	}
-	if (!api_token_ok(a, req)) {
-		api_status(req, 401, "Unauthorized", "Unauthorized", NULL);
+	if (api_path_is(path, "/cacerts") && a->ca_pem) {
+		http_reply(req, 200, "application/x-pem-file", a->ca_pem, strlen(a->ca_pem));
 		return;
 	}
-	http_req_authenticated(req);
-	if (!strcmp(path, "/metrics") && a->metrics) {
-		char *buf = malloc(65536);
-
-		if (buf) {
-			size_t n = a->metrics(a->metrics_ud, buf, 65536);
-
-			http_reply(req, 200, "text/plain; version=0.0.4", buf,
-				   n < 65536 ? n : 65535);
-			free(buf);
-		}
+	ar = malloc(sizeof(*ar));
+	if (!ar) {
+		api_status(req, 500, "InternalError", "Internal error occurred: out of memory",
+			   NULL);
 		return;
 	}
-	if (api_discovery(a, req, path))
-		return;
+	if (api_authenticate(a, req, ar)) {
+		api_audit(a, req, ar, NULL);
+		goto out;
+	}
+	if (api_handle_path(a, req, ar, path))
+		goto out;
 	switch (api_route(path, &t)) {
 	case 0:
 		break;
 	case -EINVAL: /* as Go's net/url refuses a bad escape */
+		api_audit(a, req, ar, NULL);
 		api_status(req, 400, "BadRequest", "invalid URL escape in the request path", NULL);
-		return;
+		goto out;
 	default:
+		api_audit(a, req, ar, NULL);
 		api_status(req, 404, "NotFound", "the server could not find the requested resource",
 			   cJSON_CreateObject());
-		return;
+		goto out;
 	}
+	api_attrs_resource(ar, req, &t);
+	if (!api_authorize(a, req, ar)) {
+		api_audit(a, req, ar, &t);
+		goto out;
+	}
+	api_audit(a, req, ar, &t);
+	t.who = api_auth_user(ar);
 	api_dispatch(a, req, &t);
+out:
+	free(ar);
 }

@@ -12,8 +12,10 @@
 #include "json_path.h"
 #include "registry/resource.h"
 #include "store/store.h"
+#include "auth/auth.h"
 
 struct api_watch;
+struct audit;
 
 struct api_config {
 	const char *advertise; /* "127.0.0.1:6443", for /api serverAddress */
@@ -21,7 +23,7 @@ struct api_config {
 	const char *cluster_dns; /* kube-dns ClusterIP */
 	const char *api_ip;	 /* the kubernetes Service endpoint address */
 	int api_port;
-	const char **tokens;  /* accepted bearer tokens, NULL-terminated */
+	const char *issuer;   /* ServiceAccount token issuer and audience */
 	bool anonymous_plain; /* plain HTTP without a token is allowed (tests) */
 	size_t max_body;
 	size_t max_object;	   /* largest object a write may store; 0 = max_body */
@@ -46,6 +48,10 @@ struct api {
 	 * (controllers): the server's commit path (server.c). */
 	void (*commit)(void *ud);
 	void *commit_ud;
+	/* who is asking and may they (auth/); the audit log (NULL: none) */
+	struct auth *auth;
+	struct audit *audit;
+	const char *ca_pem; /* served at /cacerts (the join flow pins it by hash) */
 	/* /metrics text producer (server.c) */
 	size_t (*metrics)(void *ud, char *buf, size_t len);
 	void *metrics_ud;
@@ -56,9 +62,52 @@ struct api_target {
 	const struct res_type *rt;
 	char ns[254];
 	char name[254];
-	char sub[16]; /* "", "status", "scale", "binding", "eviction" */
+	char sub[16]; /* "", "status", "scale", "binding", "eviction", "token" */
 	bool has_ns, has_name;
+	/* The user the request acts as (NULL: the server itself, whose
+	 * writes skip identity-bound admission). */
+	const struct auth_user *who;
 };
+
+/* --- authentication, authorization, admission (api_auth.c) --- */
+
+struct api_auth_req {
+	struct auth_user user; /* authenticated */
+	struct auth_user imp;  /* impersonated (Impersonate-User) */
+	bool authenticated, impersonated, allowed;
+	struct auth_attrs at;
+	char verb[16];	   /* a non-resource request's verb */
+	char reason[256]; /* the authorizer's */
+};
+/* The request's credentials (and Impersonate-* headers) into ar: 0, or
+ * -errno after answering 401 (bad credentials), 400 or 403
+ * (impersonation). */
+int api_authenticate(struct api *a, struct http_req *req, struct api_auth_req *ar);
+/* The user the request acts as. */
+const struct auth_user *api_auth_user(const struct api_auth_req *ar);
+/* Upstream's RequestInfo of a routed request, or of a non-resource path
+ * (whose verb is the lower-case method). */
+const char *api_method_verb(struct http_req *req, char *buf, size_t len);
+const char *api_request_verb(struct http_req *req, const struct api_target *t);
+void api_attrs_resource(struct api_auth_req *ar, struct http_req *req,
+			const struct api_target *t);
+void api_attrs_path(struct api_auth_req *ar, struct http_req *req, const char *path);
+/* true if allowed; else false after answering 403 in upstream's words. */
+bool api_authorize(struct api *a, struct http_req *req, struct api_auth_req *ar);
+/* Identity-bound admission of a write by t->who: 0, or -EPERM after a 403. */
+int api_admit(struct api *a, struct http_req *req, const struct api_target *t, const char *verb,
+	      const cJSON *obj, const cJSON *old);
+void api_status_forbidden(struct http_req *req, const char *group, const char *resource,
+			  const char *name, const char *msg);
+
+/* --- review APIs, TokenRequest, the join flow (api_review.c, api_join.c) --- */
+
+/* POST to a virtual resource (rt->review): obj is the decoded body. */
+void api_review(struct api *a, struct http_req *req, const struct api_target *t, cJSON *obj);
+/* POST serviceaccounts/<name>/token */
+void api_token_request(struct api *a, struct http_req *req, const struct api_target *t);
+/* POST /skiff/v1/join with a bootstrap token (authorized as a path) */
+void api_join(struct api *a, struct http_req *req, const struct auth_user *u);
 
 int api_init(struct api *a, struct ev_loop *loop, struct store *st, const char *svc_cidr,
 	     const char *node_port_range, const struct api_config *cfg);

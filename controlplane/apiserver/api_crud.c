@@ -357,6 +357,10 @@ void api_create(struct api *a, struct http_req *req, const struct api_target *t)
 	obj = api_parse_body(a, req, t->rt, "CreateOptions");
 	if (!obj)
 		return;
+	if (t->rt->review) {
+		api_review(a, req, t, obj);
+		return;
+	}
 	api_fields_from_req(&f, req, t);
 	api_create_from(a, req, t, obj, dry, &f);
 }
@@ -415,6 +419,8 @@ void api_create_from(struct api *a, struct http_req *req, const struct api_targe
 			  "to be created",
 			  json_str(obj, "metadata.resourceVersion"));
 	}
+	if (api_admit(a, req, t, "create", obj, NULL))
+		goto out;
 	/* a view's errors are reported with the stored type's (e->n > 0) */
 	api_unview(rt, obj, NULL, &e);
 	rev = api_create_obj(a, res_stored(rt), ns, obj, &e, dry, f);
@@ -586,7 +592,13 @@ void api_update_obj(struct api *a, struct http_req *req, const struct api_target
 	if (st->defaults)
 		st->defaults(obj);
 	st->validate(obj, old, &e);
-	if (!e.n && st->allocate)
+	if (e.n) {
+		api_status_invalid(req, rt, t->name, &e);
+		return;
+	}
+	if (api_admit(a, req, t, "update", obj, old))
+		return;
+	if (st->allocate)
 		st->allocate(&a->alloc, obj, old, &e);
 	if (e.n) {
 		api_status_invalid(req, rt, t->name, &e);
@@ -951,6 +963,8 @@ void api_delete(struct api *a, struct http_req *req, const struct api_target *t)
 
 	if (!old)
 		return;
+	if (api_admit(a, req, t, "delete", NULL, old))
+		goto out;
 	why = res_stored(rt)->delete_forbidden ? res_stored(rt)->delete_forbidden(old) : NULL;
 	if (why) {
 		snprintf(msg, sizeof(msg), "%s \"%s\" is forbidden: %s", res_qualified(rt), t->name,

@@ -88,7 +88,9 @@ static cJSON *api_resource_list(const char *group, const char *version)
 			continue;
 		any = true;
 		api_add_res(list, rt->plural, rt->namespaced, rt->kind,
-			    rt->no_deletecollection ? verbs_nodc : verbs);
+			    rt->review		      ? bind_verbs
+			    : rt->no_deletecollection ? verbs_nodc
+						      : verbs);
 		r = cJSON_GetArrayItem(list, cJSON_GetArraySize(list) - 1);
 		cJSON_ReplaceItemInObject(r, "singularName", cJSON_CreateString(rt->singular));
 		if (rt->short_names[0])
@@ -110,6 +112,13 @@ static cJSON *api_resource_list(const char *group, const char *version)
 		if (rt->has_binding) {
 			snprintf(sub, sizeof(sub), "%s/binding", rt->plural);
 			api_add_res(list, sub, rt->namespaced, "Binding", bind_verbs);
+		}
+		if (rt->has_token) {
+			snprintf(sub, sizeof(sub), "%s/token", rt->plural);
+			api_add_res(list, sub, rt->namespaced, "TokenRequest", bind_verbs);
+			r = cJSON_GetArrayItem(list, cJSON_GetArraySize(list) - 1);
+			cJSON_AddStringToObject(r, "group", "authentication.k8s.io");
+			cJSON_AddStringToObject(r, "version", "v1");
 		}
 		if (rt->has_eviction) {
 			/* kubectl (1.22+) drain evicts when this names policy's

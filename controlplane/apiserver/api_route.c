@@ -129,7 +129,8 @@ int api_route(const char *path, struct api_target *t)
 		if (!(!strcmp(t->sub, "status") && t->rt->has_status) &&
 		    !(!strcmp(t->sub, "scale") && t->rt->has_scale) &&
 		    !(!strcmp(t->sub, "binding") && t->rt->has_binding) &&
-		    !(!strcmp(t->sub, "eviction") && t->rt->has_eviction))
+		    !(!strcmp(t->sub, "eviction") && t->rt->has_eviction) &&
+		    !(!strcmp(t->sub, "token") && t->rt->has_token))
 			return -ENOENT;
 	}
 	if (i != n)

@@ -27,9 +27,9 @@ struct ev_loop;
 struct store;
 struct api;
 
-#define AUTH_MAX_GROUPS	  16
-#define AUTH_NAME_MAX	  256
-#define AUTH_GROUP_MAX	  128
+#define AUTH_MAX_GROUPS 16
+#define AUTH_NAME_MAX	256
+#define AUTH_GROUP_MAX	128
 
 /* Well-known names (upstream's k8s.io/apiserver/pkg/authentication/user). */
 #define AUTH_GROUP_MASTERS	   "system:masters"
@@ -58,8 +58,8 @@ struct auth_user {
 /* Set name (and uid), add groups; system:authenticated is always added
  * last, and node/bootstrap fields are derived. -E2BIG if too many groups
  * or a name too long. */
-int auth_user_set(struct auth_user *u, const char *name, const char *uid,
-		  const char *const *groups, int ngroups);
+int auth_user_set(struct auth_user *u, const char *name, const char *uid, const char *const *groups,
+		  int ngroups);
 int auth_user_add_group(struct auth_user *u, const char *group);
 bool auth_user_in(const struct auth_user *u, const char *group);
 /* {"username":..., "uid":..., "groups":[...]} (a UserInfo). */
@@ -72,6 +72,9 @@ struct auth_attrs {
 	bool resource_request;
 	const char *group, *resource, *subresource, *ns, *name; /* "" when absent */
 	const char *path;					/* non-resource URL */
+	/* The request's fieldSelector (list/watch), as sent; NULL if none. The
+	 * Node authorizer lets a node list only the pods bound to it. */
+	const char *field_selector;
 };
 
 struct auth_config {
@@ -132,12 +135,12 @@ int auth_admit(const struct auth *au, const struct auth_user *u, const struct au
 /* A TokenRequest for ServiceAccount sa (its stored object): fills
  * status.token and status.expirationTimestamp of req (a TokenRequest
  * object, spec.expirationSeconds defaulted to 3600 and clamped to
- * [600, 2^32]). 0 or -errno. */
+ * [AUTH_TOKEN_MIN_SECS, 2^32] by the caller's validation). 0 or -errno. */
+#define AUTH_TOKEN_MIN_SECS 600
 int auth_token_request(struct auth *au, const cJSON *sa, cJSON *req, long long now);
 /* The node credential the join flow hands out: a JWT for
  * system:node:<node> in system:nodes. malloc'd, NULL on error. */
-char *auth_node_credential(struct auth *au, const char *node, long long now,
-			   long long *expires);
+char *auth_node_credential(struct auth *au, const char *node, long long now, long long *expires);
 
 /* Bootstrap (join) tokens: "<id>.<secret>", [a-z0-9]{6}.[a-z0-9]{16}. */
 bool auth_bootstrap_token_valid(const char *token);

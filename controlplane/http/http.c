@@ -764,6 +764,59 @@ const char *http_req_header(const struct http_req *r, const char *name)
 	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
+struct http_qtext_ctx {
+	char *buf;
+	size_t len, n;
+};
+
+static enum MHD_Result http_qtext_cb(void *cls, enum MHD_ValueKind kind, const char *key,
+				     const char *value)
+{
+	struct http_qtext_ctx *c = cls;
+	int k;
+
+	if (!key || c->n >= c->len)
+		return MHD_YES;
+	k = snprintf(c->buf + c->n, c->len - c->n, "%c%s%s%s", c->n ? '&' : '?', key,
+		     value ? "=" : "", value ? value : "");
+	c->n += k > 0 ? (size_t)k : 0;
+	return MHD_YES;
+}
+
+void http_req_query_text(const struct http_req *r, char *buf, size_t len)
+{
+	struct http_qtext_ctx c = {buf, len, 0};
+
+	if (!len)
+		return;
+	buf[0] = 0;
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, http_qtext_cb, &c);
+}
+
+struct http_each_ctx {
+	const char *name;
+	void (*fn)(void *ud, const char *value);
+	void *ud;
+};
+
+static enum MHD_Result http_each_cb(void *cls, enum MHD_ValueKind kind, const char *key,
+				    const char *value)
+{
+	struct http_each_ctx *c = cls;
+
+	if (key && value && !strcasecmp(key, c->name))
+		c->fn(c->ud, value);
+	return MHD_YES;
+}
+
+void http_req_header_each(const struct http_req *r, const char *name,
+			  void (*fn)(void *ud, const char *value), void *ud)
+{
+	struct http_each_ctx c = {name, fn, ud};
+
+	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, http_each_cb, &c);
+}
+
 const char *http_req_body(const struct http_req *r, size_t *len)
 {
 	*len = r->body_len;

@@ -80,6 +80,11 @@ const char *http_req_path(const struct http_req *r);
 /* Decoded query argument or NULL. */
 const char *http_req_query(const struct http_req *r, const char *name);
 const char *http_req_header(const struct http_req *r, const char *name);
+/* The query as "?k=v&k2=v2" (decoded values; "" if none), for logs. */
+void http_req_query_text(const struct http_req *r, char *buf, size_t len);
+/* fn for each value of a header sent several times (Impersonate-Group). */
+void http_req_header_each(const struct http_req *r, const char *name,
+			  void (*fn)(void *ud, const char *value), void *ud);
 const char *http_req_body(const struct http_req *r, size_t *len);
 /* Peer address as text ("127.0.0.1"). */
 const char *http_req_peer(const struct http_req *r);

@@ -592,6 +592,7 @@ const struct res_type res_serviceaccounts = {
     .version = "v1",
     .api_version = "v1",
     .namespaced = true,
+    .has_token = true,
     .short_names = {"sa", NULL},
     .unconditional_update = true,
     .validate = sa_validate,

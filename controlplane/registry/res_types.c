@@ -11,6 +11,10 @@ extern const struct res_type res_namespaces, res_services, res_endpoints, res_en
 extern const struct res_type res_jobs, res_cronjobs, res_controllerrevisions, res_resourcequotas,
     res_limitranges, res_replicationcontrollers, res_hpa_v2, res_hpa_v1, res_events_v1,
     res_daemonsets;
+extern const struct res_type res_roles, res_clusterroles, res_rolebindings,
+    res_clusterrolebindings, res_selfsubjectaccessreviews, res_selfsubjectrulesreviews,
+    res_subjectaccessreviews, res_localsubjectaccessreviews, res_selfsubjectreviews,
+    res_selfsubjectreviews_v1beta1, res_tokenreviews;
 
 /* Discovery lists resources in this order within each group version, and
  * a group's versions in the order they first appear (the first preferred:
@@ -40,6 +44,17 @@ const struct res_type *const res_types[] = {
     &res_hpa_v2,
     &res_hpa_v1,
     &res_events_v1,
+    &res_clusterroles,
+    &res_clusterrolebindings,
+    &res_roles,
+    &res_rolebindings,
+    &res_selfsubjectreviews,
+    &res_selfsubjectreviews_v1beta1,
+    &res_tokenreviews,
+    &res_localsubjectaccessreviews,
+    &res_selfsubjectaccessreviews,
+    &res_selfsubjectrulesreviews,
+    &res_subjectaccessreviews,
 };
 const int res_ntypes = (int)(sizeof(res_types) / sizeof(res_types[0]));
 
@@ -87,6 +102,17 @@ static const struct {
     {&res_hpa_v2, "horizontalpodautoscalers.autoscaling"},
     {&res_hpa_v1, "horizontalpodautoscalers.autoscaling"},
     {&res_events_v1, "events.events.k8s.io"},
+    {&res_roles, "roles.rbac.authorization.k8s.io"},
+    {&res_clusterroles, "clusterroles.rbac.authorization.k8s.io"},
+    {&res_rolebindings, "rolebindings.rbac.authorization.k8s.io"},
+    {&res_clusterrolebindings, "clusterrolebindings.rbac.authorization.k8s.io"},
+    {&res_selfsubjectaccessreviews, "selfsubjectaccessreviews.authorization.k8s.io"},
+    {&res_selfsubjectrulesreviews, "selfsubjectrulesreviews.authorization.k8s.io"},
+    {&res_subjectaccessreviews, "subjectaccessreviews.authorization.k8s.io"},
+    {&res_localsubjectaccessreviews, "localsubjectaccessreviews.authorization.k8s.io"},
+    {&res_selfsubjectreviews, "selfsubjectreviews.authentication.k8s.io"},
+    {&res_selfsubjectreviews_v1beta1, "selfsubjectreviews.authentication.k8s.io"},
+    {&res_tokenreviews, "tokenreviews.authentication.k8s.io"},
 };
 
 const char *res_qualified(const struct res_type *rt)

@@ -458,6 +458,14 @@ static int res_name_msgs(const char *s, enum res_name kind, const char *msgs[2])
 		if (!res_label_re(s, len, true))
 			msgs[n++] = RES_MSG_1035_LABEL;
 		break;
+	case RES_PATH_SEGMENT:
+		if (!strcmp(s, ".") || !strcmp(s, ".."))
+			msgs[n++] = !strcmp(s, ".") ? "may not be '.'" : "may not be '..'";
+		else if (strchr(s, '/'))
+			msgs[n++] = "may not contain '/'";
+		else if (strchr(s, '%'))
+			msgs[n++] = "may not contain '%'";
+		break;
 	}
 	return n;
 }

@@ -62,7 +62,8 @@ void res_gomap(const cJSON *map, char *buf, size_t len);
 void res_gostrs(const cJSON *arr, char *buf, size_t len);
 
 /* ---- names, labels, ports, IPs (upstream messages) ---- */
-enum res_name { RES_DNS1123_LABEL, RES_DNS1123_SUBDOMAIN, RES_DNS1035_LABEL };
+/* RES_PATH_SEGMENT: path.IsValidPathSegmentName (RBAC object names). */
+enum res_name { RES_DNS1123_LABEL, RES_DNS1123_SUBDOMAIN, RES_DNS1035_LABEL, RES_PATH_SEGMENT };
 /* One Invalid cause per failing rule (length, format), value quoted. */
 void res_check_name(struct verrs *e, const char *field, const char *value, enum res_name kind);
 void res_check_qualified_name(struct verrs *e, const char *field, const char *value);

@@ -14,6 +14,9 @@
 #include "alloc.h"
 #include "verrs.h"
 
+struct api;
+struct api_target;
+
 struct res_type {
 	const char *plural;	 /* URL name: "services" */
 	const char *singular;	 /* "service" */
@@ -29,6 +32,7 @@ struct res_type {
 	bool has_scale;		    /* /scale subresource (apps) */
 	bool has_binding;	    /* /binding subresource (pods: the scheduler's bind) */
 	bool has_eviction;	    /* /eviction subresource (pods: policy/v1 Eviction) */
+	bool has_token;		    /* /token subresource (serviceaccounts: TokenRequest) */
 	bool no_deletecollection;   /* no DELETE on the collection (namespaces, as upstream) */
 	bool unconditional_update;  /* PUT without resourceVersion allowed */
 	bool delete_returns_object; /* DELETE answers the object (Service, Pod) */
@@ -89,6 +93,12 @@ struct res_type {
 	 * form (old: the view of the stored object) before conversion. NULL
 	 * storage: the type is stored as itself. */
 	const struct res_type *storage;
+
+	/* A virtual resource (the review APIs: kube-apiserver's create-only
+	 * storage): only POST is served and nothing is stored; the request's
+	 * object is answered (201) as review fills in its status. 0, or
+	 * -EINVAL with e filled (422). */
+	int (*review)(struct api *a, const struct api_target *t, cJSON *obj, struct verrs *e);
 	void (*to_storage)(cJSON *obj);
 	void (*from_storage)(cJSON *obj);
 };

@@ -31,6 +31,8 @@ void kconfig_free(struct kconfig *kc);
  * credential. Returns 0 or -errno with a message naming the file in err. */
 int kconfig_write(const char *path, const char *server, const char *ca_pem, const char *user,
 		  const char *token, char *err, size_t errlen);
+/* That kubeconfig's text (malloc'd), NULL when out of memory. */
+char *kconfig_text(const char *server, const char *ca_pem, const char *user, const char *token);
 
 struct kclient;
 

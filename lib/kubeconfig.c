@@ -330,38 +330,44 @@ static int kconf_write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
+char *kconfig_text(const char *server, const char *ca_pem, const char *user, const char *token)
+{
+	gnutls_datum_t in = {(unsigned char *)ca_pem, (unsigned)strlen(ca_pem)}, b64 = {NULL, 0};
+	char *text = NULL;
+	int n;
+
+	if (gnutls_base64_encode2(&in, &b64) < 0)
+		return NULL;
+	n = asprintf(&text,
+		     "apiVersion: v1\n"
+		     "kind: Config\n"
+		     "clusters:\n"
+		     "- name: skiff\n"
+		     "  cluster:\n"
+		     "    server: %s\n"
+		     "    certificate-authority-data: %.*s\n"
+		     "users:\n"
+		     "- name: %s\n"
+		     "  user:\n"
+		     "    token: %s\n"
+		     "contexts:\n"
+		     "- name: skiff\n"
+		     "  context:\n"
+		     "    cluster: skiff\n"
+		     "    user: %s\n"
+		     "    namespace: default\n"
+		     "current-context: skiff\n",
+		     server, (int)b64.size, (const char *)b64.data, user, token, user);
+	gnutls_free(b64.data);
+	return n < 0 ? NULL : text;
+}
+
 int kconfig_write(const char *path, const char *server, const char *ca_pem, const char *user,
 		  const char *token, char *err, size_t errlen)
 {
-	gnutls_datum_t in = {(unsigned char *)ca_pem, (unsigned)strlen(ca_pem)}, b64 = {NULL, 0};
-	char *text = NULL, *tmp = NULL;
-	int n, fd = -1, rc;
+	char *text = kconfig_text(server, ca_pem, user, token), *tmp = NULL;
+	int n = text ? (int)strlen(text) : -1, fd = -1, rc;
 
-	if (gnutls_base64_encode2(&in, &b64) < 0)
-		b64.data = NULL;
-	n = b64.data ? asprintf(&text,
-				"apiVersion: v1\n"
-				"kind: Config\n"
-				"clusters:\n"
-				"- name: skiff\n"
-				"  cluster:\n"
-				"    server: %s\n"
-				"    certificate-authority-data: %.*s\n"
-				"users:\n"
-				"- name: %s\n"
-				"  user:\n"
-				"    token: %s\n"
-				"contexts:\n"
-				"- name: skiff\n"
-				"  context:\n"
-				"    cluster: skiff\n"
-				"    user: %s\n"
-				"    namespace: default\n"
-				"current-context: skiff\n",
-				server, (int)b64.size, (const char *)b64.data, user, token, user)
-		     : -1;
-	if (n < 0)
-		text = NULL;
 	if (n < 0 || asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0) {
 		tmp = NULL;
 		rc = -ENOMEM;
@@ -388,7 +394,6 @@ int kconfig_write(const char *path, const char *server, const char *ca_pem, cons
 		unlink(tmp);
 	}
 out:
-	gnutls_free(b64.data);
 	free(tmp);
 	free(text);
 	return rc;

@@ -11,6 +11,7 @@
 #include "auth_int.h"
 #include "controllers/controllers.h"
 #include "json_path.h"
+#include "jointoken.h"
 #include "jwt.h"
 #include "log.h"
 #include "registry/resource.h"
@@ -164,20 +165,6 @@ void auth_free(struct auth *au)
 }
 
 /* ---- bootstrap tokens ---- */
-
-static bool authn_lower_alnum(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9')))
-			return false;
-	return true;
-}
-
-bool auth_bootstrap_token_valid(const char *t)
-{
-	return strlen(t) == 23 && t[6] == '.' && authn_lower_alnum(t, 6) &&
-	       authn_lower_alnum(t + 7, 16);
-}
 
 /* A Secret's data value, base64-decoded into buf; NULL if absent. */
 static const char *authn_secret_value(const cJSON *secret, const char *key, char *buf, size_t len)
@@ -427,7 +414,7 @@ int auth_authenticate(struct auth *au, const char *authorization, long long now,
 		*u = *st;
 		return 0;
 	}
-	if (auth_bootstrap_token_valid(tok))
+	if (jointoken_valid(tok))
 		return authn_bootstrap(au, tok, now, u, why, len);
 	if (jwt_looks_like(tok, strlen(tok))) {
 		if (!authn_cache_get(au, tok, now, u))

@@ -236,8 +236,9 @@ static void parse_flags(int argc, char **argv, struct server_config *c)
 			c->audit_log = optarg;
 			break;
 		case O_JOINTTL:
-			c->join_token_ttl =
-			    parse_num("join-token-ttl", optarg, 0, 10L * 365 * 86400);
+			if (jointoken_parse_ttl(optarg, &c->join_token_ttl))
+				die_flag("join-token-ttl", optarg,
+					 "must be a duration such as 24h, 30m or 0");
 			break;
 		case O_MAXREQ:
 			c->max_body =

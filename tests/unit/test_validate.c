@@ -1090,6 +1090,8 @@ static void test_fuzzish(void **state)
 		/* a view's objects are its storage's */
 		const struct res_type *rt = res_stored(res_types[r]);
 
+		if (rt->review)
+			continue; /* virtual: test_auth.py sends them odd bodies */
 		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
 			for (size_t s = 0; s < sizeof(shapes) / sizeof(shapes[0]); s++) {
 				char json[256];

@@ -444,6 +444,13 @@ def impersonation(s):
     t.ok(r.status == 201 and u.get("username") == "alice" and "dev" in u.get("groups", []),
          "imp as alice in group dev: whoami shows it", r.body)
     t.eq(s.req("GET", B_SVC + "/s1", token=bearer("imp")).status, 403, "imp itself cannot read b")
+    r = s.req("GET", B_SVC, headers={"Impersonate-Group": "dev"}, token=bearer("imp"))
+    t.ok(r.status == 400 and r.reason == "BadRequest", "a group without a user: 400", r.body)
+    r = s.req("GET", B_SVC, headers={"Impersonate-User": "bob", "Impersonate-Uid": "u1"},
+              token=bearer("imp"))
+    t.ok(forbidden_ok(r, "uids", 'uids.authentication.k8s.io "u1" is forbidden: User "imp" '
+                      'cannot impersonate resource "uids" in API group "authentication.k8s.io" '
+                      'at the cluster scope', "u1"), "imp may not impersonate a uid", r.body)
     r = s.req("GET", B_SVC + "/s1", headers={"Impersonate-User": "x", "Impersonate-Group": "dev"},
               token=bearer("imp"))
     t.eq(r.status, 200, "imp as group dev reads b (dev's RoleBinding)")
@@ -728,6 +735,13 @@ def nodes(s):
     r = s.req("PATCH", "/api/v1/nodes/node-a", {"metadata": {"labels": {"zone": "z1"}}},
               headers=MERGE, token=A)
     t.eq(r.status, 200, "node-a may set another label on itself")
+    rva = rv_of(s, "/api/v1/nodes/node-a")
+    r = s.req("PATCH", "/api/v1/nodes/node-a",
+              {"spec": {"taints": [{"key": "k", "value": "v", "effect": "NoSchedule"}]}},
+              headers=MERGE, token=A)
+    t.ok(r.status == 403 and r.message == 'nodes "node-a" is forbidden: node "node-a" is not '
+         'allowed to modify taints', "node-a may not set taints on itself", r.body)
+    t.eq(rv_of(s, "/api/v1/nodes/node-a"), rva, "  node-a unchanged")
 
     leases = "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases"
 
@@ -792,6 +806,14 @@ def nodes(s):
     t.eq(s.req("GET", sec + "/sec-b", token=A).status, 403,
          "node-a may not read node-b's pod's Secret")
     t.eq(s.req("GET", "/api/v1/secrets", token=A).status, 403, "node-a lists all Secrets: 403")
+    one = "?fieldSelector=" + urllib.parse.quote("metadata.name=")
+    r = s.req("GET", sec + one + "sec-a", token=A)
+    t.ok(r.status == 200 and [x["metadata"]["name"] for x in r.json["items"]] == ["sec-a"],
+         "node-a lists its Secret with fieldSelector metadata.name=sec-a", r.body)
+    t.eq(s.req("GET", sec + one + "sec-other", token=A).status, 403,
+         "  but not metadata.name=sec-other")
+    t.eq(s.req("GET", "/api/v1/namespaces/default/pods/pa", token=B).status, 403,
+         "node-b may not read node-a's pod")
     t.eq(s.req("GET", "/api/v1/namespaces/default/services", token=A).status, 200,
          "node-a lists services")
 

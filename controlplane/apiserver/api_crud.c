@@ -327,19 +327,9 @@ int api_store_create(struct api *a, const struct res_type *rt, const char *ns, c
 {
 	static const struct api_fields server = {.manager = "skiff-server", .sub = ""};
 	struct verrs e = {0};
-	char derr[512];
-	int64_t rev;
+	int64_t rev = api_create_obj(a, rt, ns, obj, &e, false, &server);
 	const char *name = json_str(obj, "metadata.name");
 
-	/* the server's own objects get the v1 conversion a request body
-	 * gets: a Secret's stringData is folded into data, never stored */
-	if (rt->decode && rt->decode(obj, derr, sizeof(derr))) {
-		*code = 400;
-		if (msg)
-			snprintf(msg, msglen, "%s", derr);
-		return -EINVAL;
-	}
-	rev = api_create_obj(a, rt, ns, obj, &e, false, &server);
 	if (rev >= 0)
 		return 0;
 	*code = rev == -EINVAL ? 422 : rev == -EEXIST ? 409 : rev == -E2BIG ? 413 : 500;

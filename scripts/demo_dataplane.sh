@@ -269,8 +269,20 @@ for s in d["services"]:
 node_up() {
 	HPORT=$(free_port) && MPORT=$(free_port) || return 1
 	record healthz "127.0.0.1:$HPORT"
-	local argv=("$BIN/skiff-node" --kubeconfig "$KUBECONFIG" --hostname-override demo-node
-		--cgroup "$CG" --bpf-pin-dir "$PIN" --metrics-bind-address "127.0.0.1:$MPORT"
+	# The node runs on its own credential (system:node:demo-node), got by
+	# joining with a short-lived join token; later starts reuse it.
+	local join=()
+	if [ ! -s "$ST/node-state/kubeconfig" ]; then
+		local tok
+		tok=$("$BIN/skiffctl" token create --ttl 10m --description demo -o json) || return 1
+		# shellcheck disable=SC2207
+		join=($(printf '%s' "$tok" | "$PY" -c '
+import json, sys
+d = json.load(sys.stdin)
+print(" ".join(d["joinCommand"].split()[1:]))'))
+	fi
+	local argv=("$BIN/skiff-node" --state-dir "$ST/node-state" "${join[@]}"
+		--hostname-override demo-node --cgroup "$CG" --bpf-pin-dir "$PIN" --metrics-bind-address "127.0.0.1:$MPORT"
 		--healthz-bind-address "127.0.0.1:$HPORT" --max-services 1024
 		--max-backends 4096 --v 2)
 	printf '$ %s &\n' "${argv[*]}"

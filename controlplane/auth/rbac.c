@@ -326,10 +326,11 @@ enum auth_decision rbac_authorize(const struct rbac *r, const struct auth_user *
 {
 	struct rbac_decide d = {at, u, reason, len};
 
-	if (rbac_visit(r, u, "", rbac_decide_one, &d))
-		return AUTH_ALLOW;
+	/* a namespaced request is most often allowed by a RoleBinding there */
 	if (at->resource_request && at->ns && *at->ns &&
 	    rbac_visit(r, u, at->ns, rbac_decide_one, &d))
+		return AUTH_ALLOW;
+	if (rbac_visit(r, u, "", rbac_decide_one, &d))
 		return AUTH_ALLOW;
 	if (reason && len)
 		reason[0] = 0;

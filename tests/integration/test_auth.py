@@ -880,7 +880,8 @@ def audit(s, log):
     do("root", "GET", "/api/v1/namespaces/default/services", verb="list",
        ref={"resource": "services", "namespace": "default", "apiVersion": "v1"}, code=200)
     do(None, "GET", "/api/v1/namespaces/default/services/kubernetes",
-       token="Bearer " + tok("nobody"), verb="get", code=401)
+       token="Bearer " + tok("nobody"), verb="get", code=401,
+       ref={"resource": "services", "namespace": "default", "name": "kubernetes"})
     do("bob", "GET", "/api/v1/namespaces/default/secrets/s3cret", verb="get",
        ref={"resource": "secrets", "namespace": "default", "name": "s3cret"}, code=403)
     value = "hunter2-the-audited-value"
@@ -947,6 +948,12 @@ def audit(s, log):
     forbid = events.get(script[2][0].headers.get("audit-id")) or {}
     t.eq((forbid.get("annotations") or {}).get("authorization.k8s.io/decision"), "forbid",
          "the 403's decision annotation is forbid")
+    allow = events.get(script[0][0].headers.get("audit-id")) or {}
+    t.eq((allow.get("annotations") or {}).get("authorization.k8s.io/decision"), "allow",
+         "the 200's decision annotation is allow")
+    unauth = events.get(script[1][0].headers.get("audit-id")) or {}
+    t.ok("user" not in unauth or not unauth["user"].get("username"),
+         "the 401's event names no user", unauth)
     with open(log) as f:
         text = f.read()
     leaks = [x for x in [s.token, sa_tok, value, base64.b64encode(value.encode()).decode()]

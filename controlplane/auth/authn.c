@@ -125,8 +125,11 @@ int auth_new(struct store *st, const struct auth_config *cfg, struct auth **out)
 	for (const char *const *t = cfg->tokens; t && *t; t++) {
 		err = authn_add_line(au, *t);
 		if (err) {
-			pr_err(
-			    "auth: a token line has no user name (want token,user,uid[,groups])");
+			/* never the line itself: it holds a token */
+			pr_err("auth: token line %d: %s", (int)(t - cfg->tokens) + 1,
+			       err == -EINVAL  ? "no token or user name (want token,user,uid[,groups])"
+			       : err == -E2BIG ? "too many groups (at most 15) or a name too long"
+					       : strerror(-err));
 			goto err_free;
 		}
 	}

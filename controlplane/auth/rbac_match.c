@@ -72,8 +72,15 @@ static bool rm_url(const cJSON *arr, const char *path)
 			continue;
 		if (!strcmp(u, "*") || !strcmp(u, path))
 			return true;
+		/* upstream trims every trailing '*' (strings.TrimRight): "/api**"
+		 * is the prefix "/api", so it allows whatever "/api*" does and
+		 * a held "/api**" that covers "/api*" really grants it */
 		n = strlen(u);
-		if (n && u[n - 1] == '*' && !strncmp(u, path, n - 1))
+		if (!n || u[n - 1] != '*')
+			continue;
+		while (n && u[n - 1] == '*')
+			n--;
+		if (!strncmp(u, path, n))
 			return true;
 	}
 	return false;

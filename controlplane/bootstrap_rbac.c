@@ -8,6 +8,7 @@
 #include <time.h>
 #include "apiserver/api.h"
 #include "bootstrap.h"
+#include "jointoken.h"
 #include "log.h"
 #include "tls.h"
 
@@ -216,7 +217,7 @@ static bool rb_token_live(struct api *a, const char *token)
 	char key[128], hdr[64], why[128];
 	struct auth_user u;
 
-	if (!auth_bootstrap_token_valid(token))
+	if (!jointoken_valid(token))
 		return false;
 	snprintf(key, sizeof(key), "/registry/secrets/kube-system/bootstrap-token-%.6s", token);
 	if (!store_get(a->store, key))
@@ -245,14 +246,17 @@ int bootstrap_join_token(struct api *a, const char *data_dir, long long ttl)
 		pr_info("auth: the join token in %s was deleted or has expired; making a new one",
 			path);
 	}
-	err = auth_bootstrap_token_new(token, sizeof(token));
+	err = jointoken_generate(token);
 	if (err)
 		return err;
 	s = auth_bootstrap_secret(token, ttl, (long long)time(NULL),
 				  "the join token of skiff-server (<data-dir>/join-token)");
 	if (!s)
 		return -ENOMEM;
-	err = api_store_create(a, rt, "kube-system", s, &code, msg, sizeof(msg));
+	/* stringData becomes data as a request's body would (the decode hook) */
+	err = rt->decode ? rt->decode(s, msg, sizeof(msg)) : 0;
+	if (!err)
+		err = api_store_create(a, rt, "kube-system", s, &code, msg, sizeof(msg));
 	cJSON_Delete(s);
 	if (err) {
 		pr_err("auth: cannot store the join token: %s", msg);

@@ -14,6 +14,7 @@
 #include "apiserver/api.h"
 #include "bootstrap.h"
 #include "http/http.h"
+#include "jointoken.h"
 #include "log.h"
 #include "server.h"
 #include "tls.h"
@@ -40,8 +41,8 @@ static const char usage[] =
     "  --token-auth-file FILE            extra bearer tokens (token,user,uid[,\"g1,g2\"] lines)\n"
     "  --audit-log-path FILE             one audit.k8s.io/v1 Event (level Metadata) per request\n"
     "                                    as a JSON line; \"-\" for stdout (default: none)\n"
-    "  --join-token-ttl SECONDS          lifetime of the join token made in\n"
-    "                                    <data-dir>/join-token (default 86400; 0 = no expiry)\n"
+    "  --join-token-ttl DURATION         lifetime of the join token made in\n"
+    "                                    <data-dir>/join-token (default 24h; 0 = no expiry)\n"
     "  --max-request-bytes N             largest request body accepted (default 3145728)\n"
     "  --watch-buffer-bytes N            backlog after which a slow watcher is closed\n"
     "                                    (default 16777216)\n"
@@ -235,8 +236,9 @@ static void parse_flags(int argc, char **argv, struct server_config *c)
 			c->audit_log = optarg;
 			break;
 		case O_JOINTTL:
-			c->join_token_ttl =
-			    parse_num("join-token-ttl", optarg, 0, 10L * 365 * 86400);
+			if (jointoken_parse_ttl(optarg, &c->join_token_ttl))
+				die_flag("join-token-ttl", optarg,
+					 "must be a duration such as 24h, 30m or 0");
 			break;
 		case O_MAXREQ:
 			c->max_body =

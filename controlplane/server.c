@@ -363,10 +363,12 @@ int server_start(const struct server_config *c, struct server **out)
 	err = bootstrap_run(&s->api, &bo);
 	if (!err)
 		err = bootstrap_rbac(&s->api);
-	if (!err)
-		err = bootstrap_join_token(&s->api, c->data_dir, c->join_token_ttl);
 	if (err)
 		goto err_api;
+	/* like the refresh below, a full disk must not keep the server down:
+	 * nodes then join with a token made by `skiffctl token create` */
+	if (bootstrap_join_token(&s->api, c->data_dir, c->join_token_ttl))
+		pr_err("auth: no join token in %s/join-token; serving without one", c->data_dir);
 	/* A full disk must not keep a restart from serving what is stored:
 	 * the failed batch was rolled back, so only the refresh of the
 	 * server's own objects (a moved address) is missing. */

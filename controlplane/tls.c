@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "kclient.h"
 #include "log.h"
 #include "tls.h"
 
@@ -306,37 +307,13 @@ err:
 int tls_write_kubeconfig(const char *path, const char *server, const char *ca_pem,
 			 const char *token)
 {
-	gnutls_datum_t in = {(unsigned char *)ca_pem, (unsigned)strlen(ca_pem)}, b64;
-	char *buf;
-	int n, err;
+	char *text = kconfig_text(server, ca_pem, "admin", token);
+	int err;
 
-	if (gnutls_base64_encode2(&in, &b64))
+	if (!text)
 		return -ENOMEM;
-	n = asprintf(&buf,
-		     "apiVersion: v1\n"
-		     "kind: Config\n"
-		     "clusters:\n"
-		     "- name: skiff\n"
-		     "  cluster:\n"
-		     "    server: %s\n"
-		     "    certificate-authority-data: %.*s\n"
-		     "users:\n"
-		     "- name: admin\n"
-		     "  user:\n"
-		     "    token: %s\n"
-		     "contexts:\n"
-		     "- name: skiff\n"
-		     "  context:\n"
-		     "    cluster: skiff\n"
-		     "    user: admin\n"
-		     "    namespace: default\n"
-		     "current-context: skiff\n",
-		     server, (int)b64.size, (const char *)b64.data, token);
-	gnutls_free(b64.data);
-	if (n < 0)
-		return -ENOMEM;
-	err = tls_write_changed(path, buf, (size_t)n, 0600);
-	free(buf);
+	err = tls_write_changed(path, text, strlen(text), 0600);
+	free(text);
 	return err;
 }
 

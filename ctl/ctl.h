@@ -168,6 +168,11 @@ int cmd_scale(int argc, char **argv, struct ctl_opts *o);
 int cmd_backends(int argc, char **argv, struct ctl_opts *o);
 int cmd_proxy(int argc, char **argv, struct ctl_opts *o);
 int cmd_lookup(int argc, char **argv, struct ctl_opts *o);
+/* Join tokens (ctl/cmd_token.c). */
+int cmd_token(int argc, char **argv, struct ctl_opts *o);
+/* --ttl of token create: jointoken_parse_ttl with cobra's error text
+ * naming the flag in err. 0 or -EINVAL/-ERANGE. */
+int ctl_token_ttl(const char *s, long long *secs, char *err, size_t errlen);
 
 /* POST one object of a manifest and report it (cmd_create.c). */
 int ctl_create_obj(struct ctl_opts *o, const char *file, const struct ctl_manifest *m,

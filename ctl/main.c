@@ -19,6 +19,7 @@ static const struct ctl_cmd ctl_cmds[] = {
     {"proxy", cmd_proxy, "proxy ...                  inspect the node proxy"},
     /* The DNS helper adds this (ctl/cmd_lookup.c): */
     {"lookup", cmd_lookup, "lookup <name>              resolve a name with the cluster DNS"},
+    {"token", cmd_token, "token create|list|delete    join tokens for new nodes"},
     {NULL, NULL, NULL},
 };
 

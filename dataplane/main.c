@@ -16,6 +16,7 @@
 #include <ev.h>
 
 #include "bpflb.h"
+#include "join.h"
 #include "kclient.h"
 #include "log.h"
 #include "node_http.h"
@@ -24,6 +25,7 @@
 struct node_opts {
 	const char *kubeconfig;
 	const char *node_name;
+	struct join_opts join; /* --server, --token, ... (join.h) */
 	const char *mode;
 	const char *metrics_addr;
 	const char *healthz_addr;
@@ -42,6 +44,14 @@ static void usage(FILE *f)
 		"  --kubeconfig FILE             API server and credentials (default $KUBECONFIG,\n"
 		"                                ~/.kube/config)\n"
 		"  --hostname-override NAME      node name (default: the host name)\n"
+		"  --state-dir DIR               the node's state; a join writes DIR/kubeconfig,\n"
+		"                                used from then on (default /var/lib/skiff-node)\n"
+		"  --server URL                  API server to join (https://<address>:6443)\n"
+		"  --token TOKEN                 join token <id>.<secret> (skiffctl token create)\n"
+		"  --discovery-token-ca-cert-hash sha256:HASH\n"
+		"                                pin of the cluster CA's public key\n"
+		"  --discovery-token-unsafe-skip-ca-verification\n"
+		"                                join without the pin (trusts any server)\n"
 		"  --proxy-mode MODE             bpf (the only mode of this build)\n"
 		"  --metrics-bind-address IP:PORT  /metrics (default 127.0.0.1:10249; \"\" off)\n"
 		"  --healthz-bind-address IP:PORT  /healthz (default 127.0.0.1:10256; \"\" off)\n"
@@ -85,6 +95,45 @@ static int parse_u32(const char *flag, const char *v, uint32_t min, uint32_t *ou
 	return 0;
 }
 
+/* The join flags go together, and a kubeconfig given by hand is never
+ * replaced by a join. */
+static int check_join_args(struct node_opts *o)
+{
+	const struct join_opts *j = &o->join;
+	char err[256];
+
+	if (!j->token) {
+		if (j->server || j->ca_hash || j->skip_ca) {
+			fprintf(stderr,
+				"skiff-node: --server and --discovery-token-* are join flags: they "
+				"need --token\n");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (o->kubeconfig) {
+		fprintf(stderr, "skiff-node: --token and --kubeconfig exclude each other (a join "
+				"writes its own kubeconfig under --state-dir)\n");
+		return -EINVAL;
+	}
+	if (join_check_opts(j, err, sizeof(err))) {
+		fprintf(stderr, "skiff-node: %s\n", err);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int check_mode(const struct node_opts *o)
+{
+	if (strcmp(o->mode, "bpf")) {
+		fprintf(stderr,
+			"skiff-node: --proxy-mode %s is not available in this build (only bpf)\n",
+			o->mode);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct node_opts *o)
 {
 	enum {
@@ -99,7 +148,12 @@ static int parse_args(int argc, char **argv, struct node_opts *o)
 		O_MAXBE,
 		O_SYNC,
 		O_CLEANUP,
-		O_V
+		O_V,
+		O_STATE,
+		O_SERVER,
+		O_TOKEN,
+		O_CAHASH,
+		O_SKIPCA
 	};
 	static const struct option lo[] = {
 	    {"kubeconfig", required_argument, NULL, O_KUBECONFIG},
@@ -113,6 +167,11 @@ static int parse_args(int argc, char **argv, struct node_opts *o)
 	    {"max-backends", required_argument, NULL, O_MAXBE},
 	    {"sync-period", required_argument, NULL, O_SYNC},
 	    {"cleanup", no_argument, NULL, O_CLEANUP},
+	    {"state-dir", required_argument, NULL, O_STATE},
+	    {"server", required_argument, NULL, O_SERVER},
+	    {"token", required_argument, NULL, O_TOKEN},
+	    {"discovery-token-ca-cert-hash", required_argument, NULL, O_CAHASH},
+	    {"discovery-token-unsafe-skip-ca-verification", no_argument, NULL, O_SKIPCA},
 	    {"v", required_argument, NULL, O_V},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -163,6 +222,21 @@ static int parse_args(int argc, char **argv, struct node_opts *o)
 		case O_CLEANUP:
 			o->cleanup = true;
 			break;
+		case O_STATE:
+			o->join.state_dir = optarg;
+			break;
+		case O_SERVER:
+			o->join.server = optarg;
+			break;
+		case O_TOKEN:
+			o->join.token = optarg;
+			break;
+		case O_CAHASH:
+			o->join.ca_hash = optarg;
+			break;
+		case O_SKIPCA:
+			o->join.skip_ca = true;
+			break;
 		case 'v':
 		case O_V:
 			o->verbosity = atoi(optarg);
@@ -179,12 +253,41 @@ static int parse_args(int argc, char **argv, struct node_opts *o)
 		fprintf(stderr, "skiff-node: unexpected argument %s\n", argv[optind]);
 		return -EINVAL;
 	}
-	if (strcmp(o->mode, "bpf")) {
-		fprintf(stderr,
-			"skiff-node: --proxy-mode %s is not available in this build (only bpf)\n",
-			o->mode);
+	if (check_mode(o))
 		return -EINVAL;
+	return check_join_args(o);
+}
+
+/* Which kubeconfig this start uses: --kubeconfig; else the one a former
+ * join left in the state dir; else a join now (--token); else the
+ * default ($KUBECONFIG, ~/.kube/config). o->kubeconfig ends up pointing at
+ * path (len bytes, the caller's) or stays NULL for the default. Returns 0,
+ * or -errno after logging why. */
+static int node_credentials(struct node_opts *o, char *path, size_t len)
+{
+	char err[512];
+	int r;
+
+	if (o->kubeconfig)
+		return 0;
+	snprintf(path, len, "%s/kubeconfig", o->join.state_dir);
+	if (access(path, F_OK) == 0) {
+		/* A restart with the same command line must not join again:
+		 * the token may be long expired by then. */
+		if (o->join.token)
+			pr_info("already joined: using %s (--token not used)", path);
+		o->kubeconfig = path;
+		return 0;
 	}
+	if (!o->join.token)
+		return 0;
+	o->join.node_name = o->node_name;
+	r = join_node(&o->join, path, len, err, sizeof(err));
+	if (r) {
+		pr_err("%s", err);
+		return r;
+	}
+	o->kubeconfig = path;
 	return 0;
 }
 
@@ -207,6 +310,7 @@ int main(int argc, char **argv)
 	    .max_backends = LB_DEF_MAX_BACKENDS,
 	    .sync_period = 60,
 	    .verbosity = 2,
+	    .join = {.state_dir = "/var/lib/skiff-node"},
 	};
 	struct bpflb_opts bo;
 	struct bpflb lb;
@@ -217,6 +321,7 @@ int main(int argc, char **argv)
 	struct ev_loop *loop = EV_DEFAULT;
 	ev_signal sig_int, sig_term;
 	char hostname[HOST_NAME_MAX + 1];
+	char kc_path[PATH_MAX];
 	char err[512];
 	int ret = 1, r;
 
@@ -242,6 +347,10 @@ int main(int argc, char **argv)
 		pr_info("cleanup: programs detached and pins removed from %s", o.pin_dir);
 		return 0;
 	}
+
+	/* Before the BPF programs: a node that cannot join attaches nothing. */
+	if (node_credentials(&o, kc_path, sizeof(kc_path)))
+		return 1;
 
 	bo.pin_dir = o.pin_dir;
 	bo.cgroup = o.cgroup;

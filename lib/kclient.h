@@ -25,14 +25,22 @@ struct kconfig {
  * Returns 0, or -errno with a message naming the file/field in err. */
 int kconfig_load(const char *path, struct kconfig *out, char *err, size_t errlen);
 void kconfig_free(struct kconfig *kc);
+/* Write a one-context kubeconfig (cluster "skiff" at server with the CA
+ * inline, user `user` with a bearer token) to path atomically (a temporary
+ * file in the same directory, fsync, rename), mode 0600 since it holds a
+ * credential. Returns 0 or -errno with a message naming the file in err. */
+int kconfig_write(const char *path, const char *server, const char *ca_pem, const char *user,
+		  const char *token, char *err, size_t errlen);
+/* That kubeconfig's text (malloc'd), NULL when out of memory. */
+char *kconfig_text(const char *server, const char *ca_pem, const char *user, const char *token);
 
 struct kclient;
 
 struct kresp {
-	long status;	/* HTTP status, 0 on transport error */
-	char *body;	/* NUL-terminated, malloc'd */
+	long status; /* HTTP status, 0 on transport error */
+	char *body;  /* NUL-terminated, malloc'd */
 	size_t len;
-	char err[256];	/* transport error text when status == 0 */
+	char err[256]; /* transport error text when status == 0 */
 };
 
 struct kclient *kclient_new(const struct kconfig *kc);
@@ -42,8 +50,8 @@ void kclient_free(struct kclient *c);
  * content_type/body/accept may be NULL. Returns 0 if an HTTP answer came
  * (any status), -EIO on transport error (resp->err says why). */
 int kclient_request(struct kclient *c, const char *method, const char *path,
-		    const char *content_type, const char *body, size_t body_len,
-		    const char *accept, struct kresp *resp);
+		    const char *content_type, const char *body, size_t body_len, const char *accept,
+		    struct kresp *resp);
 void kresp_free(struct kresp *r);
 
 /* Streaming request driven by a libev loop (curl multi + ev_io/ev_timer).

@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <gnutls/gnutls.h>
+
 #include "kclient.h"
 #include "yamljson.h"
 
@@ -310,4 +312,89 @@ void kconfig_free(struct kconfig *kc)
 	free(kc->ca_pem);
 	free(kc->namespace);
 	memset(kc, 0, sizeof(*kc));
+}
+
+/* Write all of data to fd. 0 or -errno. */
+static int kconf_write_all(int fd, const char *data, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, data, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+char *kconfig_text(const char *server, const char *ca_pem, const char *user, const char *token)
+{
+	gnutls_datum_t in = {(unsigned char *)ca_pem, (unsigned)strlen(ca_pem)}, b64 = {NULL, 0};
+	char *text = NULL;
+	int n;
+
+	if (gnutls_base64_encode2(&in, &b64) < 0)
+		return NULL;
+	n = asprintf(&text,
+		     "apiVersion: v1\n"
+		     "kind: Config\n"
+		     "clusters:\n"
+		     "- name: skiff\n"
+		     "  cluster:\n"
+		     "    server: %s\n"
+		     "    certificate-authority-data: %.*s\n"
+		     "users:\n"
+		     "- name: %s\n"
+		     "  user:\n"
+		     "    token: %s\n"
+		     "contexts:\n"
+		     "- name: skiff\n"
+		     "  context:\n"
+		     "    cluster: skiff\n"
+		     "    user: %s\n"
+		     "    namespace: default\n"
+		     "current-context: skiff\n",
+		     server, (int)b64.size, (const char *)b64.data, user, token, user);
+	gnutls_free(b64.data);
+	return n < 0 ? NULL : text;
+}
+
+int kconfig_write(const char *path, const char *server, const char *ca_pem, const char *user,
+		  const char *token, char *err, size_t errlen)
+{
+	char *text = kconfig_text(server, ca_pem, user, token), *tmp = NULL;
+	int n = text ? (int)strlen(text) : -1, fd = -1, rc;
+
+	if (n < 0 || asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0) {
+		tmp = NULL;
+		rc = -ENOMEM;
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	/* mkstemp creates the file 0600: the token is never readable by others,
+	 * not even before the rename. */
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "%s: %s", tmp, strerror(-rc));
+		goto out;
+	}
+	rc = kconf_write_all(fd, text, (size_t)n);
+	if (!rc && fsync(fd) < 0)
+		rc = -errno;
+	if (close(fd) < 0 && !rc)
+		rc = -errno;
+	if (!rc && rename(tmp, path) < 0)
+		rc = -errno;
+	if (rc) {
+		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+		unlink(tmp);
+	}
+out:
+	free(tmp);
+	free(text);
+	return rc;
 }

@@ -4,7 +4,8 @@
 #  2. a Service created with kubectl and one with skiffctl; their ClusterIPs
 #     and DNS names, answered by the cluster DNS
 #  3. the server restarted: same ClusterIPs
-#  4. (if BPF is available) skiff-node balancing the service across real
+#  4. a read-only ServiceAccount refused a delete (RBAC), `kubectl auth`
+#  5. (if BPF is available) skiff-node balancing the service across real
 #     backends in network namespaces, shown with `skiffctl backends`
 # Everything runs on loopback or inside namespaces made here, and is removed
 # on exit.
@@ -86,6 +87,24 @@ WEB_IP2=$(kubectl get svc web -o jsonpath='{.spec.clusterIP}')
 DB_IP2=$(kubectl get svc db -o jsonpath='{.spec.clusterIP}')
 echo "web: $WEB_IP -> $WEB_IP2   db: $DB_IP -> $DB_IP2"
 [ "$WEB_IP" = "$WEB_IP2" ] && [ "$DB_IP" = "$DB_IP2" ] && echo "same ClusterIPs after restart: yes"
+
+say "Who may do what: a read-only ServiceAccount (RBAC), kubectl auth"
+run kubectl auth whoami
+run kubectl create serviceaccount reader
+run kubectl create rolebinding reader-view --clusterrole=view --serviceaccount=default:reader
+printf '$ %s\n' 'READER=$(kubectl create token reader --duration=10m)'
+READER=$(kubectl create token reader --duration=10m)
+# as reader (the token stays out of the transcript)
+reader() { printf '$ kubectl --token=$READER %s\n' "$*"; kubectl --token="$READER" "$@"; }
+reader auth whoami
+reader get svc web
+if reader delete svc web; then
+	echo "the read-only user deleted a Service: RBAC is broken"; exit 1
+fi
+reader auth can-i list services
+printf '$ %s\n' "kubectl auth can-i delete services --as=system:serviceaccount:default:reader"
+kubectl auth can-i delete services --as=system:serviceaccount:default:reader || true
+run kubectl get svc web -o name
 
 if [ -x scripts/demo_dataplane.sh ]; then
 	say "Balancing 'web' across backends in network namespaces (skiff-node, eBPF)"

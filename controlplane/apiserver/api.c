@@ -249,7 +249,7 @@ static void api_audit(struct api *a, struct http_req *req, const struct api_auth
 		info.api_group = t->rt->group;
 		info.api_version = t->rt->version;
 	}
-	if (ar->at.verb) {
+	if (ar->at.verb && ar->authenticated) {
 		info.decision = ar->allowed ? "allow" : "forbid";
 		info.reason = ar->reason[0] ? ar->reason : NULL;
 	}
@@ -344,7 +344,12 @@ void api_handle(void *ud, struct http_req *req)
 		return;
 	}
 	if (api_authenticate(a, req, ar)) {
-		api_audit(a, req, ar, NULL);
+		/* the event still names what was asked (verb, objectRef) */
+		bool routed = !api_is_discovery(path) && api_route(path, &t) == 0;
+
+		if (routed)
+			api_attrs_resource(ar, req, &t);
+		api_audit(a, req, ar, routed ? &t : NULL);
 		goto out;
 	}
 	if (api_handle_path(a, req, ar, path))

@@ -61,6 +61,23 @@ static void api_add_res(cJSON *list, const char *name, bool namespaced, const ch
 	cJSON_AddItemToArray(list, r);
 }
 
+/* A subresource's entry ("pods/status"); group and version name its kind's
+ * when they are another group's (NULL: the resource's own). */
+static void api_add_sub(cJSON *list, const struct res_type *rt, const char *sub, const char *kind,
+			const char *const *verbs, const char *group, const char *version)
+{
+	char name[64];
+	cJSON *r;
+
+	snprintf(name, sizeof(name), "%s/%s", rt->plural, sub);
+	api_add_res(list, name, rt->namespaced, kind, verbs);
+	if (!group)
+		return;
+	r = cJSON_GetArrayItem(list, cJSON_GetArraySize(list) - 1);
+	cJSON_AddStringToObject(r, "group", group);
+	cJSON_AddStringToObject(r, "version", version);
+}
+
 static cJSON *api_resource_list(const char *group, const char *version)
 {
 	static const char *const verbs[] = {"create", "delete", "deletecollection",
@@ -81,7 +98,6 @@ static cJSON *api_resource_list(const char *group, const char *version)
 	list = cJSON_AddArrayToObject(doc, "resources");
 	for (int i = 0; i < res_ntypes; i++) {
 		const struct res_type *rt = res_types[i];
-		char sub[64];
 		cJSON *r;
 
 		if (strcmp(rt->group, group) || strcmp(rt->version, version))
@@ -98,40 +114,21 @@ static cJSON *api_resource_list(const char *group, const char *version)
 		if (rt->all_category)
 			cJSON_AddItemToObject(r, "categories",
 					      api_strings((const char *const[]){"all", NULL}));
-		if (rt->has_status) {
-			snprintf(sub, sizeof(sub), "%s/status", rt->plural);
-			api_add_res(list, sub, rt->namespaced, rt->kind, sub_verbs);
-		}
-		if (rt->has_scale) {
-			snprintf(sub, sizeof(sub), "%s/scale", rt->plural);
-			api_add_res(list, sub, rt->namespaced, "Scale", sub_verbs);
-			r = cJSON_GetArrayItem(list, cJSON_GetArraySize(list) - 1);
-			cJSON_AddStringToObject(r, "group", "autoscaling");
-			cJSON_AddStringToObject(r, "version", "v1");
-		}
-		if (rt->has_binding) {
-			snprintf(sub, sizeof(sub), "%s/binding", rt->plural);
-			api_add_res(list, sub, rt->namespaced, "Binding", bind_verbs);
-		}
-		if (rt->has_token) {
-			snprintf(sub, sizeof(sub), "%s/token", rt->plural);
-			api_add_res(list, sub, rt->namespaced, "TokenRequest", bind_verbs);
-			r = cJSON_GetArrayItem(list, cJSON_GetArraySize(list) - 1);
-			cJSON_AddStringToObject(r, "group", "authentication.k8s.io");
-			cJSON_AddStringToObject(r, "version", "v1");
-		}
-		if (rt->has_eviction) {
-			/* kubectl (1.22+) drain evicts when this names policy's
-			 * version. (1.20 also wants the policy group listed; it
-			 * serves nothing until PodDisruptionBudget comes, and an
-			 * empty group is an error to client-go's discovery, so
-			 * 1.20 deletes the pods instead.) */
-			snprintf(sub, sizeof(sub), "%s/eviction", rt->plural);
-			api_add_res(list, sub, rt->namespaced, "Eviction", bind_verbs);
-			r = cJSON_GetArrayItem(list, cJSON_GetArraySize(list) - 1);
-			cJSON_AddStringToObject(r, "group", "policy");
-			cJSON_AddStringToObject(r, "version", "v1");
-		}
+		if (rt->has_status)
+			api_add_sub(list, rt, "status", rt->kind, sub_verbs, NULL, NULL);
+		if (rt->has_scale)
+			api_add_sub(list, rt, "scale", "Scale", sub_verbs, "autoscaling", "v1");
+		if (rt->has_binding)
+			api_add_sub(list, rt, "binding", "Binding", bind_verbs, NULL, NULL);
+		if (rt->has_token)
+			api_add_sub(list, rt, "token", "TokenRequest", bind_verbs,
+				    "authentication.k8s.io", "v1");
+		/* kubectl (1.22+) drain evicts when this names policy's version.
+		 * (1.20 also wants the policy group listed; it serves nothing
+		 * until PodDisruptionBudget comes, and an empty group is an error
+		 * to client-go's discovery, so 1.20 deletes the pods instead.) */
+		if (rt->has_eviction)
+			api_add_sub(list, rt, "eviction", "Eviction", bind_verbs, "policy", "v1");
 	}
 	if (!any) {
 		cJSON_Delete(doc);

@@ -142,10 +142,7 @@ int auth_token_request(struct auth *au, const cJSON *sa, cJSON *req, long long n
  * system:node:<node> in system:nodes. malloc'd, NULL on error. */
 char *auth_node_credential(struct auth *au, const char *node, long long now, long long *expires);
 
-/* Bootstrap (join) tokens: "<id>.<secret>", [a-z0-9]{6}.[a-z0-9]{16}. */
-bool auth_bootstrap_token_valid(const char *token);
-/* A fresh random token. buf >= 24 bytes. 0 or -errno. */
-int auth_bootstrap_token_new(char *buf, size_t len);
+/* Bootstrap (join) tokens (lib/jointoken.h: "<id>.<secret>"). */
 /* The kube-system Secret that holds token (kubeadm's layout:
  * bootstrap-token-<id>, type bootstrap.kubernetes.io/token, expiration in
  * RFC 3339 when ttl > 0). */

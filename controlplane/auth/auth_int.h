@@ -13,7 +13,10 @@ struct auth {
 	struct store *st;
 	struct auth_config cfg;
 	char issuer[256];
-	struct strmap tokens;	      /* static bearer token -> struct auth_user * */
+	struct strmap tokens; /* static bearer token -> struct auth_user * */
+	/* Verified JWTs -> struct authn_cached (authn.c): a signature is
+	 * checked once, not on every request of a client. */
+	struct strmap jwt_cache;
 	struct jwt_key *key;	      /* signs and verifies ServiceAccount and node tokens */
 	struct ctrl_informer *sa_inf; /* ServiceAccounts: a deleted one's tokens stop working */
 	struct rbac *rbac;

@@ -11,6 +11,7 @@
 #include "auth_int.h"
 #include "controllers/controllers.h"
 #include "json_path.h"
+#include "jointoken.h"
 #include "jwt.h"
 #include "log.h"
 #include "registry/resource.h"
@@ -88,6 +89,24 @@ static void authn_free_user(void *ud, const char *key, void *val)
 	free(val);
 }
 
+/* A verified JWT: who it names, until when, and the ServiceAccount
+ * (informer key and uid) that must still exist for it to count. */
+struct authn_cached {
+	struct auth_user u;
+	long long exp;
+	char sa_key[520];
+};
+
+/* Verified tokens kept at most; past it the cache starts over. */
+#define AUTHN_CACHE_MAX 1024
+
+static void authn_cache_clear(struct auth *au)
+{
+	strmap_foreach(&au->jwt_cache, authn_free_user, NULL);
+	strmap_free(&au->jwt_cache);
+	strmap_init(&au->jwt_cache);
+}
+
 static const struct informer_ops authn_sa_ops = {0};
 
 int auth_new(struct store *st, const struct auth_config *cfg, struct auth **out)
@@ -101,6 +120,7 @@ int auth_new(struct store *st, const struct auth_config *cfg, struct auth **out)
 	au->st = st;
 	au->cfg = *cfg;
 	strmap_init(&au->tokens);
+	strmap_init(&au->jwt_cache);
 	snprintf(au->issuer, sizeof(au->issuer), "%s", cfg->issuer);
 	for (const char *const *t = cfg->tokens; t && *t; t++) {
 		err = authn_add_line(au, *t);
@@ -140,24 +160,11 @@ void auth_free(struct auth *au)
 	jwt_key_free(au->key);
 	strmap_foreach(&au->tokens, authn_free_user, NULL);
 	strmap_free(&au->tokens);
+	authn_cache_clear(au);
 	free(au);
 }
 
 /* ---- bootstrap tokens ---- */
-
-static bool authn_lower_alnum(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9')))
-			return false;
-	return true;
-}
-
-bool auth_bootstrap_token_valid(const char *t)
-{
-	return strlen(t) == 23 && t[6] == '.' && authn_lower_alnum(t, 6) &&
-	       authn_lower_alnum(t + 7, 16);
-}
 
 /* A Secret's data value, base64-decoded into buf; NULL if absent. */
 static const char *authn_secret_value(const cJSON *secret, const char *key, char *buf, size_t len)
@@ -268,6 +275,57 @@ static bool authn_aud_ok(const struct auth *au, const cJSON *claims)
 	return false;
 }
 
+static void authn_cache_put(struct auth *au, const char *token, const struct auth_user *u,
+			    const cJSON *claims, const char *sa_ns, const char *sa_name)
+{
+	const cJSON *exp = cJSON_GetObjectItemCaseSensitive(claims, "exp");
+	struct authn_cached *e;
+	void *old;
+
+	if (!cJSON_IsNumber(exp))
+		return;
+	if (au->jwt_cache.n >= AUTHN_CACHE_MAX)
+		authn_cache_clear(au);
+	e = malloc(sizeof(*e));
+	if (!e)
+		return;
+	e->u = *u;
+	e->exp = (long long)exp->valuedouble;
+	e->sa_key[0] = 0;
+	if (sa_ns)
+		snprintf(e->sa_key, sizeof(e->sa_key), "%s/%s", sa_ns, sa_name);
+	if (strmap_put(&au->jwt_cache, token, e, &old) < 0) {
+		free(e);
+		return;
+	}
+	free(old);
+}
+
+/* A cached verification still good at now: 0 with *u, else -ENOENT (the
+ * entry, if any, is dropped). */
+static int authn_cache_get(struct auth *au, const char *token, long long now, struct auth_user *u)
+{
+	struct authn_cached *e = strmap_get(&au->jwt_cache, token);
+	const cJSON *sa;
+
+	if (!e)
+		return -ENOENT;
+	if (now < e->exp) {
+		if (!e->sa_key[0]) {
+			*u = e->u;
+			return 0;
+		}
+		sa = ctrl_informer_get(au->sa_inf, e->sa_key);
+		if (sa && json_str(sa, "metadata.uid") &&
+		    !strcmp(json_str(sa, "metadata.uid"), e->u.uid)) {
+			*u = e->u;
+			return 0;
+		}
+	}
+	free(strmap_del(&au->jwt_cache, token));
+	return -ENOENT;
+}
+
 static int authn_jwt(struct auth *au, const char *token, long long now, struct auth_user *u,
 		     char *why, size_t len)
 {
@@ -329,6 +387,7 @@ static int authn_jwt(struct auth *au, const char *token, long long now, struct a
 	if (jti)
 		snprintf(u->credential_id, sizeof(u->credential_id), "JTI=%.56s", jti);
 	err = 0;
+	authn_cache_put(au, token, u, c, ns && name && uid ? ns : NULL, name);
 out:
 	cJSON_Delete(c);
 	return err;
@@ -355,10 +414,13 @@ int auth_authenticate(struct auth *au, const char *authorization, long long now,
 		*u = *st;
 		return 0;
 	}
-	if (auth_bootstrap_token_valid(tok))
+	if (jointoken_valid(tok))
 		return authn_bootstrap(au, tok, now, u, why, len);
-	if (jwt_looks_like(tok, strlen(tok)))
+	if (jwt_looks_like(tok, strlen(tok))) {
+		if (!authn_cache_get(au, tok, now, u))
+			return 0;
 		return authn_jwt(au, tok, now, u, why, len);
+	}
 	snprintf(why, len, "invalid bearer token");
 	return -EACCES;
 }

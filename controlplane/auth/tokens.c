@@ -10,6 +10,7 @@
 #include <gnutls/gnutls.h>
 #include "auth_int.h"
 #include "json_path.h"
+#include "jointoken.h"
 #include "jwt.h"
 
 #define TOKENS_DEFAULT_SECS 3600
@@ -124,43 +125,13 @@ char *auth_node_credential(struct auth *au, const char *node, long long now, lon
 	return tok;
 }
 
-/* [a-z0-9] from random bytes; 252 = 7 * 36 keeps the draw uniform. */
-static int tokens_alnum(char *out, size_t n)
-{
-	static const char set[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-	unsigned char b[64];
-	size_t k = 0;
-
-	while (k < n) {
-		if (gnutls_rnd(GNUTLS_RND_KEY, b, sizeof(b)) < 0)
-			return -EIO;
-		for (size_t i = 0; i < sizeof(b) && k < n; i++)
-			if (b[i] < 252)
-				out[k++] = set[b[i] % 36];
-	}
-	out[n] = 0;
-	return 0;
-}
-
-int auth_bootstrap_token_new(char *buf, size_t len)
-{
-	char id[7], secret[17];
-
-	if (len < 24)
-		return -ENOSPC;
-	if (tokens_alnum(id, 6) || tokens_alnum(secret, 16))
-		return -EIO;
-	snprintf(buf, len, "%s.%s", id, secret);
-	return 0;
-}
-
 cJSON *auth_bootstrap_secret(const char *token, long long ttl, long long now,
 			     const char *description)
 {
 	cJSON *s = cJSON_CreateObject(), *md, *sd;
 	char id[7], name[64], when[32];
 
-	if (!s || !auth_bootstrap_token_valid(token)) {
+	if (!s || !jointoken_valid(token)) {
 		cJSON_Delete(s);
 		return NULL;
 	}

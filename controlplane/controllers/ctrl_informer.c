@@ -9,13 +9,7 @@
 #include "controllers.h"
 #include "log.h"
 #include "store/store.h"
-#include "strhash.h"
-
-struct ci_ent {
-	char *key;
-	cJSON *obj;
-	struct ci_ent *next;
-};
+#include "strmap.h"
 
 struct ctrl_informer {
 	struct store *st;
@@ -23,41 +17,9 @@ struct ctrl_informer {
 	size_t prefix_len;
 	const struct informer_ops *ops;
 	void *ud;
-	struct ci_ent **bucket; /* chained hash, power-of-two size, grown at load 1 */
-	size_t nbucket, n;
+	struct strmap cache; /* key -> parsed object (cJSON *) */
 	bool subscribed;
 };
-
-static struct ci_ent **ci_slot(const struct ctrl_informer *inf, const char *key)
-{
-	struct ci_ent **p = &inf->bucket[strhash(key) & (inf->nbucket - 1)];
-
-	while (*p && strcmp((*p)->key, key))
-		p = &(*p)->next;
-	return p;
-}
-
-static int ci_grow(struct ctrl_informer *inf)
-{
-	size_t nb = inf->nbucket * 2;
-	struct ci_ent **b = calloc(nb, sizeof(*b));
-
-	if (!b)
-		return -ENOMEM;
-	for (size_t i = 0; i < inf->nbucket; i++) {
-		for (struct ci_ent *e = inf->bucket[i], *next; e; e = next) {
-			size_t j = strhash(e->key) & (nb - 1);
-
-			next = e->next;
-			e->next = b[j];
-			b[j] = e;
-		}
-	}
-	free(inf->bucket);
-	inf->bucket = b;
-	inf->nbucket = nb;
-	return 0;
-}
 
 struct ctrl_informer *ctrl_informer_new(struct store *st, const char *prefix,
 					const struct informer_ops *ops, void *ud)
@@ -71,9 +33,8 @@ struct ctrl_informer *ctrl_informer_new(struct store *st, const char *prefix,
 	inf->prefix_len = strlen(prefix);
 	inf->ops = ops;
 	inf->ud = ud;
-	inf->nbucket = 64;
-	inf->bucket = calloc(inf->nbucket, sizeof(*inf->bucket));
-	if (!inf->prefix || !inf->bucket) {
+	strmap_init(&inf->cache);
+	if (!inf->prefix) {
 		ctrl_informer_free(inf);
 		return NULL;
 	}
@@ -84,44 +45,28 @@ struct ctrl_informer *ctrl_informer_new(struct store *st, const char *prefix,
 static void ci_apply(struct ctrl_informer *inf, const char *skey, const char *value)
 {
 	const char *key = skey + inf->prefix_len;
-	struct ci_ent **slot, *e;
 	cJSON *obj = value ? cJSON_Parse(value) : NULL, *old;
+	void *prev;
 
 	if (value && !obj) {
 		pr_err("controllers: %s does not parse; ignored", skey);
 		return;
 	}
-	slot = ci_slot(inf, key);
-	e = *slot;
 	if (!obj) {
-		if (!e)
-			return;
-		*slot = e->next;
-		inf->n--;
-		if (inf->ops->remove)
-			inf->ops->remove(inf->ud, key, e->obj);
-		cJSON_Delete(e->obj);
-		free(e->key);
-		free(e);
+		old = strmap_del(&inf->cache, key);
+		if (old && inf->ops->remove)
+			inf->ops->remove(inf->ud, key, old);
+		cJSON_Delete(old);
 		return;
 	}
-	if (!e) {
-		if (inf->n >= inf->nbucket && ci_grow(inf) == 0)
-			slot = ci_slot(inf, key);
-		e = calloc(1, sizeof(*e));
-		if (!e || !(e->key = strdup(key))) {
-			free(e);
-			cJSON_Delete(obj);
-			pr_err("controllers: out of memory caching %s", skey);
-			return;
-		}
-		*slot = e;
-		inf->n++;
+	if (strmap_put(&inf->cache, key, obj, &prev) < 0) {
+		cJSON_Delete(obj);
+		pr_err("controllers: out of memory caching %s", skey);
+		return;
 	}
-	old = e->obj;
-	e->obj = obj;
+	old = prev;
 	if (inf->ops->upsert)
-		inf->ops->upsert(inf->ud, e->key, obj, old);
+		inf->ops->upsert(inf->ud, key, obj, old);
 	cJSON_Delete(old);
 }
 
@@ -153,36 +98,44 @@ int ctrl_informer_start(struct ctrl_informer *inf)
 	return 0;
 }
 
+static void ci_free_obj(void *ud, const char *key, void *val)
+{
+	cJSON_Delete(val);
+}
+
 void ctrl_informer_free(struct ctrl_informer *inf)
 {
 	if (!inf)
 		return;
 	if (inf->subscribed)
 		store_unsubscribe(inf->st, ci_on_event, inf);
-	for (size_t i = 0; inf->bucket && i < inf->nbucket; i++) {
-		for (struct ci_ent *e = inf->bucket[i], *next; e; e = next) {
-			next = e->next;
-			cJSON_Delete(e->obj);
-			free(e->key);
-			free(e);
-		}
-	}
-	free(inf->bucket);
+	strmap_foreach(&inf->cache, ci_free_obj, NULL);
+	strmap_free(&inf->cache);
 	free(inf->prefix);
 	free(inf);
 }
 
 const cJSON *ctrl_informer_get(const struct ctrl_informer *inf, const char *key)
 {
-	const struct ci_ent *e = *ci_slot(inf, key);
+	return strmap_get(&inf->cache, key);
+}
 
-	return e ? e->obj : NULL;
+struct ci_each {
+	void (*fn)(void *ud, const char *key, const cJSON *obj);
+	void *ud;
+};
+
+static void ci_each_cb(void *ud, const char *key, void *val)
+{
+	struct ci_each *c = ud;
+
+	c->fn(c->ud, key, val);
 }
 
 void ctrl_informer_foreach(const struct ctrl_informer *inf,
 			   void (*fn)(void *ud, const char *key, const cJSON *obj), void *ud)
 {
-	for (size_t i = 0; i < inf->nbucket; i++)
-		for (const struct ci_ent *e = inf->bucket[i]; e; e = e->next)
-			fn(ud, e->key, e->obj);
+	struct ci_each c = {fn, ud};
+
+	strmap_foreach(&inf->cache, ci_each_cb, &c);
 }

@@ -17,50 +17,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-N=0
-FAILS=0
-ok() { N=$((N + 1)); echo "ok $N - $1"; }
-not_ok() {
-	N=$((N + 1)); FAILS=$((FAILS + 1))
-	echo "not ok $N - $1"
-	# Show what the command printed, as TAP diagnostics.
-	sed 's/^/# /' "$T/out" "$T/err" 2>/dev/null | head -20
-}
+. "$(dirname "$0")/tap_lib.sh"
 
 # run ARGS...: skiffctl with stdout in $T/out, stderr in $T/err, status in RC.
 run() {
 	"$CTL" "$@" >"$T/out" 2>"$T/err"
 	RC=$?
-}
-
-# check DESC EXPECTED_RC [grep -F pattern for stdout] [pattern for stderr]
-check() {
-	local desc=$1 want_rc=$2 out_pat=${3:-} err_pat=${4:-}
-	if [ "$RC" -ne "$want_rc" ]; then
-		echo "# exit status $RC, want $want_rc" >>"$T/err"
-		not_ok "$desc"
-		return
-	fi
-	if [ -n "$out_pat" ] && ! grep -qF -- "$out_pat" "$T/out"; then
-		echo "# stdout lacks: $out_pat" >>"$T/err"
-		not_ok "$desc"
-		return
-	fi
-	if [ -n "$err_pat" ] && ! grep -qF -- "$err_pat" "$T/err"; then
-		echo "# stderr lacks: $err_pat" >>"$T/err"
-		not_ok "$desc"
-		return
-	fi
-	ok "$desc"
-}
-
-# pycheck DESC PYTHON_EXPR: evaluate with j = stdout parsed as JSON.
-pycheck() {
-	if $PY -c "import json,sys; j=json.load(open('$T/out')); sys.exit(0 if ($2) else 1)" 2>>"$T/err"; then
-		ok "$1"
-	else
-		not_ok "$1"
-	fi
 }
 
 PLAN=52

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 #include "kclient.h"
 
@@ -237,12 +238,59 @@ static void test_missing_file(void **state)
 	assert_non_null(strstr(err, "/nonexistent/kubeconfig"));
 }
 
+/* kconfig_write: what it writes loads back (server, CA, token, the
+ * user), mode 0600, a second write replaces the first, no temporary file
+ * is left, and an unwritable directory is an error naming the path. */
+static void test_write_roundtrip(void **state)
+{
+	struct kconfig kc;
+	struct stat st;
+	char path[256], err[512] = "";
+	char cmd[320];
+	FILE *p;
+	int left;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/written.kubeconfig", tmpdir);
+	assert_int_equal(
+	    kconfig_write(path, "https://h:6443", PEM, "system:node:n1", "old", err, sizeof(err)),
+	    0);
+	assert_int_equal(
+	    kconfig_write(path, "https://h:6443", PEM, "system:node:n1", "t0k", err, sizeof(err)),
+	    0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(kconfig_load(path, &kc, err, sizeof(err)), 0);
+	assert_string_equal(kc.server, "https://h:6443");
+	assert_string_equal(kc.ca_pem, PEM);
+	assert_string_equal(kc.token, "t0k");
+	assert_false(kc.insecure);
+	kconfig_free(&kc);
+	snprintf(cmd, sizeof(cmd), "grep -c 'name: system:node:n1\\|user: system:node:n1' %s",
+		 path);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	assert_int_equal(fscanf(p, "%d", &left), 1);
+	pclose(p);
+	assert_int_equal(left, 2);
+	snprintf(cmd, sizeof(cmd), "ls %s | grep -c tmp", tmpdir);
+	p = popen(cmd, "r");
+	assert_int_equal(fscanf(p, "%d", &left), 1);
+	pclose(p);
+	assert_int_equal(left, 0);
+	assert_int_equal(
+	    kconfig_write("/nonexistent/dir/kc", "https://h:1", PEM, "u", "t", err, sizeof(err)),
+	    -ENOENT);
+	assert_non_null(strstr(err, "/nonexistent/dir/kc"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_data_ca_token),    cmocka_unit_test(test_file_ca_token_file),
 	    cmocka_unit_test(test_insecure_no_user), cmocka_unit_test(test_env_first_entry),
 	    cmocka_unit_test(test_bad_configs),	     cmocka_unit_test(test_missing_file),
+	    cmocka_unit_test(test_write_roundtrip),
 	};
 
 	return cmocka_run_group_tests_name("kubeconfig", tests, setup, teardown);

@@ -72,8 +72,15 @@ static bool rm_url(const cJSON *arr, const char *path)
 			continue;
 		if (!strcmp(u, "*") || !strcmp(u, path))
 			return true;
+		/* upstream trims every trailing '*' (strings.TrimRight): "/api**"
+		 * is the prefix "/api", so it allows whatever "/api*" does and
+		 * a held "/api**" that covers "/api*" really grants it */
 		n = strlen(u);
-		if (n && u[n - 1] == '*' && !strncmp(u, path, n - 1))
+		if (!n || u[n - 1] != '*')
+			continue;
+		while (n && u[n - 1] == '*')
+			n--;
+		if (!strncmp(u, path, n))
 			return true;
 	}
 	return false;
@@ -106,6 +113,32 @@ static bool rm_held(const cJSON *held, const struct auth_attrs *at)
 	cJSON_ArrayForEach(r, held)
 	{
 		if (rbac_rule_allows(r, at))
+			return true;
+	}
+	return false;
+}
+
+/* A held rule that names the atom (verb, group, resource string, name)
+ * itself, or "*" in its place, grants all the atom grants, whatever the
+ * resource string means: upstream's ruleCovers compares these strings.
+ * Without it a rule such as resources ["pods/"] or a resource longer than
+ * the split buffer would not cover itself. name NULL: the atom names
+ * nothing, so only a held rule without resourceNames covers it. */
+static bool rm_literal(const cJSON *held, const char *verb, const char *group, const char *res,
+		       const char *name)
+{
+	const cJSON *h, *names;
+
+	cJSON_ArrayForEach(h, held)
+	{
+		if (!cJSON_IsObject(h) ||
+		    !rm_wild(cJSON_GetObjectItemCaseSensitive(h, "verbs"), verb) ||
+		    !rm_wild(cJSON_GetObjectItemCaseSensitive(h, "apiGroups"), group) ||
+		    !rm_wild(cJSON_GetObjectItemCaseSensitive(h, "resources"), res))
+			continue;
+		names = cJSON_GetObjectItemCaseSensitive(h, "resourceNames");
+		if (!names || cJSON_IsNull(names) || !cJSON_GetArraySize(names) ||
+		    (name && cJSON_IsArray(names) && rm_has(names, name)))
 			return true;
 	}
 	return false;
@@ -155,9 +188,13 @@ bool rbac_rules_cover(const cJSON *held, const cJSON *rule)
 							.name = ""};
 				bool any_name = false;
 
+				bool split_ok;
+
 				if (!cJSON_IsString(g) || !cJSON_IsString(r))
 					continue;
-				snprintf(rbuf, sizeof(rbuf), "%s", r->valuestring);
+				/* too long to split: only a literal match covers it */
+				split_ok = snprintf(rbuf, sizeof(rbuf), "%s", r->valuestring) <
+					   (int)sizeof(rbuf);
 				slash = strchr(rbuf, '/');
 				if (slash && rbuf[0] != '*') {
 					*slash = 0;
@@ -169,10 +206,14 @@ bool rbac_rules_cover(const cJSON *held, const cJSON *rule)
 						continue;
 					any_name = true;
 					at.name = n->valuestring;
-					if (!rm_held(held, &at))
+					if (!rm_literal(held, at.verb, at.group, r->valuestring,
+							at.name) &&
+					    (!split_ok || !rm_held(held, &at)))
 						return false;
 				}
-				if (!any_name && !rm_held(held, &at))
+				if (!any_name &&
+				    !rm_literal(held, at.verb, at.group, r->valuestring, NULL) &&
+				    (!split_ok || !rm_held(held, &at)))
 					return false;
 			}
 		}

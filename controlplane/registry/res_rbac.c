@@ -9,7 +9,8 @@
 
 #define RBAC_GROUP "rbac.authorization.k8s.io"
 
-/* SetDefaults_Subject and the roleRef's apiGroup. */
+/* SetDefaults_Subject and the roleRef's apiGroup. A ServiceAccount's
+ * apiGroup defaults to "", which upstream's omitempty never writes out. */
 static void rbac_binding_defaults(cJSON *obj)
 {
 	cJSON *ref = res_obj_child(obj, "roleRef"), *s;
@@ -24,8 +25,6 @@ static void rbac_binding_defaults(cJSON *obj)
 			continue;
 		if (!strcmp(kind, "User") || !strcmp(kind, "Group"))
 			cJSON_AddStringToObject(s, "apiGroup", RBAC_GROUP);
-		else if (!strcmp(kind, "ServiceAccount"))
-			cJSON_AddStringToObject(s, "apiGroup", "");
 	}
 }
 

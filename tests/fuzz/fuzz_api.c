@@ -46,12 +46,19 @@
  * it are reachable; skiff-server's default --max-request-bytes is 3 MiB,
  * beyond what libFuzzer mutates at a useful speed.
  *
+ * Every request carries the admin's bearer token (a static token of user
+ * "admin" in system:masters, as skiff-server's data dir holds one), so it
+ * goes through authentication, authorization and admission (auth/, with
+ * the RBAC index over the store and the default policy) to the handlers:
+ * no reply may be 401 or an RBAC 403. Each request is audited (to
+ * /dev/null) like --audit-log-path does.
+ *
  * Leaks: memory still held by the server after it was torn down (every
  * FUZZ_RESET_EVERY inputs) is reported by LeakSanitizer and aborts.
  */
 /* clang-format off */
-/* FUZZ_SOURCES: tests/fuzz/http_shim.c controlplane/apiserver/*.c controlplane/registry/*.c controlplane/patch/*.c controlplane/store/*.c controlplane/controllers/*.c controlplane/schema/*.c controlplane/bootstrap.c lib/jcmp.c lib/json_path.c lib/buf.c lib/log.c lib/selector.c lib/selector_labels.c lib/selector_fields.c lib/selector_valid.c lib/yamljson.c */
-/* FUZZ_PKGS: sqlite3 yaml-0.1 */
+/* FUZZ_SOURCES: tests/fuzz/http_shim.c controlplane/apiserver/*.c controlplane/registry/*.c controlplane/patch/*.c controlplane/store/*.c controlplane/controllers/*.c controlplane/schema/*.c controlplane/bootstrap.c controlplane/bootstrap_rbac.c controlplane/auth/*.c controlplane/tls.c lib/kubeconfig.c lib/jointoken.c lib/strmap.c lib/jcmp.c lib/json_path.c lib/buf.c lib/log.c lib/selector.c lib/selector_labels.c lib/selector_fields.c lib/selector_valid.c lib/yamljson.c */
+/* FUZZ_PKGS: sqlite3 yaml-0.1 gnutls */
 /* FUZZ_MAX_LEN: 1048576 */
 /* FUZZ_OPTS: -detect_leaks=0 */
 /* clang-format on */
@@ -64,7 +71,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cjson/cJSON.h>
+#include <unistd.h>
 #include "apiserver/api.h"
+#include "auth/audit.h"
+#include "auth/auth.h"
 #include "bootstrap.h"
 #include "http_shim.h"
 #include "log.h"
@@ -77,7 +87,9 @@
 #define FUZZ_CLUSTER_DNS "10.96.0.10"
 #define FUZZ_NODE_PORTS	 "30000-30063"
 /* a watcher that falls this far behind gets 410 and is closed */
-#define FUZZ_WATCH_BUF (64 * 1024)
+#define FUZZ_WATCH_BUF	 (64 * 1024)
+#define FUZZ_ADMIN_TOKEN "fuzz0admin0token0000000000000000"
+#define FUZZ_AUTHZ	 "Bearer " FUZZ_ADMIN_TOKEN
 
 static const char *const fuzz_names[] = {"seed", "fz-a", "fz-b", "kubernetes"};
 static const char *const fuzz_nss[] = {"default", "seed", "kube-system", "fz-a"};
@@ -87,6 +99,9 @@ static struct {
 	struct ev_loop *loop;
 	struct store *st;
 	struct api api;
+	struct auth *auth;
+	struct audit *audit;
+	char data_dir[64]; /* sa.key */
 	bool up, seeding, trace;
 	unsigned inputs, reset_every;
 } F;
@@ -259,6 +274,9 @@ static void fuzz_check(const struct fuzz_req *q, const struct http_req *r, int64
 
 	if (r->nreplies != 1)
 		fuzz_die("not exactly one reply", q, r);
+	if (r->status == 401 ||
+	    (r->status == 403 && r->resp && strstr(r->resp, "User \\\"admin\\\"")))
+		fuzz_die("the admin was refused", q, r);
 	if (r->deferred)
 		fuzz_die("reply still held after the group commit", q, r);
 	routed = fuzz_route(r->path, &t);
@@ -370,6 +388,7 @@ static int fuzz_do(struct fuzz_req *q)
 		shim_req_header(&r, "Content-Type", q->ctype);
 	if (q->accept)
 		shim_req_header(&r, "Accept", q->accept);
+	shim_req_header(&r, "Authorization", FUZZ_AUTHZ);
 	api_handle(&F.api, &r);
 	fuzz_after(q, &r);
 	fuzz_check(q, &r, before);
@@ -459,6 +478,8 @@ static void fuzz_down(void)
 		return;
 	fuzz_streams(true);
 	api_fini(&F.api);
+	auth_free(F.auth);
+	audit_close(F.audit);
 	store_close(F.st);
 	F.up = false;
 	/* libFuzzer's own leak check runs after every input whose mallocs and
@@ -478,7 +499,6 @@ static void fuzz_up(void)
 	    .cluster_dns = FUZZ_CLUSTER_DNS,
 	    .api_ip = "127.0.0.1",
 	    .api_port = 6443,
-	    .anonymous_plain = true,
 	    .max_body = FUZZ_MAX_BODY,
 	    .watch_buffer_max = FUZZ_WATCH_BUF,
 	};
@@ -500,9 +520,21 @@ static void fuzz_up(void)
 		if (!F.reset_every)
 			F.reset_every = FUZZ_RESET_EVERY;
 	}
+	static const char *const tokens[] = {FUZZ_ADMIN_TOKEN ",admin,admin,system:masters", NULL};
+	struct auth_config auc = {
+	    .data_dir = F.data_dir,
+	    .tokens = tokens,
+	    .issuer = "https://kubernetes.default.svc.cluster.local",
+	    .node_credential_ttl = 3600,
+	};
+
 	if (!F.loop || store_open(&so, &F.st) ||
 	    api_init(&F.api, F.loop, F.st, FUZZ_SVC_CIDR, FUZZ_NODE_PORTS, &ac) ||
-	    bootstrap_run(&F.api, &bo) || store_commit(F.st))
+	    auth_new(F.st, &auc, &F.auth) || audit_open("/dev/null", &F.audit))
+		abort();
+	F.api.auth = F.auth;
+	F.api.audit = F.audit;
+	if (bootstrap_run(&F.api, &bo) || bootstrap_rbac(&F.api) || store_commit(F.st))
 		abort();
 	F.up = true;
 	fuzz_seed_all();
@@ -674,8 +706,8 @@ static void fuzz_decode(const uint8_t *d, size_t n, struct fuzz_req *q)
 		if (op & 0x20)
 			fuzz_append(path, cap, "&dryRun=Bogus");
 		if (m == 10 && !(op & 0x80))
-			fuzz_append(path, cap, fl & 0x80 ? "&fieldManager=fz&force=true"
-							 : "&fieldManager=fz");
+			fuzz_append(path, cap,
+				    fl & 0x80 ? "&fieldManager=fz&force=true" : "&fieldManager=fz");
 		if (m == 2) {
 			int64_t rev = store_rev(F.st);
 			char rv[48];
@@ -711,6 +743,27 @@ static void fuzz_decode(const uint8_t *d, size_t n, struct fuzz_req *q)
 		}
 		fuzz_subst_rv(q, rev);
 	}
+}
+
+static void fuzz_rm_data_dir(void)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "%s/sa.key", F.data_dir);
+	unlink(path);
+	rmdir(F.data_dir);
+}
+
+/* The signing key's data dir lives as long as the process. */
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	snprintf(F.data_dir, sizeof(F.data_dir), "/tmp/fuzz_api.XXXXXX");
+	if (!mkdtemp(F.data_dir))
+		abort();
+	atexit(fuzz_rm_data_dir);
+	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -3,8 +3,8 @@
  * The key is generated once per run, so no input (seeds included, which
  * were signed with other keys) may ever verify. */
 // clang-format off
-/* FUZZ_SOURCES: controlplane/auth/jwt.c controlplane/tls.c lib/log.c lib/jcmp.c */
-/* FUZZ_PKGS: gnutls */
+/* FUZZ_SOURCES: controlplane/auth/jwt.c controlplane/tls.c lib/kubeconfig.c lib/yamljson.c lib/buf.c lib/log.c lib/jcmp.c */
+/* FUZZ_PKGS: gnutls yaml-0.1 */
 // clang-format on
 #include <errno.h>
 #include <stdint.h>

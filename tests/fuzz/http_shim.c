@@ -91,6 +91,9 @@ void shim_req_header(struct http_req *r, const char *name, const char *value)
 
 void shim_req_free(struct http_req *r)
 {
+	/* the real server runs the done hook once the response went out */
+	if (r->done)
+		r->done(r->done_ud, r->status);
 	for (int i = 0; i < r->nquery; i++) {
 		free(r->query[i].name);
 		free(r->query[i].value);
@@ -129,6 +132,31 @@ const char *http_req_header(const struct http_req *r, const char *name)
 		if (!strcasecmp(r->header[i].name, name))
 			return r->header[i].value;
 	return NULL;
+}
+
+void http_req_query_text(const struct http_req *r, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	if (len)
+		buf[0] = 0;
+	for (int i = 0; i < r->nquery && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%c%s=%s", i ? '&' : '?', r->query[i].name,
+				      r->query[i].value);
+}
+
+void http_req_header_each(const struct http_req *r, const char *name,
+			  void (*fn)(void *ud, const char *value), void *ud)
+{
+	for (int i = 0; i < r->nheader; i++)
+		if (!strcasecmp(r->header[i].name, name))
+			fn(ud, r->header[i].value);
+}
+
+void http_req_on_done(struct http_req *r, http_done_fn fn, void *ud)
+{
+	r->done = fn;
+	r->done_ud = ud;
 }
 
 const char *http_req_body(const struct http_req *r, size_t *len)

@@ -36,6 +36,8 @@ struct http_req {
 	bool was_deferred;
 	struct http_stream *stream;
 	struct http_req *next_deferred;
+	http_done_fn done; /* http_req_on_done: run by shim_req_free */
+	void *done_ud;
 };
 
 struct http_stream {

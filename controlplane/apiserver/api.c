@@ -146,6 +146,14 @@ static void api_dispatch(struct api *a, struct http_req *req, const struct api_t
 	const char *m = http_req_method(req);
 	const char *watch = http_req_query(req, "watch");
 
+	/* a virtual (review) resource is create-only: nothing to list or get */
+	if (t->rt->review) {
+		if (t->has_name || strcmp(m, "POST"))
+			api_method_not_allowed(req);
+		else
+			api_create(a, req, t);
+		return;
+	}
 	if (!t->has_name) {
 		if (!strcmp(m, "GET")) {
 			if (watch && api_parse_bool(watch))
@@ -168,13 +176,6 @@ static void api_dispatch(struct api *a, struct http_req *req, const struct api_t
 			api_scale(a, req, t);
 		else
 			api_method_not_allowed(req);
-		return;
-	}
-	if (t->rt->review) {
-		if (t->has_name || strcmp(m, "POST"))
-			api_method_not_allowed(req);
-		else
-			api_create(a, req, t);
 		return;
 	}
 	if (!strcmp(t->sub, "token")) {

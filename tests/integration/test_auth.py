@@ -552,6 +552,16 @@ def reviews(s):
     t.ok(r.status == 201 and r.json["status"]["allowed"] is True, "SSAR mon /metrics: yes",
          r.body)
 
+    # the review types are create-only: every other verb is 405, a Table
+    # request included (it once reached a list with no Table columns)
+    table = {"Accept": "application/json;as=Table;v=v1;g=meta.k8s.io"}
+    for method, path, hdr in (("GET", ssar, None), ("GET", ssar, table),
+                              ("GET", ssar + "?watch=1", None), ("DELETE", ssar, None),
+                              ("GET", ssar + "/x", None), ("PUT", ssar + "/x", None),
+                              ("GET", AUTHZ + "/namespaces/a/localsubjectaccessreviews", table)):
+        r = s.req(method, path, headers=hdr)
+        t.eq(r.status, 405, "%s %s%s on a review type: 405" % (method, path,
+                                                              " (Table)" if hdr else ""))
     r = s.req("POST", AUTHZ + "/selfsubjectrulesreviews",
               {"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectRulesReview",
                "spec": {"namespace": "a"}}, token=bearer("rn"))

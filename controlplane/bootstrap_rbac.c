@@ -8,13 +8,14 @@
 #include <time.h>
 #include "apiserver/api.h"
 #include "bootstrap.h"
+#include "jcmp.h"
 #include "jointoken.h"
 #include "log.h"
 #include "tls.h"
 
-#define RB_META                                                                                    \
-	"\"annotations\":{\"rbac.authorization.kubernetes.io/autoupdate\":\"true\"},"              \
-	"\"labels\":{\"kubernetes.io/bootstrapping\":\"rbac-defaults\"}"
+#define RB_ANN	 "\"annotations\":{\"rbac.authorization.kubernetes.io/autoupdate\":\"true\"}"
+#define RB_LABEL "\"kubernetes.io/bootstrapping\":\"rbac-defaults\""
+#define RB_META	 RB_ANN ",\"labels\":{" RB_LABEL "}"
 
 /* Rule fragments: R(groups, resources, verbs) as JSON. */
 #define R(g, r, v) "{\"apiGroups\":[" g "],\"resources\":[" r "],\"verbs\":[" v "]}"
@@ -22,7 +23,7 @@
 #define READ	   "\"get\",\"list\",\"watch\""
 #define WRITE	   "\"create\",\"delete\",\"deletecollection\",\"patch\",\"update\""
 
-/* view: read everything namespaced but Secrets (and RBAC) */
+/* aggregated into view: read everything namespaced but Secrets (and RBAC) */
 #define VIEW_RULES                                                                                 \
 	R("\"\"",                                                                                  \
 	  "\"configmaps\",\"endpoints\",\"persistentvolumeclaims\","                               \
@@ -46,7 +47,7 @@
 						READ) "," R("\"events.k8s.io\"", "\"events\"",     \
 							    READ)
 
-/* edit: view plus writes, Secrets, tokens, evictions; no RBAC */
+/* aggregated into edit (with view's): writes, Secrets, tokens, evictions; no RBAC */
 #define EDIT_RULES                                                                                                     \
 	R("\"\"", "\"pods\",\"pods/attach\",\"pods/exec\",\"pods/portforward\",\"pods/proxy\"",                        \
 	  WRITE)                                                                                                       \
@@ -80,37 +81,48 @@
 										    "proxy\"",                         \
 										    READ) "," R("\"\"",                \
 												"\"serviceaccounts\"", \
-												"\"impersonate\"") "," VIEW_RULES
+												"\"impersonate\"")
 
-/* admin: edit plus the namespace's RBAC and access reviews */
+/* aggregated into admin (with edit's): the namespace's RBAC and access reviews */
 #define ADMIN_RULES                                                                                \
 	R("\"rbac.authorization.k8s.io\"", "\"rolebindings\",\"roles\"", READ "," WRITE)           \
-	"," R("\"authorization.k8s.io\"", "\"localsubjectaccessreviews\"",                         \
-	      "\"create\"") "," EDIT_RULES
+	"," R("\"authorization.k8s.io\"", "\"localsubjectaccessreviews\"", "\"create\"")
 
+#define AGG(to) "\"rbac.authorization.k8s.io/aggregate-to-" to "\":\"true\""
+
+/* As upstream: admin, edit and view are aggregated (ctrl_rbac_aggregate.c
+ * fills their rules) from the system:aggregate-to-* roles and from any
+ * ClusterRole a user labels so; edit is labelled into admin and view into
+ * edit, so admin holds everything edit does and edit everything view does. */
 static const struct {
 	const char *name;
-	const char *rules;
+	const char *rules; /* NULL: aggregated */
+	const char *label; /* a label besides the bootstrapping one, or NULL */
+	const char *agg;   /* aggregated: the label its selector matches */
 } rb_roles[] = {
-    {"cluster-admin", R("\"*\"", "\"*\"", "\"*\"") "," U("\"*\"", "\"*\"")},
-    {"admin", ADMIN_RULES},
-    {"edit", EDIT_RULES},
-    {"view", VIEW_RULES},
-    {"system:basic-user",
+    {.name = "cluster-admin", R("\"*\"", "\"*\"", "\"*\"") "," U("\"*\"", "\"*\"")},
+    {.name = "admin", .agg = AGG("admin")},
+    {.name = "edit", .label = AGG("admin"), .agg = AGG("edit")},
+    {.name = "view", .label = AGG("edit"), .agg = AGG("view")},
+    {.name = "system:aggregate-to-admin", .rules = ADMIN_RULES, .label = AGG("admin")},
+    {.name = "system:aggregate-to-edit", .rules = EDIT_RULES, .label = AGG("edit")},
+    {.name = "system:aggregate-to-view", .rules = VIEW_RULES, .label = AGG("view")},
+    {.name = "system:basic-user",
      R("\"authorization.k8s.io\"", "\"selfsubjectaccessreviews\",\"selfsubjectrulesreviews\"",
        "\"create\"") "," R("\"authentication.k8s.io\"", "\"selfsubjectreviews\"", "\"create\"")},
-    {"system:discovery",
+    {.name = "system:discovery",
      U("\"/api\",\"/api/*\",\"/apis\",\"/apis/*\",\"/healthz\",\"/livez\",\"/openapi\","
        "\"/openapi/*\",\"/readyz\",\"/version\",\"/version/\"",
        "\"get\"")},
-    {"system:public-info-viewer",
+    {.name = "system:public-info-viewer",
      U("\"/healthz\",\"/livez\",\"/readyz\",\"/version\",\"/version/\"", "\"get\"")},
-    {"system:monitoring", U("\"/healthz\",\"/healthz/*\",\"/livez\",\"/livez/*\",\"/metrics\","
-			    "\"/metrics/slis\",\"/readyz\",\"/readyz/*\"",
-			    "\"get\"")},
+    {.name = "system:monitoring",
+     U("\"/healthz\",\"/healthz/*\",\"/livez\",\"/livez/*\",\"/metrics\","
+       "\"/metrics/slis\",\"/readyz\",\"/readyz/*\"",
+       "\"get\"")},
     /* what the Node authorizer grants, for reference and for binding a
      * node-like agent that is not one (upstream keeps it unbound too) */
-    {"system:node",
+    {.name = "system:node",
      R("\"\"", "\"nodes\",\"services\",\"endpoints\",\"pods\"", READ) "," R("\"\"", "\"nodes\",\"nodes/status\"", "\"create\",\"update\",\"patch\",\"delete\"") "," R(
 	 "\"\"", "\"pods/status\"",
 	 "\"update\",\"patch\"") "," R("\"\"", "\"events\"",
@@ -125,12 +137,12 @@ static const struct {
 												    "\"endpointslices\"",
 												    READ)},
     /* kube-proxy's: what skiff-node's proxy reads */
-    {"system:node-proxier",
+    {.name = "system:node-proxier",
      R("\"\"", "\"endpoints\",\"services\",\"nodes\"", READ) "," R(
 	 "\"discovery.k8s.io\"", "\"endpointslices\"",
 	 READ) "," R("\"\",\"events.k8s.io\"", "\"events\"", "\"create\",\"patch\",\"update\"")},
     /* the join call, for bootstrap tokens (kubeadm binds its CSR role so) */
-    {"system:node-bootstrapper", U("\"/skiff/v1/join\"", "\"post\"")},
+    {.name = "system:node-bootstrapper", U("\"/skiff/v1/join\"", "\"post\"")},
 };
 
 static const struct {
@@ -160,20 +172,61 @@ static const struct {
      "\"system:bootstrappers\"}"},
 };
 
-/* Reconcile `field` to want while the stored object keeps autoupdate. */
-static int rb_reconcile(struct api *a, const char *key, const char *field, const char *want)
+/* Set the labels of want on obj (others are left). true if one changed. */
+static bool rb_merge_labels(cJSON *obj, const cJSON *want)
+{
+	cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata"), *have;
+	const cJSON *l;
+	bool changed = false;
+
+	have = cJSON_GetObjectItemCaseSensitive(md, "labels");
+	if (!have)
+		have = cJSON_AddObjectToObject(md, "labels");
+	cJSON_ArrayForEach(l, json_at(want, "metadata.labels"))
+	{
+		/* not json_str: a label key has dots */
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(have, l->string);
+
+		if (cJSON_IsString(v) && !strcmp(v->valuestring, l->valuestring))
+			continue;
+		cJSON_DeleteItemFromObjectCaseSensitive(have, l->string);
+		cJSON_AddStringToObject(have, l->string, l->valuestring);
+		changed = true;
+	}
+	return changed;
+}
+
+/* While the stored object keeps autoupdate, give it want's labels (adding
+ * to its own, as upstream's reconcile does) and want's `field` (removed if
+ * want has none), in one write. An aggregated role's rules are never
+ * reconciled: they are the aggregation controller's. */
+static int rb_reconcile(struct api *a, const char *key, const char *field, const char *json)
 {
 	const struct store_kv *kv = store_get(a->store, key);
-	cJSON *obj = kv ? cJSON_Parse(kv->value) : NULL;
-	const cJSON *ann = json_at(obj, "metadata.annotations");
-	const cJSON *v =
-	    cJSON_GetObjectItemCaseSensitive(ann, "rbac.authorization.kubernetes.io/autoupdate");
-	int err = 0;
+	cJSON *obj = kv ? cJSON_Parse(kv->value) : NULL, *want = cJSON_Parse(json);
+	const cJSON *autoupdate = cJSON_GetObjectItemCaseSensitive(
+	    json_at(obj, "metadata.annotations"), "rbac.authorization.kubernetes.io/autoupdate");
+	cJSON *w = cJSON_DetachItemFromObjectCaseSensitive(want, field);
+	int64_t rev = 0;
+	bool changed;
 
-	if (cJSON_IsString(v) && !strcmp(v->valuestring, "true"))
-		err = bootstrap_refresh(a, key, field, want);
+	if (!obj || !want || !cJSON_IsString(autoupdate) || strcmp(autoupdate->valuestring, "true"))
+		goto out;
+	changed = rb_merge_labels(obj, want);
+	if (jcmp_equal(cJSON_GetObjectItemCaseSensitive(obj, field), w) <= 0) {
+		cJSON_DeleteItemFromObjectCaseSensitive(obj, field);
+		if (w)
+			cJSON_AddItemToObject(obj, field, w);
+		w = NULL;
+		changed = true;
+	}
+	if (changed)
+		rev = api_put(a, key, obj, kv->mod_rev, false);
+out:
+	cJSON_Delete(w);
 	cJSON_Delete(obj);
-	return err;
+	cJSON_Delete(want);
+	return rev < 0 ? (int)rev : 0;
 }
 
 int bootstrap_rbac(struct api *a)
@@ -184,15 +237,22 @@ int bootstrap_rbac(struct api *a)
 	if (!json)
 		return -ENOMEM;
 	for (size_t i = 0; i < sizeof(rb_roles) / sizeof(rb_roles[0]) && !err; i++) {
+		bool agg = rb_roles[i].agg != NULL;
+
 		snprintf(
 		    json, 16384,
 		    "{\"kind\":\"ClusterRole\",\"apiVersion\":\"rbac.authorization.k8s.io/v1\","
-		    "\"metadata\":{\"name\":\"%s\"," RB_META "},\"rules\":[%s]}",
-		    rb_roles[i].name, rb_roles[i].rules);
+		    "\"metadata\":{\"name\":\"%s\"," RB_ANN ",\"labels\":{" RB_LABEL "%s%s}},"
+		    "%s%s%s}",
+		    rb_roles[i].name, rb_roles[i].label ? "," : "",
+		    rb_roles[i].label ? rb_roles[i].label : "",
+		    agg ? "\"aggregationRule\":{\"clusterRoleSelectors\":[{\"matchLabels\":{"
+			: "\"rules\":[",
+		    agg ? rb_roles[i].agg : rb_roles[i].rules, agg ? "}}]}" : "]");
 		err = bootstrap_create(a, "clusterroles", "rbac.authorization.k8s.io", NULL, json);
 		snprintf(key, sizeof(key), "/registry/clusterroles/%s", rb_roles[i].name);
 		if (!err)
-			err = rb_reconcile(a, key, "rules", json);
+			err = rb_reconcile(a, key, agg ? "aggregationRule" : "rules", json);
 	}
 	for (size_t i = 0; i < sizeof(rb_bindings) / sizeof(rb_bindings[0]) && !err; i++) {
 		snprintf(json, 16384,

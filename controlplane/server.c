@@ -35,6 +35,7 @@ struct server {
 	struct server_dns *dns;
 	struct ctrl_namespace *ns_ctrl;
 	struct ctrl_serviceaccount *sa_ctrl;
+	struct ctrl_rbac_aggregate *agg_ctrl;
 	ev_signal sigterm, sigint;
 	char advertise[64];
 	char url[128];
@@ -201,10 +202,10 @@ static void server_commit_failed(struct server *s, int err)
 	cJSON_AddNumberToObject(st, "code", 500);
 	body = cJSON_PrintUnformatted(st);
 	cJSON_Delete(st);
-	if (body)
-		http_fail_deferred(s->api.http, 500, "application/json", body, strlen(body));
-	else
-		http_fail_deferred(s->api.http, 500, "application/json", "", 0);
+	/* no server yet: a controller's first pass commits before it starts */
+	if (s->api.http)
+		http_fail_deferred(s->api.http, 500, "application/json", body ? body : "",
+				   body ? strlen(body) : 0);
 	free(body);
 	if (err != -ENOTRECOVERABLE && !server_rebuild_allocs(s))
 		return;
@@ -223,7 +224,7 @@ static void server_after(void *ud)
 
 	if (err)
 		server_commit_failed(s, err);
-	else
+	else if (s->api.http)
 		http_release_deferred(s->api.http);
 }
 
@@ -393,6 +394,8 @@ int server_start(const struct server_config *c, struct server **out)
 	if (err)
 		goto err_dns;
 	err = ctrl_serviceaccount_start(&s->api, s->loop, &s->sa_ctrl);
+	if (!err)
+		err = ctrl_rbac_aggregate_start(&s->api, s->loop, &s->agg_ctrl);
 	if (err)
 		goto err_ctrl;
 
@@ -422,6 +425,7 @@ int server_start(const struct server_config *c, struct server **out)
 	return 0;
 
 err_ctrl:
+	ctrl_rbac_aggregate_stop(s->agg_ctrl);
 	ctrl_serviceaccount_stop(s->sa_ctrl);
 	ctrl_namespace_stop(s->ns_ctrl);
 err_dns:
@@ -452,6 +456,7 @@ void server_stop(struct server *s)
 	if (!s)
 		return;
 	http_server_stop(s->api.http);
+	ctrl_rbac_aggregate_stop(s->agg_ctrl);
 	ctrl_serviceaccount_stop(s->sa_ctrl);
 	ctrl_namespace_stop(s->ns_ctrl);
 	if (store_dirty(s->store) && store_commit(s->store))

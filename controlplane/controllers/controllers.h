@@ -50,6 +50,11 @@ struct ctrl_queue *ctrl_queue_new(struct ev_loop *loop, int (*sync)(void *ud, co
 /* Queue key unless it is queued already; it is processed from the loop. */
 int ctrl_queue_add(struct ctrl_queue *q, const char *key);
 size_t ctrl_queue_len(const struct ctrl_queue *q);
+/* Every period seconds, queue each key of inf whose cached object wanted()
+ * accepts, so a key whose write was rolled back by a failed commit (no
+ * event follows) is looked at again. Stopped by ctrl_queue_free. */
+void ctrl_queue_resync(struct ctrl_queue *q, const struct ctrl_informer *inf, double period,
+		       bool (*wanted)(const cJSON *obj));
 void ctrl_queue_free(struct ctrl_queue *q);
 
 /* ---- the controllers ---- */
@@ -66,5 +71,15 @@ struct ctrl_serviceaccount;
 int ctrl_serviceaccount_start(struct api *a, struct ev_loop *loop,
 			      struct ctrl_serviceaccount **out);
 void ctrl_serviceaccount_stop(struct ctrl_serviceaccount *c);
+
+/* ClusterRole aggregation: the rules of a ClusterRole with
+ * aggregationRule.clusterRoleSelectors are the union of those of every
+ * other ClusterRole its selectors match. The stored aggregated roles are
+ * filled before it returns (so the default admin/edit/view serve whole
+ * from the first request), then kept so. */
+struct ctrl_rbac_aggregate;
+int ctrl_rbac_aggregate_start(struct api *a, struct ev_loop *loop,
+			      struct ctrl_rbac_aggregate **out);
+void ctrl_rbac_aggregate_stop(struct ctrl_rbac_aggregate *c);
 
 #endif

@@ -19,11 +19,9 @@
 #define CN_RESYNC 30.0
 
 struct ctrl_namespace {
-	struct ev_loop *loop;
 	struct api *a;
 	struct ctrl_informer *inf;
 	struct ctrl_queue *q;
-	ev_timer resync;
 };
 
 static bool cn_terminating(const cJSON *ns)
@@ -167,21 +165,6 @@ static void cn_after(void *ud)
 	api_commit(c->a);
 }
 
-static void cn_queue_terminating(void *ud, const char *key, const cJSON *obj)
-{
-	struct ctrl_namespace *c = ud;
-
-	if (cn_terminating(obj))
-		ctrl_queue_add(c->q, key);
-}
-
-static void cn_resync_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	struct ctrl_namespace *c = w->data;
-
-	ctrl_informer_foreach(c->inf, cn_queue_terminating, c);
-}
-
 int ctrl_namespace_start(struct api *a, struct ev_loop *loop, struct ctrl_namespace **out)
 {
 	struct ctrl_namespace *c = calloc(1, sizeof(*c));
@@ -189,7 +172,6 @@ int ctrl_namespace_start(struct api *a, struct ev_loop *loop, struct ctrl_namesp
 
 	if (!c)
 		return -ENOMEM;
-	c->loop = loop;
 	c->a = a;
 	c->q = ctrl_queue_new(loop, cn_sync, cn_after, c);
 	c->inf = ctrl_informer_new(a->store, "/registry/namespaces/", &cn_ops, c);
@@ -199,9 +181,7 @@ int ctrl_namespace_start(struct api *a, struct ev_loop *loop, struct ctrl_namesp
 	err = ctrl_informer_start(c->inf);
 	if (err)
 		goto err;
-	ev_timer_init(&c->resync, cn_resync_cb, CN_RESYNC, CN_RESYNC);
-	c->resync.data = c;
-	ev_timer_start(loop, &c->resync);
+	ctrl_queue_resync(c->q, c->inf, CN_RESYNC, cn_terminating);
 	*out = c;
 	return 0;
 err:
@@ -215,7 +195,6 @@ void ctrl_namespace_stop(struct ctrl_namespace *c)
 {
 	if (!c)
 		return;
-	ev_timer_stop(c->loop, &c->resync);
 	ctrl_informer_free(c->inf);
 	ctrl_queue_free(c->q);
 	free(c);

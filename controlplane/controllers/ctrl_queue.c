@@ -32,6 +32,9 @@ struct ctrl_queue {
 	void *ud;
 	ev_timer kick; /* zero-delay: run a round in the next loop iteration */
 	ev_timer retry;
+	ev_timer resync;
+	const struct ctrl_informer *resync_inf;
+	bool (*resync_wanted)(const cJSON *obj);
 	struct cq_item *head, *tail; /* ready, in order */
 	struct cq_item *waiting;     /* in back-off (unordered) */
 	struct cq_item *bucket[256]; /* every tracked key, chained by hnext */
@@ -75,6 +78,7 @@ static void cq_arm_retry(struct ctrl_queue *q)
 	ev_tstamp first = 0;
 
 	ev_timer_stop(q->loop, &q->retry);
+	ev_timer_stop(q->loop, &q->resync);
 	for (struct cq_item *it = q->waiting; it; it = it->next)
 		if (!first || it->not_before < first)
 			first = it->not_before;
@@ -167,6 +171,21 @@ static void cq_kick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	cq_arm_retry(q);
 }
 
+static void cq_resync_one(void *ud, const char *key, const cJSON *obj)
+{
+	struct ctrl_queue *q = ud;
+
+	if (q->resync_wanted(obj))
+		ctrl_queue_add(q, key);
+}
+
+static void cq_resync_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct ctrl_queue *q = w->data;
+
+	ctrl_informer_foreach(q->resync_inf, cq_resync_one, q);
+}
+
 struct ctrl_queue *ctrl_queue_new(struct ev_loop *loop, int (*sync)(void *ud, const char *key),
 				  void (*after)(void *ud), void *ud)
 {
@@ -182,7 +201,19 @@ struct ctrl_queue *ctrl_queue_new(struct ev_loop *loop, int (*sync)(void *ud, co
 	q->kick.data = q;
 	ev_init(&q->retry, cq_retry_cb);
 	q->retry.data = q;
+	ev_init(&q->resync, cq_resync_cb);
+	q->resync.data = q;
 	return q;
+}
+
+void ctrl_queue_resync(struct ctrl_queue *q, const struct ctrl_informer *inf, double period,
+		       bool (*wanted)(const cJSON *obj))
+{
+	ev_timer_stop(q->loop, &q->resync);
+	q->resync_inf = inf;
+	q->resync_wanted = wanted;
+	ev_timer_set(&q->resync, period, period);
+	ev_timer_start(q->loop, &q->resync);
 }
 
 size_t ctrl_queue_len(const struct ctrl_queue *q)
@@ -196,6 +227,7 @@ void ctrl_queue_free(struct ctrl_queue *q)
 		return;
 	ev_timer_stop(q->loop, &q->kick);
 	ev_timer_stop(q->loop, &q->retry);
+	ev_timer_stop(q->loop, &q->resync);
 	for (size_t i = 0; i < sizeof(q->bucket) / sizeof(q->bucket[0]); i++) {
 		for (struct cq_item *it = q->bucket[i], *next; it; it = next) {
 			next = it->hnext;

@@ -19,11 +19,9 @@
 #define CSA_RESYNC 30.0
 
 struct ctrl_serviceaccount {
-	struct ev_loop *loop;
 	struct api *a;
 	struct ctrl_informer *ns_inf, *sa_inf;
 	struct ctrl_queue *q;
-	ev_timer resync;
 };
 
 static bool csa_wanted(const cJSON *ns)
@@ -96,21 +94,6 @@ static void csa_after(void *ud)
 	api_commit(c->a);
 }
 
-static void csa_queue_ns(void *ud, const char *key, const cJSON *obj)
-{
-	struct ctrl_serviceaccount *c = ud;
-
-	if (csa_wanted(obj))
-		ctrl_queue_add(c->q, key);
-}
-
-static void csa_resync_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	struct ctrl_serviceaccount *c = w->data;
-
-	ctrl_informer_foreach(c->ns_inf, csa_queue_ns, c);
-}
-
 int ctrl_serviceaccount_start(struct api *a, struct ev_loop *loop, struct ctrl_serviceaccount **out)
 {
 	struct ctrl_serviceaccount *c = calloc(1, sizeof(*c));
@@ -118,7 +101,6 @@ int ctrl_serviceaccount_start(struct api *a, struct ev_loop *loop, struct ctrl_s
 
 	if (!c)
 		return -ENOMEM;
-	c->loop = loop;
 	c->a = a;
 	c->q = ctrl_queue_new(loop, csa_sync, csa_after, c);
 	c->sa_inf = ctrl_informer_new(a->store, "/registry/serviceaccounts/", &csa_sa_ops, c);
@@ -132,9 +114,7 @@ int ctrl_serviceaccount_start(struct api *a, struct ev_loop *loop, struct ctrl_s
 		err = ctrl_informer_start(c->ns_inf);
 	if (err)
 		goto err;
-	ev_timer_init(&c->resync, csa_resync_cb, CSA_RESYNC, CSA_RESYNC);
-	c->resync.data = c;
-	ev_timer_start(loop, &c->resync);
+	ctrl_queue_resync(c->q, c->ns_inf, CSA_RESYNC, csa_wanted);
 	*out = c;
 	return 0;
 err:
@@ -149,7 +129,6 @@ void ctrl_serviceaccount_stop(struct ctrl_serviceaccount *c)
 {
 	if (!c)
 		return;
-	ev_timer_stop(c->loop, &c->resync);
 	ctrl_informer_free(c->ns_inf);
 	ctrl_informer_free(c->sa_inf);
 	ctrl_queue_free(c->q);

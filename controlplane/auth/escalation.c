@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "auth_int.h"
+#include "jcmp.h"
 #include "json_path.h"
 #include "rbac_match.h"
 
@@ -115,6 +116,29 @@ static bool esc_may(const struct auth *au, const struct auth_user *u, const char
 	return auth_authorize(au, u, &at, NULL, 0) == AUTH_ALLOW;
 }
 
+/* The rules of cluster-admin, parsed once. */
+static const cJSON *esc_all(void)
+{
+	static cJSON *all;
+
+	if (!all)
+		all =
+		    cJSON_Parse("[{\"verbs\":[\"*\"],\"apiGroups\":[\"*\"],\"resources\":[\"*\"]},"
+				"{\"verbs\":[\"*\"],\"nonResourceURLs\":[\"*\"]}]");
+	return all;
+}
+
+/* Does the write set or change an aggregationRule? */
+static bool esc_aggregation_changed(const struct auth_write *w)
+{
+	const cJSON *now = cJSON_GetObjectItemCaseSensitive(w->obj, "aggregationRule");
+
+	if (!now || cJSON_IsNull(now))
+		return false;
+	return !w->old ||
+	       jcmp_equal(now, cJSON_GetObjectItemCaseSensitive(w->old, "aggregationRule")) <= 0;
+}
+
 int rbac_admit(const struct auth *au, const struct auth_user *u, const struct auth_write *w,
 	       char *msg, size_t len)
 {
@@ -132,6 +156,14 @@ int rbac_admit(const struct auth *au, const struct auth_user *u, const struct au
 
 		if (esc_may(au, u, "escalate", res, ns, name ? name : ""))
 			return 0;
+		/* an aggregationRule gathers any role's rules: upstream lets
+		 * only a holder of everything set one */
+		if (esc_aggregation_changed(w) && esc_confirm(au, u, "", esc_all(), NULL, 0)) {
+			snprintf(msg, len,
+				 "must have cluster-admin privileges to use the "
+				 "aggregationRule");
+			return -EPERM;
+		}
 		return esc_confirm(au, u, ns, cJSON_GetObjectItemCaseSensitive(w->obj, "rules"),
 				   msg, len);
 	} else {

@@ -50,6 +50,7 @@ USERS = {
     "bind0": [],  # create rolebindings, no bind
     "bind1": [],  # create rolebindings and bind on clusterrole cluster-admin
     "eve": [],  # bound to cluster-admin in "a" by bind1
+    "agg": [],  # creates ClusterRoles, reads pods: no aggregationRule for it
 }
 
 
@@ -367,6 +368,27 @@ def escalation_messages(s):
            'currently held:\n{APIGroups:["*"], Resources:["*"], Verbs:["*"]}')
     t.ok(r.status == 403 and r.message.startswith(pre), "binding cluster-admin without bind: "
          "upstream's message", r.body)
+    # an aggregationRule may gather anything: only a holder of everything sets one
+    must(s, "POST", RBAC + "/clusterroles", role("cr-maker", [
+        rule(["rbac.authorization.k8s.io"], ["clusterroles"], ["create", "get", "update"]),
+        rule([""], ["pods"], ["get"])], "ClusterRole"))
+    must(s, "POST", RBAC + "/clusterrolebindings",
+         binding("agg", "ClusterRole", "cr-maker", [subject("agg")], "ClusterRoleBinding"))
+    agg = role("agg-bad", [rule([""], ["pods"], ["get"])], "ClusterRole")
+    agg["aggregationRule"] = {"clusterRoleSelectors": [{"matchLabels": {"x": "y"}}]}
+    r = s.req("POST", RBAC + "/clusterroles", agg, token=bearer("agg"))
+    t.ok(forbidden_ok(r, "clusterroles", 'clusterroles.rbac.authorization.k8s.io "agg-bad" is '
+                      'forbidden: must have cluster-admin privileges to use the '
+                      'aggregationRule', "agg-bad"),
+         "an aggregationRule without cluster-admin: 403", r.body)
+    t.eq(rv_of(s, RBAC + "/clusterroles/agg-bad"), None, "  and nothing was stored")
+    del agg["aggregationRule"]
+    agg["metadata"]["name"] = "agg-ok"
+    t.eq(s.req("POST", RBAC + "/clusterroles", agg, token=bearer("agg")).status, 201,
+         "  the same role without it: 201")
+    agg["aggregationRule"] = {"clusterRoleSelectors": [{"matchLabels": {"x": "y"}}]}
+    r = s.req("PUT", RBAC + "/clusterroles/agg-ok", agg, token=bearer("agg"))
+    t.eq(r.status, 403, "  adding one by update: 403")
     # the binding bind1 made works: eve is cluster-admin in a now
     t.eq(s.req("GET", A_SEC + "/sec1", token=bearer("eve")).status, 200,
          "eve, bound by bind1, reads secrets in a")

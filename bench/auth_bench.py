@@ -132,7 +132,7 @@ def main():
     # right after it should see the same load.
     ap.add_argument("--rounds", type=int, default=10)
     ap.add_argument("--secs", type=float, default=1.5)
-    ap.add_argument("--conns", type=int, default=8)
+    ap.add_argument("--conns", type=int, default=32)
     ap.add_argument("--profile", metavar="PREFIX",
                     help="perf record -g the server during each identity's first round "
                     "into PREFIX.admin, PREFIX.rbac, PREFIX.sa (those rounds run slower)")

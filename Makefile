@@ -27,7 +27,7 @@ LDLIBS := $(PKG_LIBS) -lev -lelf -lz -lm -lpthread
 
 LIB_SRC := $(wildcard lib/*.c)
 CP_SRC  := $(filter-out controlplane/main.c,$(wildcard controlplane/*.c controlplane/*/*.c))
-DP_SRC  := $(filter-out dataplane/main.c,$(wildcard dataplane/*.c))
+DP_SRC  := $(filter-out dataplane/main.c,$(wildcard dataplane/*.c dataplane/*/*.c))
 CTL_SRC := $(filter-out ctl/main.c,$(wildcard ctl/*.c))
 BPF_SRC := $(wildcard bpf/*.bpf.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)

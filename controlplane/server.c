@@ -93,12 +93,17 @@ static int server_check(struct server *s)
 		return -EINVAL;
 	}
 	alloc_free(&r);
-	if (alloc_ip_init(&r, c->cluster_cidr)) {
-		fprintf(stderr,
-			"skiff-server: invalid value \"%s\" for flag --cluster-cidr: must "
-			"be an IPv4 network CIDR\n",
-			c->cluster_cidr);
-		return -EINVAL;
+	{
+		uint32_t net;
+
+		/* a /24 of it per node: the range must be /24 or wider */
+		if (alloc_cidr_init(&r, c->cluster_cidr, 24, &net)) {
+			fprintf(stderr,
+				"skiff-server: invalid value \"%s\" for flag --cluster-cidr: "
+				"must be an IPv4 network CIDR of /24 or wider\n",
+				c->cluster_cidr);
+			return -EINVAL;
+		}
 	}
 	alloc_free(&r);
 	if (c->advertise && inet_pton(AF_INET, c->advertise, &ia) != 1) {
@@ -305,6 +310,7 @@ int server_start(const struct server_config *c, struct server **out)
 	snprintf(s->issuer, sizeof(s->issuer), "https://kubernetes.default.svc.%s",
 		 c->cluster_domain);
 	ac.issuer = s->issuer;
+	ac.cluster_cidr = c->cluster_cidr;
 	ac.max_body = c->max_body;
 	ac.watch_buffer_max = c->watch_buffer;
 	ac.watch_buffer_total = c->watch_buffer_total;

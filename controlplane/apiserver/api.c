@@ -64,6 +64,7 @@ int api_init(struct api *a, struct ev_loop *loop, struct store *st, const char *
 err_alloc:
 	alloc_free(&a->alloc.svc_ips);
 	alloc_free(&a->alloc.node_ports);
+	alloc_free(&a->alloc.pod_cidrs);
 	return err;
 }
 
@@ -98,9 +99,14 @@ int api_alloc_rebuild(struct api *a)
 
 	alloc_free(&ra->svc_ips);
 	alloc_free(&ra->node_ports);
+	alloc_free(&ra->pod_cidrs);
 	err = alloc_ip_init(&ra->svc_ips, a->svc_cidr);
 	if (!err)
 		err = alloc_port_init(&ra->node_ports, a->node_port_range);
+	/* a /24 per node, as kube-controller-manager's --node-cidr-mask-size */
+	if (!err && a->cfg.cluster_cidr)
+		err = alloc_cidr_init(&ra->pod_cidrs, a->cfg.cluster_cidr, 24, &ra->pod_net);
+	ra->pod_block_bits = 24;
 	if (err)
 		return err;
 	for (int i = 0; i < res_ntypes; i++) {
@@ -124,6 +130,7 @@ void api_fini(struct api *a)
 	store_unsubscribe(a->store, api_watch_on_event, a);
 	alloc_free(&a->alloc.svc_ips);
 	alloc_free(&a->alloc.node_ports);
+	alloc_free(&a->alloc.pod_cidrs);
 }
 
 static void api_method_not_allowed(struct http_req *req)

@@ -24,6 +24,7 @@ struct api_config {
 	const char *api_ip;	 /* the kubernetes Service endpoint address */
 	int api_port;
 	const char *issuer;   /* ServiceAccount token issuer and audience */
+	const char *cluster_cidr; /* --cluster-cidr: a /24 of it per Node (spec.podCIDR) */
 	bool anonymous_plain; /* plain HTTP without a token is allowed (tests) */
 	size_t max_body;
 	size_t max_object;	   /* largest object a write may store; 0 = max_body */

@@ -82,6 +82,27 @@ int alloc_port_init(struct alloc_range *r, const char *range)
 	return 0;
 }
 
+int alloc_cidr_init(struct alloc_range *r, const char *cidr, int block_bits, uint32_t *net)
+{
+	char ip[32];
+	const char *slash = strchr(cidr, '/');
+	uint32_t a;
+	int prefix, err;
+
+	if (!slash || (size_t)(slash - cidr) >= sizeof(ip) || block_bits > 30)
+		return -EINVAL;
+	memcpy(ip, cidr, (size_t)(slash - cidr));
+	ip[slash - cidr] = 0;
+	prefix = atoi(slash + 1);
+	if (alloc_parse_ip(ip, &a) || prefix < 1 || prefix > block_bits)
+		return -EINVAL;
+	*net = a & (prefix == 32 ? ~0u : ~(~0u >> prefix));
+	err = alloc_init(r, 0, 1u << (block_bits - prefix));
+	if (!err)
+		snprintf(r->desc, sizeof(r->desc), "%s", cidr);
+	return err;
+}
+
 void alloc_free(struct alloc_range *r)
 {
 	free(r->bits);

@@ -24,6 +24,10 @@ struct alloc_range {
 struct res_alloc {
 	struct alloc_range svc_ips;    /* --service-cluster-ip-range */
 	struct alloc_range node_ports; /* --service-node-port-range */
+	/* --cluster-cidr cut into per-node blocks: values are block indexes */
+	struct alloc_range pod_cidrs;
+	uint32_t pod_net;   /* the cluster CIDR's network address */
+	int pod_block_bits; /* a block's prefix length (24) */
 };
 
 /* "10.96.0.0/16": allocatable = network+1 .. broadcast-1. -EINVAL on bad CIDR. */
@@ -31,6 +35,9 @@ int alloc_ip_init(struct alloc_range *r, const char *cidr);
 /* "30000-32767". */
 int alloc_port_init(struct alloc_range *r, const char *range);
 void alloc_free(struct alloc_range *r);
+/* "10.244.0.0/16" in blocks of /block_bits (24): every block allocatable;
+ * *net gets the network. -EINVAL on a bad CIDR or a block not inside it. */
+int alloc_cidr_init(struct alloc_range *r, const char *cidr, int block_bits, uint32_t *net);
 
 bool alloc_contains(const struct alloc_range *r, uint32_t v);
 bool alloc_is_set(const struct alloc_range *r, uint32_t v);

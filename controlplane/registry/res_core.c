@@ -342,9 +342,19 @@ const struct res_type res_pods = {
 
 static void node_validate(const cJSON *obj, const cJSON *old, struct verrs *e)
 {
+	const cJSON *spec;
+	const char *was = old ? json_str(old, "spec.podCIDR") : NULL;
+	const char *now;
+
 	res_validate_meta(obj, old, RES_DNS1123_SUBDOMAIN, e);
-	res_typed(obj, "spec", "spec", RES_OBJ, e);
+	spec = res_typed(obj, "spec", "spec", RES_OBJ, e);
 	res_typed(obj, "status", "status", RES_OBJ, e);
+	res_typed(spec, "podCIDR", "spec.podCIDR", RES_STR, e);
+	now = json_str(obj, "spec.podCIDR");
+	/* ValidateNodeUpdate */
+	if (was && *was && (!now || strcmp(now, was)))
+		verrs_forbidden(e, "spec.podCIDRs",
+				"node updates may not change podCIDR except from \"\" to valid");
 }
 
 static const struct res_col node_cols[] = {
@@ -486,6 +496,10 @@ const struct res_type res_nodes = {
     .field_selectors = node_fields,
     .defaults = NULL,
     .validate = node_validate,
+    .prepare_update = res_node_prepare_update,
+    .allocate = res_node_allocate,
+    .release = res_node_release,
+    .reserve = res_node_reserve,
     .table_columns = node_table_columns,
     .table_cells = node_table_cells,
 };

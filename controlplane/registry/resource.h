@@ -117,6 +117,11 @@ char *res_view_text(const struct res_type *rt, const char *stored);
 int res_svc_allocate(struct res_alloc *ra, cJSON *svc, const cJSON *old, struct verrs *e);
 void res_svc_release(struct res_alloc *ra, const cJSON *svc, const cJSON *keep);
 void res_svc_reserve(struct res_alloc *ra, const cJSON *svc, const char *key);
+/* Node pod CIDR hooks (res_node_alloc.c). */
+int res_node_allocate(struct res_alloc *ra, cJSON *node, const cJSON *old, struct verrs *e);
+void res_node_release(struct res_alloc *ra, const cJSON *node, const cJSON *keep);
+void res_node_reserve(struct res_alloc *ra, const cJSON *node, const char *key);
+void res_node_prepare_update(cJSON *node, const cJSON *old);
 
 extern const struct res_type *const res_types[];
 extern const int res_ntypes;

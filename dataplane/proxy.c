@@ -523,9 +523,11 @@ struct proxy *proxy_new(struct ev_loop *loop, struct kclient *kc, const struct l
 	 * proxy implementation claims. */
 	static const char *sel = "!service.kubernetes.io/headless,"
 				 "!service.kubernetes.io/service-proxy-name";
-	struct informer_opts so = {"/api/v1/services", sel, "services"};
-	struct informer_opts eo = {"/apis/discovery.k8s.io/v1/endpointslices", sel,
-				   "endpointslices"};
+	struct informer_opts so = {
+	    .path = "/api/v1/services", .label_selector = sel, .name = "services"};
+	struct informer_opts eo = {.path = "/apis/discovery.k8s.io/v1/endpointslices",
+				   .label_selector = sel,
+				   .name = "endpointslices"};
 	struct proxy *p = calloc(1, sizeof(*p));
 
 	if (!p)

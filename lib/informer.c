@@ -35,7 +35,7 @@ struct informer {
 	struct kclient *c;
 	struct ev_loop *loop;
 	char *path;
-	char *selector; /* URL-escaped, or NULL */
+	char *query; /* "&labelSelector=..&fieldSelector=.." (escaped), or NULL */
 	char *name;
 	struct informer_ops ops;
 	void *ud;
@@ -325,9 +325,9 @@ static void list_page(struct informer *inf)
 	char path[2048];
 	int n;
 
-	n = snprintf(path, sizeof(path), "%s?limit=%d%s%s%s%s", inf->path, INF_PAGE,
-		     inf->selector ? "&labelSelector=" : "", inf->selector ? inf->selector : "",
-		     inf->cont ? "&continue=" : "", inf->cont ? inf->cont : "");
+	n = snprintf(path, sizeof(path), "%s?limit=%d%s%s%s", inf->path, INF_PAGE,
+		     inf->query ? inf->query : "", inf->cont ? "&continue=" : "",
+		     inf->cont ? inf->cont : "");
 	if (n < 0 || (size_t)n >= sizeof(path)) {
 		free(inf->cont);
 		inf->cont = NULL;
@@ -436,9 +436,9 @@ static void start_watch(struct informer *inf)
 
 	n = snprintf(
 	    path, sizeof(path),
-	    "%s?watch=1&resourceVersion=%s&allowWatchBookmarks=true&timeoutSeconds=%ld%s%s",
+	    "%s?watch=1&resourceVersion=%s&allowWatchBookmarks=true&timeoutSeconds=%ld%s",
 	    inf->path, inf->rv, INF_WATCH_MIN + random() % INF_WATCH_SPAN,
-	    inf->selector ? "&labelSelector=" : "", inf->selector ? inf->selector : "");
+	    inf->query ? inf->query : "");
 	if (n < 0 || (size_t)n >= sizeof(path)) {
 		fail(inf, INF_RELIST, "watch path too long");
 		return;
@@ -463,6 +463,25 @@ static void on_timer(struct ev_loop *loop, ev_timer *t, int revents)
 
 /* --- public --- */
 
+/* The selectors as a query suffix; 0 or -ENOMEM. */
+static int inf_query(struct informer *inf, const struct informer_opts *o)
+{
+	const char *ls = o->label_selector && *o->label_selector ? o->label_selector : NULL;
+	const char *fs = o->field_selector && *o->field_selector ? o->field_selector : NULL;
+	char *l = ls ? kclient_escape(ls) : NULL, *f = fs ? kclient_escape(fs) : NULL;
+	int err = 0;
+
+	if ((ls && !l) || (fs && !f) ||
+	    ((l || f) && asprintf(&inf->query, "%s%s%s%s", l ? "&labelSelector=" : "", l ? l : "",
+				  f ? "&fieldSelector=" : "", f ? f : "") < 0)) {
+		inf->query = NULL;
+		err = -ENOMEM;
+	}
+	free(l);
+	free(f);
+	return err;
+}
+
 struct informer *informer_new(struct kclient *c, struct ev_loop *loop,
 			      const struct informer_opts *o, const struct informer_ops *ops,
 			      void *ud)
@@ -475,10 +494,7 @@ struct informer *informer_new(struct kclient *c, struct ev_loop *loop,
 	inf->loop = loop;
 	inf->path = strdup(o->path);
 	inf->name = strdup(o->name ? o->name : o->path);
-	if (o->label_selector && o->label_selector[0])
-		inf->selector = kclient_escape(o->label_selector);
-	if (!inf->path || !inf->name ||
-	    (o->label_selector && o->label_selector[0] && !inf->selector)) {
+	if (!inf->path || !inf->name || inf_query(inf, o)) {
 		informer_free(inf);
 		return NULL;
 	}
@@ -517,7 +533,7 @@ void informer_free(struct informer *inf)
 	tdestroy(inf->root, free_entry);
 	free(inf->path);
 	free(inf->name);
-	free(inf->selector);
+	free(inf->query);
 	free(inf);
 }
 

@@ -36,6 +36,7 @@ struct informer_ops {
 struct informer_opts {
 	const char *path;	    /* collection path, e.g. "/api/v1/services" */
 	const char *label_selector; /* may be NULL */
+	const char *field_selector; /* may be NULL ("spec.nodeName=n1") */
 	const char *name;	    /* for logs and metrics, e.g. "services" */
 };
 

@@ -584,7 +584,8 @@ static void run_scenario(const struct scenario *sc)
 	struct server srv;
 	struct kclient *c;
 	struct informer *inf;
-	struct informer_opts o = {"/api/v1/services", sc->selector, "services"};
+	struct informer_opts o = {
+	    .path = "/api/v1/services", .label_selector = sc->selector, .name = "services"};
 	struct rec r = {0};
 	const struct informer_stats *st;
 	char cache[1024] = "";
@@ -676,7 +677,7 @@ static void test_slow_list_does_not_block(void **state)
 	};
 	static const struct informer_ops ops = {on_upsert, on_remove, tick_synced};
 	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
-	struct informer_opts o = {"/api/v1/services", NULL, "services"};
+	struct informer_opts o = {.path = "/api/v1/services", .name = "services"};
 	struct server srv;
 	struct rec r = {0};
 	struct tick tk = {0};
@@ -716,7 +717,7 @@ static void test_free_during_list(void **state)
 	    {.match = {LISTP}, .delay_ms = 300, .chunks = {LIST("1", "", OBJ("a", "1"))}},
 	};
 	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
-	struct informer_opts o = {"/api/v1/services", NULL, "services"};
+	struct informer_opts o = {.path = "/api/v1/services", .name = "services"};
 	struct server srv;
 	struct rec r = {0};
 	struct kclient *c;

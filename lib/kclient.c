@@ -643,14 +643,20 @@ static int kw_timer_fn(CURLM *multi, long timeout_ms, void *userp)
 
 /* Allocate a watch or request for path and add it to its own multi handle;
  * the caller has set the mode (on_line/on_done or on_resp) in *w. */
+/* A write of a kreq: method and body (NULL for a GET or a watch). */
+struct kw_body {
+	const char *method, *content_type, *data;
+	size_t len;
+};
+
 static struct kwatch *kw_start(struct kwatch *w, struct kclient *c, struct ev_loop *loop,
-			       const char *path)
+			       const char *path, const struct kw_body *b)
 {
 	w->c = kclient_ref(c);
 	w->loop = loop;
 	ev_init(&w->timer, kw_timer_cb);
 	w->url = kclient_url(c, path);
-	w->hdrs = kclient_headers(c, NULL, "application/json");
+	w->hdrs = kclient_headers(c, b ? b->content_type : NULL, "application/json");
 	w->multi = curl_multi_init();
 	w->easy = curl_easy_init();
 	if (!w->url || !w->hdrs || !w->multi || !w->easy)
@@ -661,6 +667,11 @@ static struct kwatch *kw_start(struct kwatch *w, struct kclient *c, struct ev_lo
 	curl_easy_setopt(w->easy, CURLOPT_WRITEFUNCTION, kw_write);
 	curl_easy_setopt(w->easy, CURLOPT_WRITEDATA, w);
 	curl_easy_setopt(w->easy, CURLOPT_PRIVATE, w);
+	if (b) {
+		curl_easy_setopt(w->easy, CURLOPT_CUSTOMREQUEST, b->method);
+		curl_easy_setopt(w->easy, CURLOPT_POSTFIELDSIZE, (long)b->len);
+		curl_easy_setopt(w->easy, CURLOPT_COPYPOSTFIELDS, b->data ? b->data : "");
+	}
 	if (w->on_resp) {
 		/* A request ends: the client's overall timeout applies. */
 		curl_easy_setopt(w->easy, CURLOPT_TIMEOUT_MS,
@@ -699,7 +710,7 @@ struct kwatch *kwatch_start(struct kclient *c, struct ev_loop *loop, const char 
 	w->on_line = on_line;
 	w->on_done = on_done;
 	w->ud = ud;
-	return kw_start(w, c, loop, path);
+	return kw_start(w, c, loop, path, NULL);
 }
 
 void kwatch_stop(struct kwatch *w)
@@ -729,7 +740,24 @@ struct kreq *kreq_get(struct kclient *c, struct ev_loop *loop, const char *path,
 		return NULL;
 	r->w.on_resp = on_done;
 	r->w.ud = ud;
-	return kw_start(&r->w, c, loop, path) ? r : NULL;
+	return kw_start(&r->w, c, loop, path, NULL) ? r : NULL;
+}
+
+struct kreq *kreq_send(struct kclient *c, struct ev_loop *loop, const char *method,
+		       const char *path, const char *content_type, const char *body, size_t len,
+		       kreq_done_cb on_done, void *ud)
+{
+	struct kw_body b = {method, content_type, body, len};
+	struct kreq *r;
+
+	if (!c || !loop || !method || !path || !on_done)
+		return NULL;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return NULL;
+	r->w.on_resp = on_done;
+	r->w.ud = ud;
+	return kw_start(&r->w, c, loop, path, &b) ? r : NULL;
 }
 
 void kreq_cancel(struct kreq *r)

@@ -79,6 +79,11 @@ typedef void (*kreq_done_cb)(void *ud, const struct kresp *resp);
 
 struct kreq *kreq_get(struct kclient *c, struct ev_loop *loop, const char *path,
 		      kreq_done_cb on_done, void *ud);
+/* The same for a write (POST, PUT, PATCH, DELETE) with a body (copied;
+ * may be NULL) of content_type. */
+struct kreq *kreq_send(struct kclient *c, struct ev_loop *loop, const char *method,
+		       const char *path, const char *content_type, const char *body, size_t len,
+		       kreq_done_cb on_done, void *ud);
 /* Cancel; on_done is not called. Safe from inside on_done and with NULL. */
 void kreq_cancel(struct kreq *r);
 

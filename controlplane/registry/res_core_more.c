@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "quantity.h"
 #include "res_util.h"
 
 /* ======================================================== quantities */
@@ -15,58 +16,9 @@
 	"'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
 #define QTY_SUFFIX_MSG "unable to parse quantity's suffix"
 
-static const struct {
-	const char *suffix;
-	double mult;
-} qty_suffixes[] = {
-    {"", 1},	    {"n", 1e-9},    {"u", 1e-6},    {"m", 1e-3},    {"k", 1e3},	    {"M", 1e6},
-    {"G", 1e9},	    {"T", 1e12},    {"P", 1e15},    {"E", 1e18},    {"Ki", 0x1p10}, {"Mi", 0x1p20},
-    {"Gi", 0x1p30}, {"Ti", 0x1p40}, {"Pi", 0x1p50}, {"Ei", 0x1p60},
-};
-
-/* resource.ParseQuantity's grammar: 0 and the value, -1 when the number or
- * the characters are wrong (ErrFormatWrong), -2 for an unknown suffix. */
-static int qty_parse(const char *s, double *out)
-{
-	const char *p = s, *num;
-	size_t digits = 0, dots = 0;
-	char *end;
-	double v;
-
-	if (*p == '+' || *p == '-')
-		p++;
-	num = p;
-	for (; (*p >= '0' && *p <= '9') || *p == '.'; p++)
-		*p == '.' ? dots++ : digits++;
-	if (!digits || dots > 1 || strspn(p, "eEinumkKMGTP+-0123456789") != strlen(p))
-		return -1;
-	v = strtod(s, &end);
-	if (end < num)
-		return -1;
-	for (size_t i = 0; i < sizeof(qty_suffixes) / sizeof(qty_suffixes[0]); i++) {
-		if (!strcmp(p, qty_suffixes[i].suffix)) {
-			*out = v * qty_suffixes[i].mult;
-			return 0;
-		}
-	}
-	/* a decimal exponent: e3, E-2 */
-	if ((*p == 'e' || *p == 'E') && p[1]) {
-		const char *x = p + 1 + (p[1] == '+' || p[1] == '-');
-
-		if (*x && strspn(x, "0123456789") == strlen(x)) {
-			*out = v * pow(10, strtod(p + 1, NULL));
-			return 0;
-		}
-	}
-	/* the regular expression allows only one sign, after the suffix letters */
-	if (strchr(p, '+') != strrchr(p, '+') || strchr(p, '-') != strrchr(p, '-'))
-		return -1;
-	return -2;
-}
-
 bool res_quantity(const char *s, double *out)
 {
-	return s && !qty_parse(s, out);
+	return s && !quantity_parse(s, out);
 }
 
 bool res_check_quantity(struct verrs *e, const char *field, const cJSON *v)
@@ -79,7 +31,7 @@ bool res_check_quantity(struct verrs *e, const char *field, const cJSON *v)
 		return true; /* a Quantity decodes from a JSON number too */
 	if (!res_check_type(v, field, RES_STR, e))
 		return false;
-	rc = qty_parse(v->valuestring, &d);
+	rc = quantity_parse(v->valuestring, &d);
 	if (!rc)
 		return true;
 	res_goquote(v->valuestring, q, sizeof(q));

@@ -111,3 +111,22 @@ int sb_netns_run(int nsfd, int (*fn)(void *ud), void *ud)
 	close(self);
 	return rc;
 }
+
+int sb_mkdir_p(const char *path)
+{
+	char tmp[512];
+	size_t n = strlen(path);
+
+	if (n >= sizeof(tmp))
+		return -ENAMETOOLONG;
+	memcpy(tmp, path, n + 1);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	return mkdir(tmp, 0755) < 0 && errno != EEXIST ? -errno : 0;
+}

@@ -220,25 +220,6 @@ out:
 	return rc;
 }
 
-static int mkdir_p(const char *path)
-{
-	char tmp[512];
-	size_t n = strlen(path);
-
-	if (n >= sizeof(tmp))
-		return -ENAMETOOLONG;
-	memcpy(tmp, path, n + 1);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	return mkdir(tmp, 0755) < 0 && errno != EEXIST ? -errno : 0;
-}
-
 /* The bridge: adopted if it is there (it must be a bridge), else created; then up with its
  * address, the podCIDR's first one, which is the pods' default gateway. */
 static int bridge_ensure(struct sb *sb, char *err, size_t len)
@@ -321,7 +302,7 @@ int sb_new(const struct sb_opts *o, struct sb **out, char *err, size_t len)
 	snprintf(sb->bridge, sizeof(sb->bridge), "%s", br);
 	sb->mtu = o->mtu ? o->mtu : 1500;
 	snprintf(dir, sizeof(dir), "%s/pods", sb->root);
-	rc = mkdir_p(dir);
+	rc = sb_mkdir_p(dir);
 	if (rc < 0) {
 		snprintf(err, len, "mkdir %s: %s", dir, strerror(-rc));
 		goto out_free;
@@ -465,7 +446,7 @@ int sb_pod_up(struct sb *sb, const char *uid, struct sb_pod *out, char *err, siz
 		return -ENAMETOOLONG;
 	}
 	snprintf(dir, sizeof(dir), "%s/pods/%s", sb->root, uid);
-	rc = mkdir_p(dir);
+	rc = sb_mkdir_p(dir);
 	if (rc < 0) {
 		snprintf(err, len, "mkdir %s: %s", dir, strerror(-rc));
 		return rc;

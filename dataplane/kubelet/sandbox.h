@@ -97,6 +97,9 @@ int sb_ipam_each(const struct sb_ipam *ip, void (*fn)(void *ud, const char *uid,
 /* Parse "a.b.c.d/p" into a host-order network and prefix: 0 or -EINVAL. */
 int sb_parse_cidr(const char *s, uint32_t *net, int *prefix);
 
+/* mkdir -p (mode 0755): 0 or -errno. */
+int sb_mkdir_p(const char *path);
+
 /* Network namespaces as bind-mounted files (as `ip netns add` makes them, without ip). */
 /* Make path a mount of a new network namespace, or keep the one already mounted there (*adopted
  * = 1). */

@@ -765,3 +765,8 @@ void kreq_cancel(struct kreq *r)
 	if (r)
 		kwatch_stop(&r->w);
 }
+
+const char *kclient_ca_pem(const struct kclient *c)
+{
+	return c ? c->ca_pem : NULL;
+}

@@ -87,6 +87,10 @@ struct kreq *kreq_send(struct kclient *c, struct ev_loop *loop, const char *meth
 /* Cancel; on_done is not called. Safe from inside on_done and with NULL. */
 void kreq_cancel(struct kreq *r);
 
+/* The CA the client verifies the server with (PEM), NULL if none (the
+ * kubelet gives it to pods as ca.crt). */
+const char *kclient_ca_pem(const struct kclient *c);
+
 /* URL-encode a query value (selectors). Returns malloc'd string. */
 char *kclient_escape(const char *s);
 

@@ -164,6 +164,40 @@ static bool node_referenced(const struct auth *au, const char *node, const char 
 	return s.found;
 }
 
+struct node_sa_scan {
+	const char *node, *sa;
+	bool found;
+};
+
+static void node_sa_scan_pod(void *ud, const struct store_kv *kv)
+{
+	struct node_sa_scan *s = ud;
+	cJSON *pod;
+	const char *sa;
+
+	if (s->found)
+		return;
+	pod = cJSON_Parse(kv->value);
+	sa = json_str(pod, "spec.serviceAccountName");
+	if (pod && node_is(json_str(pod, "spec.nodeName"), s->node) &&
+	    !strcmp(sa && *sa ? sa : "default", s->sa))
+		s->found = true;
+	cJSON_Delete(pod);
+}
+
+/* Does a pod bound to node run as ServiceAccount ns/sa? */
+static bool node_sa_used(const struct auth *au, const char *node, const char *ns, const char *sa)
+{
+	struct node_sa_scan s = {node, sa, false};
+	char prefix[300];
+
+	if (!ns || !*ns || !sa || !*sa)
+		return false;
+	snprintf(prefix, sizeof(prefix), "/registry/pods/%s/", ns);
+	store_list(au->st, prefix, node_sa_scan_pod, &s);
+	return s.found;
+}
+
 static int node_deny(char *reason, size_t len, const char *fmt, const char *node)
 {
 	if (reason)
@@ -222,6 +256,13 @@ int node_authorize(const struct auth *au, const struct auth_user *u, const struc
 		      !strcmp(sub, "status")) ||
 		     (!strcmp(at->verb, "create") && !strcmp(sub, "eviction"))) &&
 		    node_pod_bound(au, node, at->ns, name))
+			return AUTH_ALLOW;
+		return node_deny(reason, len,
+				 "no relationship found between node '%s' and this object", node);
+	}
+	/* the projected token of a pod's ServiceAccount (kubelet's TokenRequest) */
+	if (!*group && node_is(res, "serviceaccounts") && !strcmp(sub, "token")) {
+		if (!strcmp(at->verb, "create") && node_sa_used(au, node, at->ns, name))
 			return AUTH_ALLOW;
 		return node_deny(reason, len,
 				 "no relationship found between node '%s' and this object", node);

@@ -804,6 +804,16 @@ def nodes(s):
         must(s, "POST", sec, secret(n, k=n))
     must(s, "POST", pods, pod("pa", "node-a", "sec-a"))
     must(s, "POST", pods, pod("pb", "node-b", "sec-b"))
+    # the kubelet's TokenRequest for its pods' ServiceAccount (pa runs as default)
+    must(s, "POST", "/api/v1/namespaces/default/serviceaccounts",
+         {"metadata": {"name": "unused-sa"}})
+    tr = {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "spec": {}}
+    sas = "/api/v1/namespaces/default/serviceaccounts"
+    t.eq(s.req("POST", sas + "/default/token", tr, token=A).status, 201,
+         "node-a gets a token for the ServiceAccount its pod runs as")
+    r = s.req("POST", sas + "/unused-sa/token", tr, token=A)
+    t.ok(r.status == 403 and "no relationship found between node 'node-a'" in r.message,
+         "  but not for one no pod of it uses", r.body)
     t.eq(s.req("GET", pods + "/pa", token=A).status, 200, "node-a reads its pod")
     t.eq(s.req("GET", pods + "/pb", token=A).status, 403, "node-a may not read node-b's pod")
     for n, code in (("pa", 200), ("pb", 403)):

@@ -225,6 +225,16 @@ int cl_manifest_read(struct cl_cluster *c)
 	v = cJSON_GetObjectItemCaseSensitive(m, "apiPort");
 	if (cJSON_IsNumber(v))
 		c->api_port = v->valueint;
+	/* The recorded cgroup wins over today's detection (a host switched
+	 * from hybrid to pure v2 since), if it names this cluster's. */
+	v = cJSON_GetObjectItemCaseSensitive(m, "cgroup");
+	if (cJSON_IsString(v) && strlen(v->valuestring) < sizeof(c->cgroup)) {
+		const char *base = strrchr(v->valuestring, '/');
+
+		if (base && !strncmp(base, "/sk-", 4) && !strcmp(base + 4, c->name) &&
+		    !strstr(v->valuestring, "/.."))
+			snprintf(c->cgroup, sizeof(c->cgroup), "%s", v->valuestring);
+	}
 	v = cJSON_GetObjectItemCaseSensitive(m, "subnet");
 	if (cJSON_IsString(v) && inet_pton(AF_INET, v->valuestring, &a) == 1)
 		c->subnet = ntohl(a.s_addr);

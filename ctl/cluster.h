@@ -104,6 +104,9 @@ pid_t cl_spawn(char *const argv[], const char *netns, const char *cg, const char
 /* Write pid to a pid file / read one (0 if none). */
 int cl_pid_write(const char *path, pid_t pid);
 pid_t cl_pid_read(const char *path);
+/* pid is alive and a member of cgroup cg itself (guards against a
+ * recycled pid in a stale pid file). */
+bool cl_pid_in_cgroup(pid_t pid, const char *cg);
 /* The child pid has exited (reaped here); only for our own children. */
 bool cl_child_exited(pid_t pid);
 /* HTTP GET /healthz on addr:port from inside netns: 200 → 0, else -errno

@@ -207,3 +207,27 @@ int cl_bin_path(const char *prog, char *buf, size_t len)
 	}
 	return -ENOENT;
 }
+
+bool cl_pid_in_cgroup(pid_t pid, const char *cg)
+{
+	char path[64], line[4300], root[4096];
+	bool in = false;
+	size_t rl;
+	FILE *f;
+
+	if (pid <= 0 || cl_cgroup_root(root, sizeof(root)))
+		return false;
+	rl = strlen(root);
+	if (strncmp(cg, root, rl))
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	/* The v2 line "0::<path below the v2 mount>"; a zombie has none. */
+	while (!in && fgets(line, sizeof(line), f))
+		in = !strncmp(line, "0::", 3) && !strncmp(line + 3, cg + rl, strlen(cg + rl)) &&
+		     line[3 + strlen(cg + rl)] == '\n';
+	fclose(f);
+	return in;
+}

@@ -40,14 +40,21 @@ const char *cl_state_root(const char *flag)
 
 int cl_init(struct cl_cluster *c, const char *root, const char *name)
 {
-	char cgroot[4000];
+	char cgroot[4000], cwd[2048] = "", real[4096];
 	int r;
 
 	memset(c, 0, sizeof(*c));
 	if (!cl_name_valid(name))
 		return -EINVAL;
 	snprintf(c->name, sizeof(c->name), "%s", name);
-	if (snprintf(c->dir, sizeof(c->dir), "%s/%s", root, name) >= (int)sizeof(c->dir))
+	/* Absolute and without symlinks: the paths go to the daemons' flags
+	 * and are matched against /proc/self/mountinfo by delete. */
+	if (realpath(root, real))
+		root = real;
+	else if (root[0] != '/' && !getcwd(cwd, sizeof(cwd)))
+		return -errno;
+	if (snprintf(c->dir, sizeof(c->dir), "%s%s%s/%s", cwd, cwd[0] ? "/" : "", root, name) >=
+	    (int)sizeof(c->dir))
 		return -ENAMETOOLONG;
 	r = cl_cgroup_root(cgroot, sizeof(cgroot));
 	if (r)

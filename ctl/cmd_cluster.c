@@ -154,14 +154,17 @@ static int cl_cmd_kubeconfig(int argc, char **argv, struct ctl_opts *o)
  * server and the forwarder run. */
 static const char *cl_status(const struct cl_cluster *c, int *running)
 {
-	char cg[4200], name[96];
+	char cg[4200], name[96], pidf[4200];
 	bool server, fwd;
 
 	*running = 0;
+	/* A node runs when its skiff-node does: pods outliving it (they are
+	 * in the node's cgroup too) do not make a node. */
 	for (int i = 1; i <= c->nodes; i++) {
 		cl_node_name(c, i, name, sizeof(name));
 		cl_cgroup_child(c, name, cg, sizeof(cg));
-		if (cl_cgroup_count(cg) > 0)
+		cl_node_dir(c, i, "skiff-node.pid", pidf, sizeof(pidf));
+		if (cl_pid_in_cgroup(cl_pid_read(pidf), cg))
 			(*running)++;
 	}
 	cl_cgroup_child(c, "server", cg, sizeof(cg));
@@ -196,9 +199,15 @@ static int cl_cmd_list(int argc, char **argv, struct ctl_opts *o)
 		int running;
 		cJSON *j;
 
-		if (e->d_name[0] == '.' || cl_init(&c, root, e->d_name) || cl_manifest_read(&c))
+		if (e->d_name[0] == '.' || cl_init(&c, root, e->d_name))
 			continue;
-		st = cl_status(&c, &running);
+		/* A create that crashed before its manifest, or a state dir
+		 * damaged since: shown so that it gets deleted. */
+		if (cl_manifest_read(&c)) {
+			running = 0;
+			st = "Incomplete";
+		} else
+			st = cl_status(&c, &running);
 		snprintf(url, sizeof(url), "https://127.0.0.1:%d", c.api_port);
 		snprintf(kcfg, sizeof(kcfg), "%s/kubeconfig", c.dir);
 		j = cJSON_CreateObject();

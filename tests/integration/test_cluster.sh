@@ -57,7 +57,7 @@ if [ "$(id -u)" != 0 ] || [ -z "$KUBECTL" ]; then
 fi
 CGROOT=/sys/fs/cgroup/unified
 [ -d $CGROOT/cgroup.procs ] || [ -f $CGROOT/cgroup.procs ] || CGROOT=/sys/fs/cgroup
-echo "1..27"
+echo "1..29"
 
 D=$SKIFF_CLUSTER_DIR/$C
 KC=$D/kubeconfig
@@ -198,5 +198,18 @@ rm -f "$D3"/manifest.json "$D3"/*.pid "$D3"/nodes/*/*.pid "$D3"/kubeconfig
 run "$CTL" cluster delete "$C3"
 cond "delete without manifest or pid files finds everything by name" eval \
 	"[ \$RC = 0 ] && [ -n \"$PIDS\" ] && gone $C3 $PIDS"
+
+# --- a create that fails removes what it made ---
+# A skiffctl next to a skiff-server that cannot start (the binaries are
+# looked up beside skiffctl first).
+mkdir -p "$T/bin"
+cp "$CTL" "$T/bin/skiffctl"
+ln -s "$BIN/skiff-node" "$T/bin/skiff-node"
+printf '#!/bin/sh\necho "listen tcp: address already in use (test)" >&2\nexit 1\n' >"$T/bin/skiff-server"
+chmod +x "$T/bin/skiff-server"
+run "$T/bin/skiffctl" cluster create --name "$C" --wait 10
+check "create fails when skiff-server does not start, showing its log" fail "" \
+	"address already in use (test)"
+cond "the failed create removed everything it made" gone "$C"
 
 [ "$FAILS" -eq 0 ]

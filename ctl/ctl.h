@@ -170,6 +170,8 @@ int cmd_proxy(int argc, char **argv, struct ctl_opts *o);
 int cmd_lookup(int argc, char **argv, struct ctl_opts *o);
 /* Join tokens (ctl/cmd_token.c). */
 int cmd_token(int argc, char **argv, struct ctl_opts *o);
+/* Local clusters of namespaces (ctl/cmd_cluster.c, ctl/cluster_*.c). */
+int cmd_cluster(int argc, char **argv, struct ctl_opts *o);
 /* --ttl of token create: jointoken_parse_ttl with cobra's error text
  * naming the flag in err. 0 or -EINVAL/-ERANGE. */
 int ctl_token_ttl(const char *s, long long *secs, char *err, size_t errlen);

@@ -20,6 +20,8 @@ static const struct ctl_cmd ctl_cmds[] = {
     /* The DNS helper adds this (ctl/cmd_lookup.c): */
     {"lookup", cmd_lookup, "lookup <name>              resolve a name with the cluster DNS"},
     {"token", cmd_token, "token create|list|delete    join tokens for new nodes"},
+    {"cluster", cmd_cluster,
+     "cluster create|delete|list|kubeconfig|node   local multi-node clusters"},
     {NULL, NULL, NULL},
 };
 

@@ -16,11 +16,15 @@
 int rt_cgroup_path(const struct rt_spec *s, char *buf, size_t len)
 {
 	const char *p = s->cgroup_parent ? s->cgroup_parent : "skiff";
+	size_t pl;
 	int n;
 
 	while (*p == '/')
 		p++;
-	n = snprintf(buf, len, "/%s%s%s", p, *p ? "/" : "", s->id);
+	pl = strlen(p);
+	while (pl && p[pl - 1] == '/')
+		pl--;
+	n = snprintf(buf, len, "/%.*s%s%s", (int)pl, p, pl ? "/" : "", s->id);
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 

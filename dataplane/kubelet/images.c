@@ -67,30 +67,34 @@ static void strv_free(char **v)
 	free(v);
 }
 
-static int load_config(const char *path, struct rt_image *img, char *msg, size_t msglen)
+cJSON *rt_json_file(const char *path)
 {
 	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t cap = 0;
-	cJSON *j, *c, *w, *u;
-	long n;
+	char *buf;
+	size_t n;
+	cJSON *j;
 
 	if (!f)
-		return errno == ENOENT ? 0 : -errno;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && n < (1 << 20)) {
-		cap = (size_t)n;
-		rewind(f);
-		buf = malloc(cap + 1);
-		if (buf && fread(buf, 1, cap, f) == cap)
-			buf[cap] = 0;
-		else {
-			free(buf);
-			buf = NULL;
-		}
-	}
+		return NULL;
+	/* Image configs and runc state files are small; 1 MiB bounds a bad one. */
+	buf = malloc(1 << 20);
+	n = buf ? fread(buf, 1, (1 << 20) - 1, f) : 0;
 	fclose(f);
-	j = buf ? cJSON_Parse(buf) : NULL;
+	if (!buf)
+		return NULL;
+	buf[n] = 0;
+	j = cJSON_Parse(buf);
 	free(buf);
+	return j;
+}
+
+static int load_config(const char *path, struct rt_image *img, char *msg, size_t msglen)
+{
+	cJSON *j, *c, *w, *u;
+
+	if (access(path, F_OK))
+		return errno == ENOENT ? 0 : -errno;
+	j = rt_json_file(path);
 	if (!j) {
 		snprintf(msg, msglen, "%s: not a JSON image config", path);
 		return -EINVAL;

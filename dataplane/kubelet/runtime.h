@@ -37,8 +37,8 @@ struct rt_spec {
 	uint64_t cpu_shares;		     /* from requests, 0 default */
 	int64_t pids_limit;		     /* 0 none */
 	const char *cgroup_parent;	     /* relative cgroup path for the pod, e.g.
-						"skiff/<cluster>/<node>/pod<uid>"; the	   container's cgroup is
-						<cgroup_parent>/<id> in every hierarchy */
+						"skiff/<cluster>/<node>/pod<uid>"; the	   container's cgroup
+						is	   <cgroup_parent>/<id> in every hierarchy */
 	const char *log_path;  /* stdout+stderr, kubelet's CRI log format lines: "<RFC3339Nano>
 				  stdout F <line>" */
 	uint64_t log_max_size; /* rotate to <log_path>.1 past this */
@@ -113,6 +113,8 @@ struct rt_image {
 int rt_image_resolve(const char *root_dir, const char *name, struct rt_image *img, char *msg,
 		     size_t msglen);
 void rt_image_release(struct rt_image *img);
+/* A small JSON file parsed (NULL if missing or not JSON). */
+struct cJSON *rt_json_file(const char *path);
 
 enum rt_cg_mode { RT_CG_V1, RT_CG_V2 };
 /* The container's cgroup path as in linux.cgroupsPath: "/<cgroup_parent>/<id>" (absolute, so runc

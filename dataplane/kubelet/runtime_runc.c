@@ -392,6 +392,25 @@ static bool pidfd_wait(int fd, int ms)
 	return poll(&p, 1, ms) == 1;
 }
 
+/* runc logs errors as time="..." level=error msg="<text>": the text, unquoted
+ * in place. */
+static char *runc_msg(char *line)
+{
+	char *m = strstr(line, "msg=\""), *o;
+
+	if (!m)
+		return line;
+	m += 5;
+	o = m;
+	for (char *i = m; *i && *i != '"'; i++) {
+		if (*i == '\\' && i[1])
+			i++;
+		*o++ = *i;
+	}
+	*o = 0;
+	return m;
+}
+
 /* Start the shim and read its one report line. */
 static int shim_start(struct rt *rt, const struct rt_spec *s, const char *memcg, char *rep,
 		      size_t rlen)
@@ -523,7 +542,7 @@ int rt_run(struct rt *rt, const struct rt_spec *s, void (*on_exit)(void *ud, str
 		if (sscanf(rep, "err %d", &shim_pid) == 1 && (m = strchr(rep + 4, ' ')))
 			m++;
 		m[strcspn(m, "\n")] = 0;
-		set_fail(st, "StartError", "%s", m);
+		set_fail(st, "StartError", "%s", runc_msg(m));
 		r = -EIO;
 		/* The shim exits right after its report; its exit file is not wanted. */
 		int fd = shim_pid > 0 ? pidfd_open(shim_pid, 0) : -1;
@@ -616,23 +635,11 @@ static bool is_our_shim(int pid, const char *dir, const char *id)
 static void bundle_cgroup(const char *dir, char *cg, size_t len)
 {
 	char p[PATH_MAX + 16];
-	cJSON *j = NULL, *v;
-	FILE *f;
+	cJSON *j, *v;
 
 	cg[0] = 0;
 	snprintf(p, sizeof(p), "%s/config.json", dir);
-	f = fopen(p, "r");
-	if (f) {
-		char *buf = malloc(1 << 20);
-		size_t n = buf ? fread(buf, 1, (1 << 20) - 1, f) : 0;
-
-		if (buf) {
-			buf[n] = 0;
-			j = cJSON_Parse(buf);
-		}
-		free(buf);
-		fclose(f);
-	}
+	j = rt_json_file(p);
 	v = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "linux"),
 					     "cgroupsPath");
 	if (cJSON_IsString(v))
@@ -920,21 +927,9 @@ void rt_list_free(char **v)
 /* runc's state.json records the bundle as the label "bundle=<dir>". */
 static char *state_bundle(const char *path)
 {
-	FILE *f = fopen(path, "r");
-	char *buf, *res = NULL;
-	cJSON *j, *l, *e;
-	size_t n;
+	cJSON *j = rt_json_file(path), *l, *e;
+	char *res = NULL;
 
-	if (!f)
-		return NULL;
-	buf = malloc(1 << 20);
-	n = buf ? fread(buf, 1, (1 << 20) - 1, f) : 0;
-	fclose(f);
-	if (!buf)
-		return NULL;
-	buf[n] = 0;
-	j = cJSON_Parse(buf);
-	free(buf);
 	l = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "config"),
 					     "labels");
 	cJSON_ArrayForEach(e, l)

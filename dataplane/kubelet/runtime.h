@@ -37,8 +37,8 @@ struct rt_spec {
 	uint64_t cpu_shares;		     /* from requests, 0 default */
 	int64_t pids_limit;		     /* 0 none */
 	const char *cgroup_parent;	     /* relative cgroup path for the pod, e.g.
-						"skiff/<cluster>/<node>/pod<uid>"; the	   container's cgroup
-						is	   <cgroup_parent>/<id> in every hierarchy */
+						"skiff/<cluster>/<node>/pod<uid>"; the	   container's
+						cgroup	   is	   <cgroup_parent>/<id> in every hierarchy */
 	const char *log_path;  /* stdout+stderr, kubelet's CRI log format lines: "<RFC3339Nano>
 				  stdout F <line>" */
 	uint64_t log_max_size; /* rotate to <log_path>.1 past this */

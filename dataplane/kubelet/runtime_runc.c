@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
+#include <sys/syscall.h>
+#include <linux/sched.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -720,15 +722,27 @@ static void exec_free(struct rt_exec_op *e)
 	free(e);
 }
 
+/* fork() for a child the event loop watches by pidfd: its exit signal is 0,
+ * so a catch-all SIGCHLD reaper (libev's default loop runs waitpid(-1) on every
+ * SIGCHLD) cannot take its status; only waitpid(pid, __WALL) does. The pidfd
+ * comes with it (CLONE_PIDFD). Returns 0 in the child. */
+static pid_t fork_quiet(int *pidfd)
+{
+	struct clone_args a = {
+	    .flags = CLONE_PIDFD, .pidfd = (uint64_t)(uintptr_t)pidfd, .exit_signal = 0};
+
+	return (pid_t)syscall(SYS_clone3, &a, sizeof(a));
+}
+
 static int reap(pid_t pid, bool block)
 {
 	int st;
 	pid_t w;
 
-	while ((w = waitpid(pid, &st, block ? 0 : WNOHANG)) < 0 && errno == EINTR)
+	while ((w = waitpid(pid, &st, __WALL | (block ? 0 : WNOHANG))) < 0 && errno == EINTR)
 		;
 	if (w != pid)
-		return -ECHILD; /* someone else reaped it (a catch-all SIGCHLD handler) */
+		return -ECHILD;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
@@ -804,7 +818,8 @@ int rt_exec(struct rt_ctr *c, char *const *argv, double timeout_s, void (*done)(
 	a[k++] = c->id;
 	for (int i = 0; i < n; i++)
 		a[k++] = argv[i];
-	e->pid = fork();
+	e->pidfd = -1;
+	e->pid = fork_quiet(&e->pidfd);
 	if (e->pid == 0) {
 		int nul = open("/dev/null", O_RDWR);
 
@@ -816,13 +831,9 @@ int rt_exec(struct rt_ctr *c, char *const *argv, double timeout_s, void (*done)(
 		_exit(127);
 	}
 	free(a);
-	if (e->pid < 0 || (e->pidfd = pidfd_open(e->pid, 0)) < 0) {
+	if (e->pid < 0) {
 		int r = -errno;
 
-		if (e->pid > 0) {
-			kill(e->pid, SIGKILL);
-			reap(e->pid, true);
-		}
 		free(e);
 		return r;
 	}

@@ -2,9 +2,9 @@
  * it against libdp.a). Each invocation is one process, so "adopt after a restart" is a second
  * invocation. rt_driver SELF ROOT run ID DIR [--image I] [--netns P] [--mem B] [--cpu-quota US]
  * [--pids N] [--cg PARENT]
- *             [--log PATH] [--log-max B] [--ro] [--wait S] -- ARGV...
- *       prints "started pid=N" (or "failed reason=R message=M" and exits 1); with --wait, waits up
- * to S s for the exit and prints "exit code=C signal=S oom=0|1"; without, leaves it running.
+ *             [--log PATH] [--log-max B] [--ro] [--as-args] [--wait S] -- ARGV...   (ARGV: command,
+ * or args) prints "started pid=N" (or "failed reason=R message=M" and exits 1); with --wait, waits
+ * up to S s for the exit and prints "exit code=C signal=S oom=0|1"; without, leaves it running.
  *   rt_driver SELF ROOT wait ID DIR S          adopt, print the exit line (or "timeout")
  *   rt_driver SELF ROOT kill ID DIR SIG S      adopt, signal, print the exit line
  *   rt_driver SELF ROOT exec ID DIR T -- ARGV  adopt, exec with timeout T, print "exec code=C"
@@ -33,6 +33,10 @@ static void on_exec(void *ud, int code)
 {
 	exec_code = code;
 	ev_break(loop, EVBREAK_ALL);
+}
+
+static void on_any_child(EV_P_ ev_child *w, int revents)
+{
 }
 
 static void on_timeout(EV_P_ ev_timer *w, int revents)
@@ -82,6 +86,12 @@ int main(int argc, char **argv)
 	if (argc < 4)
 		return 2;
 	loop = EV_DEFAULT;
+	/* As a daemon's loop may: reap any child on SIGCHLD. The runtime's exec
+	 * status must survive it. */
+	ev_child any;
+
+	ev_child_init(&any, on_any_child, 0, 0);
+	ev_child_start(loop, &any);
 	o.self_exe = argv[1];
 	o.root_dir = argv[2];
 	r = rt_new(loop, &o, &rt);
@@ -112,6 +122,7 @@ int main(int argc, char **argv)
 		struct rt_spec s = {.id = id, .dir = dir, .image = "host"};
 		struct rt_state st;
 		double wait = -1;
+		bool as_args = false;
 		int i;
 
 		for (i = 6; i < argc && strcmp(argv[i], "--"); i += 2) {
@@ -138,10 +149,15 @@ int main(int argc, char **argv)
 			else if (!strcmp(k, "--ro")) {
 				s.readonly_rootfs = true;
 				i--;
+			} else if (!strcmp(k, "--as-args")) {
+				as_args = true;
+				i--;
 			} else
 				return 2;
 		}
-		if (i + 1 < argc)
+		if (i + 1 < argc && as_args)
+			s.args = &argv[i + 1];
+		else if (i + 1 < argc)
 			s.command = &argv[i + 1];
 		r = rt_run(rt, &s, on_exit_cb, NULL, &c, &st);
 		if (r) {

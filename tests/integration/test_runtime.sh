@@ -33,7 +33,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "1..22"
+echo "1..26"
 . "$(dirname "$0")/tap_lib.sh"
 
 SAN=
@@ -171,3 +171,31 @@ left=$(ls -d /sys/fs/cgroup/*/"$CG"/c7 "$T/b7" "$T/root/runc/c7" 2>/dev/null)
 $D run c8 "$T/b8" --cg "$CG" -- sleep 30 >/dev/null
 run $D list
 check "list names a running container with its bundle" 0 "c8 $T/b8"
+
+# 23-26: an image from the store: rootfs + config.json (Entrypoint/Cmd/Env/WorkingDir), a tag falling back
+# to the untagged name, args replacing Cmd, a read-only rootfs.
+IMG=$T/root/images/mini
+mkdir -p "$IMG/rootfs/bin" "$IMG/rootfs/w" "$IMG/rootfs/lib/x86_64-linux-gnu" "$IMG/rootfs/lib64"
+cp "$(readlink -f /bin/sh)" "$IMG/rootfs/bin/sh"
+for l in $(ldd /bin/sh | grep -o '/[^ ]*'); do cp "$l" "$IMG/rootfs$l"; done
+cat >"$IMG/config.json" <<'JSON'
+{"config": {"Entrypoint": ["/bin/sh", "-c"], "Cmd": ["echo \"$GREETING from $(pwd)\" > /w/out; echo $GREETING $WHO"],
+ "Env": ["GREETING=hello", "WHO=image"], "WorkingDir": "/w"}}
+JSON
+run $D run c9 "$T/b9" --image mini:1.0 --cg "$CG" --log "$T/c9.log" --wait 5
+check "an image from the store runs its Entrypoint+Cmd" 0 "exit code=0 signal=0"
+if grep -q "stdout F hello image$" "$T/c9.log" && [ "$(cat "$IMG/rootfs/w/out")" = "hello from /w" ]; then
+	ok "the image's Env and WorkingDir apply"
+else
+	sed 's/^/# /' "$T/c9.log"; not_ok "the image's Env and WorkingDir apply"
+fi
+$D delete c9 "$T/b9" >/dev/null
+[ -d "$IMG/rootfs/bin" ] && ok "delete keeps the image's rootfs" || not_ok "delete keeps the image's rootfs"
+run $D run c10 "$T/b10" --image mini --cg "$CG" --log "$T/c10.log" --ro --as-args --wait 5 -- \
+	'(echo x >/w/x) 2>/dev/null && echo wrote || echo refused'
+$D delete c10 "$T/b10" >/dev/null
+if grep -q "exit code=0" "$T/out" && grep -q "stdout F refused$" "$T/c10.log" && [ ! -e "$IMG/rootfs/w/x" ]; then
+	ok "args replace Cmd; a read-only rootfs refuses writes"
+else
+	sed 's/^/# /' "$T/c10.log" 2>/dev/null; not_ok "args replace Cmd; a read-only rootfs refuses writes"
+fi

@@ -36,9 +36,10 @@ struct rt_spec {
 	int64_t cpu_quota_us, cpu_period_us; /* quota 0 none */
 	uint64_t cpu_shares;		     /* from requests, 0 default */
 	int64_t pids_limit;		     /* 0 none */
-	const char *cgroup_parent;	     /* relative cgroup path for the pod, e.g.
-						"skiff/<cluster>/<node>/pod<uid>"; the	   container's
-						cgroup	   is	   <cgroup_parent>/<id> in every hierarchy */
+	const char
+	    *cgroup_parent;    /* relative cgroup path for the pod, e.g.
+				  "skiff/<cluster>/<node>/pod<uid>"; the	   container's
+				  cgroup	   is	   <cgroup_parent>/<id> in every hierarchy */
 	const char *log_path;  /* stdout+stderr, kubelet's CRI log format lines: "<RFC3339Nano>
 				  stdout F <line>" */
 	uint64_t log_max_size; /* rotate to <log_path>.1 past this */
@@ -66,6 +67,13 @@ void rt_free(struct rt *rt); /* does NOT stop containers */
  * ctr) is called on the loop as soon as the container's process exits (pidfd, not polling). */
 int rt_run(struct rt *rt, const struct rt_spec *s, void (*on_exit)(void *ud, struct rt_ctr *c),
 	   void *ud, struct rt_ctr **out, struct rt_state *st);
+/* rt_run without blocking the loop on runc (~50-100 ms a container): returns 0 once the shim is
+ * started and calls started(ud, c, st) on the loop when the container runs (c set, as rt_run's
+ * *out) or failed to (c NULL, st->reason/message filled). Failures found before the shim (image,
+ * config) return -errno at once with st filled, and started is not called. */
+int rt_run_async(struct rt *rt, const struct rt_spec *s,
+		 void (*started)(void *ud, struct rt_ctr *c, const struct rt_state *st),
+		 void (*on_exit)(void *ud, struct rt_ctr *c), void *ud, struct rt_state *st);
 /* After a skiff-node restart: re-attach to a container still running (or exited meanwhile) from its
  * dir; its on_exit fires later (or at once if it already exited). -ENOENT if nothing is there. */
 int rt_adopt(struct rt *rt, const char *id, const char *dir,

@@ -413,12 +413,11 @@ static char *runc_msg(char *line)
 	return m;
 }
 
-/* Start the shim and read its one report line. */
-static int shim_start(struct rt *rt, const struct rt_spec *s, const char *memcg, char *rep,
-		      size_t rlen)
+/* Start the shim; returns the read end of its report pipe. */
+static int shim_spawn(struct rt *rt, const struct rt_spec *s, const char *memcg)
 {
 	char max[32];
-	int p[2], st, r = 0;
+	int p[2], st, r;
 	pid_t pid;
 
 	if (pipe2(p, O_CLOEXEC))
@@ -451,8 +450,15 @@ static int shim_start(struct rt *rt, const struct rt_spec *s, const char *memcg,
 	/* The first shim process exits once it has forked the real one. */
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
+	return p[0];
+}
+
+/* Read the report line until EOF, blocking (rt_run). */
+static int report_read(int fd, char *rep, size_t rlen)
+{
+	struct pollfd pf = {.fd = fd, .events = POLLIN};
 	size_t n = 0;
-	struct pollfd pf = {.fd = p[0], .events = POLLIN};
+	int r = 0;
 
 	while (n + 1 < rlen) {
 		ssize_t k;
@@ -461,7 +467,7 @@ static int shim_start(struct rt *rt, const struct rt_spec *s, const char *memcg,
 			r = -ETIMEDOUT;
 			break;
 		}
-		k = read(p[0], rep + n, rlen - 1 - n);
+		k = read(fd, rep + n, rlen - 1 - n);
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0)
@@ -469,23 +475,22 @@ static int shim_start(struct rt *rt, const struct rt_spec *s, const char *memcg,
 		n += (size_t)k;
 	}
 	rep[n] = 0;
-	close(p[0]);
-	if (!r && n == 0)
-		r = -EPIPE;
 	return r;
 }
 
-int rt_run(struct rt *rt, const struct rt_spec *s, void (*on_exit)(void *ud, struct rt_ctr *c),
-	   void *ud, struct rt_ctr **out, struct rt_state *st)
+static bool is_our_shim(int pid, const char *dir, const char *id);
+static int read_int_file(const char *dir, const char *name, int *v, double *d);
+
+/* Image, bundle dir and config.json for s; the container's cgroup path and its
+ * memory cgroup dir (for the shim's OOM check). */
+static int start_prepare(struct rt *rt, const struct rt_spec *s, struct rt_state *st, char *cg,
+			 size_t cglen, char *memcg, size_t mlen)
 {
 	struct rt_image img;
-	char msg[512], reason[64], rootfs[PATH_MAX + 8], cfgp[PATH_MAX + 16], cg[PATH_MAX],
-	    memcg[PATH_MAX], rep[1024];
-	struct rt_ctr *c = NULL;
+	char msg[512], reason[64], rootfs[PATH_MAX + 8], cfgp[PATH_MAX + 16];
 	cJSON *cfg = NULL;
 	char *text = NULL;
-	int r, shim_pid = 0, ctr_pid = 0;
-	double started = 0;
+	int r;
 
 	if (st)
 		memset(st, 0, sizeof(*st));
@@ -530,57 +535,10 @@ int rt_run(struct rt *rt, const struct rt_spec *s, void (*on_exit)(void *ud, str
 		snprintf(p, sizeof(p), "%s/%s", s->dir, *f);
 		unlink(p);
 	}
-	rt_cgroup_path(s, cg, sizeof(cg));
-	if (rt_cgroup_memdir(SYSFS_CGROUP, rt->cg_mode, cg, memcg, sizeof(memcg)))
-		snprintf(memcg, sizeof(memcg), "-");
-	r = shim_start(rt, s, memcg, rep, sizeof(rep));
-	if (r) {
-		set_fail(st, "RunContainerError", "starting the shim: %s", strerror(-r));
-		goto out_runc;
-	}
-	if (sscanf(rep, "ok %d %d %lf", &shim_pid, &ctr_pid, &started) != 3) {
-		char *m = rep;
-
-		if (sscanf(rep, "err %d", &shim_pid) == 1 && (m = strchr(rep + 4, ' ')))
-			m++;
-		m[strcspn(m, "\n")] = 0;
-		set_fail(st, "StartError", "%s", runc_msg(m));
-		r = -EIO;
-		/* The shim exits right after its report; its exit file is not wanted. */
-		int fd = shim_pid > 0 ? pidfd_open(shim_pid, 0) : -1;
-
-		if (fd >= 0) {
-			pidfd_wait(fd, STOP_WAIT_MS);
-			close(fd);
-		}
-		goto out_runc;
-	}
-	c = ctr_new(rt, s->id, s->dir, on_exit, ud);
-	if (!c) {
-		r = -ENOMEM;
-		set_fail(st, "RunContainerError", "out of memory");
-		goto out_runc;
-	}
-	snprintf(c->cg, sizeof(c->cg), "%s", cg);
-	c->shim_fd = pidfd_open(shim_pid, 0);
-	c->ctr_fd = pidfd_open(ctr_pid, 0); /* fails with ESRCH if it already ended: fine */
-	c->st.status = RT_RUNNING;
-	c->st.pid = ctr_pid;
-	c->st.started_at = started;
-	if (c->shim_fd >= 0)
-		ctr_watch(c);
-	else
-		ev_timer_start(rt->loop, &c->now); /* the shim already ended: on_exit on the loop */
-	if (c->shim_fd < 0)
-		ctr_finish(c);
-	if (st)
-		*st = c->st;
-	*out = c;
-	r = 0;
+	rt_cgroup_path(s, cg, cglen);
+	if (rt_cgroup_memdir(SYSFS_CGROUP, rt->cg_mode, cg, memcg, mlen))
+		snprintf(memcg, mlen, "-");
 	goto out;
-out_runc:
-	runc_sync(rt, NULL, 0, "delete", "--force", s->id);
-	rt_cgroup_rmdir_all(SYSFS_CGROUP, cg);
 out_bundle:
 	bundle_remove(s->dir);
 out:
@@ -588,6 +546,174 @@ out:
 	cJSON_Delete(cfg);
 	rt_image_release(&img);
 	return r;
+}
+
+/* The shim's report (or r, the failure to get one) -> a running container in
+ * *out, or everything undone and st filled. */
+static int start_finish(struct rt *rt, const char *id, const char *dir, const char *cg, char *rep,
+			int r, void (*on_exit)(void *, struct rt_ctr *), void *ud,
+			struct rt_ctr **out, struct rt_state *st)
+{
+	int shim_pid = 0, ctr_pid = 0, fd;
+	double started = 0;
+	struct rt_ctr *c;
+
+	if (!r && rep[0] == 0)
+		r = -EPIPE; /* the shim died before reporting */
+	if (r) {
+		set_fail(st, "RunContainerError", "starting the shim: %s", strerror(-r));
+	} else if (sscanf(rep, "ok %d %d %lf", &shim_pid, &ctr_pid, &started) != 3) {
+		char *m = rep;
+
+		if (sscanf(rep, "err %d", &shim_pid) == 1 && (m = strchr(rep + 4, ' ')))
+			m++;
+		m[strcspn(m, "\n")] = 0;
+		set_fail(st, "StartError", "%s", runc_msg(m));
+		r = -EIO;
+	}
+	if (r) {
+		/* A shim that reported an error exits at once; one that did not
+		 * report in time is killed. Its exit file is not wanted. */
+		if (!shim_pid)
+			read_int_file(dir, "shim.pid", &shim_pid, NULL);
+		fd = shim_pid > 0 ? pidfd_open(shim_pid, 0) : -1;
+		if (fd >= 0 && is_our_shim(shim_pid, dir, id)) {
+			if (r != -EIO)
+				pidfd_send_signal(fd, SIGKILL, NULL, 0);
+			pidfd_wait(fd, STOP_WAIT_MS);
+		}
+		if (fd >= 0)
+			close(fd);
+		goto undo;
+	}
+	c = ctr_new(rt, id, dir, on_exit, ud);
+	if (!c) {
+		r = -ENOMEM;
+		set_fail(st, "RunContainerError", "out of memory");
+		goto undo;
+	}
+	snprintf(c->cg, sizeof(c->cg), "%s", cg);
+	c->shim_fd = pidfd_open(shim_pid, 0);
+	c->ctr_fd = pidfd_open(ctr_pid, 0); /* fails with ESRCH if it already ended: fine */
+	c->st.status = RT_RUNNING;
+	c->st.pid = ctr_pid;
+	c->st.started_at = started;
+	if (c->shim_fd >= 0) {
+		ctr_watch(c);
+	} else {
+		/* The shim already ended: on_exit on the loop. */
+		ctr_finish(c);
+		ev_timer_start(rt->loop, &c->now);
+	}
+	if (st)
+		*st = c->st;
+	*out = c;
+	return 0;
+undo:
+	runc_sync(rt, NULL, 0, "delete", "--force", id);
+	rt_cgroup_rmdir_all(SYSFS_CGROUP, cg);
+	bundle_remove(dir);
+	return r;
+}
+
+int rt_run(struct rt *rt, const struct rt_spec *s, void (*on_exit)(void *ud, struct rt_ctr *c),
+	   void *ud, struct rt_ctr **out, struct rt_state *st)
+{
+	char cg[PATH_MAX], memcg[PATH_MAX], rep[1024] = "";
+	int r, fd;
+
+	r = start_prepare(rt, s, st, cg, sizeof(cg), memcg, sizeof(memcg));
+	if (r)
+		return r;
+	fd = shim_spawn(rt, s, memcg);
+	r = fd < 0 ? fd : report_read(fd, rep, sizeof(rep));
+	if (fd >= 0)
+		close(fd);
+	return start_finish(rt, s->id, s->dir, cg, rep, r, on_exit, ud, out, st);
+}
+
+/* A start in flight (rt_run_async): the shim's report pipe on the loop. */
+struct rt_start {
+	struct rt *rt;
+	char id[128], dir[PATH_MAX], cg[PATH_MAX], rep[1024];
+	size_t n;
+	int fd;
+	ev_io w;
+	ev_timer t;
+	void (*started)(void *ud, struct rt_ctr *c, const struct rt_state *st);
+	void (*on_exit)(void *ud, struct rt_ctr *c);
+	void *ud;
+};
+
+static void start_done(struct rt_start *a, int r)
+{
+	struct rt_ctr *c = NULL;
+	struct rt_state st = {0};
+
+	ev_io_stop(a->rt->loop, &a->w);
+	ev_timer_stop(a->rt->loop, &a->t);
+	close(a->fd);
+	a->rep[a->n] = 0;
+	if (start_finish(a->rt, a->id, a->dir, a->cg, a->rep, r, a->on_exit, a->ud, &c, &st))
+		c = NULL;
+	a->started(a->ud, c, &st);
+	free(a);
+}
+
+static void start_io_cb(EV_P_ ev_io *w, int revents)
+{
+	struct rt_start *a = w->data;
+	ssize_t k = read(a->fd, a->rep + a->n, sizeof(a->rep) - 1 - a->n);
+
+	if (k < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (k > 0)
+		a->n += (size_t)k;
+	if (k <= 0 || a->n + 1 >= sizeof(a->rep))
+		start_done(a, 0);
+}
+
+static void start_timeout_cb(EV_P_ ev_timer *w, int revents)
+{
+	start_done(w->data, -ETIMEDOUT);
+}
+
+int rt_run_async(struct rt *rt, const struct rt_spec *s,
+		 void (*started)(void *ud, struct rt_ctr *c, const struct rt_state *st),
+		 void (*on_exit)(void *ud, struct rt_ctr *c), void *ud, struct rt_state *st)
+{
+	struct rt_start *a = calloc(1, sizeof(*a));
+	char memcg[PATH_MAX];
+	int r;
+
+	if (!a) {
+		set_fail(st, "RunContainerError", "out of memory");
+		return -ENOMEM;
+	}
+	r = start_prepare(rt, s, st, a->cg, sizeof(a->cg), memcg, sizeof(memcg));
+	if (r) {
+		free(a);
+		return r;
+	}
+	a->fd = shim_spawn(rt, s, memcg);
+	if (a->fd < 0) {
+		r = start_finish(rt, s->id, s->dir, a->cg, a->rep, a->fd, on_exit, ud, NULL, st);
+		free(a);
+		return r;
+	}
+	a->rt = rt;
+	snprintf(a->id, sizeof(a->id), "%s", s->id);
+	snprintf(a->dir, sizeof(a->dir), "%s", s->dir);
+	a->started = started;
+	a->on_exit = on_exit;
+	a->ud = ud;
+	ev_io_init(&a->w, start_io_cb, a->fd, EV_READ);
+	a->w.data = a;
+	ev_timer_init(&a->t, start_timeout_cb, START_TIMEOUT_MS / 1000.0, 0);
+	a->t.data = a;
+	ev_io_start(rt->loop, &a->w);
+	ev_timer_start(rt->loop, &a->t);
+	return 0;
 }
 
 static int read_int_file(const char *dir, const char *name, int *v, double *d)

@@ -2,10 +2,10 @@
  * it against libdp.a). Each invocation is one process, so "adopt after a restart" is a second
  * invocation. rt_driver SELF ROOT run ID DIR [--image I] [--netns P] [--mem B] [--cpu-quota US]
  * [--pids N] [--cg PARENT]
- *             [--log PATH] [--log-max B] [--ro] [--as-args] [--wait S] -- ARGV...   (ARGV: command,
- * or args) prints "started pid=N" (or "failed reason=R message=M" and exits 1); with --wait, waits
- * up to S s for the exit and prints "exit code=C signal=S oom=0|1"; without, leaves it running.
- *   rt_driver SELF ROOT wait ID DIR S          adopt, print the exit line (or "timeout")
+ *             [--log PATH] [--log-max B] [--ro] [--as-args] [--async] [--wait S] -- ARGV... (ARGV:
+ * command, or args) prints "started pid=N" (or "failed reason=R message=M" and exits 1); with
+ * --wait, waits up to S s for the exit and prints "exit code=C signal=S oom=0|1"; without, leaves
+ * it running. rt_driver SELF ROOT wait ID DIR S          adopt, print the exit line (or "timeout")
  *   rt_driver SELF ROOT kill ID DIR SIG S      adopt, signal, print the exit line
  *   rt_driver SELF ROOT exec ID DIR T -- ARGV  adopt, exec with timeout T, print "exec code=C"
  *   rt_driver SELF ROOT delete ID DIR          adopt (or not) and delete
@@ -37,6 +37,22 @@ static void on_exec(void *ud, int code)
 
 static void on_any_child(EV_P_ ev_child *w, int revents)
 {
+}
+
+static struct rt_ctr *started_ctr;
+static struct rt_state started_st;
+static int ticks;
+
+static void on_started(void *ud, struct rt_ctr *c, const struct rt_state *st)
+{
+	started_ctr = c;
+	started_st = *st;
+	ev_break(loop, EVBREAK_ALL);
+}
+
+static void on_tick(EV_P_ ev_timer *w, int revents)
+{
+	ticks++;
 }
 
 static void on_timeout(EV_P_ ev_timer *w, int revents)
@@ -122,7 +138,7 @@ int main(int argc, char **argv)
 		struct rt_spec s = {.id = id, .dir = dir, .image = "host"};
 		struct rt_state st;
 		double wait = -1;
-		bool as_args = false;
+		bool as_args = false, async = false;
 		int i;
 
 		for (i = 6; i < argc && strcmp(argv[i], "--"); i += 2) {
@@ -149,6 +165,9 @@ int main(int argc, char **argv)
 			else if (!strcmp(k, "--ro")) {
 				s.readonly_rootfs = true;
 				i--;
+			} else if (!strcmp(k, "--async")) {
+				async = true;
+				i--;
 			} else if (!strcmp(k, "--as-args")) {
 				as_args = true;
 				i--;
@@ -159,7 +178,24 @@ int main(int argc, char **argv)
 			s.args = &argv[i + 1];
 		else if (i + 1 < argc)
 			s.command = &argv[i + 1];
-		r = rt_run(rt, &s, on_exit_cb, NULL, &c, &st);
+		if (async) {
+			r = rt_run_async(rt, &s, on_started, on_exit_cb, NULL, &st);
+			if (!r) {
+				/* The loop runs (a timer here) while runc starts it. */
+				ev_timer tick;
+
+				ev_timer_init(&tick, on_tick, 0.001, 0.001);
+				ev_timer_start(loop, &tick);
+				ev_run(loop, 0);
+				ev_timer_stop(loop, &tick);
+				printf("loop ticks while starting: %d\n", ticks > 0);
+				c = started_ctr;
+				st = started_st;
+				r = c ? 0 : -EIO;
+			}
+		} else {
+			r = rt_run(rt, &s, on_exit_cb, NULL, &c, &st);
+		}
 		if (r) {
 			printf("failed reason=%s message=%s\n", st.reason, st.message);
 			rt_free(rt);

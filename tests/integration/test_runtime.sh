@@ -33,7 +33,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "1..26"
+echo "1..29"
 . "$(dirname "$0")/tap_lib.sh"
 
 SAN=
@@ -199,3 +199,13 @@ if grep -q "exit code=0" "$T/out" && grep -q "stdout F refused$" "$T/c10.log" &&
 else
 	sed 's/^/# /' "$T/c10.log" 2>/dev/null; not_ok "args replace Cmd; a read-only rootfs refuses writes"
 fi
+
+# 27-29: rt_run_async: the loop runs while runc starts the container; success and failure by callback.
+run $D run c11 "$T/b11" --cg "$CG" --async --wait 5 -- sh -c 'exit 4'
+check "rt_run_async: started by callback, the loop ran meanwhile, then the exit" 0 "loop ticks while starting: 1" \
+	"" "exit code=4 signal=0"
+$D delete c11 "$T/b11" >/dev/null
+run $D run c12 "$T/b12" --cg "$CG" --async -- /nonexistent
+check "rt_run_async: a failed start comes to the callback as StartError" 1 "reason=StartError"
+left=$(ls -d /sys/fs/cgroup/*/"$CG"/c12 "$T/b12" "$T/root/runc/c12" 2>/dev/null)
+[ -z "$left" ] && ok "a failed async start leaves nothing" || { echo "# left: $left"; not_ok "a failed async start leaves nothing"; }

@@ -697,7 +697,9 @@ int rt_run_async(struct rt *rt, const struct rt_spec *s,
 	}
 	a->fd = shim_spawn(rt, s, memcg);
 	if (a->fd < 0) {
-		r = start_finish(rt, s->id, s->dir, a->cg, a->rep, a->fd, on_exit, ud, NULL, st);
+		struct rt_ctr *none;
+
+		r = start_finish(rt, s->id, s->dir, a->cg, a->rep, a->fd, on_exit, ud, &none, st);
 		free(a);
 		return r;
 	}
@@ -1082,16 +1084,22 @@ static char *state_bundle(const char *path)
 
 int rt_list(struct rt *rt, char ***ids, char ***dirs)
 {
-	DIR *d = opendir(rt->runc_root);
-	struct dirent *e;
 	size_t n = 0, cap = 8;
-	char **vi, **vd;
+	char **vi = NULL, **vd = NULL;
+	struct dirent *e;
+	int r = 0;
+	DIR *d;
 
+	d = opendir(rt->runc_root);
 	if (!d)
 		return -errno;
 	vi = calloc(cap + 1, sizeof(*vi));
 	vd = calloc(cap + 1, sizeof(*vd));
-	while (vi && vd && (e = readdir(d))) {
+	if (!vi || !vd) {
+		r = -ENOMEM;
+		goto out;
+	}
+	while ((e = readdir(d))) {
 		char p[PATH_MAX + 300], *b;
 
 		if (e->d_name[0] == '.' || !id_ok(e->d_name))
@@ -1102,13 +1110,15 @@ int rt_list(struct rt *rt, char ***ids, char ***dirs)
 			continue;
 		if (n == cap) {
 			char **ni = realloc(vi, (cap * 2 + 1) * sizeof(*vi));
-			char **nd = ni ? realloc(vd, (cap * 2 + 1) * sizeof(*vd)) : NULL;
 
 			if (ni)
 				vi = ni;
+			char **nd = ni ? realloc(vd, (cap * 2 + 1) * sizeof(*vd)) : NULL;
+
 			if (!nd) {
 				free(b);
-				break;
+				r = -ENOMEM;
+				goto out;
 			}
 			vd = nd;
 			cap *= 2;
@@ -1117,11 +1127,12 @@ int rt_list(struct rt *rt, char ***ids, char ***dirs)
 		vd[n++] = b;
 		vi[n] = vd[n] = NULL;
 	}
+out:
 	closedir(d);
-	if (!vi || !vd) {
+	if (r) {
 		rt_list_free(vi);
 		rt_list_free(vd);
-		return -ENOMEM;
+		return r;
 	}
 	*ids = vi;
 	*dirs = vd;

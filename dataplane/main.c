@@ -17,6 +17,7 @@
 
 #include "bpflb.h"
 #include "join.h"
+#include "kubelet/runtime.h"
 #include "kclient.h"
 #include "log.h"
 #include "node_http.h"
@@ -325,6 +326,10 @@ int main(int argc, char **argv)
 	char err[512];
 	int ret = 1, r;
 
+	/* `skiff-node shim ...`: a container's shim (kubelet/shim.c), started by
+	 * the runtime with an exec of this binary; nothing else of main runs. */
+	if (argc > 1 && strcmp(argv[1], "shim") == 0)
+		return rt_shim_main(argc, argv);
 	log_set_prefix("skiff-node");
 	if (parse_args(argc, argv, &o))
 		return 2;

@@ -90,6 +90,8 @@ int cl_netns_open(const char *ns);
 /* In bridge_ns: bridge "br0" with addr .1 (made once), and a veth whose
  * peer is moved into ns as eth0 with address host/24, both up. */
 int cl_net_bridge(const char *bridge_ns, const struct cl_cluster *c);
+/* A route in namespace ns to dst_cidr via gateway via (replaced if there). */
+int cl_net_route(const char *ns, const char *dst_cidr, const char *via);
 int cl_net_attach(const char *bridge_ns, const char *ns, const char *ifname,
 		  const struct cl_cluster *c, unsigned host);
 /* Names of /run/netns entries that belong to c (exact patterns). */

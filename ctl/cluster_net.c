@@ -20,6 +20,7 @@
 #include <netlink/route/link.h>
 #include <netlink/route/link/bridge.h>
 #include <netlink/route/link/veth.h>
+#include <netlink/route/route.h>
 
 #include "cluster.h"
 
@@ -321,4 +322,41 @@ int cl_netns_list(const struct cl_cluster *c, char ***names, int *n)
 	*names = v;
 	*n = k;
 	return 0;
+}
+
+int cl_net_route(const char *ns, const char *dst_cidr, const char *via)
+{
+	struct nl_sock *sk = NULL;
+	struct rtnl_route *rt = NULL;
+	struct rtnl_nexthop *nh = NULL;
+	struct nl_addr *dst = NULL, *gw = NULL;
+	int r;
+
+	r = cl_nl_in(ns, &sk);
+	if (r)
+		return r;
+	rt = rtnl_route_alloc();
+	nh = rtnl_route_nh_alloc();
+	if (!rt || !nh || nl_addr_parse(dst_cidr, AF_INET, &dst) ||
+	    nl_addr_parse(via, AF_INET, &gw)) {
+		r = -EINVAL;
+		goto out;
+	}
+	rtnl_route_set_family(rt, AF_INET);
+	rtnl_route_set_dst(rt, dst);
+	rtnl_route_nh_set_gateway(nh, gw);
+	rtnl_route_add_nexthop(rt, nh);
+	nh = NULL; /* the route owns it */
+	r = rtnl_route_add(sk, rt, NLM_F_REPLACE);
+	if (r)
+		r = cl_nlerr(r, "route");
+out:
+	if (nh)
+		rtnl_route_nh_free(nh);
+	nl_addr_put(dst);
+	nl_addr_put(gw);
+	if (rt)
+		rtnl_route_put(rt);
+	nl_socket_free(sk);
+	return r;
 }

@@ -221,6 +221,16 @@ static bool cl_node_up(const struct cl_cluster *c, int i, struct kclient *cli, b
 		if (t && s && !strcmp(t, "Ready"))
 			ready = !strcmp(s, "True");
 	}
+	/* the control plane answers pods directly (cluster DNS, the API):
+	 * route each node's podCIDR to it */
+	if (ready && json_str(node, "spec.podCIDR")) {
+		char cp[96], via[64];
+
+		cl_netns_name(c, 0, true, cp, sizeof(cp));
+		cl_addr(c, CL_HOST_NODE(i), via, sizeof(via));
+		if (cl_net_route(cp, json_str(node, "spec.podCIDR"), via))
+			ready = false;
+	}
 	cJSON_Delete(node);
 	return ready;
 }

@@ -21,7 +21,9 @@
 #include "kclient.h"
 #include "log.h"
 #include "node_http.h"
+#include "kubelet/kubelet.h"
 #include "proxy.h"
+#include "quantity.h"
 
 struct node_opts {
 	const char *kubeconfig;
@@ -36,6 +38,8 @@ struct node_opts {
 	double sync_period;
 	int verbosity;
 	bool cleanup;
+	bool no_kubelet, no_proxy;
+	struct kubelet_opts kl; /* --root-dir, --cluster-dns, ... (kubelet/kubelet.h) */
 };
 
 static void usage(FILE *f)
@@ -64,6 +68,19 @@ static void usage(FILE *f)
 		"  --max-backends N              backends the maps hold (default %u)\n"
 		"  --sync-period SECONDS         full reconcile of the maps (default 60; 0 off)\n"
 		"  --cleanup                     detach the programs, remove the pins, exit\n"
+		"  --no-kubelet                  run only the service proxy\n"
+		"  --no-proxy                    run only the kubelet (no BPF)\n"
+		"  --root-dir DIR                the kubelet's pods, images and state\n"
+		"                                (default /var/lib/skiff-node)\n"
+		"  --node-ip IP                  the node's address (default: the first IPv4 of\n"
+		"                                this network namespace)\n"
+		"  --cluster-dns IP              pods' nameserver (default 10.96.0.10)\n"
+		"  --cluster-domain DOMAIN       pods' DNS zone (default cluster.local)\n"
+		"  --runc PATH                   the OCI runtime (default runc)\n"
+		"  --max-pods N                  pods this node takes (default 110)\n"
+		"  --node-lease-renew-interval SECONDS\n"
+		"                                heartbeat of the node's Lease (default 10)\n"
+		"  --container-log-max-size SIZE rotate a container's log past it (default 10Mi)\n"
 		"  --v N                         log verbosity: 0-1 warnings, 2 info, 4+ debug\n"
 		"  -h, --help\n",
 		(unsigned)LB_DEF_MAX_SERVICES, (unsigned)LB_DEF_MAX_BACKENDS);
@@ -154,7 +171,17 @@ static int parse_args(int argc, char **argv, struct node_opts *o)
 		O_SERVER,
 		O_TOKEN,
 		O_CAHASH,
-		O_SKIPCA
+		O_SKIPCA,
+		O_NOKL,
+		O_NOPROXY,
+		O_ROOT,
+		O_NODEIP,
+		O_CDNS,
+		O_CDOMAIN,
+		O_RUNC,
+		O_MAXPODS,
+		O_LEASE,
+		O_LOGMAX
 	};
 	static const struct option lo[] = {
 	    {"kubeconfig", required_argument, NULL, O_KUBECONFIG},
@@ -173,6 +200,16 @@ static int parse_args(int argc, char **argv, struct node_opts *o)
 	    {"token", required_argument, NULL, O_TOKEN},
 	    {"discovery-token-ca-cert-hash", required_argument, NULL, O_CAHASH},
 	    {"discovery-token-unsafe-skip-ca-verification", no_argument, NULL, O_SKIPCA},
+	    {"no-kubelet", no_argument, NULL, O_NOKL},
+	    {"no-proxy", no_argument, NULL, O_NOPROXY},
+	    {"root-dir", required_argument, NULL, O_ROOT},
+	    {"node-ip", required_argument, NULL, O_NODEIP},
+	    {"cluster-dns", required_argument, NULL, O_CDNS},
+	    {"cluster-domain", required_argument, NULL, O_CDOMAIN},
+	    {"runc", required_argument, NULL, O_RUNC},
+	    {"max-pods", required_argument, NULL, O_MAXPODS},
+	    {"node-lease-renew-interval", required_argument, NULL, O_LEASE},
+	    {"container-log-max-size", required_argument, NULL, O_LOGMAX},
 	    {"v", required_argument, NULL, O_V},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -238,6 +275,57 @@ static int parse_args(int argc, char **argv, struct node_opts *o)
 		case O_SKIPCA:
 			o->join.skip_ca = true;
 			break;
+		case O_NOKL:
+			o->no_kubelet = true;
+			break;
+		case O_NOPROXY:
+			o->no_proxy = true;
+			break;
+		case O_ROOT:
+			o->kl.root_dir = optarg;
+			break;
+		case O_NODEIP:
+			o->kl.node_ip = optarg;
+			break;
+		case O_CDNS:
+			o->kl.cluster_dns = optarg;
+			break;
+		case O_CDOMAIN:
+			o->kl.cluster_domain = optarg;
+			break;
+		case O_RUNC:
+			o->kl.runc = optarg;
+			break;
+		case O_MAXPODS:
+			if (parse_u32("max-pods", optarg, 1, &o->kl.max_pods))
+				return -EINVAL;
+			break;
+		case O_LEASE: {
+			char *end;
+
+			o->kl.lease_secs = strtod(optarg, &end);
+			if (*end || o->kl.lease_secs < 0.1 || o->kl.lease_secs > 3600) {
+				fprintf(stderr,
+					"skiff-node: invalid --node-lease-renew-interval %s (want "
+					"seconds, 0.1 to 3600)\n",
+					optarg);
+				return -EINVAL;
+			}
+			break;
+		}
+		case O_LOGMAX: {
+			double d;
+
+			if (quantity_parse(optarg, &d) || d < 4096) {
+				fprintf(stderr,
+					"skiff-node: invalid --container-log-max-size %s (want a "
+					"size such as 10Mi, at least 4Ki)\n",
+					optarg);
+				return -EINVAL;
+			}
+			o->kl.log_max_size = (uint64_t)d;
+			break;
+		}
 		case 'v':
 		case O_V:
 			o->verbosity = atoi(optarg);
@@ -256,6 +344,10 @@ static int parse_args(int argc, char **argv, struct node_opts *o)
 	}
 	if (check_mode(o))
 		return -EINVAL;
+	if (o->no_kubelet && o->no_proxy) {
+		fprintf(stderr, "skiff-node: --no-kubelet and --no-proxy leave nothing to run\n");
+		return -EINVAL;
+	}
 	return check_join_args(o);
 }
 
@@ -318,6 +410,7 @@ int main(int argc, char **argv)
 	struct kconfig kc = {0};
 	struct kclient *client = NULL;
 	struct proxy *proxy = NULL;
+	struct kubelet *kubelet = NULL;
 	struct node_http *http[2] = {NULL, NULL};
 	struct ev_loop *loop = EV_DEFAULT;
 	ev_signal sig_int, sig_term;
@@ -357,18 +450,22 @@ int main(int argc, char **argv)
 	if (node_credentials(&o, kc_path, sizeof(kc_path)))
 		return 1;
 
-	bo.pin_dir = o.pin_dir;
-	bo.cgroup = o.cgroup;
-	bo.max_services = o.max_services;
-	bo.max_backends = o.max_backends;
-	r = bpflb_open(&lb, &bo, err, sizeof(err));
-	if (r) {
-		pr_err("BPF load balancer unavailable: %s", err);
-		return 1;
+	memset(&lb, 0, sizeof(lb));
+	if (!o.no_proxy) {
+		bo.pin_dir = o.pin_dir;
+		bo.cgroup = o.cgroup;
+		bo.max_services = o.max_services;
+		bo.max_backends = o.max_backends;
+		r = bpflb_open(&lb, &bo, err, sizeof(err));
+		if (r) {
+			pr_err("BPF load balancer unavailable: %s", err);
+			return 1;
+		}
+		pr_info("node %s: socket LB %s at cgroup %s, pins in %s (%d links adopted, %d "
+			"attached)",
+			o.node_name, lb.adopted ? "adopted" : "loaded", o.cgroup, o.pin_dir,
+			lb.links_adopted, lb.links_created);
 	}
-	pr_info("node %s: socket LB %s at cgroup %s, pins in %s (%d links adopted, %d attached)",
-		o.node_name, lb.adopted ? "adopted" : "loaded", o.cgroup, o.pin_dir,
-		lb.links_adopted, lb.links_created);
 
 	r = kconfig_load(o.kubeconfig, &kc, err, sizeof(err));
 	if (r) {
@@ -384,36 +481,59 @@ int main(int argc, char **argv)
 	kclient_set_timeout(client, 15000);
 
 	st.started = ev_time();
-	{
+	if (!o.no_proxy) {
 		struct proxy_opts po = {.max_services = o.max_services,
 					.max_backends = o.max_backends,
 					.sync_period = o.sync_period,
 					.adopt = lb.adopted};
 
 		proxy = proxy_new(loop, client, &lb.fds, &po, &st);
-	}
-	if (!proxy) {
-		pr_err("out of memory");
-		goto free_client;
-	}
-	if (o.metrics_addr[0]) {
-		http[0] =
-		    node_http_start(o.metrics_addr, &st, &lb.fds, o.node_name, err, sizeof(err));
-		if (!http[0]) {
-			pr_err("--metrics-bind-address: %s", err);
-			goto free_proxy;
+		if (!proxy) {
+			pr_err("out of memory");
+			goto free_client;
 		}
-	}
-	if (o.healthz_addr[0] && strcmp(o.healthz_addr, o.metrics_addr)) {
-		http[1] =
-		    node_http_start(o.healthz_addr, &st, &lb.fds, o.node_name, err, sizeof(err));
-		if (!http[1]) {
-			pr_err("--healthz-bind-address: %s", err);
+		if (o.metrics_addr[0]) {
+			http[0] = node_http_start(o.metrics_addr, &st, &lb.fds, o.node_name, err,
+						  sizeof(err));
+			if (!http[0]) {
+				pr_err("--metrics-bind-address: %s", err);
+				goto free_proxy;
+			}
+		}
+		if (o.healthz_addr[0] && strcmp(o.healthz_addr, o.metrics_addr)) {
+			http[1] = node_http_start(o.healthz_addr, &st, &lb.fds, o.node_name, err,
+						  sizeof(err));
+			if (!http[1]) {
+				pr_err("--healthz-bind-address: %s", err);
+				goto stop_http;
+			}
+		}
+		if (proxy_start(proxy))
 			goto stop_http;
+	}
+	if (!o.no_kubelet) {
+		/* pods live below the cgroup the proxy attaches to, so its
+		 * programs see their sockets and stopping the node's cgroup
+		 * stops them */
+		static char cgp[PATH_MAX]; /* o.kl keeps the pointer */
+		const char *rel = o.cgroup;
+
+		if (!strncmp(rel, "/sys/fs/cgroup/unified", 22))
+			rel += 22;
+		else if (!strncmp(rel, "/sys/fs/cgroup", 14))
+			rel += 14;
+		while (*rel == '/')
+			rel++;
+		snprintf(cgp, sizeof(cgp), "%s%spods", rel, *rel ? "/" : "");
+		o.kl.cgroup_parent = cgp;
+		o.kl.node_name = o.node_name;
+		o.kl.self_exe = "/proc/self/exe";
+		kubelet = kubelet_new(loop, client, &o.kl);
+		if (!kubelet || kubelet_start(kubelet)) {
+			pr_err("kubelet: cannot start");
+			goto stop_kubelet;
 		}
 	}
-	if (proxy_start(proxy))
-		goto stop_http;
 
 	ev_signal_init(&sig_int, on_signal, SIGINT);
 	ev_signal_init(&sig_term, on_signal, SIGTERM);
@@ -422,6 +542,8 @@ int main(int argc, char **argv)
 	ev_run(loop, 0);
 	ret = 0;
 
+stop_kubelet:
+	kubelet_free(kubelet);
 stop_http:
 	node_http_stop(http[1]);
 	node_http_stop(http[0]);
@@ -432,6 +554,7 @@ free_client:
 free_kc:
 	kconfig_free(&kc);
 close_lb:
-	bpflb_close(&lb);
+	if (!o.no_proxy)
+		bpflb_close(&lb);
 	return ret;
 }

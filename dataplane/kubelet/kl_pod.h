@@ -1,0 +1,101 @@
+/* kl_pod: one pod on this node and its containers (kl_pods.c, kl_spec.c,
+ * kl_status.c share it). */
+#ifndef SKIFF_KL_POD_H
+#define SKIFF_KL_POD_H
+
+#include <stdbool.h>
+#include <ev.h>
+#include <cjson/cJSON.h>
+#include "kl_int.h"
+#include "kubelet/runtime.h"
+#include "kubelet/sandbox.h"
+#include "strmap.h"
+
+#define KL_MAX_CTRS 16
+
+enum kl_cstate { KL_WAITING, KL_RUNNING, KL_TERMINATED };
+
+struct kl_pod;
+
+struct kl_ctr {
+	struct kl_pod *pod;
+	char name[64];
+	char id[128];	   /* runtime id: <uid>_<name> */
+	struct rt_ctr *rc; /* NULL when not running */
+	enum kl_cstate st;
+	char reason[64], message[512]; /* waiting or terminated */
+	int exit_code, signal;
+	double started_at, finished_at;
+	int restarts;
+	bool started_once;
+	/* the previous run, for lastState and `logs --previous` */
+	bool has_last;
+	int last_exit, last_signal;
+	char last_reason[64];
+	double last_started, last_finished;
+	/* restart back-off (10 s doubling to 5 min, as upstream) */
+	double backoff;
+	ev_timer restart_timer;
+	bool ready;
+};
+
+struct kl_pod {
+	struct kl_pods *pp;
+	char key[512]; /* ns/name */
+	char uid[64], ns[254], name[254];
+	cJSON *obj; /* the latest Pod */
+	struct sb_pod sb;
+	struct sb_files files;
+	bool sb_up;
+	struct kl_ctr ctrs[KL_MAX_CTRS];
+	int nctrs;
+	/* what the containers need from the API before they start */
+	cJSON *refs;	/* {"configmaps/x": obj, "secrets/y": obj} fetched */
+	int pending;	/* requests outstanding */
+	char *sa_token; /* the projected ServiceAccount token */
+	bool refs_done;
+	char error[512]; /* a pod-level problem (sandbox, references) */
+	bool terminating, gone;
+	ev_timer grace_timer, retry_timer;
+	double start_time;
+	/* status writes: one at a time, only changes */
+	struct kreq *status_req;
+	char *last_status;
+	bool status_dirty;
+};
+
+struct kl_pods {
+	struct kubelet *k;
+	struct informer *inf;
+	struct informer *nodes; /* peers' podCIDRs -> routes via their InternalIP */
+	struct rt *rt;
+	struct sb *sb;
+	struct strmap pods; /* ns/name -> struct kl_pod * */
+	char api_ip[64];    /* the kubernetes Service's ClusterIP (KUBERNETES_SERVICE_HOST) */
+	bool synced;
+};
+
+/* kl_spec.c: the runtime spec of container i (freed with kl_spec_free). */
+struct kl_spec {
+	struct rt_spec s;
+	char **strs; /* everything allocated for s */
+	int nstrs, capstrs;
+	struct rt_mount mounts[32];
+};
+int kl_spec_build(struct kl_pod *p, int i, struct kl_spec *ks, char *err, size_t len);
+void kl_spec_free(struct kl_spec *ks);
+/* Write the pod's volumes (emptyDir dirs, configMap/secret files, the
+ * ServiceAccount token) under <root>/pods/<uid>/volumes. 0 or -errno. */
+int kl_volumes_write(struct kl_pod *p, char *err, size_t len);
+/* The API objects the pod references (configmaps/<n>, secrets/<n>) into
+ * fn(ud, "configmaps", name). */
+void kl_spec_refs(const cJSON *pod, void (*fn)(void *ud, const char *res, const char *name),
+		  void *ud);
+
+/* kl_status.c: write the pod's status if it changed. */
+void kl_status_update(struct kl_pod *p);
+
+/* kl_pods.c */
+const char *kl_pod_dir(const struct kl_pod *p, char *buf, size_t len);
+
+#endif

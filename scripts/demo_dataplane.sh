@@ -281,7 +281,7 @@ import json, sys
 d = json.load(sys.stdin)
 print(" ".join(d["joinCommand"].split()[1:]))'))
 	fi
-	local argv=("$BIN/skiff-node" --state-dir "$ST/node-state" "${join[@]}"
+	local argv=("$BIN/skiff-node" --no-kubelet --state-dir "$ST/node-state" "${join[@]}"
 		--hostname-override demo-node --cgroup "$CG" --bpf-pin-dir "$PIN" --metrics-bind-address "127.0.0.1:$MPORT"
 		--healthz-bind-address "127.0.0.1:$HPORT" --max-services 1024
 		--max-backends 4096 --v 2)

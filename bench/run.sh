@@ -1,20 +1,21 @@
 #!/bin/bash
 # make bench: every benchmark, peers side by side, one after the other.
 # Benchmarks are not tests: they print figures and ratios, they do not fail
-# on a missed target. Pass names to run a subset: bench/run.sh api attack auth dns dataplane
+# on a missed target. Pass names to run a subset: bench/run.sh api attack auth kubelet dns dataplane
 # (make bench BENCH=auth)
 set -u
 cd "$(dirname "$0")/.."
 make -j2 all >/dev/null || exit 1
-want=${*:-api attack auth dns dataplane}
+want=${*:-api attack auth kubelet dns dataplane}
 for b in $want; do
 	echo "===== $b"
 	case $b in
 	api) SKIFF_BIN=build /usr/bin/python3 bench/api_bench.py ;;
 	attack) SKIFF_BIN=build /usr/bin/python3 bench/api_attack_bench.py ;;
 	auth) SKIFF_BIN=build /usr/bin/python3 bench/auth_bench.py ;;
+	kubelet) SKIFF_BIN=build /usr/bin/python3 bench/kubelet_bench.py ;;
 	dns) SKIFF_BIN=build bash bench/dns_bench.sh ;;
 	dataplane) SKIFF_BIN=build bash bench/dataplane_bench.sh ;;
-	*) echo "unknown benchmark $b (api, attack, auth, dns, dataplane)" ;;
+	*) echo "unknown benchmark $b (api, attack, auth, kubelet, dns, dataplane)" ;;
 	esac
 done

@@ -20,8 +20,14 @@ struct kl_pod;
 struct kl_ctr {
 	struct kl_pod *pod;
 	char name[64];
-	char id[128];	   /* runtime id: <uid>_<name> */
-	struct rt_ctr *rc; /* NULL when not running */
+	char id[128];	     /* runtime id: <uid>_<name> */
+	struct rt_ctr *rc;   /* NULL when not running */
+	struct rt_ctr *dead; /* exited, to be removed (reap_timer) */
+	ev_timer reap_timer;
+	/* The container's init process itself (a pidfd): its death is seen
+	 * at once, before the runtime has collected the exit status. */
+	ev_io death;
+	int pidfd;
 	enum kl_cstate st;
 	char reason[64], message[512]; /* waiting or terminated */
 	int exit_code, signal;

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include "informer.h"
 #include "json_path.h"
@@ -167,6 +168,40 @@ static void kl_token_want(struct kl_pod *p)
 
 /* ---- containers ---- */
 
+static void kl_death_stop(struct kl_ctr *c)
+{
+	if (c->pidfd <= 0)
+		return;
+	ev_io_stop(c->pod->pp->k->loop, &c->death);
+	close(c->pidfd);
+	c->pidfd = 0;
+}
+
+/* The init process died: not ready now; kl_on_exit follows with the
+ * exit status once the shim has it. */
+static void kl_death_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct kl_ctr *c = w->data;
+
+	kl_death_stop(c);
+	if (c->ready) {
+		c->ready = false;
+		kl_status_update(c->pod);
+	}
+}
+
+static void kl_death_watch(struct kl_ctr *c, int pid)
+{
+	int fd = pid > 0 ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
+
+	if (fd < 0)
+		return; /* kl_on_exit still reports it */
+	c->pidfd = fd;
+	ev_io_init(&c->death, kl_death_cb, fd, EV_READ);
+	c->death.data = c;
+	ev_io_start(c->pod->pp->k->loop, &c->death);
+}
+
 static void kl_restart_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct kl_ctr *c = w->data;
@@ -178,7 +213,7 @@ static void kl_restart_cb(struct ev_loop *loop, ev_timer *w, int revents)
 static bool kl_all_stopped(const struct kl_pod *p)
 {
 	for (int i = 0; i < p->nctrs; i++)
-		if (p->ctrs[i].rc)
+		if (p->ctrs[i].rc || p->ctrs[i].dead)
 			return false;
 	return true;
 }
@@ -244,8 +279,6 @@ static void kl_on_exit(void *ud, struct rt_ctr *rc)
 	struct kl_ctr *c = ud;
 	struct kl_pod *p = c->pod;
 	struct rt_state st;
-	const char *rp = kl_restart_policy(p);
-	double ran;
 
 	rt_get_state(rc, &st);
 	c->st = KL_TERMINATED;
@@ -258,10 +291,31 @@ static void kl_on_exit(void *ud, struct rt_ctr *rc)
 						   : "Error");
 	c->message[0] = 0;
 	c->ready = false;
-	rt_delete(rc);
-	c->rc = NULL;
+	kl_death_stop(c);
 	pr_info("kubelet: pod %s container %s exited (code %d, signal %d%s)", p->key, c->name,
 		st.exit_code, st.signal, st.oom_killed ? ", OOM killed" : "");
+	/* Report the death first: the status request goes out on the next
+	 * loop turn, and removing the container (runc delete) takes a while.
+	 * The removal, and what follows it, runs from a zero timer. */
+	c->dead = rc;
+	c->rc = NULL;
+	kl_status_update(p);
+	ev_timer_set(&c->reap_timer, 0, 0);
+	ev_timer_start(p->pp->k->loop, &c->reap_timer);
+}
+
+/* The exited container removed: finish the pod, or restart it as
+ * restartPolicy says. */
+static void kl_reap_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct kl_ctr *c = w->data;
+	struct kl_pod *p = c->pod;
+	const char *rp = kl_restart_policy(p);
+	double ran;
+
+	if (c->dead)
+		rt_delete(c->dead);
+	c->dead = NULL;
 	if (p->terminating) {
 		if (kl_all_stopped(p)) {
 			kl_pod_cleanup(p);
@@ -270,7 +324,7 @@ static void kl_on_exit(void *ud, struct rt_ctr *rc)
 		return;
 	}
 	if (strcmp(rp, "Always") &&
-	    !(strcmp(rp, "OnFailure") == 0 && (st.exit_code || st.signal))) {
+	    !(strcmp(rp, "OnFailure") == 0 && (c->exit_code || c->signal))) {
 		kl_status_update(p);
 		return;
 	}
@@ -342,6 +396,7 @@ static void kl_ctr_start(struct kl_ctr *c)
 	c->st = KL_RUNNING;
 	c->reason[0] = c->message[0] = 0;
 	c->started_at = st.started_at > 0 ? st.started_at : (double)time(NULL);
+	kl_death_watch(c, st.pid);
 	/* readiness probes: kl_probe.c; without one a running container is ready */
 	c->ready = true;
 	kl_status_update(p);
@@ -466,6 +521,8 @@ static struct kl_pod *kl_pod_new(struct kl_pods *pp, const char *key, const cJSO
 		snprintf(k->reason, sizeof(k->reason), "ContainerCreating");
 		ev_timer_init(&k->restart_timer, kl_restart_cb, 0, 0);
 		k->restart_timer.data = k;
+		ev_timer_init(&k->reap_timer, kl_reap_cb, 0, 0);
+		k->reap_timer.data = k;
 	}
 	if (!p->obj) {
 		free(p);
@@ -490,8 +547,11 @@ static void kl_pod_release(struct kl_pod *p)
 
 	ev_timer_stop(loop, &p->grace_timer);
 	ev_timer_stop(loop, &p->retry_timer);
-	for (int i = 0; i < p->nctrs; i++)
+	for (int i = 0; i < p->nctrs; i++) {
 		ev_timer_stop(loop, &p->ctrs[i].restart_timer);
+		ev_timer_stop(loop, &p->ctrs[i].reap_timer);
+		kl_death_stop(&p->ctrs[i]);
+	}
 	kreq_cancel(p->status_req);
 	if (p->pending) {
 		/* reference requests still out hold p: let them finish on a
@@ -526,6 +586,7 @@ static void kl_pod_adopt(struct kl_pod *p)
 			c->started_once = true;
 			c->started_at = st.started_at;
 			c->ready = true;
+			kl_death_watch(c, st.pid);
 			c->reason[0] = 0;
 			pr_info("kubelet: pod %s container %s adopted (pid %d)", p->key, c->name,
 				st.pid);

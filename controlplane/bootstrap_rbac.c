@@ -144,8 +144,8 @@ static const struct {
     /* webhook authentication and authorization (upstream's role): the
      * kubelet checks who asks for its port (docs/security.md) */
     {.name = "system:auth-delegator",
-     R("\"authentication.k8s.io\"", "\"tokenreviews\"", "\"create\"") "," R(
-	 "\"authorization.k8s.io\"", "\"subjectaccessreviews\"", "\"create\"")},
+     R("\"authentication.k8s.io\"", "\"tokenreviews\"",
+       "\"create\"") "," R("\"authorization.k8s.io\"", "\"subjectaccessreviews\"", "\"create\"")},
     /* what the API server's kubelet client may ask a kubelet (upstream's) */
     {.name = "system:kubelet-api-admin",
      R("\"\"", "\"nodes\"", "\"get\",\"list\",\"watch\",\"proxy\"") "," R(

@@ -255,8 +255,8 @@ static int tls_kubelet_client(const struct tls_opts *o, struct tls_creds *c)
 		free(have);
 	}
 	c->kubelet_token = strdup(tok);
-	snprintf(line, sizeof(line), "%s,kube-apiserver-kubelet-client,kube-apiserver-kubelet-client",
-		 tok);
+	snprintf(line, sizeof(line),
+		 "%s,kube-apiserver-kubelet-client,kube-apiserver-kubelet-client", tok);
 	if (c->ntokens < TLS_MAX_TOKENS - 1)
 		c->tokens[c->ntokens++] = strdup(line);
 	c->tokens[c->ntokens] = NULL;

@@ -360,7 +360,7 @@ struct kwatch {
 	struct kwatch_sock *socks;
 	kwatch_line_cb on_line;
 	kwatch_done_cb on_done;
-	kreq_done_cb on_resp; /* set for a kreq: whole body, one callback */
+	kreq_done_cb on_resp;	 /* set for a kreq: whole body, one callback */
 	kstream_data_cb on_data; /* set for a kstream: the 200 body's bytes as they come */
 	bool headers_done;	 /* a kstream's on_data(ud, "", 0) was called */
 	void *ud;

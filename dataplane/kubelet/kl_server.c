@@ -311,7 +311,9 @@ static int kl_server_cert(struct kubelet *k, char **crt, char **key)
 	free(*crt);
 	free(*key);
 	*crt = *key = NULL;
-	if (mkdir(dir, 0700) && errno != EEXIST)
+	/* the root dir too: the pods make it only later */
+	if ((mkdir(k->o.root_dir, 0755) && errno != EEXIST) ||
+	    (mkdir(dir, 0700) && errno != EEXIST))
 		return -errno;
 	r = tls_make_certs(&to, &ca, &c, key);
 	if (r)

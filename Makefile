@@ -66,9 +66,12 @@ $(B)/libctl.a: $(CTL_OBJ)
 
 $(B)/skiff-server: $(call obj,controlplane/main.c) $(B)/libcp.a $(B)/libskiff.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
-$(B)/skiff-node: $(call obj,dataplane/main.c) $(B)/libdp.a $(B)/libskiff.a
+# The kubelet's HTTPS server reuses skiff-server's http layer and its
+# certificate maker.
+NODE_CP_OBJ := $(call obj,controlplane/http/http.c controlplane/tls.c)
+$(B)/skiff-node: $(call obj,dataplane/main.c) $(B)/libdp.a $(NODE_CP_OBJ) $(B)/libskiff.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
-$(B)/skiffctl: $(call obj,ctl/main.c) $(B)/libctl.a $(B)/libdp.a $(B)/libskiff.a
+$(B)/skiffctl: $(call obj,ctl/main.c) $(B)/libctl.a $(B)/libdp.a $(NODE_CP_OBJ) $(B)/libskiff.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # --- BPF: vmlinux.h from the running kernel's BTF, object, skeleton ---

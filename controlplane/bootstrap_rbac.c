@@ -141,6 +141,15 @@ static const struct {
      R("\"\"", "\"endpoints\",\"services\",\"nodes\"", READ) "," R(
 	 "\"discovery.k8s.io\"", "\"endpointslices\"",
 	 READ) "," R("\"\",\"events.k8s.io\"", "\"events\"", "\"create\",\"patch\",\"update\"")},
+    /* webhook authentication and authorization (upstream's role): the
+     * kubelet checks who asks for its port (docs/security.md) */
+    {.name = "system:auth-delegator",
+     R("\"authentication.k8s.io\"", "\"tokenreviews\"",
+       "\"create\"") "," R("\"authorization.k8s.io\"", "\"subjectaccessreviews\"", "\"create\"")},
+    /* what the API server's kubelet client may ask a kubelet (upstream's) */
+    {.name = "system:kubelet-api-admin",
+     R("\"\"", "\"nodes\"", "\"get\",\"list\",\"watch\",\"proxy\"") "," R(
+	 "\"\"", "\"nodes/log\",\"nodes/metrics\",\"nodes/proxy\",\"nodes/stats\"", "\"*\"")},
     /* the join call, for bootstrap tokens (kubeadm binds its CSR role so) */
     {.name = "system:node-bootstrapper", U("\"/skiff/v1/join\"", "\"post\"")},
 };
@@ -167,6 +176,13 @@ static const struct {
     {"system:node-proxier", "system:node-proxier",
      "{\"apiGroup\":\"rbac.authorization.k8s.io\",\"kind\":\"User\",\"name\":"
      "\"system:kube-proxy\"}"},
+    /* kubelets check the tokens sent to their port with the API server */
+    {"system:node-auth-delegator", "system:auth-delegator",
+     "{\"apiGroup\":\"rbac.authorization.k8s.io\",\"kind\":\"Group\",\"name\":"
+     "\"system:nodes\"}"},
+    {"system:kube-apiserver-kubelet-client", "system:kubelet-api-admin",
+     "{\"apiGroup\":\"rbac.authorization.k8s.io\",\"kind\":\"User\",\"name\":"
+     "\"kube-apiserver-kubelet-client\"}"},
     {"system:node-bootstrapper", "system:node-bootstrapper",
      "{\"apiGroup\":\"rbac.authorization.k8s.io\",\"kind\":\"Group\",\"name\":"
      "\"system:bootstrappers\"}"},

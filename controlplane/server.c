@@ -339,6 +339,7 @@ int server_start(const struct server_config *c, struct server **out)
 	s->api.auth = s->auth;
 	s->api.audit = s->audit;
 	s->api.ca_pem = s->creds.ca_pem;
+	s->api.kubelet_token = s->creds.kubelet_token;
 	s->api.metrics = server_metrics;
 	s->api.commit = server_after;
 	s->api.commit_ud = s;

@@ -136,7 +136,7 @@ static char *tls_export_key(gnutls_x509_privkey_t key)
 	return s;
 }
 
-static int tls_make_certs(const struct tls_opts *o, char **ca_pem, char **crt_pem, char **key_pem)
+int tls_make_certs(const struct tls_opts *o, char **ca_pem, char **crt_pem, char **key_pem)
 {
 	gnutls_x509_privkey_t cakey = NULL, key = NULL;
 	gnutls_x509_crt_t ca = NULL, crt = NULL;
@@ -158,7 +158,7 @@ static int tls_make_certs(const struct tls_opts *o, char **ca_pem, char **crt_pe
 	    gnutls_x509_crt_sign2(ca, ca, cakey, GNUTLS_DIG_SHA256, 0))
 		goto out;
 	/* serving certificate: every name a client may use for the server */
-	if (tls_base_crt(crt, key, "kube-apiserver") ||
+	if (tls_base_crt(crt, key, o->cn ? o->cn : "kube-apiserver") ||
 	    gnutls_x509_crt_set_basic_constraints(crt, 0, -1) ||
 	    gnutls_x509_crt_set_key_usage(crt, GNUTLS_KEY_DIGITAL_SIGNATURE |
 						   GNUTLS_KEY_KEY_ENCIPHERMENT) ||
@@ -233,6 +233,36 @@ static int tls_load_tokens(const char *path, struct tls_creds *c)
 	return n;
 }
 
+/* The bearer token skiff-server shows kubelets (pods/log): user
+ * kube-apiserver-kubelet-client, which RBAC gives the nodes' proxy, log and
+ * stats subresources (system:kubelet-api-admin) and nothing else. Kept
+ * apart from tokens.csv so that data dirs made before it get one too. */
+static int tls_kubelet_client(const struct tls_opts *o, struct tls_creds *c)
+{
+	char path[4096], tok[65], line[160];
+	char *have;
+	int err;
+
+	snprintf(path, sizeof(path), "%s/kubelet-client.token", o->data_dir);
+	have = tls_read_file(path, NULL);
+	if (!have) {
+		tls_random_hex(tok, 32);
+		err = tls_write_file(path, tok, strlen(tok), 0600);
+		if (err)
+			return err;
+	} else {
+		snprintf(tok, sizeof(tok), "%.*s", (int)strcspn(have, "\r\n"), have);
+		free(have);
+	}
+	c->kubelet_token = strdup(tok);
+	snprintf(line, sizeof(line),
+		 "%s,kube-apiserver-kubelet-client,kube-apiserver-kubelet-client", tok);
+	if (c->ntokens < TLS_MAX_TOKENS - 1)
+		c->tokens[c->ntokens++] = strdup(line);
+	c->tokens[c->ntokens] = NULL;
+	return c->kubelet_token && c->tokens[c->ntokens - 1] ? 0 : -ENOMEM;
+}
+
 int tls_setup(const struct tls_opts *o, struct tls_creds *c)
 {
 	char ca_path[4096], crt_path[4096], key_path[4096], tok_path[4096], kc_path[4096];
@@ -285,6 +315,9 @@ int tls_setup(const struct tls_opts *o, struct tls_creds *c)
 		err = -ENOMEM;
 		goto err;
 	}
+	err = tls_kubelet_client(o, c);
+	if (err)
+		goto err;
 	if (o->token_file && tls_load_tokens(o->token_file, c) < 0) {
 		err = -errno;
 		pr_err("--token-auth-file: cannot read %s: %s", o->token_file, strerror(errno));
@@ -325,5 +358,6 @@ void tls_creds_free(struct tls_creds *c)
 	for (int i = 0; i < c->ntokens; i++)
 		free(c->tokens[i]);
 	free(c->admin_token);
+	free(c->kubelet_token);
 	memset(c, 0, sizeof(*c));
 }

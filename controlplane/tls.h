@@ -13,6 +13,7 @@ struct tls_opts {
 	const char *const *dns_names; /* SANs, NULL-terminated */
 	const char *const *ips;	      /* SAN IPs, NULL-terminated */
 	const char *token_file;	      /* extra tokens (--token-auth-file), may be NULL */
+	const char *cn;		      /* the serving certificate's CN (NULL: kube-apiserver) */
 };
 
 struct tls_creds {
@@ -21,7 +22,8 @@ struct tls_creds {
 	 * generated admin line first, then --token-auth-file's */
 	char *tokens[TLS_MAX_TOKENS];
 	int ntokens;
-	char *admin_token; /* the first line's token */
+	char *admin_token;   /* the first line's token */
+	char *kubelet_token; /* what skiff-server shows kubelets (kubelet-client.token) */
 };
 
 /* Load or create everything; the certificates and the token file are
@@ -29,6 +31,9 @@ struct tls_creds {
  * or different (the server URL changed). */
 int tls_setup(const struct tls_opts *o, struct tls_creds *c);
 void tls_creds_free(struct tls_creds *c);
+/* A self-signed CA and a serving certificate it signed for o->dns_names
+ * and o->ips (PEMs, malloc'd): the server's, and a kubelet's. 0 or -errno. */
+int tls_make_certs(const struct tls_opts *o, char **ca_pem, char **crt_pem, char **key_pem);
 /* Written only when missing or different. */
 int tls_write_kubeconfig(const char *path, const char *server, const char *ca_pem,
 			 const char *token);

@@ -163,6 +163,7 @@ int cmd_apply(int argc, char **argv, struct ctl_opts *o);
 int cmd_delete(int argc, char **argv, struct ctl_opts *o);
 int cmd_describe(int argc, char **argv, struct ctl_opts *o);
 int cmd_scale(int argc, char **argv, struct ctl_opts *o);
+int cmd_logs(int argc, char **argv, struct ctl_opts *o);
 /* Added by the dataplane helper (ctl/cmd_backends.c, ctl/cmd_proxy.c) and
  * the DNS helper (ctl/cmd_lookup.c). */
 int cmd_backends(int argc, char **argv, struct ctl_opts *o);

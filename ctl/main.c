@@ -14,6 +14,7 @@ static const struct ctl_cmd ctl_cmds[] = {
     {"delete", cmd_delete, "delete <resource> <name>   delete objects (or delete -f FILE)"},
     {"describe", cmd_describe, "describe <resource> <name> show an object in detail"},
     {"scale", cmd_scale, "scale deployment <name> --replicas=N"},
+    {"logs", cmd_logs, "logs <pod> [-c C] [-f] [-p] [--tail N]  a container's log"},
     /* The dataplane helper adds these (ctl/cmd_backends.c, ctl/cmd_proxy.c): */
     {"backends", cmd_backends, "backends [service]        show the dataplane's backends"},
     {"proxy", cmd_proxy, "proxy ...                  inspect the node proxy"},

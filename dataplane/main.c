@@ -81,6 +81,8 @@ static void usage(FILE *f)
 		"  --node-lease-renew-interval SECONDS\n"
 		"                                heartbeat of the node's Lease (default 10)\n"
 		"  --container-log-max-size SIZE rotate a container's log past it (default 10Mi)\n"
+		"  --kubelet-port PORT           the kubelet's HTTPS port, containerLogs (default\n"
+		"                                10250, 0: off)\n"
 		"  --v N                         log verbosity: 0-1 warnings, 2 info, 4+ debug\n"
 		"  -h, --help\n",
 		(unsigned)LB_DEF_MAX_SERVICES, (unsigned)LB_DEF_MAX_BACKENDS);
@@ -181,7 +183,8 @@ static int parse_args(int argc, char **argv, struct node_opts *o)
 		O_RUNC,
 		O_MAXPODS,
 		O_LEASE,
-		O_LOGMAX
+		O_LOGMAX,
+		O_KLPORT
 	};
 	static const struct option lo[] = {
 	    {"kubeconfig", required_argument, NULL, O_KUBECONFIG},
@@ -210,6 +213,7 @@ static int parse_args(int argc, char **argv, struct node_opts *o)
 	    {"max-pods", required_argument, NULL, O_MAXPODS},
 	    {"node-lease-renew-interval", required_argument, NULL, O_LEASE},
 	    {"container-log-max-size", required_argument, NULL, O_LOGMAX},
+	    {"kubelet-port", required_argument, NULL, O_KLPORT},
 	    {"v", required_argument, NULL, O_V},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -324,6 +328,18 @@ static int parse_args(int argc, char **argv, struct node_opts *o)
 				return -EINVAL;
 			}
 			o->kl.log_max_size = (uint64_t)d;
+			break;
+		}
+		case O_KLPORT: {
+			uint32_t port;
+
+			if (parse_u32("kubelet-port", optarg, 0, &port))
+				return -EINVAL;
+			if (port > 65535) {
+				fprintf(stderr, "skiff-node: invalid --kubelet-port %s\n", optarg);
+				return -EINVAL;
+			}
+			o->kl.kubelet_port = port ? (int)port : -1;
 			break;
 		}
 		case 'v':

@@ -360,7 +360,9 @@ struct kwatch {
 	struct kwatch_sock *socks;
 	kwatch_line_cb on_line;
 	kwatch_done_cb on_done;
-	kreq_done_cb on_resp; /* set for a kreq: whole body, one callback */
+	kreq_done_cb on_resp;	 /* set for a kreq: whole body, one callback */
+	kstream_data_cb on_data; /* set for a kstream: the 200 body's bytes as they come */
+	bool headers_done;	 /* a kstream's on_data(ud, "", 0) was called */
 	void *ud;
 	char *buf; /* partial line (200), error body (non-200), kreq body */
 	size_t len, cap;
@@ -468,6 +470,10 @@ static size_t kw_write(char *ptr, size_t size, size_t nmemb, void *ud)
 	}
 	if (!w->status)
 		curl_easy_getinfo(w->easy, CURLINFO_RESPONSE_CODE, &w->status);
+	if (w->status == 200 && w->on_data) {
+		w->on_data(w->ud, ptr, n);
+		return w->stopped ? 0 : n;
+	}
 	if (w->status != 200) {
 		/* Keep the start of the error body; drop the rest silently. */
 		if (w->len < (size_t)KW_MAX_ERRBODY)
@@ -527,7 +533,7 @@ static void kw_check_done(struct kwatch *w)
 			kr_complete(w, res, status);
 			return;
 		}
-		if (res == CURLE_OK && status == 200) {
+		if (res == CURLE_OK && status == 200 && !w->on_data) {
 			/* A last event without its '\n' still counts. */
 			if (!kw_flush_lines(w, true))
 				return;
@@ -695,6 +701,47 @@ static struct kwatch *kw_start(struct kwatch *w, struct kclient *c, struct ev_lo
 fail:
 	kw_destroy(w);
 	return NULL;
+}
+
+/* A kstream learns of a 200 when its headers end, before any body byte:
+ * a follow that has nothing to say yet is answered at once. */
+static size_t kw_header(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+	struct kwatch *w = ud;
+	size_t n = size * nmemb;
+	long status = 0;
+
+	if (w->stopped)
+		return 0;
+	if ((n == 2 && ptr[0] == '\r') || (n == 1 && ptr[0] == '\n')) {
+		curl_easy_getinfo(w->easy, CURLINFO_RESPONSE_CODE, &status);
+		if (status == 200 && !w->headers_done) {
+			w->headers_done = true;
+			w->status = 200;
+			w->on_data(w->ud, "", 0);
+		}
+	}
+	return w->stopped ? 0 : n;
+}
+
+struct kwatch *kstream_start(struct kclient *c, struct ev_loop *loop, const char *path,
+			     kstream_data_cb on_data, kwatch_done_cb on_done, void *ud)
+{
+	struct kwatch *w;
+
+	if (!c || !loop || !path || !on_data || !on_done)
+		return NULL;
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return NULL;
+	w->on_data = on_data;
+	w->on_done = on_done;
+	w->ud = ud;
+	if (!kw_start(w, c, loop, path, NULL))
+		return NULL;
+	curl_easy_setopt(w->easy, CURLOPT_HEADERFUNCTION, kw_header);
+	curl_easy_setopt(w->easy, CURLOPT_HEADERDATA, w);
+	return w;
 }
 
 struct kwatch *kwatch_start(struct kclient *c, struct ev_loop *loop, const char *path,

@@ -66,6 +66,13 @@ struct kwatch *kwatch_start(struct kclient *c, struct ev_loop *loop, const char 
 			    kwatch_line_cb on_line, kwatch_done_cb on_done, void *ud);
 /* Cancel; on_done is not called. */
 void kwatch_stop(struct kwatch *w);
+/* The same machinery for a byte stream (a log): on a 200, on_data(ud, "", 0)
+ * once the headers are in, then each piece of the body as it comes, cut
+ * anywhere; on_done as for a kwatch (the body of a non-200 answer).
+ * Stopped with kwatch_stop. */
+typedef void (*kstream_data_cb)(void *ud, const char *data, size_t len);
+struct kwatch *kstream_start(struct kclient *c, struct ev_loop *loop, const char *path,
+			     kstream_data_cb on_data, kwatch_done_cb on_done, void *ud);
 
 /* Asynchronous GET on a libev loop, on the same machinery as kwatch: the
  * whole body is collected, whatever the status, and on_done is called once

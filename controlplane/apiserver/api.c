@@ -185,6 +185,13 @@ static void api_dispatch(struct api *a, struct http_req *req, const struct api_t
 			api_method_not_allowed(req);
 		return;
 	}
+	if (!strcmp(t->sub, "log")) {
+		if (strcmp(m, "GET"))
+			api_method_not_allowed(req);
+		else
+			api_pod_log(a, req, t);
+		return;
+	}
 	if (!strcmp(t->sub, "token")) {
 		if (strcmp(m, "POST"))
 			api_method_not_allowed(req);

@@ -23,9 +23,9 @@ struct api_config {
 	const char *cluster_dns; /* kube-dns ClusterIP */
 	const char *api_ip;	 /* the kubernetes Service endpoint address */
 	int api_port;
-	const char *issuer;   /* ServiceAccount token issuer and audience */
+	const char *issuer;	  /* ServiceAccount token issuer and audience */
 	const char *cluster_cidr; /* --cluster-cidr: a /24 of it per Node (spec.podCIDR) */
-	bool anonymous_plain; /* plain HTTP without a token is allowed (tests) */
+	bool anonymous_plain;	  /* plain HTTP without a token is allowed (tests) */
 	size_t max_body;
 	size_t max_object;	   /* largest object a write may store; 0 = max_body */
 	int watch_buffer_max;	   /* bytes one watcher may fall behind before it is closed */
@@ -52,7 +52,8 @@ struct api {
 	/* who is asking and may they (auth/); the audit log (NULL: none) */
 	struct auth *auth;
 	struct audit *audit;
-	const char *ca_pem; /* served at /cacerts (the join flow pins it by hash) */
+	const char *ca_pem;	   /* served at /cacerts (the join flow pins it by hash) */
+	const char *kubelet_token; /* shown to kubelets (pods/log, api_logs.c) */
 	/* /metrics text producer (server.c) */
 	size_t (*metrics)(void *ud, char *buf, size_t len);
 	void *metrics_ud;
@@ -63,7 +64,7 @@ struct api_target {
 	const struct res_type *rt;
 	char ns[254];
 	char name[254];
-	char sub[16]; /* "", "status", "scale", "binding", "eviction", "token" */
+	char sub[16]; /* "", "status", "scale", "binding", "eviction", "token", "log" */
 	bool has_ns, has_name;
 	/* The user the request acts as (NULL: the server itself, whose
 	 * writes skip identity-bound admission). */
@@ -77,7 +78,7 @@ struct api_auth_req {
 	struct auth_user imp;  /* impersonated (Impersonate-User) */
 	bool authenticated, impersonated, allowed;
 	struct auth_attrs at;
-	char verb[16];	   /* a non-resource request's verb */
+	char verb[16];	  /* a non-resource request's verb */
 	char reason[256]; /* the authorizer's */
 };
 /* The request's credentials (and Impersonate-* headers) into ar: 0, or
@@ -90,8 +91,7 @@ const struct auth_user *api_auth_user(const struct api_auth_req *ar);
  * (whose verb is the lower-case method). */
 const char *api_method_verb(struct http_req *req, char *buf, size_t len);
 const char *api_request_verb(struct http_req *req, const struct api_target *t);
-void api_attrs_resource(struct api_auth_req *ar, struct http_req *req,
-			const struct api_target *t);
+void api_attrs_resource(struct api_auth_req *ar, struct http_req *req, const struct api_target *t);
 void api_attrs_path(struct api_auth_req *ar, struct http_req *req, const char *path);
 /* true if allowed; else false after answering 403 in upstream's words. */
 bool api_authorize(struct api *a, struct http_req *req, struct api_auth_req *ar);
@@ -107,6 +107,8 @@ void api_status_forbidden(struct http_req *req, const char *group, const char *r
 void api_review(struct api *a, struct http_req *req, const struct api_target *t, cJSON *obj);
 /* POST serviceaccounts/<name>/token */
 void api_token_request(struct api *a, struct http_req *req, const struct api_target *t);
+/* GET pods/<name>/log: proxied to the pod's kubelet (api_logs.c) */
+void api_pod_log(struct api *a, struct http_req *req, const struct api_target *t);
 /* POST /skiff/v1/join with a bootstrap token (authorized as a path) */
 void api_join(struct api *a, struct http_req *req, const struct auth_user *u);
 

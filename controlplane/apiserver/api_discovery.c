@@ -87,6 +87,7 @@ static cJSON *api_resource_list(const char *group, const char *version)
 						 "patch",  "update", "watch", NULL};
 	static const char *const sub_verbs[] = {"get", "patch", "update", NULL};
 	static const char *const bind_verbs[] = {"create", NULL};
+	static const char *const get_verbs[] = {"get", NULL};
 	cJSON *doc = cJSON_CreateObject(), *list;
 	char gv[64];
 	bool any = false;
@@ -120,6 +121,8 @@ static cJSON *api_resource_list(const char *group, const char *version)
 			api_add_sub(list, rt, "scale", "Scale", sub_verbs, "autoscaling", "v1");
 		if (rt->has_binding)
 			api_add_sub(list, rt, "binding", "Binding", bind_verbs, NULL, NULL);
+		if (rt->has_log)
+			api_add_sub(list, rt, "log", rt->kind, get_verbs, NULL, NULL);
 		if (rt->has_token)
 			api_add_sub(list, rt, "token", "TokenRequest", bind_verbs,
 				    "authentication.k8s.io", "v1");

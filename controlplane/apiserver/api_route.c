@@ -130,7 +130,8 @@ int api_route(const char *path, struct api_target *t)
 		    !(!strcmp(t->sub, "scale") && t->rt->has_scale) &&
 		    !(!strcmp(t->sub, "binding") && t->rt->has_binding) &&
 		    !(!strcmp(t->sub, "eviction") && t->rt->has_eviction) &&
-		    !(!strcmp(t->sub, "token") && t->rt->has_token))
+		    !(!strcmp(t->sub, "token") && t->rt->has_token) &&
+		    !(!strcmp(t->sub, "log") && t->rt->has_log))
 			return -ENOENT;
 	}
 	if (i != n)

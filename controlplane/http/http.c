@@ -79,6 +79,7 @@ struct http_req {
 	bool dispatched;
 	bool has_reply;
 	bool deferred;
+	bool held, hold_suspended; /* http_req_hold: waits for http_req_resume */
 	int status;
 	char ctype[64];
 	char *resp;
@@ -536,8 +537,8 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
 	}
 
 	if (r->dispatched) {
-		/* resumed after a group commit */
-		if (r->deferred)
+		/* resumed after a group commit or an http_req_resume */
+		if (r->deferred || r->held)
 			return MHD_YES;
 		return http_send_result(r);
 	}
@@ -549,6 +550,11 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
 		MHD_suspend_connection(conn);
 		r->next_deferred = s->deferred;
 		s->deferred = r;
+		return MHD_YES;
+	}
+	if (r->held) {
+		r->hold_suspended = true;
+		MHD_suspend_connection(conn);
 		return MHD_YES;
 	}
 	return http_send_result(r);
@@ -738,6 +744,11 @@ void http_server_stop(struct http_server *s)
 			MHD_resume_connection(st->conn);
 		}
 	}
+	for (struct http_req *r = s->active.head; r; r = r->anext)
+		if (r->held && r->hold_suspended) {
+			r->held = r->hold_suspended = false;
+			MHD_resume_connection(r->conn);
+		}
 	http_release_deferred(s);
 	MHD_run(s->mhd);
 	MHD_stop_daemon(s->mhd);
@@ -880,6 +891,23 @@ void http_reply(struct http_req *r, int status, const char *ctype, const char *b
 void http_req_defer(struct http_req *r)
 {
 	r->deferred = true;
+}
+
+void http_req_hold(struct http_req *r)
+{
+	r->held = true;
+}
+
+void http_req_resume(struct http_req *r)
+{
+	if (!r->held)
+		return;
+	r->held = false;
+	if (r->hold_suspended) {
+		r->hold_suspended = false;
+		MHD_resume_connection(r->conn);
+		http_kick(r->srv);
+	}
 }
 
 void http_req_on_done(struct http_req *r, http_done_fn fn, void *ud)

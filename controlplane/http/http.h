@@ -102,6 +102,13 @@ void http_reply_header(struct http_req *r, const char *name, const char *value);
 /* Hold the reply until http_release_deferred(). */
 void http_req_defer(struct http_req *r);
 
+/* Hold this one request (not a group commit: http_release_deferred leaves
+ * it alone) until http_req_resume(), which sends the reply or stream set
+ * meanwhile; for answers that wait on another server (a TokenReview, a
+ * kubelet). The connection is suspended until then. */
+void http_req_hold(struct http_req *r);
+void http_req_resume(struct http_req *r);
+
 /* Call fn(ud, status) exactly once when the request is over: its response
  * was sent (status: the HTTP status code sent; a deferred reply when it
  * actually went out, with the replacement status after

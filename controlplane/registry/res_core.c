@@ -329,6 +329,7 @@ const struct res_type res_pods = {
     .has_status = true,
     .has_binding = true,
     .has_eviction = true,
+    .has_log = true,
     .unconditional_update = true,
     .delete_returns_object = true,
     .field_selectors = pod_fields,

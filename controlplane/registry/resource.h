@@ -33,6 +33,7 @@ struct res_type {
 	bool has_binding;	    /* /binding subresource (pods: the scheduler's bind) */
 	bool has_eviction;	    /* /eviction subresource (pods: policy/v1 Eviction) */
 	bool has_token;		    /* /token subresource (serviceaccounts: TokenRequest) */
+	bool has_log;		    /* /log subresource (pods: proxied to the kubelet) */
 	bool no_deletecollection;   /* no DELETE on the collection (namespaces, as upstream) */
 	bool unconditional_update;  /* PUT without resourceVersion allowed */
 	bool delete_returns_object; /* DELETE answers the object (Service, Pod) */

@@ -9,6 +9,7 @@
 struct informer;
 struct kreq;
 struct kl_pods;
+struct kl_server;
 
 struct kubelet {
 	struct ev_loop *loop;
@@ -27,6 +28,8 @@ struct kubelet {
 	double ready_since;
 	/* pods (kl_pods.c) */
 	struct kl_pods *pods;
+	/* the HTTPS server on --kubelet-port (kl_server.c, kl_logs.c) */
+	struct kl_server *srv;
 };
 
 /* kl_node.c */
@@ -38,6 +41,11 @@ void kl_node_set_ready(struct kubelet *k, bool ready, const char *reason, const 
 /* kl_pods.c: started once the node has its podCIDR. */
 int kl_pods_start(struct kubelet *k);
 void kl_pods_stop(struct kubelet *k);
+
+/* kl_server.c: the HTTPS server (containerLogs), its callers checked with
+ * the API server (TokenReview, SubjectAccessReview). */
+int kl_server_start(struct kubelet *k);
+void kl_server_stop(struct kubelet *k);
 
 /* RFC 3339 now ("2026-12-01T12:00:00Z"), and with microseconds (MicroTime). */
 void kl_now(char *buf, size_t len);

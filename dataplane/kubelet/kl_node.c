@@ -176,7 +176,7 @@ static cJSON *kl_status(struct kubelet *k, const char *hb)
 	cJSON_AddItemToArray(addrs, a);
 	ep = cJSON_AddObjectToObject(cJSON_AddObjectToObject(st, "daemonEndpoints"),
 				     "kubeletEndpoint");
-	cJSON_AddNumberToObject(ep, "Port", 10250);
+	cJSON_AddNumberToObject(ep, "Port", k->o.kubelet_port > 0 ? k->o.kubelet_port : 0);
 	info = cJSON_AddObjectToObject(st, "nodeInfo");
 	kl_read_line("/etc/machine-id", buf, sizeof(buf));
 	cJSON_AddStringToObject(info, "machineID", buf);

@@ -435,6 +435,18 @@ int kl_spec_build(struct kl_pod *p, int i, struct kl_spec *ks, char *err, size_t
 	ks->s.log_max_size = k->o.log_max_size;
 	if (!ks->s.dir || !ks->s.cgroup_parent || !ks->s.log_path)
 		goto nomem;
+	{
+		/* the shim opens the file, not its directory: logs/<container>/ */
+		char ldir[900];
+
+		snprintf(ldir, sizeof(ldir), "%s/pods/%s/logs/%s", k->o.root_dir, p->uid, name);
+		r = sb_mkdir_p(ldir);
+		if (r) {
+			snprintf(err, len, "cannot make %s: %s", ldir, strerror(-r));
+			kl_spec_free(ks);
+			return r;
+		}
+	}
 	if ((r = ks_env(ks, p, c, err, len)) || (r = ks_resources(ks, c, err, len)) ||
 	    (r = ks_mounts(ks, p, c, err, len))) {
 		kl_spec_free(ks);

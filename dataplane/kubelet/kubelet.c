@@ -25,6 +25,8 @@ void kubelet_opts_defaults(struct kubelet_opts *o)
 		o->status_secs = 300;
 	if (!o->log_max_size)
 		o->log_max_size = 10 << 20;
+	if (!o->kubelet_port)
+		o->kubelet_port = 10250;
 }
 
 struct kubelet *kubelet_new(struct ev_loop *loop, struct kclient *c, const struct kubelet_opts *o)
@@ -42,13 +44,19 @@ struct kubelet *kubelet_new(struct ev_loop *loop, struct kclient *c, const struc
 
 int kubelet_start(struct kubelet *k)
 {
-	return kl_node_start(k);
+	int r = kl_node_start(k);
+
+	/* after kl_node_start: the serving certificate names the node's IP */
+	if (!r && k->o.kubelet_port > 0)
+		r = kl_server_start(k);
+	return r;
 }
 
 void kubelet_free(struct kubelet *k)
 {
 	if (!k)
 		return;
+	kl_server_stop(k);
 	kl_pods_stop(k);
 	kl_node_stop(k);
 	free(k);

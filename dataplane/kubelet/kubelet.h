@@ -36,6 +36,7 @@ struct kubelet_opts {
 	double lease_secs;	    /* --node-lease-renew-interval (default 10) */
 	double status_secs;	    /* status report at least this often (default 300) */
 	uint64_t log_max_size;	    /* --container-log-max-size bytes (default 10 MiB) */
+	int kubelet_port;	    /* --kubelet-port (default 10250), -1: no server */
 };
 
 /* Defaults for the fields left 0/NULL. */

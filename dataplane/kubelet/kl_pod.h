@@ -43,6 +43,7 @@ struct kl_ctr {
 	double backoff;
 	ev_timer restart_timer;
 	bool ready;
+	struct kl_probes *probes; /* this run's probes and hooks (kl_probe.c), NULL when none */
 };
 
 struct kl_pod {
@@ -100,6 +101,22 @@ void kl_spec_refs(const cJSON *pod, void (*fn)(void *ud, const char *res, const 
 
 /* kl_status.c: write the pod's status if it changed. */
 void kl_status_update(struct kl_pod *p);
+
+/* kl_probe.c: probes and lifecycle hooks of one run of a container. */
+/* A container spec's probes and hooks that cannot run (an unknown or
+ * unsupported handler): -EINVAL with err, e.g. "readinessProbe: unsupported
+ * handler grpc (...)". */
+int kl_probe_check(const cJSON *ctr, char *err, size_t len);
+/* The container runs (c->rc): run postStart (if post_start; not for an
+ * adopted container), then its probes; sets c->ready (false while a
+ * readiness or startup probe has not passed). */
+void kl_probes_start(struct kl_ctr *c, bool post_start);
+/* Stop the container: no more probes, preStop, SIGTERM, SIGKILL after grace
+ * (at once when grace <= 0). */
+void kl_ctr_stop(struct kl_ctr *c, double grace);
+/* The run ended and its rt_ctr was deleted (which cancels pending execs):
+ * free the probe state. Idempotent. */
+void kl_probes_end(struct kl_ctr *c);
 
 /* kl_pods.c */
 const char *kl_pod_dir(const struct kl_pod *p, char *buf, size_t len);

@@ -316,6 +316,7 @@ static void kl_reap_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	if (c->dead)
 		rt_delete(c->dead);
 	c->dead = NULL;
+	kl_probes_end(c); /* probes: after rt_delete, which cancelled their execs */
 	if (p->terminating) {
 		if (kl_all_stopped(p)) {
 			kl_pod_cleanup(p);
@@ -363,7 +364,11 @@ static void kl_ctr_start(struct kl_ctr *c)
 	int i = (int)(c - p->ctrs), r;
 
 	memset(&st, 0, sizeof(st));
-	r = kl_spec_build(p, i, &ks, err, sizeof(err));
+	/* probes: a probe or hook that cannot run keeps the container waiting */
+	r = kl_probe_check(cJSON_GetArrayItem(json_at(p->obj, "spec.containers"), i), err,
+			   sizeof(err));
+	if (!r)
+		r = kl_spec_build(p, i, &ks, err, sizeof(err));
 	if (r) {
 		c->st = KL_WAITING;
 		snprintf(c->reason, sizeof(c->reason), "CreateContainerConfigError");
@@ -397,8 +402,8 @@ static void kl_ctr_start(struct kl_ctr *c)
 	c->reason[0] = c->message[0] = 0;
 	c->started_at = st.started_at > 0 ? st.started_at : (double)time(NULL);
 	kl_death_watch(c, st.pid);
-	/* readiness probes: kl_probe.c; without one a running container is ready */
-	c->ready = true;
+	/* probes: postStart, then the probes set c->ready (kl_probe.c) */
+	kl_probes_start(c, true);
 	kl_status_update(p);
 }
 
@@ -464,8 +469,7 @@ static void kl_pod_terminate(struct kl_pod *p, double grace)
 	ev_timer_stop(p->pp->k->loop, &p->retry_timer);
 	for (int i = 0; i < p->nctrs; i++) {
 		ev_timer_stop(p->pp->k->loop, &p->ctrs[i].restart_timer);
-		if (p->ctrs[i].rc)
-			rt_kill(p->ctrs[i].rc, grace > 0 ? SIGTERM : SIGKILL);
+		kl_ctr_stop(&p->ctrs[i], grace); /* probes: preStop, SIGTERM */
 	}
 	if (kl_all_stopped(p)) {
 		kl_pod_cleanup(p);
@@ -551,6 +555,7 @@ static void kl_pod_release(struct kl_pod *p)
 		ev_timer_stop(loop, &p->ctrs[i].restart_timer);
 		ev_timer_stop(loop, &p->ctrs[i].reap_timer);
 		kl_death_stop(&p->ctrs[i]);
+		kl_probes_end(&p->ctrs[i]); /* probes */
 	}
 	kreq_cancel(p->status_req);
 	if (p->pending) {
@@ -585,9 +590,9 @@ static void kl_pod_adopt(struct kl_pod *p)
 			c->st = KL_RUNNING;
 			c->started_once = true;
 			c->started_at = st.started_at;
-			c->ready = true;
 			kl_death_watch(c, st.pid);
 			c->reason[0] = 0;
+			kl_probes_start(c, false); /* probes: again, without postStart */
 			pr_info("kubelet: pod %s container %s adopted (pid %d)", p->key, c->name,
 				st.pid);
 		}

@@ -286,6 +286,7 @@ static void kl_on_exit(void *ud, struct rt_ctr *rc)
 	c->last_finished = c->finished_at;
 	if (c->backoff <= 0) {
 		c->backoff = KL_BACKOFF_MIN;
+		kl_status_update(p); /* the API sees it down (not Ready) even so */
 		kl_ctr_start(c);
 		return;
 	}

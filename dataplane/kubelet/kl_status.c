@@ -102,31 +102,34 @@ static cJSON *ks_ctr_status(const struct kl_pod *p, const struct kl_ctr *c)
 	return s;
 }
 
+/* Upstream's getPhase: a container waiting to be restarted (it ran before)
+ * counts as stopped, not as waiting, so a crash-looping pod stays Running. */
 static const char *ks_phase(const struct kl_pod *p)
 {
-	int running = 0, ok = 0, failed = 0, waiting = 0;
+	int running = 0, stopped = 0, succeeded = 0, waiting = 0;
 	const char *rp = json_str(p->obj, "spec.restartPolicy") ?: "Always";
 
 	for (int i = 0; i < p->nctrs; i++) {
 		const struct kl_ctr *c = &p->ctrs[i];
 
-		if (c->st == KL_RUNNING)
+		if (c->st == KL_RUNNING) {
 			running++;
-		else if (c->st == KL_TERMINATED && !c->exit_code && !c->signal)
-			ok++;
-		else if (c->st == KL_TERMINATED)
-			failed++;
-		else
+		} else if (c->st == KL_TERMINATED) {
+			stopped++;
+			succeeded += !c->exit_code && !c->signal;
+		} else if (c->has_last) {
+			stopped++;
+		} else {
 			waiting++;
+		}
 	}
-	if (!p->nctrs || waiting || !p->sb_up)
-		return running ? "Running" : "Pending";
+	if (!p->nctrs || !p->sb_up || waiting)
+		return "Pending";
 	if (running)
 		return "Running";
-	/* all terminated and none will restart */
-	if (!strcmp(rp, "Always"))
-		return "Running";
-	return failed ? "Failed" : "Succeeded";
+	if (!strcmp(rp, "Always") || (!strcmp(rp, "OnFailure") && stopped != succeeded))
+		return "Running"; /* it restarts */
+	return stopped == succeeded ? "Succeeded" : "Failed";
 }
 
 static cJSON *ks_status(const struct kl_pod *p)

@@ -64,7 +64,7 @@ if [ "$(id -u)" != 0 ] || [ -z "$KUBECTL" ] || ! command -v runc >/dev/null; the
 	echo "1..0 # SKIP needs root, kubectl and runc"
 	exit 0
 fi
-echo "1..46"
+echo "1..52"
 
 D=$SKIFF_CLUSTER_DIR/$C
 KC=$D/kubeconfig
@@ -312,6 +312,31 @@ cond "image host without command: CreateContainerConfigError" waiting_is nocmd C
 res "memory limit of 1 byte: CreateContainerConfigError naming resources.limits.memory"
 cond "the other pods are undisturbed (web Ready, 0 restarts)" \
 	test "$(jp web '{.status.containerStatuses[0].ready}/{.status.containerStatuses[0].restartCount}')" = true/0
+
+# --- skiffctl shows pods as kubectl does ---
+# same_as_kubectl ARGS...: skiffctl's output is kubectl's (trailing blanks
+# and the AGE column aside, which may tick between the two calls).
+same_as_kubectl() {
+	K "$@" | sed 's/ *$//' | awk '{ $5 = ""; print }' >"$T/k.txt"
+	"$CTL" --kubeconfig "$KC" "$@" | sed 's/ *$//' | awk '{ $5 = ""; print }' >"$T/s.txt"
+	diff "$T/k.txt" "$T/s.txt" && [ -s "$T/s.txt" ]
+}
+cond "skiffctl get pods -o wide: NAME READY STATUS RESTARTS AGE IP NODE as kubectl" \
+	same_as_kubectl get pods -o wide
+run "$CTL" --kubeconfig "$KC" get pods -o wide
+check "skiffctl get pods -o wide shows the web pod's IP and node" 0 "$WEB_IP" "" "$N1"
+same_describe() {
+	K describe pod "$1" | sed 's/ *$//' >"$T/k.txt"
+	"$CTL" --kubeconfig "$KC" describe pod "$1" | sed 's/ *$//' >"$T/s.txt"
+	diff "$T/k.txt" "$T/s.txt" && grep -q "^Containers:" "$T/s.txt"
+}
+cond "skiffctl describe pod (running, volumes, env references) is kubectl's layout" same_describe vols
+cond "skiffctl describe pod of a crash-looping pod (states, restarts, conditions) too" same_describe crash
+run "$CTL" --kubeconfig "$KC" describe pod crash
+check "describe pod shows the node, the waiting reason and the last exit code" 0 \
+	"Node:         $N1/" "" "      Reason:       CrashLoopBackOff"
+cond "a crash-looping pod (restartPolicy Always) is Running, as upstream's getPhase" \
+	phase_is crash Running
 
 # --- deletion ---
 # leftovers POD UID NODE: nothing of the pod remains on its node.

@@ -12,6 +12,7 @@
 #include "kclient.h"
 #include "kl_pod.h"
 #include "log.h"
+#include "quantity.h"
 
 static void ks_time(double t, char *buf, size_t len)
 {
@@ -102,6 +103,34 @@ static cJSON *ks_ctr_status(const struct kl_pod *p, const struct kl_ctr *c)
 	return s;
 }
 
+/* Upstream's GetPodQOS over cpu and memory: no request or limit in any
+ * container is BestEffort; a limit on both in every container with the
+ * requests (defaulting to the limits) equal to them is Guaranteed. */
+static const char *ks_qos(const struct kl_pod *p)
+{
+	static const char *const kinds[] = {"spec.initContainers", "spec.containers"};
+	static const char *const res[] = {"cpu", "memory"};
+	bool any = false, guaranteed = true;
+	const cJSON *c;
+
+	for (int k = 0; k < 2; k++)
+		cJSON_ArrayForEach(c, json_at(p->obj, kinds[k]))
+		{
+			for (int r = 0; r < 2; r++) {
+				const cJSON *lim = json_at(c, "resources.limits");
+				const cJSON *req = json_at(c, "resources.requests");
+				const char *l = json_str(lim, res[r]), *q = json_str(req, res[r]);
+				double lv, qv;
+
+				any |= l || q;
+				if (!l || quantity_parse(l, &lv) ||
+				    (q && (quantity_parse(q, &qv) || qv != lv)))
+					guaranteed = false;
+			}
+		}
+	return !any ? "BestEffort" : guaranteed ? "Guaranteed" : "Burstable";
+}
+
 /* Upstream's getPhase: a container waiting to be restarted (it ran before)
  * counts as stopped, not as waiting, so a crash-looping pod stays Running. */
 static const char *ks_phase(const struct kl_pod *p)
@@ -166,7 +195,7 @@ static cJSON *ks_status(const struct kl_pod *p)
 	cs = cJSON_AddArrayToObject(st, "containerStatuses");
 	for (int i = 0; i < p->nctrs; i++)
 		cJSON_AddItemToArray(cs, ks_ctr_status(p, &p->ctrs[i]));
-	cJSON_AddStringToObject(st, "qosClass", "BestEffort");
+	cJSON_AddStringToObject(st, "qosClass", ks_qos(p));
 	(void)any_running;
 	return st;
 }

@@ -64,7 +64,7 @@ if [ "$(id -u)" != 0 ] || [ -z "$KUBECTL" ] || ! command -v runc >/dev/null; the
 	echo "1..0 # SKIP needs root, kubectl and runc"
 	exit 0
 fi
-echo "1..52"
+echo "1..53"
 
 D=$SKIFF_CLUSTER_DIR/$C
 KC=$D/kubeconfig
@@ -294,6 +294,8 @@ cond "lastState.terminated has exit code 137 (SIGKILL)" \
 cond "the restarted container has other processes" test -n "$(ctr_pids kill)" -a "$(ctr_pids kill)" != "$K1"
 cond "a memory limit exceeded ends as OOMKilled" until_ok 20 \
 	jp_is oom '{.status.phase}/{.status.containerStatuses[0].state.terminated.reason}' Failed/OOMKilled
+cond "qosClass: BestEffort without resources, Burstable with a memory limit only" \
+	test "$(jp web '{.status.qosClass}')/$(jp oom '{.status.qosClass}')" = BestEffort/Burstable
 cond "limits.cpu 500m is cpu.cfs_quota_us 50000 in the container's cgroup" \
 	test "$(cat "$(ctr_cg cpu cpu)/cpu.cfs_quota_us" 2>/dev/null)" = 50000
 crash_msg() { has "back-off $1s" "$T/crash.watch"; }
@@ -341,14 +343,14 @@ cond "a crash-looping pod (restartPolicy Always) is Running, as upstream's getPh
 # --- deletion ---
 # leftovers POD UID NODE: nothing of the pod remains on its node.
 leftovers() {
-	local uid=$2 node=$3 n=${3##*-} ns=/run/netns/sk-$C-node-${3##*-}
+	local uid=$2 node=$3 n=${3##*-} links
 	[ -e "$D/nodes/$node/root/pods/$uid" ] && echo "pod dir" && return 0
-	ls /sys/fs/cgroup/*/sk-$C/$node/pods/ 2>/dev/null | grep -q "$uid" && echo cgroup && return 0
+	compgen -G "/sys/fs/cgroup/*/sk-$C/$node/pods/pod$uid" >/dev/null && echo cgroup && return 0
 	grep -q "$uid" /proc/self/mountinfo && echo mount && return 0
-	ip netns exec "sk-$C-node-$n" ip -o link 2>/dev/null | grep -q "veth${uid:0:8}" && echo veth && return 0
+	links=$(ip netns exec "sk-$C-node-$n" ip -o link) || { echo "cannot list $node's links"; return 0; }
+	case $links in *veth${uid:0:8}*) echo veth && return 0 ;; esac
 	grep -lq -- "$uid" "$D"/nodes/"$node"/root/ipam/* 2>/dev/null && echo address && return 0
 	pgrep -f -- "$uid" >/dev/null && echo process && return 0
-	[ -e "$ns" ] || echo "node netns gone?"
 	return 1
 }
 nothing_left() { ! leftovers "$@" >>"$T/err"; }

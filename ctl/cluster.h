@@ -138,6 +138,7 @@ struct cl_create_opts {
 
 int cl_create(const struct cl_create_opts *co, bool json);
 int cl_node_start(struct cl_cluster *c, int i, int wait_secs);
+int cl_node_restart(struct cl_cluster *c, int i, int wait_secs);
 int cl_node_stop(struct cl_cluster *c, int i);
 /* Remove everything of the cluster, from the manifest and by name. */
 int cl_delete(const char *root, const char *name, bool quiet);

@@ -533,6 +533,51 @@ int cl_create(const struct cl_create_opts *co, bool json)
 	return 0;
 }
 
+/* Start node i's skiff-node and wait until the node is up. */
+static int cl_node_spawn_wait(struct cl_cluster *c, int i, int wait_secs, const char *done)
+{
+	char name[96];
+	int r;
+
+	cl_node_name(c, i, name, sizeof(name));
+	r = cl_node_spawn(c, i);
+	if (!r)
+		r = cl_wait_nodes(c, i, i, wait_secs);
+	if (!r)
+		printf("node %s %s\n", name, done);
+	return r;
+}
+
+/* Restart only skiff-node (an upgrade, a crash): SIGTERM to it, SIGKILL
+ * after 10 s, then start it again; its pods keep running (their shims
+ * outlive it). A skiff-node already dead is just started. */
+int cl_node_restart(struct cl_cluster *c, int i, int wait_secs)
+{
+	char cg[4200], name[96], pidf[4200];
+	pid_t pid;
+
+	cl_node_name(c, i, name, sizeof(name));
+	cl_cgroup_child(c, name, cg, sizeof(cg));
+	cl_node_dir(c, i, "skiff-node.pid", pidf, sizeof(pidf));
+	pid = cl_pid_read(pidf);
+	/* the pid file may be stale: only a process in the node's own cgroup
+	 * is this skiff-node (a zombie is in none) */
+	if (cl_pid_in_cgroup(pid, cg)) {
+		kill(pid, SIGTERM);
+		for (int t = 0; t < 1000 && cl_pid_in_cgroup(pid, cg); t++)
+			usleep(10000);
+		if (cl_pid_in_cgroup(pid, cg)) {
+			fprintf(stderr,
+				"node %s: skiff-node %d ignored SIGTERM for 10 s, killing it\n",
+				name, (int)pid);
+			kill(pid, SIGKILL);
+			for (int t = 0; t < 500 && cl_pid_in_cgroup(pid, cg); t++)
+				usleep(10000);
+		}
+	}
+	return cl_node_spawn_wait(c, i, wait_secs, "restarted (skiff-node only)");
+}
+
 int cl_node_start(struct cl_cluster *c, int i, int wait_secs)
 {
 	char cg[4200], name[96];
@@ -546,10 +591,5 @@ int cl_node_start(struct cl_cluster *c, int i, int wait_secs)
 		fprintf(stderr, "error: node %s is running (%d processes in %s)\n", name, r, cg);
 		return -EBUSY;
 	}
-	r = cl_node_spawn(c, i);
-	if (!r)
-		r = cl_wait_nodes(c, i, i, wait_secs);
-	if (!r)
-		printf("node %s started\n", name);
-	return r;
+	return cl_node_spawn_wait(c, i, wait_secs, "started");
 }

@@ -270,14 +270,14 @@ static int cl_cmd_node(int argc, char **argv, struct ctl_opts *o)
 		return 1;
 	/* node stop|start CLUSTER NODE */
 	if (a.npos < 1)
-		return ctl_err(o, "usage: skiffctl cluster node stop|start CLUSTER NODE");
+		return ctl_err(o, "usage: skiffctl cluster node stop|start|restart CLUSTER NODE");
 	verb = a.pos[0];
 	memmove(a.pos, a.pos + 1, sizeof(a.pos[0]) * 2);
 	a.npos--;
 	if (cl_named(o, &a, &c, &rest))
 		return 1;
 	if (a.npos - rest != 1)
-		return ctl_err(o, "usage: skiffctl cluster node stop|start CLUSTER NODE");
+		return ctl_err(o, "usage: skiffctl cluster node stop|start|restart CLUSTER NODE");
 	if (cl_manifest_read(&c))
 		return ctl_err(o, "no cluster \"%s\" (%s/manifest.json)", c.name, c.dir);
 	i = cl_node_index(&c, a.pos[rest]);
@@ -290,8 +290,11 @@ static int cl_cmd_node(int argc, char **argv, struct ctl_opts *o)
 		r = cl_node_stop(&c, i);
 	else if (!strcmp(verb, "start"))
 		r = cl_node_start(&c, i, a.wait_secs);
+	else if (!strcmp(verb, "restart"))
+		r = cl_node_restart(&c, i, a.wait_secs);
 	else
-		return ctl_err(o, "unknown cluster node command \"%s\" (stop, start)", verb);
+		return ctl_err(o, "unknown cluster node command \"%s\" (stop, start, restart)",
+			       verb);
 	return r ? 1 : 0;
 }
 
@@ -315,7 +318,8 @@ static const struct ctl_cmd cl_cmds[] = {
     {"delete", cl_cmd_delete, "delete [N]          stop and remove a cluster and its leftovers"},
     {"list", cl_cmd_list, "list                the clusters, their nodes and status (-o json)"},
     {"kubeconfig", cl_cmd_kubeconfig, "kubeconfig [N]      print the cluster's kubeconfig"},
-    {"node", cl_cmd_node, "node stop|start N NODE   kill a node abruptly / start it again"},
+    {"node", cl_cmd_node,
+     "node stop|start|restart N NODE   kill a node abruptly / start it / restart skiff-node only"},
     {"forward", cl_cmd_forward, NULL},
     {NULL, NULL, NULL},
 };

@@ -1,48 +1,42 @@
 #!/bin/bash
-# make demo: a small local cluster on the embedded store.
-#  1. skiff-server on 127.0.0.1 (temporary data dir, its own ports)
-#  2. a Service created with kubectl and one with skiffctl; their ClusterIPs
-#     and DNS names, answered by the cluster DNS
-#  3. the server restarted: same ClusterIPs
-#  4. a read-only ServiceAccount refused a delete (RBAC), `kubectl auth`
-#  5. (if BPF is available) skiff-node balancing the service across real
-#     backends in network namespaces, shown with `skiffctl backends`
-# Everything runs on loopback or inside namespaces made here, and is removed
-# on exit.
+# make demo: a local 2-node cluster made with `skiffctl cluster create`.
+#  1. the cluster: skiff-server and two skiff-nodes (kubelet + eBPF service
+#     proxy) in network namespaces of their own, kubectl through the
+#     loopback forwarder
+#  2. a Service created with kubectl and one with skiffctl
+#  3. a read-only ServiceAccount refused a delete (RBAC), `kubectl auth`
+#  4. pods (scripts/demo_dataplane.sh): one per node serving HTTP, a client
+#     pod calling the Service by name, a container killed and restarted, a
+#     node powered off and the other node's pod still answering
+# Needs root. Nothing touches the root namespace's interfaces, routes or
+# firewall; `skiffctl cluster delete` removes everything on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 make -j2 all >/dev/null
 BIN=$PWD/build
+if [ "$(id -u)" != 0 ]; then
+	echo "make demo needs root: it builds a cluster of network namespaces and cgroups" >&2
+	exit 1
+fi
 TMP=$(mktemp -d /tmp/skiff-demo.XXXXXX)
-PORT=${SKIFF_DEMO_PORT:-16443}
-DNSPORT=${SKIFF_DEMO_DNS_PORT:-10053}
-SERVER_PID=
+export SKIFF_CLUSTER_DIR=$TMP/clusters
+# Cluster names are global (its namespaces are /run/netns/sk-<name>-*).
+C=demo
+[ -e /run/netns/sk-$C-net ] && C=demo$$
 cleanup() {
-	[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
-	[ -x scripts/demo_dataplane.sh ] && scripts/demo_dataplane.sh cleanup "$TMP" 2>/dev/null
+	"$BIN/skiffctl" cluster delete "$C" >/dev/null 2>&1 || true
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
 
-start_server() {
-	"$BIN/skiff-server" --bind-address 127.0.0.1 --secure-port "$PORT" --data-dir "$TMP/data" \
-		--dns-bind-address "127.0.0.1:$DNSPORT" --v 1 2>>"$TMP/server.log" &
-	SERVER_PID=$!
-	for _ in $(seq 100); do
-		curl -sk "https://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	echo "skiff-server did not start:"; cat "$TMP/server.log"; exit 1
-}
-
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
 
-export KUBECONFIG=$TMP/data/admin.kubeconfig
+say "Creating a 2-node cluster"
+run "$BIN/skiffctl" cluster create --name "$C" --nodes 2
+export KUBECONFIG=$SKIFF_CLUSTER_DIR/$C/kubeconfig
 export HOME=$TMP # fresh kubectl discovery cache
-say "Starting skiff-server on https://127.0.0.1:$PORT (data dir $TMP/data)"
-start_server
-run kubectl get namespaces
+run kubectl get nodes -o wide
 run kubectl get svc -A -o wide
 
 say "Creating Service 'web' with kubectl and 'db' with skiffctl"
@@ -75,19 +69,6 @@ WEB_IP=$(kubectl get svc web -o jsonpath='{.spec.clusterIP}')
 DB_IP=$(kubectl get svc db -o jsonpath='{.spec.clusterIP}')
 echo "web: ClusterIP $WEB_IP  DNS name web.default.svc.cluster.local"
 echo "db:  ClusterIP $DB_IP  DNS name db.default.svc.cluster.local"
-if command -v dig >/dev/null; then
-	run dig +short -p "$DNSPORT" @127.0.0.1 web.default.svc.cluster.local
-	run dig +short -p "$DNSPORT" @127.0.0.1 _http._tcp.web.default.svc.cluster.local SRV
-fi
-
-say "Restarting skiff-server (SIGKILL): the ClusterIPs stay"
-kill -9 "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
-start_server
-WEB_IP2=$(kubectl get svc web -o jsonpath='{.spec.clusterIP}')
-DB_IP2=$(kubectl get svc db -o jsonpath='{.spec.clusterIP}')
-echo "web: $WEB_IP -> $WEB_IP2   db: $DB_IP -> $DB_IP2"
-[ "$WEB_IP" = "$WEB_IP2" ] && [ "$DB_IP" = "$DB_IP2" ] && echo "same ClusterIPs after restart: yes"
-
 say "Who may do what: a read-only ServiceAccount (RBAC), kubectl auth"
 run kubectl auth whoami
 run kubectl create serviceaccount reader
@@ -106,13 +87,9 @@ printf '$ %s\n' "kubectl auth can-i delete services --as=system:serviceaccount:d
 kubectl auth can-i delete services --as=system:serviceaccount:default:reader || true
 run kubectl get svc web -o name
 
-if [ -x scripts/demo_dataplane.sh ]; then
-	say "Balancing 'web' across backends in network namespaces (skiff-node, eBPF)"
-	scripts/demo_dataplane.sh run "$TMP" "$BIN" "$KUBECONFIG" || echo "(dataplane demo skipped: see above)"
-fi
+say "Pods on the nodes"
+scripts/demo_dataplane.sh run "$BIN" "$C"
 
-say "Stopping"
-kill "$SERVER_PID" 2>/dev/null || true
-wait "$SERVER_PID" 2>/dev/null || true
-SERVER_PID=
+say "Deleting the cluster"
+run "$BIN/skiffctl" cluster delete "$C"
 echo "done"

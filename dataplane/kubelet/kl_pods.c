@@ -341,6 +341,7 @@ static void kl_reap_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	c->last_finished = c->finished_at;
 	if (c->backoff <= 0) {
 		c->backoff = KL_BACKOFF_MIN;
+		kl_status_update(p); /* the API sees it down (not Ready) even so */
 		kl_ctr_start(c);
 		return;
 	}

@@ -402,7 +402,7 @@ int kl_spec_build(struct kl_pod *p, int i, struct kl_spec *ks, char *err, size_t
 	const cJSON *c = cJSON_GetArrayItem(json_at(p->obj, "spec.containers"), i);
 	const struct kubelet *k = p->pp->k;
 	const cJSON *uid, *gid, *caps;
-	const char *name = p->ctrs[i].name;
+	const char *name = p->ctrs[i].name, *log_dir;
 	int r;
 
 	memset(ks, 0, sizeof(*ks));
@@ -430,22 +430,17 @@ int kl_spec_build(struct kl_pod *p, int i, struct kl_spec *ks, char *err, size_t
 	ks->s.netns_path = p->sb.netns_path;
 	ks->s.hostname = p->files.hostname;
 	ks->s.cgroup_parent = ks_printf(ks, "%s/pod%s", k->o.cgroup_parent, p->uid);
-	ks->s.log_path = ks_printf(ks, "%s/pods/%s/logs/%s/%d.log", k->o.root_dir, p->uid, name,
+	log_dir = ks_printf(ks, "%s/pods/%s/logs/%s", k->o.root_dir, p->uid, name);
+	ks->s.log_path = ks_printf(ks, "%s/%d.log", log_dir ?: "",
 				   p->ctrs[i].restarts + (p->ctrs[i].started_once ? 1 : 0));
 	ks->s.log_max_size = k->o.log_max_size;
-	if (!ks->s.dir || !ks->s.cgroup_parent || !ks->s.log_path)
+	if (!ks->s.dir || !ks->s.cgroup_parent || !log_dir || !ks->s.log_path)
 		goto nomem;
-	{
-		/* the shim opens the file, not its directory: logs/<container>/ */
-		char ldir[900];
-
-		snprintf(ldir, sizeof(ldir), "%s/pods/%s/logs/%s", k->o.root_dir, p->uid, name);
-		r = sb_mkdir_p(ldir);
-		if (r) {
-			snprintf(err, len, "cannot make %s: %s", ldir, strerror(-r));
-			kl_spec_free(ks);
-			return r;
-		}
+	/* the shim only opens the log file: its directory has to exist */
+	if ((r = sb_mkdir_p(log_dir))) {
+		snprintf(err, len, "mkdir %s: %s", log_dir, strerror(-r));
+		kl_spec_free(ks);
+		return r;
 	}
 	if ((r = ks_env(ks, p, c, err, len)) || (r = ks_resources(ks, c, err, len)) ||
 	    (r = ks_mounts(ks, p, c, err, len))) {

@@ -12,6 +12,7 @@
 #include "kclient.h"
 #include "kl_pod.h"
 #include "log.h"
+#include "quantity.h"
 
 static void ks_time(double t, char *buf, size_t len)
 {
@@ -102,31 +103,62 @@ static cJSON *ks_ctr_status(const struct kl_pod *p, const struct kl_ctr *c)
 	return s;
 }
 
+/* Upstream's GetPodQOS over cpu and memory: no request or limit in any
+ * container is BestEffort; a limit on both in every container with the
+ * requests (defaulting to the limits) equal to them is Guaranteed. */
+static const char *ks_qos(const struct kl_pod *p)
+{
+	static const char *const kinds[] = {"spec.initContainers", "spec.containers"};
+	static const char *const res[] = {"cpu", "memory"};
+	bool any = false, guaranteed = true;
+	const cJSON *c;
+
+	for (int k = 0; k < 2; k++)
+		cJSON_ArrayForEach(c, json_at(p->obj, kinds[k]))
+		{
+			for (int r = 0; r < 2; r++) {
+				const cJSON *lim = json_at(c, "resources.limits");
+				const cJSON *req = json_at(c, "resources.requests");
+				const char *l = json_str(lim, res[r]), *q = json_str(req, res[r]);
+				double lv, qv;
+
+				any |= l || q;
+				if (!l || quantity_parse(l, &lv) ||
+				    (q && (quantity_parse(q, &qv) || qv != lv)))
+					guaranteed = false;
+			}
+		}
+	return !any ? "BestEffort" : guaranteed ? "Guaranteed" : "Burstable";
+}
+
+/* Upstream's getPhase: a container waiting to be restarted (it ran before)
+ * counts as stopped, not as waiting, so a crash-looping pod stays Running. */
 static const char *ks_phase(const struct kl_pod *p)
 {
-	int running = 0, ok = 0, failed = 0, waiting = 0;
+	int running = 0, stopped = 0, succeeded = 0, waiting = 0;
 	const char *rp = json_str(p->obj, "spec.restartPolicy") ?: "Always";
 
 	for (int i = 0; i < p->nctrs; i++) {
 		const struct kl_ctr *c = &p->ctrs[i];
 
-		if (c->st == KL_RUNNING)
+		if (c->st == KL_RUNNING) {
 			running++;
-		else if (c->st == KL_TERMINATED && !c->exit_code && !c->signal)
-			ok++;
-		else if (c->st == KL_TERMINATED)
-			failed++;
-		else
+		} else if (c->st == KL_TERMINATED) {
+			stopped++;
+			succeeded += !c->exit_code && !c->signal;
+		} else if (c->has_last) {
+			stopped++;
+		} else {
 			waiting++;
+		}
 	}
-	if (!p->nctrs || waiting || !p->sb_up)
-		return running ? "Running" : "Pending";
+	if (!p->nctrs || !p->sb_up || waiting)
+		return "Pending";
 	if (running)
 		return "Running";
-	/* all terminated and none will restart */
-	if (!strcmp(rp, "Always"))
-		return "Running";
-	return failed ? "Failed" : "Succeeded";
+	if (!strcmp(rp, "Always") || (!strcmp(rp, "OnFailure") && stopped != succeeded))
+		return "Running"; /* it restarts */
+	return stopped == succeeded ? "Succeeded" : "Failed";
 }
 
 static cJSON *ks_status(const struct kl_pod *p)
@@ -163,7 +195,7 @@ static cJSON *ks_status(const struct kl_pod *p)
 	cs = cJSON_AddArrayToObject(st, "containerStatuses");
 	for (int i = 0; i < p->nctrs; i++)
 		cJSON_AddItemToArray(cs, ks_ctr_status(p, &p->ctrs[i]));
-	cJSON_AddStringToObject(st, "qosClass", "BestEffort");
+	cJSON_AddStringToObject(st, "qosClass", ks_qos(p));
 	(void)any_running;
 	return st;
 }

@@ -12,6 +12,12 @@ not_ok() {
 	sed 's/^/# /' "$T/out" "$T/err" 2>/dev/null | head -20
 }
 
+# run COMMAND...: its stdout in $T/out, stderr in $T/err, status in RC.
+run() {
+	"$@" >"$T/out" 2>"$T/err"
+	RC=$?
+}
+
 # check DESC WANT_RC [stdout pattern] [stderr pattern] [2nd stdout pattern]
 # WANT_RC is a status, or "fail" for any non-zero one; patterns are fixed
 # strings (grep -F), empty to skip.

@@ -9,7 +9,8 @@
 # whose EndpointSlice is written here (there are no controllers yet), a
 # client pod on node 2 calling the Service by its DNS name (cluster DNS ->
 # ClusterIP -> a pod, chosen by skiff-node's socket load balancer at
-# connect()), `skiffctl backends` from the node's pinned maps, a container
+# connect()), `skiffctl backends` from the node's pinned maps, least-busy
+# selection (4 connections held on web-1: new ones go to web-2), a container
 # killed from the host and restarted by the kubelet, and node 1 powered off
 # (`skiffctl cluster node stop`) while node 2's pod goes on answering.
 #
@@ -24,12 +25,13 @@ fail() {
 	echo "pods demo: $*" >&2
 	exit 1
 }
-# until_ok SECS COMMAND...: poll every 0.2 s until the command succeeds.
-until_ok() {
-	local end=$((SECONDS + $1))
+# wait_for SECS COMMAND...: retry five times a second until it succeeds.
+wait_for() {
+	local n=$(($1 * 5))
 	shift
-	while ! "$@" >/dev/null 2>&1; do
-		[ $SECONDS -ge $end ] && return 1
+	until "$@" >/dev/null 2>&1; do
+		n=$((n - 1))
+		[ $n -gt 0 ] || return 1
 		sleep 0.2
 	done
 }
@@ -45,40 +47,55 @@ pod_log() {
 	sed -E 's/^[^ ]+ (stdout|stderr) [FP] //' "$D/nodes/$node/root/pods/$uid/logs/c/0.log"
 }
 
-# client NAME: a pod on node 2 making 10 requests to http://web; its answers.
-client() {
-	cat <<EOF | kubectl apply -f - >/dev/null || fail "could not create pod $1"
+# app_pod NAME SCRIPT ARGS...: a pod on node 2 running /app/SCRIPT.
+app_pod() {
+	local name=$1 args="" a
+	shift
+	for a in "${@:2}"; do
+		args="$args, \"$a\""
+	done
+	cat <<EOF | kubectl apply -f - >/dev/null || fail "could not create pod $name"
 apiVersion: v1
 kind: Pod
-metadata: {name: $1}
+metadata: {name: $name}
 spec:
   nodeName: $N2
   restartPolicy: Never
+  terminationGracePeriodSeconds: 1
   volumes: [{name: app, configMap: {name: web-app}}]
   containers:
   - name: c
     image: host
-    command: [python3, /app/client.py, web.default.svc.cluster.local, "10"]
+    command: [python3, /app/$1$args]
     volumeMounts: [{name: app, mountPath: /app}]
 EOF
-	printf '$ kubectl apply -f %s.yaml   # python3 /app/client.py web.default.svc.cluster.local 10\n' "$1"
-	until_ok 30 jp_is "$1" '{.status.phase}' Succeeded ||
+	printf '$ kubectl apply -f %s.yaml   # on %s: python3 /app/%s\n' "$name" "$N2" "$*"
+}
+
+# client NAME: a pod on node 2 making 10 requests to http://web; its answers.
+client() {
+	app_pod "$1" client.py web.default.svc.cluster.local 10
+	wait_for 30 jp_is "$1" '{.status.phase}' Succeeded ||
 		{ pod_log "$1"; fail "pod $1 did not succeed ($(jp "$1" '{.status.phase}'))"; }
 	show pod_log "$1"
 	echo "answers by pod:"
 	pod_log "$1" | grep ' on ' | sort | uniq -c
 }
 
-# slice IP...: the EndpointSlice of Service web, the given pod IPs ready.
+# held N: the holder pod holds N connections.
+held() { [ "$(pod_log holder | grep -c '^held:')" -ge "$1" ]; }
+
+# slice SERVICE IP...: the Service's EndpointSlice, the given pod IPs ready.
 slice() {
-	local eps="" ip
+	local svc=$1 eps="" ip
+	shift
 	for ip in "$@"; do
 		eps="$eps{addresses: [\"$ip\"], conditions: {ready: true}},"
 	done
 	cat <<EOF | kubectl apply -f -
 apiVersion: discovery.k8s.io/v1
 kind: EndpointSlice
-metadata: {name: web-demo, labels: {kubernetes.io/service-name: web}}
+metadata: {name: $svc-demo, labels: {kubernetes.io/service-name: $svc}}
 addressType: IPv4
 ports: [{name: http, port: 8080, protocol: TCP}]
 endpoints: [${eps%,}]
@@ -101,6 +118,7 @@ data:
   server.py: |
     import http.server, os
     class H(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive: a client may hold a connection
         def do_GET(self):
             b = ("%s on %s\n" % (os.environ["POD"], os.environ["NODE"])).encode()
             self.send_response(200)
@@ -116,6 +134,21 @@ data:
     print("%s is %s" % (host, socket.gethostbyname(host)))
     for i in range(n):
         print(urllib.request.urlopen("http://%s/" % host, timeout=3).read().decode().strip())
+  holder.py: |
+    import http.client, sys, time
+    held = []
+    for i in range(int(sys.argv[2])):
+        c = http.client.HTTPConnection(sys.argv[1], 80, timeout=5)
+        c.request("GET", "/")
+        print("held:", c.getresponse().read().decode().strip(), flush=True)
+        held.append(c)
+    time.sleep(300)
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web-one}
+spec:
+  ports: [{name: http, port: 80, targetPort: 8080}]
 EOF
 	for i in 1 2; do
 		cat >>"$D/web.yaml" <<EOF
@@ -139,7 +172,7 @@ EOF
 	done
 	show kubectl apply -f "$D/web.yaml" || fail "could not create the web pods"
 	for i in 1 2; do
-		until_ok 30 jp_is "web-$i" '{.status.containerStatuses[0].ready}' true ||
+		wait_for 30 jp_is "web-$i" '{.status.containerStatuses[0].ready}' true ||
 			fail "pod web-$i did not become Ready"
 	done
 	show skiffctl get pods -o wide
@@ -149,19 +182,30 @@ EOF
 		"web-2 $ip2 in $N2's $(kubectl get node "$N2" -o 'jsonpath={.spec.podCIDR}')"
 
 	say "Service web's EndpointSlice, written here (no endpoints controller yet)"
-	show slice "$ip1" "$ip2" || fail "could not write the EndpointSlice"
+	show slice web "$ip1" "$ip2" || fail "could not write the EndpointSlice"
 	show kubectl get endpointslices -l kubernetes.io/service-name=web
 
 	say "A client pod on $N2 calls http://web.default.svc.cluster.local 10 times"
 	client client-1
 	show skiffctl backends default/web --bpf-pin-dir "$D/nodes/$N2/bpf"
 
+	say "Least busy: a pod on $N2 holds 4 connections to web-1 (Service web-one, web-1 only)"
+	show slice web-one "$ip1"
+	app_pod holder holder.py web-one 4
+	wait_for 30 held 4 || { pod_log holder; fail "the holder pod did not connect"; }
+	show pod_log holder
+	echo "(the count of active connections is per pod address, shared by the Services)"
+	client client-2
+	pod_log client-2 | grep -q "web-1 on" && fail "a new connection went to the busy web-1"
+	show skiffctl backends default/web --bpf-pin-dir "$D/nodes/$N2/bpf"
+	show kubectl delete pod holder
+
 	say "Killing web-1's container from the host (SIGKILL): the kubelet restarts it"
 	pids=$(cat "/sys/fs/cgroup/memory/sk-$C/$N1/pods/pod$(jp web-1 '{.metadata.uid}')/$(jp web-1 '{.metadata.uid}')_c/cgroup.procs" 2>/dev/null)
 	[ -n "$pids" ] || fail "cannot find web-1's processes in its cgroup"
 	# shellcheck disable=SC2086 # one argument per pid
 	show kill -KILL $pids
-	until_ok 20 jp_is web-1 '{.status.containerStatuses[0].restartCount}/{.status.containerStatuses[0].ready}' 1/true ||
+	wait_for 20 jp_is web-1 '{.status.containerStatuses[0].restartCount}/{.status.containerStatuses[0].ready}' 1/true ||
 		fail "web-1 was not restarted"
 	show skiffctl get pod web-1 -o wide
 	printf '$ skiffctl describe pod web-1 | sed -n "/State:/,/Restart Count:/p"\n'
@@ -171,9 +215,9 @@ EOF
 	show skiffctl cluster node stop "$C" "$N1" || fail "could not stop $N1"
 	show skiffctl cluster list
 	echo "(no node lifecycle controller yet: the EndpointSlice is updated here)"
-	show slice "$ip2"
-	client client-2
-	pod_log client-2 | grep -q "web-1 on" && fail "web-1 answered with its node stopped"
+	show slice web "$ip2"
+	client client-3
+	pod_log client-3 | grep -q "web-1 on" && fail "web-1 answered with its node stopped"
 	return 0
 }
 

@@ -19,6 +19,9 @@ export SKIFF_CLUSTER_DIR=$T/clusters
 export HOME=$T
 C=p$$
 cleanup() {
+	# keep the node's log of a failed run next to the test's
+	[ "${FAILS:-0}" = 0 ] || cp "$SKIFF_CLUSTER_DIR/$C/nodes/$C-node-1/skiff-node.log" \
+		"$BIN/test-logs/test_kubelet_probes.node.log" 2>/dev/null
 	"$CTL" cluster delete "$C" >/dev/null 2>&1
 	rm -rf "$T"
 }
@@ -96,9 +99,9 @@ pod web "$T/web" '"command":["sh","-c","sleep 3; exec python3 -m http.server 808
 pod tcp "$T/ex" '"command":["sh","-c","sleep 2; exec python3 -c \"import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((\\\"0.0.0.0\\\", 9090)); s.listen(); time.sleep(100000)\""],
    "readinessProbe":{"tcpSocket":{"port":9090},"periodSeconds":1}'
 pod ex "$T/ex" '"command":["sleep","100000"],
-   "readinessProbe":{"exec":{"command":["test","-f","/w/ready"]},"periodSeconds":1,"failureThreshold":1}'
+   "readinessProbe":{"exec":{"command":["test","-f","/w/ready"]},"periodSeconds":1,"timeoutSeconds":5,"failureThreshold":1}'
 pod live "$T/live" '"command":["sh","-c","touch /w/alive; exec sleep 100000"],
-   "livenessProbe":{"exec":{"command":["test","-f","/w/alive"]},"periodSeconds":1,"failureThreshold":2}'
+   "livenessProbe":{"exec":{"command":["test","-f","/w/alive"]},"periodSeconds":1,"timeoutSeconds":5,"failureThreshold":3}'
 pod start "$T/start" '"command":["sleep","100000"],
    "startupProbe":{"exec":{"command":["test","-f","/w/started"]},"periodSeconds":1,"failureThreshold":600},
    "livenessProbe":{"exec":{"command":["false"]},"periodSeconds":1,"failureThreshold":1}'

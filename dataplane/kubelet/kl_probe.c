@@ -217,6 +217,18 @@ static double kp_grace(const struct kl_ctr *c, const cJSON *probe)
 	return cJSON_IsNumber(v) && v->valuedouble >= 0 ? v->valuedouble : 30;
 }
 
+/* Started: readiness (or ready at once without it) and liveness run. */
+static void kp_after_startup(struct kl_probes *ps)
+{
+	ps->started = true;
+	if (ps->pr[KP_READINESS].on)
+		kp_arm(&ps->pr[KP_READINESS]);
+	else
+		kp_set_ready(ps, true);
+	if (ps->pr[KP_LIVENESS].on)
+		kp_arm(&ps->pr[KP_LIVENESS]);
+}
+
 static void kp_result(struct kl_probe *pr, bool ok, const char *detail)
 {
 	struct kl_probes *ps = pr->ps;
@@ -246,13 +258,7 @@ static void kp_result(struct kl_probe *pr, bool ok, const char *detail)
 			kp_kill(ps, kp_grace(c, pr->spec));
 			return;
 		}
-		ps->started = true;
-		if (ps->pr[KP_READINESS].on)
-			kp_arm(&ps->pr[KP_READINESS]);
-		else
-			kp_set_ready(ps, true);
-		if (ps->pr[KP_LIVENESS].on)
-			kp_arm(&ps->pr[KP_LIVENESS]);
+		kp_after_startup(ps);
 		break;
 	case KP_READINESS:
 		kp_set_ready(ps, ok);
@@ -603,17 +609,10 @@ static void kp_kill(struct kl_probes *ps, double grace)
 
 static void kp_probes_go(struct kl_probes *ps)
 {
-	if (ps->pr[KP_STARTUP].on) {
+	if (ps->pr[KP_STARTUP].on)
 		kp_arm(&ps->pr[KP_STARTUP]);
-		return;
-	}
-	ps->started = true;
-	if (ps->pr[KP_READINESS].on)
-		kp_arm(&ps->pr[KP_READINESS]);
 	else
-		kp_set_ready(ps, true);
-	if (ps->pr[KP_LIVENESS].on)
-		kp_arm(&ps->pr[KP_LIVENESS]);
+		kp_after_startup(ps);
 }
 
 static void kp_poststart_done(void *ud, int code)

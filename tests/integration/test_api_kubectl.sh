@@ -178,7 +178,7 @@ metadata:
   name: node-$s
   labels: {kubernetes.io/hostname: node-$s}
 spec:
-  podCIDR: 10.244.7.0/24
+  podCIDR: 10.244.$s.0/24
 EOF
 	cat >"$d/ns.yaml" <<EOF
 apiVersion: v1

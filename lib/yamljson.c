@@ -499,6 +499,24 @@ static cJSON *yj_node(struct yj_parse *p, yaml_event_t *ev, int depth)
 	return v;
 }
 
+/* A number past double's range (cJSON reads 1e400 as inf) anywhere in v?
+ * Such a document takes the YAML path, which reads the number as YAML does. */
+static bool yj_nonfinite(const cJSON *v, int depth)
+{
+	const cJSON *c;
+
+	if (cJSON_IsNumber(v))
+		return !isfinite(v->valuedouble);
+	if (depth > 1000)
+		return false;
+	cJSON_ArrayForEach(c, v)
+	{
+		if (yj_nonfinite(c, depth + 1))
+			return true;
+	}
+	return false;
+}
+
 /* JSON fast path: a text that is exactly one JSON value. */
 static cJSON *yj_try_json(const char *text, size_t len)
 {
@@ -518,6 +536,10 @@ static cJSON *yj_try_json(const char *text, size_t len)
 			cJSON_Delete(v);
 			return NULL;
 		}
+	}
+	if (yj_nonfinite(v, 0)) {
+		cJSON_Delete(v);
+		return NULL;
 	}
 	return v;
 }

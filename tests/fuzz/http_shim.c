@@ -218,6 +218,18 @@ void http_release_deferred(struct http_server *s)
 	}
 }
 
+/* A held request's reply (if any) is already recorded: the shim has no
+ * connection to suspend. */
+void http_req_hold(struct http_req *r)
+{
+	(void)r;
+}
+
+void http_req_resume(struct http_req *r)
+{
+	(void)r;
+}
+
 struct http_stream *http_reply_stream(struct http_req *r, const char *ctype,
 				      http_stream_close_fn on_close, void *ud)
 {

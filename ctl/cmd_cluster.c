@@ -220,8 +220,16 @@ static int cl_cmd_list(int argc, char **argv, struct ctl_opts *o)
 		cJSON_AddItemToArray(items, j);
 		snprintf(ready, sizeof(ready), "%d/%d", running, c.nodes);
 		snprintf(cnt, sizeof(cnt), "%d", c.nodes);
-		rows = realloc(rows, (size_t)(nrows + 1) * sizeof(*rows));
+		{
+			char ***grown = realloc(rows, (size_t)(nrows + 1) * sizeof(*rows));
+
+			if (!grown)
+				break; /* out of memory: list what fits */
+			rows = grown;
+		}
 		rows[nrows] = calloc(5, sizeof(char *));
+		if (!rows[nrows])
+			break;
 		rows[nrows][0] = strdup(c.name);
 		rows[nrows][1] = strdup(cnt);
 		rows[nrows][2] = strdup(ready);

@@ -775,19 +775,26 @@ struct kreq {
 	struct kwatch w; /* first member: kw_destroy frees the kreq */
 };
 
-struct kreq *kreq_get(struct kclient *c, struct ev_loop *loop, const char *path,
-		      kreq_done_cb on_done, void *ud)
+/* b NULL: a GET. */
+static struct kreq *kreq_start(struct kclient *c, struct ev_loop *loop, const char *path,
+			       const struct kw_body *b, kreq_done_cb on_done, void *ud)
 {
 	struct kreq *r;
 
-	if (!c || !loop || !path || !on_done)
+	if (!c || !loop || !path || !on_done || (b && !b->method))
 		return NULL;
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return NULL;
 	r->w.on_resp = on_done;
 	r->w.ud = ud;
-	return kw_start(&r->w, c, loop, path, NULL) ? r : NULL;
+	return kw_start(&r->w, c, loop, path, b) ? r : NULL;
+}
+
+struct kreq *kreq_get(struct kclient *c, struct ev_loop *loop, const char *path,
+		      kreq_done_cb on_done, void *ud)
+{
+	return kreq_start(c, loop, path, NULL, on_done, ud);
 }
 
 struct kreq *kreq_send(struct kclient *c, struct ev_loop *loop, const char *method,
@@ -795,16 +802,8 @@ struct kreq *kreq_send(struct kclient *c, struct ev_loop *loop, const char *meth
 		       kreq_done_cb on_done, void *ud)
 {
 	struct kw_body b = {method, content_type, body, len};
-	struct kreq *r;
 
-	if (!c || !loop || !method || !path || !on_done)
-		return NULL;
-	r = calloc(1, sizeof(*r));
-	if (!r)
-		return NULL;
-	r->w.on_resp = on_done;
-	r->w.ud = ud;
-	return kw_start(&r->w, c, loop, path, &b) ? r : NULL;
+	return kreq_start(c, loop, path, &b, on_done, ud);
 }
 
 void kreq_cancel(struct kreq *r)

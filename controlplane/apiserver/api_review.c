@@ -101,9 +101,13 @@ static int rv_subject(const cJSON *spec, struct auth_user *u, struct verrs *e)
 	const char *gv[AUTH_MAX_GROUPS];
 	int n = 0;
 
+	if (cJSON_GetArraySize(RES_ARR(groups)) > AUTH_MAX_GROUPS) {
+		verrs_too_many(e, "spec.groups", cJSON_GetArraySize(groups), AUTH_MAX_GROUPS);
+		return -EINVAL;
+	}
 	cJSON_ArrayForEach(g, RES_ARR(groups))
 	{
-		if (cJSON_IsString(g) && n < AUTH_MAX_GROUPS)
+		if (cJSON_IsString(g))
 			gv[n++] = g->valuestring;
 	}
 	if (!*user && !n) {

@@ -416,6 +416,15 @@ static void kl_pod_sync(struct kl_pod *p)
 
 	if (p->terminating || p->gone)
 		return;
+	if (cJSON_GetArraySize(json_at(p->obj, "spec.containers")) > KL_MAX_CTRS) {
+		/* never run a pod with some of its containers missing */
+		snprintf(p->error, sizeof(p->error),
+			 "the pod has %d containers: this kubelet runs at most %d",
+			 cJSON_GetArraySize(json_at(p->obj, "spec.containers")), KL_MAX_CTRS);
+		pr_warn("kubelet: pod %s: %s", p->key, p->error);
+		kl_status_update(p);
+		return;
+	}
 	if (!p->sb_up) {
 		if (sb_pod_up(p->pp->sb, p->uid, &p->sb, err, sizeof(err))) {
 			kl_pod_fail(p, "FailedCreatePodSandBox: %s", err);
@@ -730,8 +739,13 @@ static void kl_peer_one(void *ud, const char *key, const cJSON *node)
 	const char *cidr = json_str(node, "spec.podCIDR"), *ip = NULL;
 	const cJSON *a;
 
-	if (!cidr || !strcmp(key, ps->pp->k->o.node_name) || ps->n == KL_MAX_PEERS)
+	if (!cidr || !strcmp(key, ps->pp->k->o.node_name))
 		return;
+	if (ps->n == KL_MAX_PEERS) {
+		pr_warn("kubelet: more than %d other nodes: no route to node %s's pods",
+			KL_MAX_PEERS, key);
+		return;
+	}
 	cJSON_ArrayForEach(a, json_at(node, "status.addresses"))
 	{
 		if (json_str(a, "type") && !strcmp(json_str(a, "type"), "InternalIP"))

@@ -428,7 +428,7 @@ int main(int argc, char **argv)
 	struct proxy *proxy = NULL;
 	struct kubelet *kubelet = NULL;
 	struct node_http *http[2] = {NULL, NULL};
-	struct ev_loop *loop = EV_DEFAULT;
+	struct ev_loop *loop = NULL;
 	ev_signal sig_int, sig_term;
 	char hostname[HOST_NAME_MAX + 1];
 	char kc_path[PATH_MAX];
@@ -495,6 +495,16 @@ int main(int argc, char **argv)
 	}
 	/* A list must not hold the loop for a minute when the server hangs. */
 	kclient_set_timeout(client, 15000);
+	/* Not libev's default loop: that one reaps any child that reports
+	 * SIGCHLD with waitpid(-1), and a runc exec child (cloned with exit
+	 * signal 0, yet seen to report SIGCHLD after its exec) then loses its
+	 * exit code to it: the exec probe or hook reads as failed (-ECHILD).
+	 * Every child of this process is waited for by its pid. */
+	loop = ev_loop_new(EVFLAG_AUTO);
+	if (!loop) {
+		pr_err("cannot create the event loop");
+		goto free_client;
+	}
 
 	st.started = ev_time();
 	if (!o.no_proxy) {
@@ -567,6 +577,8 @@ free_proxy:
 	proxy_free(proxy);
 free_client:
 	kclient_free(client);
+	if (loop)
+		ev_loop_destroy(loop);
 free_kc:
 	kconfig_free(&kc);
 close_lb:

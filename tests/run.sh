@@ -7,7 +7,8 @@
 set -u
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-LOGDIR=${SKIFF_TEST_LOGS:-$ROOT/build/test-logs}
+export SKIFF_TEST_LOGS=${SKIFF_TEST_LOGS:-$ROOT/build/test-logs}
+LOGDIR=$SKIFF_TEST_LOGS
 mkdir -p "$LOGDIR"
 PASS=0 FAIL=0 SKIP=0
 FAILED=()

@@ -386,12 +386,31 @@ static void ctr_now_cb(EV_P_ ev_timer *w, int revents)
 	c->on_exit(c->ud, c);
 }
 
+/* Wait until fd is readable, at most ms after *t0 (CLOCK_MONOTONIC); a
+ * signal (EINTR) does not end the wait, the deadline does. */
+static bool poll_in(int fd, int ms, const struct timespec *t0)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	struct timespec now;
+	long left;
+	int r;
+
+	do {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = ms -
+		       ((now.tv_sec - t0->tv_sec) * 1000L + (now.tv_nsec - t0->tv_nsec) / 1000000L);
+		r = left > 0 ? poll(&p, 1, (int)left) : 0;
+	} while (r < 0 && errno == EINTR);
+	return r == 1;
+}
+
 /* Wait for a pidfd to become readable (its process gone). */
 static bool pidfd_wait(int fd, int ms)
 {
-	struct pollfd p = {.fd = fd, .events = POLLIN};
+	struct timespec t0;
 
-	return poll(&p, 1, ms) == 1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	return poll_in(fd, ms, &t0);
 }
 
 /* runc logs errors as time="..." level=error msg="<text>": the text, unquoted
@@ -456,14 +475,15 @@ static int shim_spawn(struct rt *rt, const struct rt_spec *s, const char *memcg)
 /* Read the report line until EOF, blocking (rt_run). */
 static int report_read(int fd, char *rep, size_t rlen)
 {
-	struct pollfd pf = {.fd = fd, .events = POLLIN};
+	struct timespec t0;
 	size_t n = 0;
 	int r = 0;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (n + 1 < rlen) {
 		ssize_t k;
 
-		if (poll(&pf, 1, START_TIMEOUT_MS) != 1) {
+		if (!poll_in(fd, START_TIMEOUT_MS, &t0)) {
 			r = -ETIMEDOUT;
 			break;
 		}

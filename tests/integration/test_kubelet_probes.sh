@@ -21,7 +21,7 @@ C=p$$
 cleanup() {
 	# keep the node's log of a failed run next to the test's
 	[ "${FAILS:-0}" = 0 ] || cp "$SKIFF_CLUSTER_DIR/$C/nodes/$C-node-1/skiff-node.log" \
-		"$BIN/test-logs/test_kubelet_probes.node.log" 2>/dev/null
+		"${SKIFF_TEST_LOGS:-$BIN/../test-logs}/test_kubelet_probes.node.log" 2>/dev/null
 	"$CTL" cluster delete "$C" >/dev/null 2>&1
 	rm -rf "$T"
 }

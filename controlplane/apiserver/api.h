@@ -273,6 +273,15 @@ int64_t api_store_delete(struct api *a, const struct res_type *rt, const char *n
 			 bool mark);
 int api_store_create(struct api *a, const struct res_type *rt, const char *ns, cJSON *obj,
 		     int *code, char *msg, size_t msglen);
+/* Update (sub "") or update the status (sub "status") of the stored
+ * object named by obj's metadata.name, through the update pipeline as the
+ * server (no resourceVersion needed: obj is taken as the new state; with
+ * expected_rev non-zero, a stored object at another revision is a -ESTALE
+ * conflict). obj is changed (stamped), not consumed. Returns the new
+ * revision, 0 when nothing changed, or -errno with *code/msg (if msg) set:
+ * -ENOENT 404, -ESTALE 409, -EINVAL 422 naming the field, -EPROTO 400. */
+int64_t api_store_update(struct api *a, const struct res_type *rt, const char *ns, const char *sub,
+			 cJSON *obj, int64_t expected_rev, int *code, char *msg, size_t msglen);
 
 /* field managers and server-side apply (api_apply.c) */
 /* Who a write is: the fieldManager query option, else the product of the

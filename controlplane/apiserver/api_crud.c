@@ -526,12 +526,18 @@ static void api_keep_only_status(cJSON *obj, const cJSON *old)
 		cJSON_AddItemToObject(obj, "status", st);
 }
 
-/* Common tail of PUT and PATCH: `obj` is the proposed new state of `old`,
- * both in the stored form (messages and answers are the target's view).
- * A dry run goes through every check and allocation and answers what would
- * be stored, but stores nothing (allocations are released again). */
-void api_update_obj(struct api *a, struct http_req *req, const struct api_target *t, cJSON *obj,
-		    cJSON *old, int64_t old_rev, bool dry, const struct api_fields *f)
+/* The update pipeline shared by PUT, PATCH and apply and by the server's
+ * controllers: `obj` is the proposed new state of `old` (stored at
+ * old_rev) of t->rt, both in the stored form. With req, identity-bound
+ * admission runs (and answers a denial itself: -EPERM). A dry run does
+ * every check and allocation but stores nothing. Returns the new revision,
+ * 0 when nothing changed or for a dry run (obj is then what would be
+ * stored), or: -EPROTO (a bad request, msg says why), -ESTALE (a
+ * resourceVersion conflict), -EINVAL (see e), -EPERM, another -errno (the
+ * store's). */
+static int64_t api_update_core(struct api *a, struct http_req *req, const struct api_target *t,
+			       cJSON *obj, const cJSON *old, int64_t old_rev, bool dry,
+			       const struct api_fields *f, struct verrs *e, char *msg, size_t mlen)
 {
 	const struct res_type *rt = t->rt, *st = res_stored(rt);
 	cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
@@ -539,42 +545,35 @@ void api_update_obj(struct api *a, struct http_req *req, const struct api_target
 	const char *brv = json_str(obj, "metadata.resourceVersion");
 	const char *bname = json_str(obj, "metadata.name");
 	const char *bns = json_str(obj, "metadata.namespace");
-	struct verrs e = {0};
-	char key[600], msg[API_MSG];
+	char key[600];
 	int64_t rev;
 
 	if (!cJSON_IsObject(md)) {
-		api_status_bad(req, "metadata: expected an object");
-		return;
+		snprintf(msg, mlen, "metadata: expected an object");
+		return -EPROTO;
 	}
-	/* PUT bodies and patch results decode like a created object */
-	if (!api_decode(req, rt, obj))
-		return;
 	if (bname && strcmp(bname, t->name)) {
-		snprintf(msg, sizeof(msg),
+		snprintf(msg, mlen,
 			 "the name of the object (%s) does not match the name on the URL (%s)",
 			 bname, t->name);
-		api_status_bad(req, msg);
-		return;
+		return -EPROTO;
 	}
 	if (rt->namespaced && bns && *bns && strcmp(bns, t->ns)) {
-		api_status_bad(req, "the namespace of the provided object does not match the "
-				    "namespace sent on the request");
-		return;
+		snprintf(msg, mlen,
+			 "the namespace of the provided object does not match the "
+			 "namespace sent on the request");
+		return -EPROTO;
 	}
 	if (brv && *brv) {
 		char cur[24];
 
 		snprintf(cur, sizeof(cur), "%lld", (long long)old_rev);
-		if (strcmp(brv, cur)) {
-			api_status_conflict(req, rt, t->name);
-			return;
-		}
+		if (strcmp(brv, cur))
+			return -ESTALE;
 	} else if (!st->unconditional_update) {
-		verrs_add(&e, "FieldValueInvalid", "metadata.resourceVersion",
+		verrs_add(e, "FieldValueInvalid", "metadata.resourceVersion",
 			  "Invalid value: 0x0: must be specified for an update");
-		api_status_invalid(req, rt, t->name, &e);
-		return;
+		return -EINVAL;
 	}
 	/* identity and server-owned metadata come from the stored object */
 	json_copy_member(md, omd, "name");
@@ -591,25 +590,20 @@ void api_update_obj(struct api *a, struct http_req *req, const struct api_target
 		st->prepare_update(obj, old);
 	if (st->defaults)
 		st->defaults(obj);
-	st->validate(obj, old, &e);
-	if (e.n) {
-		api_status_invalid(req, rt, t->name, &e);
-		return;
-	}
-	if (api_admit(a, req, t, "update", obj, old))
-		return;
+	st->validate(obj, old, e);
+	if (e->n)
+		return -EINVAL;
+	if (req && api_admit(a, req, t, "update", obj, old))
+		return -EPERM;
 	if (st->allocate)
-		st->allocate(&a->alloc, obj, old, &e);
-	if (e.n) {
-		api_status_invalid(req, rt, t->name, &e);
-		return;
-	}
+		st->allocate(&a->alloc, obj, old, e);
+	if (e->n)
+		return -EINVAL;
 	/* the stored form's fields, under the stored type's apiVersion */
 	rev = api_fields_track(st, f, old, obj);
 	if (rev < 0) {
 		api_release(a, st, obj, old);
-		api_status_store_err(a, req, rt, t->name, rev);
-		return;
+		return rev;
 	}
 	if (st->has_generation) {
 		const cJSON *ns = cJSON_GetObjectItemCaseSensitive(obj, "spec");
@@ -626,29 +620,123 @@ void api_update_obj(struct api *a, struct http_req *req, const struct api_target
 	api_set_rv(obj, old_rev);
 	if (jcmp_equal(obj, old) > 0) {
 		api_release(a, st, obj, old);
-		api_reply_view(req, 200, rt, old);
-		return;
+		return 0;
 	}
 	if (dry) {
 		/* what would be stored, at the current resourceVersion */
 		rev = api_check_size(a, obj);
 		api_release(a, st, obj, old);
-		if (rev < 0)
-			api_status_store_err(a, req, rt, t->name, rev);
-		else
-			api_reply_view(req, 200, rt, obj);
-		return;
+		return rev < 0 ? rev : 0;
 	}
 	api_key(key, sizeof(key), rt, t->ns, t->name);
 	rev = api_put(a, key, obj, old_rev, false);
 	if (rev < 0) {
 		api_release(a, st, obj, old);
-		api_status_store_err(a, req, rt, t->name, rev);
-		return;
+		return rev;
 	}
 	api_release(a, st, old, obj);
-	api_reply_view(req, 200, rt, obj);
-	http_req_defer(req);
+	return rev;
+}
+
+/* Common tail of PUT and PATCH: `obj` is the proposed new state of `old`,
+ * both in the stored form (messages and answers are the target's view). */
+void api_update_obj(struct api *a, struct http_req *req, const struct api_target *t, cJSON *obj,
+		    cJSON *old, int64_t old_rev, bool dry, const struct api_fields *f)
+{
+	struct verrs e = {0};
+	char msg[API_MSG];
+	int64_t rev;
+
+	/* PUT bodies and patch results decode like a created object */
+	if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(obj, "metadata")) &&
+	    !api_decode(req, t->rt, obj))
+		return;
+	rev = api_update_core(a, req, t, obj, old, old_rev, dry, f, &e, msg, sizeof(msg));
+	switch (rev) {
+	case -EPROTO:
+		api_status_bad(req, msg);
+		return;
+	case -ESTALE:
+		api_status_conflict(req, t->rt, t->name);
+		return;
+	case -EINVAL:
+		api_status_invalid(req, t->rt, t->name, &e);
+		return;
+	case -EPERM:
+		return; /* admission answered */
+	default:
+		break;
+	}
+	if (rev < 0) {
+		api_status_store_err(a, req, t->rt, t->name, rev);
+		return;
+	}
+	/* unchanged, obj is old as stored; a dry run's, what would be */
+	api_reply_view(req, 200, t->rt, obj);
+	if (rev > 0)
+		http_req_defer(req);
+}
+
+int64_t api_store_update(struct api *a, const struct res_type *rt, const char *ns, const char *sub,
+			 cJSON *obj, int64_t expected_rev, int *code, char *msg, size_t msglen)
+{
+	static const struct api_fields server = {.manager = "skiff-server", .sub = ""};
+	static const struct api_fields server_status = {.manager = "skiff-server", .sub = "status"};
+	struct api_target t = {.rt = rt, .has_ns = rt->namespaced, .has_name = true};
+	const char *name = json_str(obj, "metadata.name");
+	const struct store_kv *kv;
+	struct verrs e = {0};
+	char m[API_MSG];
+	cJSON *old;
+	int64_t rev;
+
+	*code = 0;
+	if (!name || strlen(name) >= sizeof(t.name) || strlen(ns ? ns : "") >= sizeof(t.ns) ||
+	    strlen(sub ? sub : "") >= sizeof(t.sub)) {
+		*code = 400;
+		if (msg)
+			snprintf(msg, msglen, "no usable metadata.name");
+		return -EINVAL;
+	}
+	snprintf(t.name, sizeof(t.name), "%s", name);
+	snprintf(t.ns, sizeof(t.ns), "%s", ns ? ns : "");
+	snprintf(t.sub, sizeof(t.sub), "%s", sub ? sub : "");
+	old = api_load(a, &t, &kv);
+	if (!kv || !old) {
+		cJSON_Delete(old);
+		*code = kv ? 500 : 404;
+		if (msg)
+			snprintf(msg, msglen, "%s \"%s\" not found", res_qualified(rt), name);
+		return kv ? -EIO : -ENOENT;
+	}
+	if (expected_rev && expected_rev != kv->mod_rev) {
+		cJSON_Delete(old);
+		*code = 409;
+		if (msg)
+			snprintf(msg, msglen, "%s \"%s\": the object has been modified",
+				 res_qualified(rt), name);
+		return -ESTALE;
+	}
+	/* the controllers write what they read: no resourceVersion needed */
+	cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(obj, "metadata"),
+						"resourceVersion");
+	rev = api_update_core(a, NULL, &t, obj, old, kv->mod_rev, false,
+			      t.sub[0] ? &server_status : &server, &e, m, sizeof(m));
+	cJSON_Delete(old);
+	if (rev >= 0)
+		return rev;
+	*code = rev == -EINVAL	 ? 422
+		: rev == -ESTALE ? 409
+		: rev == -EPROTO ? 400
+		: rev == -E2BIG	 ? 413
+				 : 500;
+	if (msg && rev == -EINVAL)
+		snprintf(msg, msglen, "%s: %s", e.e[0].field, e.e[0].message);
+	else if (msg && rev == -EPROTO)
+		snprintf(msg, msglen, "%s", m);
+	else if (msg)
+		snprintf(msg, msglen, "%s \"%s\" could not be stored", res_qualified(rt), name);
+	return rev;
 }
 
 /* Convert a PUT body or patch result of a view (api_unview); 0, or

@@ -78,7 +78,6 @@ static void cq_arm_retry(struct ctrl_queue *q)
 	ev_tstamp first = 0;
 
 	ev_timer_stop(q->loop, &q->retry);
-	ev_timer_stop(q->loop, &q->resync);
 	for (struct cq_item *it = q->waiting; it; it = it->next)
 		if (!first || it->not_before < first)
 			first = it->not_before;

@@ -57,6 +57,22 @@ void ctrl_queue_resync(struct ctrl_queue *q, const struct ctrl_informer *inf, do
 		       bool (*wanted)(const cJSON *obj));
 void ctrl_queue_free(struct ctrl_queue *q);
 
+/* ---- events (ctrl_event.c) ---- */
+
+/* An event recorder for one component ("default-scheduler",
+ * "replicaset-controller"): Events written through the API pipeline, the
+ * same one again (same object, type, reason, message) within ten minutes
+ * counted on the existing Event rather than repeated. */
+struct ctrl_events;
+struct ctrl_events *ctrl_events_new(struct api *a, const char *component);
+void ctrl_events_free(struct ctrl_events *r);
+/* Record an event about obj (its kind, name, namespace, uid, apiVersion
+ * become the involvedObject); type "Normal" or "Warning"; reason
+ * CamelCase ("FailedScheduling"). Best effort: a failure is only logged.
+ * Committed with the controller's other writes (api_commit). */
+void ctrl_event(struct ctrl_events *r, const cJSON *obj, const char *type, const char *reason,
+		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
 /* ---- the controllers ---- */
 
 /* Namespace: a Terminating namespace (or one deleted without finalizers)

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "apiserver/api.h"
 #include "bootstrap.h"
+#include "controllers/controllers.h"
 #include "http/http.h"
 #include "jointoken.h"
 #include "log.h"
@@ -41,6 +42,9 @@ static const char usage[] =
     "  --token-auth-file FILE            extra bearer tokens (token,user,uid[,\"g1,g2\"] lines)\n"
     "  --audit-log-path FILE             one audit.k8s.io/v1 Event (level Metadata) per request\n"
     "                                    as a JSON line; \"-\" for stdout (default: none)\n"
+    "  --controllers LIST                controllers that run: \"*\" (all, the default),\n"
+    "                                    \"foo\" or \"-foo\" (kube-controller-manager's\n"
+    "                                    names, comma-separated; the scheduler is \"scheduler\")\n"
     "  --join-token-ttl DURATION         lifetime of the join token made in\n"
     "                                    <data-dir>/join-token (default 24h; 0 = no expiry)\n"
     "  --max-request-bytes N             largest request body accepted (default 3145728)\n"
@@ -147,6 +151,7 @@ static void parse_flags(int argc, char **argv, struct server_config *c)
 		O_TOKENS,
 		O_AUDIT,
 		O_JOINTTL,
+		O_CONTROLLERS,
 		O_MAXREQ,
 		O_WBUF,
 		O_WBUFTOT,
@@ -175,6 +180,7 @@ static void parse_flags(int argc, char **argv, struct server_config *c)
 	    {"token-auth-file", required_argument, NULL, O_TOKENS},
 	    {"audit-log-path", required_argument, NULL, O_AUDIT},
 	    {"join-token-ttl", required_argument, NULL, O_JOINTTL},
+	    {"controllers", required_argument, NULL, O_CONTROLLERS},
 	    {"max-request-bytes", required_argument, NULL, O_MAXREQ},
 	    {"watch-buffer-bytes", required_argument, NULL, O_WBUF},
 	    {"watch-buffer-total-bytes", required_argument, NULL, O_WBUFTOT},
@@ -240,6 +246,13 @@ static void parse_flags(int argc, char **argv, struct server_config *c)
 				die_flag("join-token-ttl", optarg,
 					 "must be a duration such as 24h, 30m or 0");
 			break;
+		case O_CONTROLLERS: {
+			char err[128];
+
+			if (ctrl_set_enabled(optarg, err, sizeof(err)))
+				die_flag("controllers", optarg, err);
+			break;
+		}
 		case O_MAXREQ:
 			c->max_body =
 			    (size_t)parse_num("max-request-bytes", optarg, 1024, 1L << 30);

@@ -397,11 +397,12 @@ int server_start(const struct server_config *c, struct server **out)
 		if (err)
 			goto err_api;
 	}
-	err = ctrl_namespace_start(&s->api, s->loop, &s->ns_ctrl);
+	err = ctrl_enabled("namespace") ? ctrl_namespace_start(&s->api, s->loop, &s->ns_ctrl) : 0;
 	if (err)
 		goto err_dns;
-	err = ctrl_serviceaccount_start(&s->api, s->loop, &s->sa_ctrl);
-	if (!err)
+	if (ctrl_enabled("serviceaccount"))
+		err = ctrl_serviceaccount_start(&s->api, s->loop, &s->sa_ctrl);
+	if (!err && ctrl_enabled("clusterrole-aggregation"))
 		err = ctrl_rbac_aggregate_start(&s->api, s->loop, &s->agg_ctrl);
 	if (err)
 		goto err_ctrl;

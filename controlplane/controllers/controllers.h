@@ -57,6 +57,19 @@ void ctrl_queue_resync(struct ctrl_queue *q, const struct ctrl_informer *inf, do
 		       bool (*wanted)(const cJSON *obj));
 void ctrl_queue_free(struct ctrl_queue *q);
 
+/* ---- which controllers run (ctrl_enabled.c) ---- */
+
+/* Every controller's name, as --controllers spells it (kube-controller-
+ * manager's names; the scheduler is "scheduler"). */
+#define CTRL_NAMES                                                                                 \
+	"namespace", "serviceaccount", "clusterrole-aggregation", "scheduler", "endpointslice",    \
+	    "endpoints", "replicaset", "deployment", "statefulset", "garbagecollector",            \
+	    "nodelifecycle", "job", "persistentvolume-binder"
+/* --controllers: "*", "foo", "-foo", comma-separated. 0, or -EINVAL with
+ * err naming the unknown entry. */
+int ctrl_set_enabled(const char *spec, char *err, size_t elen);
+bool ctrl_enabled(const char *name);
+
 /* ---- events (ctrl_event.c) ---- */
 
 /* An event recorder for one component ("default-scheduler",

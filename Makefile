@@ -1,4 +1,4 @@
-# Skiff build. `make` builds the three binaries into build/;
+# Skiff build. `make` builds the binaries into build/;
 # `make SAN=1` builds an ASan+UBSan variant into build/san/.
 # `make test` and `make demo` first install missing Debian packages.
 
@@ -27,7 +27,7 @@ LDLIBS := $(PKG_LIBS) -lev -lelf -lz -lm -lpthread
 
 LIB_SRC := $(wildcard lib/*.c)
 CP_SRC  := $(filter-out controlplane/main.c,$(wildcard controlplane/*.c controlplane/*/*.c))
-DP_SRC  := $(filter-out dataplane/main.c,$(wildcard dataplane/*.c dataplane/*/*.c))
+DP_SRC  := $(filter-out dataplane/main.c dataplane/shim_main.c,$(wildcard dataplane/*.c dataplane/*/*.c))
 CTL_SRC := $(filter-out ctl/main.c,$(wildcard ctl/*.c))
 BPF_SRC := $(wildcard bpf/*.bpf.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -40,7 +40,7 @@ CTL_OBJ := $(call obj,$(CTL_SRC))
 SKELS   := $(patsubst bpf/%.bpf.c,$(B)/bpf/%.skel.h,$(BPF_SRC))
 UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 
-BINS := $(B)/skiff-server $(B)/skiff-node $(B)/skiffctl
+BINS := $(B)/skiff-server $(B)/skiff-node $(B)/skiff-shim $(B)/skiffctl
 
 .PHONY: all deps test unit demo check fuzz clean format bench
 all: $(BINS)
@@ -71,6 +71,9 @@ $(B)/skiff-server: $(call obj,controlplane/main.c) $(B)/libcp.a $(B)/libskiff.a
 NODE_CP_OBJ := $(call obj,controlplane/http/http.c controlplane/tls.c)
 $(B)/skiff-node: $(call obj,dataplane/main.c) $(B)/libdp.a $(NODE_CP_OBJ) $(B)/libskiff.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+# The container shim: exec'd per container start, so it links libc alone.
+$(B)/skiff-shim: $(call obj,dataplane/shim_main.c dataplane/kubelet/shim.c dataplane/kubelet/cgroups.c)
+	$(CC) $(LDFLAGS) -o $@ $^
 $(B)/skiffctl: $(call obj,ctl/main.c) $(B)/libctl.a $(B)/libdp.a $(NODE_CP_OBJ) $(B)/libskiff.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

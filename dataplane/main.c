@@ -435,10 +435,6 @@ int main(int argc, char **argv)
 	char err[512];
 	int ret = 1, r;
 
-	/* `skiff-node shim ...`: a container's shim (kubelet/shim.c), started by
-	 * the runtime with an exec of this binary; nothing else of main runs. */
-	if (argc > 1 && strcmp(argv[1], "shim") == 0)
-		return rt_shim_main(argc, argv);
 	log_set_prefix("skiff-node");
 	if (parse_args(argc, argv, &o))
 		return 2;
@@ -553,7 +549,6 @@ int main(int argc, char **argv)
 		snprintf(cgp, sizeof(cgp), "%s%spods", rel, *rel ? "/" : "");
 		o.kl.cgroup_parent = cgp;
 		o.kl.node_name = o.node_name;
-		o.kl.self_exe = "/proc/self/exe";
 		kubelet = kubelet_new(loop, client, &o.kl);
 		if (!kubelet || kubelet_start(kubelet)) {
 			pr_err("kubelet: cannot start");

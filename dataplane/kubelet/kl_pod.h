@@ -22,6 +22,7 @@ struct kl_ctr {
 	char name[64];
 	char id[128];	     /* runtime id: <uid>_<name> */
 	struct rt_ctr *rc;   /* NULL when not running */
+	bool starting;	     /* rt_run_async in flight: kl_ctr_started follows */
 	struct rt_ctr *dead; /* exited, to be removed (reap_timer) */
 	ev_timer reap_timer;
 	/* The container's init process itself (a pidfd): its death is seen

@@ -206,14 +206,14 @@ static void kl_restart_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct kl_ctr *c = w->data;
 
-	if (!c->pod->terminating && !c->rc)
+	if (!c->pod->terminating && !c->rc && !c->starting)
 		kl_ctr_start(c);
 }
 
 static bool kl_all_stopped(const struct kl_pod *p)
 {
 	for (int i = 0; i < p->nctrs; i++)
-		if (p->ctrs[i].rc || p->ctrs[i].dead)
+		if (p->ctrs[i].rc || p->ctrs[i].dead || p->ctrs[i].starting)
 			return false;
 	return true;
 }
@@ -356,6 +356,70 @@ static void kl_reap_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	kl_status_update(p);
 }
 
+/* A start that failed (st says why): waiting, retried with the back-off. */
+static void kl_ctr_start_failed(struct kl_ctr *c, const struct rt_state *st)
+{
+	struct kl_pod *p = c->pod;
+
+	c->rc = NULL;
+	c->st = KL_WAITING;
+	snprintf(c->reason, sizeof(c->reason), "%s",
+		 st->reason[0] ? st->reason : "RunContainerError");
+	snprintf(c->message, sizeof(c->message), "%s", st->message);
+	pr_warn("kubelet: pod %s container %s: %s: %s", p->key, c->name, c->reason, c->message);
+	/* a missing image or a bad spec is retried, with the back-off */
+	if (c->backoff <= 0)
+		c->backoff = KL_BACKOFF_MIN;
+	ev_timer_set(&c->restart_timer, c->backoff, 0);
+	ev_timer_start(p->pp->k->loop, &c->restart_timer);
+	c->backoff = c->backoff * 2 > KL_BACKOFF_MAX ? KL_BACKOFF_MAX : c->backoff * 2;
+	kl_status_update(p);
+}
+
+static bool kl_all_stopped(const struct kl_pod *p);
+static void kl_pod_cleanup(struct kl_pod *p);
+static void kl_pod_free(struct kl_pod *p);
+
+/* The runtime's answer to kl_ctr_start (rc NULL: it did not start). */
+static void kl_ctr_started(void *ud, struct rt_ctr *rc, const struct rt_state *st)
+{
+	struct kl_ctr *c = ud;
+	struct kl_pod *p = c->pod;
+
+	c->starting = false;
+	if (!rc) {
+		if (p->terminating) {
+			c->rc = NULL;
+			if (kl_all_stopped(p)) {
+				kl_pod_cleanup(p);
+				kl_pod_free(p);
+			}
+			return;
+		}
+		kl_ctr_start_failed(c, st);
+		return;
+	}
+	c->rc = rc;
+	if (c->started_once)
+		c->restarts++;
+	c->started_once = true;
+	c->st = KL_RUNNING;
+	c->reason[0] = c->message[0] = 0;
+	c->started_at = st->started_at > 0 ? st->started_at : (double)time(NULL);
+	kl_death_watch(c, st->pid);
+	if (p->terminating) {
+		/* deleted while it was starting: stopped at once, no hooks */
+		rt_kill(rc, SIGKILL);
+		return;
+	}
+	/* probes: postStart, then the probes set c->ready (kl_probe.c) */
+	kl_probes_start(c, true);
+	kl_status_update(p);
+}
+
+/* Start container c without waiting for runc: the shim's report arrives
+ * on the loop (kl_ctr_started), so fifty pods created at once start side
+ * by side instead of one runc after the other. */
 static void kl_ctr_start(struct kl_ctr *c)
 {
 	struct kl_pod *p = c->pod;
@@ -364,6 +428,8 @@ static void kl_ctr_start(struct kl_ctr *c)
 	char err[512];
 	int i = (int)(c - p->ctrs), r;
 
+	if (c->starting)
+		return;
 	memset(&st, 0, sizeof(st));
 	/* probes: a probe or hook that cannot run keeps the container waiting */
 	r = kl_probe_check(cJSON_GetArrayItem(json_at(p->obj, "spec.containers"), i), err,
@@ -377,35 +443,13 @@ static void kl_ctr_start(struct kl_ctr *c)
 		kl_status_update(p);
 		return;
 	}
-	r = rt_run(p->pp->rt, &ks.s, kl_on_exit, c, &c->rc, &st);
+	c->starting = true;
+	r = rt_run_async(p->pp->rt, &ks.s, kl_ctr_started, kl_on_exit, c, &st);
 	kl_spec_free(&ks);
 	if (r) {
-		c->rc = NULL;
-		c->st = KL_WAITING;
-		snprintf(c->reason, sizeof(c->reason), "%s",
-			 st.reason[0] ? st.reason : "RunContainerError");
-		snprintf(c->message, sizeof(c->message), "%s", st.message);
-		pr_warn("kubelet: pod %s container %s: %s: %s", p->key, c->name, c->reason,
-			c->message);
-		/* a missing image or a bad spec is retried, with the back-off */
-		if (c->backoff <= 0)
-			c->backoff = KL_BACKOFF_MIN;
-		ev_timer_set(&c->restart_timer, c->backoff, 0);
-		ev_timer_start(p->pp->k->loop, &c->restart_timer);
-		c->backoff = c->backoff * 2 > KL_BACKOFF_MAX ? KL_BACKOFF_MAX : c->backoff * 2;
-		kl_status_update(p);
-		return;
+		c->starting = false;
+		kl_ctr_start_failed(c, &st);
 	}
-	if (c->started_once)
-		c->restarts++;
-	c->started_once = true;
-	c->st = KL_RUNNING;
-	c->reason[0] = c->message[0] = 0;
-	c->started_at = st.started_at > 0 ? st.started_at : (double)time(NULL);
-	kl_death_watch(c, st.pid);
-	/* probes: postStart, then the probes set c->ready (kl_probe.c) */
-	kl_probes_start(c, true);
-	kl_status_update(p);
 }
 
 /* ---- the pod ---- */
@@ -456,7 +500,8 @@ static void kl_pod_sync(struct kl_pod *p)
 	for (int i = 0; i < p->nctrs; i++) {
 		struct kl_ctr *c = &p->ctrs[i];
 
-		if (!c->rc && !ev_is_active(&c->restart_timer) && c->st != KL_TERMINATED)
+		if (!c->rc && !c->starting && !ev_is_active(&c->restart_timer) &&
+		    c->st != KL_TERMINATED)
 			kl_ctr_start(c);
 	}
 	kl_status_update(p);
@@ -792,7 +837,7 @@ int kl_pods_start(struct kubelet *k)
 {
 	struct kl_pods *pp = calloc(1, sizeof(*pp));
 	struct rt_opts ro = {
-	    .root_dir = k->o.root_dir, .runc = k->o.runc, .self_exe = k->o.self_exe};
+	    .root_dir = k->o.root_dir, .runc = k->o.runc, .shim_exe = k->o.shim_exe};
 	struct sb_opts so = {.root_dir = k->o.root_dir, .pod_cidr = k->pod_cidr};
 	char sel[400], err[512];
 	struct informer_opts io = {.path = "/api/v1/pods", .field_selector = sel, .name = "pods"};

@@ -29,7 +29,7 @@ struct kubelet_opts {
 	const char *node_ip;	    /* --node-ip, NULL: the first IPv4 of this namespace */
 	const char *cluster_dns;    /* --cluster-dns (default 10.96.0.10) */
 	const char *cluster_domain; /* --cluster-domain (default cluster.local) */
-	const char *self_exe;	    /* this binary, for the container shims */
+	const char *shim_exe;	    /* NULL: skiff-shim next to this binary */
 	const char *runc;	    /* --runc (default "runc") */
 	const char *cgroup_parent;  /* pods' cgroups, relative (default "skiff") */
 	uint32_t max_pods;	    /* --max-pods (default 110) */

@@ -58,7 +58,7 @@ struct rt_state {
 struct rt_opts {
 	const char *root_dir;
 	const char *runc;     /* default "runc" */
-	const char *self_exe; /* for the shim; default /proc/self/exe resolved at rt_new */
+	const char *shim_exe; /* the shim binary; default skiff-shim next to this one */
 };
 int rt_new(struct ev_loop *loop, const struct rt_opts *o, struct rt **out);
 void rt_free(struct rt *rt); /* does NOT stop containers */
@@ -104,7 +104,7 @@ int rt_cgroup_remove(struct rt *rt, const char *rel);
 
 /* The shim: `skiff-node shim <bundle-dir> <id> <runc> <runc-root> <log-path> <log-max>
  * <memcg-dir|->`, reporting on fd 3. Returns the process exit status. */
-int rt_shim_main(int argc, char **argv);
+int rt_shim_main(int argc, char **argv); /* skiff-shim's main (shim.c) */
 
 /* An image's config (OCI image config "config" fields); NULL-terminated vectors, NULL when unset.
  */

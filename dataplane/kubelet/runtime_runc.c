@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,7 +41,7 @@ static const char *const host_dir_names[] = {"/bin", "/lib",  "/lib64", "/usr",
 
 struct rt {
 	struct ev_loop *loop;
-	char root[PATH_MAX], runc_root[PATH_MAX + 8], runc[PATH_MAX], self[PATH_MAX];
+	char root[PATH_MAX], runc_root[PATH_MAX + 8], runc[PATH_MAX], shim[PATH_MAX];
 	enum rt_cg_mode cg_mode;
 	const char *host_dirs[8];  /* directories to bind */
 	const char *host_links[8]; /* names that are symlinks ... */
@@ -138,10 +139,23 @@ int rt_new(struct ev_loop *loop, const struct rt_opts *o, struct rt **out)
 	snprintf(rt->root, sizeof(rt->root), "%s", o->root_dir);
 	snprintf(rt->runc_root, sizeof(rt->runc_root), "%s/runc", o->root_dir);
 	snprintf(rt->runc, sizeof(rt->runc), "%s", o->runc ? o->runc : "runc");
-	if (o->self_exe)
-		snprintf(rt->self, sizeof(rt->self), "%s", o->self_exe);
-	else if (!realpath("/proc/self/exe", rt->self)) {
+	if (o->shim_exe) {
+		snprintf(rt->shim, sizeof(rt->shim), "%s", o->shim_exe);
+	} else {
+		char self[PATH_MAX], *slash;
+
+		if (!realpath("/proc/self/exe", self)) {
+			r = -errno;
+			goto err;
+		}
+		slash = strrchr(self, '/');
+		*slash = 0;
+		snprintf(rt->shim, sizeof(rt->shim), "%.4000s/skiff-shim", self);
+	}
+	if (access(rt->shim, X_OK)) {
 		r = -errno;
+		pr_err("kubelet: the container shim %s: %s (it is built next to skiff-node)",
+		       rt->shim, strerror(errno));
 		goto err;
 	}
 	r = mkdir_p(rt->runc_root, 0700);
@@ -432,10 +446,19 @@ static char *runc_msg(char *line)
 	return m;
 }
 
-/* Start the shim; returns the read end of its report pipe. */
+/* Start the shim; returns the read end of its report pipe. posix_spawn
+ * (a vfork underneath): a fork would copy this process's page tables for
+ * every container start only to exec at once. */
 static int shim_spawn(struct rt *rt, const struct rt_spec *s, const char *memcg)
 {
+	const char *log = s->log_path ? s->log_path : "/dev/null";
 	char max[32];
+	char *argv[] = {"skiff-shim", (char *)s->dir, (char *)s->id,
+			rt->runc,     rt->runc_root,  (char *)log,
+			max,	      (char *)memcg,  NULL};
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t none;
 	int p[2], st, r;
 	pid_t pid;
 
@@ -443,29 +466,25 @@ static int shim_spawn(struct rt *rt, const struct rt_spec *s, const char *memcg)
 		return -errno;
 	snprintf(max, sizeof(max), "%llu",
 		 s->log_path ? (unsigned long long)s->log_max_size : 0ULL);
-	pid = fork();
-	if (pid < 0) {
-		r = -errno;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawnattr_init(&at);
+	sigemptyset(&none);
+	/* the report pipe on fd 3, /dev/null on 0-2, nothing else open */
+	posix_spawn_file_actions_adddup2(&fa, p[1], 3);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDWR, 0);
+	posix_spawn_file_actions_adddup2(&fa, 0, 1);
+	posix_spawn_file_actions_adddup2(&fa, 0, 2);
+	posix_spawn_file_actions_addclosefrom_np(&fa, 4);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK);
+	r = -posix_spawn(&pid, rt->shim, &fa, &at, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	close(p[1]);
+	if (r) {
 		close(p[0]);
-		close(p[1]);
 		return r;
 	}
-	if (pid == 0) {
-		int nul = open("/dev/null", O_RDWR);
-		sigset_t none;
-
-		dup2(p[1], 3);
-		dup2(nul, 0);
-		dup2(nul, 1);
-		dup2(nul, 2);
-		close_range(4, ~0U, 0);
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		execl(rt->self, "skiff-node", "shim", s->dir, s->id, rt->runc, rt->runc_root,
-		      s->log_path ? s->log_path : "/dev/null", max, memcg, (char *)NULL);
-		_exit(127);
-	}
-	close(p[1]);
 	/* The first shim process exits once it has forked the real one. */
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
@@ -753,7 +772,7 @@ static int read_int_file(const char *dir, const char *name, int *v, double *d)
 	return n >= 1 ? 0 : -EINVAL;
 }
 
-/* Is pid our shim for (dir, id)? Its argv is "skiff-node shim DIR ID ...". */
+/* Is pid our shim for (dir, id)? Its argv is "skiff-shim DIR ID ...". */
 static bool is_our_shim(int pid, const char *dir, const char *id)
 {
 	char p[64], buf[8192];
@@ -778,7 +797,7 @@ static bool is_our_shim(int pid, const char *dir, const char *id)
 			return false;
 		a[i] = e + 1;
 	}
-	return strcmp(a[1], "shim") == 0 && strcmp(a[2], dir) == 0 && strcmp(a[3], id) == 0;
+	return strcmp(a[0], "skiff-shim") == 0 && strcmp(a[1], dir) == 0 && strcmp(a[2], id) == 0;
 }
 
 /* linux.cgroupsPath from the bundle's config.json, "" if unreadable. */

@@ -1,6 +1,9 @@
-/* shim: `skiff-node shim <bundle-dir> <id> <runc> <runc-root> <log-path> <log-max> <memcg-dir|->`,
- * one per container. It detaches (setsid + second fork) so it outlives skiff-node, becomes a child
- * subreaper (a container whose runc dies is reparented here, not to init), and runs `runc run
+/* shim: `skiff-shim <bundle-dir> <id> <runc> <runc-root> <log-path> <log-max> <memcg-dir|->`,
+ * one per container, a binary of its own (dataplane/shim_main.c) linked with libc alone: it is
+ * exec'd for every container start, and skiff-node's dozens of shared libraries would cost more
+ * to load than the shim does to run. It detaches (setsid + second fork) so it outlives skiff-node,
+ * becomes a child subreaper (a container whose runc dies is reparented here, not to init), and runs
+ * `runc run
  * --keep` in the foreground with stdout/stderr on pipes that it copies to the log file in the CRI
  * format
  * ("<RFC3339Nano> stdout|stderr F|P <text>") with rotation to <log>.1. It reports on fd 3, once:
@@ -265,18 +268,17 @@ int rt_shim_main(int argc, char **argv)
 	sigset_t mask;
 	pid_t runc_pid;
 
-	if (argc != 9) {
-		fprintf(stderr,
-			"usage: skiff-node shim DIR ID RUNC RUNC_ROOT LOG LOG_MAX MEMCG|-\n");
+	if (argc != 8) {
+		fprintf(stderr, "usage: skiff-shim DIR ID RUNC RUNC_ROOT LOG LOG_MAX MEMCG|-\n");
 		return 2;
 	}
-	dir = argv[2];
-	id = argv[3];
-	runc = argv[4];
-	root = argv[5];
-	log.path = argv[6];
-	log.max = strtoull(argv[7], NULL, 10);
-	memcg = argv[8];
+	dir = argv[1];
+	id = argv[2];
+	runc = argv[3];
+	root = argv[4];
+	log.path = argv[5];
+	log.max = strtoull(argv[6], NULL, 10);
+	memcg = argv[7];
 
 	/* Detach: a new session, and the grandchild carries on so the process
 	 * skiff-node waits for is gone at once and nothing ties us to it. */

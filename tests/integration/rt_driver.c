@@ -108,7 +108,7 @@ int main(int argc, char **argv)
 
 	ev_child_init(&any, on_any_child, 0, 0);
 	ev_child_start(loop, &any);
-	o.self_exe = argv[1];
+	o.shim_exe = argv[1];
 	o.root_dir = argv[2];
 	r = rt_new(loop, &o, &rt);
 	if (r) {

@@ -9,7 +9,7 @@
 set -u
 ROOT_DIR=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=${SKIFF_BIN:-$ROOT_DIR/build}
-NODE=$BIN/skiff-node
+NODE=$BIN/skiff-shim
 
 if [ "$(id -u)" != 0 ] || ! command -v runc >/dev/null || [ ! -x "$NODE" ] || [ ! -f "$BIN/libdp.a" ]; then
 	echo "1..0 # SKIP needs root, runc and $NODE, $BIN/libdp.a"

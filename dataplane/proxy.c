@@ -523,11 +523,14 @@ struct proxy *proxy_new(struct ev_loop *loop, struct kclient *kc, const struct l
 	 * proxy implementation claims. */
 	static const char *sel = "!service.kubernetes.io/headless,"
 				 "!service.kubernetes.io/service-proxy-name";
-	struct informer_opts so = {
-	    .path = "/api/v1/services", .label_selector = sel, .name = "services"};
+	struct informer_opts so = {.path = "/api/v1/services",
+				   .label_selector = sel,
+				   .name = "services",
+				   .strip_managed_fields = true};
 	struct informer_opts eo = {.path = "/apis/discovery.k8s.io/v1/endpointslices",
 				   .label_selector = sel,
-				   .name = "endpointslices"};
+				   .name = "endpointslices",
+				   .strip_managed_fields = true};
 	struct proxy *p = calloc(1, sizeof(*p));
 
 	if (!p)

@@ -39,6 +39,7 @@ struct informer {
 	char *name;
 	struct informer_ops ops;
 	void *ud;
+	bool strip_managed_fields;
 
 	void *root; /* tsearch tree of struct inf_entry */
 	size_t size;
@@ -107,6 +108,9 @@ static void cache_upsert(struct informer *inf, const char *key, cJSON *obj)
 	struct inf_entry *e = cache_find(inf, key);
 	cJSON *old;
 
+	if (inf->strip_managed_fields)
+		cJSON_DeleteItemFromObjectCaseSensitive(
+		    cJSON_GetObjectItemCaseSensitive(obj, "metadata"), "managedFields");
 	if (!e) {
 		e = calloc(1, sizeof(*e));
 		if (!e || !(e->key = strdup(key)) || !tsearch(e, &inf->root, entry_cmp)) {
@@ -434,11 +438,10 @@ static void start_watch(struct informer *inf)
 	char path[2048];
 	int n;
 
-	n = snprintf(
-	    path, sizeof(path),
-	    "%s?watch=1&resourceVersion=%s&allowWatchBookmarks=true&timeoutSeconds=%ld%s",
-	    inf->path, inf->rv, INF_WATCH_MIN + random() % INF_WATCH_SPAN,
-	    inf->query ? inf->query : "");
+	n = snprintf(path, sizeof(path),
+		     "%s?watch=1&resourceVersion=%s&allowWatchBookmarks=true&timeoutSeconds=%ld%s",
+		     inf->path, inf->rv, INF_WATCH_MIN + random() % INF_WATCH_SPAN,
+		     inf->query ? inf->query : "");
 	if (n < 0 || (size_t)n >= sizeof(path)) {
 		fail(inf, INF_RELIST, "watch path too long");
 		return;
@@ -493,6 +496,7 @@ struct informer *informer_new(struct kclient *c, struct ev_loop *loop,
 	inf->c = c;
 	inf->loop = loop;
 	inf->path = strdup(o->path);
+	inf->strip_managed_fields = o->strip_managed_fields;
 	inf->name = strdup(o->name ? o->name : o->path);
 	if (!inf->path || !inf->name || inf_query(inf, o)) {
 		informer_free(inf);

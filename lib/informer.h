@@ -38,6 +38,10 @@ struct informer_opts {
 	const char *label_selector; /* may be NULL */
 	const char *field_selector; /* may be NULL ("spec.nodeName=n1") */
 	const char *name;	    /* for logs and metrics, e.g. "services" */
+	/* Cache objects without metadata.managedFields (client-go's
+	 * TransformStripManagedFields): a reader that never looks at them
+	 * should not hold them, often half of an object's size. */
+	bool strip_managed_fields;
 };
 
 struct informer_stats {

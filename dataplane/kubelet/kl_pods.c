@@ -840,7 +840,10 @@ int kl_pods_start(struct kubelet *k)
 	    .root_dir = k->o.root_dir, .runc = k->o.runc, .shim_exe = k->o.shim_exe};
 	struct sb_opts so = {.root_dir = k->o.root_dir, .pod_cidr = k->pod_cidr};
 	char sel[400], err[512];
-	struct informer_opts io = {.path = "/api/v1/pods", .field_selector = sel, .name = "pods"};
+	struct informer_opts io = {.path = "/api/v1/pods",
+				   .field_selector = sel,
+				   .name = "pods",
+				   .strip_managed_fields = true};
 	int r;
 
 	if (!pp)
@@ -864,7 +867,8 @@ int kl_pods_start(struct kubelet *k)
 		goto err;
 	}
 	{
-		struct informer_opts no = {.path = "/api/v1/nodes", .name = "nodes"};
+		struct informer_opts no = {
+		    .path = "/api/v1/nodes", .name = "nodes", .strip_managed_fields = true};
 
 		pp->nodes = informer_new(k->c, k->loop, &no, &kl_node_ops, pp);
 		if (!pp->nodes) {

@@ -742,6 +742,48 @@ static void test_free_during_list(void **state)
 	ev_loop_destroy(loop);
 }
 
+/* strip_managed_fields: listed and watched objects are cached without
+ * metadata.managedFields, and nothing else of them is lost. */
+static void test_strip_managed_fields(void **state)
+{
+#define MF_OBJ(name, rv)                                                                           \
+	"{'kind':'Service','apiVersion':'v1','metadata':{'name':'" name "','namespace':'ns',"      \
+	"'resourceVersion':'" rv "','managedFields':[{'manager':'kubectl'}]},"                     \
+	"'spec':{'clusterIP':'10.96.0.1'}}"
+	static const struct step steps[] = {
+	    {.match = {LISTP}, .chunks = {LIST("1", "", MF_OBJ("a", "1"))}},
+	    {.match = {WATCH("1")}, .chunks = {EV("ADDED", MF_OBJ("b", "2"))}, .end = END_HOLD},
+	};
+#undef MF_OBJ
+	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+	struct informer_opts o = {
+	    .path = "/api/v1/services", .name = "services", .strip_managed_fields = true};
+	struct server srv;
+	struct rec r = {0};
+	struct kclient *c;
+	struct informer *inf;
+
+	(void)state;
+	server_start(&srv, steps, 2);
+	c = client_for(&srv);
+	inf = informer_new(c, loop, &o, &rec_ops, &r);
+	informer_start(inf);
+	drive(loop, &srv, 2);
+	assert_string_equal(srv.log->problem, "");
+	for (const char *const *k = (const char *const[]){"ns/a", "ns/b", NULL}; *k; k++) {
+		const cJSON *obj = informer_get(inf, *k);
+
+		assert_non_null(obj);
+		assert_null(cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetObjectItemCaseSensitive(obj, "metadata"), "managedFields"));
+		assert_non_null(cJSON_GetObjectItemCaseSensitive(obj, "spec"));
+	}
+	informer_free(inf);
+	kclient_free(c);
+	server_stop(&srv);
+	ev_loop_destroy(loop);
+}
+
 /* --- kreq_get --- */
 
 struct kr {
@@ -914,6 +956,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_scenarios, teardown),
 	    cmocka_unit_test_teardown(test_slow_list_does_not_block, teardown),
 	    cmocka_unit_test_teardown(test_free_during_list, teardown),
+	    cmocka_unit_test_teardown(test_strip_managed_fields, teardown),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

@@ -70,6 +70,20 @@ void ctrl_queue_free(struct ctrl_queue *q);
 int ctrl_set_enabled(const char *spec, char *err, size_t elen);
 bool ctrl_enabled(const char *name);
 
+/* ---- leader election (ctrl_leader.c) ---- */
+
+/* Campaign for the Lease kube-system/<name> (client-go's leaderelection,
+ * kube-controller-manager's timings): on_lead when this server holds it
+ * (possibly before ctrl_leader_start returns: a lone server leads at
+ * once), on_lost when it could not renew it in time. */
+struct ctrl_leader;
+int ctrl_leader_start(struct api *a, struct ev_loop *loop, const char *name,
+		      void (*on_lead)(void *ud), void (*on_lost)(void *ud), void *ud,
+		      struct ctrl_leader **out);
+bool ctrl_leader_leading(const struct ctrl_leader *l);
+/* Stop campaigning; a held Lease is released (ReleaseOnCancel). */
+void ctrl_leader_stop(struct ctrl_leader *l);
+
 /* ---- events (ctrl_event.c) ---- */
 
 /* An event recorder for one component ("default-scheduler",

@@ -30,6 +30,7 @@ struct kubelet {
 	struct kl_pods *pods;
 	/* the HTTPS server on --kubelet-port (kl_server.c, kl_logs.c) */
 	struct kl_server *srv;
+	struct kl_events *events; /* kl_events.c, made on the first event */
 };
 
 /* kl_node.c */
@@ -37,6 +38,9 @@ int kl_node_start(struct kubelet *k);
 void kl_node_stop(struct kubelet *k);
 /* Readiness changed (runtime or network up or down): report it. */
 void kl_node_set_ready(struct kubelet *k, bool ready, const char *reason, const char *message);
+
+/* kl_events.c */
+void kl_events_free(struct kubelet *k);
 
 /* kl_pods.c: started once the node has its podCIDR. */
 int kl_pods_start(struct kubelet *k);

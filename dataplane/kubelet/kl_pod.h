@@ -103,6 +103,11 @@ void kl_spec_refs(const cJSON *pod, void (*fn)(void *ud, const char *res, const 
 /* kl_status.c: write the pod's status if it changed. */
 void kl_status_update(struct kl_pod *p);
 
+/* kl_events.c: an Event about pod p (ctr: its container, or NULL), type
+ * "Normal" or "Warning", upstream kubelet's reason and words. */
+void kl_event(struct kl_pod *p, const char *ctr, const char *type, const char *reason,
+	      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
 /* kl_probe.c: probes and lifecycle hooks of one run of a container. */
 /* A container spec's probes and hooks that cannot run (an unknown or
  * unsupported handler): -EINVAL with err, e.g. "readinessProbe: unsupported

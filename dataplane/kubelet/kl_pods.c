@@ -61,8 +61,13 @@ static void kl_retry_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 static void kl_pod_fail(struct kl_pod *p, const char *fmt, const char *detail)
 {
+	char reason[64];
+
 	snprintf(p->error, sizeof(p->error), fmt, detail);
 	pr_warn("kubelet: pod %s: %s", p->key, p->error);
+	/* fmt is "<Reason>: %s" */
+	snprintf(reason, sizeof(reason), "%.*s", (int)strcspn(fmt, ":"), fmt);
+	kl_event(p, NULL, "Warning", reason, "%s", detail);
 	kl_status_update(p);
 	if (!ev_is_active(&p->retry_timer)) {
 		ev_timer_set(&p->retry_timer, KL_RETRY, 0);
@@ -347,6 +352,9 @@ static void kl_reap_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	}
 	c->st = KL_WAITING;
 	snprintf(c->reason, sizeof(c->reason), "CrashLoopBackOff");
+	kl_event(p, c->name, "Warning", "BackOff",
+		 "Back-off restarting failed container %s in pod %s_%s(%s)", c->name, p->name,
+		 p->ns, p->uid);
 	snprintf(c->message, sizeof(c->message),
 		 "back-off %.0fs restarting failed container=%s pod=%.200s_%.63s(%s)", c->backoff,
 		 c->name, p->name, p->ns, p->uid);
@@ -367,6 +375,9 @@ static void kl_ctr_start_failed(struct kl_ctr *c, const struct rt_state *st)
 		 st->reason[0] ? st->reason : "RunContainerError");
 	snprintf(c->message, sizeof(c->message), "%s", st->message);
 	pr_warn("kubelet: pod %s container %s: %s: %s", p->key, c->name, c->reason, c->message);
+	if (!strcmp(c->reason, "ErrImageNeverPull"))
+		kl_event(p, c->name, "Warning", "ErrImageNeverPull", "%s", c->message);
+	kl_event(p, c->name, "Warning", "Failed", "Error: %s", c->reason);
 	/* a missing image or a bad spec is retried, with the back-off */
 	if (c->backoff <= 0)
 		c->backoff = KL_BACKOFF_MIN;
@@ -407,6 +418,8 @@ static void kl_ctr_started(void *ud, struct rt_ctr *rc, const struct rt_state *s
 	c->reason[0] = c->message[0] = 0;
 	c->started_at = st->started_at > 0 ? st->started_at : (double)time(NULL);
 	kl_death_watch(c, st->pid);
+	kl_event(p, c->name, "Normal", "Created", "Created container %s", c->name);
+	kl_event(p, c->name, "Normal", "Started", "Started container %s", c->name);
 	if (p->terminating) {
 		/* deleted while it was starting: stopped at once, no hooks */
 		rt_kill(rc, SIGKILL);
@@ -443,6 +456,12 @@ static void kl_ctr_start(struct kl_ctr *c)
 		kl_status_update(p);
 		return;
 	}
+	if (!c->started_once)
+		kl_event(
+		    p, c->name, "Normal", "Pulled",
+		    "Container image \"%s\" already present on machine",
+		    json_str(cJSON_GetArrayItem(json_at(p->obj, "spec.containers"), i), "image")
+			?: "");
 	c->starting = true;
 	r = rt_run_async(p->pp->rt, &ks.s, kl_ctr_started, kl_on_exit, c, &st);
 	kl_spec_free(&ks);
@@ -524,6 +543,9 @@ static void kl_pod_terminate(struct kl_pod *p, double grace)
 	ev_timer_stop(p->pp->k->loop, &p->retry_timer);
 	for (int i = 0; i < p->nctrs; i++) {
 		ev_timer_stop(p->pp->k->loop, &p->ctrs[i].restart_timer);
+		if (p->ctrs[i].rc)
+			kl_event(p, p->ctrs[i].name, "Normal", "Killing", "Stopping container %s",
+				 p->ctrs[i].name);
 		kl_ctr_stop(&p->ctrs[i], grace); /* probes: preStop, SIGTERM */
 	}
 	if (kl_all_stopped(p)) {

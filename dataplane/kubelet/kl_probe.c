@@ -243,8 +243,12 @@ static void kp_result(struct kl_probe *pr, bool ok, const char *detail)
 			return;
 	} else {
 		pr->successes = 0;
+		static const char *const what[KP_N] = {"Startup", "Readiness", "Liveness"};
+
 		pr_info("kubelet: pod %s container %s: %s failed: %s", c->pod->key, c->name,
 			kp_names[pr->kind], detail);
+		kl_event(c->pod, c->name, "Warning", "Unhealthy", "%s probe failed: %s",
+			 what[pr->kind], detail);
 		if (++pr->failures < pr->failure_th)
 			return;
 	}
@@ -255,6 +259,8 @@ static void kp_result(struct kl_probe *pr, bool ok, const char *detail)
 			pr_info("kubelet: pod %s container %s failed its startup probe, will be "
 				"restarted",
 				c->pod->key, c->name);
+			kl_event(c->pod, c->name, "Normal", "Killing",
+				 "Container %s failed startup probe, will be restarted", c->name);
 			kp_kill(ps, kp_grace(c, pr->spec));
 			return;
 		}
@@ -268,6 +274,8 @@ static void kp_result(struct kl_probe *pr, bool ok, const char *detail)
 			return;
 		pr_info("kubelet: pod %s container %s failed its liveness probe, will be restarted",
 			c->pod->key, c->name);
+		kl_event(c->pod, c->name, "Normal", "Killing",
+			 "Container %s failed liveness probe, will be restarted", c->name);
 		kp_kill(ps, kp_grace(c, pr->spec));
 	}
 }
@@ -554,9 +562,12 @@ static void kp_prestop_done(void *ud, int code)
 	struct kl_probes *ps = ud;
 
 	ps->hook_pending = false;
-	if (code)
+	if (code) {
 		pr_info("kubelet: pod %s container %s: preStop hook exited with %d",
 			ps->c->pod->key, ps->c->name, code);
+		kl_event(ps->c->pod, ps->c->name, "Warning", "FailedPreStopHook",
+			 "PreStopHook failed: command exited with %d", code);
+	}
 	if (ps->c->rc)
 		rt_kill(ps->c->rc, SIGTERM);
 }
@@ -628,6 +639,8 @@ static void kp_poststart_done(void *ud, int code)
 		/* as upstream: the container is killed and restarted per restartPolicy */
 		pr_warn("kubelet: pod %s container %s: postStart hook failed (%d), killing it",
 			c->pod->key, c->name, code);
+		kl_event(c->pod, c->name, "Warning", "FailedPostStartHook",
+			 "PostStartHook failed: command exited with %d", code);
 		kp_kill(ps, 0);
 		return;
 	}

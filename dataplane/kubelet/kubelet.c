@@ -59,6 +59,7 @@ void kubelet_free(struct kubelet *k)
 	kl_server_stop(k);
 	kl_pods_stop(k);
 	kl_node_stop(k);
+	kl_events_free(k);
 	free(k);
 }
 

@@ -425,6 +425,20 @@ static bool nlc_tolerates(const cJSON *tol, const cJSON *taint)
 	       !strcmp(json_str(tol, "value") ?: "", json_str(taint, "value") ?: "");
 }
 
+/* The first of tols that tolerates taint, or NULL (upstream's
+ * GetMatchingTolerations uses the first match). */
+static const cJSON *nlc_toleration_for(const cJSON *tols, const cJSON *taint)
+{
+	const cJSON *tol;
+
+	cJSON_ArrayForEach(tol, tols)
+	{
+		if (nlc_tolerates(tol, taint))
+			return tol;
+	}
+	return NULL;
+}
+
 /* When the pod must go: -INFINITY for now (a NoExecute taint it does not
  * tolerate), INFINITY for never, else the earliest of each taint's
  * timeAdded (first, when it has none) plus the tolerationSeconds of the
@@ -442,7 +456,7 @@ static double nlc_evict_at(const cJSON *node, const cJSON *pod, double first)
 
 		if (!eff || strcmp(eff, "NoExecute"))
 			continue;
-		cJSON_ArrayForEach(tol, tols) if (nlc_tolerates(tol, t)) break;
+		tol = nlc_toleration_for(tols, t);
 		if (!tol)
 			return -INFINITY;
 		secs = cJSON_GetObjectItemCaseSensitive(tol, "tolerationSeconds");

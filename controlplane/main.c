@@ -45,6 +45,17 @@ static const char usage[] =
     "  --controllers LIST                controllers that run: \"*\" (all, the default),\n"
     "                                    \"foo\" or \"-foo\" (kube-controller-manager's\n"
     "                                    names, comma-separated; the scheduler is \"scheduler\")\n"
+    "  --node-monitor-grace-period DURATION\n"
+    "                                    a node not heard from (Lease, Ready heartbeat) this\n"
+    "                                    long becomes Ready=Unknown and is tainted\n"
+    "                                    node.kubernetes.io/unreachable (default 40s)\n"
+    "  --node-eviction-rate RATE         nodes per second given a NoExecute taint, at most\n"
+    "                                    (default 0.1; 0 = none)\n"
+    "  --default-not-ready-toleration-seconds N\n"
+    "  --default-unreachable-toleration-seconds N\n"
+    "                                    tolerationSeconds of the not-ready / unreachable\n"
+    "                                    NoExecute tolerations every new pod is given\n"
+    "                                    unless it has its own (default 300)\n"
     "  --join-token-ttl DURATION         lifetime of the join token made in\n"
     "                                    <data-dir>/join-token (default 24h; 0 = no expiry)\n"
     "  --max-request-bytes N             largest request body accepted (default 3145728)\n"
@@ -164,6 +175,10 @@ static void parse_flags(int argc, char **argv, struct server_config *c)
 		O_FIRSTREQ,
 		O_REQTO,
 		O_IDLETO,
+		O_NODEGRACE,
+		O_EVICTRATE,
+		O_TOLNR,
+		O_TOLUR,
 	};
 	static const struct option opts[] = {
 	    {"bind-address", required_argument, NULL, O_BIND},
@@ -193,6 +208,10 @@ static void parse_flags(int argc, char **argv, struct server_config *c)
 	    {"first-request-timeout", required_argument, NULL, O_FIRSTREQ},
 	    {"request-timeout", required_argument, NULL, O_REQTO},
 	    {"idle-timeout", required_argument, NULL, O_IDLETO},
+	    {"node-monitor-grace-period", required_argument, NULL, O_NODEGRACE},
+	    {"node-eviction-rate", required_argument, NULL, O_EVICTRATE},
+	    {"default-not-ready-toleration-seconds", required_argument, NULL, O_TOLNR},
+	    {"default-unreachable-toleration-seconds", required_argument, NULL, O_TOLUR},
 	    {"v", required_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -296,6 +315,36 @@ static void parse_flags(int argc, char **argv, struct server_config *c)
 		case O_IDLETO:
 			c->idle_secs = (unsigned)parse_num("idle-timeout", optarg, 1, 86400);
 			break;
+		case O_NODEGRACE: {
+			long long secs;
+
+			if (jointoken_parse_ttl(optarg, &secs) || secs < 1 || secs > 86400)
+				die_flag("node-monitor-grace-period", optarg,
+					 "must be a duration between 1s and 24h, such as 40s");
+			c->node_monitor_grace = (double)secs;
+			break;
+		}
+		case O_EVICTRATE: {
+			char *end;
+
+			errno = 0;
+			c->node_eviction_rate = strtod(optarg, &end);
+			if (errno || *end || end == optarg || !(c->node_eviction_rate >= 0) ||
+			    c->node_eviction_rate > 1e6)
+				die_flag("node-eviction-rate", optarg,
+					 "must be a number of nodes per second, 0 or more");
+			break;
+		}
+		case O_TOLNR:
+			res_pod_set_toleration_seconds(
+			    parse_num("default-not-ready-toleration-seconds", optarg, 0, INT_MAX),
+			    -1);
+			break;
+		case O_TOLUR:
+			res_pod_set_toleration_seconds(
+			    -1, parse_num("default-unreachable-toleration-seconds", optarg, 0,
+					  INT_MAX));
+			break;
 		case 'v':
 			c->verbosity = (int)parse_num("v", optarg, 0, 3);
 			break;
@@ -335,6 +384,8 @@ int main(int argc, char **argv)
 	    .history_revs = 10000,
 	    .history_secs = 300,
 	    .join_token_ttl = 86400,
+	    .node_monitor_grace = 40,
+	    .node_eviction_rate = 0.1,
 	    .verbosity = 2,
 	};
 	struct server *s;

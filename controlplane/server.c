@@ -36,6 +36,7 @@ struct server {
 	struct ctrl_namespace *ns_ctrl;
 	struct ctrl_serviceaccount *sa_ctrl;
 	struct ctrl_rbac_aggregate *agg_ctrl;
+	struct ctrl_nodelifecycle *nlc_ctrl;
 	ev_signal sigterm, sigint;
 	char advertise[64];
 	char url[128];
@@ -404,6 +405,12 @@ int server_start(const struct server_config *c, struct server **out)
 		err = ctrl_serviceaccount_start(&s->api, s->loop, &s->sa_ctrl);
 	if (!err && ctrl_enabled("clusterrole-aggregation"))
 		err = ctrl_rbac_aggregate_start(&s->api, s->loop, &s->agg_ctrl);
+	if (!err && ctrl_enabled("nodelifecycle")) {
+		struct ctrl_nodelifecycle_config nc = {.grace = c->node_monitor_grace,
+						       .eviction_rate = c->node_eviction_rate};
+
+		err = ctrl_nodelifecycle_start(&s->api, s->loop, &nc, &s->nlc_ctrl);
+	}
 	if (err)
 		goto err_ctrl;
 
@@ -433,6 +440,7 @@ int server_start(const struct server_config *c, struct server **out)
 	return 0;
 
 err_ctrl:
+	ctrl_nodelifecycle_stop(s->nlc_ctrl);
 	ctrl_rbac_aggregate_stop(s->agg_ctrl);
 	ctrl_serviceaccount_stop(s->sa_ctrl);
 	ctrl_namespace_stop(s->ns_ctrl);
@@ -464,6 +472,7 @@ void server_stop(struct server *s)
 	if (!s)
 		return;
 	http_server_stop(s->api.http);
+	ctrl_nodelifecycle_stop(s->nlc_ctrl);
 	ctrl_rbac_aggregate_stop(s->agg_ctrl);
 	ctrl_serviceaccount_stop(s->sa_ctrl);
 	ctrl_namespace_stop(s->ns_ctrl);

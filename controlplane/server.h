@@ -34,6 +34,10 @@ struct server_config {
 	unsigned first_request_secs;
 	unsigned request_secs;
 	unsigned idle_secs;
+	/* node lifecycle (controllers.h): --node-monitor-grace-period seconds,
+	 * --node-eviction-rate nodes/s */
+	double node_monitor_grace;
+	double node_eviction_rate;
 };
 
 struct server;

@@ -28,7 +28,19 @@ struct cl_cluster {
 	int nodes;	   /* K */
 	unsigned subnet;   /* the /24 in host order, e.g. 172.30.7.0 */
 	int api_port;	   /* the loopback forwarder's port */
+	/* Node lifecycle settings given to skiff-server (short: a local
+	 * cluster is for rehearsing failures); each skiff-node renews its
+	 * Lease at a quarter of grace_secs, upstream's 10 s of 40 s. */
+	int grace_secs;			    /* --node-monitor-grace-period */
+	int tol_not_ready, tol_unreachable; /* --default-*-toleration-seconds */
 };
+
+/* `cluster create`'s node lifecycle defaults: a stopped node's pods run
+ * elsewhere within about twenty seconds (upstream: 40 s and 300 s). */
+#define CL_DEFAULT_GRACE 10
+#define CL_DEFAULT_TOL	 10
+/* What a manifest written before these settings means: upstream's. */
+#define CL_UPSTREAM_GRACE 40
 
 /* --- cluster_state.c: names, paths, manifest --- */
 
@@ -133,7 +145,8 @@ struct cl_create_opts {
 	const char *name;
 	int nodes;
 	int wait_secs;
-	bool retain; /* keep what was made when create fails */
+	bool retain;					/* keep what was made when create fails */
+	int grace_secs, tol_not_ready, tol_unreachable; /* see struct cl_cluster */
 };
 
 int cl_create(const struct cl_create_opts *co, bool json);

@@ -173,6 +173,8 @@ int cl_manifest_write(const struct cl_cluster *c)
 	cJSON_AddStringToObject(m, "subnet", addr);
 	cJSON_AddNumberToObject(m, "apiPort", c->api_port);
 	cJSON_AddStringToObject(m, "cgroup", c->cgroup);
+	/* a restarted skiff-node renews its lease to fit the grace period */
+	cJSON_AddNumberToObject(m, "nodeMonitorGracePeriodSeconds", c->grace_secs);
 	/* Everything create will make, recorded before it is made, so that
 	 * delete after a crash knows what to look for. */
 	list = cJSON_AddArrayToObject(m, "netns");
@@ -232,6 +234,10 @@ int cl_manifest_read(struct cl_cluster *c)
 	v = cJSON_GetObjectItemCaseSensitive(m, "apiPort");
 	if (cJSON_IsNumber(v))
 		c->api_port = v->valueint;
+	v = cJSON_GetObjectItemCaseSensitive(m, "nodeMonitorGracePeriodSeconds");
+	c->grace_secs = cJSON_IsNumber(v) && v->valuedouble >= 1 && v->valuedouble <= 86400
+			    ? v->valueint
+			    : CL_UPSTREAM_GRACE;
 	/* The recorded cgroup wins over today's detection (a host switched
 	 * from hybrid to pure v2 since), if it names this cluster's. */
 	v = cJSON_GetObjectItemCaseSensitive(m, "cgroup");

@@ -129,7 +129,7 @@ static int cl_node_spawn(const struct cl_cluster *c, int i)
 {
 	char bin[4096], srv[64], url[96], tokpath[4200], capath[4200], hash[CAHASH_LEN];
 	char name[96], ns[96], state[4200], pins[4200], root[4200], cg[4200], log[4200], pidf[4200];
-	char kcfg[4200], *token = NULL, *ca, *nl, *argv[24];
+	char kcfg[4200], renew[32], *token = NULL, *ca, *nl, *argv[26];
 	pid_t pid;
 	int r, n = 0;
 
@@ -179,6 +179,11 @@ static int cl_node_spawn(const struct cl_cluster *c, int i)
 	argv[n++] = cg;
 	argv[n++] = "--bpf-pin-dir";
 	argv[n++] = pins;
+	/* four renewals per grace period, as upstream's 10 s of 40 s, so one
+	 * late renewal does not make the node Unknown */
+	snprintf(renew, sizeof(renew), "%g", c->grace_secs / 4.0);
+	argv[n++] = "--node-lease-renew-interval";
+	argv[n++] = renew;
 	/* The kubelet's root dir, once this skiff-node has a kubelet. */
 	if (cl_help_has(bin, "--root-dir")) {
 		argv[n++] = "--root-dir";
@@ -288,14 +293,20 @@ static int cl_start_server(const struct cl_cluster *c, int wait_secs)
 	cl_netns_name(c, 0, true, ns, sizeof(ns));
 	cl_cgroup_child(c, "server", cg, sizeof(cg));
 	{
-		char port[16];
-		char *argv[] = {bin,  "--bind-address",
-				addr, "--advertise-address",
-				addr, "--secure-port",
-				port, "--data-dir",
-				data, NULL};
+		char port[16], grace[16], tnr[16], tur[16];
+		char *argv[] = {bin,   "--bind-address",
+				addr,  "--advertise-address",
+				addr,  "--secure-port",
+				port,  "--data-dir",
+				data,  "--node-monitor-grace-period",
+				grace, "--default-not-ready-toleration-seconds",
+				tnr,   "--default-unreachable-toleration-seconds",
+				tur,   NULL};
 
 		snprintf(port, sizeof(port), "%d", CL_API_PORT);
+		snprintf(grace, sizeof(grace), "%ds", c->grace_secs);
+		snprintf(tnr, sizeof(tnr), "%d", c->tol_not_ready);
+		snprintf(tur, sizeof(tur), "%d", c->tol_unreachable);
 		pid = cl_spawn(argv, ns, cg, log, -1);
 	}
 	if (pid < 0)
@@ -485,6 +496,9 @@ int cl_create(const struct cl_create_opts *co, bool json)
 		return -EEXIST;
 	}
 	c.nodes = co->nodes;
+	c.grace_secs = co->grace_secs;
+	c.tol_not_ready = co->tol_not_ready;
+	c.tol_unreachable = co->tol_unreachable;
 	if ((r = cl_mkdir_p(c.dir)) || (r = cl_pick_subnet(co->root, &c.subnet))) {
 		fprintf(stderr, "error: %s: %s\n", r == -ENOSPC ? "no free subnet" : c.dir,
 			strerror(-r));
@@ -504,6 +518,12 @@ int cl_create(const struct cl_create_opts *co, bool json)
 		fprintf(stderr, "error: setting up namespaces and cgroups: %s\n", strerror(-r));
 	if (!r) {
 		fprintf(stderr, " - starting skiff-server in %s-cp\n", c.name);
+		fprintf(stderr,
+			"   node lifecycle: a node not heard from for %ds is unreachable; its pods "
+			"go after %ds (not ready: %ds)\n   (--node-monitor-grace-period, "
+			"--default-unreachable-toleration-seconds, "
+			"--default-not-ready-toleration-seconds change them)\n",
+			c.grace_secs, c.tol_unreachable, c.tol_not_ready);
 		r = cl_start_server(&c, co->wait_secs);
 	}
 	if (!r) {

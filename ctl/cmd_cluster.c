@@ -3,6 +3,7 @@
  * makes one of containers). The work is in cluster_*.c (cluster.h); this
  * file parses the command lines and prints. */
 #include <dirent.h>
+#include <limits.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 
 #include "cluster.h"
 #include "ctl.h"
+#include "jointoken.h"
 
 #define CL_DEFAULT_WAIT 120
 
@@ -23,6 +25,7 @@ struct cl_args {
 	int nodes;
 	int wait_secs;
 	bool retain;
+	int grace_secs, tol_not_ready, tol_unreachable; /* create's node lifecycle */
 	/* hidden forward mode */
 	int listen_fd;
 	const char *netns, *upstream;
@@ -43,7 +46,12 @@ static int cl_int_flag(struct ctl_opts *o, const char *flag, const char *v, int 
 
 static int cl_parse(int argc, char **argv, struct ctl_opts *o, struct cl_args *a)
 {
-	*a = (struct cl_args){.nodes = 1, .wait_secs = CL_DEFAULT_WAIT, .listen_fd = -1};
+	*a = (struct cl_args){.nodes = 1,
+			      .wait_secs = CL_DEFAULT_WAIT,
+			      .listen_fd = -1,
+			      .grace_secs = CL_DEFAULT_GRACE,
+			      .tol_not_ready = CL_DEFAULT_TOL,
+			      .tol_unreachable = CL_DEFAULT_TOL};
 	for (int i = 1; i < argc; i++) {
 		const char *v;
 
@@ -56,6 +64,26 @@ static int cl_parse(int argc, char **argv, struct ctl_opts *o, struct cl_args *a
 				return 1;
 		} else if ((v = ctl_flag_value(argc, argv, &i, "--wait"))) {
 			if (cl_int_flag(o, "--wait", v, 1, 3600, &a->wait_secs))
+				return 1;
+		} else if ((v = ctl_flag_value(argc, argv, &i, "--node-monitor-grace-period"))) {
+			long long secs;
+
+			if (jointoken_parse_ttl(v, &secs) || secs < 1 || secs > 86400)
+				return ctl_err(o,
+					       "invalid argument \"%s\" for "
+					       "\"--node-monitor-grace-period\" flag: want a "
+					       "duration between 1s and 24h, such as 10s",
+					       v);
+			a->grace_secs = (int)secs;
+		} else if ((v = ctl_flag_value(argc, argv, &i,
+					       "--default-not-ready-toleration-seconds"))) {
+			if (cl_int_flag(o, "--default-not-ready-toleration-seconds", v, 0, INT_MAX,
+					&a->tol_not_ready))
+				return 1;
+		} else if ((v = ctl_flag_value(argc, argv, &i,
+					       "--default-unreachable-toleration-seconds"))) {
+			if (cl_int_flag(o, "--default-unreachable-toleration-seconds", v, 0,
+					INT_MAX, &a->tol_unreachable))
 				return 1;
 		} else if (!strcmp(argv[i], "--retain"))
 			a->retain = true;
@@ -113,7 +141,10 @@ static int cl_cmd_create(int argc, char **argv, struct ctl_opts *o)
 				     .name = a.name ? a.name : CL_DEFAULT_NAME,
 				     .nodes = a.nodes,
 				     .wait_secs = a.wait_secs,
-				     .retain = a.retain};
+				     .retain = a.retain,
+				     .grace_secs = a.grace_secs,
+				     .tol_not_ready = a.tol_not_ready,
+				     .tol_unreachable = a.tol_unreachable};
 	return cl_create(&co, o->out == CTL_OUT_JSON) ? 1 : 0;
 }
 
@@ -322,7 +353,10 @@ static int cl_cmd_forward(int argc, char **argv, struct ctl_opts *o)
 
 static const struct ctl_cmd cl_cmds[] = {
     {"create", cl_cmd_create,
-     "create [--name N] [--nodes K] [--wait SECS] [--retain]   make a local cluster"},
+     "create [--name N] [--nodes K] [--wait SECS] [--retain]   make a local cluster\n"
+     "         [--node-monitor-grace-period D]   (default 10s)\n"
+     "         [--default-not-ready-toleration-seconds N]   (default 10)\n"
+     "         [--default-unreachable-toleration-seconds N]   (default 10)"},
     {"delete", cl_cmd_delete, "delete [N]          stop and remove a cluster and its leftovers"},
     {"list", cl_cmd_list, "list                the clusters, their nodes and status (-o json)"},
     {"kubeconfig", cl_cmd_kubeconfig, "kubeconfig [N]      print the cluster's kubeconfig"},

@@ -294,6 +294,8 @@ static int64_t api_create_obj(struct api *a, const struct res_type *rt, const ch
 	api_meta_stamp_create(obj, rt, ns);
 	if (rt->defaults)
 		rt->defaults(obj);
+	if (rt->admit_create)
+		rt->admit_create(obj);
 	if (!e->n)
 		rt->validate(obj, NULL, e);
 	if (e->n)

@@ -125,4 +125,23 @@ int ctrl_rbac_aggregate_start(struct api *a, struct ev_loop *loop,
 			      struct ctrl_rbac_aggregate **out);
 void ctrl_rbac_aggregate_stop(struct ctrl_rbac_aggregate *c);
 
+/* ---- node lifecycle (ctrl_nodelifecycle.c) ---- */
+
+/* Node lifecycle and taint eviction: a node not heard from (Lease
+ * renewTime, Ready's lastHeartbeatTime) for grace seconds becomes
+ * Ready=Unknown, its pods Ready=False, and it is tainted
+ * node.kubernetes.io/unreachable:NoExecute (Ready=False:
+ * node.kubernetes.io/not-ready), at most eviction_rate new taints per
+ * second; pods that do not tolerate a NoExecute taint of their node are
+ * deleted, at once or after their tolerationSeconds. */
+struct ctrl_nodelifecycle_config {
+	double grace;	      /* --node-monitor-grace-period, seconds (40) */
+	double eviction_rate; /* --node-eviction-rate, nodes per second (0.1) */
+};
+struct ctrl_nodelifecycle;
+int ctrl_nodelifecycle_start(struct api *a, struct ev_loop *loop,
+			     const struct ctrl_nodelifecycle_config *cfg,
+			     struct ctrl_nodelifecycle **out);
+void ctrl_nodelifecycle_stop(struct ctrl_nodelifecycle *c);
+
 #endif

@@ -135,6 +135,11 @@ static void pod_defaults(cJSON *obj)
 	res_default_str(res_obj_child(obj, "status"), "phase", "Pending");
 }
 
+static void pod_admit_create(cJSON *obj)
+{
+	res_podspec_default_tolerations(res_obj_child(obj, "spec"));
+}
+
 static void pod_validate(const cJSON *obj, const cJSON *old, struct verrs *e)
 {
 	res_validate_meta(obj, old, RES_DNS1123_SUBDOMAIN, e);
@@ -334,6 +339,7 @@ const struct res_type res_pods = {
     .delete_returns_object = true,
     .field_selectors = pod_fields,
     .defaults = pod_defaults,
+    .admit_create = pod_admit_create,
     .validate = pod_validate,
     .table_columns = pod_table_columns,
     .table_cells = pod_table_cells,

@@ -61,6 +61,75 @@ void res_podspec_defaults(cJSON *spec)
 	cJSON_ArrayForEach(c, RES_ARR(list)) pod_container_defaults(c);
 }
 
+/* DefaultTolerationSeconds: kube-apiserver's flag defaults, upstream's
+ * 300 s (five minutes of an unreachable node before its pods go). */
+static long long pod_tol_not_ready = 300, pod_tol_unreachable = 300;
+
+void res_pod_set_toleration_seconds(long long not_ready, long long unreachable)
+{
+	if (not_ready >= 0)
+		pod_tol_not_ready = not_ready;
+	if (unreachable >= 0)
+		pod_tol_unreachable = unreachable;
+}
+
+/* Does a toleration already cover key's NoExecute taint? An empty key
+ * (with Exists) tolerates every taint and an empty effect every effect,
+ * as the admission plugin reads them. */
+static bool pod_tolerates(const cJSON *tols, const char *key)
+{
+	const cJSON *t;
+
+	cJSON_ArrayForEach(t, tols)
+	{
+		const char *k = json_str(t, "key"), *eff = json_str(t, "effect");
+
+		if ((!k || !*k || !strcmp(k, key)) && (!eff || !*eff || !strcmp(eff, "NoExecute")))
+			return true;
+	}
+	return false;
+}
+
+static void pod_add_toleration(cJSON *tols, const char *key, long long secs)
+{
+	cJSON *t = cJSON_CreateObject();
+
+	if (!t)
+		return;
+	cJSON_AddStringToObject(t, "key", key);
+	cJSON_AddStringToObject(t, "operator", "Exists");
+	cJSON_AddStringToObject(t, "effect", "NoExecute");
+	cJSON_AddNumberToObject(t, "tolerationSeconds", (double)secs);
+	cJSON_AddItemToArray(tols, t);
+}
+
+void res_podspec_default_tolerations(cJSON *spec)
+{
+	cJSON *tols;
+	bool nr, ur;
+
+	if (!cJSON_IsObject(spec))
+		return;
+	tols = cJSON_GetObjectItemCaseSensitive(spec, "tolerations");
+	/* a malformed list is validation's to report */
+	if (tols && !cJSON_IsArray(tols) && !cJSON_IsNull(tols))
+		return;
+	nr = pod_tolerates(tols, "node.kubernetes.io/not-ready");
+	ur = pod_tolerates(tols, "node.kubernetes.io/unreachable");
+	if (nr && ur)
+		return;
+	if (!cJSON_IsArray(tols)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(spec, "tolerations");
+		tols = cJSON_AddArrayToObject(spec, "tolerations");
+		if (!tols)
+			return;
+	}
+	if (!nr)
+		pod_add_toleration(tols, "node.kubernetes.io/not-ready", pod_tol_not_ready);
+	if (!ur)
+		pod_add_toleration(tols, "node.kubernetes.io/unreachable", pod_tol_unreachable);
+}
+
 /* keys and dup arrays for a list of n items; false (and an InternalError
  * cause at path) when out of memory. */
 static bool pod_dup_alloc(int n, struct res_key **keys, bool **dup, const char *path,

@@ -174,6 +174,8 @@ bool res_check_quantity(struct verrs *e, const char *field, const cJSON *v);
 
 /* ---- pod spec (res_podspec.c), shared by pods and workload templates ---- */
 void res_podspec_defaults(cJSON *spec);
+/* DefaultTolerationSeconds admission on a new pod's spec. */
+void res_podspec_default_tolerations(cJSON *spec);
 void res_podspec_validate(const cJSON *spec, const char *path, struct verrs *e);
 
 #endif

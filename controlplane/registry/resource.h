@@ -53,6 +53,10 @@ struct res_type {
 	int (*decode)(cJSON *obj, char *msg, size_t len);
 	/* Fill defaults in place (on create and after every update/patch). */
 	void (*defaults)(cJSON *obj);
+	/* Mutating admission on create only (kube-apiserver's admission
+	 * plugins that add to a new object: DefaultTolerationSeconds), after
+	 * defaults and before validation, dry runs included. */
+	void (*admit_create)(cJSON *obj);
 	/* Validate; old is NULL on create. Immutable-field checks use old. */
 	void (*validate)(const cJSON *obj, const cJSON *old, struct verrs *e);
 	/* Table: column definitions (array) and one row's cells (array). */
@@ -140,6 +144,12 @@ const char *res_qualified(const struct res_type *rt);
 void res_age(time_t created, time_t now, char *buf, size_t len);
 /* Parse RFC 3339 "2021-01-13T13:20:00Z"; returns 0 on failure. */
 time_t res_parse_time(const char *s);
+/* DefaultTolerationSeconds (kube-apiserver's
+ * --default-not-ready-toleration-seconds and
+ * --default-unreachable-toleration-seconds, 300 each unless set): the
+ * tolerationSeconds of the not-ready and unreachable NoExecute
+ * tolerations a new pod is given; a negative value keeps the current. */
+void res_pod_set_toleration_seconds(long long not_ready, long long unreachable);
 
 /* Name validation (upstream messages). Return NULL if valid, else the
  * message detail, e.g. "a lowercase RFC 1123 label must consist of ...". */

@@ -385,10 +385,32 @@ static cJSON *ctl_events(struct ctl_opts *o, const char *ns, const char *kind, c
 	return j;
 }
 
+static const char *ctl_event_ts(const cJSON *e)
+{
+	return ctl_s(e, "lastTimestamp") ? ctl_s(e, "lastTimestamp") : ctl_s(e, "eventTime");
+}
+
+/* kubectl's order: by lastTimestamp (RFC 3339 strings sort as times); its
+ * sort of a few events is an insertion sort, so equal times keep the
+ * list's order. */
+static void ctl_events_sort(const cJSON **ev, int n)
+{
+	for (int i = 1; i < n; i++) {
+		const cJSON *x = ev[i];
+		int j = i;
+
+		while (j > 0 && strcmp(ctl_event_ts(ev[j - 1]) ?: "", ctl_event_ts(x) ?: "") > 0) {
+			ev[j] = ev[j - 1];
+			j--;
+		}
+		ev[j] = x;
+	}
+}
+
 static void ctl_print_events(const cJSON *events)
 {
-	const cJSON *e;
-	int n = cJSON_GetArraySize(ctl_o(events, "items")) + 2, r = 0;
+	const cJSON *e, **sorted;
+	int n = cJSON_GetArraySize(ctl_o(events, "items")) + 2, r = 0, ne = 0;
 	char ***cells = calloc(n, sizeof(*cells));
 	int w[5] = {0};
 
@@ -402,14 +424,29 @@ static void ctl_print_events(const cJSON *events)
 	cells[r][0] = strdup("----"), cells[r][1] = strdup("------"), cells[r][2] = strdup("----");
 	cells[r][3] = strdup("----"), cells[r][4] = strdup("-------");
 	r++;
-	cJSON_ArrayForEach(e, ctl_o(events, "items"))
-	{
-		const char *ts =
-		    ctl_s(e, "lastTimestamp") ? ctl_s(e, "lastTimestamp") : ctl_s(e, "eventTime");
-		const char *from = ctl_s(ctl_o(e, "source"), "component");
-		char age[32];
+	sorted = calloc((size_t)n, sizeof(*sorted));
+	if (!sorted) {
+		free(cells);
+		return;
+	}
+	cJSON_ArrayForEach(e, ctl_o(events, "items")) sorted[ne++] = e;
+	ctl_events_sort(sorted, ne);
+	for (int k = 0; k < ne; k++) {
+		const cJSON *count = cJSON_GetObjectItemCaseSensitive(sorted[k], "count");
+		const char *from;
+		char age[96], last[32], first[32];
 
-		ctl_age(ts, age, sizeof(age));
+		e = sorted[k];
+		from = ctl_s(ctl_o(e, "source"), "component");
+		ctl_age(ctl_event_ts(e), last, sizeof(last));
+		/* kubectl: "16s (x3 over 27s)" for a repeated event */
+		if (cJSON_IsNumber(count) && count->valueint > 1 && ctl_s(e, "firstTimestamp")) {
+			ctl_age(ctl_s(e, "firstTimestamp"), first, sizeof(first));
+			snprintf(age, sizeof(age), "%s (x%d over %s)", last, count->valueint,
+				 first);
+		} else {
+			snprintf(age, sizeof(age), "%s", last);
+		}
 		cells[r] = calloc(5, sizeof(char *));
 		cells[r][0] = strdup(ctl_s(e, "type") ? ctl_s(e, "type") : "");
 		cells[r][1] = strdup(ctl_s(e, "reason") ? ctl_s(e, "reason") : "");
@@ -435,6 +472,7 @@ static void ctl_print_events(const cJSON *events)
 		free(cells[i]);
 	}
 	free(cells);
+	free(sorted);
 }
 
 static void ctl_describe_service(struct ctl_opts *o, const cJSON *svc, struct ctl_desc *d)

@@ -14,6 +14,7 @@
 #include "datadir.h"
 #include "dns/dns.h"
 #include "log.h"
+#include "scheduler/sched.h"
 #include "server.h"
 #include "server_dns.h"
 #include "tls.h"
@@ -36,6 +37,7 @@ struct server {
 	struct ctrl_namespace *ns_ctrl;
 	struct ctrl_serviceaccount *sa_ctrl;
 	struct ctrl_rbac_aggregate *agg_ctrl;
+	struct sched *sched;
 	ev_signal sigterm, sigint;
 	char advertise[64];
 	char url[128];
@@ -167,6 +169,8 @@ static size_t server_metrics(void *ud, char *buf, size_t len)
 	    (unsigned long long)store_rolled_back(s->store));
 	if (n < len && s->dns)
 		n += server_dns_metrics(s->dns, buf + n, len - n);
+	if (n < len && s->sched)
+		n += sched_metrics(s->sched, buf + n, len - n);
 	return n;
 }
 
@@ -404,6 +408,8 @@ int server_start(const struct server_config *c, struct server **out)
 		err = ctrl_serviceaccount_start(&s->api, s->loop, &s->sa_ctrl);
 	if (!err && ctrl_enabled("clusterrole-aggregation"))
 		err = ctrl_rbac_aggregate_start(&s->api, s->loop, &s->agg_ctrl);
+	if (!err && ctrl_enabled("scheduler"))
+		err = sched_start(&s->api, s->loop, &s->sched);
 	if (err)
 		goto err_ctrl;
 
@@ -433,6 +439,7 @@ int server_start(const struct server_config *c, struct server **out)
 	return 0;
 
 err_ctrl:
+	sched_stop(s->sched);
 	ctrl_rbac_aggregate_stop(s->agg_ctrl);
 	ctrl_serviceaccount_stop(s->sa_ctrl);
 	ctrl_namespace_stop(s->ns_ctrl);
@@ -464,6 +471,7 @@ void server_stop(struct server *s)
 	if (!s)
 		return;
 	http_server_stop(s->api.http);
+	sched_stop(s->sched);
 	ctrl_rbac_aggregate_stop(s->agg_ctrl);
 	ctrl_serviceaccount_stop(s->sa_ctrl);
 	ctrl_namespace_stop(s->ns_ctrl);

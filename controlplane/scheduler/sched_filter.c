@@ -1,6 +1,7 @@
 /* sched_filter: the default profile's filter plugins, in upstream's order
  * (NodeUnschedulable, TaintToleration, NodeAffinity, NodePorts,
- * NodeResourcesFit, PodTopologySpread, InterPodAffinity); a node fails at
+ * NodeResourcesFit, PodTopologySpread, InterPodAffinity: the pod's own
+ * anti-affinity, then that of the pods on the node); a node fails at
  * the first that rejects it, and the reason is upstream's text, so the
  * failure message aggregates exactly as kube-scheduler's does. */
 #include <errno.h>
@@ -87,6 +88,14 @@ bool sched_term_selects(const cJSON *term, const char *ns, const cJSON *p)
 	return sched_selector_match(json_at(term, "labelSelector"), json_at(p, "metadata.labels"));
 }
 
+/* A label's value (keys have dots: no json_str path lookup), or NULL. */
+static const char *sf_label(const cJSON *labels, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(labels, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
 /* Gt/Lt compare the label's value as an integer, as upstream. */
 static bool sf_int(const char *s, long long *out)
 {
@@ -108,7 +117,7 @@ static bool sf_node_req(const cJSON *r, const cJSON *labels)
 		const cJSON *vals = cJSON_GetObjectItemCaseSensitive(r, "values");
 
 		if (!key || cJSON_GetArraySize(vals) != 1 ||
-		    !sf_int(json_str(labels, key), &have) ||
+		    !sf_int(sf_label(labels, key), &have) ||
 		    !cJSON_IsString(cJSON_GetArrayItem(vals, 0)) ||
 		    !sf_int(cJSON_GetArrayItem(vals, 0)->valuestring, &want))
 			return false;
@@ -244,7 +253,7 @@ static bool sf_node_affinity(const struct sched_want *w, const struct sched_node
 
 	cJSON_ArrayForEach(kv, w->node_selector)
 	{
-		const char *lv = json_str(labels, kv->string);
+		const char *lv = sf_label(labels, kv->string);
 
 		if (!cJSON_IsString(kv) || !lv || strcmp(lv, kv->valuestring))
 			return false;
@@ -429,12 +438,12 @@ bool sched_filter(struct sched *s, const struct sched_want *w, const struct sche
 		sf_why(v, "node(s) didn't match pod topology spread constraints");
 		return false;
 	}
-	if (!sf_existing_anti(w, n)) {
-		sf_why(v, "node(s) didn't satisfy existing pods anti-affinity rules");
-		return false;
-	}
 	if (!sf_anti(w, n)) {
 		sf_why(v, "node(s) didn't match pod anti-affinity rules");
+		return false;
+	}
+	if (!sf_existing_anti(w, n)) {
+		sf_why(v, "node(s) didn't satisfy existing pods anti-affinity rules");
 		return false;
 	}
 	return true;

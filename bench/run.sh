@@ -2,11 +2,11 @@
 # make bench: every benchmark, peers side by side, one after the other.
 # Benchmarks are not tests: they print figures and ratios, they do not fail
 # on a missed target. Pass names to run a subset: bench/run.sh api attack auth kubelet dns dataplane
-# (make bench BENCH=auth)
+# sched (make bench BENCH=auth)
 set -u
 cd "$(dirname "$0")/.."
 make -j2 all >/dev/null || exit 1
-want=${*:-api attack auth kubelet dns dataplane}
+want=${*:-api attack auth kubelet dns dataplane sched}
 for b in $want; do
 	echo "===== $b"
 	case $b in
@@ -16,6 +16,7 @@ for b in $want; do
 	kubelet) SKIFF_BIN=build /usr/bin/python3 bench/kubelet_bench.py ;;
 	dns) SKIFF_BIN=build bash bench/dns_bench.sh ;;
 	dataplane) SKIFF_BIN=build bash bench/dataplane_bench.sh ;;
-	*) echo "unknown benchmark $b (api, attack, auth, kubelet, dns, dataplane)" ;;
+	sched) SKIFF_BIN=build /usr/bin/python3 bench/sched_bench.py ;;
+	*) echo "unknown benchmark $b (api, attack, auth, kubelet, dns, dataplane, sched)" ;;
 	esac
 done

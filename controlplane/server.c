@@ -14,6 +14,7 @@
 #include "datadir.h"
 #include "dns/dns.h"
 #include "log.h"
+#include "scheduler/sched.h"
 #include "server.h"
 #include "server_dns.h"
 #include "tls.h"
@@ -37,6 +38,7 @@ struct server {
 	struct ctrl_serviceaccount *sa_ctrl;
 	struct ctrl_rbac_aggregate *agg_ctrl;
 	struct ctrl_nodelifecycle *nlc_ctrl;
+	struct sched *sched;
 	ev_signal sigterm, sigint;
 	char advertise[64];
 	char url[128];
@@ -168,6 +170,8 @@ static size_t server_metrics(void *ud, char *buf, size_t len)
 	    (unsigned long long)store_rolled_back(s->store));
 	if (n < len && s->dns)
 		n += server_dns_metrics(s->dns, buf + n, len - n);
+	if (n < len && s->sched)
+		n += sched_metrics(s->sched, buf + n, len - n);
 	return n;
 }
 
@@ -411,6 +415,8 @@ int server_start(const struct server_config *c, struct server **out)
 
 		err = ctrl_nodelifecycle_start(&s->api, s->loop, &nc, &s->nlc_ctrl);
 	}
+	if (!err && ctrl_enabled("scheduler"))
+		err = sched_start(&s->api, s->loop, &s->sched);
 	if (err)
 		goto err_ctrl;
 
@@ -441,6 +447,7 @@ int server_start(const struct server_config *c, struct server **out)
 
 err_ctrl:
 	ctrl_nodelifecycle_stop(s->nlc_ctrl);
+	sched_stop(s->sched);
 	ctrl_rbac_aggregate_stop(s->agg_ctrl);
 	ctrl_serviceaccount_stop(s->sa_ctrl);
 	ctrl_namespace_stop(s->ns_ctrl);
@@ -473,6 +480,7 @@ void server_stop(struct server *s)
 		return;
 	http_server_stop(s->api.http);
 	ctrl_nodelifecycle_stop(s->nlc_ctrl);
+	sched_stop(s->sched);
 	ctrl_rbac_aggregate_stop(s->agg_ctrl);
 	ctrl_serviceaccount_stop(s->sa_ctrl);
 	ctrl_namespace_stop(s->ns_ctrl);

@@ -253,6 +253,13 @@ int api_delete_opts_parse(struct api *a, struct http_req *req, cJSON **opts, boo
 void api_delete_collection(struct api *a, struct http_req *req, const struct api_target *t);
 void api_scale(struct api *a, struct http_req *req, const struct api_target *t);
 void api_binding(struct api *a, struct http_req *req, const struct api_target *t);
+/* The bind behind POST pods/{name}/binding, for the scheduler too:
+ * spec.nodeName set (once) and the PodScheduled condition True, as
+ * upstream's BindingREST. Returns the revision (dry: 0) or -errno with msg
+ * in upstream's words: -ENOENT, -EEXIST (already assigned), -EIO (corrupt),
+ * a store error. Commits with the batch. */
+int64_t api_pod_bind(struct api *a, const struct res_type *rt, const char *ns, const char *name,
+		     const char *node, bool dry, char *msg, size_t msglen);
 /* POST pods/{name}/eviction: policy/v1 Eviction, the pod deleted with the
  * Eviction's deleteOptions; 201 with a Success Status. */
 void api_eviction(struct api *a, struct http_req *req, const struct api_target *t);

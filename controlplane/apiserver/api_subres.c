@@ -167,25 +167,110 @@ out:
 	cJSON_Delete(obj);
 }
 
+/* The PodScheduled condition of status made True, as upstream's
+ * UpdatePodCondition: the transition time kept when it was True already. */
+static void api_pod_scheduled_true(cJSON *pod)
+{
+	cJSON *st = cJSON_GetObjectItemCaseSensitive(pod, "status"), *conds, *c, *nc;
+	const char *old_status = NULL, *old_ltt = NULL;
+	char now[32];
+	int i = 0, at = -1;
+
+	if (!cJSON_IsObject(st)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(pod, "status");
+		st = cJSON_AddObjectToObject(pod, "status");
+	}
+	conds = cJSON_GetObjectItemCaseSensitive(st, "conditions");
+	if (!cJSON_IsArray(conds)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(st, "conditions");
+		conds = cJSON_AddArrayToObject(st, "conditions");
+	}
+	cJSON_ArrayForEach(c, conds)
+	{
+		const char *t = json_str(c, "type");
+
+		if (t && !strcmp(t, "PodScheduled")) {
+			at = i;
+			old_status = json_str(c, "status");
+			old_ltt = json_str(c, "lastTransitionTime");
+			break;
+		}
+		i++;
+	}
+	api_meta_now(now);
+	nc = cJSON_CreateObject();
+	cJSON_AddStringToObject(nc, "type", "PodScheduled");
+	cJSON_AddStringToObject(nc, "status", "True");
+	cJSON_AddNullToObject(nc, "lastProbeTime");
+	cJSON_AddStringToObject(nc, "lastTransitionTime",
+				old_status && !strcmp(old_status, "True") && old_ltt ? old_ltt
+										     : now);
+	if (at >= 0)
+		cJSON_ReplaceItemInArray(conds, at, nc);
+	else
+		cJSON_AddItemToArray(conds, nc);
+}
+
+int64_t api_pod_bind(struct api *a, const struct res_type *rt, const char *ns, const char *name,
+		     const char *node, bool dry, char *msg, size_t msglen)
+{
+	struct api_target t = {.rt = rt, .has_ns = true, .has_name = true};
+	const struct store_kv *kv;
+	const char *cur;
+	char key[600];
+	cJSON *obj, *spec;
+	int64_t rev;
+
+	snprintf(t.ns, sizeof(t.ns), "%s", ns);
+	snprintf(t.name, sizeof(t.name), "%s", name);
+	obj = api_load(a, &t, &kv);
+	if (!obj) {
+		snprintf(msg, msglen, "pods \"%s\" not found", name);
+		return kv ? -EIO : -ENOENT;
+	}
+	spec = cJSON_GetObjectItemCaseSensitive(obj, "spec");
+	if (!cJSON_IsObject(spec)) {
+		snprintf(msg, msglen, "Internal error occurred: corrupt object");
+		rev = -EIO;
+		goto out;
+	}
+	cur = json_str(spec, "nodeName");
+	if (cur && *cur) {
+		snprintf(msg, msglen, "pod %s is already assigned to node \"%s\"", name, cur);
+		rev = -EEXIST;
+		goto out;
+	}
+	cJSON_AddStringToObject(spec, "nodeName", node);
+	api_pod_scheduled_true(obj);
+	api_key(key, sizeof(key), rt, ns, name);
+	rev = dry ? api_check_size(a, obj) : api_put(a, key, obj, kv->mod_rev, false);
+	if (rev < 0)
+		snprintf(msg, msglen, "pods \"%s\" could not be stored", name);
+out:
+	cJSON_Delete(obj);
+	return rev;
+}
+
 /* POST pods/{name}/binding: the scheduler's bind (sets spec.nodeName once). */
 void api_binding(struct api *a, struct http_req *req, const struct api_target *t)
 {
-	char key[600], msg[700];
 	const struct store_kv *kv;
-	cJSON *in = NULL, *obj = NULL, *spec;
-	const char *node, *cur;
+	char msg[700];
+	cJSON *in;
+	const char *node;
 	int64_t rev;
 	bool dry;
 
 	if (api_dry_run(req, "CreateOptions", &dry))
 		return;
-	api_key(key, sizeof(key), t->rt, t->ns, t->name);
-	obj = api_load_or_reply(a, req, t, &kv);
-	if (!obj)
+	/* a missing pod is a 404 before the body is looked at, as upstream */
+	in = api_load_or_reply(a, req, t, &kv);
+	if (!in)
 		return;
+	cJSON_Delete(in);
 	in = api_body_decode(a, req, "error decoding Binding", "v1", "Binding", "CreateOptions");
 	if (!in)
-		goto out;
+		return;
 	node = json_str(in, "target.name");
 	if (!node || !*node) {
 		struct verrs e = {0};
@@ -194,21 +279,19 @@ void api_binding(struct api *a, struct http_req *req, const struct api_target *t
 		api_status_invalid(req, t->rt, t->name, &e);
 		goto out;
 	}
-	spec = cJSON_GetObjectItemCaseSensitive(obj, "spec");
-	if (!cJSON_IsObject(spec)) {
-		api_status(req, 500, "InternalError", "Internal error occurred: corrupt object",
-			   NULL);
-		goto out;
-	}
-	cur = json_str(spec, "nodeName");
-	if (cur && *cur) {
-		snprintf(msg, sizeof(msg), "pod %s is already assigned to node \"%s\"", t->name,
-			 cur);
+	rev = api_pod_bind(a, t->rt, t->ns, t->name, node, dry, msg, sizeof(msg));
+	if (rev == -EEXIST) {
 		api_status(req, 409, "Conflict", msg, NULL);
 		goto out;
 	}
-	cJSON_AddStringToObject(spec, "nodeName", node);
-	rev = dry ? api_check_size(a, obj) : api_put(a, key, obj, kv->mod_rev, false);
+	if (rev == -EIO) {
+		api_status(req, 500, "InternalError", msg, NULL);
+		goto out;
+	}
+	if (rev == -ENOENT) {
+		api_status_notfound(req, t->rt, t->name);
+		goto out;
+	}
 	if (rev < 0) {
 		api_status_store_err(a, req, t->rt, t->name, rev);
 		goto out;
@@ -218,7 +301,6 @@ void api_binding(struct api *a, struct http_req *req, const struct api_target *t
 		http_req_defer(req);
 out:
 	cJSON_Delete(in);
-	cJSON_Delete(obj);
 }
 
 /* The Eviction's TypeMeta: absent, or policy's Eviction (kubectl 1.20

@@ -36,6 +36,8 @@ struct server {
 	struct ctrl_namespace *ns_ctrl;
 	struct ctrl_serviceaccount *sa_ctrl;
 	struct ctrl_rbac_aggregate *agg_ctrl;
+	struct ctrl_endpointslice *eps_ctrl;
+	struct ctrl_endpoints *ep_ctrl;
 	ev_signal sigterm, sigint;
 	char advertise[64];
 	char url[128];
@@ -404,6 +406,10 @@ int server_start(const struct server_config *c, struct server **out)
 		err = ctrl_serviceaccount_start(&s->api, s->loop, &s->sa_ctrl);
 	if (!err && ctrl_enabled("clusterrole-aggregation"))
 		err = ctrl_rbac_aggregate_start(&s->api, s->loop, &s->agg_ctrl);
+	if (!err && ctrl_enabled("endpointslice"))
+		err = ctrl_endpointslice_start(&s->api, s->loop, &s->eps_ctrl);
+	if (!err && ctrl_enabled("endpoints"))
+		err = ctrl_endpoints_start(&s->api, s->loop, &s->ep_ctrl);
 	if (err)
 		goto err_ctrl;
 
@@ -433,6 +439,8 @@ int server_start(const struct server_config *c, struct server **out)
 	return 0;
 
 err_ctrl:
+	ctrl_endpoints_stop(s->ep_ctrl);
+	ctrl_endpointslice_stop(s->eps_ctrl);
 	ctrl_rbac_aggregate_stop(s->agg_ctrl);
 	ctrl_serviceaccount_stop(s->sa_ctrl);
 	ctrl_namespace_stop(s->ns_ctrl);
@@ -464,6 +472,8 @@ void server_stop(struct server *s)
 	if (!s)
 		return;
 	http_server_stop(s->api.http);
+	ctrl_endpoints_stop(s->ep_ctrl);
+	ctrl_endpointslice_stop(s->eps_ctrl);
 	ctrl_rbac_aggregate_stop(s->agg_ctrl);
 	ctrl_serviceaccount_stop(s->sa_ctrl);
 	ctrl_namespace_stop(s->ns_ctrl);

@@ -138,6 +138,7 @@ void ctrl_endpoints_stop(struct ctrl_endpoints *c);
 #define EPS_LABEL_MANAGED_BY  "endpointslice.kubernetes.io/managed-by"
 #define EPS_MANAGER	      "endpointslice-controller.k8s.io"
 #define EPS_LABEL_HEADLESS    "service.kubernetes.io/headless"
+#define EPS_LABEL_ZONE	      "topology.kubernetes.io/zone"
 #define EPS_LABEL_SKIP_MIRROR "endpointslice.kubernetes.io/skip-mirror"
 struct eps_index;
 struct selector;
@@ -152,6 +153,21 @@ const struct selector *eps_index_selector(const struct eps_index *x, const char 
 /* fn for every pod of ns that sel matches. */
 void eps_index_foreach_pod(const struct eps_index *x, const char *ns, const struct selector *sel,
 			   void (*fn)(void *ud, const cJSON *pod), void *ud);
+/* The EndpointSlice controller's pieces (ctrl_endpointslice_build.c) */
+const char *eps_label(const cJSON *obj, const char *name);
+/* upstream's podToEndpoint; node: the pod's Node object (NULL: unknown) */
+cJSON *eps_endpoint(const cJSON *svc, const char *ns, const cJSON *node, const cJSON *pod,
+		    const char *ip);
+/* The Service's ports as the pod resolves them (EndpointPort list). */
+cJSON *eps_pod_ports(const cJSON *svc, const cJSON *pod);
+/* A port list's identity, whatever its order (malloc'd; NULL: no memory). */
+char *eps_portkey(const cJSON *ports);
+/* An endpoint's identity: address, hostname, targetRef namespace/name. */
+void eps_endpoint_id(const cJSON *ep, char *buf, size_t len);
+/* Has slice an owner reference to this Service (by uid)? */
+bool eps_owned(const cJSON *slice, const cJSON *svc);
+/* [the Service as controller owner] */
+cJSON *eps_owner_refs(const cJSON *svc);
 /* Queue the Services that select pod key as it is. */
 void eps_index_touch_pod(struct eps_index *x, const char *key);
 /* "ns/name": ns copied (EPS_KEY bytes), the name returned; NULL if none. */

@@ -29,7 +29,6 @@
 /* Services are looked at again this often, so a slice write rolled back by
  * a failed commit (no event follows) is made again. */
 #define EPS_RESYNC 30.0
-#define EPS_ZONE   "topology.kubernetes.io/zone"
 
 struct ctrl_endpointslice {
 	struct api *a;
@@ -41,13 +40,6 @@ struct ctrl_endpointslice {
 };
 
 /* ---------------------------------------------------------------- slices */
-
-static const char *eps_label(const cJSON *obj, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(json_at(obj, "metadata.labels"), name);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
 
 /* The Service key ("ns/svc") of a slice this controller manages; false
  * for any other slice. */
@@ -139,8 +131,8 @@ static void eps_node_pod(void *ud, const char *key, const cJSON *pod)
 static void eps_node_changed(struct ctrl_endpointslice *c, const char *key, const cJSON *obj,
 			     const cJSON *old)
 {
-	const char *was = old ? eps_label(old, EPS_ZONE) : NULL;
-	const char *is = obj ? eps_label(obj, EPS_ZONE) : NULL;
+	const char *was = old ? eps_label(old, EPS_LABEL_ZONE) : NULL;
+	const char *is = obj ? eps_label(obj, EPS_LABEL_ZONE) : NULL;
 	struct eps_node_walk w = {c, key};
 
 	if ((!was && !is) || (was && is && !strcmp(was, is)))
@@ -204,119 +196,6 @@ struct eps_plan {
 	cJSON *labels, *owner;
 	int err;
 };
-
-static int eps_strcmp_p(const void *a, const void *b);
-
-/* "name/protocol/port/appProtocol" of each port, sorted, ","-joined: a
- * port list's identity whatever its order (upstream's PortMapKey). */
-static char *eps_portkey(const cJSON *ports)
-{
-	int n = cJSON_GetArraySize(ports), i = 0;
-	char **v = calloc((size_t)n + 1, sizeof(*v)), *out = NULL;
-	size_t len = 1;
-	const cJSON *p;
-
-	if (!v)
-		return NULL;
-	cJSON_ArrayForEach(p, ports)
-	{
-		const cJSON *num = cJSON_GetObjectItemCaseSensitive(p, "port");
-		char buf[700];
-
-		snprintf(buf, sizeof(buf), "%s/%s/%d/%s", json_str(p, "name") ?: "",
-			 json_str(p, "protocol") ?: "TCP", cJSON_IsNumber(num) ? num->valueint : 0,
-			 json_str(p, "appProtocol") ?: "");
-		if (!(v[i] = strdup(buf)))
-			goto out;
-		len += strlen(buf) + 1;
-		i++;
-	}
-	qsort(v, (size_t)i, sizeof(*v), eps_strcmp_p);
-	out = malloc(len);
-	if (!out)
-		goto out;
-	*out = 0;
-	for (int j = 0; j < i; j++) {
-		if (j)
-			strcat(out, ",");
-		strcat(out, v[j]);
-	}
-out:
-	for (int j = 0; j < i; j++)
-		free(v[j]);
-	free(v);
-	return out;
-}
-
-/* The endpoint's identity (upstream's endpoint hash: addresses, hostname,
- * targetRef namespace and name); what else differs is an update of it. */
-static void eps_endpoint_id(const cJSON *ep, char *buf, size_t len)
-{
-	const cJSON *addrs = cJSON_GetObjectItemCaseSensitive(ep, "addresses");
-	const cJSON *first = cJSON_GetArrayItem(addrs, 0);
-
-	snprintf(buf, len, "%s|%s|%s/%s", cJSON_IsString(first) ? first->valuestring : "",
-		 json_str(ep, "hostname") ?: "", json_str(ep, "targetRef.namespace") ?: "",
-		 json_str(ep, "targetRef.name") ?: "");
-}
-
-/* podToEndpoint */
-static cJSON *eps_endpoint(struct eps_plan *p, const cJSON *pod, const char *ip)
-{
-	const cJSON *pub = json_at(p->svc, "spec.publishNotReadyAddresses");
-	bool serving = eps_pod_ready(pod);
-	bool terminating = json_at(pod, "metadata.deletionTimestamp") != NULL;
-	bool ready = cJSON_IsTrue(pub) || (serving && !terminating);
-	const char *host = eps_pod_hostname(pod, p->svc), *node = json_str(pod, "spec.nodeName");
-	const cJSON *nodeobj = node ? ctrl_informer_get(p->c->node_inf, node) : NULL;
-	const char *zone = nodeobj ? eps_label(nodeobj, EPS_ZONE) : NULL;
-	cJSON *ep = cJSON_CreateObject(), *cond, *ref;
-
-	if (!ep)
-		return NULL;
-	cJSON_AddItemToObject(ep, "addresses", cJSON_CreateStringArray(&ip, 1));
-	cond = cJSON_AddObjectToObject(ep, "conditions");
-	cJSON_AddBoolToObject(cond, "ready", ready);
-	cJSON_AddBoolToObject(cond, "serving", serving);
-	cJSON_AddBoolToObject(cond, "terminating", terminating);
-	if (host)
-		cJSON_AddStringToObject(ep, "hostname", host);
-	ref = cJSON_AddObjectToObject(ep, "targetRef");
-	cJSON_AddStringToObject(ref, "kind", "Pod");
-	cJSON_AddStringToObject(ref, "namespace", p->ns);
-	cJSON_AddStringToObject(ref, "name", json_str(pod, "metadata.name") ?: "");
-	cJSON_AddStringToObject(ref, "uid", json_str(pod, "metadata.uid") ?: "");
-	if (node && *node)
-		cJSON_AddStringToObject(ep, "nodeName", node);
-	if (zone && *zone)
-		cJSON_AddStringToObject(ep, "zone", zone);
-	return ep;
-}
-
-/* getEndpointPorts: each Service port the pod resolves (a named
- * targetPort the pod does not have leaves that port out). */
-static cJSON *eps_pod_ports(const cJSON *svc, const cJSON *pod)
-{
-	cJSON *out = cJSON_CreateArray();
-	const cJSON *sp;
-
-	cJSON_ArrayForEach(sp, json_at(svc, "spec.ports"))
-	{
-		int port = eps_pod_port(pod, sp);
-		cJSON *p;
-
-		if (port < 0)
-			continue;
-		p = cJSON_CreateObject();
-		cJSON_AddStringToObject(p, "name", json_str(sp, "name") ?: "");
-		cJSON_AddStringToObject(p, "protocol", json_str(sp, "protocol") ?: "TCP");
-		cJSON_AddNumberToObject(p, "port", port);
-		if (json_str(sp, "appProtocol"))
-			cJSON_AddStringToObject(p, "appProtocol", json_str(sp, "appProtocol"));
-		cJSON_AddItemToArray(out, p);
-	}
-	return out;
-}
 
 static struct eps_group *eps_group_find(struct eps_plan *p, const char *portkey)
 {
@@ -392,6 +271,14 @@ nomem:
 	return -ENOMEM;
 }
 
+static cJSON *eps_slice_endpoint(struct eps_plan *p, const cJSON *pod)
+{
+	const char *node = json_str(pod, "spec.nodeName");
+
+	return eps_endpoint(p->svc, p->ns, node ? ctrl_informer_get(p->c->node_inf, node) : NULL,
+			    pod, eps_pod_ipv4(pod));
+}
+
 static void eps_plan_pod(void *ud, const cJSON *pod)
 {
 	struct eps_plan *p = ud;
@@ -409,8 +296,8 @@ static void eps_plan_pod(void *ud, const cJSON *pod)
 		return;
 	}
 	g = eps_group_get(p, key, ports);
-	if (!g || eps_group_add(g, json_str(pod, "metadata.name") ?: "",
-				eps_endpoint(p, pod, eps_pod_ipv4(pod))))
+	if (!g ||
+	    eps_group_add(g, json_str(pod, "metadata.name") ?: "", eps_slice_endpoint(p, pod)))
 		p->err = -ENOMEM;
 }
 
@@ -446,31 +333,11 @@ static void eps_plan_slice(void *ud, const char *name, void *val)
 		p->err = -ENOMEM;
 }
 
-static bool eps_owned(const cJSON *slice, const cJSON *svc)
-{
-	const char *uid = json_str(svc, "metadata.uid");
-	const cJSON *o;
-
-	cJSON_ArrayForEach(o, json_at(slice, "metadata.ownerReferences"))
-	{
-		const char *k = json_str(o, "kind"), *u = json_str(o, "uid");
-
-		if (k && u && uid && !strcmp(k, "Service") && !strcmp(u, uid))
-			return true;
-	}
-	return false;
-}
-
 static int eps_want_cmp(const void *a, const void *b)
 {
 	const struct eps_want *x = *(struct eps_want *const *)a, *y = *(struct eps_want *const *)b;
 
 	return strcmp(x->pod, y->pod);
-}
-
-static int eps_strcmp_p(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 static int eps_append(cJSON *arr, const cJSON *ep)
@@ -696,25 +563,6 @@ static int eps_apply(struct eps_plan *p)
 			err = e;
 	}
 	return err;
-}
-
-static cJSON *eps_owner_refs(const cJSON *svc)
-{
-	cJSON *refs = cJSON_CreateArray(), *o = cJSON_CreateObject();
-
-	if (!refs || !o) {
-		cJSON_Delete(refs);
-		cJSON_Delete(o);
-		return NULL;
-	}
-	cJSON_AddStringToObject(o, "apiVersion", "v1");
-	cJSON_AddStringToObject(o, "kind", "Service");
-	cJSON_AddStringToObject(o, "name", json_str(svc, "metadata.name") ?: "");
-	cJSON_AddStringToObject(o, "uid", json_str(svc, "metadata.uid") ?: "");
-	cJSON_AddBoolToObject(o, "controller", true);
-	cJSON_AddBoolToObject(o, "blockOwnerDeletion", true);
-	cJSON_AddItemToArray(refs, o);
-	return refs;
 }
 
 static void eps_plan_free(struct eps_plan *p)

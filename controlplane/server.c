@@ -39,6 +39,8 @@ struct server {
 	struct ctrl_rbac_aggregate *agg_ctrl;
 	struct ctrl_nodelifecycle *nlc_ctrl;
 	struct sched *sched;
+	struct ctrl_endpointslice *eps_ctrl;
+	struct ctrl_endpoints *ep_ctrl;
 	ev_signal sigterm, sigint;
 	char advertise[64];
 	char url[128];
@@ -417,6 +419,10 @@ int server_start(const struct server_config *c, struct server **out)
 	}
 	if (!err && ctrl_enabled("scheduler"))
 		err = sched_start(&s->api, s->loop, &s->sched);
+	if (!err && ctrl_enabled("endpointslice"))
+		err = ctrl_endpointslice_start(&s->api, s->loop, &s->eps_ctrl);
+	if (!err && ctrl_enabled("endpoints"))
+		err = ctrl_endpoints_start(&s->api, s->loop, &s->ep_ctrl);
 	if (err)
 		goto err_ctrl;
 
@@ -448,6 +454,8 @@ int server_start(const struct server_config *c, struct server **out)
 err_ctrl:
 	ctrl_nodelifecycle_stop(s->nlc_ctrl);
 	sched_stop(s->sched);
+	ctrl_endpoints_stop(s->ep_ctrl);
+	ctrl_endpointslice_stop(s->eps_ctrl);
 	ctrl_rbac_aggregate_stop(s->agg_ctrl);
 	ctrl_serviceaccount_stop(s->sa_ctrl);
 	ctrl_namespace_stop(s->ns_ctrl);
@@ -481,6 +489,8 @@ void server_stop(struct server *s)
 	http_server_stop(s->api.http);
 	ctrl_nodelifecycle_stop(s->nlc_ctrl);
 	sched_stop(s->sched);
+	ctrl_endpoints_stop(s->ep_ctrl);
+	ctrl_endpointslice_stop(s->eps_ctrl);
 	ctrl_rbac_aggregate_stop(s->agg_ctrl);
 	ctrl_serviceaccount_stop(s->sa_ctrl);
 	ctrl_namespace_stop(s->ns_ctrl);

@@ -143,5 +143,75 @@ int ctrl_nodelifecycle_start(struct api *a, struct ev_loop *loop,
 			     const struct ctrl_nodelifecycle_config *cfg,
 			     struct ctrl_nodelifecycle **out);
 void ctrl_nodelifecycle_stop(struct ctrl_nodelifecycle *c);
+/* ---- EndpointSlice and Endpoints (ctrl_endpointslice*.c, ctrl_endpoints.c) ---- */
+
+/* EndpointSlice: every Service with a selector (not ExternalName) has
+ * slices (labelled kubernetes.io/service-name and managed-by
+ * endpointslice-controller.k8s.io, owned by the Service) of the IPv4
+ * endpoints of the pods it selects, at most 100 a slice, one set of slices
+ * per distinct resolved port list; written only when they differ. Slices
+ * not labelled as managed by it are never touched. */
+struct ctrl_endpointslice;
+int ctrl_endpointslice_start(struct api *a, struct ev_loop *loop, struct ctrl_endpointslice **out);
+void ctrl_endpointslice_stop(struct ctrl_endpointslice *c);
+
+/* Endpoints: every Service with a selector has a core/v1 Endpoints of the
+ * same name (addresses and notReadyAddresses per port set, labelled
+ * skip-mirror); a deleted Service loses its Endpoints (but `kubernetes`,
+ * which skiff-server writes itself). */
+struct ctrl_endpoints;
+int ctrl_endpoints_start(struct api *a, struct ev_loop *loop, struct ctrl_endpoints **out);
+void ctrl_endpoints_stop(struct ctrl_endpoints *c);
+
+/* What the two share (ctrl_endpointslice_index.c): Services and Pods by
+ * namespace; a change queues "ns/service" keys on q. */
+#define EPS_KEY		      254 /* a namespace or name with its NUL */
+#define EPS_LABEL_SERVICE     "kubernetes.io/service-name"
+#define EPS_LABEL_MANAGED_BY  "endpointslice.kubernetes.io/managed-by"
+#define EPS_MANAGER	      "endpointslice-controller.k8s.io"
+#define EPS_LABEL_HEADLESS    "service.kubernetes.io/headless"
+#define EPS_LABEL_ZONE	      "topology.kubernetes.io/zone"
+#define EPS_LABEL_SKIP_MIRROR "endpointslice.kubernetes.io/skip-mirror"
+struct eps_index;
+struct selector;
+struct eps_index *eps_index_new(struct api *a, struct ctrl_queue *q);
+int eps_index_start(struct eps_index *x);
+void eps_index_free(struct eps_index *x);
+const struct ctrl_informer *eps_index_services(const struct eps_index *x);
+const struct ctrl_informer *eps_index_pods(const struct eps_index *x);
+/* The parsed selector of Service key, NULL if it has none (or is
+ * ExternalName, or is not there). */
+const struct selector *eps_index_selector(const struct eps_index *x, const char *key);
+/* fn for every pod of ns that sel matches. */
+void eps_index_foreach_pod(const struct eps_index *x, const char *ns, const struct selector *sel,
+			   void (*fn)(void *ud, const cJSON *pod), void *ud);
+/* The EndpointSlice controller's pieces (ctrl_endpointslice_build.c) */
+const char *eps_label(const cJSON *obj, const char *name);
+/* upstream's podToEndpoint; node: the pod's Node object (NULL: unknown) */
+cJSON *eps_endpoint(const cJSON *svc, const char *ns, const cJSON *node, const cJSON *pod,
+		    const char *ip);
+/* The Service's ports as the pod resolves them (EndpointPort list). */
+cJSON *eps_pod_ports(const cJSON *svc, const cJSON *pod);
+/* A port list's identity, whatever its order (malloc'd; NULL: no memory). */
+char *eps_portkey(const cJSON *ports);
+/* An endpoint's identity: address, hostname, targetRef namespace/name. */
+void eps_endpoint_id(const cJSON *ep, char *buf, size_t len);
+/* Has slice an owner reference to this Service (by uid)? */
+bool eps_owned(const cJSON *slice, const cJSON *svc);
+/* [the Service as controller owner] */
+cJSON *eps_owner_refs(const cJSON *svc);
+/* Queue the Services that select pod key as it is. */
+void eps_index_touch_pod(struct eps_index *x, const char *key);
+/* "ns/name": ns copied (EPS_KEY bytes), the name returned; NULL if none. */
+const char *eps_split_key(const char *key, char *ns);
+bool eps_pod_ready(const cJSON *pod);
+const char *eps_pod_ipv4(const cJSON *pod);
+bool eps_pod_in_endpoints(const cJSON *pod, bool include_terminating);
+const char *eps_pod_hostname(const cJSON *pod, const cJSON *svc);
+int eps_pod_port(const cJSON *pod, const cJSON *svc_port);
+/* The Service's labels for its endpoints (+ the headless mark). */
+cJSON *eps_service_labels(const cJSON *svc);
+void eps_set(cJSON *obj, const char *key, cJSON *item);
+long long eps_rev(const cJSON *obj);
 
 #endif

@@ -10,12 +10,11 @@
 #include "auth/audit.h"
 #include "auth/auth.h"
 #include "bootstrap.h"
-#include "controllers/controllers.h"
 #include "datadir.h"
 #include "dns/dns.h"
 #include "log.h"
-#include "scheduler/sched.h"
 #include "server.h"
+#include "server_ctrl.h"
 #include "server_dns.h"
 #include "tls.h"
 
@@ -34,13 +33,7 @@ struct server {
 	struct audit *audit;
 	char issuer[300];
 	struct server_dns *dns;
-	struct ctrl_namespace *ns_ctrl;
-	struct ctrl_serviceaccount *sa_ctrl;
-	struct ctrl_rbac_aggregate *agg_ctrl;
-	struct ctrl_nodelifecycle *nlc_ctrl;
-	struct sched *sched;
-	struct ctrl_endpointslice *eps_ctrl;
-	struct ctrl_endpoints *ep_ctrl;
+	struct server_ctrls *ctrls; /* controllers and scheduler (server_ctrl.c) */
 	ev_signal sigterm, sigint;
 	char advertise[64];
 	char url[128];
@@ -172,8 +165,8 @@ static size_t server_metrics(void *ud, char *buf, size_t len)
 	    (unsigned long long)store_rolled_back(s->store));
 	if (n < len && s->dns)
 		n += server_dns_metrics(s->dns, buf + n, len - n);
-	if (n < len && s->sched)
-		n += sched_metrics(s->sched, buf + n, len - n);
+	if (n < len)
+		n += server_ctrls_metrics(s->ctrls, buf + n, len - n);
 	return n;
 }
 
@@ -404,27 +397,9 @@ int server_start(const struct server_config *c, struct server **out)
 		if (err)
 			goto err_api;
 	}
-	err = ctrl_enabled("namespace") ? ctrl_namespace_start(&s->api, s->loop, &s->ns_ctrl) : 0;
+	err = server_ctrls_start(&s->api, s->loop, c, &s->ctrls);
 	if (err)
 		goto err_dns;
-	if (ctrl_enabled("serviceaccount"))
-		err = ctrl_serviceaccount_start(&s->api, s->loop, &s->sa_ctrl);
-	if (!err && ctrl_enabled("clusterrole-aggregation"))
-		err = ctrl_rbac_aggregate_start(&s->api, s->loop, &s->agg_ctrl);
-	if (!err && ctrl_enabled("nodelifecycle")) {
-		struct ctrl_nodelifecycle_config nc = {.grace = c->node_monitor_grace,
-						       .eviction_rate = c->node_eviction_rate};
-
-		err = ctrl_nodelifecycle_start(&s->api, s->loop, &nc, &s->nlc_ctrl);
-	}
-	if (!err && ctrl_enabled("scheduler"))
-		err = sched_start(&s->api, s->loop, &s->sched);
-	if (!err && ctrl_enabled("endpointslice"))
-		err = ctrl_endpointslice_start(&s->api, s->loop, &s->eps_ctrl);
-	if (!err && ctrl_enabled("endpoints"))
-		err = ctrl_endpoints_start(&s->api, s->loop, &s->ep_ctrl);
-	if (err)
-		goto err_ctrl;
 
 	ho.bind_address = c->bind_address;
 	ho.port = c->port;
@@ -452,13 +427,7 @@ int server_start(const struct server_config *c, struct server **out)
 	return 0;
 
 err_ctrl:
-	ctrl_nodelifecycle_stop(s->nlc_ctrl);
-	sched_stop(s->sched);
-	ctrl_endpoints_stop(s->ep_ctrl);
-	ctrl_endpointslice_stop(s->eps_ctrl);
-	ctrl_rbac_aggregate_stop(s->agg_ctrl);
-	ctrl_serviceaccount_stop(s->sa_ctrl);
-	ctrl_namespace_stop(s->ns_ctrl);
+	server_ctrls_stop(s->ctrls);
 err_dns:
 	server_dns_stop(s->dns);
 err_api:
@@ -487,13 +456,7 @@ void server_stop(struct server *s)
 	if (!s)
 		return;
 	http_server_stop(s->api.http);
-	ctrl_nodelifecycle_stop(s->nlc_ctrl);
-	sched_stop(s->sched);
-	ctrl_endpoints_stop(s->ep_ctrl);
-	ctrl_endpointslice_stop(s->eps_ctrl);
-	ctrl_rbac_aggregate_stop(s->agg_ctrl);
-	ctrl_serviceaccount_stop(s->sa_ctrl);
-	ctrl_namespace_stop(s->ns_ctrl);
+	server_ctrls_stop(s->ctrls);
 	if (store_dirty(s->store) && store_commit(s->store))
 		pr_err("store: final commit failed");
 	server_dns_stop(s->dns);

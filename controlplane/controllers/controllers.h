@@ -81,7 +81,8 @@ int ctrl_leader_start(struct api *a, struct ev_loop *loop, const char *name,
 		      void (*on_lead)(void *ud), void (*on_lost)(void *ud), void *ud,
 		      struct ctrl_leader **out);
 bool ctrl_leader_leading(const struct ctrl_leader *l);
-/* Stop campaigning; a held Lease is released (ReleaseOnCancel). */
+/* Stop campaigning; a held Lease is released (ReleaseOnCancel), written
+ * but not committed: the caller commits (the server at shutdown). */
 void ctrl_leader_stop(struct ctrl_leader *l);
 
 /* ---- events (ctrl_event.c) ---- */

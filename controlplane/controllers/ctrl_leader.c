@@ -217,9 +217,10 @@ void ctrl_leader_stop(struct ctrl_leader *l)
 			cJSON_DeleteItemFromObjectCaseSensitive(spec, "leaseDurationSeconds");
 			cJSON_DeleteItemFromObjectCaseSensitive(spec, "acquireTime");
 			cJSON_DeleteItemFromObjectCaseSensitive(spec, "renewTime");
-			if (api_store_update(l->a, rt, CL_NS, "", cur, kv->mod_rev, &code, msg,
-					     sizeof(msg)) >= 0)
-				api_commit(l->a);
+			/* committed by the server's final commit: at shutdown
+			 * the HTTP side (api_commit's replies) is gone already */
+			api_store_update(l->a, rt, CL_NS, "", cur, kv->mod_rev, &code, msg,
+					 sizeof(msg));
 		}
 		cJSON_Delete(cur);
 	}

@@ -36,6 +36,9 @@ struct kubelet {
 /* kl_node.c */
 int kl_node_start(struct kubelet *k);
 void kl_node_stop(struct kubelet *k);
+/* The Node as the API server has it (the nodes informer): a Ready
+ * condition other than ours is written over. */
+void kl_node_seen(struct kubelet *k, const cJSON *node);
 /* Readiness changed (runtime or network up or down): report it. */
 void kl_node_set_ready(struct kubelet *k, bool ready, const char *reason, const char *message);
 

@@ -257,6 +257,27 @@ static void kl_status_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	kl_node_report(k, ev_now(loop) - k->last_report >= k->o.status_secs);
 }
 
+void kl_node_seen(struct kubelet *k, const cJSON *node)
+{
+	const cJSON *c;
+
+	/* The server's copy, not the last one sent, is the truth: the node
+	 * controller marks a node it has not heard from Unknown, and a kubelet
+	 * that was only slow must say Ready again at once, as upstream's
+	 * does (it compares with the Node it fetches). */
+	cJSON_ArrayForEach(c, json_at(node, "status.conditions"))
+	{
+		const char *type = json_str(c, "type"), *st = json_str(c, "status");
+
+		if (type && !strcmp(type, "Ready") && st &&
+		    strcmp(st, k->ready ? "True" : "False")) {
+			k->last_status[0] = 0;
+			kl_node_report(k, false);
+			return;
+		}
+	}
+}
+
 void kl_node_set_ready(struct kubelet *k, bool ready, const char *reason, const char *message)
 {
 	if (k->ready != ready)

@@ -836,6 +836,10 @@ static void kl_peers_sync(struct kl_pods *pp)
 
 static void kl_node_upsert(void *ud, const char *key, const cJSON *obj, const cJSON *old)
 {
+	struct kl_pods *pp = ud;
+
+	if (!strcmp(key, pp->k->o.node_name))
+		kl_node_seen(pp->k, obj);
 	kl_peers_sync(ud);
 }
 

@@ -64,7 +64,7 @@ if [ "$(id -u)" != 0 ] || [ -z "$KUBECTL" ] || ! command -v runc >/dev/null; the
 	echo "1..0 # SKIP needs root, kubectl and runc"
 	exit 0
 fi
-echo "1..54"
+echo "1..56"
 
 D=$SKIFF_CLUSTER_DIR/$C
 KC=$D/kubeconfig
@@ -388,5 +388,13 @@ run "$CTL" cluster node restart "$C" "$N2" --wait 30
 check "skiff-node starts again after SIGKILL" 0 "restarted"
 cond "the deleted pod's leftovers are removed at start" until_ok 20 nothing_left gone "$GU" "$N2"
 cond "the other pod still runs with the same processes" test "$(ctr_pids keep)" = "$P1"
+
+# The node controller marks a node it did not hear from Unknown; a kubelet
+# that is alive says Ready again at once (it reads the server's copy).
+node_ready() { [ "$(K get node "$N1" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}')" = "$1" ]; }
+run K patch node "$N1" --subresource=status --type=merge -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}' \
+	-p '{"status":{"conditions":[{"type":"Ready","status":"Unknown","reason":"NodeStatusUnknown"}]}}'
+check "the node's Ready condition is patched to Unknown" 0 Unknown
+cond "a Ready condition set to Unknown behind the kubelet's back is set True again" until_ok 15 node_ready True
 
 exit $((FAILS > 0))

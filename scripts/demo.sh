@@ -5,9 +5,10 @@
 #     loopback forwarder
 #  2. a Service created with kubectl and one with skiffctl
 #  3. a read-only ServiceAccount refused a delete (RBAC), `kubectl auth`
-#  4. pods (scripts/demo_dataplane.sh): one per node serving HTTP, a client
-#     pod calling the Service by name, a container killed and restarted, a
-#     node powered off and the other node's pod still answering
+#  4. workloads (scripts/demo_cluster.sh): a Deployment, a StatefulSet and a client
+#     pod calling the Service by name; least-busy selection, a container
+#     killed, a pod deleted, db-0's data surviving its pod, node 1 powered
+#     off and its pods recreated on node 2 while the Service answers
 # Needs root. Nothing touches the root namespace's interfaces, routes or
 # firewall; `skiffctl cluster delete` removes everything on exit.
 set -euo pipefail
@@ -39,7 +40,7 @@ export HOME=$TMP # fresh kubectl discovery cache
 run kubectl get nodes -o wide
 run kubectl get svc -A -o wide
 
-say "Creating Service 'web' with kubectl and 'db' with skiffctl"
+say "Creating Service 'web' with kubectl and 'cache' with skiffctl"
 cat >"$TMP/web.yaml" <<YAML
 apiVersion: v1
 kind: Service
@@ -51,24 +52,24 @@ spec:
   ports:
   - {name: http, port: 80, targetPort: 8080}
 YAML
-cat >"$TMP/db.yaml" <<YAML
+cat >"$TMP/cache.yaml" <<YAML
 apiVersion: v1
 kind: Service
 metadata:
-  name: db
+  name: cache
 spec:
-  selector: {app: db}
+  selector: {app: cache}
   ports:
-  - {name: pg, port: 5432}
+  - {name: redis, port: 6379}
 YAML
 run kubectl apply -f "$TMP/web.yaml"
-run "$BIN/skiffctl" create -f "$TMP/db.yaml"
+run "$BIN/skiffctl" create -f "$TMP/cache.yaml"
 run kubectl apply -f "$TMP/web.yaml"
 run "$BIN/skiffctl" get svc -o wide
 WEB_IP=$(kubectl get svc web -o jsonpath='{.spec.clusterIP}')
-DB_IP=$(kubectl get svc db -o jsonpath='{.spec.clusterIP}')
+CACHE_IP=$(kubectl get svc cache -o jsonpath='{.spec.clusterIP}')
 echo "web: ClusterIP $WEB_IP  DNS name web.default.svc.cluster.local"
-echo "db:  ClusterIP $DB_IP  DNS name db.default.svc.cluster.local"
+echo "cache: ClusterIP $CACHE_IP  DNS name cache.default.svc.cluster.local"
 say "Who may do what: a read-only ServiceAccount (RBAC), kubectl auth"
 run kubectl auth whoami
 run kubectl create serviceaccount reader
@@ -88,7 +89,7 @@ kubectl auth can-i delete services --as=system:serviceaccount:default:reader || 
 run kubectl get svc web -o name
 
 say "Pods on the nodes"
-scripts/demo_dataplane.sh run "$BIN" "$C"
+scripts/demo_cluster.sh run "$BIN" "$C"
 
 say "Deleting the cluster"
 run "$BIN/skiffctl" cluster delete "$C"

@@ -36,6 +36,8 @@ struct server {
 	struct ctrl_namespace *ns_ctrl;
 	struct ctrl_serviceaccount *sa_ctrl;
 	struct ctrl_rbac_aggregate *agg_ctrl;
+	struct ctrl_pv *pv_ctrl;
+	struct ctrl_statefulset *sts_ctrl;
 	ev_signal sigterm, sigint;
 	char advertise[64];
 	char url[128];
@@ -404,6 +406,10 @@ int server_start(const struct server_config *c, struct server **out)
 		err = ctrl_serviceaccount_start(&s->api, s->loop, &s->sa_ctrl);
 	if (!err && ctrl_enabled("clusterrole-aggregation"))
 		err = ctrl_rbac_aggregate_start(&s->api, s->loop, &s->agg_ctrl);
+	if (!err && ctrl_enabled("persistentvolume-binder"))
+		err = ctrl_pv_start(&s->api, s->loop, &s->pv_ctrl);
+	if (!err && ctrl_enabled("statefulset"))
+		err = ctrl_statefulset_start(&s->api, s->loop, &s->sts_ctrl);
 	if (err)
 		goto err_ctrl;
 
@@ -433,6 +439,8 @@ int server_start(const struct server_config *c, struct server **out)
 	return 0;
 
 err_ctrl:
+	ctrl_statefulset_stop(s->sts_ctrl);
+	ctrl_pv_stop(s->pv_ctrl);
 	ctrl_rbac_aggregate_stop(s->agg_ctrl);
 	ctrl_serviceaccount_stop(s->sa_ctrl);
 	ctrl_namespace_stop(s->ns_ctrl);
@@ -464,6 +472,8 @@ void server_stop(struct server *s)
 	if (!s)
 		return;
 	http_server_stop(s->api.http);
+	ctrl_statefulset_stop(s->sts_ctrl);
+	ctrl_pv_stop(s->pv_ctrl);
 	ctrl_rbac_aggregate_stop(s->agg_ctrl);
 	ctrl_serviceaccount_stop(s->sa_ctrl);
 	ctrl_namespace_stop(s->ns_ctrl);

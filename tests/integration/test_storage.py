@@ -435,9 +435,33 @@ def section_sts(s):
     st = (get(s, STS + "/db") or {}).get("status", {})
     t.ok(rc == 0 and st.get("currentRevision") == st.get("updateRevision")
          and st.get("updatedReplicas") == 2, "rollout complete: currentRevision updated", out)
+    section_node_auth(s)
     rc, out = kubectl(s, "get", "pvc", binary=KUBECTL_OLD)
     t.ok(rc == 0 and out.count("Bound") == 2 and "data-db-0" in out,
          "kubectl 1.20 get pvc: both claims Bound", out)
+
+
+def section_node_auth(s):
+    """The kubelets' credentials: a node reads the claims of its pods and their volumes."""
+    with open(os.path.join(s.data_dir, "join-token")) as f:
+        jt = f.read().strip()
+    cred = {}
+    for n in ("n1", "n2"):
+        r = s.req("POST", "/skiff/v1/join", {"nodeName": n}, token="Bearer " + jt)
+        cred[n] = "Bearer " + ((r.json or {}).get("token") or "")
+    on = {n: (get(s, pod_path(n)) or {}).get("spec", {}).get("nodeName") for n in ("db-0",)}
+    other = "n2" if on["db-0"] == "n1" else "n1"
+    pv = (get(s, pvc_path("data-db-0")) or {}).get("spec", {}).get("volumeName", "x")
+    t.eq(s.req("GET", pvc_path("data-db-0"), token=cred[on["db-0"]]).status, 200,
+         "db-0's node reads claim data-db-0")
+    t.eq(s.req("GET", "/api/v1/persistentvolumes/" + pv, token=cred[on["db-0"]]).status, 200,
+         "db-0's node reads its volume")
+    t.eq(s.req("GET", "/api/v1/persistentvolumes/" + pv, token=cred[other]).status, 403,
+         "another node may not read it")
+    t.eq(s.req("GET", "/api/v1/persistentvolumes/pvc-gone", token=cred[other]).status, 404,
+         "a node asking for a volume that is gone gets 404 (the kubelet's reclaim)")
+    t.eq(s.req("GET", "/api/v1/persistentvolumes", token=cred[other]).status, 403,
+         "a node may not list volumes")
 
 
 def main():

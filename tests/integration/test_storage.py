@@ -441,6 +441,47 @@ def section_sts(s):
          "kubectl 1.20 get pvc: both claims Bound", out)
 
 
+def section_policies(s):
+    """Parallel creates every pod at once; OnDelete replaces none; going back
+    to an old template reuses (and renumbers) its revision."""
+    body = sts("par", replicas=3, podManagementPolicy="Parallel",
+               updateStrategy={"type": "OnDelete"})
+    body["spec"]["template"]["metadata"]["labels"] = {"app": "par"}
+    body["spec"]["selector"] = {"matchLabels": {"app": "par"}}
+    t.eq(s.req("POST", STS, body).status, 201, "StatefulSet par (Parallel, OnDelete) created")
+
+    def names():
+        j = get(s, pod_path() + "?labelSelector=app%3Dpar") or {}
+        return sorted(p["metadata"]["name"] for p in j.get("items", []))
+    t.ok(wait(lambda: names() == ["par-0", "par-1", "par-2"]),
+         "Parallel: all three pods without waiting for readiness", names())
+    first = rev_of(s, "par-1")
+    s.req("PATCH", STS + "/par", json.dumps(
+        {"spec": {"template": {"metadata": {"annotations": {"v": "2"}}}}}), headers=MERGE)
+    t.ok(wait(lambda: (get(s, STS + "/par") or {}).get("status", {}).get("updateRevision")
+              not in (None, first)), "a new updateRevision")
+    time.sleep(0.5)
+    t.ok(all(rev_of(s, n) == first for n in ("par-0", "par-1", "par-2")),
+         "OnDelete: no pod is replaced by the controller")
+    upd = (get(s, STS + "/par") or {}).get("status", {}).get("updateRevision")
+    old = uid_of(s, pod_path("par-1"))
+    s.req("DELETE", pod_path("par-1"))
+    t.ok(wait(lambda: uid_of(s, pod_path("par-1")) not in (None, old) and
+              rev_of(s, "par-1") == upd), "OnDelete: a deleted pod comes back at the update "
+         "revision")
+    s.req("PATCH", STS + "/par", json.dumps(
+        {"spec": {"template": {"metadata": {"annotations": None}}}}), headers=MERGE)
+    t.ok(wait(lambda: (get(s, STS + "/par") or {}).get("status", {}).get("updateRevision") ==
+              first), "back to the first template: its revision is the update revision again")
+    revs = get(s, "/apis/apps/v1/namespaces/%s/controllerrevisions" % NS) or {}
+    nums = {r["metadata"]["name"]: r.get("revision") for r in revs.get("items", [])
+            if r["metadata"].get("ownerReferences", [{}])[0].get("name") == "par"}
+    t.ok(len(nums) == 2 and nums.get(first) == 3 and nums.get(upd) == 2,
+         "two revisions; the reused one renumbered 3", nums)
+    s.req("PATCH", STS + "/par", json.dumps({"spec": {"replicas": 0}}), headers=MERGE)
+    t.ok(wait(lambda: names() == []), "Parallel scale to 0 removes all pods")
+
+
 def section_node_auth(s):
     """The kubelets' credentials: a node reads the claims of its pods and their volumes."""
     with open(os.path.join(s.data_dir, "join-token")) as f:
@@ -469,7 +510,7 @@ def main():
     for n in ("n1", "n2"):
         s.req("POST", "/api/v1/nodes", node(n))
     for name, fn in (("api", section_api), ("static", section_static), ("wffc", section_wffc),
-                     ("statefulset", section_sts)):
+                     ("statefulset", section_sts), ("policies", section_policies)):
         t.section(name, fn, s)
     t.done()
 

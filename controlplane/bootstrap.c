@@ -1,7 +1,9 @@
 /* bootstrap: objects every cluster has — the default namespaces, the
  * `kubernetes` Service on the first service IP with Endpoints and an
  * EndpointSlice pointing at this server, and the `kube-dns` Service on the
- * fixed cluster DNS IP. Run at every start; only missing or stale objects
+ * fixed cluster DNS IP, and the default StorageClass `local-path` (k3s's:
+ * volumes are directories of the node their first pod runs on, made by
+ * the persistentvolume-binder controller). Run at every start; only missing or stale objects
  * are written. */
 #include <errno.h>
 #include <stdio.h>
@@ -74,6 +76,17 @@ int bootstrap_run(struct api *a, const struct bootstrap_opts *o)
 		if (err)
 			return err;
 	}
+
+	/* made again at a start after it was deleted, as k3s's addon is */
+	err = bootstrap_create(
+	    a, "storageclasses", "storage.k8s.io", NULL,
+	    "{\"kind\":\"StorageClass\",\"apiVersion\":\"storage.k8s.io/v1\",\"metadata\":{"
+	    "\"name\":\"local-path\",\"annotations\":{"
+	    "\"storageclass.kubernetes.io/is-default-class\":\"true\"}},"
+	    "\"provisioner\":\"rancher.io/local-path\",\"reclaimPolicy\":\"Delete\","
+	    "\"volumeBindingMode\":\"WaitForFirstConsumer\"}");
+	if (err)
+		return err;
 
 	alloc_format_ip(a->alloc.svc_ips.base, first_ip, sizeof(first_ip));
 	snprintf(

@@ -25,6 +25,8 @@ struct server_ctrls {
 	struct ctrl_nodelifecycle *nlc;
 	struct ctrl_endpointslice *eps;
 	struct ctrl_endpoints *ep;
+	struct ctrl_pv *pv;
+	struct ctrl_statefulset *sts;
 	struct sched *sched;
 };
 
@@ -85,6 +87,24 @@ static void sc_ep_stop(struct server_ctrls *sc)
 	ctrl_endpoints_stop(sc->ep);
 	sc->ep = NULL;
 }
+static int sc_pv_start(struct server_ctrls *sc)
+{
+	return ctrl_pv_start(sc->a, sc->loop, &sc->pv);
+}
+static void sc_pv_stop(struct server_ctrls *sc)
+{
+	ctrl_pv_stop(sc->pv);
+	sc->pv = NULL;
+}
+static int sc_sts_start(struct server_ctrls *sc)
+{
+	return ctrl_statefulset_start(sc->a, sc->loop, &sc->sts);
+}
+static void sc_sts_stop(struct server_ctrls *sc)
+{
+	ctrl_statefulset_stop(sc->sts);
+	sc->sts = NULL;
+}
 static int sc_sched_start(struct server_ctrls *sc)
 {
 	return sched_start(sc->a, sc->loop, &sc->sched);
@@ -107,6 +127,8 @@ static const struct sc_row {
     {"nodelifecycle", SC_CM, sc_nlc_start, sc_nlc_stop},
     {"endpointslice", SC_CM, sc_eps_start, sc_eps_stop},
     {"endpoints", SC_CM, sc_ep_start, sc_ep_stop},
+    {"persistentvolume-binder", SC_CM, sc_pv_start, sc_pv_stop},
+    {"statefulset", SC_CM, sc_sts_start, sc_sts_stop},
     {"scheduler", SC_SCHED, sc_sched_start, sc_sched_stop},
 };
 #define SC_N (sizeof(sc_rows) / sizeof(sc_rows[0]))

@@ -112,6 +112,10 @@ void api_pod_log(struct api *a, struct http_req *req, const struct api_target *t
 /* POST /skiff/v1/join with a bootstrap token (authorized as a path) */
 void api_join(struct api *a, struct http_req *req, const struct auth_user *u);
 
+/* Mutating admission that reads the store (api_admission.c), run on every
+ * create before the type's defaults: DefaultStorageClass. */
+void api_admit_create_defaults(struct api *a, const struct res_type *rt, cJSON *obj);
+
 int api_init(struct api *a, struct ev_loop *loop, struct store *st, const char *svc_cidr,
 	     const char *node_port_range, const struct api_config *cfg);
 void api_fini(struct api *a);

@@ -292,6 +292,7 @@ static int64_t api_create_obj(struct api *a, const struct res_type *rt, const ch
 
 	api_generate_name(md);
 	api_meta_stamp_create(obj, rt, ns);
+	api_admit_create_defaults(a, rt, obj);
 	if (rt->defaults)
 		rt->defaults(obj);
 	if (rt->admit_create)

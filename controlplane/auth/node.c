@@ -5,7 +5,10 @@
  * Endpoints, EndpointSlices and Nodes; read the pods bound to it (a get of
  * such a pod, or a list/watch whose fieldSelector says
  * spec.nodeName=<name>), and the Secrets, ConfigMaps and claims those pods
- * reference; update the status of, and delete, its pods; create, update
+ * reference, and the PersistentVolumes bound to those claims or pinned to
+ * the node by their nodeAffinity (a get of a volume that does not exist
+ * is let through to its 404: the kubelet reclaims the directories of
+ * deleted local volumes by it); update the status of, and delete, its pods; create, update
  * and delete its own Node and its own Lease in kube-node-lease; create
  * events. Nothing else is asked of RBAC for the kinds it judges; for the
  * others it has no opinion (RBAC decides, and grants nodes nothing by
@@ -198,6 +201,44 @@ static bool node_sa_used(const struct auth *au, const char *node, const char *ns
 	return s.found;
 }
 
+/* Is the PersistentVolume name related to node: absent (nothing to
+ * protect), pinned to it by a kubernetes.io/hostname affinity, or bound to
+ * a claim of one of its pods? */
+static bool node_pv_related(const struct auth *au, const char *node, const char *name)
+{
+	char key[400];
+	const struct store_kv *kv;
+	const cJSON *t, *e, *v;
+	cJSON *pv;
+	bool rel = false;
+
+	snprintf(key, sizeof(key), "/registry/persistentvolumes/%s", name);
+	kv = store_get(au->st, key);
+	if (!kv)
+		return true;
+	pv = cJSON_Parse(kv->value);
+	cJSON_ArrayForEach(t, json_at(pv, "spec.nodeAffinity.required.nodeSelectorTerms"))
+	{
+		cJSON_ArrayForEach(e, json_at(t, "matchExpressions"))
+		{
+			if (!node_is(json_str(e, "key"), "kubernetes.io/hostname") ||
+			    !node_is(json_str(e, "operator"), "In"))
+				continue;
+			cJSON_ArrayForEach(v, json_at(e, "values"))
+			{
+				if (cJSON_IsString(v) && !strcmp(v->valuestring, node))
+					rel = true;
+			}
+		}
+	}
+	if (!rel)
+		rel = node_referenced(au, node, "persistentvolumeclaims",
+				      json_str(pv, "spec.claimRef.namespace"),
+				      json_str(pv, "spec.claimRef.name"));
+	cJSON_Delete(pv);
+	return rel;
+}
+
 static int node_deny(char *reason, size_t len, const char *fmt, const char *node)
 {
 	if (reason)
@@ -263,6 +304,12 @@ int node_authorize(const struct auth *au, const struct auth_user *u, const struc
 	/* the projected token of a pod's ServiceAccount (kubelet's TokenRequest) */
 	if (!*group && node_is(res, "serviceaccounts") && !strcmp(sub, "token")) {
 		if (!strcmp(at->verb, "create") && node_sa_used(au, node, at->ns, name))
+			return AUTH_ALLOW;
+		return node_deny(reason, len,
+				 "no relationship found between node '%s' and this object", node);
+	}
+	if (!*group && node_is(res, "persistentvolumes") && !*sub) {
+		if (!strcmp(at->verb, "get") && *name && node_pv_related(au, node, name))
 			return AUTH_ALLOW;
 		return node_deny(reason, len,
 				 "no relationship found between node '%s' and this object", node);

@@ -214,5 +214,23 @@ int eps_pod_port(const cJSON *pod, const cJSON *svc_port);
 cJSON *eps_service_labels(const cJSON *svc);
 void eps_set(cJSON *obj, const char *key, cJSON *item);
 long long eps_rev(const cJSON *obj);
+/* PersistentVolume binder and local-path provisioner (ctrl_pv.c):
+ * claims bind to fitting volumes, claims of a rancher.io/local-path class
+ * get a hostPath volume on the node of their first scheduled pod
+ * (WaitForFirstConsumer), released volumes are deleted or kept by their
+ * reclaim policy. */
+struct ctrl_pv;
+int ctrl_pv_start(struct api *a, struct ev_loop *loop, struct ctrl_pv **out);
+void ctrl_pv_stop(struct ctrl_pv *c);
+
+/* StatefulSet (ctrl_statefulset*.c): pods <set>-<i> with stable
+ * hostname/subdomain and claims <template>-<set>-<i> made before them,
+ * OrderedReady (one at a time, each Running and Ready before the next,
+ * removed in reverse) or Parallel; RollingUpdate in reverse ordinal order
+ * down to the partition, or OnDelete; ControllerRevisions as history;
+ * status for `kubectl rollout status`. */
+struct ctrl_statefulset;
+int ctrl_statefulset_start(struct api *a, struct ev_loop *loop, struct ctrl_statefulset **out);
+void ctrl_statefulset_stop(struct ctrl_statefulset *c);
 
 #endif

@@ -10,7 +10,7 @@ extern const struct res_type res_namespaces, res_services, res_endpoints, res_en
     res_configmaps, res_secrets, res_serviceaccounts, res_leases;
 extern const struct res_type res_jobs, res_cronjobs, res_controllerrevisions, res_resourcequotas,
     res_limitranges, res_replicationcontrollers, res_hpa_v2, res_hpa_v1, res_events_v1,
-    res_daemonsets;
+    res_daemonsets, res_persistentvolumes, res_persistentvolumeclaims, res_storageclasses;
 extern const struct res_type res_roles, res_clusterroles, res_rolebindings,
     res_clusterrolebindings, res_selfsubjectaccessreviews, res_selfsubjectrulesreviews,
     res_subjectaccessreviews, res_localsubjectaccessreviews, res_selfsubjectreviews,
@@ -25,6 +25,8 @@ const struct res_type *const res_types[] = {
     &res_endpoints,
     &res_pods,
     &res_nodes,
+    &res_persistentvolumes,
+    &res_persistentvolumeclaims,
     &res_events,
     &res_endpointslices,
     &res_deployments,
@@ -34,6 +36,7 @@ const struct res_type *const res_types[] = {
     &res_secrets,
     &res_serviceaccounts,
     &res_leases,
+    &res_storageclasses,
     &res_daemonsets,
     &res_resourcequotas,
     &res_limitranges,
@@ -95,6 +98,7 @@ static const struct {
     {&res_replicasets, "replicasets.apps"},
     {&res_statefulsets, "statefulsets.apps"},
     {&res_leases, "leases.coordination.k8s.io"},
+    {&res_storageclasses, "storageclasses.storage.k8s.io"},
     {&res_daemonsets, "daemonsets.apps"},
     {&res_controllerrevisions, "controllerrevisions.apps"},
     {&res_jobs, "jobs.batch"},

@@ -34,6 +34,10 @@
 	X(sch_core_v1_ReplicationController)                                                       \
 	X(sch_core_v1_ReplicationControllerList)                                                   \
 	X(sch_core_v1_Binding)                                                                     \
+	X(sch_core_v1_PersistentVolumeClaim)                                                       \
+	X(sch_core_v1_PersistentVolumeClaimList)                                                   \
+	X(sch_core_v1_PersistentVolume)                                                            \
+	X(sch_core_v1_PersistentVolumeList)                                                        \
 	X(sch_apps_v1_Deployment)                                                                  \
 	X(sch_apps_v1_DeploymentList)                                                              \
 	X(sch_apps_v1_ReplicaSet)                                                                  \
@@ -50,6 +54,8 @@
 	X(sch_batch_v1_JobList)                                                                    \
 	X(sch_batch_v1_CronJob)                                                                    \
 	X(sch_batch_v1_CronJobList)                                                                \
+	X(sch_storage_v1_StorageClass)                                                             \
+	X(sch_storage_v1_StorageClassList)                                                         \
 	X(sch_coordination_v1_Lease)                                                               \
 	X(sch_coordination_v1_LeaseList)                                                           \
 	X(sch_autoscaling_v1_HorizontalPodAutoscaler)                                              \

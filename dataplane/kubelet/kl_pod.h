@@ -78,10 +78,25 @@ struct kl_pods {
 	struct informer *nodes; /* peers' podCIDRs -> routes via their InternalIP */
 	struct rt *rt;
 	struct sb *sb;
-	struct strmap pods; /* ns/name -> struct kl_pod * */
-	char api_ip[64];    /* the kubernetes Service's ClusterIP (KUBERNETES_SERVICE_HOST) */
+	struct strmap pods;	    /* ns/name -> struct kl_pod * */
+	struct kl_storage *storage; /* removal of deleted volumes' directories (kl_storage.c) */
+	char api_ip[64]; /* the kubernetes Service's ClusterIP (KUBERNETES_SERVICE_HOST) */
 	bool synced;
 };
+
+/* kl_storage.c: persistentVolumeClaim volumes. The host directory of the
+ * pod's claim (its Bound volume's, local-path volumes under
+ * <root-dir>/storage): 0, or -EAGAIN with err set when the claim or its
+ * volume is not fetched or not bound yet (they are forgotten, to be
+ * fetched again), another -errno for a volume of an unsupported kind. */
+int kl_pvc_dir(struct kl_pod *p, const char *claim, char *buf, size_t len, char *err, size_t elen);
+/* The same, and the directory created (mode 0777) when missing. */
+int kl_pvc_prepare(struct kl_pod *p, const char *claim, char *err, size_t elen);
+struct kl_storage;
+/* Remove a directory tree, never crossing into a mount (kl_pods.c). */
+void kl_rmtree(const char *dir);
+struct kl_storage *kl_storage_start(struct kl_pods *pp);
+void kl_storage_stop(struct kl_storage *s);
 
 /* kl_spec.c: the runtime spec of container i (freed with kl_spec_free). */
 struct kl_spec {

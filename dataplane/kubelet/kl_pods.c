@@ -93,12 +93,19 @@ struct kl_ref_req {
 	char key[300];
 };
 
+static void kl_ref_want(void *ud, const char *res, const char *name);
+
 static void kl_ref_done(void *ud, const struct kresp *r)
 {
 	struct kl_ref_req *rr = ud;
 	struct kl_pod *p = rr->p;
 	cJSON *o = r->status == 200 ? cJSON_Parse(r->body) : NULL;
+	const char *vn = json_str(o, "spec.volumeName"), *phase = json_str(o, "status.phase");
 
+	/* a bound claim's volume is fetched before the pod goes on */
+	if (o && !strncmp(rr->key, "persistentvolumeclaims/", 23) && vn && *vn && phase &&
+	    !strcmp(phase, "Bound") && !p->gone)
+		kl_ref_want(p, "persistentvolumes", vn);
 	p->pending--;
 	if (o)
 		cJSON_AddItemToObject(p->refs, rr->key, o);
@@ -125,7 +132,10 @@ static void kl_ref_want(void *ud, const char *res, const char *name)
 		return;
 	}
 	rr->p = p;
-	snprintf(path, sizeof(path), "/api/v1/namespaces/%s/%s/%s", p->ns, res, name);
+	if (!strcmp(res, "persistentvolumes")) /* cluster-scoped */
+		snprintf(path, sizeof(path), "/api/v1/%s/%s", res, name);
+	else
+		snprintf(path, sizeof(path), "/api/v1/namespaces/%s/%s/%s", p->ns, res, name);
 	if (kreq_get(p->pp->k->c, p->pp->k->loop, path, kl_ref_done, rr))
 		p->pending++;
 	else
@@ -237,7 +247,7 @@ static int kl_rm_one(const char *path, const struct stat *sb, int flag, struct F
 	return 0;
 }
 
-static void kl_rmtree(const char *dir)
+void kl_rmtree(const char *dir)
 {
 	nftw(dir, kl_rm_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }
@@ -903,6 +913,13 @@ int kl_pods_start(struct kubelet *k)
 			goto err;
 		}
 	}
+	pp->storage = kl_storage_start(pp);
+	if (!pp->storage) {
+		informer_free(pp->inf);
+		informer_free(pp->nodes);
+		r = -ENOMEM;
+		goto err;
+	}
 	k->pods = pp;
 	informer_start(pp->nodes);
 	kreq_get(k->c, k->loop, "/api/v1/namespaces/default/services/kubernetes", kl_api_ip_done,
@@ -935,6 +952,7 @@ void kl_pods_stop(struct kubelet *k)
 
 	if (!pp)
 		return;
+	kl_storage_stop(pp->storage);
 	informer_free(pp->inf);
 	informer_free(pp->nodes);
 	strmap_foreach(&pp->pods, kl_pod_drop, NULL);

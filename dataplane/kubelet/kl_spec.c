@@ -13,7 +13,8 @@
  *    requests.cpu as shares (milli * 1024 / 1000);
  *  - mounts: the pod's /etc/hosts, /etc/resolv.conf, /etc/hostname; volumes
  *    emptyDir (a directory, or tmpfs for medium Memory), hostPath,
- *    configMap, secret and the projected ServiceAccount token at
+ *    configMap, secret, persistentVolumeClaim (the bound volume's
+ *    directory, kl_storage.c) and the projected ServiceAccount token at
  *    /var/run/secrets/kubernetes.io/serviceaccount (token, ca.crt,
  *    namespace).
  */
@@ -131,11 +132,15 @@ void kl_spec_refs(const cJSON *pod, void (*fn)(void *ud, const char *res, const 
 	{
 		const char *cm = json_str(v, "configMap.name");
 		const char *sec = json_str(v, "secret.secretName");
+		const char *pvc = json_str(v, "persistentVolumeClaim.claimName");
 
 		if (cm)
 			fn(ud, "configmaps", cm);
 		if (sec)
 			fn(ud, "secrets", sec);
+		/* its volume follows once the claim is in (kl_pods.c) */
+		if (pvc)
+			fn(ud, "persistentvolumeclaims", pvc);
 	}
 }
 
@@ -375,6 +380,16 @@ static int ks_mounts(struct kl_spec *ks, const struct kl_pod *p, const cJSON *c,
 		if (json_at(v, "hostPath")) {
 			ks_mount(ks, ks_printf(ks, "%s", json_str(v, "hostPath.path") ?: "/"), path,
 				 "bind", ro);
+		} else if (json_at(v, "persistentVolumeClaim")) {
+			char dir[1024];
+			int r = kl_pvc_dir((struct kl_pod *)p,
+					   json_str(v, "persistentVolumeClaim.claimName") ?: "",
+					   dir, sizeof(dir), err, len);
+
+			if (r)
+				return r;
+			ks_mount(ks, ks_printf(ks, "%s", dir), path, "bind",
+				 ro || cJSON_IsTrue(json_at(v, "persistentVolumeClaim.readOnly")));
 		} else if (json_at(v, "emptyDir") && json_str(v, "emptyDir.medium") &&
 			   !strcmp(json_str(v, "emptyDir.medium"), "Memory")) {
 			ks_mount(ks, NULL, ks_printf(ks, "%s", path), "tmpfs", ro);
@@ -384,8 +399,9 @@ static int ks_mounts(struct kl_spec *ks, const struct kl_pod *p, const cJSON *c,
 				 ro || !json_at(v, "emptyDir"));
 		} else {
 			snprintf(err, len,
-				 "volume \"%s\": only emptyDir, hostPath, configMap and "
-				 "secret volumes are supported by this kubelet",
+				 "volume \"%s\": only emptyDir, hostPath, configMap, secret "
+				 "and persistentVolumeClaim volumes are supported by this "
+				 "kubelet",
 				 name);
 			return -ENOTSUP;
 		}
@@ -534,6 +550,13 @@ int kl_volumes_write(struct kl_pod *p, char *err, size_t len)
 
 		if (!name || json_at(v, "hostPath"))
 			continue;
+		if (json_at(v, "persistentVolumeClaim")) {
+			r = kl_pvc_prepare(p, json_str(v, "persistentVolumeClaim.claimName") ?: "",
+					   err, len);
+			if (r)
+				return r;
+			continue;
+		}
 		snprintf(dir, sizeof(dir), "%s/pods/%s/volumes/%s", p->pp->k->o.root_dir, p->uid,
 			 name);
 		if ((r = sb_mkdir_p(dir))) {

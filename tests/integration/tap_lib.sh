@@ -48,3 +48,34 @@ pycheck() {
 		not_ok "$1"
 	fi
 }
+
+# res DESC: ok when the previous command succeeded.
+res() {
+	local rc=$?
+	if [ $rc -eq 0 ]; then ok "$1"; else not_ok "$1"; fi
+}
+# until_ok SECS COMMAND...: poll the command every 0.2 s until it succeeds.
+until_ok() {
+	local end=$((SECONDS + $1))
+	shift
+	while ! "$@" >/dev/null 2>&1; do
+		[ $SECONDS -ge $end ] && return 1
+		sleep 0.2
+	done
+}
+# need_cluster: exit with a TAP skip unless skiffctl, skiff-server and
+# skiff-node are built (in $BIN, skiffctl as $CTL) and the test runs as
+# root with kubectl ($KUBECTL) and runc (what `skiffctl cluster` needs).
+need_cluster() {
+	local b
+	for b in "$CTL" "$BIN/skiff-server" "$BIN/skiff-node"; do
+		if [ ! -x "$b" ]; then
+			echo "1..0 # SKIP $b not built"
+			exit 0
+		fi
+	done
+	if [ "$(id -u)" != 0 ] || [ -z "$KUBECTL" ] || ! command -v runc >/dev/null; then
+		echo "1..0 # SKIP needs root, kubectl and runc"
+		exit 0
+	fi
+}

@@ -39,31 +39,8 @@ cond() {
 }
 # has PATTERN FILE: grep, showing the file when it lacks the pattern.
 has() { grep -q -- "$1" "$2" || { cat "$2"; false; }; }
-# res DESC: ok when the previous command succeeded.
-res() {
-	local rc=$?
-	if [ $rc -eq 0 ]; then ok "$1"; else not_ok "$1"; fi
-}
-# until_ok SECS COMMAND...: poll the command every 0.2 s until it succeeds.
-until_ok() {
-	local end=$((SECONDS + $1))
-	shift
-	while ! "$@" >/dev/null 2>&1; do
-		[ $SECONDS -ge $end ] && return 1
-		sleep 0.2
-	done
-}
 
-for b in "$CTL" "$BIN/skiff-server" "$BIN/skiff-node"; do
-	if [ ! -x "$b" ]; then
-		echo "1..0 # SKIP $b not built"
-		exit 0
-	fi
-done
-if [ "$(id -u)" != 0 ] || [ -z "$KUBECTL" ] || ! command -v runc >/dev/null; then
-	echo "1..0 # SKIP needs root, kubectl and runc"
-	exit 0
-fi
+need_cluster
 echo "1..56"
 
 D=$SKIFF_CLUSTER_DIR/$C

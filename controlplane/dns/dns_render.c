@@ -203,7 +203,7 @@ int dns_add_rr(struct dns_index *ix, struct dns_rendering *r, const uint8_t *nam
 		struct dns_rr *o = n->rr[i];
 
 		if (o->owner == r && o->type == type && o->fixed_len == flen &&
-		    o->name_len == rnlen && memcmp(o->data, fixed, flen) == 0 &&
+		    o->name_len == rnlen && (!flen || memcmp(o->data, fixed, flen) == 0) &&
 		    (!rnlen || memcmp(o->data + flen, rname, rnlen) == 0))
 			return 0;
 	}

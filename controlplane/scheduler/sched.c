@@ -194,6 +194,14 @@ static void sched_node_remove(void *ud, const char *key, const cJSON *old)
 	sched_node_set(ud, key, NULL);
 }
 
+/* A claim or volume changed (created, bound): a pod waiting for it may fit. */
+static void sched_volume_upsert(void *ud, const char *key, const cJSON *obj, const cJSON *old)
+{
+	sched_requeue_all(ud);
+}
+
+static const struct informer_ops sched_volume_ops = {.upsert = sched_volume_upsert};
+
 static const struct informer_ops sched_node_ops = {.upsert = sched_node_upsert,
 						   .remove = sched_node_remove};
 
@@ -516,6 +524,8 @@ void sched_stop(struct sched *s)
 		return;
 	ctrl_informer_free(s->pod_inf);
 	ctrl_informer_free(s->node_inf);
+	ctrl_informer_free(s->pvc_inf);
+	ctrl_informer_free(s->pv_inf);
 	ctrl_queue_free(s->q);
 	ctrl_events_free(s->rec);
 	for (int i = 0; i < s->nassumed; i++)
@@ -542,10 +552,18 @@ int sched_start(struct api *a, struct ev_loop *loop, struct sched **out)
 	s->rec = ctrl_events_new(a, SCHED_NAME);
 	s->node_inf = ctrl_informer_new(a->store, "/registry/nodes/", &sched_node_ops, s);
 	s->pod_inf = ctrl_informer_new(a->store, "/registry/pods/", &sched_pod_ops, s);
-	if (!s->q || !s->rec || !s->node_inf || !s->pod_inf)
+	s->pvc_inf =
+	    ctrl_informer_new(a->store, "/registry/persistentvolumeclaims/", &sched_volume_ops, s);
+	s->pv_inf =
+	    ctrl_informer_new(a->store, "/registry/persistentvolumes/", &sched_volume_ops, s);
+	if (!s->q || !s->rec || !s->node_inf || !s->pod_inf || !s->pvc_inf || !s->pv_inf)
 		goto err;
-	/* nodes first: the pods' initial list queues the pending ones */
-	err = ctrl_informer_start(s->node_inf);
+	/* nodes and volumes first: the pods' initial list queues the pending ones */
+	err = ctrl_informer_start(s->pvc_inf);
+	if (!err)
+		err = ctrl_informer_start(s->pv_inf);
+	if (!err)
+		err = ctrl_informer_start(s->node_inf);
 	if (!err)
 		err = ctrl_informer_start(s->pod_inf);
 	if (err)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "json_path.h"
+#include "controllers/controllers.h"
 #include "sched_int.h"
 
 #define HOSTNAME_KEY "kubernetes.io/hostname"
@@ -408,6 +409,21 @@ static bool sf_anti(const struct sched_want *w, const struct sched_node *n)
 	return true;
 }
 
+/* VolumeBinding for bound claims: the node is in each volume's required
+ * node affinity (a local-path volume lives on one node). */
+static bool sf_volumes(const struct sched_want *w, const struct sched_node *n)
+{
+	for (int i = 0; i < w->nvol; i++) {
+		const cJSON *t;
+		bool any = false;
+
+		cJSON_ArrayForEach(t, w->vol_terms[i]) any = any || sched_node_term_match(t, n);
+		if (!any)
+			return false;
+	}
+	return true;
+}
+
 bool sched_filter(struct sched *s, const struct sched_want *w, const struct sched_node *n,
 		  struct sched_verdict *v)
 {
@@ -434,6 +450,16 @@ bool sched_filter(struct sched *s, const struct sched_want *w, const struct sche
 	}
 	if (!sf_fit(w, n, v))
 		return false;
+	if (w->missing_claim[0]) {
+		v->resolvable = false;
+		sf_why(v, w->missing_claim);
+		return false;
+	}
+	if (!sf_volumes(w, n)) {
+		v->resolvable = false;
+		sf_why(v, "node(s) had volume node affinity conflict");
+		return false;
+	}
 	if (!sf_spread(w, n)) {
 		sf_why(v, "node(s) didn't match pod topology spread constraints");
 		return false;
@@ -500,6 +526,29 @@ int sched_want_parse(struct sched *s, const cJSON *pod, struct sched_want *w)
 	if (!json_at(spec, "topologySpreadConstraints") && w->owner) {
 		w->spread[0] = (struct sched_spread){.max_skew = 3, .self = true};
 		w->nspread = 1;
+	}
+	/* the volumes of bound claims pin the pod to their nodes; a claim not
+	 * bound yet (WaitForFirstConsumer) goes where the pod goes */
+	cJSON_ArrayForEach(c, json_at(spec, "volumes"))
+	{
+		const char *claim = json_str(c, "persistentVolumeClaim.claimName"), *vn;
+		const cJSON *pvc, *pv, *terms;
+		char key[600];
+
+		if (!claim || !s->pvc_inf)
+			continue;
+		snprintf(key, sizeof(key), "%s/%s", w->ns ? w->ns : "", claim);
+		pvc = ctrl_informer_get(s->pvc_inf, key);
+		if (!pvc) {
+			snprintf(w->missing_claim, sizeof(w->missing_claim),
+				 "persistentvolumeclaim \"%.250s\" not found", claim);
+			continue;
+		}
+		vn = json_str(pvc, "spec.volumeName");
+		pv = vn && *vn ? ctrl_informer_get(s->pv_inf, vn) : NULL;
+		terms = json_at(pv, "spec.nodeAffinity.required.nodeSelectorTerms");
+		if (cJSON_IsArray(terms) && w->nvol < SCHED_MAX_VOLS)
+			w->vol_terms[w->nvol++] = terms;
 	}
 	sched_spread_prepare(s, w);
 	return 0;

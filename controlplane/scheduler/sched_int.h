@@ -13,6 +13,7 @@
 #define SCHED_MAX_PORTS	  16 /* host ports one pod may ask for (more: the rest not checked) */
 #define SCHED_MAX_SPREAD  8  /* topologySpreadConstraints on the hostname key looked at */
 #define SCHED_MAX_REASONS 64 /* distinct filter reasons in one failure message */
+#define SCHED_MAX_VOLS	  16 /* bound claims whose volume's node affinity is checked */
 
 /* cpu in millicores, memory in bytes (Quantity.MilliValue / Value) */
 struct sched_res {
@@ -91,6 +92,12 @@ struct sched_want {
 	struct sched_spread spread[SCHED_MAX_SPREAD];
 	int nspread;
 	bool never_preempts; /* preemptionPolicy: Never */
+	/* VolumeBinding: the nodeSelectorTerms of the volumes bound to the
+	 * pod's claims (a node must match each), and a claim it names that
+	 * does not exist ("" when none) */
+	const cJSON *vol_terms[SCHED_MAX_VOLS];
+	int nvol;
+	char missing_claim[300];
 };
 
 /* One reason nodes were filtered out, as upstream words it. */
@@ -119,6 +126,7 @@ struct sched {
 	struct api *a;
 	struct ev_loop *loop;
 	struct ctrl_informer *pod_inf, *node_inf;
+	struct ctrl_informer *pvc_inf, *pv_inf; /* for volume node affinity */
 	struct ctrl_queue *q;
 	struct ctrl_events *rec;
 	struct strmap nodes; /* name -> struct sched_node */

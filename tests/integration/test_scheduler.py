@@ -367,6 +367,40 @@ def check_left_alone(s):
     t.eq(wait_bound(s, "third"), "real", "a pod bound to a missing node does not block others")
 
 
+def check_volumes(s):
+    """VolumeBinding: a pod whose claim is bound to a volume with node
+    affinity goes to that node; a missing claim keeps it Pending."""
+    reset(s)
+    for n in ("va", "vb", "vc"):
+        mknode(s, n)
+    pv = {"apiVersion": "v1", "kind": "PersistentVolume", "metadata": {"name": "pv-on-vb"},
+          "spec": {"capacity": {"storage": "1Gi"}, "accessModes": ["ReadWriteOnce"],
+                   "storageClassName": "", "hostPath": {"path": "/tmp/pv-on-vb"},
+                   "claimRef": {"namespace": "default", "name": "data-vb"},
+                   "nodeAffinity": {"required": {"nodeSelectorTerms": [{"matchExpressions": [
+                       {"key": "kubernetes.io/hostname", "operator": "In",
+                        "values": ["vb"]}]}]}}}}
+    r = s.req("POST", "/api/v1/persistentvolumes", pv)
+    t.eq(r.status, 201, "a PersistentVolume pinned to node vb is created")
+    r = s.req("POST", NS + "/persistentvolumeclaims", {
+        "apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "data-vb"},
+        "spec": {"accessModes": ["ReadWriteOnce"], "storageClassName": "",
+                 "volumeName": "pv-on-vb", "resources": {"requests": {"storage": "1Gi"}}}})
+    t.eq(r.status, 201, "a claim bound to it is created")
+    vol = [{"name": "d", "persistentVolumeClaim": {"claimName": "data-vb"}}]
+    for i in range(3):
+        mkpod(s, "uses-vb-%d" % i, volumes=vol)
+    t.eq([wait_bound(s, "uses-vb-%d" % i) for i in range(3)], ["vb"] * 3,
+         "pods using the claim all go to the volume's node")
+    mkpod(s, "no-claim", volumes=[{"name": "d", "persistentVolumeClaim": {"claimName": "nope"}}])
+    c = wait_message(s, "no-claim")
+    t.eq(c.get("message"), '0/3 nodes are available: 3 persistentvolumeclaim "nope" not found. '
+         'preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.',
+         "a pod whose claim does not exist stays Pending, saying so")
+    s.req("DELETE", NS + "/persistentvolumeclaims/data-vb")
+    s.req("DELETE", "/api/v1/persistentvolumes/pv-on-vb")
+
+
 def check_disabled():
     s = Server(extra=["--controllers=*,-scheduler"], name="nosched").start()
     mknode(s, "idle")
@@ -397,6 +431,7 @@ def main():
     t.section("selectors", check_selectors, s)
     t.section("anti-affinity", check_anti_affinity_and_ports, s)
     t.section("left alone", check_left_alone, s)
+    t.section("volumes", check_volumes, s)
     t.section("metrics", check_metrics, s)
     t.section("disabled", check_disabled)
     t.done()

@@ -36,6 +36,9 @@ struct server {
 	struct ctrl_namespace *ns_ctrl;
 	struct ctrl_serviceaccount *sa_ctrl;
 	struct ctrl_rbac_aggregate *agg_ctrl;
+	struct ctrl_replicaset *rs_ctrl;
+	struct ctrl_deployment *deploy_ctrl;
+	struct ctrl_gc *gc_ctrl;
 	ev_signal sigterm, sigint;
 	char advertise[64];
 	char url[128];
@@ -404,6 +407,12 @@ int server_start(const struct server_config *c, struct server **out)
 		err = ctrl_serviceaccount_start(&s->api, s->loop, &s->sa_ctrl);
 	if (!err && ctrl_enabled("clusterrole-aggregation"))
 		err = ctrl_rbac_aggregate_start(&s->api, s->loop, &s->agg_ctrl);
+	if (!err && ctrl_enabled("replicaset"))
+		err = ctrl_replicaset_start(&s->api, s->loop, &s->rs_ctrl);
+	if (!err && ctrl_enabled("deployment"))
+		err = ctrl_deployment_start(&s->api, s->loop, &s->deploy_ctrl);
+	if (!err && ctrl_enabled("garbagecollector"))
+		err = ctrl_gc_start(&s->api, s->loop, &s->gc_ctrl);
 	if (err)
 		goto err_ctrl;
 
@@ -433,6 +442,9 @@ int server_start(const struct server_config *c, struct server **out)
 	return 0;
 
 err_ctrl:
+	ctrl_gc_stop(s->gc_ctrl);
+	ctrl_deployment_stop(s->deploy_ctrl);
+	ctrl_replicaset_stop(s->rs_ctrl);
 	ctrl_rbac_aggregate_stop(s->agg_ctrl);
 	ctrl_serviceaccount_stop(s->sa_ctrl);
 	ctrl_namespace_stop(s->ns_ctrl);
@@ -464,6 +476,9 @@ void server_stop(struct server *s)
 	if (!s)
 		return;
 	http_server_stop(s->api.http);
+	ctrl_gc_stop(s->gc_ctrl);
+	ctrl_deployment_stop(s->deploy_ctrl);
+	ctrl_replicaset_stop(s->rs_ctrl);
 	ctrl_rbac_aggregate_stop(s->agg_ctrl);
 	ctrl_serviceaccount_stop(s->sa_ctrl);
 	ctrl_namespace_stop(s->ns_ctrl);

@@ -105,7 +105,9 @@ static uint32_t cd_hash_value(uint32_t h, const cJSON *v, int depth)
 	kids = calloc(n + 1, sizeof(*kids));
 	if (!kids)
 		return h;
-	cJSON_ArrayForEach(x, v) kids[i++] = x;
+	/* a null member is an absent one (Go's decoder) */
+	cJSON_ArrayForEach(x, v) if (!cJSON_IsNull(x)) kids[i++] = x;
+	n = i;
 	qsort(kids, n, sizeof(*kids), cd_key_cmp);
 	h = cd_fnv(h, "{", 1);
 	for (i = 0; i < n; i++) {
@@ -141,6 +143,24 @@ void cd_template_hash(const cJSON *tmpl, long long collisions, bool has_collisio
 
 /* ---- the new ReplicaSet ---- */
 
+/* Drop the null members of v's objects: a client that serializes a Go
+ * struct sends `creationTimestamp: null` in a template (kubectl rollout
+ * undo does), which Go's decoder reads as absent. */
+static void cd_strip_nulls(cJSON *v, int depth)
+{
+	cJSON *x, *next;
+
+	if (depth > CD_HASH_DEPTH || !(cJSON_IsObject(v) || cJSON_IsArray(v)))
+		return;
+	for (x = v->child; x; x = next) {
+		next = x->next;
+		if (cJSON_IsNull(x) && cJSON_IsObject(v))
+			cJSON_Delete(cJSON_DetachItemViaPointer(v, x));
+		else
+			cd_strip_nulls(x, depth + 1);
+	}
+}
+
 bool cd_template_equal(const cJSON *rs_tmpl, const cJSON *d_tmpl)
 {
 	cJSON *a = cJSON_Duplicate(rs_tmpl, true), *b = cJSON_Duplicate(d_tmpl, true);
@@ -153,6 +173,8 @@ bool cd_template_equal(const cJSON *rs_tmpl, const cJSON *d_tmpl)
 					      "labels");
 	cJSON_DeleteItemFromObjectCaseSensitive(la, CD_HASH_LABEL);
 	cJSON_DeleteItemFromObjectCaseSensitive(lb, CD_HASH_LABEL);
+	cd_strip_nulls(a, 0);
+	cd_strip_nulls(b, 0);
 	eq = jcmp_equal(a, b);
 	cJSON_Delete(a);
 	cJSON_Delete(b);

@@ -41,6 +41,7 @@ struct cd_state {
 	struct cd_rs created_rs;
 	struct cd_rs *new_rs; /* NULL: none yet */
 	cJSON *conds;	      /* the status conditions being written */
+	cJSON *keep;	      /* ReplicaSets as this sync wrote them */
 };
 
 /* upstream's ComputeHash of a pod template (and collision count). */

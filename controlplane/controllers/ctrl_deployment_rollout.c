@@ -151,6 +151,20 @@ static const struct res_type *cd_rs_type(void)
 	return res_lookup("apps", "v1", "replicasets");
 }
 
+/* r is now obj, as this sync wrote it (its new resourceVersion): a
+ * second write in the same sync must not conflict with the first. */
+static void cd_keep(struct cd_state *s, struct cd_rs *r, cJSON *obj)
+{
+	if (!s->keep)
+		s->keep = cJSON_CreateArray();
+	if (!s->keep) {
+		cJSON_Delete(obj);
+		return;
+	}
+	cJSON_AddItemToArray(s->keep, obj);
+	r->obj = obj;
+}
+
 /* scaleReplicaSet: spec.replicas and the replica annotations. Returns 1
  * when the size changed, 0 when not, -errno. */
 static int cd_scale(struct cd_state *s, struct cd_rs *r, long long to)
@@ -172,9 +186,11 @@ static int cd_scale(struct cd_state *s, struct cd_rs *r, long long to)
 		return 0;
 	}
 	err = ctrl_update(s->c->a, cd_rs_type(), "", dup, "cannot scale");
-	cJSON_Delete(dup);
-	if (err)
+	if (err) {
+		cJSON_Delete(dup);
 		return err;
+	}
+	cd_keep(s, r, dup);
 	r->replicas = to;
 	if (from == to)
 		return 0;
@@ -186,7 +202,7 @@ static int cd_scale(struct cd_state *s, struct cd_rs *r, long long to)
 
 static bool cd_is_new(const struct cd_state *s, const struct cd_rs *r)
 {
-	return s->new_rs && r->obj == s->new_rs->obj;
+	return s->new_rs && r == s->new_rs;
 }
 
 static int cd_by_creation(const void *pa, const void *pb)
@@ -283,9 +299,11 @@ static int cd_find_new(struct cd_state *s, bool create)
 		if (jcmp_equal(dup, s->new_rs->obj) <= 0)
 			err = ctrl_update(s->c->a, cd_rs_type(), "", dup, "cannot update");
 		rev = cd_revision(dup);
-		cJSON_Delete(dup);
-		if (err)
+		if (err) {
+			cJSON_Delete(dup);
 			return err;
+		}
+		cd_keep(s, s->new_rs, dup);
 		if (!cd_cond(s->conds, CD_PROGRESSING)) {
 			snprintf(msg, sizeof(msg), "Found new replica set \"%s\"",
 				 json_str(s->new_rs->obj, "metadata.name"));
@@ -685,5 +703,6 @@ void cd_state_free(struct cd_state *s)
 {
 	cJSON_Delete(s->conds);
 	cJSON_Delete(s->created);
+	cJSON_Delete(s->keep);
 	free(s->rs);
 }

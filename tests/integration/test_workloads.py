@@ -379,6 +379,19 @@ def test_validation():
          "propagationPolicy Sometimes: 422", r)
 
 
+def deleted_revs(path, rv, app):
+    """The revisions of the DELETED events of app's objects since rv."""
+    r = S.req("GET", path + "?watch=1&timeoutSeconds=1&resourceVersion=" + rv, timeout=10)
+    out = []
+    for line in r.body.decode().splitlines():
+        ev = json.loads(line)
+        o = ev.get("object") or {}
+        name = (o.get("metadata") or {}).get("name", "")
+        if ev.get("type") == "DELETED" and (name == app or name.startswith(app + "-")):
+            out.append(int(o["metadata"]["resourceVersion"]))
+    return sorted(out)
+
+
 def gone(path):
     return S.req("GET", path).status == 404
 
@@ -393,6 +406,7 @@ def test_gc():
     # foreground: the owner stays, marked, until its dependents are gone
     S.req("POST", APPS + "/deployments", deployment("fg", 2))
     settle("fg", 2)
+    rv0 = get(APPS + "/deployments/fg")["metadata"]["resourceVersion"]
     r = S.req("DELETE", APPS + "/deployments/fg", {"propagationPolicy": "Foreground"})
     md = (r.json or {}).get("metadata") or {}
     t.ok(r.status == 200 and md.get("deletionTimestamp") and
@@ -400,7 +414,15 @@ def test_gc():
          "DELETE Foreground: 200, deletionTimestamp and finalizer foregroundDeletion", r)
     ok = until(lambda: gone(APPS + "/deployments/fg"))
     t.ok(ok and not rss("fg") and not items(NS + "/pods", "app%3Dfg"),
-         "  the Deployment goes after its ReplicaSet and pods")
+         "  the Deployment, its ReplicaSet and pods are gone")
+    # the order, from the stores' history: every pod, then the ReplicaSet,
+    # then the Deployment (a DELETED event carries the deletion's RV)
+    order = {kind: deleted_revs(path, rv0, "fg") for kind, path in
+             [("pod", NS + "/pods"), ("rs", APPS + "/replicasets"),
+              ("deploy", APPS + "/deployments")]}
+    t.ok(len(order["pod"]) == 2 and len(order["rs"]) == 1 and len(order["deploy"]) == 1
+         and max(order["pod"]) < order["rs"][0] < order["deploy"][0],
+         "  deleted in the foreground: pods, then the ReplicaSet, then the Deployment", order)
     # orphan
     S.req("POST", APPS + "/deployments", deployment("orph", 2))
     settle("orph", 2)

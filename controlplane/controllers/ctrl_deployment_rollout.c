@@ -526,15 +526,28 @@ static int cd_reconcile_new(struct cd_state *s)
 	return cd_scale(s, s->new_rs, cd_new_rs_replicas(s));
 }
 
+/* r down by k: *done += k, *scaled set if its size changed. 0 or -errno. */
+static int cd_scale_down(struct cd_state *s, struct cd_rs *r, long long k, long long *done,
+			 int *scaled)
+{
+	int err = cd_scale(s, r, r->replicas - k);
+
+	if (err < 0)
+		return err;
+	*done += k;
+	*scaled |= err;
+	return 0;
+}
+
 /* cleanupUnhealthyReplicas, then scaleDownOldReplicaSetsForRollingUpdate */
 static int cd_reconcile_old(struct cd_state *s)
 {
 	long long replicas = ctrl_int(s->d, "spec.replicas", 1);
 	long long min_avail = replicas - cd_max_unavailable(s->d), all = cd_spec_sum(s, false);
-	long long new_unavail, max_down, done = 0, avail = 0, total, k;
+	long long new_unavail, max_down, done = 0, avail = 0, total;
 	struct cd_rs **old;
 	size_t n;
-	int err = 0, r, scaled = 0;
+	int err = 0, scaled = 0;
 
 	if (!cd_spec_sum(s, true))
 		return 0;
@@ -550,14 +563,9 @@ static int cd_reconcile_old(struct cd_state *s)
 
 		if (!old[i]->replicas || unhealthy <= 0)
 			continue;
-		k = cd_min(max_down - done, unhealthy);
-		r = cd_scale(s, old[i], old[i]->replicas - k);
-		if (r < 0) {
-			err = r;
+		err = cd_scale_down(s, old[i], cd_min(max_down - done, unhealthy), &done, &scaled);
+		if (err)
 			goto out;
-		}
-		done += k;
-		scaled |= r;
 	}
 	for (size_t i = 0; i < s->n; i++)
 		avail += cd_min(cd_avail(&s->rs[i]), s->rs[i].replicas);
@@ -568,14 +576,10 @@ static int cd_reconcile_old(struct cd_state *s)
 	for (size_t i = 0; i < n && done < total; i++) {
 		if (!old[i]->replicas)
 			continue;
-		k = cd_min(old[i]->replicas, total - done);
-		r = cd_scale(s, old[i], old[i]->replicas - k);
-		if (r < 0) {
-			err = r;
+		err = cd_scale_down(s, old[i], cd_min(old[i]->replicas, total - done), &done,
+				    &scaled);
+		if (err)
 			goto out;
-		}
-		done += k;
-		scaled |= r;
 	}
 out:
 	free(old);

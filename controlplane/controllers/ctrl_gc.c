@@ -14,8 +14,10 @@
  *   - an owner deleted with Foreground (finalizer foregroundDeletion) has
  *     its dependents deleted (in the foreground themselves when they own
  *     others) and goes when no dependent with blockOwnerDeletion is left.
- * An owner of a kind not watched here is looked up in the store; a kind
- * the server does not serve is taken to exist (upstream cannot resolve it
+ * An owner of a kind not watched here is looked up in the store (one
+ * deleted with Foreground or Orphan is followed through the store's
+ * events, its finalizer removed as any other's); a kind the server does
+ * not serve is taken to exist (upstream cannot resolve it
  * either and leaves the dependent alone). */
 #include <errno.h>
 #include <ev.h>
@@ -68,11 +70,19 @@ struct gc_node {
 	char key[];
 };
 
+/* The type index of an owner of a kind not watched here, being deleted
+ * with a policy: its key is its store key. */
+#define GC_OTHER ((int)GC_NTYPES)
+
 struct ctrl_gc {
 	struct api *a;
 	struct gc_type t[GC_NTYPES];
-	struct strmap deps; /* owner uid -> struct gc_dep list */
-	struct strmap uids; /* uid -> struct gc_node */
+	struct strmap deps;   /* owner uid -> struct gc_dep list */
+	struct strmap uids;   /* uid -> struct gc_node */
+	struct strmap others; /* GC_OTHER store key -> its uid (malloc'ed) */
+	struct ctrl_queue *other_q;
+	char prefix[GC_NTYPES][300];
+	bool subscribed;
 };
 
 /* ---- the index ---- */
@@ -120,7 +130,7 @@ static void gc_queue_uid(struct ctrl_gc *g, const char *uid)
 	const struct gc_node *n = uid ? strmap_get(&g->uids, uid) : NULL;
 
 	if (n)
-		ctrl_queue_add(g->t[n->type].q, n->key);
+		ctrl_queue_add(n->type == GC_OTHER ? g->other_q : g->t[n->type].q, n->key);
 }
 
 static void gc_queue_dependents(struct ctrl_gc *g, const char *uid)
@@ -139,6 +149,14 @@ static bool gc_has_finalizer(const cJSON *obj, const char *fin)
 			return true;
 	}
 	return false;
+}
+
+/* Being deleted with the Foreground or Orphan policy. */
+static bool gc_deleting(const cJSON *obj)
+{
+	return json_at(obj, "metadata.deletionTimestamp") &&
+	       (gc_has_finalizer(obj, API_FINALIZER_ORPHAN) ||
+		gc_has_finalizer(obj, API_FINALIZER_FOREGROUND));
 }
 
 static void gc_upsert(void *ud, const char *key, const cJSON *obj, const cJSON *old)
@@ -161,10 +179,7 @@ static void gc_upsert(void *ud, const char *key, const cJSON *obj, const cJSON *
 				free(n);
 		}
 	}
-	if (json_at(obj, "metadata.ownerReferences") ||
-	    (json_at(obj, "metadata.deletionTimestamp") &&
-	     (gc_has_finalizer(obj, API_FINALIZER_ORPHAN) ||
-	      gc_has_finalizer(obj, API_FINALIZER_FOREGROUND))))
+	if (json_at(obj, "metadata.ownerReferences") || gc_deleting(obj))
 		ctrl_queue_add(t->q, key);
 	/* a dependent whose references changed: owners waiting on it */
 	if (old) {
@@ -216,7 +231,7 @@ static enum gc_owner gc_owner_state(struct ctrl_gc *g, const char *ns, const cJS
 	if (!uid || !name)
 		return GC_SOLID;
 	n = strmap_get(&g->uids, uid);
-	if (n) {
+	if (n && n->type != GC_OTHER) {
 		owner = ctrl_informer_get(g->t[n->type].inf, n->key);
 	} else {
 		/* not indexed: a kind not watched, looked up as upstream's
@@ -334,9 +349,9 @@ static int gc_sync_dependent(struct gc_type *t, const cJSON *obj)
 
 /* obj without finalizer fin, written; removed when no finalizer is
  * left (the API server keeps an object only for its finalizers). */
-static int gc_finish(struct gc_type *t, const cJSON *obj, const char *fin)
+static int gc_finish(struct ctrl_gc *g, const struct res_type *rt, const cJSON *obj,
+		     const char *fin)
 {
-	struct ctrl_gc *g = t->gc;
 	cJSON *dup = cJSON_Duplicate(obj, true), *md, *fins, *f, *next;
 	int err;
 
@@ -351,9 +366,9 @@ static int gc_finish(struct gc_type *t, const cJSON *obj, const char *fin)
 	}
 	if (fins && !fins->child) {
 		cJSON_Delete(dup);
-		return gc_delete(g, t->rt, obj, false);
+		return gc_delete(g, rt, obj, false);
 	}
-	err = ctrl_update(g->a, t->rt, "", dup, "cannot remove a finalizer");
+	err = ctrl_update(g->a, rt, "", dup, "cannot remove a finalizer");
 	cJSON_Delete(dup);
 	return err == -ENOENT ? 0 : err;
 }
@@ -372,9 +387,8 @@ static const cJSON *gc_ref_to(const cJSON *d, const char *uid)
 }
 
 /* orphanDependents / processDeletingDependentsItem */
-static int gc_sync_owner(struct gc_type *t, const cJSON *obj)
+static int gc_sync_owner(struct ctrl_gc *g, const struct res_type *rt, const cJSON *obj)
 {
-	struct ctrl_gc *g = t->gc;
 	const char *uid = json_str(obj, "metadata.uid");
 	bool orphan = gc_has_finalizer(obj, API_FINALIZER_ORPHAN);
 	const char *drop[2] = {uid, NULL};
@@ -407,8 +421,8 @@ static int gc_sync_owner(struct gc_type *t, const cJSON *obj)
 	 * owner may go with them. Foreground: when nothing blocks it (the
 	 * dependents' removals queue it again). */
 	if (orphan)
-		return gc_finish(t, obj, API_FINALIZER_ORPHAN);
-	return blocking ? 0 : gc_finish(t, obj, API_FINALIZER_FOREGROUND);
+		return gc_finish(g, rt, obj, API_FINALIZER_ORPHAN);
+	return blocking ? 0 : gc_finish(g, rt, obj, API_FINALIZER_FOREGROUND);
 }
 
 static int gc_sync(void *ud, const char *key)
@@ -419,13 +433,122 @@ static int gc_sync(void *ud, const char *key)
 
 	if (!obj)
 		return 0;
-	if (json_at(obj, "metadata.deletionTimestamp") &&
-	    (gc_has_finalizer(obj, API_FINALIZER_ORPHAN) ||
-	     gc_has_finalizer(obj, API_FINALIZER_FOREGROUND)))
-		err = gc_sync_owner(t, obj);
+	if (gc_deleting(obj))
+		err = gc_sync_owner(t->gc, t->rt, obj);
 	if (!err)
 		err = gc_sync_dependent(t, obj);
 	return err;
+}
+
+/* ---- owners of other kinds ----
+ * An object of a type not watched here deleted with Foreground or Orphan
+ * (a ConfigMap, a custom resource) has the same finalizers to be removed.
+ * Every committed change outside the watched prefixes is looked at (a
+ * substring test first: most are not being deleted); such an owner is
+ * indexed by uid as GC_OTHER under its store key, and synced from the
+ * store. */
+
+static void gc_other_forget(struct ctrl_gc *g, const char *skey)
+{
+	char *uid = strmap_del(&g->others, skey);
+	struct gc_node *n = uid ? strmap_get(&g->uids, uid) : NULL;
+
+	if (n && n->type == GC_OTHER && !strcmp(n->key, skey))
+		free(strmap_del(&g->uids, uid));
+	free(uid);
+}
+
+/* Is skey under one of the watched types' prefixes? */
+static bool gc_watched(const struct ctrl_gc *g, const char *skey)
+{
+	for (size_t i = 0; i < GC_NTYPES; i++)
+		if (!strncmp(skey, g->prefix[i], strlen(g->prefix[i])))
+			return true;
+	return false;
+}
+
+static void gc_other_seen(struct ctrl_gc *g, const char *skey, const char *value)
+{
+	cJSON *obj = NULL;
+	const char *uid;
+	struct gc_node *n;
+	char *u;
+
+	if (gc_watched(g, skey))
+		return;
+	if (value && strstr(value, "\"deletionTimestamp\"") &&
+	    (strstr(value, API_FINALIZER_FOREGROUND) || strstr(value, API_FINALIZER_ORPHAN)))
+		obj = cJSON_Parse(value);
+	if (!obj || !gc_deleting(obj) || !(uid = json_str(obj, "metadata.uid"))) {
+		if (strmap_get(&g->others, skey))
+			gc_other_forget(g, skey);
+		cJSON_Delete(obj);
+		return;
+	}
+	if (!strmap_get(&g->others, skey)) {
+		u = strdup(uid);
+		n = malloc(sizeof(*n) + strlen(skey) + 1);
+		if (!u || !n || strmap_put(&g->others, skey, u, NULL)) {
+			free(u);
+			free(n);
+			cJSON_Delete(obj);
+			return;
+		}
+		n->type = GC_OTHER;
+		strcpy(n->key, skey);
+		if (strmap_put(&g->uids, uid, n, NULL))
+			free(n);
+	}
+	ctrl_queue_add(g->other_q, skey);
+	cJSON_Delete(obj);
+}
+
+static void gc_on_event(void *ud, const struct store_event *ev)
+{
+	struct ctrl_gc *g = ud;
+
+	if (ev->type == STORE_DELETED) {
+		if (strmap_get(&g->others, ev->key))
+			gc_other_forget(g, ev->key);
+		/* an owner of another kind gone: its dependents lost it (parsed
+		 * only while some object has an owner at all) */
+		if (g->deps.n && !gc_watched(g, ev->key)) {
+			cJSON *obj = cJSON_Parse(ev->value);
+
+			gc_queue_dependents(g, json_str(obj, "metadata.uid"));
+			cJSON_Delete(obj);
+		}
+		return;
+	}
+	gc_other_seen(g, ev->key, ev->value);
+}
+
+static void gc_on_kv(void *ud, const struct store_kv *kv)
+{
+	gc_other_seen(ud, kv->key, kv->value);
+}
+
+static int gc_other_sync(void *ud, const char *skey)
+{
+	struct ctrl_gc *g = ud;
+	const struct store_kv *kv = store_get(g->a->store, skey);
+	const struct res_type *rt;
+	cJSON *obj = kv ? cJSON_Parse(kv->value) : NULL;
+	int err = 0;
+
+	rt = obj ? res_lookup_kind(json_str(obj, "apiVersion") ?: "", json_str(obj, "kind") ?: "")
+		 : NULL;
+	if (rt && gc_deleting(obj))
+		err = gc_sync_owner(g, rt, obj);
+	cJSON_Delete(obj);
+	return err;
+}
+
+static void gc_other_after(void *ud)
+{
+	struct ctrl_gc *g = ud;
+
+	api_commit(g->a);
 }
 
 static void gc_after(void *ud)
@@ -468,6 +591,12 @@ int ctrl_gc_start(struct api *a, struct ev_loop *loop, struct ctrl_gc **out)
 	g->a = a;
 	strmap_init(&g->deps);
 	strmap_init(&g->uids);
+	strmap_init(&g->others);
+	g->other_q = ctrl_queue_new(loop, gc_other_sync, gc_other_after, g);
+	if (!g->other_q) {
+		err = -ENOMEM;
+		goto err;
+	}
 	for (i = 0; i < GC_NTYPES; i++) {
 		struct gc_type *t = &g->t[i];
 		char prefix[300];
@@ -479,6 +608,7 @@ int ctrl_gc_start(struct api *a, struct ev_loop *loop, struct ctrl_gc **out)
 			goto err;
 		}
 		api_prefix(prefix, sizeof(prefix), t->rt, "");
+		snprintf(g->prefix[i], sizeof(g->prefix[i]), "%s", prefix);
 		t->q = ctrl_queue_new(loop, gc_sync, gc_after, t);
 		t->inf = ctrl_informer_new(a->store, prefix, &gc_ops, t);
 		if (!t->q || !t->inf) {
@@ -492,6 +622,11 @@ int ctrl_gc_start(struct api *a, struct ev_loop *loop, struct ctrl_gc **out)
 		err = ctrl_informer_start(g->t[i].inf);
 	if (err)
 		goto err;
+	store_list(a->store, "/registry/", gc_on_kv, g);
+	err = store_subscribe(a->store, gc_on_event, g);
+	if (err)
+		goto err;
+	g->subscribed = true;
 	for (i = 0; i < GC_NTYPES; i++)
 		ctrl_queue_resync(g->t[i].q, g->t[i].inf, GC_RESYNC, gc_wanted);
 	*out = g;
@@ -505,6 +640,9 @@ void ctrl_gc_stop(struct ctrl_gc *g)
 {
 	if (!g)
 		return;
+	if (g->subscribed)
+		store_unsubscribe(g->a->store, gc_on_event, g);
+	ctrl_queue_free(g->other_q);
 	for (size_t i = 0; i < GC_NTYPES; i++) {
 		ctrl_informer_free(g->t[i].inf);
 		ctrl_queue_free(g->t[i].q);
@@ -513,5 +651,7 @@ void ctrl_gc_stop(struct ctrl_gc *g)
 	strmap_free(&g->deps);
 	strmap_foreach(&g->uids, gc_free_node, NULL);
 	strmap_free(&g->uids);
+	strmap_foreach(&g->others, gc_free_node, NULL);
+	strmap_free(&g->others);
 	free(g);
 }

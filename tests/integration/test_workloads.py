@@ -440,6 +440,36 @@ def test_gc():
     t.ok(ok, "  deleting the orphaned ReplicaSet then deletes its pods")
 
 
+def test_gc_other_kinds():
+    """Owners of kinds the garbage collector does not watch (ConfigMaps)."""
+    def owned_pod(name, cm):
+        return {"apiVersion": "v1", "kind": "Pod", "metadata": {
+            "name": name, "labels": {"app": "cmdep"}, "ownerReferences": [{
+                "apiVersion": "v1", "kind": "ConfigMap", "name": cm["metadata"]["name"],
+                "uid": cm["metadata"]["uid"], "blockOwnerDeletion": True}]},
+            "spec": {"containers": [{"name": "c", "image": "nginx"}]}}
+    for policy, pod_stays in (("orphan", True), ("foreground", False)):
+        cm = S.req("POST", NS + "/configmaps", {"metadata": {"name": "cm-" + policy}}).json
+        S.req("POST", NS + "/pods", owned_pod("dep-" + policy, cm))
+        rc, out = kubectl(K132, "delete", "configmap", "cm-" + policy, "--cascade=" + policy,
+                          "--timeout=20s")
+        t.ok(rc == 0 and gone(NS + "/configmaps/cm-" + policy),
+             "kubectl delete configmap --cascade=%s: it goes" % policy, out)
+        p = until(lambda: (get(NS + "/pods/dep-" + policy) or {}).get("metadata", {}).get(
+            "ownerReferences") is None and get(NS + "/pods/dep-" + policy)) \
+            if pod_stays else until(lambda: gone(NS + "/pods/dep-" + policy))
+        t.ok(p, "  its dependent pod %s" % ("stays, without the reference" if pod_stays
+                                           else "is deleted first"))
+        S.req("DELETE", NS + "/pods/dep-" + policy)
+    # an owner deleted by another name's object: gone by uid
+    cm = S.req("POST", NS + "/configmaps", {"metadata": {"name": "cm-uid"}}).json
+    S.req("POST", NS + "/pods", owned_pod("dep-uid", cm))
+    S.req("DELETE", NS + "/configmaps/cm-uid")
+    S.req("POST", NS + "/configmaps", {"metadata": {"name": "cm-uid"}})
+    t.ok(until(lambda: gone(NS + "/pods/dep-uid")),
+         "a pod whose ConfigMap owner was replaced (same name, new uid) is deleted")
+
+
 def main():
     global S
     S = Server(extra=["--controllers=*,-scheduler"], name="workloads").start()
@@ -448,7 +478,7 @@ def main():
                      ("history", test_history_limit), ("recreate", test_recreate),
                      ("deadline", test_deadline), ("paused", test_paused),
                      ("replicaset", test_replicaset), ("validation", test_validation),
-                     ("gc", test_gc)]:
+                     ("gc", test_gc), ("gc other kinds", test_gc_other_kinds)]:
         t.section(name, fn)
     if t.failed:
         print("# server log:\n# " + S.log_tail(40).replace("\n", "\n# "))

@@ -27,6 +27,9 @@ struct server_ctrls {
 	struct ctrl_endpoints *ep;
 	struct ctrl_pv *pv;
 	struct ctrl_statefulset *sts;
+	struct ctrl_replicaset *rs;
+	struct ctrl_deployment *deploy;
+	struct ctrl_gc *gc;
 	struct sched *sched;
 };
 
@@ -105,6 +108,33 @@ static void sc_sts_stop(struct server_ctrls *sc)
 	ctrl_statefulset_stop(sc->sts);
 	sc->sts = NULL;
 }
+static int sc_rs_start(struct server_ctrls *sc)
+{
+	return ctrl_replicaset_start(sc->a, sc->loop, &sc->rs);
+}
+static void sc_rs_stop(struct server_ctrls *sc)
+{
+	ctrl_replicaset_stop(sc->rs);
+	sc->rs = NULL;
+}
+static int sc_deploy_start(struct server_ctrls *sc)
+{
+	return ctrl_deployment_start(sc->a, sc->loop, &sc->deploy);
+}
+static void sc_deploy_stop(struct server_ctrls *sc)
+{
+	ctrl_deployment_stop(sc->deploy);
+	sc->deploy = NULL;
+}
+static int sc_gc_start(struct server_ctrls *sc)
+{
+	return ctrl_gc_start(sc->a, sc->loop, &sc->gc);
+}
+static void sc_gc_stop(struct server_ctrls *sc)
+{
+	ctrl_gc_stop(sc->gc);
+	sc->gc = NULL;
+}
 static int sc_sched_start(struct server_ctrls *sc)
 {
 	return sched_start(sc->a, sc->loop, &sc->sched);
@@ -129,6 +159,9 @@ static const struct sc_row {
     {"endpoints", SC_CM, sc_ep_start, sc_ep_stop},
     {"persistentvolume-binder", SC_CM, sc_pv_start, sc_pv_stop},
     {"statefulset", SC_CM, sc_sts_start, sc_sts_stop},
+    {"replicaset", SC_CM, sc_rs_start, sc_rs_stop},
+    {"deployment", SC_CM, sc_deploy_start, sc_deploy_stop},
+    {"garbagecollector", SC_CM, sc_gc_start, sc_gc_stop},
     {"scheduler", SC_SCHED, sc_sched_start, sc_sched_stop},
 };
 #define SC_N (sizeof(sc_rows) / sizeof(sc_rows[0]))

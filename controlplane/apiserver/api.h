@@ -282,6 +282,19 @@ int api_delete_opts_check(struct http_req *req, const struct res_type *rt, const
  * another -errno. */
 int64_t api_store_delete(struct api *a, const struct res_type *rt, const char *ns, const char *name,
 			 bool mark);
+/* DeleteOptions.propagationPolicy values and the garbage collector's
+ * finalizers (ctrl_gc.c removes them). */
+#define API_DELETE_FOREGROUND	 "Foreground"
+#define API_DELETE_BACKGROUND	 "Background"
+#define API_DELETE_ORPHAN	 "Orphan"
+#define API_FINALIZER_FOREGROUND "foregroundDeletion"
+#define API_FINALIZER_ORPHAN	 "orphan"
+/* The same with a propagation policy: NULL is api_store_delete without
+ * mark, "" or Background with it; Foreground and Orphan (on a type
+ * without delete_mark) keep the object with a deletionTimestamp and the
+ * policy's finalizer (0 is returned), for the garbage collector. */
+int64_t api_store_delete_policy(struct api *a, const struct res_type *rt, const char *ns,
+				const char *name, const char *policy);
 int api_store_create(struct api *a, const struct res_type *rt, const char *ns, cJSON *obj,
 		     int *code, char *msg, size_t msglen);
 /* Update (sub "") or update the status (sub "status") of the stored

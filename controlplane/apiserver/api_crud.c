@@ -969,20 +969,90 @@ int api_delete_opts_parse(struct api *a, struct http_req *req, cJSON **optsp, bo
 	return 0;
 }
 
+/* DeleteOptions.propagationPolicy (the body's, else the query's; the
+ * deprecated orphanDependents: true is Orphan) into pol, "" when none, as
+ * upstream's ValidateDeleteOptions checks it. 0, or -EINVAL after a 422. */
+static int api_delete_policy(struct http_req *req, const cJSON *opts, char pol[16])
+{
+	static const char *const supported[] = {API_DELETE_FOREGROUND, API_DELETE_BACKGROUND,
+						API_DELETE_ORPHAN, "nil", NULL};
+	const cJSON *p = cJSON_GetObjectItemCaseSensitive(opts, "propagationPolicy");
+	const cJSON *od = cJSON_GetObjectItemCaseSensitive(opts, "orphanDependents");
+	const char *v =
+	    cJSON_IsString(p) ? p->valuestring : http_req_query(req, "propagationPolicy");
+	struct verrs e = {0};
+	char q[80];
+
+	pol[0] = 0;
+	if (v) {
+		snprintf(q, sizeof(q), "\"%.60s\"", v);
+		if (cJSON_IsBool(od))
+			verrs_invalid(
+			    &e, "propagationPolicy", q,
+			    "orphanDependents and deletionPropagation cannot be both set");
+		if (strcmp(v, API_DELETE_FOREGROUND) && strcmp(v, API_DELETE_BACKGROUND) &&
+		    strcmp(v, API_DELETE_ORPHAN))
+			verrs_not_supported(&e, "propagationPolicy", q, supported);
+		if (e.n) {
+			api_status_invalid_kind(req, "DeleteOptions", "meta.k8s.io", "", &e);
+			return -EINVAL;
+		}
+		snprintf(pol, 16, "%s", v);
+	} else if (cJSON_IsTrue(od)) {
+		snprintf(pol, 16, "%s", API_DELETE_ORPHAN);
+	}
+	return 0;
+}
+
 static int api_delete_options(struct api *a, struct http_req *req, const struct res_type *rt,
 			      const char *name, const struct store_kv *kv, const cJSON *old,
-			      bool *dry)
+			      bool *dry, char pol[16])
 {
 	cJSON *opts;
 	int err;
 
+	pol[0] = 0;
 	if (api_delete_opts_parse(a, req, &opts, dry))
 		return -EINVAL;
-	if (!opts)
-		return 0;
-	err = api_opts_preconditions(req, rt, name, kv, old, opts);
+	err = api_delete_policy(req, opts, pol);
+	if (!err && opts)
+		err = api_opts_preconditions(req, rt, name, kv, old, opts);
 	cJSON_Delete(opts);
 	return err;
+}
+
+/* Foreground or Orphan: obj gets a deletionTimestamp (the first one
+ * stays) and the garbage collector's finalizer for the policy (the other
+ * one dropped, as upstream's updateForGracefulDeletionAndFinalizers). */
+static void api_delete_mark_policy(cJSON *obj, const char *policy, const char *now)
+{
+	const char *fin =
+	    strcmp(policy, API_DELETE_ORPHAN) ? API_FINALIZER_FOREGROUND : API_FINALIZER_ORPHAN;
+	const char *other =
+	    strcmp(policy, API_DELETE_ORPHAN) ? API_FINALIZER_ORPHAN : API_FINALIZER_FOREGROUND;
+	cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata"), *fins, *f, *next;
+	bool have = false;
+
+	if (!json_at(obj, "metadata.deletionTimestamp")) {
+		cJSON_DeleteItemFromObjectCaseSensitive(md, "deletionTimestamp");
+		cJSON_AddStringToObject(md, "deletionTimestamp", now);
+		cJSON_DeleteItemFromObjectCaseSensitive(md, "deletionGracePeriodSeconds");
+		cJSON_AddNumberToObject(md, "deletionGracePeriodSeconds", 0);
+	}
+	fins = cJSON_GetObjectItemCaseSensitive(md, "finalizers");
+	if (!cJSON_IsArray(fins)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(md, "finalizers");
+		fins = cJSON_AddArrayToObject(md, "finalizers");
+	}
+	for (f = fins->child; f; f = next) {
+		next = f->next;
+		if (cJSON_IsString(f) && !strcmp(f->valuestring, other))
+			cJSON_Delete(cJSON_DetachItemViaPointer(fins, f));
+		else if (cJSON_IsString(f) && !strcmp(f->valuestring, fin))
+			have = true;
+	}
+	if (!have)
+		cJSON_AddItemToArray(fins, cJSON_CreateString(fin));
 }
 
 static void api_reply_deleted(struct http_req *req, const struct res_type *rt, const char *name,
@@ -1010,6 +1080,13 @@ static void api_reply_deleted(struct http_req *req, const struct res_type *rt, c
 int64_t api_store_delete(struct api *a, const struct res_type *view, const char *ns,
 			 const char *name, bool mark)
 {
+	return api_store_delete_policy(a, view, ns, name, mark ? "" : NULL);
+}
+
+int64_t api_store_delete_policy(struct api *a, const struct res_type *view, const char *ns,
+				const char *name, const char *policy)
+{
+	bool mark = policy != NULL;
 	const struct res_type *rt = res_stored(view);
 	char key[600], now[32];
 	const struct store_kv *kv;
@@ -1031,6 +1108,14 @@ int64_t api_store_delete(struct api *a, const struct res_type *view, const char 
 		cJSON_Delete(old);
 		return rev < 0 ? rev : 0;
 	}
+	/* a type with its own deletion (namespaces) keeps it */
+	if (mark && !rt->delete_mark &&
+	    (!strcmp(policy, API_DELETE_FOREGROUND) || !strcmp(policy, API_DELETE_ORPHAN))) {
+		api_delete_mark_policy(old, policy, now);
+		rev = api_put(a, key, old, kv->mod_rev, false);
+		cJSON_Delete(old);
+		return rev < 0 ? rev : 0;
+	}
 	/* the DELETED event carries the last state with the deletion RV */
 	api_set_rv(old, store_next_rev(a->store));
 	text = cJSON_PrintUnformatted(old);
@@ -1048,7 +1133,7 @@ void api_delete(struct api *a, struct http_req *req, const struct api_target *t)
 	const struct store_kv *kv;
 	cJSON *old = api_load_or_reply(a, req, t, &kv);
 	const char *why;
-	char msg[API_MSG];
+	char msg[API_MSG], pol[16];
 	int64_t rev;
 	bool dry = false;
 
@@ -1063,20 +1148,21 @@ void api_delete(struct api *a, struct http_req *req, const struct api_target *t)
 		api_status(req, 403, "Forbidden", msg, api_details_plural(rt, t->name));
 		goto out;
 	}
-	if (api_delete_options(a, req, rt, t->name, kv, old, &dry))
+	if (api_delete_options(a, req, rt, t->name, kv, old, &dry, pol))
 		goto out;
 	if (dry) {
 		/* the object as it is: nothing deleted, no revision consumed */
 		api_reply_deleted(req, rt, t->name, old);
 		goto out;
 	}
-	rev = api_store_delete(a, rt, t->ns, t->name, true);
+	rev = api_store_delete_policy(a, rt, t->ns, t->name, pol);
 	if (rev < 0) {
 		api_status_store_err(a, req, rt, t->name, rev);
 		goto out;
 	}
 	if (rev == 0) {
-		/* marked for deletion (a Terminating namespace): the new state */
+		/* marked for deletion (a Terminating namespace, a Foreground or
+		 * Orphan deletion): the new state */
 		cJSON *cur = api_load(a, t, &kv);
 
 		api_reply_view(req, 200, rt, cur ? cur : old);

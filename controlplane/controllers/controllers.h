@@ -232,5 +232,82 @@ void ctrl_pv_stop(struct ctrl_pv *c);
 struct ctrl_statefulset;
 int ctrl_statefulset_start(struct api *a, struct ev_loop *loop, struct ctrl_statefulset **out);
 void ctrl_statefulset_stop(struct ctrl_statefulset *c);
+/* ---- workloads: ReplicaSet, Deployment, garbage collector ---- */
+
+#include <stdint.h>
+#include <time.h>
+struct res_type;
+
+/* Helpers the workload controllers share (ctrl_replicaset.c). */
+/* obj's ownerReference with controller: true, or NULL. */
+const cJSON *ctrl_controller_ref(const cJSON *obj);
+/* Is obj's controller reference owner (by uid)? */
+bool ctrl_controlled_by(const cJSON *obj, const cJSON *owner);
+/* {apiVersion, kind, name, uid, controller: true, blockOwnerDeletion:
+ * true} naming owner (a cached object with its typemeta). */
+cJSON *ctrl_owner_ref_new(const cJSON *owner);
+/* metadata.resourceVersion as a number (0 if none). */
+int64_t ctrl_obj_rev(const cJSON *obj);
+/* An integer at a dotted path, or dflt. */
+long long ctrl_int(const cJSON *o, const char *path, long long dflt);
+/* api_store_update of obj (a changed copy of a cached object: for sub ""
+ * its resourceVersion is the expected one), logging a failure with `what`.
+ * 0 or -errno (-ENOENT: gone). */
+int ctrl_update(struct api *a, const struct res_type *rt, const char *sub, cJSON *obj,
+		const char *what);
+/* upstream's ClaimObject: 1 if obj (of type rt) is owner's (adopting a
+ * matching orphan), 0 if not (releasing one of owner's that no longer
+ * matches sel), or -errno from the write. */
+int ctrl_claim(struct api *a, const struct res_type *rt, const cJSON *owner, const cJSON *sel,
+	       const cJSON *obj);
+/* Queue obj's controller if it is of kind (key "ns/name"), or, for an
+ * orphan, every object of owners in its namespace whose spec.selector
+ * matches it. */
+void ctrl_queue_controller_of(struct ctrl_queue *q, const struct ctrl_informer *owners,
+			      const char *kind, const cJSON *obj);
+/* The cached objects of inf in namespace ns (v malloc'ed, objects owned
+ * by the cache). 0 or -ENOMEM. */
+struct ctrl_objs {
+	const cJSON **v;
+	size_t n, cap;
+};
+int ctrl_objs_in(const struct ctrl_informer *inf, const char *ns, struct ctrl_objs *out);
+/* Pod condition Ready is True (*since: its lastTransitionTime). */
+bool ctrl_pod_ready(const cJSON *pod, time_t *since);
+/* Ready for min_ready seconds at now; if ready but not yet, *wait is
+ * lowered to the seconds left (when it is 0 or larger). */
+bool ctrl_pod_available(const cJSON *pod, long long min_ready, time_t now, time_t *wait);
+/* Not Succeeded, not Failed, not being deleted (upstream's IsPodActive). */
+bool ctrl_pod_active(const cJSON *pod);
+/* Keys to queue again after a delay (minReadySeconds, progress
+ * deadlines); a key added twice keeps the earlier time. */
+struct ctrl_later;
+struct ctrl_later *ctrl_later_new(struct ev_loop *loop, struct ctrl_queue *q);
+void ctrl_later_add(struct ctrl_later *l, const char *key, double delay);
+void ctrl_later_free(struct ctrl_later *l);
+
+/* ReplicaSet: spec.replicas active pods from spec.template, owned through
+ * a controller ownerReference (orphans adopted, mismatches released);
+ * status replicas/fullyLabeled/ready/available/observedGeneration. */
+struct ctrl_replicaset;
+int ctrl_replicaset_start(struct api *a, struct ev_loop *loop, struct ctrl_replicaset **out);
+void ctrl_replicaset_stop(struct ctrl_replicaset *c);
+
+/* Deployment: a ReplicaSet `<name>-<pod-template-hash>` per template,
+ * rolled by RollingUpdate (maxSurge/maxUnavailable) or Recreate, old ones
+ * kept up to revisionHistoryLimit; status with Available and Progressing
+ * conditions, as upstream's deployment controller. */
+struct ctrl_deployment;
+int ctrl_deployment_start(struct api *a, struct ev_loop *loop, struct ctrl_deployment **out);
+void ctrl_deployment_stop(struct ctrl_deployment *c);
+
+/* Garbage collector: an object whose every owner (ownerReferences, by
+ * uid) is gone is deleted; an owner deleted with propagationPolicy
+ * Foreground (finalizer foregroundDeletion) goes after its blocking
+ * dependents, one deleted with Orphan (finalizer orphan) after its
+ * dependents' references to it are removed. */
+struct ctrl_gc;
+int ctrl_gc_start(struct api *a, struct ev_loop *loop, struct ctrl_gc **out);
+void ctrl_gc_stop(struct ctrl_gc *c);
 
 #endif

@@ -196,15 +196,15 @@ static int sf_ready(const cJSON *node)
 	return 0;
 }
 
-static bool sf_has_taint(const cJSON *taints, const char *key)
+static bool sf_has_taint(const cJSON *taints, const char *key, const char *effect)
 {
 	const cJSON *t;
 
 	cJSON_ArrayForEach(t, taints)
 	{
-		const char *k = json_str(t, "key");
+		const char *k = json_str(t, "key"), *e = json_str(t, "effect");
 
-		if (k && !strcmp(k, key))
+		if (k && !strcmp(k, key) && e && !strcmp(e, effect))
 			return true;
 	}
 	return false;
@@ -230,15 +230,17 @@ static bool sf_taints(const struct sched_want *w, const struct sched_node *n,
 		return false;
 	}
 	/* A node that is not Ready carries, upstream, the node lifecycle
-	 * controller's taint (TaintNodesByCondition): not-ready when Ready
-	 * is False, unreachable when Unknown. Treated as present when the
-	 * node does not carry it yet, so a pod that tolerates it still goes
-	 * there and one that does not gets upstream's reason. */
+	 * controller's NoSchedule taint (TaintNodesByCondition): not-ready
+	 * when Ready is False, unreachable when Unknown. Treated as present
+	 * when the node does not carry it yet. It is the NoSchedule one that
+	 * counts: every pod tolerates the NoExecute taint of the same key for
+	 * a while (DefaultTolerationSeconds), and must not be placed on a
+	 * node that is gone because of that. */
 	if (ready != 1) {
 		const char *k =
 		    ready ? "node.kubernetes.io/unreachable" : "node.kubernetes.io/not-ready";
 
-		if (!sf_has_taint(taints, k) &&
+		if (!sf_has_taint(taints, k, "NoSchedule") &&
 		    !sched_tolerates(w->tolerations, k, "", "NoSchedule")) {
 			snprintf(v->taint, sizeof(v->taint), "node(s) had untolerated taint {%s: }",
 				 k);

@@ -277,6 +277,19 @@ def check_taints(s):
          wait_message(s, "notready").get("message", ""),
          "a node that is not Ready: upstream's not-ready taint reason",
          scheduled_cond(s, "notready"))
+    # a node gone silent carries the NoExecute unreachable taint, which every
+    # new pod tolerates for a while (DefaultTolerationSeconds): it must still
+    # not be chosen
+    reset(s)
+    mknode(s, "lost", ready="Unknown",
+           taints=[{"key": "node.kubernetes.io/unreachable", "effect": "NoExecute"}])
+    mkpod(s, "replacement")
+    tol = (pod(s, "replacement").get("spec") or {}).get("tolerations") or []
+    c = wait_message(s, "replacement")
+    t.ok(any(x.get("key") == "node.kubernetes.io/unreachable" for x in tol) and
+         "1 node(s) had untolerated taint {node.kubernetes.io/unreachable: }" in
+         c.get("message", ""),
+         "a pod tolerating unreachable:NoExecute is not placed on an unreachable node", c)
 
 
 def check_selectors(s):

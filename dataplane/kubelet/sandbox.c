@@ -382,10 +382,15 @@ static int pod_paths(const struct sb *sb, const char *uid, struct sb_pod *p)
 }
 
 /* The veth pair, its pod side created as eth0 straight in the pod's namespace (so it never
- * clashes with the node's own eth0). */
-static int veth_create(struct sb *sb, const char *host, int nsfd)
+ * clashes with the node's own eth0), with the MAC address 0a:58:<the pod IP> (as CNI's bridge
+ * plugin): a pod IP handed out again comes with the same MAC, so a neighbour entry that the
+ * bridge or another pod still holds for it stays right. A new random MAC made a reused IP
+ * unreachable for seconds (until the stale entry was probed away). */
+static int veth_create(struct sb *sb, const char *host, int nsfd, uint32_t ip)
 {
 	struct rtnl_link *l = rtnl_link_veth_alloc(), *peer;
+	unsigned char mac[6] = {0x0a, 0x58, ip >> 24, ip >> 16, ip >> 8, ip};
+	struct nl_addr *ll;
 	int rc;
 
 	if (!l)
@@ -395,6 +400,11 @@ static int veth_create(struct sb *sb, const char *host, int nsfd)
 	peer = rtnl_link_veth_get_peer(l);
 	rtnl_link_set_name(peer, "eth0");
 	rtnl_link_set_mtu(peer, sb->mtu);
+	ll = nl_addr_build(AF_LLC, mac, sizeof(mac));
+	if (ll) {
+		rtnl_link_set_addr(peer, ll);
+		nl_addr_put(ll);
+	}
 	rtnl_link_set_ns_fd(peer, nsfd);
 	rtnl_link_put(peer);
 	rc = rtnl_link_add(sb->nl, l, NLM_F_CREATE | NLM_F_EXCL);
@@ -489,7 +499,7 @@ int sb_pod_up(struct sb *sb, const char *uid, struct sb_pod *out, char *err, siz
 			goto out_unlock;
 		}
 		if (rc == 0)
-			rc = veth_create(sb, out->veth_host, nsfd);
+			rc = veth_create(sb, out->veth_host, nsfd, ntohl(a.s_addr));
 		if (rc < 0) {
 			snprintf(err, len, "create veth %s: %s", out->veth_host, strerror(-rc));
 			goto out_unlock;

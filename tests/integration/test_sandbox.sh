@@ -52,7 +52,7 @@ in_pod() {
 	nsenter --net="$R/pods/$1/netns" "${@:2}"
 }
 
-echo "1..16"
+echo "1..17"
 
 # The Makefile's compiler flags and libraries, from the Makefile itself.
 PKGS=$(sed -n 's/^PKGS := //p' "$ROOT/Makefile")
@@ -87,6 +87,10 @@ for p in "$A:10.244.7.2" "$B:10.244.7.3"; do
 done
 [ $good = 1 ] && ok "each pod: eth0 with its IP, lo up, default route via the bridge" ||
 	not_ok "each pod: eth0 with its IP, lo up, default route via the bridge"
+# eth0's MAC is 0a:58:<IP>: a reused IP keeps the MAC neighbours cached
+in_pod "$A" ip -o link show dev eth0 >"$T/out" 2>"$T/err"
+grep -qF "link/ether 0a:58:0a:f4:07:02" "$T/out" && ok "eth0's MAC is 0a:58 and the pod IP (10.244.7.2)" ||
+	not_ok "eth0's MAC is 0a:58 and the pod IP (10.244.7.2)"
 
 node ip -o link show master skiff0 >"$T/out" 2>"$T/err"
 node ip -o -4 addr show dev skiff0 >>"$T/out" 2>>"$T/err"

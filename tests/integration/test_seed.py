@@ -81,10 +81,13 @@ out = open("/w/client.log", "a", buffering=1)
 while True:
     t = time.time()
     try:
-        body = urllib.request.urlopen("http://web/", timeout=0.5).read().decode()
+        # 3 s: a request to a dead pod still times out, one slowed by a busy
+        # 2-core machine (containers starting beside it) does not
+        body = urllib.request.urlopen("http://web/", timeout=3).read().decode()
         out.write("%.3f ok %s\n" % (t, body))
     except Exception as e:
-        out.write("%.3f fail %s\n" % (t, type(e).__name__))
+        why = str(getattr(e, "reason", "") or e).replace(" ", "_")[:80]
+        out.write("%.3f fail %s:%s\n" % (t, type(e).__name__, why))
     time.sleep(0.1)
 '''
 
@@ -253,8 +256,8 @@ def main():
         r = cl.create()
         if not ok(r.returncode == 0, "cluster create (2 nodes)", r.stdout + r.stderr):
             return 1
-        ok("grace period 10s" in r.stdout or "10s" in r.stdout,
-           "cluster create prints its short node-lifecycle settings", r.stdout)
+        ok("not heard from for 10s is unreachable; its pods go after 10s" in r.stderr,
+           "cluster create prints its short node-lifecycle settings", r.stderr)
         for m in manifests(cl):
             cl.k("apply", "-f", "-", inp=json.dumps(m))
 
@@ -342,6 +345,7 @@ def main():
         fails = [e for e in after if not e[1]]
         ok(after and not fails, "from the endpoint update on, every request succeeds (%d "
            "requests, %d failed)" % (len(after), len(fails)),
+           "endpoints updated at %.3f (node stopped at %.3f)\n" % (t_gone, t_stop) +
            "\n".join("%.3f %s %s" % e for e in fails[:10]))
         return 0
     finally:

@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "api.h"
+#include "ktime.h"
 
 void api_reply_json(struct http_req *req, int code, const cJSON *obj)
 {
@@ -143,11 +144,7 @@ void api_meta_gen_uid(char out[37])
 
 void api_meta_now(char out[32])
 {
-	time_t now = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&now, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	ktime_now(out, 32);
 }
 
 /* Go's strconv.ParseBool true values. */

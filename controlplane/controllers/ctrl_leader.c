@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include "apiserver/api.h"
 #include "controllers.h"
+#include "ktime.h"
 #include "log.h"
 
 #define CL_LEASE_S 15.0
@@ -42,19 +43,6 @@ struct ctrl_leader {
 	void (*on_lost)(void *ud);
 	void *ud;
 };
-
-/* metav1.MicroTime now: "2006-01-02T15:04:05.000000Z" */
-static void cl_micro_now(char out[40])
-{
-	struct timespec ts;
-	struct tm tm;
-	char s[32];
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, 40, "%.20s.%06dZ", s, (int)(ts.tv_nsec / 1000) % 1000000);
-}
 
 static cJSON *cl_lease(const struct ctrl_leader *l, const char *now, int transitions,
 		       const char *acquired)
@@ -91,7 +79,7 @@ static bool cl_try(struct ctrl_leader *l)
 
 	if (!rt)
 		return false;
-	cl_micro_now(now);
+	ktime_micro_now(now, sizeof(now));
 	api_key(key, sizeof(key), rt, CL_NS, l->name);
 	kv = store_get(l->a->store, key);
 	if (!kv) {

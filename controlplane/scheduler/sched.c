@@ -243,14 +243,15 @@ static int sched_str_cmp(const void *a, const void *b)
  * ", ". */
 static size_t sched_histogram(char *buf, size_t len, const struct sched_reason *r, int nr)
 {
-	char items[SCHED_MAX_REASONS][340], *sorted[SCHED_MAX_REASONS];
+	char items[SCHED_MAX_REASONS][340], *sorted[SCHED_MAX_REASONS] = {0};
 	size_t off = 0;
 
 	for (int i = 0; i < nr; i++) {
 		snprintf(items[i], sizeof(items[i]), "%d %s", r[i].count, r[i].text);
 		sorted[i] = items[i];
 	}
-	qsort(sorted, (size_t)nr, sizeof(sorted[0]), sched_str_cmp);
+	if (nr > 1)
+		qsort(sorted, (size_t)nr, sizeof(sorted[0]), sched_str_cmp);
 	for (int i = 0; i < nr && off < len; i++)
 		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? ", " : "", sorted[i]);
 	return off < len ? off : len;

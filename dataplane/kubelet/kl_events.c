@@ -16,6 +16,7 @@
 #include "kclient.h"
 #include "kl_int.h"
 #include "kl_pod.h"
+#include "ktime.h"
 #include "log.h"
 #include "strmap.h"
 
@@ -59,15 +60,6 @@ void kl_events_free(struct kubelet *k)
 	k->events = NULL;
 }
 
-static void ke_time(char out[32])
-{
-	time_t now = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&now, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 void kl_event(struct kl_pod *p, const char *ctr, const char *type, const char *reason,
 	      const char *fmt, ...)
 {
@@ -87,7 +79,7 @@ void kl_event(struct kl_pod *p, const char *ctr, const char *type, const char *r
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	ke_time(now);
+	ktime_now(now, sizeof(now));
 	snprintf(key, sizeof(key), "%s\n%s\n%s", p->uid, reason, msg);
 	s = strmap_get(&k->events->seen, key);
 	if (s && time(NULL) - s->last < KE_WINDOW) {

@@ -54,8 +54,4 @@ void kl_pods_stop(struct kubelet *k);
 int kl_server_start(struct kubelet *k);
 void kl_server_stop(struct kubelet *k);
 
-/* RFC 3339 now ("2026-12-01T12:00:00Z"), and with microseconds (MicroTime). */
-void kl_now(char *buf, size_t len);
-void kl_now_micro(char *buf, size_t len);
-
 #endif

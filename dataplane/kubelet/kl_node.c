@@ -19,32 +19,12 @@
 #include "json_path.h"
 #include "kclient.h"
 #include "kl_int.h"
+#include "ktime.h"
 #include "log.h"
 
 #define KL_VERSION  "v1.20.2-skiff"
 #define KL_RETRY    2.0 /* seconds before a failed registration is retried */
 #define KL_LEASE_NS "kube-node-lease"
-
-void kl_now(char *buf, size_t len)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-void kl_now_micro(char *buf, size_t len)
-{
-	struct timespec ts;
-	struct tm tm;
-	char s[32];
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, len, "%s.%06ldZ", s, ts.tv_nsec / 1000);
-}
 
 /* The first non-loopback IPv4 address of this network namespace. */
 static void kl_pick_ip(struct kubelet *k)
@@ -232,7 +212,7 @@ static void kl_node_report(struct kubelet *k, bool force)
 	}
 	snprintf(k->last_status, sizeof(k->last_status), "%s", text);
 	free(text);
-	kl_now(hb, sizeof(hb));
+	ktime_now(hb, sizeof(hb));
 	patch = cJSON_CreateObject();
 	cJSON_AddItemToObject(patch, "status", kl_status(k, hb));
 	body = cJSON_PrintUnformatted(patch);
@@ -341,7 +321,7 @@ static void kl_lease_send(struct kubelet *k, bool create)
 
 	if (k->lease_req)
 		return;
-	kl_now_micro(now, sizeof(now));
+	ktime_micro_now(now, sizeof(now));
 	l = cJSON_CreateObject();
 	cJSON_AddStringToObject(l, "apiVersion", "coordination.k8s.io/v1");
 	cJSON_AddStringToObject(l, "kind", "Lease");

@@ -19,7 +19,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_api_lib import Server, Tap, svc  # noqa: E402
+from test_api_lib import API_ONLY, Server, Tap, svc  # noqa: E402
 
 sys.setrecursionlimit(20000)  # the client decodes 1000-deep answers too
 t = Tap()
@@ -260,7 +260,7 @@ def attacks(srv):
 
 
 def main():
-    srv = Server(name="adv").start()
+    srv = Server(name="adv", extra=[API_ONLY]).start()
     srv.req("POST", NS + "/services", svc("probe"))
     srv.req("POST", NS + "/services", svc("target"))
     w = svc("wide")

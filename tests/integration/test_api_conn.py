@@ -25,7 +25,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_api_lib import Server, Tap, free_port, svc  # noqa: E402
+from test_api_lib import API_ONLY, Server, Tap, free_port, svc  # noqa: E402
 
 t = Tap()
 SVCS = "/api/v1/namespaces/default/services"
@@ -399,7 +399,7 @@ def test_chunked_body():
 
 
 def test_future_rv():
-    srv = Server(name="futurerv").start()
+    srv = Server([API_ONLY], name="futurerv").start()
     cur = int(srv.req("GET", SVCS).json["metadata"]["resourceVersion"])
     future = cur + 1000
     want_msg = "Too large resource version: %d, current: %d" % (future, cur)

@@ -14,7 +14,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_api_lib import Server, Tap  # noqa: E402
+from test_api_lib import API_ONLY, Server, Tap  # noqa: E402
 
 t = Tap()
 NS = "/api/v1/namespaces/default"
@@ -350,7 +350,7 @@ def check_python(s):
 
 
 def main():
-    s = Server(name="ssa").start()
+    s = Server(name="ssa", extra=[API_ONLY]).start()
     for ver, exe in KUBECTLS:
         if exe != "kubectl" and not os.path.exists(exe):
             t.skip("kubectl %s apply --server-side" % ver, "not installed")

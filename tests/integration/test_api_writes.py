@@ -25,7 +25,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_api_lib import Server, Tap, svc  # noqa: E402
+from test_api_lib import API_ONLY, Server, Tap, svc  # noqa: E402
 
 t = Tap()
 NS = "/api/v1/namespaces/default"
@@ -498,7 +498,7 @@ def check_size_limit():
 def main():
     # the API's own semantics (status subresource, revisions): no
     # controllers writing Deployments' and ReplicaSets' status meanwhile
-    s = Server(extra=["--controllers=*,-replicaset,-deployment"], name="writes").start()
+    s = Server(extra=[API_ONLY], name="writes").start()
     t.section("status subresources", check_status_types, s)
     t.section("dry run", check_dry_run, s)
     t.section("dry run bad values", check_dry_run_bad_values, s)

@@ -57,7 +57,7 @@
  * FUZZ_RESET_EVERY inputs) is reported by LeakSanitizer and aborts.
  */
 /* clang-format off */
-/* FUZZ_SOURCES: tests/fuzz/http_shim.c tests/fuzz/kclient_shim.c controlplane/apiserver/*.c controlplane/registry/*.c controlplane/patch/*.c controlplane/store/*.c controlplane/controllers/*.c controlplane/schema/*.c controlplane/bootstrap.c controlplane/bootstrap_rbac.c controlplane/auth/*.c controlplane/tls.c lib/kubeconfig.c lib/jointoken.c lib/strmap.c lib/quantity.c lib/jcmp.c lib/json_path.c lib/buf.c lib/log.c lib/selector.c lib/selector_labels.c lib/selector_fields.c lib/selector_valid.c lib/yamljson.c */
+/* FUZZ_SOURCES: tests/fuzz/http_shim.c tests/fuzz/kclient_shim.c controlplane/apiserver/*.c controlplane/registry/*.c controlplane/patch/*.c controlplane/store/*.c controlplane/controllers/*.c controlplane/schema/*.c controlplane/bootstrap.c controlplane/bootstrap_rbac.c controlplane/auth/*.c controlplane/tls.c lib/kubeconfig.c lib/jointoken.c lib/strmap.c lib/quantity.c lib/jcmp.c lib/json_path.c lib/ktime.c lib/buf.c lib/log.c lib/selector.c lib/selector_labels.c lib/selector_fields.c lib/selector_valid.c lib/yamljson.c */
 /* FUZZ_PKGS: sqlite3 yaml-0.1 gnutls */
 /* FUZZ_MAX_LEN: 1048576 */
 /* FUZZ_OPTS: -detect_leaks=0 */

@@ -43,6 +43,15 @@ struct lay {
 };
 
 static int fail(struct lay *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* libarchive's message, which it may not have set. */
+static const char *aerr(struct archive *a)
+{
+	const char *e = archive_error_string(a);
+
+	return e ? e : "unknown error";
+}
+
 static int fail(struct lay *l, const char *fmt, ...)
 {
 	va_list ap;
@@ -352,8 +361,7 @@ static int layer_open(struct lay *l, struct archive **a, const char *path, int l
 	/* Opening reads the first block to tell the format: the blob was just read whole to hash
 	 * it, so a failure here is its content. */
 	if (archive_read_open_filename(*a, path, 65536) != ARCHIVE_OK) {
-		int r =
-		    fail(l, "layer %d is not a tar archive: %s", layer, archive_error_string(*a));
+		int r = fail(l, "layer %d is not a tar archive: %s", layer, aerr(*a));
 
 		archive_read_free(*a);
 		return r;
@@ -388,6 +396,11 @@ static int layer_whiteouts(struct lay *l, int rootfd, const char *path, int laye
 		base = base ? base + 1 : rel;
 		if (strncmp(base, ".wh.", 4))
 			continue;
+		/* ".wh..." would name the directory's parent: outside the rootfs at its top. */
+		if (!base[4] || strcmp(base + 4, ".") == 0 || strcmp(base + 4, "..") == 0) {
+			r = fail(l, "layer %d: \"%s\" is not a valid whiteout", layer, rel);
+			break;
+		}
 		snprintf(parent, sizeof(parent), "%.*s", (int)(base - rel), rel);
 		fd = open_dir_beneath(rootfd, parent);
 		if (fd == -ENOENT || fd == -ELOOP)
@@ -408,7 +421,7 @@ static int layer_whiteouts(struct lay *l, int rootfd, const char *path, int laye
 		}
 	}
 	if (!r && ar != ARCHIVE_EOF)
-		r = fail(l, "layer %d is not a tar archive: %s", layer, archive_error_string(a));
+		r = fail(l, "layer %d is not a tar archive: %s", layer, aerr(a));
 	archive_read_free(a);
 	return r;
 }
@@ -491,12 +504,12 @@ static int layer_extract(struct lay *l, int rootfd, const char *path, int layer)
 		if (archive_write_header(w, e) < ARCHIVE_WARN ||
 		    (archive_entry_size(e) > 0 && copy_data(a, w) < ARCHIVE_WARN) ||
 		    archive_write_finish_entry(w) < ARCHIVE_WARN) {
-			r = fail(l, "layer %d: %s: %s", layer, rel, archive_error_string(w));
+			r = fail(l, "layer %d: %s: %s", layer, rel, aerr(w));
 			break;
 		}
 	}
 	if (!r && ar != ARCHIVE_EOF)
-		r = fail(l, "layer %d is not a tar archive: %s", layer, archive_error_string(a));
+		r = fail(l, "layer %d is not a tar archive: %s", layer, aerr(a));
 	archive_write_free(w);
 	archive_read_free(a);
 	return r;

@@ -413,6 +413,22 @@ static void test_hardlink_escape(void **state)
 	refused("entry \"../../../etc/passwd\" leaves the root filesystem");
 }
 
+/* ".wh..." would remove the rootfs' parent, the layout itself. */
+static void test_whiteout_dotdot(void **state)
+{
+	static const struct ent l[] = {{"f", 'f', "x", 0}, {NULL, 0, NULL, 0}};
+	static const struct ent up[] = {{".wh...", 'f', "", 0}, {NULL, 0, NULL, 0}};
+	char d1[256], d2[256], ls[600], m[1200];
+
+	layer(l, false, d1, sizeof(d1));
+	layer(up, false, d2, sizeof(d2));
+	snprintf(ls, sizeof(ls), "%s,%s", d1, d2);
+	manifest(ls, NULL, m, sizeof(m));
+	index_json(m);
+	refused("layer 2: \".wh...\" is not a valid whiteout");
+	assert_true(exists("index.json"));
+}
+
 /* A symlink to a directory outside the rootfs: writing through it is refused, and a whiteout
  * through it deletes nothing outside. */
 static void test_symlink_escape(void **state)
@@ -476,6 +492,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_dotdot, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_absolute, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_hardlink_escape, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_whiteout_dotdot, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_symlink_escape, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_docker_layer, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unknown_layer_type, setup, teardown),

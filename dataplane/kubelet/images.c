@@ -1,8 +1,8 @@
 /* images: the node's local image store, <root>/images/<name>/ holding rootfs/ (an
  * unpacked root filesystem) and optionally config.json in OCI image-config form
  * ({"config":{"Entrypoint":[...],"Cmd":[...],"Env":[...],"WorkingDir":"...",
- * "User":"uid[:gid]"}}). There is no registry and no layer unpacking: an OCI
- * image layout (index.json + blobs/) must be unpacked into rootfs/ first. */
+ * "User":"uid[:gid]"}}), or an OCI image layout (index.json + blobs/), which the
+ * first use unpacks into that same form (image_layout.c). There is no registry. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,22 +152,26 @@ int rt_image_resolve(const char *root_dir, const char *name, struct rt_image *im
 	    (int)sizeof(img->rootfs))
 		return -ENAMETOOLONG;
 	if (!is_dir(img->rootfs)) {
-		char idx[4200];
+		char idx[4200], why[400];
 
 		snprintf(idx, sizeof(idx), "%s/index.json", dir);
-		if (access(idx, F_OK) == 0)
-			snprintf(msg, msglen,
-				 "image \"%s\" is an OCI image layout, which this node does not "
-				 "unpack: unpack its "
-				 "layers into %s/rootfs",
-				 name, dir);
-		else
+		if (access(idx, F_OK)) {
 			snprintf(msg, msglen,
 				 "image \"%s\" is not in the node's image store: import it as "
 				 "%s/images/%s/rootfs (an "
-				 "unpacked root filesystem)",
-				 name, root_dir, name);
-		return -ENOENT;
+				 "unpacked root filesystem) or as an OCI image layout in "
+				 "%s/images/%s",
+				 name, root_dir, name, root_dir, name);
+			return -ENOENT;
+		}
+		/* Blocks the caller (the kubelet's loop) for as long as the layers take. */
+		r = rt_image_layout_unpack(dir, why, sizeof(why));
+		if (r) {
+			snprintf(msg, msglen,
+				 "image \"%s\": OCI image layout %s cannot be unpacked: %s", name,
+				 dir, why);
+			return r;
+		}
 	}
 	char cfg[4200];
 

@@ -387,6 +387,8 @@ static void kl_ctr_start_failed(struct kl_ctr *c, const struct rt_state *st)
 	pr_warn("kubelet: pod %s container %s: %s: %s", p->key, c->name, c->reason, c->message);
 	if (!strcmp(c->reason, "ErrImageNeverPull"))
 		kl_event(p, c->name, "Warning", "ErrImageNeverPull", "%s", c->message);
+	else if (!strcmp(c->reason, "ErrImagePull"))
+		kl_event(p, c->name, "Warning", "Failed", "%s", c->message);
 	kl_event(p, c->name, "Warning", "Failed", "Error: %s", c->reason);
 	/* a missing image or a bad spec is retried, with the back-off */
 	if (c->backoff <= 0)

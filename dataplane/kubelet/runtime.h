@@ -51,8 +51,8 @@ struct rt_state {
 	int signal;
 	bool oom_killed;
 	double started_at, finished_at; /* wall clock */
-	char reason[64]; /* on failure to start: "ErrImageNeverPull", "CreateContainerError",
-			    "RunContainerError", "StartError" ... */
+	char reason[64];		/* on failure to start: "ErrImageNeverPull", "ErrImagePull",
+					   "CreateContainerError",	        "RunContainerError", "StartError" ... */
 	char message[512];
 };
 struct rt_opts {
@@ -116,13 +116,20 @@ struct rt_image {
 	bool has_user;
 	uint32_t uid, gid;
 };
-/* Resolve a name ("busybox", "busybox:1.36", "host") in <root>/images/. -ENOENT with msg for a
- * missing image, -EINVAL for a broken config.json. */
+/* Resolve a name ("busybox", "busybox:1.36", "host") in <root>/images/, unpacking an OCI image
+ * layout there on first use. -ENOENT with msg for a missing image, -EINVAL for a bad name or a
+ * broken config.json, -EBADMSG for a layout that cannot be unpacked. */
 int rt_image_resolve(const char *root_dir, const char *name, struct rt_image *img, char *msg,
 		     size_t msglen);
 void rt_image_release(struct rt_image *img);
 /* A small JSON file parsed (NULL if missing or not JSON). */
 struct cJSON *rt_json_file(const char *path);
+/* text into path through path.tmp and a rename, so readers never see half a file. */
+int rt_write_file(const char *path, const char *text);
+/* Unpack the OCI image layout in dir (index.json, blobs/) into dir/rootfs, its image config
+ * into dir/config.json (image_layout.c). Every failure is -EBADMSG with msg saying why; nothing
+ * of a failed unpack stays. */
+int rt_image_layout_unpack(const char *dir, char *msg, size_t msglen);
 
 enum rt_cg_mode { RT_CG_V1, RT_CG_V2 };
 /* The container's cgroup path as in linux.cgroupsPath: "/<cgroup_parent>/<id>" (absolute, so runc

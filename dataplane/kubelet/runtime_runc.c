@@ -288,7 +288,7 @@ static int host_rootfs(struct rt *rt, const char *dir, char *out, size_t len)
 	return r;
 }
 
-static int write_file(const char *path, const char *text)
+int rt_write_file(const char *path, const char *text)
 {
 	char t[PATH_MAX + 32];
 	FILE *f;
@@ -540,7 +540,12 @@ static int start_prepare(struct rt *rt, const struct rt_spec *s, struct rt_state
 	}
 	r = rt_image_resolve(rt->root, s->image, &img, msg, sizeof(msg));
 	if (r) {
-		set_fail(st, r == -ENOENT ? "ErrImageNeverPull" : "InvalidImageName", "%s", msg);
+		/* -EBADMSG: an OCI image layout that did not unpack, the node's "pull". */
+		set_fail(st,
+			 r == -ENOENT	 ? "ErrImageNeverPull"
+			 : r == -EBADMSG ? "ErrImagePull"
+					 : "InvalidImageName",
+			 "%s", msg);
 		return r;
 	}
 	r = mkdir_p(s->dir, 0755);
@@ -560,7 +565,7 @@ static int start_prepare(struct rt *rt, const struct rt_spec *s, struct rt_state
 	}
 	snprintf(cfgp, sizeof(cfgp), "%s/config.json", s->dir);
 	text = cJSON_Print(cfg);
-	r = text ? write_file(cfgp, text) : -ENOMEM;
+	r = text ? rt_write_file(cfgp, text) : -ENOMEM;
 	if (r) {
 		set_fail(st, "CreateContainerError", "%s: %s", cfgp, strerror(-r));
 		goto out_bundle;

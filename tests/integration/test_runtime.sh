@@ -41,7 +41,7 @@ case "$BIN" in */san) SAN="-fsanitize=address,undefined -fno-omit-frame-pointer"
 # shellcheck disable=SC2086
 if ! cc -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE $SAN -I"$ROOT_DIR/dataplane" \
 	-I"$ROOT_DIR/lib" $(pkg-config --cflags libcjson) -o "$T/rt_driver" "$ROOT_DIR/tests/integration/rt_driver.c" \
-	"$BIN/libdp.a" "$BIN/libskiff.a" $(pkg-config --libs libcjson) -lev -lm >"$T/err" 2>&1; then
+	"$BIN/libdp.a" "$BIN/libskiff.a" $(pkg-config --libs libcjson libarchive gnutls) -lev -lm >"$T/err" 2>&1; then
 	echo "Bail out! rt_driver does not build"
 	sed 's/^/# /' "$T/err"
 	exit 1

@@ -390,9 +390,9 @@ static void test_images(void **state)
 
 	snprintf(want, sizeof(want),
 		 "image \"nginx\" is not in the node's image store: import it as "
-		 "%s/images/nginx/rootfs (an "
-		 "unpacked root filesystem)",
-		 root);
+		 "%s/images/nginx/rootfs (an unpacked root filesystem) or as an OCI image layout "
+		 "in %s/images/nginx",
+		 root, root);
 	assert_string_equal(msg, want);
 	assert_int_equal(rt_image_resolve(root, "../etc", &img, msg, sizeof(msg)), -EINVAL);
 	assert_int_equal(rt_image_resolve(root, "a/./b", &img, msg, sizeof(msg)), -EINVAL);

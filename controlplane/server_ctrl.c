@@ -30,6 +30,7 @@ struct server_ctrls {
 	struct ctrl_replicaset *rs;
 	struct ctrl_deployment *deploy;
 	struct ctrl_gc *gc;
+	struct ctrl_job *job;
 	struct sched *sched;
 };
 
@@ -135,6 +136,15 @@ static void sc_gc_stop(struct server_ctrls *sc)
 	ctrl_gc_stop(sc->gc);
 	sc->gc = NULL;
 }
+static int sc_job_start(struct server_ctrls *sc)
+{
+	return ctrl_job_start(sc->a, sc->loop, &sc->job);
+}
+static void sc_job_stop(struct server_ctrls *sc)
+{
+	ctrl_job_stop(sc->job);
+	sc->job = NULL;
+}
 static int sc_sched_start(struct server_ctrls *sc)
 {
 	return sched_start(sc->a, sc->loop, &sc->sched);
@@ -162,6 +172,7 @@ static const struct sc_row {
     {"replicaset", SC_CM, sc_rs_start, sc_rs_stop},
     {"deployment", SC_CM, sc_deploy_start, sc_deploy_stop},
     {"garbagecollector", SC_CM, sc_gc_start, sc_gc_stop},
+    {"job", SC_CM, sc_job_start, sc_job_stop},
     {"scheduler", SC_SCHED, sc_sched_start, sc_sched_stop},
 };
 #define SC_N (sizeof(sc_rows) / sizeof(sc_rows[0]))

@@ -246,6 +246,10 @@ bool ctrl_controlled_by(const cJSON *obj, const cJSON *owner);
 /* {apiVersion, kind, name, uid, controller: true, blockOwnerDeletion:
  * true} naming owner (a cached object with its typemeta). */
 cJSON *ctrl_owner_ref_new(const cJSON *owner);
+/* A pod of owner's spec.template: generateName "<owner>-", the
+ * template's labels and annotations, owner as its controller (consumed by
+ * the caller; NULL: no memory). */
+cJSON *ctrl_pod_from_template(const cJSON *owner);
 /* metadata.resourceVersion as a number (0 if none). */
 int64_t ctrl_obj_rev(const cJSON *obj);
 /* An integer at a dotted path, or dflt. */
@@ -279,6 +283,10 @@ bool ctrl_pod_ready(const cJSON *pod, time_t *since);
 bool ctrl_pod_available(const cJSON *pod, long long min_ready, time_t now, time_t *wait);
 /* Not Succeeded, not Failed, not being deleted (upstream's IsPodActive). */
 bool ctrl_pod_active(const cJSON *pod);
+/* qsort order of pods (const cJSON *) to delete first (upstream's
+ * ActivePods: unscheduled, pending, not ready, ready for less time, more
+ * restarts, newer). */
+int ctrl_pod_delete_order(const void *pa, const void *pb);
 /* Keys to queue again after a delay (minReadySeconds, progress
  * deadlines); a key added twice keeps the earlier time. */
 struct ctrl_later;
@@ -309,5 +317,14 @@ void ctrl_deployment_stop(struct ctrl_deployment *c);
 struct ctrl_gc;
 int ctrl_gc_start(struct api *a, struct ev_loop *loop, struct ctrl_gc **out);
 void ctrl_gc_stop(struct ctrl_gc *c);
+
+/* Job (ctrl_job.c): batch/v1 Jobs in the NonIndexed completion mode:
+ * parallelism pods at a time until completions succeeded, failed pods
+ * replaced after a back-off until backoffLimit, activeDeadlineSeconds,
+ * suspend, ttlSecondsAfterFinished; status and conditions as upstream's
+ * job controller (pods counted once through the job-tracking finalizer). */
+struct ctrl_job;
+int ctrl_job_start(struct api *a, struct ev_loop *loop, struct ctrl_job **out);
+void ctrl_job_stop(struct ctrl_job *c);
 
 #endif

@@ -442,7 +442,7 @@ static long long crs_restarts(const cJSON *pod)
 	return n;
 }
 
-static int crs_delete_order(const void *pa, const void *pb)
+int ctrl_pod_delete_order(const void *pa, const void *pb)
 {
 	const cJSON *a = *(const cJSON *const *)pa, *b = *(const cJSON *const *)pb;
 	const char *na = json_str(a, "spec.nodeName"), *nb = json_str(b, "spec.nodeName");
@@ -469,10 +469,9 @@ static int crs_delete_order(const void *pa, const void *pb)
 	return -strcmp(ca, cb); /* newer first */
 }
 
-/* A pod of rs's template (consumed by the caller). */
-static cJSON *crs_pod_new(const cJSON *rs)
+cJSON *ctrl_pod_from_template(const cJSON *owner)
 {
-	const cJSON *tmpl = json_at(rs, "spec.template");
+	const cJSON *tmpl = json_at(owner, "spec.template");
 	cJSON *pod = cJSON_CreateObject(), *md;
 	char gen[300];
 
@@ -481,7 +480,7 @@ static cJSON *crs_pod_new(const cJSON *rs)
 	cJSON_AddStringToObject(pod, "apiVersion", "v1");
 	cJSON_AddStringToObject(pod, "kind", "Pod");
 	md = cJSON_AddObjectToObject(pod, "metadata");
-	snprintf(gen, sizeof(gen), "%s-", json_str(rs, "metadata.name"));
+	snprintf(gen, sizeof(gen), "%s-", json_str(owner, "metadata.name"));
 	cJSON_AddStringToObject(md, "generateName", gen);
 	if (json_at(tmpl, "metadata.labels"))
 		cJSON_AddItemToObject(md, "labels",
@@ -489,7 +488,8 @@ static cJSON *crs_pod_new(const cJSON *rs)
 	if (json_at(tmpl, "metadata.annotations"))
 		cJSON_AddItemToObject(md, "annotations",
 				      cJSON_Duplicate(json_at(tmpl, "metadata.annotations"), true));
-	cJSON_AddItemToArray(cJSON_AddArrayToObject(md, "ownerReferences"), ctrl_owner_ref_new(rs));
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(md, "ownerReferences"),
+			     ctrl_owner_ref_new(owner));
 	cJSON_AddItemToObject(pod, "spec",
 			      json_at(tmpl, "spec") ? cJSON_Duplicate(json_at(tmpl, "spec"), true)
 						    : cJSON_CreateObject());
@@ -511,7 +511,7 @@ static int crs_create(struct ctrl_replicaset *c, const cJSON *rs, int n)
 		if (batch > n - done)
 			batch = n - done;
 		for (int i = 0; i < batch; i++) {
-			cJSON *pod = crs_pod_new(rs);
+			cJSON *pod = ctrl_pod_from_template(rs);
 			int err = -ENOMEM;
 
 			if (pod)
@@ -647,7 +647,7 @@ static int crs_sync(void *ud, const char *key)
 
 			if (k > CRS_BURST)
 				k = CRS_BURST;
-			qsort(mine, n, sizeof(*mine), crs_delete_order);
+			qsort(mine, n, sizeof(*mine), ctrl_pod_delete_order);
 			for (long long i = 0; i < k; i++) {
 				const char *pn = json_str(mine[i], "metadata.name");
 				int64_t d = api_store_delete(c->a, prt, ns, pn, true);

@@ -1,8 +1,8 @@
 /* res_batch: Job and CronJob (batch/v1): defaults (batch/v1 defaults.go),
  * the Job strategy's generated selector (manualSelector false), validation
  * (batch validation.go, with robfig/cron's standard schedule parser and its
- * messages) and Table rows (printers.go printJob, printCronJob). Stored
- * only: the Job and CronJob controllers come later. */
+ * messages) and Table rows (printers.go printJob, printCronJob). The Job
+ * controller is controllers/ctrl_job.c; CronJobs are stored only. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>

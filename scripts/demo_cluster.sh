@@ -37,6 +37,12 @@ wait_for() {
 	done
 }
 jp() { kubectl get "$1" -o "jsonpath=$2" 2>/dev/null; }
+# Conditions for wait_for (evaluated at each try, not once by the caller):
+pod_ready() { [ "$(jp "pod/$1" '{.status.containerStatuses[0].ready}')" = true ]; }
+restarted_ready() { [ "$(jp "pod/$1" '{.status.containerStatuses[0].restartCount}/{.status.containerStatuses[0].ready}')" = 1/true ]; }
+node_ready_is() { [ "$(jp "node/$1" '{.status.conditions[?(@.type=="Ready")].status}')" = "$2" ]; }
+none_on() { [ -z "$(web_on "$1")" ]; }
+holder_has() { [ "$(kubectl logs holder 2>/dev/null | grep -c '^held:')" -ge "$1" ]; }
 ready_web() { [ "$(kubectl get pods -l app=web -o 'jsonpath={range .items[*]}{.status.containerStatuses[0].ready}{"\n"}{end}' | grep -c true)" = "$1" ]; }
 web_on() { kubectl get pods -l app=web -o "jsonpath={range .items[?(@.spec.nodeName==\"$1\")]}{.metadata.name}{\"\\n\"}{end}"; }
 
@@ -175,10 +181,7 @@ spec:
 EOF
 	show kubectl apply -f "$D/apps.yaml" || fail "could not create the workloads"
 	wait_for 90 ready_web 3 || { kubectl get pods -o wide; fail "web did not get 3 Ready pods"; }
-	wait_for 90 jp pod/db-1 '{.status.containerStatuses[0].ready}' ||
-		{ kubectl get pods -o wide; fail "db-1 did not start"; }
-	wait_for 90 [ "$(jp pod/db-1 '{.status.containerStatuses[0].ready}')" = true ] ||
-		{ kubectl get pods -o wide; fail "db-1 did not become Ready"; }
+	wait_for 120 pod_ready db-1 || { kubectl get pods -o wide; fail "db-1 did not become Ready"; }
 	show kubectl rollout status deployment/web --timeout=60s
 	show kubectl get deploy,rs,sts,pvc,pv
 	show kubectl get endpointslices -l kubernetes.io/service-name=web
@@ -208,8 +211,7 @@ spec:
   - {name: c, image: host, command: [python3, /app/holder.py, web-busy, "4"],
      volumeMounts: [{name: app, mountPath: /app}]}
 EOF
-	wait_for 30 [ "$(kubectl logs holder 2>/dev/null | grep -c '^held:')" -ge 4 ] ||
-		fail "the holder pod did not connect"
+	wait_for 30 holder_has 4 || fail "the holder pod did not connect"
 	show kubectl logs holder
 	tally >/dev/null
 	sleep 3
@@ -223,8 +225,7 @@ EOF
 	[ -n "$pids" ] || fail "cannot find $victim's processes in its cgroup"
 	# shellcheck disable=SC2086 # one argument per pid
 	show kill -KILL $pids
-	wait_for 30 [ "$(jp "pod/$victim" '{.status.containerStatuses[0].restartCount}/{.status.containerStatuses[0].ready}')" = 1/true ] ||
-		fail "$victim was not restarted"
+	wait_for 30 restarted_ready "$victim" || fail "$victim was not restarted"
 	sleep 2
 	state
 
@@ -237,23 +238,23 @@ EOF
 	say "Deleting db-0: the StatefulSet makes it again, with the same volume"
 	show kubectl logs db-0
 	show kubectl delete pod db-0
-	wait_for 60 [ "$(jp pod/db-0 '{.status.containerStatuses[0].ready}')" = true ] ||
-		fail "db-0 did not come back"
+	wait_for 90 pod_ready db-0 || fail "db-0 did not come back"
 	show kubectl logs db-0
 	[ "$(kubectl logs db-0 | grep -c started)" -ge 2 ] || fail "db-0 lost its data"
 	echo "(db-0's /data kept the first run's line: its claim data-db-0 outlived the pod)"
 
 	say "Power loss on $N1: skiffctl cluster node stop (skiff-node and its pods killed)"
 	show skiffctl cluster node stop "$C" "$N1" || fail "could not stop $N1"
-	wait_for 40 [ "$(jp "node/$N1" '{.status.conditions[?(@.type=="Ready")].status}')" = Unknown ] ||
-		fail "$N1 did not become NotReady"
+	wait_for 40 node_ready_is "$N1" Unknown || fail "$N1 did not become NotReady"
 	show kubectl get nodes
 	echo "($N1's pods leave the endpoints at once; after the 10 s toleration they are evicted)"
-	wait_for 90 [ -z "$(web_on "$N1")" ] || fail "web pods were not moved off $N1"
+	wait_for 90 none_on "$N1" || fail "web pods were not moved off $N1"
 	wait_for 60 ready_web 3 || fail "web did not get 3 Ready pods on $N2"
 	sleep 2
 	state
 	echo "(the failures above, if any, came in the seconds before $N1's pods left the endpoints)"
+	echo "(a db pod that lived on $N1 waits Pending: its local-path volume is on $N1, so it can run"
+	echo " nowhere else; it comes back when the node does: skiffctl cluster node start $C $N1)"
 	return 0
 }
 

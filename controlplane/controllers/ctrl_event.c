@@ -14,6 +14,7 @@
 #include <time.h>
 #include "apiserver/api.h"
 #include "controllers.h"
+#include "ktime.h"
 #include "log.h"
 #include "strmap.h"
 
@@ -190,7 +191,15 @@ void ctrl_event(struct ctrl_events *r, const cJSON *obj, const char *type, const
 	cJSON_AddStringToObject(ev, "lastTimestamp", now);
 	cJSON_AddNumberToObject(ev, "count", 1);
 	cJSON_AddStringToObject(ev, "type", type);
-	cJSON_AddNullToObject(ev, "eventTime");
+	/* set, as upstream's events.k8s.io recorder does: clients that read
+	 * Events through events.k8s.io/v1 (the python client's model) refuse
+	 * a null eventTime */
+	{
+		char micro[40];
+
+		ktime_micro_now(micro, sizeof(micro));
+		cJSON_AddStringToObject(ev, "eventTime", micro);
+	}
 	cJSON_AddStringToObject(ev, "reportingComponent", r->component);
 	cJSON_AddStringToObject(ev, "reportingInstance", "");
 	code = api_store_create(r->a, rt, ns, ev, &code, emsg, sizeof(emsg));

@@ -133,6 +133,12 @@ void kl_event(struct kl_pod *p, const char *ctr, const char *type, const char *r
 	cJSON_AddStringToObject(ev, "lastTimestamp", now);
 	cJSON_AddNumberToObject(ev, "count", 1);
 	cJSON_AddStringToObject(ev, "type", type);
+	{
+		char micro[40]; /* see ctrl_event.c: events.k8s.io readers need it */
+
+		ktime_micro_now(micro, sizeof(micro));
+		cJSON_AddStringToObject(ev, "eventTime", micro);
+	}
 	cJSON_AddStringToObject(ev, "reportingComponent", "kubelet");
 	cJSON_AddStringToObject(ev, "reportingInstance", k->o.node_name);
 	body = cJSON_PrintUnformatted(ev);

@@ -20,7 +20,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_api_lib import Server, Tap  # noqa: E402
+from test_api_lib import API_ONLY, Server, Tap  # noqa: E402
 
 from kubernetes import client, config, watch  # noqa: E402
 
@@ -447,7 +447,7 @@ def check_bad_input(srv):
 
 def main():
     # the events.k8s.io view of core Events: no controller events besides
-    srv = Server(extra=["--controllers=*,-replicaset,-deployment"], name="resb")
+    srv = Server(extra=[API_ONLY], name="resb")
     srv.start()
     t.section("discovery", check_discovery, srv)
     t.section("kubectl create", check_kubectl_create, srv)

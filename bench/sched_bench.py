@@ -28,6 +28,8 @@ from test_api_lib import Server, stop_all  # noqa: E402
 
 MERGE = {"Content-Type": "application/merge-patch+json"}
 PODS = "/api/v1/namespaces/default/pods"
+# every simulated Node gets a /24 pod CIDR: a /12 holds 4096 of them
+CIDR = "--cluster-cidr=10.0.0.0/12"
 TARGETS = {(1000, 100): 1000, (5000, 1000): 500}
 
 
@@ -69,7 +71,7 @@ def creator(srv, names, errors):
 
 
 def run(pods, nodes, clients):
-    srv = Server(extra=["--controllers=*,-nodelifecycle,-garbagecollector"],
+    srv = Server(extra=["--controllers=*,-nodelifecycle,-garbagecollector", CIDR],
                  name="schedbench").start()
     register(srv, nodes)
     base_commits = metric(srv, "skiff_scheduler_bind_commits_total")
@@ -114,7 +116,7 @@ def run(pods, nodes, clients):
 
 
 def run_backlog(pods, nodes, clients):
-    srv = Server(extra=["--controllers=*,-scheduler,-nodelifecycle,-garbagecollector"],
+    srv = Server(extra=["--controllers=*,-scheduler,-nodelifecycle,-garbagecollector", CIDR],
                  name="schedbacklog").start()
     register(srv, nodes)
     names = ["p-%05d" % i for i in range(pods)]
@@ -126,7 +128,7 @@ def run_backlog(pods, nodes, clients):
     for th in threads:
         th.join()
     srv.stop()
-    srv.extra = ["--controllers=*,-nodelifecycle,-garbagecollector"]
+    srv.extra = ["--controllers=*,-nodelifecycle,-garbagecollector", CIDR]
     t0 = time.monotonic()
     srv.start()
     while metric(srv, SCHEDULED) < pods and time.monotonic() - t0 < 600:

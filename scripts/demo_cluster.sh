@@ -95,7 +95,7 @@ data:
             b = urllib.request.urlopen("http://web/", timeout=1).read().decode().split()
             print("ok", b[0], b[2], flush=True)
         except Exception as e:
-            print("fail", type(e).__name__, "-", flush=True)
+            print("fail", type(e).__name__, str(getattr(e, "reason", "") or e).replace(" ", "_")[:60], flush=True)
         time.sleep(0.1)
   holder.py: |
     import http.client, sys, time

@@ -549,8 +549,17 @@ int sched_want_parse(struct sched *s, const cJSON *pod, struct sched_want *w)
 		vn = json_str(pvc, "spec.volumeName");
 		pv = vn && *vn ? ctrl_informer_get(s->pv_inf, vn) : NULL;
 		terms = json_at(pv, "spec.nodeAffinity.required.nodeSelectorTerms");
-		if (cJSON_IsArray(terms) && w->nvol < SCHED_MAX_VOLS)
-			w->vol_terms[w->nvol++] = terms;
+		if (!cJSON_IsArray(terms))
+			continue;
+		/* past the limit the rest would go unchecked: refuse, loudly */
+		if (w->nvol == SCHED_MAX_VOLS) {
+			snprintf(w->missing_claim, sizeof(w->missing_claim),
+				 "pod has more than %d bound persistentvolumeclaims with node "
+				 "affinity (this scheduler's limit)",
+				 SCHED_MAX_VOLS);
+			break;
+		}
+		w->vol_terms[w->nvol++] = terms;
 	}
 	sched_spread_prepare(s, w);
 	return 0;

@@ -13,7 +13,7 @@
 #define SCHED_MAX_PORTS	  16 /* host ports one pod may ask for (more: the rest not checked) */
 #define SCHED_MAX_SPREAD  8  /* topologySpreadConstraints on the hostname key looked at */
 #define SCHED_MAX_REASONS 64 /* distinct filter reasons in one failure message */
-#define SCHED_MAX_VOLS	  16 /* bound claims whose volume's node affinity is checked */
+#define SCHED_MAX_VOLS	  16 /* bound claims with node affinity per pod (more: Unschedulable, said) */
 
 /* cpu in millicores, memory in bytes (Quantity.MilliValue / Value) */
 struct sched_res {

@@ -19,6 +19,13 @@
  * request after 60 s (a list of a large cluster still fits). */
 #define KC_CONNECT_TIMEOUT_MS 10000L
 #define KC_REQUEST_TIMEOUT_MS 60000L
+/* Connections a client keeps open (watches and idle ones together). */
+#define KC_MAX_CONNECTS 32
+/* KCLIENT_MAX_INFLIGHT (kclient.h): HTTP/1.1 is one request per
+ * connection, and without a cap a burst (50 pods' status patches and
+ * events) opens a connection, with a full TLS handshake on both ends, per
+ * request in flight. */
+#define KC_MAX_INFLIGHT KCLIENT_MAX_INFLIGHT
 /* Refuse response bodies above this; nothing we read is that large. */
 #define KC_MAX_BODY (256L << 20)
 
@@ -33,6 +40,16 @@ struct kclient {
 	bool insecure;
 	long timeout_ms; /* 0: KC_REQUEST_TIMEOUT_MS */
 	CURL *easy;	 /* reused by blocking requests (keep-alive) */
+	/* Connections, TLS sessions and DNS shared by every handle of this
+	 * client: each kreq has a multi handle of its own, and without the
+	 * share each would open a TCP connection and do a full TLS handshake
+	 * (a 50-pod burst is hundreds of status patches and events). */
+	CURLSH *share;
+	int inflight;		       /* kreqs added to their multi, not yet freed */
+	struct kwatch *queue, **qtail; /* kreqs waiting for one of those */
+	/* one lock per kind of data, as curl asks: it takes one while
+	 * holding another */
+	pthread_mutex_t share_lock[CURL_LOCK_DATA_LAST];
 };
 
 static void kclient_unref(struct kclient *c);
@@ -42,6 +59,51 @@ static pthread_once_t kc_once = PTHREAD_ONCE_INIT;
 static void kc_global_init(void)
 {
 	curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+static void kc_share_lock(CURL *e, curl_lock_data data, curl_lock_access access, void *ud)
+{
+	(void)e;
+	(void)access;
+	if (data >= 0 && data < CURL_LOCK_DATA_LAST)
+		pthread_mutex_lock(&((struct kclient *)ud)->share_lock[data]);
+}
+
+static void kc_share_unlock(CURL *e, curl_lock_data data, void *ud)
+{
+	(void)e;
+	if (data >= 0 && data < CURL_LOCK_DATA_LAST)
+		pthread_mutex_unlock(&((struct kclient *)ud)->share_lock[data]);
+}
+
+/* The share behind every handle of c (see struct kclient). A client
+ * without one still works: each handle then keeps its own connections. */
+static void kc_setup_share(struct kclient *c)
+{
+	CURLSHcode sc = CURLSHE_OK;
+	pthread_mutexattr_t ma;
+	int i;
+
+	/* recursive: libcurl 7.88 takes the connection lock again while
+	 * holding it (seen as a self-deadlock in curl_easy_perform) */
+	pthread_mutexattr_init(&ma);
+	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
+	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_init(&c->share_lock[i], &ma);
+	pthread_mutexattr_destroy(&ma);
+	c->share = curl_share_init();
+	if (!c->share)
+		return;
+	sc |= curl_share_setopt(c->share, CURLSHOPT_LOCKFUNC, kc_share_lock);
+	sc |= curl_share_setopt(c->share, CURLSHOPT_UNLOCKFUNC, kc_share_unlock);
+	sc |= curl_share_setopt(c->share, CURLSHOPT_USERDATA, c);
+	sc |= curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+	sc |= curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+	sc |= curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+	if (sc != CURLSHE_OK) {
+		curl_share_cleanup(c->share);
+		c->share = NULL;
+	}
 }
 
 /* libcurl with GnuTLS (Debian's libcurl4-gnutls) answers CAINFO_BLOB with
@@ -98,6 +160,8 @@ struct kclient *kclient_new(const struct kconfig *kc)
 		return NULL;
 	c->refs = 1;
 	c->ca_fd = -1;
+	c->qtail = &c->queue;
+	kc_setup_share(c);
 	c->insecure = kc->insecure;
 	c->server = strdup(kc->server);
 	if (!c->server)
@@ -133,6 +197,11 @@ static void kclient_unref(struct kclient *c)
 		return;
 	if (c->easy)
 		curl_easy_cleanup(c->easy);
+	/* every handle using it is gone: the last kwatch held a reference */
+	if (c->share)
+		curl_share_cleanup(c->share);
+	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_destroy(&c->share_lock[i]);
 	if (c->ca_fd >= 0)
 		close(c->ca_fd);
 	free(c->ca_path);
@@ -174,6 +243,10 @@ static int kclient_setup_easy(const struct kclient *c, CURL *e, const char *url,
 	cc |= curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, KC_CONNECT_TIMEOUT_MS);
 	cc |= curl_easy_setopt(e, CURLOPT_USERAGENT, "skiff/0.1");
 	cc |= curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
+	if (c->share) {
+		cc |= curl_easy_setopt(e, CURLOPT_SHARE, c->share);
+		cc |= curl_easy_setopt(e, CURLOPT_MAXCONNECTS, (long)KC_MAX_CONNECTS);
+	}
 	/* No CURLOPT_ACCEPT_ENCODING: we never ask for gzip (see k8s-api.md §12). */
 	if (c->insecure) {
 		cc |= curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
@@ -371,11 +444,36 @@ struct kwatch {
 	bool stopped;  /* kwatch_stop() was called */
 	bool finished; /* on_done was called */
 	bool overflow; /* a line exceeded KW_MAX_LINE, a kreq body KC_MAX_BODY */
+	bool queued;   /* a kreq waiting in c->queue (not added to its multi) */
+	bool counted;  /* a kreq counted in c->inflight */
+	struct kwatch *qnext;
 	char errbuf[CURL_ERROR_SIZE];
 };
 
+static void kr_start_queued(struct kclient *c);
+
+static void kw_unqueue(struct kwatch *w)
+{
+	struct kwatch **pp;
+
+	for (pp = &w->c->queue; *pp; pp = &(*pp)->qnext) {
+		if (*pp == w) {
+			*pp = w->qnext;
+			if (!*pp)
+				w->c->qtail = pp;
+			break;
+		}
+	}
+	w->queued = false;
+}
+
 static void kw_destroy(struct kwatch *w)
 {
+	struct kclient *c = w->c;
+	bool counted = w->counted;
+
+	if (w->queued)
+		kw_unqueue(w);
 	if (w->multi && w->easy)
 		curl_multi_remove_handle(w->multi, w->easy);
 	if (w->easy)
@@ -394,8 +492,12 @@ static void kw_destroy(struct kwatch *w)
 	curl_slist_free_all(w->hdrs);
 	free(w->url);
 	free(w->buf);
-	kclient_unref(w->c);
 	free(w);
+	if (counted) {
+		c->inflight--;
+		kr_start_queued(c);
+	}
+	kclient_unref(c);
 }
 
 static bool kw_append(struct kwatch *w, const char *data, size_t n, size_t max)
@@ -689,18 +791,55 @@ static struct kwatch *kw_start(struct kwatch *w, struct kclient *c, struct ev_lo
 		curl_easy_setopt(w->easy, CURLOPT_TCP_KEEPIDLE, 30L);
 		curl_easy_setopt(w->easy, CURLOPT_TCP_KEEPINTVL, 10L);
 	}
+	/* The shared cache holds the watches' connections too; curl's default
+	 * (4 per easy handle, counted per multi) would close every request's
+	 * connection as it ends. */
+	curl_multi_setopt(w->multi, CURLMOPT_MAXCONNECTS, (long)KC_MAX_CONNECTS);
 	curl_multi_setopt(w->multi, CURLMOPT_SOCKETFUNCTION, kw_sock_cb);
 	curl_multi_setopt(w->multi, CURLMOPT_SOCKETDATA, w);
 	curl_multi_setopt(w->multi, CURLMOPT_TIMERFUNCTION, kw_timer_fn);
 	curl_multi_setopt(w->multi, CURLMOPT_TIMERDATA, w);
+	if (w->on_resp && c->inflight >= KC_MAX_INFLIGHT) {
+		/* started by kr_start_queued when one in flight ends */
+		w->queued = true;
+		*c->qtail = w;
+		c->qtail = &w->qnext;
+		return w;
+	}
 	/* Adding only arms the timer (via kw_timer_fn): no callback of ours
 	 * runs before kwatch_start/kreq_get returns. */
 	if (curl_multi_add_handle(w->multi, w->easy) != CURLM_OK)
 		goto fail;
+	if (w->on_resp) {
+		w->counted = true;
+		c->inflight++;
+	}
 	return w;
 fail:
 	kw_destroy(w);
 	return NULL;
+}
+
+/* A kreq in flight ended: start the queued ones that now fit. One that
+ * cannot be added to its multi (out of memory) is answered with the
+ * error right here. */
+static void kr_start_queued(struct kclient *c)
+{
+	while (c->queue && c->inflight < KC_MAX_INFLIGHT) {
+		struct kwatch *w = c->queue;
+
+		kw_unqueue(w);
+		if (curl_multi_add_handle(w->multi, w->easy) == CURLM_OK) {
+			w->counted = true;
+			c->inflight++;
+			continue;
+		}
+		snprintf(w->errbuf, sizeof(w->errbuf), "cannot start the request");
+		w->busy++;
+		kr_complete(w, CURLE_OUT_OF_MEMORY, 0);
+		w->busy--;
+		kw_destroy(w);
+	}
 }
 
 /* A kstream learns of a 200 when its headers end, before any body byte:

@@ -80,7 +80,11 @@ struct kwatch *kstream_start(struct kclient *c, struct ev_loop *loop, const char
  * client's overall timeout, kclient_set_timeout, runs out). resp and its
  * body belong to the kreq and are valid only during on_done; the kreq is
  * freed after on_done returns. No callback runs before kreq_get returns.
- * Used where a blocking request would stall the loop (informer lists). */
+ * Used where a blocking request would stall the loop (informer lists).
+ * At most KCLIENT_MAX_INFLIGHT kreqs of one client are in flight; the rest
+ * wait and start in the order they were made. The client's handles share
+ * connections and TLS sessions, so a burst reuses a few connections. */
+#define KCLIENT_MAX_INFLIGHT 6
 struct kreq;
 typedef void (*kreq_done_cb)(void *ud, const struct kresp *resp);
 

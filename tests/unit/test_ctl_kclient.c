@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@
 
 static pid_t server_pid;
 static int server_port;
+static int accept_pipe[2]; /* the server writes a byte per connection */
 
 /* --- the test server (runs in forked children) --- */
 
@@ -171,6 +173,8 @@ static int start_server(void **state)
 	    getsockname(ls, (struct sockaddr *)&a, &al))
 		return -1;
 	server_port = ntohs(a.sin_port);
+	if (pipe(accept_pipe))
+		return -1;
 	server_pid = fork();
 	if (server_pid < 0)
 		return -1;
@@ -183,6 +187,8 @@ static int start_server(void **state)
 
 			if (fd < 0)
 				continue;
+			if (write(accept_pipe[1], "c", 1) < 0)
+				_exit(1);
 			if (fork() == 0) {
 				close(ls);
 				srv_conn(fd);
@@ -497,6 +503,85 @@ static void test_watch_stop_before_run(void **state)
 	ev_loop_destroy(loop);
 }
 
+/* Connections the server accepted since the last call. */
+static int accepted(void)
+{
+	char b[256];
+	int n = 0, k;
+
+	fcntl(accept_pipe[0], F_SETFL, O_NONBLOCK);
+	while ((k = read(accept_pipe[0], b, sizeof(b))) > 0)
+		n += k;
+	return n;
+}
+
+struct rstate {
+	int done, ok, order[32];
+	struct kreq *cancel; /* cancelled from the first answer */
+};
+
+static void r_done(void *ud, const struct kresp *r)
+{
+	struct rstate *s = ud;
+
+	if (r->status == 200 && strstr(r->body, "\"method\":\"GET\""))
+		s->ok++;
+	if (s->done < 32)
+		sscanf(strstr(r->body, "/echo/") ? strstr(r->body, "/echo/") + 6 : "-1", "%d",
+		       &s->order[s->done]);
+	s->done++;
+	if (s->cancel) {
+		kreq_cancel(s->cancel);
+		s->cancel = NULL;
+	}
+}
+
+/* A burst of kreqs: all answered, over at most
+ * KCLIENT_MAX_INFLIGHT connections (the rest wait, then reuse them); a
+ * queued one cancelled meanwhile is never answered. */
+static void test_kreq_burst(void **state)
+{
+	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+	struct kclient *c = new_client("t");
+	struct rstate s = {0};
+	struct kreq *last = NULL;
+	char path[32];
+
+	(void)state;
+	accepted();
+	for (int i = 0; i < 24; i++) {
+		snprintf(path, sizeof(path), "/echo/%d", i);
+		last = kreq_get(c, loop, path, r_done, &s);
+		assert_non_null(last);
+	}
+	s.cancel = last; /* still queued when the first answer comes */
+	run_loop(loop);
+	assert_int_equal(s.done, 23);
+	assert_int_equal(s.ok, 23);
+	{
+		/* every one but the cancelled last (23) answered, once */
+		int seen = 0;
+
+		for (int i = 0; i < 23; i++) {
+			assert_true(s.order[i] >= 0 && s.order[i] < 23);
+			seen |= 1 << s.order[i];
+		}
+		assert_int_equal(seen, (1 << 23) - 1);
+	}
+	assert_true(accepted() <= KCLIENT_MAX_INFLIGHT);
+	/* the connections are kept: a blocking request reuses one */
+	{
+		struct kresp r;
+
+		assert_int_equal(kclient_request(c, "GET", "/echo", NULL, NULL, 0, NULL, &r), 0);
+		assert_int_equal(r.status, 200);
+		kresp_free(&r);
+		assert_int_equal(accepted(), 0);
+	}
+	kclient_free(c);
+	ev_loop_destroy(loop);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -510,6 +595,7 @@ int main(void)
 	    cmocka_unit_test(test_watch_stop_in_done),
 	    cmocka_unit_test(test_watch_concurrent),
 	    cmocka_unit_test(test_watch_stop_before_run),
+	    cmocka_unit_test(test_kreq_burst),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

@@ -31,7 +31,12 @@
 
 #define SYSFS_CGROUP	 "/sys/fs/cgroup"
 #define START_TIMEOUT_MS 30000
-#define STOP_WAIT_MS	 5000
+/* Containers starting (runc run until the process runs) at once; more wait
+ * their turn in order. Fifty runc runs side by side on two cores finish
+ * together and late; a few at a time finish in order, and each started
+ * process gets the CPU to come up before its first probe. */
+#define RT_MAX_STARTING 4
+#define STOP_WAIT_MS	5000
 
 /* The host image's directories: bound read-only when they are directories,
  * recreated as the same symlink when they are one (/bin -> usr/bin on
@@ -43,9 +48,11 @@ struct rt {
 	struct ev_loop *loop;
 	char root[PATH_MAX], runc_root[PATH_MAX + 8], runc[PATH_MAX], shim[PATH_MAX];
 	enum rt_cg_mode cg_mode;
-	const char *host_dirs[8];  /* directories to bind */
-	const char *host_links[8]; /* names that are symlinks ... */
-	char host_targets[8][256]; /* ... to these */
+	const char *host_dirs[8];	 /* directories to bind */
+	const char *host_links[8];	 /* names that are symlinks ... */
+	char host_targets[8][256];	 /* ... to these */
+	int starting;			 /* rt_run_async shims not yet reported */
+	struct rt_start *queue, **qtail; /* starts waiting for one of those */
 };
 
 struct rt_exec_op {
@@ -136,6 +143,7 @@ int rt_new(struct ev_loop *loop, const struct rt_opts *o, struct rt **out)
 	if (!rt)
 		return -ENOMEM;
 	rt->loop = loop;
+	rt->qtail = &rt->queue;
 	snprintf(rt->root, sizeof(rt->root), "%s", o->root_dir);
 	snprintf(rt->runc_root, sizeof(rt->runc_root), "%s/runc", o->root_dir);
 	snprintf(rt->runc, sizeof(rt->runc), "%s", o->runc ? o->runc : "runc");
@@ -190,8 +198,14 @@ err:
 	return r;
 }
 
+static void start_queue_free(struct rt *rt);
+
 void rt_free(struct rt *rt)
 {
+	/* starts still queued never ran: their bundles stay for the next
+	 * start's cleanup of leftovers */
+	if (rt)
+		start_queue_free(rt);
 	free(rt);
 }
 
@@ -449,13 +463,14 @@ static char *runc_msg(char *line)
 /* Start the shim; returns the read end of its report pipe. posix_spawn
  * (a vfork underneath): a fork would copy this process's page tables for
  * every container start only to exec at once. */
-static int shim_spawn(struct rt *rt, const struct rt_spec *s, const char *memcg)
+/* log NULL: the container's output is dropped. */
+static int shim_spawn(struct rt *rt, const char *dir, const char *id, const char *log,
+		      unsigned long long log_max, const char *memcg)
 {
-	const char *log = s->log_path ? s->log_path : "/dev/null";
 	char max[32];
-	char *argv[] = {"skiff-shim", (char *)s->dir, (char *)s->id,
-			rt->runc,     rt->runc_root,  (char *)log,
-			max,	      (char *)memcg,  NULL};
+	char *argv[] = {"skiff-shim", (char *)dir,   (char *)id,
+			rt->runc,     rt->runc_root, (char *)(log ? log : "/dev/null"),
+			max,	      (char *)memcg, NULL};
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
 	sigset_t none;
@@ -464,8 +479,7 @@ static int shim_spawn(struct rt *rt, const struct rt_spec *s, const char *memcg)
 
 	if (pipe2(p, O_CLOEXEC))
 		return -errno;
-	snprintf(max, sizeof(max), "%llu",
-		 s->log_path ? (unsigned long long)s->log_max_size : 0ULL);
+	snprintf(max, sizeof(max), "%llu", log ? log_max : 0ULL);
 	posix_spawn_file_actions_init(&fa);
 	posix_spawnattr_init(&at);
 	sigemptyset(&none);
@@ -669,7 +683,7 @@ int rt_run(struct rt *rt, const struct rt_spec *s, void (*on_exit)(void *ud, str
 	r = start_prepare(rt, s, st, cg, sizeof(cg), memcg, sizeof(memcg));
 	if (r)
 		return r;
-	fd = shim_spawn(rt, s, memcg);
+	fd = shim_spawn(rt, s->dir, s->id, s->log_path, s->log_max_size, memcg);
 	r = fd < 0 ? fd : report_read(fd, rep, sizeof(rep));
 	if (fd >= 0)
 		close(fd);
@@ -679,7 +693,11 @@ int rt_run(struct rt *rt, const struct rt_spec *s, void (*on_exit)(void *ud, str
 /* A start in flight (rt_run_async): the shim's report pipe on the loop. */
 struct rt_start {
 	struct rt *rt;
+	struct rt_start *next; /* in rt->queue while it waits */
 	char id[128], dir[PATH_MAX], cg[PATH_MAX], rep[1024];
+	char memcg[PATH_MAX], log[PATH_MAX];
+	bool has_log;
+	unsigned long long log_max;
 	size_t n;
 	int fd;
 	ev_io w;
@@ -689,20 +707,7 @@ struct rt_start {
 	void *ud;
 };
 
-static void start_done(struct rt_start *a, int r)
-{
-	struct rt_ctr *c = NULL;
-	struct rt_state st = {0};
-
-	ev_io_stop(a->rt->loop, &a->w);
-	ev_timer_stop(a->rt->loop, &a->t);
-	close(a->fd);
-	a->rep[a->n] = 0;
-	if (start_finish(a->rt, a->id, a->dir, a->cg, a->rep, r, a->on_exit, a->ud, &c, &st))
-		c = NULL;
-	a->started(a->ud, c, &st);
-	free(a);
-}
+static void start_done(struct rt_start *a, int r);
 
 static void start_io_cb(EV_P_ ev_io *w, int revents)
 {
@@ -722,6 +727,81 @@ static void start_timeout_cb(EV_P_ ev_timer *w, int revents)
 	start_done(w->data, -ETIMEDOUT);
 }
 
+static void start_launch(struct rt_start *a);
+
+/* Start the queued ones that now fit (a start just ended). */
+static void start_next(struct rt *rt)
+{
+	while (rt->queue && rt->starting < RT_MAX_STARTING) {
+		struct rt_start *a = rt->queue;
+
+		rt->queue = a->next;
+		if (!rt->queue)
+			rt->qtail = &rt->queue;
+		start_launch(a);
+	}
+}
+
+/* r < 0: the start failed before a report (the shim, a timeout). */
+static void start_done(struct rt_start *a, int r)
+{
+	struct rt *rt = a->rt;
+	struct rt_ctr *c = NULL;
+	struct rt_state st = {0};
+
+	if (a->fd >= 0) {
+		ev_io_stop(rt->loop, &a->w);
+		ev_timer_stop(rt->loop, &a->t);
+		close(a->fd);
+		rt->starting--;
+	}
+	a->rep[a->n] = 0;
+	if (start_finish(rt, a->id, a->dir, a->cg, a->rep, r, a->on_exit, a->ud, &c, &st))
+		c = NULL;
+	a->started(a->ud, c, &st);
+	free(a);
+	start_next(rt);
+}
+
+/* Spawn a's shim and wait for its report on the loop: 0, or the negative
+ * errno of a shim that could not be spawned (a->fd stays negative). */
+static int start_spawn(struct rt_start *a)
+{
+	struct rt *rt = a->rt;
+
+	a->fd = shim_spawn(rt, a->dir, a->id, a->has_log ? a->log : NULL, a->log_max, a->memcg);
+	if (a->fd < 0)
+		return a->fd;
+	rt->starting++;
+	ev_io_init(&a->w, start_io_cb, a->fd, EV_READ);
+	a->w.data = a;
+	ev_timer_init(&a->t, start_timeout_cb, START_TIMEOUT_MS / 1000.0, 0);
+	a->t.data = a;
+	ev_io_start(rt->loop, &a->w);
+	ev_timer_start(rt->loop, &a->t);
+	return 0;
+}
+
+/* A queued start's turn: a failure is reported like any other. */
+static void start_launch(struct rt_start *a)
+{
+	int r = start_spawn(a);
+
+	if (r)
+		start_done(a, r);
+}
+
+static void start_queue_free(struct rt *rt)
+{
+	while (rt->queue) {
+		struct rt_start *a = rt->queue;
+
+		rt->queue = a->next;
+		free(a);
+	}
+	rt->qtail = &rt->queue;
+}
+
 int rt_run_async(struct rt *rt, const struct rt_spec *s,
 		 void (*started)(void *ud, struct rt_ctr *c, const struct rt_state *st),
 		 void (*on_exit)(void *ud, struct rt_ctr *c), void *ud, struct rt_state *st)
@@ -739,26 +819,31 @@ int rt_run_async(struct rt *rt, const struct rt_spec *s,
 		free(a);
 		return r;
 	}
-	a->fd = shim_spawn(rt, s, memcg);
-	if (a->fd < 0) {
-		struct rt_ctr *none;
-
-		r = start_finish(rt, s->id, s->dir, a->cg, a->rep, a->fd, on_exit, ud, &none, st);
-		free(a);
-		return r;
-	}
 	a->rt = rt;
+	a->fd = -1;
 	snprintf(a->id, sizeof(a->id), "%s", s->id);
 	snprintf(a->dir, sizeof(a->dir), "%s", s->dir);
+	snprintf(a->memcg, sizeof(a->memcg), "%s", memcg);
+	a->has_log = s->log_path != NULL;
+	snprintf(a->log, sizeof(a->log), "%s", s->log_path ? s->log_path : "");
+	a->log_max = s->log_path ? (unsigned long long)s->log_max_size : 0ULL;
 	a->started = started;
 	a->on_exit = on_exit;
 	a->ud = ud;
-	ev_io_init(&a->w, start_io_cb, a->fd, EV_READ);
-	a->w.data = a;
-	ev_timer_init(&a->t, start_timeout_cb, START_TIMEOUT_MS / 1000.0, 0);
-	a->t.data = a;
-	ev_io_start(rt->loop, &a->w);
-	ev_timer_start(rt->loop, &a->t);
+	if (rt->starting < RT_MAX_STARTING) {
+		/* started now: a shim that cannot be spawned is this call's error */
+		r = start_spawn(a);
+		if (r) {
+			struct rt_ctr *none;
+
+			r = start_finish(rt, s->id, s->dir, a->cg, a->rep, r, on_exit, ud, &none,
+					 st);
+			free(a);
+		}
+		return r;
+	}
+	*rt->qtail = a;
+	rt->qtail = &a->next;
 	return 0;
 }
 

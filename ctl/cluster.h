@@ -33,6 +33,7 @@ struct cl_cluster {
 	 * Lease at a quarter of grace_secs, upstream's 10 s of 40 s. */
 	int grace_secs;			    /* --node-monitor-grace-period */
 	int tol_not_ready, tol_unreachable; /* --default-*-toleration-seconds */
+	bool random_lb;			    /* the nodes' --lb-algorithm random */
 };
 
 /* `cluster create`'s node lifecycle defaults: a stopped node's pods run
@@ -107,6 +108,12 @@ int cl_net_route(const char *ns, const char *dst_cidr, const char *via);
 int cl_net_attach(const char *bridge_ns, const char *ns, const char *ifname,
 		  const struct cl_cluster *c, unsigned host);
 /* Names of /run/netns entries that belong to c (exact patterns). */
+/* Set ifname (a member's bridge-side veth in bridge_ns) up or down: a node
+ * powered off is also cut off the cluster's network. */
+int cl_net_link_set(const char *bridge_ns, const char *ifname, bool up);
+/* Node i's bridge-side veth: its name, and setting it up or down. */
+void cl_node_ifname(int i, char *buf, size_t len);
+int cl_node_link(const struct cl_cluster *c, int i, bool up);
 int cl_netns_list(const struct cl_cluster *c, char ***names, int *n);
 
 /* --- cluster_proc.c: processes --- */
@@ -147,6 +154,7 @@ struct cl_create_opts {
 	int wait_secs;
 	bool retain;					/* keep what was made when create fails */
 	int grace_secs, tol_not_ready, tol_unreachable; /* see struct cl_cluster */
+	bool random_lb;					/* see struct cl_cluster */
 };
 
 int cl_create(const struct cl_create_opts *co, bool json);

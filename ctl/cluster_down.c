@@ -142,6 +142,15 @@ int cl_node_stop(struct cl_cluster *c, int i)
 	}
 	cl_node_dir(c, i, "skiff-node.pid", pidf, sizeof(pidf));
 	unlink(pidf);
-	printf("node %s stopped (%d process%s killed)\n", name, n, n == 1 ? "" : "es");
+	/* and its network with it: packets to its pods are lost, not refused
+	 * by namespaces that outlive their processes (connections hang, as
+	 * to a machine that lost power) */
+	r = cl_node_link(c, i, false);
+	if (r) {
+		fprintf(stderr, "error: node %s: its link down: %s\n", name, strerror(-r));
+		return r;
+	}
+	printf("node %s stopped (%d process%s killed, its link down)\n", name, n,
+	       n == 1 ? "" : "es");
 	return 0;
 }

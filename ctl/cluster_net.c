@@ -272,6 +272,55 @@ close_ns:
 	return r;
 }
 
+int cl_net_link_set(const char *bridge_ns, const char *ifname, bool up)
+{
+	struct rtnl_link *link = NULL, *change = NULL;
+	struct nl_sock *sk = NULL;
+	int r;
+
+	r = cl_nl_in(bridge_ns, &sk);
+	if (r)
+		return r;
+	r = rtnl_link_get_kernel(sk, 0, ifname, &link);
+	if (r) {
+		r = cl_nlerr(r, ifname);
+		goto out;
+	}
+	change = rtnl_link_alloc();
+	if (!change) {
+		r = -ENOMEM;
+		goto out;
+	}
+	if (up)
+		rtnl_link_set_flags(change, IFF_UP);
+	else
+		rtnl_link_unset_flags(change, IFF_UP);
+	r = rtnl_link_change(sk, link, change, 0);
+	if (r)
+		r = cl_nlerr(r, up ? "link up" : "link down");
+out:
+	if (change)
+		rtnl_link_put(change);
+	if (link)
+		rtnl_link_put(link);
+	nl_socket_free(sk);
+	return r;
+}
+
+void cl_node_ifname(int i, char *buf, size_t len)
+{
+	snprintf(buf, len, "v-node-%d", i);
+}
+
+int cl_node_link(const struct cl_cluster *c, int i, bool up)
+{
+	char br[96], ifn[32];
+
+	cl_netns_name(c, 0, false, br, sizeof(br));
+	cl_node_ifname(i, ifn, sizeof(ifn));
+	return cl_net_link_set(br, ifn, up);
+}
+
 /* ns is one of c's: sk-<name>-net, sk-<name>-cp or sk-<name>-node-<digits>
  * (exact, so cluster "a" never matches cluster "a-b"'s namespaces). */
 static bool cl_netns_ours(const struct cl_cluster *c, const char *ns)

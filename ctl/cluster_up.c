@@ -184,6 +184,10 @@ static int cl_node_spawn(const struct cl_cluster *c, int i)
 	snprintf(renew, sizeof(renew), "%g", c->grace_secs / 4.0);
 	argv[n++] = "--node-lease-renew-interval";
 	argv[n++] = renew;
+	if (c->random_lb) {
+		argv[n++] = "--lb-algorithm";
+		argv[n++] = "random";
+	}
 	/* The kubelet's root dir, once this skiff-node has a kubelet. */
 	if (cl_help_has(bin, "--root-dir")) {
 		argv[n++] = "--root-dir";
@@ -420,7 +424,7 @@ static int cl_make_skeleton(const struct cl_cluster *c)
 		if ((r = cl_mkdir_p(path)))
 			return r;
 		cl_netns_name(c, i, false, ns, sizeof(ns));
-		snprintf(ifn, sizeof(ifn), "v-node-%d", i);
+		cl_node_ifname(i, ifn, sizeof(ifn));
 		if ((r = cl_netns_create(ns)) ||
 		    (r = cl_net_attach(br, ns, ifn, c, CL_HOST_NODE(i))))
 			return r;
@@ -499,6 +503,7 @@ int cl_create(const struct cl_create_opts *co, bool json)
 	c.grace_secs = co->grace_secs;
 	c.tol_not_ready = co->tol_not_ready;
 	c.tol_unreachable = co->tol_unreachable;
+	c.random_lb = co->random_lb;
 	if ((r = cl_mkdir_p(c.dir)) || (r = cl_pick_subnet(co->root, &c.subnet))) {
 		fprintf(stderr, "error: %s: %s\n", r == -ENOSPC ? "no free subnet" : c.dir,
 			strerror(-r));
@@ -610,6 +615,12 @@ int cl_node_start(struct cl_cluster *c, int i, int wait_secs)
 	if (r > 0) {
 		fprintf(stderr, "error: node %s is running (%d processes in %s)\n", name, r, cg);
 		return -EBUSY;
+	}
+	/* power back: the node is on the cluster's network again */
+	r = cl_node_link(c, i, true);
+	if (r) {
+		fprintf(stderr, "error: node %s: its link up: %s\n", name, strerror(-r));
+		return r;
 	}
 	return cl_node_spawn_wait(c, i, wait_secs, "started");
 }

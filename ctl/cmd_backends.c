@@ -328,6 +328,9 @@ int cmd_backends(int argc, char **argv, struct ctl_opts *o)
 										   : "None");
 			cJSON_AddNumberToObject(js, "affinityTimeoutSeconds",
 						row->val.affinity_timeout);
+			cJSON_AddStringToObject(
+			    js, "algorithm",
+			    row->val.flags & LB_SVC_F_RANDOM ? "random" : "least-connections");
 			cJSON_AddNumberToObject(js, "readyCount", row->val.ready_count);
 			jeps = cJSON_AddArrayToObject(js, "endpoints");
 		}

@@ -26,6 +26,7 @@ struct cl_args {
 	int wait_secs;
 	bool retain;
 	int grace_secs, tol_not_ready, tol_unreachable; /* create's node lifecycle */
+	bool random_lb;					/* create's --lb-algorithm random */
 	/* hidden forward mode */
 	int listen_fd;
 	const char *netns, *upstream;
@@ -85,6 +86,14 @@ static int cl_parse(int argc, char **argv, struct ctl_opts *o, struct cl_args *a
 			if (cl_int_flag(o, "--default-unreachable-toleration-seconds", v, 0,
 					INT_MAX, &a->tol_unreachable))
 				return 1;
+		} else if ((v = ctl_flag_value(argc, argv, &i, "--lb-algorithm"))) {
+			if (strcmp(v, "least-connections") && strcmp(v, "random"))
+				return ctl_err(
+				    o,
+				    "invalid argument \"%s\" for \"--lb-algorithm\" flag: "
+				    "want least-connections or random",
+				    v);
+			a->random_lb = !strcmp(v, "random");
 		} else if (!strcmp(argv[i], "--retain"))
 			a->retain = true;
 		else if ((v = ctl_flag_value(argc, argv, &i, "--listen-fd"))) {
@@ -144,7 +153,8 @@ static int cl_cmd_create(int argc, char **argv, struct ctl_opts *o)
 				     .retain = a.retain,
 				     .grace_secs = a.grace_secs,
 				     .tol_not_ready = a.tol_not_ready,
-				     .tol_unreachable = a.tol_unreachable};
+				     .tol_unreachable = a.tol_unreachable,
+				     .random_lb = a.random_lb};
 	return cl_create(&co, o->out == CTL_OUT_JSON) ? 1 : 0;
 }
 
@@ -356,7 +366,8 @@ static const struct ctl_cmd cl_cmds[] = {
      "create [--name N] [--nodes K] [--wait SECS] [--retain]   make a local cluster\n"
      "         [--node-monitor-grace-period D]   (default 10s)\n"
      "         [--default-not-ready-toleration-seconds N]   (default 10)\n"
-     "         [--default-unreachable-toleration-seconds N]   (default 10)"},
+     "         [--default-unreachable-toleration-seconds N]   (default 10)\n"
+     "         [--lb-algorithm least-connections|random]   the nodes' choice of backend"},
     {"delete", cl_cmd_delete, "delete [N]          stop and remove a cluster and its leftovers"},
     {"list", cl_cmd_list, "list                the clusters, their nodes and status (-o json)"},
     {"kubeconfig", cl_cmd_kubeconfig, "kubeconfig [N]      print the cluster's kubeconfig"},

@@ -57,7 +57,7 @@ if [ "$(id -u)" != 0 ] || [ -z "$KUBECTL" ]; then
 fi
 CGROOT=/sys/fs/cgroup/unified
 [ -d $CGROOT/cgroup.procs ] || [ -f $CGROOT/cgroup.procs ] || CGROOT=/sys/fs/cgroup
-echo "1..29"
+echo "1..31"
 
 D=$SKIFF_CLUSTER_DIR/$C
 KC=$D/kubeconfig
@@ -145,10 +145,14 @@ KSUM=$(md5sum <"$D/nodes/$C-node-1/kubeconfig")
 run "$CTL" cluster node stop "$C" "$C-node-1"
 cond "node stop kills the node's skiff-node and its pods (SIGKILL)" eval \
 	"[ \$RC = 0 ] && ! alive $NODE1 && ! alive $POD && [ -z \"\$(cat $CG1/cgroup.procs)\" ]"
+link_up() { ip netns exec "sk-$C-net" ip -o link show "v-node-$1" | grep -q '[<,]UP[,>]'; }
+cond "node stop takes the node off the cluster's network (its link down), node 2's stays up" \
+	eval "! link_up 1 && link_up 2"
 run "$CTL" cluster list
 check "cluster list shows the stopped node" 0 "1/2       Degraded"
 run "$CTL" cluster node start "$C" node-1 --wait 30
 check "node start brings it back" 0 "node $C-node-1 started"
+cond "node start puts its link up again" link_up 1
 cond "the restarted node reuses its credential and its pins" eval \
 	"[ \"\$(md5sum <$D/nodes/$C-node-1/kubeconfig)\" = '$KSUM' ] &&
 	 grep -q 'already joined\|links adopted' $D/nodes/$C-node-1/skiff-node.log &&

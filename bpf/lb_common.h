@@ -55,6 +55,7 @@ struct lb4_svc_key {
 
 /* Service flags (slot 0 .flags). */
 #define LB_SVC_F_AFFINITY 0x1 /* sessionAffinity: ClientIP */
+#define LB_SVC_F_RANDOM	  0x2 /* uniform random choice (skiff-node --lb-algorithm random) */
 
 /* Value of skiff_svc. Slot 0 uses every field but backend_id, which holds
  * the service id instead; slots 1..count use only backend_id.

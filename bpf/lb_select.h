@@ -10,7 +10,10 @@
  *    and still in the usable set;
  *  - otherwise least active connections: an exact scan when the usable set
  *    has at most LB_EXACT_MAX slots, power-of-two-choices above that; ties
- *    are broken uniformly at random.
+ *    are broken uniformly at random;
+ *  - or, for a service flagged LB_SVC_F_RANDOM, a uniformly random usable
+ *    slot whatever its connections (kube-proxy's and Cilium's default:
+ *    kept to compare against).
  *
  * The includer defines, before including this file:
  *   struct sel_env;   whatever the accessors need
@@ -173,6 +176,27 @@ LB_INLINE int lb_pick_p2c(struct sel_env *env, __u32 first, __u32 n, __u8 need, 
 	return -1;
 }
 
+/* Uniformly random among first..first+n-1, blind to connections; a slot
+ * that is stale or lacks the state is retried a few times. */
+LB_INLINE int lb_pick_random(struct sel_env *env, __u32 first, __u32 n, __u8 need,
+			     struct lb_pick *out)
+{
+	__u32 t;
+
+	for (t = 0; t < LB_P2C_TRIES; t++) {
+		__u32 a = sel_env_rand(env) % n, id = 0;
+		__u8 st = 0;
+		__u64 act = 0;
+
+		if (sel_env_slot(env, first + a, &id, &st, &act) || !(st & need))
+			continue;
+		out->backend_id = id;
+		out->slot = (__u16)(first + a);
+		return 0;
+	}
+	return -1;
+}
+
 /* Pick a backend for a new connection to svc. hint (may be NULL) is the
  * client's affinity entry; it is used only if its slot still holds that
  * backend in the usable range with the needed state. Returns 0 or -1. */
@@ -201,7 +225,9 @@ LB_INLINE int lb_select(struct sel_env *env, const struct lb4_svc_val *svc,
 			return 0;
 		}
 	}
-	if (n <= LB_EXACT_MAX)
+	if (svc->flags & LB_SVC_F_RANDOM)
+		err = lb_pick_random(env, first, n, need, out);
+	else if (n <= LB_EXACT_MAX)
 		err = lb_pick_exact(env, first, n, need, out);
 	else
 		err = lb_pick_p2c(env, first, n, need, out);

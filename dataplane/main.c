@@ -31,6 +31,7 @@ struct node_opts {
 	const char *node_name;
 	struct join_opts join; /* --server, --token, ... (join.h) */
 	const char *mode;
+	bool random_lb; /* --lb-algorithm random */
 	const char *metrics_addr;
 	const char *healthz_addr;
 	const char *pin_dir;
@@ -59,6 +60,8 @@ static void usage(FILE *f)
 		"  --discovery-token-unsafe-skip-ca-verification\n"
 		"                                join without the pin (trusts any server)\n"
 		"  --proxy-mode MODE             bpf (the only mode of this build)\n"
+		"  --lb-algorithm ALGO           least-connections (default: the least busy\n"
+		"                                backend) or random (as kube-proxy)\n"
 		"  --metrics-bind-address IP:PORT  /metrics (default 127.0.0.1:10249; \"\" off)\n"
 		"  --healthz-bind-address IP:PORT  /healthz (default 127.0.0.1:10256; \"\" off)\n"
 		"  --bpf-pin-dir DIR             bpffs directory for maps and links\n"
@@ -185,7 +188,8 @@ static int parse_args(int argc, char **argv, struct node_opts *o)
 		O_MAXPODS,
 		O_LEASE,
 		O_LOGMAX,
-		O_KLPORT
+		O_KLPORT,
+		O_LBALGO
 	};
 	static const struct option lo[] = {
 	    {"kubeconfig", required_argument, NULL, O_KUBECONFIG},
@@ -215,6 +219,7 @@ static int parse_args(int argc, char **argv, struct node_opts *o)
 	    {"node-lease-renew-interval", required_argument, NULL, O_LEASE},
 	    {"container-log-max-size", required_argument, NULL, O_LOGMAX},
 	    {"kubelet-port", required_argument, NULL, O_KLPORT},
+	    {"lb-algorithm", required_argument, NULL, O_LBALGO},
 	    {"v", required_argument, NULL, O_V},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -231,6 +236,17 @@ static int parse_args(int argc, char **argv, struct node_opts *o)
 			break;
 		case O_MODE:
 			o->mode = optarg;
+			break;
+		case O_LBALGO:
+			if (strcmp(optarg, "least-connections") && strcmp(optarg, "random")) {
+				fprintf(
+				    stderr,
+				    "skiff-node: invalid --lb-algorithm %s (least-connections or "
+				    "random)\n",
+				    optarg);
+				return -EINVAL;
+			}
+			o->random_lb = !strcmp(optarg, "random");
 			break;
 		case O_METRICS:
 			o->metrics_addr = optarg;
@@ -520,7 +536,8 @@ int main(int argc, char **argv)
 		struct proxy_opts po = {.max_services = o.max_services,
 					.max_backends = o.max_backends,
 					.sync_period = o.sync_period,
-					.adopt = lb.adopted};
+					.adopt = lb.adopted,
+					.random_lb = o.random_lb};
 
 		proxy = proxy_new(loop, client, &lb.fds, &po, &st);
 		if (!proxy) {

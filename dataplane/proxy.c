@@ -210,7 +210,7 @@ static int program_port(struct proxy *p, const struct psvc *ps, const struct pm_
 	}
 	pm_endpoints_finish(&eps);
 	*refused += eps.refused;
-	want.flags = m->affinity ? LB_SVC_F_AFFINITY : 0;
+	want.flags = (m->affinity ? LB_SVC_F_AFFINITY : 0) | (p->o.random_lb ? LB_SVC_F_RANDOM : 0);
 	want.affinity_timeout = m->affinity_timeout;
 	want.n = eps.n;
 	want.nready = eps.nready;

@@ -58,6 +58,7 @@ struct proxy_opts {
 	uint32_t max_services, max_backends;
 	double sync_period; /* seconds between full reconciles */
 	bool adopt;	    /* maps were pinned already: rebuild the mirror */
+	bool random_lb;	    /* --lb-algorithm random: LB_SVC_F_RANDOM on every service */
 };
 
 struct proxy;

@@ -131,7 +131,7 @@ static void test_least_conn_table(void **state)
 		struct tslot slots[6];
 		struct lb4_svc_val svc = svc_of(cases[i].count, cases[i].ready);
 		struct sel_env env;
-		struct lb_pick pick = { 0 };
+		struct lb_pick pick = {0};
 
 		memcpy(slots, cases[i].slots, sizeof(slots));
 		env = env_of(slots, 6);
@@ -160,7 +160,7 @@ static void test_ties_uniform(void **state)
 	struct sel_env env = env_of(slots, 4);
 	struct lb4_svc_val svc = svc_of(4, 4);
 	unsigned hits[5] = {0};
-	struct lb_pick pick = { 0 };
+	struct lb_pick pick = {0};
 	int i;
 
 	(void)state;
@@ -173,13 +173,52 @@ static void test_ties_uniform(void **state)
 	assert_int_equal(hits[4], 0);
 }
 
+/* LB_SVC_F_RANDOM: connections are ignored (the busy backend gets its
+ * quarter), a not-ready slot and a missing one are never picked, and the
+ * terminating fallback still applies. */
+static void test_random(void **state)
+{
+	struct tslot slots[] = {{1, RDY, 0}, {2, RDY, 0}, {3, RDY, 0}, {4, RDY, 500}};
+	struct tslot gaps[] = {{1, RDY, 0}, {0, 0, 0}, {3, TRM, 0}, {4, RDY, 0}};
+	struct tslot term[] = {{1, TRM, 0}, {2, TRM, 9}};
+	struct sel_env env = env_of(slots, 4);
+	struct lb4_svc_val svc = svc_of(4, 4);
+	unsigned hits[5] = {0};
+	struct lb_pick pick = {0};
+	int i;
+
+	(void)state;
+	svc.flags = LB_SVC_F_RANDOM;
+	for (i = 0; i < 4000; i++) {
+		assert_int_equal(lb_select(&env, &svc, NULL, &pick), 0);
+		hits[pick.slot]++;
+	}
+	for (i = 1; i <= 4; i++)
+		assert_in_range(hits[i], 850, 1150);
+
+	env = env_of(gaps, 4);
+	memset(hits, 0, sizeof(hits));
+	for (i = 0; i < 2000; i++)
+		if (!lb_select(&env, &svc, NULL, &pick))
+			hits[pick.slot]++;
+	assert_int_equal(hits[2] + hits[3], 0);
+	assert_in_range(hits[1], 800, 1200);
+	assert_in_range(hits[4], 800, 1200);
+
+	env = env_of(term, 2);
+	svc = svc_of(2, 0);
+	svc.flags = LB_SVC_F_RANDOM;
+	assert_int_equal(lb_select(&env, &svc, NULL, &pick), 0);
+	assert_int_equal(pick.fallback, 1);
+}
+
 /* Counting up as connections are made keeps an exact scan perfectly even. */
 static void test_exact_balance(void **state)
 {
 	struct tslot slots[10];
 	struct sel_env env = env_of(slots, 10);
 	struct lb4_svc_val svc = svc_of(10, 10);
-	struct lb_pick pick = { 0 };
+	struct lb_pick pick = {0};
 	int i;
 
 	(void)state;
@@ -199,7 +238,7 @@ static void test_least_conn_held(void **state)
 	struct tslot slots[] = {{1, RDY, 5}, {2, RDY, 0}, {3, RDY, 0}};
 	struct sel_env env = env_of(slots, 3);
 	struct lb4_svc_val svc = svc_of(3, 3);
-	struct lb_pick pick = { 0 };
+	struct lb_pick pick = {0};
 	int i;
 
 	(void)state;
@@ -221,7 +260,7 @@ static void test_p2c_prefers_less_loaded(void **state)
 	struct tslot slots[N];
 	struct sel_env env = env_of(slots, N);
 	struct lb4_svc_val svc = svc_of(N, N);
-	struct lb_pick pick = { 0 };
+	struct lb_pick pick = {0};
 	double sum = 0;
 	int i;
 
@@ -246,7 +285,7 @@ static void test_p2c_balance(void **state)
 	struct tslot slots[N];
 	struct sel_env env = env_of(slots, N);
 	struct lb4_svc_val svc = svc_of(N, N);
-	struct lb_pick pick = { 0 };
+	struct lb_pick pick = {0};
 	__u64 lo = ~0ULL, hi = 0;
 	int i;
 
@@ -273,7 +312,7 @@ static void test_p2c_stale_slots(void **state)
 	struct tslot slots[N];
 	struct sel_env env = env_of(slots, N);
 	struct lb4_svc_val svc = svc_of(N, N);
-	struct lb_pick pick = { 0 };
+	struct lb_pick pick = {0};
 	int i, ok = 0;
 
 	(void)state;
@@ -295,7 +334,7 @@ static void test_p2c_fallback(void **state)
 	struct tslot slots[N];
 	struct sel_env env = env_of(slots, N);
 	struct lb4_svc_val svc = svc_of(N, 0);
-	struct lb_pick pick = { 0 };
+	struct lb_pick pick = {0};
 	int i;
 
 	(void)state;
@@ -352,7 +391,7 @@ static void test_affinity_hint(void **state)
 		struct tslot slots[3];
 		struct lb4_svc_val svc = svc_of(cases[i].count, cases[i].ready);
 		struct sel_env env;
-		struct lb_pick pick = { 0 };
+		struct lb_pick pick = {0};
 		int r;
 
 		memcpy(slots, cases[i].slots, sizeof(slots));
@@ -380,11 +419,17 @@ static void test_affinity_timeout(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_least_conn_table),	    cmocka_unit_test(test_ties_uniform),
-	    cmocka_unit_test(test_exact_balance),	    cmocka_unit_test(test_least_conn_held),
-	    cmocka_unit_test(test_p2c_prefers_less_loaded), cmocka_unit_test(test_p2c_balance),
-	    cmocka_unit_test(test_p2c_stale_slots),	    cmocka_unit_test(test_p2c_fallback),
-	    cmocka_unit_test(test_affinity_hint),	    cmocka_unit_test(test_affinity_timeout),
+	    cmocka_unit_test(test_least_conn_table),
+	    cmocka_unit_test(test_ties_uniform),
+	    cmocka_unit_test(test_exact_balance),
+	    cmocka_unit_test(test_least_conn_held),
+	    cmocka_unit_test(test_p2c_prefers_less_loaded),
+	    cmocka_unit_test(test_p2c_balance),
+	    cmocka_unit_test(test_p2c_stale_slots),
+	    cmocka_unit_test(test_p2c_fallback),
+	    cmocka_unit_test(test_random),
+	    cmocka_unit_test(test_affinity_hint),
+	    cmocka_unit_test(test_affinity_timeout),
 	};
 
 	return cmocka_run_group_tests_name("lb_select", tests, NULL, NULL);

@@ -205,6 +205,34 @@ static int read_pidfile(const char *dir)
 }
 
 /* runc's error text, one line: its last non-empty line, quotes kept. */
+/* Wait (up to 1 s) until the container's process has exec'd its program:
+ * runc writes the pid file once it released its init, which still has to
+ * call execve. Reporting only then makes startedAt the program's start and
+ * keeps a first probe from racing the exec. An exited process ends the
+ * wait at once. */
+static void wait_exec(pid_t pid)
+{
+	char p[64], comm[32];
+	struct timespec ms = {0, 1000000};
+
+	snprintf(p, sizeof(p), "/proc/%d/comm", (int)pid);
+	for (int i = 0; i < 1000; i++) {
+		int fd = open(p, O_RDONLY | O_CLOEXEC);
+		ssize_t n;
+
+		if (fd < 0)
+			return;
+		n = read(fd, comm, sizeof(comm) - 1);
+		close(fd);
+		if (n <= 0)
+			return;
+		comm[n] = 0;
+		if (strncmp(comm, "runc:", 5))
+			return;
+		nanosleep(&ms, NULL);
+	}
+}
+
 static void last_line(char *t)
 {
 	size_t n = strlen(t);
@@ -367,6 +395,7 @@ int rt_shim_main(int argc, char **argv)
 			}
 		}
 		if (!started && (ctr_pid = read_pidfile(dir)) > 0) {
+			wait_exec(ctr_pid);
 			started = true;
 			started_at = now_wall();
 			snprintf(buf, sizeof(buf), "%d %.9f\n", ctr_pid, started_at);

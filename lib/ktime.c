@@ -3,13 +3,17 @@
 #include <time.h>
 #include "ktime.h"
 
-void ktime_now(char *buf, size_t len)
+void ktime_format(time_t t, char *buf, size_t len)
 {
-	time_t t = time(NULL);
 	struct tm tm;
 
 	gmtime_r(&t, &tm);
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void ktime_now(char *buf, size_t len)
+{
+	ktime_format(time(NULL), buf, len);
 }
 
 void ktime_micro_now(char *buf, size_t len)

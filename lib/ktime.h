@@ -6,7 +6,11 @@
 
 #include <stddef.h>
 
+#include <time.h>
+
 void ktime_now(char *buf, size_t len);
+/* t as metav1.Time */
+void ktime_format(time_t t, char *buf, size_t len);
 void ktime_micro_now(char *buf, size_t len);
 
 #endif

@@ -43,8 +43,11 @@ restarted_ready() { [ "$(jp "pod/$1" '{.status.containerStatuses[0].restartCount
 node_ready_is() { [ "$(jp "node/$1" '{.status.conditions[?(@.type=="Ready")].status}')" = "$2" ]; }
 none_on() { [ -z "$(web_on "$1")" ]; }
 holder_has() { [ "$(kubectl logs holder 2>/dev/null | grep -c '^held:')" -ge "$1" ]; }
-ready_web() { [ "$(kubectl get pods -l app=web -o 'jsonpath={range .items[*]}{.status.containerStatuses[0].ready}{"\n"}{end}' | grep -c true)" = "$1" ]; }
-web_on() { kubectl get pods -l app=web -o "jsonpath={range .items[?(@.spec.nodeName==\"$1\")]}{.metadata.name}{\"\\n\"}{end}"; }
+# web pods Ready and not being deleted
+ready_web() { [ "$(kubectl get pods -l app=web -o 'jsonpath={range .items[*]}{.metadata.deletionTimestamp}/{.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}' | grep -c '^/True$')" = "$1" ]; }
+# the web pods on node $1 that are not being deleted (an evicted pod of a
+# stopped node stays Terminating until its kubelet is back)
+web_on() { kubectl get pods -l app=web -o "jsonpath={range .items[?(@.spec.nodeName==\"$1\")]}{.metadata.name} {.metadata.deletionTimestamp}{\"\\n\"}{end}" | awk 'NF == 1'; }
 
 # What the client logged since the last tally: successes by pod, failures.
 LAST=0
@@ -247,14 +250,16 @@ EOF
 	show skiffctl cluster node stop "$C" "$N1" || fail "could not stop $N1"
 	wait_for 40 node_ready_is "$N1" Unknown || fail "$N1 did not become NotReady"
 	show kubectl get nodes
-	echo "($N1's pods leave the endpoints at once; after the 10 s toleration they are evicted)"
+	echo "($N1's pods leave the endpoints at once; after the 10 s toleration they are evicted:"
+	echo " Terminating until $N1 is back, while their replacements run on $N2)"
 	wait_for 90 none_on "$N1" || fail "web pods were not moved off $N1"
 	wait_for 60 ready_web 3 || fail "web did not get 3 Ready pods on $N2"
 	sleep 2
 	state
 	echo "(the failures above, if any, came in the seconds before $N1's pods left the endpoints)"
-	echo "(a db pod that lived on $N1 waits Pending: its local-path volume is on $N1, so it can run"
-	echo " nowhere else; it comes back when the node does: skiffctl cluster node start $C $N1)"
+	echo "(a db pod that lived on $N1 stays Terminating: a StatefulSet never runs two pods of one"
+	echo " name, and its local-path volume is on $N1 anyway; it comes back with the node:"
+	echo " skiffctl cluster node start $C $N1)"
 	return 0
 }
 

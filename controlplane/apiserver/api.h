@@ -278,8 +278,10 @@ int api_delete_opts_check(struct http_req *req, const struct res_type *rt, const
  * stored like an API request. On error, fills *code/msg (if non-NULL). */
 /* Delete through the pipeline (hooks, allocations released). With mark, a
  * type's delete_mark may keep the object, changed (0 is returned: a
- * Terminating namespace). Returns the deletion revision, 0, -ENOENT, or
- * another -errno. */
+ * Terminating namespace), and a pod on a node is deleted gracefully (its
+ * own grace period; its kubelet removes it once stopped). Without mark it
+ * goes at once. Returns the deletion revision, 0, -ENOENT, or another
+ * -errno. */
 int64_t api_store_delete(struct api *a, const struct res_type *rt, const char *ns, const char *name,
 			 bool mark);
 /* DeleteOptions.propagationPolicy values and the garbage collector's
@@ -295,6 +297,20 @@ int64_t api_store_delete(struct api *a, const struct res_type *rt, const char *n
  * policy's finalizer (0 is returned), for the garbage collector. */
 int64_t api_store_delete_policy(struct api *a, const struct res_type *rt, const char *ns,
 				const char *name, const char *policy);
+/* DeleteOptions.gracePeriodSeconds: given, and its value. */
+struct api_grace {
+	bool given;
+	long long seconds;
+};
+/* DeleteOptions.gracePeriodSeconds (opts', else the query's) into *g: 0,
+ * or -EINVAL after a 400 for one that is not an integer. */
+int api_delete_grace_opt(struct http_req *req, const cJSON *opts, struct api_grace *g);
+/* The same with a grace period (NULL: the type's default): for a type
+ * with delete_grace (pods) and policy non-NULL, a first deletion with a
+ * period keeps the object with a deletionTimestamp that far ahead (0 is
+ * returned), a later one may only shorten it, and grace 0 removes it. */
+int64_t api_store_delete_grace(struct api *a, const struct res_type *rt, const char *ns,
+			       const char *name, const char *policy, const struct api_grace *g);
 int api_store_create(struct api *a, const struct res_type *rt, const char *ns, cJSON *obj,
 		     int *code, char *msg, size_t msglen);
 /* Update (sub "") or update the status (sub "status") of the stored

@@ -321,14 +321,15 @@ static const char *api_eviction_kind_error(const cJSON *in)
 
 /* POST pods/{name}/eviction: upstream's EvictionREST.Create. No
  * PodDisruptionBudget is served, so every eviction is allowed and deletes
- * the pod at once, under the Eviction's deleteOptions (preconditions,
- * dryRun; the query's dryRun counts too). */
+ * the pod, under the Eviction's deleteOptions (preconditions, dryRun, the
+ * query's dryRun too, gracePeriodSeconds: gracefully by default). */
 void api_eviction(struct api *a, struct http_req *req, const struct api_target *t)
 {
 	const struct store_kv *kv;
 	cJSON *in = NULL, *obj = NULL;
 	const cJSON *opts;
 	const char *why, *name;
+	struct api_grace g = {0};
 	int64_t rev;
 	bool dry;
 
@@ -360,10 +361,11 @@ void api_eviction(struct api *a, struct http_req *req, const struct api_target *
 	obj = api_load_or_reply(a, req, t, &kv);
 	if (!obj)
 		goto out;
-	if (api_delete_opts_check(req, t->rt, t->name, kv, obj, opts, &dry))
+	if (api_delete_opts_check(req, t->rt, t->name, kv, obj, opts, &dry) ||
+	    api_delete_grace_opt(req, cJSON_IsObject(opts) ? opts : NULL, &g))
 		goto out;
 	if (!dry) {
-		rev = api_store_delete(a, t->rt, t->ns, t->name, true);
+		rev = api_store_delete_grace(a, t->rt, t->ns, t->name, "", &g);
 		if (rev < 0) {
 			api_status_store_err(a, req, t->rt, t->name, rev);
 			goto out;

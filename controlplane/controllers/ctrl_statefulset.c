@@ -390,7 +390,9 @@ static int css_create_pod(struct css_sync *s, long ord)
 static int css_delete_pod(struct css_sync *s, const cJSON *pod)
 {
 	const char *pname = json_str(pod, "metadata.name") ?: "";
-	int64_t r = api_store_delete(s->c->a, s->c->pod_rt, s->ns, pname, false);
+	/* graceful: the next pod of that ordinal waits for this one to stop
+	 * (never two on one volume) */
+	int64_t r = api_store_delete(s->c->a, s->c->pod_rt, s->ns, pname, true);
 
 	if (r < 0 && r != -ENOENT) {
 		ctrl_event(s->c->rec, s->set, "Warning", "FailedDelete",

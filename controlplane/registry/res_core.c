@@ -316,6 +316,25 @@ static cJSON *pod_table_cells(const cJSON *obj, time_t now)
 	return cells;
 }
 
+/* Graceful deletion (upstream's podStrategy.CheckGracefulDelete): the
+ * requested period, else spec.terminationGracePeriodSeconds (30 s by
+ * default); a pod on no node, or one that already ended, goes at once: no
+ * kubelet has anything to stop. */
+static long long pod_delete_grace(const cJSON *pod, bool given, long long requested)
+{
+	const cJSON *t = json_at(pod, "spec.terminationGracePeriodSeconds");
+	const char *node = json_str(pod, "spec.nodeName");
+	const char *phase = json_str(pod, "status.phase");
+
+	if (!node || !*node)
+		return 0;
+	if (phase && (!strcmp(phase, "Succeeded") || !strcmp(phase, "Failed")))
+		return 0;
+	if (given)
+		return requested;
+	return cJSON_IsNumber(t) && t->valuedouble >= 0 ? (long long)t->valuedouble : 30;
+}
+
 static const char *const pod_fields[] = {
     "spec.nodeName", "spec.restartPolicy", "spec.schedulerName",       "spec.serviceAccountName",
     "status.phase",  "status.podIP",	   "status.nominatedNodeName", NULL};
@@ -337,6 +356,7 @@ const struct res_type res_pods = {
     .has_log = true,
     .unconditional_update = true,
     .delete_returns_object = true,
+    .delete_grace = pod_delete_grace,
     .field_selectors = pod_fields,
     .defaults = pod_defaults,
     .admit_create = pod_admit_create,

@@ -83,6 +83,14 @@ struct res_type {
 	 * if obj was changed and is to be stored instead of deleted. now is
 	 * the RFC 3339 time. */
 	bool (*delete_mark)(cJSON *obj, const char *now);
+	/* Delete: graceful deletion, as the type's CheckGracefulDelete: the
+	 * seconds obj is given to stop before it is removed (0: removed at
+	 * once), from DeleteOptions.gracePeriodSeconds when given (requested,
+	 * a negative one already made 1) and the object's own default when
+	 * not. The generic pipeline then keeps obj with a deletionTimestamp
+	 * that far ahead, until a second delete with grace 0 (the kubelet's,
+	 * once the pod stopped). NULL: always removed at once. */
+	long long (*delete_grace)(const cJSON *obj, bool given, long long requested);
 
 	/* Views: one stored object served under several group/versions (the
 	 * way kube-apiserver converts autoscaling/v1 and /v2, or core and

@@ -64,6 +64,9 @@ struct kl_pod {
 	bool refs_done;
 	char error[512]; /* a pod-level problem (sandbox, references) */
 	bool terminating, gone;
+	/* deleted gracefully (a deletionTimestamp): once stopped, the kubelet
+	 * removes the Pod object itself (DELETE with grace 0) */
+	bool api_delete;
 	ev_timer grace_timer, retry_timer;
 	double start_time;
 	/* status writes: one at a time, only changes */

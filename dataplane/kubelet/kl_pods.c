@@ -274,6 +274,36 @@ static void kl_reap_dir(struct kl_pods *pp, const char *uid, const char *pod_dir
 		closedir(d);
 }
 
+static void kl_finalized(void *ud, const struct kresp *r)
+{
+	char *key = ud;
+
+	/* 404: gone already (a forced delete); 409: a new pod of that name */
+	if (r->status != 200 && r->status != 404 && r->status != 409)
+		pr_warn("kubelet: pod %s: removing it after termination: %ld %.200s", key,
+			r->status, r->status ? r->body : r->err);
+	free(key);
+}
+
+/* A pod deleted gracefully has stopped: remove its object (upstream's
+ * kubelet does, with grace 0 and its uid as precondition, so a new pod of
+ * the same name is never touched). */
+static void kl_pod_finalize(struct kl_pod *p)
+{
+	char path[800], body[300], *key = strdup(p->key);
+
+	if (!key)
+		return;
+	snprintf(path, sizeof(path), "/api/v1/namespaces/%s/pods/%s", p->ns, p->name);
+	snprintf(body, sizeof(body),
+		 "{\"kind\":\"DeleteOptions\",\"apiVersion\":\"v1\",\"gracePeriodSeconds\":0,"
+		 "\"preconditions\":{\"uid\":\"%s\"}}",
+		 p->uid);
+	if (!kreq_send(p->pp->k->c, p->pp->k->loop, "DELETE", path, "application/json", body,
+		       strlen(body), kl_finalized, key))
+		free(key);
+}
+
 /* Everything of a terminated pod: network, files (its containers are
  * deleted already). */
 static void kl_pod_cleanup(struct kl_pod *p)
@@ -287,6 +317,8 @@ static void kl_pod_cleanup(struct kl_pod *p)
 	snprintf(cg, sizeof(cg), "%s/pod%s", p->pp->k->o.cgroup_parent, p->uid);
 	rt_cgroup_remove(p->pp->rt, cg);
 	pr_info("kubelet: pod %s (%s) removed", p->key, p->uid);
+	if (p->api_delete)
+		kl_pod_finalize(p);
 }
 
 static void kl_on_exit(void *ud, struct rt_ctr *rc)
@@ -713,6 +745,13 @@ static void kl_upsert(void *ud, const char *key, const cJSON *obj, const cJSON *
 			return;
 		}
 		kl_pod_adopt(p);
+		if (json_str(obj, "metadata.deletionTimestamp")) {
+			/* deleted while this node was away: stop what runs of it
+			 * (adopted above), start nothing, remove it */
+			p->api_delete = true;
+			kl_pod_terminate(p, kl_grace(obj));
+			return;
+		}
 		if (sb_pod_up(pp->sb, p->uid, &p->sb, p->error, sizeof(p->error)) == 0)
 			p->sb_up = sb_pod_files(pp->k->o.root_dir, p->uid, p->obj, p->sb.ip,
 						pp->k->o.cluster_dns, pp->k->o.cluster_domain,
@@ -722,8 +761,10 @@ static void kl_upsert(void *ud, const char *key, const cJSON *obj, const cJSON *
 	}
 	cJSON_Delete(p->obj);
 	p->obj = cJSON_Duplicate(obj, true);
-	if (json_str(obj, "metadata.deletionTimestamp") && !p->terminating)
+	if (json_str(obj, "metadata.deletionTimestamp") && !p->terminating) {
+		p->api_delete = true;
 		kl_pod_terminate(p, kl_grace(obj));
+	}
 }
 
 static void kl_remove(void *ud, const char *key, const cJSON *old)
@@ -734,6 +775,7 @@ static void kl_remove(void *ud, const char *key, const cJSON *old)
 	if (!p)
 		return;
 	strmap_del(&pp->pods, key);
+	p->api_delete = false; /* the object is gone already */
 	if (!p->terminating)
 		kl_pod_terminate(p, kl_grace(p->obj));
 }

@@ -16,6 +16,7 @@ import shutil
 import signal
 import socket
 import ssl
+import threading
 import subprocess
 import sys
 import tempfile
@@ -270,6 +271,36 @@ def _on_signal(signum, frame):
 atexit.register(stop_all)
 signal.signal(signal.SIGTERM, _on_signal)
 signal.signal(signal.SIGINT, _on_signal)
+
+
+def finalize_pods(srv, stop):
+    """A kubelet's last step for a server without kubelets: every pod given
+    a deletionTimestamp (a graceful deletion) is deleted with grace 0 and its
+    uid as precondition, as a kubelet does once the pod has stopped. Runs
+    until the Event stop is set (start it in a daemon thread)."""
+    conn = None
+    while not stop.is_set():
+        try:
+            conn = conn or srv.conn(timeout=5)
+            r = srv.req("GET", "/api/v1/pods", conn=conn)
+            for p in (r.json or {}).get("items", []) if r.status == 200 else []:
+                md = p["metadata"]
+                if md.get("deletionTimestamp"):
+                    srv.req("DELETE", "/api/v1/namespaces/%s/pods/%s" % (md["namespace"],
+                                                                        md["name"]),
+                            {"apiVersion": "v1", "kind": "DeleteOptions",
+                             "gracePeriodSeconds": 0, "preconditions": {"uid": md["uid"]}},
+                            conn=conn)
+        except (OSError, http.client.HTTPException, ValueError):
+            conn = None
+        stop.wait(0.1)
+
+
+def start_finalizer(srv):
+    """finalize_pods in a daemon thread; returns the Event that stops it."""
+    stop = threading.Event()
+    threading.Thread(target=finalize_pods, args=(srv, stop), daemon=True).start()
+    return stop
 
 
 def svc(name, port=80, **spec):

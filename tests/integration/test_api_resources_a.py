@@ -325,8 +325,10 @@ def check_drain(ver, exe, s, v):
     t.eq(s.req("POST", NS + "/pods", {"metadata": {"name": "on-" + node}, "spec": {
         "nodeName": node, "containers": [{"name": "c", "image": "nginx"}]}}).status, 201,
          "[%s] a pod bound to it" % ver)
+    # grace 0: no kubelet here would finish a graceful deletion, and drain
+    # waits for the pod to be gone
     rc, out = kubectl(exe, s, "drain", node, "--force", "--ignore-daemonsets",
-                      "--timeout=30s", "-v=6")
+                      "--grace-period=0", "--timeout=30s", "-v=6")
     t.ok(rc == 0 and re.search(r"PATCH https://\S+/nodes/%s\S* 200" % node, out),
          "[%s] drain cordons the node (PATCH)" % ver, out)
     if ver == "1.20":

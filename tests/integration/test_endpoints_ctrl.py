@@ -213,26 +213,23 @@ def basics():
     t.eq(get(EPS + "/web")["metadata"]["resourceVersion"], ep_rv,
          "... and not the Endpoints")
 
-    # terminating (deletionTimestamp set: a pod being deleted gracefully)
-    cur = get(PODS + "/web-2")
-    cur["metadata"]["deletionTimestamp"] = "2026-01-01T00:00:00Z"
-    r = req("PUT", PODS + "/web-2", cur)
-    if r.status == 200 and r.json["metadata"].get("deletionTimestamp"):
-        e = until(lambda: (ep_by_pod("web").get("web-2") or {}).get("conditions", {}).get(
-            "terminating") and ep_by_pod("web")["web-2"])
-        t.eq(e and e["conditions"], {"ready": False, "serving": True, "terminating": True},
-             "a terminating Ready pod: serving, terminating, not ready")
-        ep = until(lambda: [a["ip"] for ss in get(EPS + "/web").get("subsets") or []
-                            for a in ss.get("addresses", []) + ss.get("notReadyAddresses", [])]
-                   == ["10.244.1.5"])
-        t.ok(ep, "Endpoints leave a terminating pod out", get(EPS + "/web"))
-    else:
-        t.skip("a terminating Ready pod: serving, terminating, not ready",
-               "the API does not keep a client's deletionTimestamp")
-        t.skip("Endpoints leave a terminating pod out", "as above")
-
-    # deleted pod
+    # terminating: a pod on a node is deleted gracefully (deletionTimestamp
+    # set, kept until its kubelet has stopped it and deletes it with grace 0)
     r = req("DELETE", PODS + "/web-2")
+    t.ok(r.status == 200 and r.json["metadata"].get("deletionTimestamp"),
+         "DELETE of a pod on a node answers the pod, now with a deletionTimestamp", r)
+    e = until(lambda: (ep_by_pod("web").get("web-2") or {}).get("conditions", {}).get(
+        "terminating") and ep_by_pod("web")["web-2"])
+    t.eq(e and e["conditions"], {"ready": False, "serving": True, "terminating": True},
+         "a terminating Ready pod: serving, terminating, not ready")
+    ep = until(lambda: [a["ip"] for ss in get(EPS + "/web").get("subsets") or []
+                        for a in ss.get("addresses", []) + ss.get("notReadyAddresses", [])]
+               == ["10.244.1.5"])
+    t.ok(ep, "Endpoints leave a terminating pod out", get(EPS + "/web"))
+
+    # deleted pod: the kubelet's last delete, grace 0
+    r = req("DELETE", PODS + "/web-2", {"apiVersion": "v1", "kind": "DeleteOptions",
+                                        "gracePeriodSeconds": 0})
     t.ok(r.status == 200, "pod web-2 deleted", r)
     t.ok(until(lambda: "web-2" not in ep_by_pod("web")), "a deleted pod disappears from the slice")
     t.ok(until(lambda: "10.244.2.7" not in json.dumps(get(EPS + "/web"))),
@@ -249,7 +246,7 @@ def basics():
     ports = sorted(tuple(sorted(p["port"] for p in ss["ports"])) for ss in ep["subsets"])
     t.eq(ports, [(8080,), (8081,), (9100,)],
          "Endpoints repacked per port: the ports offered by the same addresses share a subset")
-    req("DELETE", PODS + "/web-3")
+    req("DELETE", PODS + "/web-3?gracePeriodSeconds=0")
     t.ok(until(lambda: len(managed_slices("web")) == 1), "its slice goes with its last pod")
 
 
@@ -279,7 +276,7 @@ def scale():
     t.eq(sum(1 for k in before if before[k] != after.get(k)), 1,
          "one pod's change rewrites only its slice")
     for i in range(0, 250, 2):
-        req("DELETE", PODS + "/big-%03d" % i)
+        req("DELETE", PODS + "/big-%03d?gracePeriodSeconds=0" % i)
     sl = until(lambda: (lambda s: sum(len(x.get("endpoints") or []) for x in s) == 125 and s)(
         managed_slices("big")), 30)
     t.ok(sl and all(1 <= len(x["endpoints"]) <= 100 for x in sl),
@@ -332,7 +329,7 @@ def labels():
     t.ok(until(lambda: not managed_slices("lose")),
          "a Service that lost its selector loses its managed slices")
     ep_rv = get(EPS + "/lose")["metadata"]["resourceVersion"]
-    req("DELETE", PODS + "/lose-1")
+    req("DELETE", PODS + "/lose-1?gracePeriodSeconds=0")
     time.sleep(0.5)
     t.eq(get(EPS + "/lose")["metadata"]["resourceVersion"], ep_rv,
          "the Endpoints of a Service without a selector are left alone")

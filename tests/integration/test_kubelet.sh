@@ -41,7 +41,7 @@ cond() {
 has() { grep -q -- "$1" "$2" || { cat "$2"; false; }; }
 
 need_cluster
-echo "1..56"
+echo "1..58"
 
 D=$SKIFF_CLUSTER_DIR/$C
 KC=$D/kubeconfig
@@ -343,10 +343,15 @@ IU=$(jp ignore '{.metadata.uid}')
 until_ok 10 ready_is ignore true
 START=$SECONDS
 K delete pod ignore --wait=false >/dev/null 2>&1
+cond "during its grace period the pod is Terminating in the API (deletionTimestamp, 3 s) and runs" \
+	eval "[ \"\$(jp ignore '{.metadata.deletionGracePeriodSeconds}')\" = 3 ] &&
+	 K get pod ignore | grep -q Terminating && pgrep -f -- $IU >/dev/null"
 no_shim() { ! pgrep -f -- "$1" >/dev/null; }
 until_ok 20 no_shim "$IU"
 EL=$((SECONDS - START))
 cond "a pod ignoring SIGTERM is killed after its 3 s grace period (${EL}s)" test $EL -ge 2 -a $EL -le 6
+cond "once stopped, its kubelet removes it from the API (DELETE with grace 0)" \
+	until_ok 10 sh -c "! $KUBECTL --kubeconfig $KC get pod ignore 2>/dev/null"
 cond "nothing of it remains" until_ok 10 nothing_left ignore "$IU" "$N2"
 
 # --- skiff-node restart ---

@@ -29,7 +29,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_api_lib import Server, Tap  # noqa: E402
+from test_api_lib import Server, Tap, start_finalizer  # noqa: E402
 
 t = Tap()
 NS = "default"
@@ -507,6 +507,7 @@ def section_node_auth(s):
 
 def main():
     s = Server(extra=["--controllers=*,-scheduler"]).start()
+    start_finalizer(s)  # no kubelet: pods deleted gracefully are finished here
     for n in ("n1", "n2"):
         s.req("POST", "/api/v1/nodes", node(n))
     for name, fn in (("api", section_api), ("static", section_static), ("wffc", section_wffc),

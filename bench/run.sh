@@ -2,11 +2,11 @@
 # make bench: every benchmark, peers side by side, one after the other.
 # Benchmarks are not tests: they print figures and ratios, they do not fail
 # on a missed target. Pass names to run a subset: bench/run.sh api attack auth kubelet dns dataplane
-# sched endpoints (make bench BENCH=auth)
+# sched endpoints failover (make bench BENCH=auth)
 set -u
 cd "$(dirname "$0")/.."
 make -j2 all >/dev/null || exit 1
-want=${*:-api attack auth kubelet dns dataplane sched endpoints}
+want=${*:-api attack auth kubelet dns dataplane sched endpoints failover}
 for b in $want; do
 	echo "===== $b"
 	case $b in
@@ -18,6 +18,7 @@ for b in $want; do
 	dataplane) SKIFF_BIN=build bash bench/dataplane_bench.sh ;;
 	sched) SKIFF_BIN=build /usr/bin/python3 bench/sched_bench.py ;;
 	endpoints) SKIFF_BIN=build /usr/bin/python3 bench/endpoints_bench.py ;;
-	*) echo "unknown benchmark $b (api, attack, auth, kubelet, dns, dataplane, sched, endpoints)" ;;
+	failover) SKIFF_BIN=build /usr/bin/python3 bench/failover_bench.py ;;
+	*) echo "unknown benchmark $b (api, attack, auth, kubelet, dns, dataplane, sched, endpoints, failover)" ;;
 	esac
 done

@@ -106,7 +106,8 @@ static int link_index(struct nl_sock *s, const char *name)
 }
 
 /* Bring ifindex up with mtu (0: leave it) and, if master > 0, enslave it to master. */
-static int link_setup(struct nl_sock *s, int ifindex, int mtu, int master)
+/* Up, with mtu (0: as is), master (0: none) and the MAC address mac (NULL: as is). */
+static int link_setup(struct nl_sock *s, int ifindex, int mtu, int master, const unsigned char *mac)
 {
 	struct rtnl_link *cur, *want;
 	int rc = rtnl_link_get_kernel(s, ifindex, NULL, &cur);
@@ -123,6 +124,14 @@ static int link_setup(struct nl_sock *s, int ifindex, int mtu, int master)
 		rtnl_link_set_mtu(want, mtu);
 	if (master > 0)
 		rtnl_link_set_master(want, master);
+	if (mac) {
+		struct nl_addr *ll = nl_addr_build(AF_LLC, mac, 6);
+
+		if (ll) {
+			rtnl_link_set_addr(want, ll);
+			nl_addr_put(ll);
+		}
+	}
 	rc = rtnl_link_change(s, cur, want, 0);
 	rtnl_link_put(want);
 	rtnl_link_put(cur);
@@ -261,7 +270,15 @@ static int bridge_ensure(struct sb *sb, char *err, size_t len)
 		return rc ? rc : -ENODEV;
 	}
 	sb->br_ifindex = rc;
-	rc = link_setup(sb->nl, sb->br_ifindex, sb->mtu, 0);
+	/* A fixed MAC, 0a:58:<gateway IP>: a bridge left to choose takes the
+	 * lowest of its ports' and changes it when that pod's veth goes, and
+	 * every other pod's neighbour entry for the gateway is then wrong
+	 * until it is probed away (seen: a pod's DNS silent for 20 s after
+	 * another pod on its node was deleted). */
+	unsigned char mac[6] = {
+	    0x0a, 0x58, sb->ipam.gw >> 24, sb->ipam.gw >> 16, sb->ipam.gw >> 8, sb->ipam.gw};
+
+	rc = link_setup(sb->nl, sb->br_ifindex, sb->mtu, 0, mac);
 	if (rc == 0)
 		rc = addr_set(sb->nl, sb->br_ifindex, sb->ipam.gw, sb->ipam.prefix);
 	if (rc < 0)
@@ -422,10 +439,10 @@ static int pod_side(struct sb *sb, struct nl_sock *ps, uint32_t ip, char *err, s
 		snprintf(err, len, "pod namespace: %s missing", lo <= 0 ? "lo" : "eth0");
 		return -ENODEV;
 	}
-	rc = link_setup(ps, lo, 0, 0);
+	rc = link_setup(ps, lo, 0, 0, NULL);
 	if (rc == 0) {
 		step = "eth0 up";
-		rc = link_setup(ps, eth, sb->mtu, 0);
+		rc = link_setup(ps, eth, sb->mtu, 0, NULL);
 	}
 	if (rc == 0) {
 		step = "eth0 address";
@@ -515,7 +532,7 @@ int sb_pod_up(struct sb *sb, const char *uid, struct sb_pod *out, char *err, siz
 			 out->veth_host, strerror(-rc));
 		goto out_unlock;
 	}
-	rc = link_setup(sb->nl, host, sb->mtu, sb->br_ifindex);
+	rc = link_setup(sb->nl, host, sb->mtu, sb->br_ifindex, NULL);
 	if (rc < 0) {
 		snprintf(err, len, "attach %s to %s: %s", out->veth_host, sb->bridge,
 			 strerror(-rc));

@@ -52,7 +52,7 @@ in_pod() {
 	nsenter --net="$R/pods/$1/netns" "${@:2}"
 }
 
-echo "1..17"
+echo "1..19"
 
 # The Makefile's compiler flags and libraries, from the Makefile itself.
 PKGS=$(sed -n 's/^PKGS := //p' "$ROOT/Makefile")
@@ -98,6 +98,9 @@ RC=0
 check "host veths on the bridge, bridge has 10.244.7.1/24" 0 "veth3f2a9c1e" "" "veth7d00beef"
 grep -qF "inet 10.244.7.1/24" "$T/out" && ok "bridge address is the podCIDR's first" ||
 	not_ok "bridge address is the podCIDR's first"
+brmac() { node ip -o link show skiff0 | grep -o "link/ether [0-9a-f:]*" | cut -d" " -f2; }
+[ "$(brmac)" = 0a:58:0a:f4:07:01 ] && ok "the bridge's MAC is fixed: 0a:58 and the gateway IP" ||
+	not_ok "the bridge's MAC is fixed: 0a:58 and the gateway IP ($(brmac))"
 
 drv connect "$A" "$B"
 check "pod A reaches pod B over TCP (sockets made via sb_in_netns)" 0 \
@@ -145,6 +148,10 @@ grep -qF "$R/pods/$B/netns" /proc/self/mounts && left="$left mount"
 [ -e "$R/ipam/10.244.7.3" ] && left="$left ip"
 [ $RC_DOWN -eq 0 ] && [ -z "$left" ] && ok "pod_down removes veth, netns and IP" ||
 	not_ok "pod_down removes veth, netns and IP (left:$left)"
+# a bridge left to pick its MAC takes its lowest port's, and changes when that port goes:
+# the other pods' neighbour entry for the gateway would go stale
+[ "$(brmac)" = 0a:58:0a:f4:07:01 ] && ok "the bridge keeps its MAC when a pod's veth goes" ||
+	not_ok "the bridge keeps its MAC when a pod's veth goes ($(brmac))"
 drv down "$B"
 check "pod_down again is a no-op" 0
 drv up "$C"

@@ -91,6 +91,10 @@ int cl_cgroup_kill(const char *cg);
 int cl_node_procs(const struct cl_cluster *c, int i, char *cg, size_t len);
 /* Kill and remove cg with its descendants (ENOENT is success). */
 int cl_cgroup_remove(const char *cg);
+/* On a hybrid host, the same tree in each cgroup v1 hierarchy (runc makes
+ * the pods' there: memory, cpu, pids, ...), its processes already gone:
+ * the number of hierarchies it was found in, or -errno. */
+int cl_cgroup_remove_v1(const struct cl_cluster *c);
 
 /* --- cluster_net.c: namespaces and links over libnl --- */
 

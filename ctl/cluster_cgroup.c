@@ -136,6 +136,20 @@ static int cl_cgroup_rmdir(const char *cg, void *ud)
 	return rmdir(cg) && errno != ENOENT ? -errno : 0;
 }
 
+/* rmdir cg's tree, retrying while the kernel still tears tasks down. */
+static int cl_cgroup_rmtree(const char *cg)
+{
+	int r = 0;
+
+	for (int i = 0; i < 50; i++) {
+		r = cl_cgroup_walk(cg, cl_cgroup_rmdir, NULL);
+		if (r != -EBUSY)
+			break;
+		cl_sleep_ms(20);
+	}
+	return r == -ENOENT ? 0 : r;
+}
+
 int cl_cgroup_remove(const char *cg)
 {
 	int r;
@@ -147,13 +161,43 @@ int cl_cgroup_remove(const char *cg)
 		return r;
 	/* rmdir can answer EBUSY for a moment after the last exit while the
 	 * kernel finishes tearing the tasks down. */
-	for (int i = 0; i < 50; i++) {
-		r = cl_cgroup_walk(cg, cl_cgroup_rmdir, NULL);
-		if (r != -EBUSY)
-			break;
-		cl_sleep_ms(20);
+	return cl_cgroup_rmtree(cg);
+}
+
+int cl_cgroup_remove_v1(const struct cl_cluster *c)
+{
+	const char *base = strrchr(c->cgroup, '/');
+	DIR *d = opendir("/sys/fs/cgroup");
+	struct dirent *e;
+	int n = 0, r;
+
+	if (!d || !base)
+		return d ? (closedir(d), 0) : 0;
+	while ((e = readdir(d))) {
+		char ctl[300], cg[600];
+		struct statfs sfs;
+		struct stat st;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(ctl, sizeof(ctl), "/sys/fs/cgroup/%s", e->d_name);
+		/* a real v1 hierarchy (cpu -> cpu,cpuacct links are skipped) */
+		if (lstat(ctl, &st) || !S_ISDIR(st.st_mode) || statfs(ctl, &sfs) ||
+		    sfs.f_type != CGROUP_SUPER_MAGIC)
+			continue;
+		snprintf(cg, sizeof(cg), "%s%s", ctl, base);
+		if (access(cg, F_OK))
+			continue;
+		n++;
+		r = cl_cgroup_rmtree(cg);
+		if (r) {
+			fprintf(stderr, "error: removing %s: %s\n", cg, strerror(-r));
+			closedir(d);
+			return r;
+		}
 	}
-	return r == -ENOENT ? 0 : r;
+	closedir(d);
+	return n;
 }
 
 int cl_node_procs(const struct cl_cluster *c, int i, char *cg, size_t len)

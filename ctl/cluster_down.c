@@ -95,6 +95,11 @@ int cl_delete(const char *root, const char *name, bool quiet)
 		fprintf(stderr, "error: removing %s: %s\n", c.cgroup, strerror(-r));
 		failed++;
 	}
+	r = cl_cgroup_remove_v1(&c);
+	if (r < 0)
+		failed++;
+	else
+		found += r;
 	cl_netns_list(&c, &ns, &nns);
 	for (int k = 0; k < nns; k++) {
 		found++;

@@ -168,12 +168,19 @@ gone() {
 	for p in "$@"; do alive "$p" && echo "# process $p is alive" && return 1; done
 	[ -z "$(ls /run/netns 2>/dev/null | grep "^sk-$n-")" ] && [ ! -e "$CGROOT/sk-$n" ] &&
 		! grep -q " $SKIFF_CLUSTER_DIR/$n/" /proc/self/mountinfo &&
-		[ ! -e "$SKIFF_CLUSTER_DIR/$n" ]
+		[ ! -e "$SKIFF_CLUSTER_DIR/$n" ] &&
+		[ -z "$(ls -d /sys/fs/cgroup/*/sk-"$n" 2>/dev/null)" ]
 }
+# what runc makes for a pod in the cgroup v1 hierarchies of a hybrid host
+V1=
+for h in memory pids; do
+	[ -d /sys/fs/cgroup/$h ] && [ "$CGROOT" != /sys/fs/cgroup ] || continue
+	mkdir -p /sys/fs/cgroup/$h/sk-"$C"/"$C"-node-1/pods/podtest/ctr && V1="$V1 $h"
+done
 PIDS="$(echo $(cat "$D"/server.pid "$D"/forward.pid "$D"/nodes/*/skiff-node.pid))"
 run "$CTL" cluster delete "$C"
 check "cluster delete succeeds" 0 "Deleted cluster \"$C\""
-cond "delete leaves no netns, cgroup, process, bpffs mount or state" gone "$C" $PIDS
+cond "delete leaves no netns, cgroup (v2, nor v1:$V1), process, bpffs mount or state" gone "$C" $PIDS
 run "$CTL" cluster kubeconfig "$C"
 check "kubeconfig of a deleted cluster fails" fail "" "no kubeconfig for cluster \"$C\""
 

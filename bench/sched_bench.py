@@ -9,7 +9,9 @@ share one commit, hence one fsync). The creates are bounded by the
 client (Python over TLS), so a second figure measures the scheduler alone:
 the same pods created with the scheduler off, then the server restarted
 with it on, timed from the restart to the last pod bound (the store's load
-included). Not a test: prints figures.
+included), and from the first bind seen to the last (the scheduling loop
+itself, as kube-scheduler's throughput tests count it). Not a test: prints
+figures.
 
 Usage: bench/sched_bench.py [--sizes 1000x100,5000x1000] [--clients 4]
 Env: SKIFF_BIN (default: build/ beside this file), the optimised build.
@@ -111,7 +113,10 @@ def run(pods, nodes, clients):
               pods, nodes, created, pods / created if created else 0, bound, commits,
               done / commits if commits else 0), flush=True)
     print("scheduler: %d pods on %d nodes: backlog at start: %.0f pods/s (%.2f s from the "
-          "restart, %d bind commits)" % (pods, nodes, pods / backlog[0], backlog[0], backlog[1]),
+          "restart, %d bind commits); while scheduling (first bind seen to the last): %s%s"
+          % (pods, nodes, pods / backlog[0], backlog[0], backlog[1],
+             "%.0f pods/s" % backlog[2] if backlog[2] else "all bound before the first look",
+             " (target >= %d)" % target if target else ""),
           flush=True)
 
 
@@ -131,12 +136,24 @@ def run_backlog(pods, nodes, clients):
     srv.extra = ["--controllers=*,-nodelifecycle,-garbagecollector", CIDR]
     t0 = time.monotonic()
     srv.start()
-    while metric(srv, SCHEDULED) < pods and time.monotonic() - t0 < 600:
-        time.sleep(0.02)
+    # the scheduling itself: from the first bound pod seen to the last
+    first = n_first = None
+    while True:
+        n = metric(srv, SCHEDULED)
+        now = time.monotonic()
+        if n and first is None:
+            first, n_first = now, n
+        if n >= pods or now - t0 > 600:
+            break
+        time.sleep(0.01)
     took = time.monotonic() - t0
     commits = metric(srv, "skiff_scheduler_bind_commits_total")
     srv.cleanup()
-    return took, commits
+    # None: every pod was bound by the first look (the server answers once
+    # its store is loaded; a small backlog is scheduled by then)
+    run_rate = ((pods - n_first) / (now - first)
+                if first is not None and n_first < pods and now > first else None)
+    return took, commits, run_rate
 
 
 def main():

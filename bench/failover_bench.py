@@ -623,6 +623,11 @@ def node_stop(a, name, extra, grace):
         res["spread"] = "%d+%d" % (len(on1), 4 - len(on1))
         ips1 = {p["status"].get("podIP") for p in on1}
         time.sleep(3)  # traffic before the stop: the baseline
+        # stop only once a renewal of node 1's Lease has been seen on the
+        # watch (upstream's renewals are 10 s apart: 3 s may hold none)
+        seen = time.time() + grace / 4.0 + 5
+        while not leases.arrivals.get(n1) and time.time() < seen:
+            time.sleep(0.05)
         dp = {"t": None}
         done = threading.Event()
 

@@ -47,7 +47,7 @@ holder_has() { [ "$(kubectl logs holder 2>/dev/null | grep -c '^held:')" -ge "$1
 ready_web() { [ "$(kubectl get pods -l app=web -o 'jsonpath={range .items[*]}{.metadata.deletionTimestamp}/{.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}' | grep -c '^/True$')" = "$1" ]; }
 # the web pods on node $1 that are not being deleted (an evicted pod of a
 # stopped node stays Terminating until its kubelet is back)
-web_on() { kubectl get pods -l app=web -o "jsonpath={range .items[?(@.spec.nodeName==\"$1\")]}{.metadata.name} {.metadata.deletionTimestamp}{\"\\n\"}{end}" | awk 'NF == 1'; }
+web_on() { kubectl get pods -l app=web -o "jsonpath={range .items[?(@.spec.nodeName==\"$1\")]}{.metadata.name} {.metadata.deletionTimestamp}{\"\\n\"}{end}" | awk 'NF == 1 {print $1}'; }
 
 # What the client logged since the last tally: successes by pod, failures.
 LAST=0

@@ -134,11 +134,28 @@ int cl_netns_remove(const char *ns)
 	return unlink(path) && errno != ENOENT ? -errno : 0;
 }
 
+/* Set link (of sk's namespace) up or down. */
+static int cl_link_updown(struct nl_sock *sk, struct rtnl_link *link, bool up)
+{
+	struct rtnl_link *change = rtnl_link_alloc();
+	int r;
+
+	if (!change)
+		return -ENOMEM;
+	if (up)
+		rtnl_link_set_flags(change, IFF_UP);
+	else
+		rtnl_link_unset_flags(change, IFF_UP);
+	r = rtnl_link_change(sk, link, change, 0);
+	rtnl_link_put(change);
+	return r ? cl_nlerr(r, up ? "link up" : "link down") : 0;
+}
+
 /* Set link name up in sk's namespace; with addr (host order) also give it
  * addr/24. */
 static int cl_link_setup(struct nl_sock *sk, const char *name, unsigned addr)
 {
-	struct rtnl_link *link = NULL, *change = NULL;
+	struct rtnl_link *link = NULL;
 	struct rtnl_addr *a = NULL;
 	struct nl_addr *local = NULL;
 	uint32_t be = htonl(addr);
@@ -147,18 +164,8 @@ static int cl_link_setup(struct nl_sock *sk, const char *name, unsigned addr)
 	r = rtnl_link_get_kernel(sk, 0, name, &link);
 	if (r)
 		return cl_nlerr(r, name);
-	change = rtnl_link_alloc();
-	if (!change) {
-		r = -ENOMEM;
-		goto out;
-	}
-	rtnl_link_set_flags(change, IFF_UP);
-	r = rtnl_link_change(sk, link, change, 0);
-	if (r) {
-		r = cl_nlerr(r, "link up");
-		goto out;
-	}
-	if (!addr)
+	r = cl_link_updown(sk, link, true);
+	if (r || !addr)
 		goto out;
 	a = rtnl_addr_alloc();
 	local = nl_addr_build(AF_INET, &be, sizeof(be));
@@ -177,8 +184,6 @@ out:
 	nl_addr_put(local);
 	if (a)
 		rtnl_addr_put(a);
-	if (change)
-		rtnl_link_put(change);
 	rtnl_link_put(link);
 	return r;
 }
@@ -274,7 +279,7 @@ close_ns:
 
 int cl_net_link_set(const char *bridge_ns, const char *ifname, bool up)
 {
-	struct rtnl_link *link = NULL, *change = NULL;
+	struct rtnl_link *link = NULL;
 	struct nl_sock *sk = NULL;
 	int r;
 
@@ -284,25 +289,10 @@ int cl_net_link_set(const char *bridge_ns, const char *ifname, bool up)
 	r = rtnl_link_get_kernel(sk, 0, ifname, &link);
 	if (r) {
 		r = cl_nlerr(r, ifname);
-		goto out;
-	}
-	change = rtnl_link_alloc();
-	if (!change) {
-		r = -ENOMEM;
-		goto out;
-	}
-	if (up)
-		rtnl_link_set_flags(change, IFF_UP);
-	else
-		rtnl_link_unset_flags(change, IFF_UP);
-	r = rtnl_link_change(sk, link, change, 0);
-	if (r)
-		r = cl_nlerr(r, up ? "link up" : "link down");
-out:
-	if (change)
-		rtnl_link_put(change);
-	if (link)
+	} else {
+		r = cl_link_updown(sk, link, up);
 		rtnl_link_put(link);
+	}
 	nl_socket_free(sk);
 	return r;
 }

@@ -73,8 +73,9 @@ int api_delete_opts_check(struct http_req *req, const struct res_type *rt, const
 }
 
 /* DeleteOptions from the body (kubectl sends its dryRun there, the python
- * client in the query): preconditions and dryRun are honoured, the rest
- * ignored. Returns 0, or -EINVAL after replying. */
+ * client in the query), its dryRun checked; the caller reads the rest
+ * (preconditions, propagationPolicy, gracePeriodSeconds). Returns 0, or
+ * -EINVAL after replying. */
 int api_delete_opts_parse(struct api *a, struct http_req *req, cJSON **optsp, bool *dry)
 {
 	cJSON *opts;

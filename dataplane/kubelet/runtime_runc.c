@@ -826,7 +826,7 @@ int rt_run_async(struct rt *rt, const struct rt_spec *s,
 	snprintf(a->memcg, sizeof(a->memcg), "%s", memcg);
 	a->has_log = s->log_path != NULL;
 	snprintf(a->log, sizeof(a->log), "%s", s->log_path ? s->log_path : "");
-	a->log_max = s->log_path ? (unsigned long long)s->log_max_size : 0ULL;
+	a->log_max = (unsigned long long)s->log_max_size; /* shim_spawn ignores it without a log */
 	a->started = started;
 	a->on_exit = on_exit;
 	a->ud = ud;

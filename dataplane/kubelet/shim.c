@@ -204,7 +204,6 @@ static int read_pidfile(const char *dir)
 	return pid;
 }
 
-/* runc's error text, one line: its last non-empty line, quotes kept. */
 /* Wait (up to 1 s) until the container's process has exec'd its program:
  * runc writes the pid file once it released its init, which still has to
  * call execve. Reporting only then makes startedAt the program's start and
@@ -233,6 +232,7 @@ static void wait_exec(pid_t pid)
 	}
 }
 
+/* runc's error text, one line: its last non-empty line, quotes kept. */
 static void last_line(char *t)
 {
 	size_t n = strlen(t);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cluster.h"
+#include "exepath.h"
 
 /* Connect/answer budget of one health probe. */
 #define CL_PROBE_TIMEOUT_MS 1000
@@ -182,7 +183,6 @@ int cl_bin_path(const char *prog, char *buf, size_t len)
 {
 	char self[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	const char *path = getenv("PATH");
 	char *slash;
 
 	/* The binaries of the same build as this skiffctl first: a cluster
@@ -197,15 +197,7 @@ int cl_bin_path(const char *prog, char *buf, size_t len)
 				return 0;
 		}
 	}
-	while (path && *path) {
-		size_t l = strcspn(path, ":");
-
-		snprintf(buf, len, "%.*s/%s", (int)l, path, prog);
-		if (l && !access(buf, X_OK))
-			return 0;
-		path += l + (path[l] == ':');
-	}
-	return -ENOENT;
+	return exe_in_path(prog, buf, len);
 }
 
 bool cl_pid_in_cgroup(pid_t pid, const char *cg)

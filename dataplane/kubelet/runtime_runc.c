@@ -26,6 +26,7 @@
 #include <cjson/cJSON.h>
 #include <ev.h>
 
+#include "exepath.h"
 #include "kubelet/runtime.h"
 #include "log.h"
 
@@ -146,7 +147,13 @@ int rt_new(struct ev_loop *loop, const struct rt_opts *o, struct rt **out)
 	rt->qtail = &rt->queue;
 	snprintf(rt->root, sizeof(rt->root), "%s", o->root_dir);
 	snprintf(rt->runc_root, sizeof(rt->runc_root), "%s/runc", o->root_dir);
-	snprintf(rt->runc, sizeof(rt->runc), "%s", o->runc ? o->runc : "runc");
+	/* by its full path: runc runs for every start, stop and exec */
+	if (exe_in_path(o->runc ? o->runc : "runc", rt->runc, sizeof(rt->runc))) {
+		r = -ENOENT;
+		pr_err("kubelet: %s: not found in PATH (install the runc package)",
+		       o->runc ? o->runc : "runc");
+		goto err;
+	}
 	if (o->shim_exe) {
 		snprintf(rt->shim, sizeof(rt->shim), "%s", o->shim_exe);
 	} else {

@@ -6,7 +6,9 @@
 # liveness, postStart and preStop exec hooks (preStop before the container
 # dies), a failing postStart restarting, and an unsupported probe handler
 # reported in the container's status. Files the pods use are hostPath
-# volumes under the test's temp dir. Needs root and kubectl. Prints TAP.
+# volumes under the test's temp dir. Early runs: a socket readiness probe
+# with a 30 s period is Ready soon after its server listens, and the early
+# runs of one that never succeeds are not counted as failures. Needs root and kubectl. Prints TAP.
 set -u
 BIN=${SKIFF_BIN:-$(cd "$(dirname "$0")/../.." && pwd)/build}
 CTL=$BIN/skiffctl
@@ -38,7 +40,7 @@ if [ "$(id -u)" != 0 ] || [ -z "$KUBECTL" ]; then
 	echo "1..0 # SKIP needs root and kubectl"
 	exit 0
 fi
-echo "1..17"
+echo "1..20"
 
 if ! "$CTL" cluster create --name "$C" --nodes 1 --wait 90 >"$T/out" 2>"$T/err"; then
 	not_ok "cluster create"
@@ -98,6 +100,10 @@ pod web "$T/web" '"command":["sh","-c","sleep 3; exec python3 -m http.server 808
    "readinessProbe":{"httpGet":{"path":"/ok","port":"http","httpHeaders":[{"name":"X-Probe","value":"1"}]},"periodSeconds":1,"failureThreshold":1}'
 pod tcp "$T/ex" '"command":["sh","-c","sleep 2; exec python3 -c \"import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((\\\"0.0.0.0\\\", 9090)); s.listen(); time.sleep(100000)\""],
    "readinessProbe":{"tcpSocket":{"port":9090},"periodSeconds":1}'
+pod early "$T/ex" '"command":["sh","-c","sleep 1; exec python3 -c \"import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((\\\"0.0.0.0\\\", 9091)); s.listen(); time.sleep(100000)\""],
+   "readinessProbe":{"tcpSocket":{"port":9091},"periodSeconds":30}'
+pod never "$T/ex" '"command":["sleep","100000"],
+   "readinessProbe":{"tcpSocket":{"port":9092},"periodSeconds":3,"failureThreshold":1}'
 pod ex "$T/ex" '"command":["sleep","100000"],
    "readinessProbe":{"exec":{"command":["test","-f","/w/ready"]},"periodSeconds":1,"timeoutSeconds":5,"failureThreshold":1}'
 pod live "$T/live" '"command":["sh","-c","touch /w/alive; exec sleep 100000"],
@@ -127,6 +133,25 @@ wcheck "httpGet readiness: Ready again when it answers again" web "$ready" 30
 
 wcheck "tcpSocket readiness: Ready once the port listens" tcp "$ready" 60
 
+# early runs: the first probe (at the start, before python listens) fails;
+# upstream's timing would then wait the 30 s period.
+wcheck "tcpSocket readiness with a 30 s period: Ready within 15 s of the start (early runs)" early \
+	"$ready and (__import__('time').time() - __import__('calendar').timegm(__import__('time').strptime(s['state']['running']['startedAt'], '%Y-%m-%dT%H:%M:%SZ'))) < 15" 60
+# unhealthy COUNT-LIMIT POD: the pod's Readiness-failed Events, counted, are
+# between 1 and COUNT-LIMIT
+unhealthy() {
+	k get events --field-selector "involvedObject.name=$2,reason=Unhealthy" -o json >"$T/ev" 2>"$T/err" &&
+		$PY -c "
+import json,sys
+n=sum(e.get('count') or 1 for e in json.load(open('$T/ev'))['items'])
+print('# %d failures counted' % n)
+sys.exit(0 if 1 <= n <= $1 else 1)"
+}
+wcheck "a never-ready socket probe: running, not ready" never "$running and not s.get('ready')" 60
+# ~6 s into the run: periodic runs at 0, 3 and 6 s; the 7 early runs of the
+# first period would make it 9 or more if they counted
+sleep 5
+D="early runs that fail are not counted: at most 4 failures in the first 6 s" cond unhealthy 4 never
 wcheck "exec readiness: not Ready while the command fails" ex "$running and not s.get('ready')" 60
 sleep 3
 waitpod ex "$running and not s.get('ready')" 1

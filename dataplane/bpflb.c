@@ -220,19 +220,26 @@ static int attach_one(struct bpflb *lb, const char *pin_dir, const struct prog_s
 	return 0;
 }
 
-static void size_maps(struct sock_lb_bpf *s, const struct bpflb_opts *o)
+void bpflb_size_shared(struct bpf_object *obj, uint32_t max_services, uint32_t max_backends)
 {
-	bpf_map__set_max_entries(s->maps.skiff_svc, o->max_services + o->max_backends);
-	bpf_map__set_max_entries(s->maps.skiff_be, o->max_backends);
-	bpf_map__set_max_entries(s->maps.skiff_conn, o->max_backends);
-	bpf_map__set_max_entries(s->maps.skiff_sel, o->max_backends);
-	bpf_map__set_max_entries(s->maps.skiff_aff, o->max_services);
-	bpf_map__set_max_entries(s->maps.skiff_rnat, o->max_services);
+	static const struct {
+		const char *name;
+		int svc, be; /* max_entries = svc * max_services + be * max_backends */
+	} sz[] = {{LB_PIN_SVC, 1, 1}, {LB_PIN_BE, 0, 1},  {LB_PIN_CONN, 0, 1},
+		  {LB_PIN_SEL, 0, 1}, {LB_PIN_AFF, 1, 0}, {LB_PIN_RNAT, 1, 0}};
+
+	for (size_t i = 0; i < sizeof(sz) / sizeof(sz[0]); i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(obj, sz[i].name);
+
+		if (m)
+			bpf_map__set_max_entries(m, sz[i].svc * max_services +
+							sz[i].be * max_backends);
+	}
 }
 
 int bpflb_open(struct bpflb *lb, const struct bpflb_opts *o, char *err, size_t errlen)
 {
-	struct bpf_object_open_opts oo = { .sz = sizeof(oo), .pin_root_path = o->pin_dir };
+	struct bpf_object_open_opts oo = {.sz = sizeof(oo), .pin_root_path = o->pin_dir};
 	char path[PATH_MAX];
 	struct sock_lb_bpf *s;
 	size_t i;
@@ -271,7 +278,7 @@ int bpflb_open(struct bpflb *lb, const struct bpflb_opts *o, char *err, size_t e
 		goto close_cgroup;
 	}
 	lb->skel = s;
-	size_maps(s, o);
+	bpflb_size_shared(s->obj, o->max_services, o->max_backends);
 	r = sock_lb_bpf__load(s);
 	if (r) {
 		if (r == -EPERM)

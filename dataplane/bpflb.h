@@ -34,6 +34,12 @@ struct bpflb {
 	int links_created; /* links attached now */
 };
 
+struct bpf_object;
+/* Size the maps every LB object shares (lb_maps.bpf.h) as the flags say,
+ * between open and load, so that the second object loaded reuses the
+ * first one's pins (libbpf checks the sizes match). */
+void bpflb_size_shared(struct bpf_object *obj, uint32_t max_services, uint32_t max_backends);
+
 /* Route libbpf's messages through lib/log.h. Idempotent. */
 void bpflb_setup_logging(void);
 

@@ -2,7 +2,9 @@
  * eBPF socket-level load balancer (bpf/sock_lb.bpf.c) kept in sync with
  * Services and EndpointSlices by list+watch (DESIGN.md §2, §5).
  * Flags follow kube-proxy's names where one exists. */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <net/if.h>
 #include <getopt.h>
 #include <limits.h>
 #include <malloc.h>
@@ -23,8 +25,10 @@
 #include "log.h"
 #include "node_http.h"
 #include "kubelet/kubelet.h"
+#include "hcserver.h"
 #include "proxy.h"
 #include "quantity.h"
+#include "tclb.h"
 
 struct node_opts {
 	const char *kubeconfig;
@@ -37,6 +41,8 @@ struct node_opts {
 	const char *pin_dir;
 	const char *cgroup;
 	uint32_t max_services, max_backends;
+	const char *ext_if; /* --external-interface: the tc path's, NULL: none */
+	uint32_t max_flows;
 	double sync_period;
 	int verbosity;
 	bool cleanup;
@@ -70,6 +76,10 @@ static void usage(FILE *f)
 		"                                cgroup v2 root)\n"
 		"  --max-services N              service ports the maps hold (default %u)\n"
 		"  --max-backends N              backends the maps hold (default %u)\n"
+		"  --external-interface IF       the node's interface to the outside: NodePort,\n"
+		"                                externalIPs and LoadBalancer traffic arriving\n"
+		"                                there is balanced by the tc path (default: none)\n"
+		"  --max-flows N                 external flows tracked (default %u)\n"
 		"  --sync-period SECONDS         full reconcile of the maps (default 60; 0 off)\n"
 		"  --cleanup                     detach the programs, remove the pins, exit\n"
 		"  --no-kubelet                  run only the service proxy\n"
@@ -89,7 +99,8 @@ static void usage(FILE *f)
 		"                                10250, 0: off)\n"
 		"  --v N                         log verbosity: 0-1 warnings, 2 info, 4+ debug\n"
 		"  -h, --help\n",
-		(unsigned)LB_DEF_MAX_SERVICES, (unsigned)LB_DEF_MAX_BACKENDS);
+		(unsigned)LB_DEF_MAX_SERVICES, (unsigned)LB_DEF_MAX_BACKENDS,
+		(unsigned)LB_DEF_MAX_FLOWS / 2);
 }
 
 /* The cgroup v2 root: /sys/fs/cgroup on unified hosts, else the hybrid
@@ -189,7 +200,9 @@ static int parse_args(int argc, char **argv, struct node_opts *o)
 		O_LEASE,
 		O_LOGMAX,
 		O_KLPORT,
-		O_LBALGO
+		O_LBALGO,
+		O_EXTIF,
+		O_MAXFLOWS
 	};
 	static const struct option lo[] = {
 	    {"kubeconfig", required_argument, NULL, O_KUBECONFIG},
@@ -220,6 +233,8 @@ static int parse_args(int argc, char **argv, struct node_opts *o)
 	    {"container-log-max-size", required_argument, NULL, O_LOGMAX},
 	    {"kubelet-port", required_argument, NULL, O_KLPORT},
 	    {"lb-algorithm", required_argument, NULL, O_LBALGO},
+	    {"external-interface", required_argument, NULL, O_EXTIF},
+	    {"max-flows", required_argument, NULL, O_MAXFLOWS},
 	    {"v", required_argument, NULL, O_V},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -250,6 +265,20 @@ static int parse_args(int argc, char **argv, struct node_opts *o)
 			break;
 		case O_METRICS:
 			o->metrics_addr = optarg;
+			break;
+		case O_EXTIF:
+			if (!*optarg || strlen(optarg) >= IFNAMSIZ || strchr(optarg, '/')) {
+				fprintf(stderr,
+					"skiff-node: invalid --external-interface %s (an interface "
+					"name)\n",
+					optarg);
+				return -EINVAL;
+			}
+			o->ext_if = optarg;
+			break;
+		case O_MAXFLOWS:
+			if (parse_u32("max-flows", optarg, 16, &o->max_flows))
+				return -EINVAL;
 			break;
 		case O_HEALTHZ:
 			o->healthz_addr = optarg;
@@ -445,12 +474,16 @@ int main(int argc, char **argv)
 	    .pin_dir = "/sys/fs/bpf/skiff",
 	    .max_services = LB_DEF_MAX_SERVICES,
 	    .max_backends = LB_DEF_MAX_BACKENDS,
+	    .max_flows = LB_DEF_MAX_FLOWS / 2,
 	    .sync_period = 60,
 	    .verbosity = 2,
 	    .join = {.state_dir = "/var/lib/skiff-node"},
 	};
 	struct bpflb_opts bo;
 	struct bpflb lb;
+	struct tclb tc = {.ct_fd = -1, .l2_fd = -1, .release_fd = -1};
+	bool tc_on = false;
+	struct hcsrv *hc = NULL;
 	struct kconfig kc = {0};
 	struct kclient *client = NULL;
 	struct proxy *proxy = NULL;
@@ -479,7 +512,8 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	if (o.cleanup) {
-		if (bpflb_unpin_all(o.pin_dir, err, sizeof(err))) {
+		if (tclb_unpin_all(o.pin_dir, o.ext_if, err, sizeof(err)) ||
+		    bpflb_unpin_all(o.pin_dir, err, sizeof(err))) {
 			pr_err("cleanup: %s", err);
 			return 1;
 		}
@@ -506,6 +540,24 @@ int main(int argc, char **argv)
 			"attached)",
 			o.node_name, lb.adopted ? "adopted" : "loaded", o.cgroup, o.pin_dir,
 			lb.links_adopted, lb.links_created);
+		if (o.ext_if) {
+			struct tclb_opts to = {.pin_dir = o.pin_dir,
+					       .ifname = o.ext_if,
+					       .max_flows = 2 * o.max_flows,
+					       .max_services = o.max_services,
+					       .max_backends = o.max_backends};
+			char a[INET_ADDRSTRLEN];
+
+			r = tclb_open(&tc, &to, err, sizeof(err));
+			if (r) {
+				pr_err("external traffic (tc path): %s", err);
+				goto close_lb;
+			}
+			tc_on = true;
+			inet_ntop(AF_INET, &tc.node_addr, a, sizeof(a));
+			pr_info("node %s: tc path on %s (%s): NodePort, externalIPs, LoadBalancer",
+				o.node_name, o.ext_if, a);
+		}
 	}
 
 	r = kconfig_load(o.kubeconfig, &kc, err, sizeof(err));
@@ -537,8 +589,13 @@ int main(int argc, char **argv)
 					.max_backends = o.max_backends,
 					.sync_period = o.sync_period,
 					.adopt = lb.adopted,
-					.random_lb = o.random_lb};
+					.random_lb = o.random_lb,
+					.node_name = o.node_name,
+					.tc = tc_on ? &tc : NULL};
 
+		/* kube-proxy serves healthCheckNodePorts on every address */
+		hc = hcsrv_new(loop, NULL);
+		po.hc = hc;
 		proxy = proxy_new(loop, client, &lb.fds, &po, &st);
 		if (!proxy) {
 			pr_err("out of memory");
@@ -602,6 +659,7 @@ stop_http:
 	node_http_stop(http[0]);
 free_proxy:
 	proxy_free(proxy);
+	hcsrv_free(hc);
 free_client:
 	kclient_free(client);
 	if (loop)
@@ -609,6 +667,8 @@ free_client:
 free_kc:
 	kconfig_free(&kc);
 close_lb:
+	if (tc_on)
+		tclb_close(&tc);
 	if (!o.no_proxy)
 		bpflb_close(&lb);
 	return ret;

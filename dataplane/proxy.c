@@ -10,17 +10,21 @@
 
 #include <ev.h>
 
+#include "hcserver.h"
 #include "informer.h"
 #include "kclient.h"
 #include "lbsync.h"
 #include "log.h"
 #include "proxy_model.h"
+#include "tclb.h"
 
 const double proxy_lat_bounds[PROXY_LAT_BUCKETS] = {
     0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5};
 
 /* Draining backends are checked for their last connection this often. */
 #define PROXY_GC_INTERVAL 1.0
+/* ... and the tc path's flow table scanned every this many GC ticks. */
+#define PROXY_FLOW_GC_EVERY 5
 
 enum { INF_SVC = 0, INF_EPS = 1 };
 
@@ -40,6 +44,8 @@ struct psvc {
 	char **slices;
 	uint32_t nslices;
 	uint32_t nfailed;      /* ports with failed set */
+	uint16_t health_port;  /* healthCheckNodePort served for it, 0 if none */
+	uint32_t *l2, nl2;     /* LoadBalancer addresses this node announces for it */
 	uint32_t nrefused;     /* endpoint addresses refused */
 	uint32_t nunsupported; /* SCTP ports */
 };
@@ -53,7 +59,9 @@ struct proxy {
 	struct proxy_status *st;
 	void *root; /* tree of struct psvc by key */
 	bool listed[2];
-	bool ready; /* first full sync done: map writes allowed */
+	bool ready;    /* first full sync done: map writes allowed */
+	bool l2_dirty; /* some service's announced addresses changed */
+	unsigned gc_ticks;
 	/* sums over every psvc, and the failure /healthz reports */
 	uint32_t failed, refused, unsupported;
 	uint64_t failed_total;
@@ -95,13 +103,14 @@ static void psvc_free(void *v)
 		free(ps->slices[i]);
 	free(ps->slices);
 	free(ps->ports);
+	free(ps->l2);
 	free(ps->key);
 	free(ps);
 }
 
 static void psvc_maybe_drop(struct proxy *p, struct psvc *ps)
 {
-	if (ps->nports || ps->nslices || ps->nunsupported)
+	if (ps->nports || ps->nslices || ps->nunsupported || ps->health_port || ps->nl2)
 		return;
 	tdelete(ps, &p->root, psvc_cmp);
 	psvc_free(ps);
@@ -193,24 +202,40 @@ static void fail_reason(const struct proxy *p, int err, char *buf, size_t len)
 		snprintf(buf, len, "map write failed: %s", strerror(-err));
 }
 
-/* Program service port i of m; its endpoints come from the Service's
- * slices. Adds the refused endpoint addresses to *refused. */
-static int program_port(struct proxy *p, const struct psvc *ps, const struct pm_service *m,
-			uint32_t i, const struct lb4_svc_key *k, uint32_t *refused)
+/* The endpoints of service port i of m from the Service's slices (only
+ * node's with node), ready ones first. */
+static int gather(const struct proxy *p, const struct psvc *ps, const struct pm_service *m,
+		  uint32_t i, const char *node, struct pm_endpoints *eps)
 {
-	struct pm_endpoints eps = {0};
-	struct lbsync_svc want;
 	int r = 0;
 
 	for (uint32_t j = 0; j < ps->nslices && !r; j++) {
 		const cJSON *sl = informer_get(p->inf[INF_EPS], ps->slices[j]);
 
 		if (sl)
-			r = pm_endpoints_add_slice(&eps, sl, &m->ports[i], m->vip);
+			r = pm_endpoints_add_slice(eps, sl, &m->ports[i], m->vip, node);
 	}
-	pm_endpoints_finish(&eps);
+	pm_endpoints_finish(eps);
+	return r;
+}
+
+/* Program frontend k of service port i of m; its endpoints come from the
+ * Service's slices, only this node's when flags has LB_SVC_F_LOCAL or
+ * local is set (internalTrafficPolicy). Adds the refused endpoint
+ * addresses to *refused and stores the ready ones in *nready. */
+static int program_port(struct proxy *p, const struct psvc *ps, const struct pm_service *m,
+			uint32_t i, const struct lb4_svc_key *k, uint16_t flags, bool local,
+			uint32_t *refused, uint32_t *nready)
+{
+	const char *node = (local || (flags & LB_SVC_F_LOCAL)) ? p->o.node_name : NULL;
+	struct pm_endpoints eps = {0};
+	struct lbsync_svc want;
+	int r = gather(p, ps, m, i, node, &eps);
+
 	*refused += eps.refused;
-	want.flags = (m->affinity ? LB_SVC_F_AFFINITY : 0) | (p->o.random_lb ? LB_SVC_F_RANDOM : 0);
+	*nready = eps.nready;
+	want.flags =
+	    flags | (m->affinity ? LB_SVC_F_AFFINITY : 0) | (p->o.random_lb ? LB_SVC_F_RANDOM : 0);
 	want.affinity_timeout = m->affinity_timeout;
 	want.n = eps.n;
 	want.nready = eps.nready;
@@ -241,6 +266,61 @@ static void report_port(struct proxy *p, const char *key, const struct pm_port *
 		pr_err("proxy: %s port %u/%s not programmed: %s", key, pp->port, proto, why);
 }
 
+/* The frontends of service port i: the cluster IP, then (with the tc
+ * path) its node port and each external address. Fills keys/flags and
+ * returns how many. */
+static uint32_t port_frontends(const struct proxy *p, const struct pm_service *m, uint32_t i,
+			       struct lb4_svc_key *keys, uint16_t *flags)
+{
+	const struct pm_port *pp = &m->ports[i];
+	uint16_t ext = LB_SVC_F_EXTERNAL | (m->ext_local ? LB_SVC_F_LOCAL : 0);
+	uint32_t n = 0;
+
+	keys[n] = (struct lb4_svc_key){.vip = m->vip, .port = htons(pp->port), .proto = pp->proto};
+	flags[n++] = 0;
+	if (!p->o.tc)
+		return n;
+	if (pp->node_port) {
+		keys[n] = (struct lb4_svc_key){
+		    .vip = LB_NODEPORT_VIP, .port = htons(pp->node_port), .proto = pp->proto};
+		flags[n++] = ext;
+	}
+	for (uint32_t e = 0; e < m->next; e++) {
+		keys[n] = (struct lb4_svc_key){
+		    .vip = m->ext[e], .port = htons(pp->port), .proto = pp->proto};
+		flags[n++] = ext;
+	}
+	return n;
+}
+
+/* The healthCheckNodePort and the announced LoadBalancer addresses of a
+ * Service after a resync; local is its largest count of this node's
+ * ready endpoints over its ports. */
+static void service_external(struct proxy *p, struct psvc *ps, const struct pm_service *m,
+			     uint32_t local)
+{
+	uint16_t hp = p->o.hc ? m->health_port : 0;
+	uint32_t *l2 = NULL, nl2 = 0;
+
+	if (ps->health_port && ps->health_port != hp)
+		hcsrv_del(p->o.hc, ps->health_port);
+	if (hp && hcsrv_set(p->o.hc, hp, ps->key, (int)local) == 0)
+		ps->health_port = hp;
+	else
+		ps->health_port = 0;
+	/* ARP for the LoadBalancer addresses: every node for Cluster, a node
+	 * with a local endpoint for Local (its traffic must not leave it) */
+	if (p->o.tc && m->nlb && (!m->ext_local || local) && (l2 = malloc(m->nlb * sizeof(*l2)))) {
+		memcpy(l2, m->ext + (m->next - m->nlb), m->nlb * sizeof(*l2));
+		nl2 = m->nlb;
+	}
+	if (nl2 != ps->nl2 || (nl2 && memcmp(l2, ps->l2, nl2 * sizeof(*l2))))
+		p->l2_dirty = true;
+	free(ps->l2);
+	ps->l2 = l2;
+	ps->nl2 = nl2;
+}
+
 /* Recompute one Service's service ports and program the difference. */
 static int resync_service(struct proxy *p, const char *key)
 {
@@ -248,28 +328,50 @@ static int resync_service(struct proxy *p, const char *key)
 	struct psvc *ps = psvc_get(p, key, true);
 	struct pport *now = NULL;
 	struct pm_service m = {0};
-	uint32_t n = 0, nfailed = 0, nrefused = 0, i;
+	uint32_t n = 0, nfailed = 0, nrefused = 0, local = 0, i;
 	int err = 0, rc;
 
 	if (!ps)
 		return -ENOMEM;
 	rc = svc ? pm_service_parse(svc, &m) : -ENOENT;
-	if (rc == -ENOMEM || (rc == 0 && !(now = calloc(m.nports, sizeof(*now))))) {
+	/* per port: the cluster IP, the node port, each external address */
+	if (rc == -ENOMEM ||
+	    (rc == 0 && !(now = calloc((size_t)m.nports * (2 + m.next), sizeof(*now))))) {
 		pm_service_free(&m);
 		return -ENOMEM;
 	}
 	for (i = 0; rc == 0 && i < m.nports; i++) {
-		struct lb4_svc_key k = {
-		    .vip = m.vip, .port = htons(m.ports[i].port), .proto = m.ports[i].proto};
-		int r = program_port(p, ps, &m, i, &k, &nrefused);
+		struct lb4_svc_key keys[2 + m.next];
+		uint16_t flags[2 + m.next];
+		uint32_t nf = port_frontends(p, &m, i, keys, flags);
 
-		report_port(p, key, &m.ports[i], r, pport_find(ps->ports, ps->nports, &k));
-		err = err ? err : r;
-		now[n].key = k;
-		now[n].failed = r != 0;
-		nfailed += r != 0;
-		n++;
+		for (uint32_t f = 0; f < nf; f++) {
+			uint32_t ignored = 0, nready = 0;
+			int r =
+			    program_port(p, ps, &m, i, &keys[f], flags[f], f == 0 && m.int_local,
+					 f == 0 ? &nrefused : &ignored, &nready);
+
+			if ((flags[f] & LB_SVC_F_LOCAL) && nready > local)
+				local = nready;
+			report_port(p, key, &m.ports[i], r,
+				    pport_find(ps->ports, ps->nports, &keys[f]));
+			err = err ? err : r;
+			now[n].key = keys[f];
+			now[n].failed = r != 0;
+			nfailed += r != 0;
+			n++;
+		}
 	}
+	for (i = 0; m.ext_local && !p->o.tc && i < m.nports; i++) {
+		/* no external frontend programmed (no tc path): count the
+		 * node's endpoints for the health check all the same */
+		struct pm_endpoints eps = {0};
+
+		if (!gather(p, ps, &m, i, p->o.node_name, &eps) && eps.nready > local)
+			local = eps.nready;
+		pm_endpoints_free(&eps);
+	}
+	service_external(p, ps, &m, local);
 	if (n)
 		qsort(now, n, sizeof(*now), pport_cmp);
 	/* Service ports the Service no longer has. */
@@ -298,6 +400,52 @@ static int resync_service(struct proxy *p, const char *key)
 	return err;
 }
 
+struct l2_list {
+	uint32_t *v;
+	uint32_t n, cap;
+	bool oom;
+};
+
+static void collect_l2(const void *node, VISIT which, void *ud)
+{
+	const struct psvc *ps = *(struct psvc *const *)node;
+	struct l2_list *l = ud;
+
+	if (which != postorder && which != leaf)
+		return;
+	for (uint32_t i = 0; i < ps->nl2; i++) {
+		if (l->n == l->cap) {
+			uint32_t cap = l->cap ? l->cap * 2 : 16,
+				 *v = realloc(l->v, cap * sizeof(*v));
+
+			if (!v) {
+				l->oom = true;
+				return;
+			}
+			l->v = v;
+			l->cap = cap;
+		}
+		l->v[l->n++] = ps->l2[i];
+	}
+}
+
+/* skiff_l2 = the union of the services' announced addresses. */
+static void apply_l2(struct proxy *p)
+{
+	struct l2_list l = {0};
+	int r;
+
+	if (!p->l2_dirty || !p->o.tc)
+		return;
+	twalk_r(p->root, collect_l2, &l);
+	r = l.oom ? -ENOMEM : tclb_set_l2(p->o.tc, l.v, l.n);
+	if (r)
+		pr_warn("proxy: LoadBalancer addresses to announce: %s", strerror(-r));
+	else
+		p->l2_dirty = false;
+	free(l.v);
+}
+
 static void changed(struct proxy *p, const char *svc_key)
 {
 	double t0 = ev_time();
@@ -306,6 +454,7 @@ static void changed(struct proxy *p, const char *svc_key)
 	if (!p->ready)
 		return; /* the first full sync will cover it */
 	err = resync_service(p, svc_key);
+	apply_l2(p);
 	observe(p, t0, err);
 	status_refresh(p);
 }
@@ -418,6 +567,8 @@ static void full_sync(struct proxy *p)
 	informer_foreach(p->inf[INF_SVC], full_one, &fc);
 	swept = lbsync_sweep(p->sync);
 	p->ready = true;
+	p->l2_dirty = true; /* also clears what a previous run announced */
+	apply_l2(p);
 	pr_info("proxy: full sync: %u service ports, %u endpoint slots, %d removed, %.1f ms",
 		lbsync_stats(p->sync)->services, lbsync_stats(p->sync)->slots, swept,
 		(ev_time() - t0) * 1000);
@@ -494,6 +645,10 @@ static void on_gc(struct ev_loop *loop, ev_timer *t, int revents)
 
 	(void)loop;
 	(void)revents;
+	/* flows first: a draining backend's last external flow expired now
+	 * frees its id in the same pass */
+	if (p->o.tc && ++p->gc_ticks % PROXY_FLOW_GC_EVERY == 0)
+		tclb_gc(p->o.tc);
 	lbsync_gc(p->sync);
 	retry_failed(p);
 	status_refresh(p);

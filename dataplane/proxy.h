@@ -17,6 +17,8 @@
 
 struct ev_loop;
 struct kclient;
+struct tclb;
+struct hcsrv;
 
 /* Bucket upper bounds of the sync-latency histogram, in seconds. */
 #define PROXY_LAT_BUCKETS 14
@@ -59,6 +61,10 @@ struct proxy_opts {
 	double sync_period; /* seconds between full reconciles */
 	bool adopt;	    /* maps were pinned already: rebuild the mirror */
 	bool random_lb;	    /* --lb-algorithm random: LB_SVC_F_RANDOM on every service */
+	/* Traffic from outside (NodePort, externalIPs, LoadBalancer): */
+	const char *node_name; /* this node: Local policies keep its endpoints */
+	struct tclb *tc;       /* the tc path, NULL without --external-interface */
+	struct hcsrv *hc;      /* healthCheckNodePort server, NULL when none */
 };
 
 struct proxy;

@@ -34,6 +34,60 @@ static int proto_of(const cJSON *port)
 	return -1; /* SCTP: not handled by the socket LB */
 }
 
+/* NodePort and LoadBalancer services open their nodePorts. */
+static bool pm_has_node_ports(const cJSON *spec)
+{
+	const char *type = get_str(spec, "type");
+
+	return type && (!strcmp(type, "NodePort") || !strcmp(type, "LoadBalancer"));
+}
+
+/* Add one IPv4 address (a string) to out->ext, once. */
+static int pm_ext_add(struct pm_service *out, const cJSON *ip)
+{
+	struct in_addr a;
+	uint32_t *nv;
+
+	if (!cJSON_IsString(ip) || inet_pton(AF_INET, ip->valuestring, &a) != 1 ||
+	    pm_endpoint_refused(a.s_addr, out->vip))
+		return 0; /* IPv6, a hostname, or nothing a frontend can be */
+	for (uint32_t i = 0; i < out->next; i++)
+		if (out->ext[i] == a.s_addr)
+			return 0;
+	nv = realloc(out->ext, (out->next + 1) * sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	out->ext = nv;
+	out->ext[out->next++] = a.s_addr;
+	return 1;
+}
+
+/* The frontends for traffic from outside and the traffic policies. */
+static int pm_external_parse(const cJSON *svc, const cJSON *spec, struct pm_service *out)
+{
+	const char *etp = get_str(spec, "externalTrafficPolicy");
+	const char *itp = get_str(spec, "internalTrafficPolicy");
+	const char *type = get_str(spec, "type");
+	const cJSON *v, *hc = get(spec, "healthCheckNodePort");
+	int r;
+
+	out->ext_local = etp && !strcmp(etp, "Local") && pm_has_node_ports(spec);
+	out->int_local = itp && !strcmp(itp, "Local");
+	if (out->ext_local && cJSON_IsNumber(hc) && hc->valueint > 0 && hc->valueint < 65536)
+		out->health_port = (uint16_t)hc->valueint;
+	cJSON_ArrayForEach(v, get(spec, "externalIPs")) if ((r = pm_ext_add(out, v)) < 0) return r;
+	if (!type || strcmp(type, "LoadBalancer"))
+		return 0;
+	cJSON_ArrayForEach(v, get(get(get(svc, "status"), "loadBalancer"), "ingress"))
+	{
+		r = pm_ext_add(out, get(v, "ip"));
+		if (r < 0)
+			return r;
+		out->nlb += (uint32_t)r;
+	}
+	return 0;
+}
+
 int pm_service_parse(const cJSON *svc, struct pm_service *out)
 {
 	const cJSON *spec = get(svc, "spec");
@@ -68,6 +122,8 @@ int pm_service_parse(const cJSON *svc, struct pm_service *out)
 	n = cJSON_IsArray(ports) ? cJSON_GetArraySize(ports) : 0;
 	if (!n)
 		return -ENOENT;
+	if (pm_external_parse(svc, spec, out))
+		return -ENOMEM;
 	out->ports = calloc((size_t)n, sizeof(*out->ports));
 	if (!out->ports)
 		return -ENOMEM;
@@ -88,6 +144,10 @@ int pm_service_parse(const cJSON *svc, struct pm_service *out)
 		pp->name = name ? name : "";
 		pp->port = (uint16_t)num->valueint;
 		pp->proto = (uint8_t)proto;
+		num = get(p, "nodePort");
+		if (cJSON_IsNumber(num) && num->valueint >= 1 && num->valueint <= 65535 &&
+		    pm_has_node_ports(spec))
+			pp->node_port = (uint16_t)num->valueint;
 	}
 	return out->nports ? 0 : -ENOENT;
 }
@@ -95,8 +155,10 @@ int pm_service_parse(const cJSON *svc, struct pm_service *out)
 void pm_service_free(struct pm_service *m)
 {
 	free(m->ports);
+	free(m->ext);
 	m->ports = NULL;
-	m->nports = 0;
+	m->ext = NULL;
+	m->nports = m->next = m->nlb = 0;
 }
 
 bool pm_slice_service_key(const cJSON *slice, char *buf, size_t len)
@@ -148,7 +210,7 @@ const char *pm_endpoint_refused(uint32_t addr, uint32_t vip)
 }
 
 int pm_endpoints_add_slice(struct pm_endpoints *e, const cJSON *slice, const struct pm_port *p,
-			   uint32_t vip)
+			   uint32_t vip, const char *node)
 {
 	const char *at = get_str(slice, "addressType");
 	const cJSON *ports = get(slice, "ports"), *sp, *ep;
@@ -183,6 +245,12 @@ int pm_endpoints_add_slice(struct pm_endpoints *e, const cJSON *slice, const str
 
 		if (!cJSON_IsString(a0) || inet_pton(AF_INET, a0->valuestring, &a) != 1)
 			continue;
+		if (node) {
+			const char *nn = get_str(ep, "nodeName");
+
+			if (!nn || strcmp(nn, node))
+				continue;
+		}
 		if (pm_endpoint_refused(a.s_addr, vip)) {
 			e->refused++;
 			continue;

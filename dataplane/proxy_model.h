@@ -17,9 +17,10 @@
 #define PM_DEFAULT_AFFINITY_TIMEOUT 10800
 
 struct pm_port {
-	const char *name; /* points into the parsed Service: valid while it is */
-	uint16_t port;	  /* host */
-	uint8_t proto;	  /* IPPROTO_* */
+	const char *name;   /* points into the parsed Service: valid while it is */
+	uint16_t port;	    /* host */
+	uint16_t node_port; /* host: NodePort/LoadBalancer's nodePort, 0 if none */
+	uint8_t proto;	    /* IPPROTO_* */
 };
 
 /* A Service as the load balancer sees it. Every port is kept, however
@@ -30,6 +31,14 @@ struct pm_service {
 	uint32_t affinity_timeout; /* seconds */
 	uint32_t nports;
 	struct pm_port *ports; /* malloc'd, pm_service_free */
+	/* Frontends for traffic from outside besides the node ports:
+	 * spec.externalIPs, then status.loadBalancer.ingress[].ip (be);
+	 * nlb of them (the last ones) are LoadBalancer addresses. */
+	uint32_t next, nlb;
+	uint32_t *ext;	      /* malloc'd, pm_service_free */
+	bool ext_local;	      /* externalTrafficPolicy: Local */
+	bool int_local;	      /* internalTrafficPolicy: Local */
+	uint16_t health_port; /* healthCheckNodePort (host), 0 if none */
 	/* SCTP ports: valid in the API, but the socket LB balances only TCP
 	 * and UDP connect()s; reported, never programmed. */
 	uint32_t nunsupported;
@@ -63,10 +72,11 @@ struct pm_endpoints {
 const char *pm_endpoint_refused(uint32_t addr, uint32_t vip);
 
 /* Add the endpoints a slice offers for service port p of the service at
- * vip (matched by port name and protocol). Duplicates are merged, ready
+ * vip (matched by port name and protocol); with node, only those whose
+ * nodeName is node (a Local traffic policy). Duplicates are merged, ready
  * winning; refused addresses are counted, not added. */
 int pm_endpoints_add_slice(struct pm_endpoints *e, const cJSON *slice, const struct pm_port *p,
-			   uint32_t vip);
+			   uint32_t vip, const char *node);
 /* Order ready endpoints first, drop unusable ones, set nready. */
 void pm_endpoints_finish(struct pm_endpoints *e);
 void pm_endpoints_free(struct pm_endpoints *e);

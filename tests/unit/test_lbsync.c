@@ -710,7 +710,7 @@ static void test_forty_ports(void **state)
 		struct lb4_svc_val v;
 		struct lb4_backend b;
 
-		assert_int_equal(pm_endpoints_add_slice(&e, ldoc, &svc.ports[i], svc.vip), 0);
+		assert_int_equal(pm_endpoints_add_slice(&e, ldoc, &svc.ports[i], svc.vip, NULL), 0);
 		pm_endpoints_finish(&e);
 		w = (struct lbsync_svc){.n = e.n, .nready = e.nready, .be = e.be};
 		assert_int_equal(lbsync_set(m->s, &k, &w), 0);

@@ -154,6 +154,107 @@ static void test_service_parse(void **state)
 
 /* Every port of a Service is kept (there was a silent cap of 32); SCTP
  * ports are counted as unsupported, not dropped silently. */
+/* --- frontends for traffic from outside --- */
+
+struct ext_case {
+	const char *name;
+	const char *json;
+	const char *node_ports; /* each port's nodePort, "80:30080 ..." */
+	const char *ext;	/* external addresses in order */
+	uint32_t nlb;		/* of which LoadBalancer's (the last) */
+	bool ext_local, int_local;
+	uint16_t health;
+};
+
+static const struct ext_case ext_cases[] = {
+    {"NodePort: each port's nodePort",
+     SVC("{'type':'NodePort','clusterIP':'10.96.0.10','ports':["
+	 "{'name':'a','port':80,'nodePort':30080},"
+	 "{'name':'b','port':53,'protocol':'UDP','nodePort':30053}]}"),
+     "80:30080 53:30053", "", 0, false, false, 0},
+    {"ClusterIP: a stale nodePort is not opened",
+     SVC("{'type':'ClusterIP','clusterIP':'10.96.0.10','ports':[{'port':80,'nodePort':30080}]}"),
+     "80:0", "", 0, false, false, 0},
+    {"externalIPs on a ClusterIP service; a bad and a repeated one skipped",
+     SVC("{'clusterIP':'10.96.0.10','externalIPs':['192.0.2.7','nope','192.0.2.7','fd00::1'],"
+	 "'ports':[{'port':80}]}"),
+     "80:0", "192.0.2.7", 0, false, false, 0},
+    {"LoadBalancer: externalIPs then the ingress addresses; Local with its health port",
+     "{'metadata':{'name':'web','namespace':'default'},'spec':{'type':'LoadBalancer',"
+     "'clusterIP':'10.96.0.10','externalIPs':['192.0.2.7'],'externalTrafficPolicy':'Local',"
+     "'healthCheckNodePort':32000,'ports':[{'port':80,'nodePort':30080}]},"
+     "'status':{'loadBalancer':{'ingress':[{'ip':'172.30.1.211'},{'hostname':'lb.example'},"
+     "{'ip':'192.0.2.7'}]}}}",
+     "80:30080", "192.0.2.7 172.30.1.211", 1, true, false, 32000},
+    {"ingress of a service that is no LoadBalancer (any more) is ignored",
+     "{'metadata':{'name':'web','namespace':'default'},'spec':{'type':'NodePort',"
+     "'clusterIP':'10.96.0.10','externalTrafficPolicy':'Local','healthCheckNodePort':32000,"
+     "'ports':[{'port':80,'nodePort':30080}]},"
+     "'status':{'loadBalancer':{'ingress':[{'ip':'172.30.1.211'}]}}}",
+     "80:30080", "", 0, true, false, 32000},
+    {"internalTrafficPolicy Local; externalTrafficPolicy Local without node ports means nothing",
+     SVC("{'clusterIP':'10.96.0.10','internalTrafficPolicy':'Local',"
+	 "'externalTrafficPolicy':'Local','ports':[{'port':80}]}"),
+     "80:0", "", 0, false, true, 0},
+};
+
+static void test_service_external(void **state)
+{
+	(void)state;
+	for (size_t c = 0; c < sizeof(ext_cases) / sizeof(ext_cases[0]); c++) {
+		const struct ext_case *tc = &ext_cases[c];
+		cJSON *doc = J(tc->json);
+		struct pm_service m;
+		char np[256] = "", ext[256] = "", a[INET_ADDRSTRLEN];
+		size_t n = 0;
+
+		print_message("case: %s\n", tc->name);
+		assert_int_equal(pm_service_parse(doc, &m), 0);
+		for (uint32_t i = 0; i < m.nports; i++)
+			n += (size_t)snprintf(np + n, sizeof(np) - n, "%s%u:%u", i ? " " : "",
+					      m.ports[i].port, m.ports[i].node_port);
+		n = 0;
+		for (uint32_t i = 0; i < m.next; i++) {
+			inet_ntop(AF_INET, &m.ext[i], a, sizeof(a));
+			n += (size_t)snprintf(ext + n, sizeof(ext) - n, "%s%s", i ? " " : "", a);
+		}
+		assert_string_equal(np, tc->node_ports);
+		assert_string_equal(ext, tc->ext);
+		assert_int_equal(m.nlb, tc->nlb);
+		assert_int_equal(m.ext_local, tc->ext_local);
+		assert_int_equal(m.int_local, tc->int_local);
+		assert_int_equal(m.health_port, tc->health);
+		pm_service_free(&m);
+		cJSON_Delete(doc);
+	}
+}
+
+/* Local policies keep the endpoints of the node named. */
+static void test_endpoints_node(void **state)
+{
+	cJSON *sl = J("{'metadata':{'name':'s','namespace':'default','labels':"
+		      "{'kubernetes.io/service-name':'web'}},'addressType':'IPv4',"
+		      "'ports':[{'name':'','port':8080}],'endpoints':["
+		      "{'addresses':['10.244.0.2'],'nodeName':'n1'},"
+		      "{'addresses':['10.244.1.2'],'nodeName':'n2'},"
+		      "{'addresses':['10.244.1.3']}]}");
+	struct pm_port port = {.name = "", .port = 80, .proto = IPPROTO_TCP};
+	struct pm_endpoints e = {0};
+	uint32_t vip = htonl(0x0a60000a);
+
+	(void)state;
+	assert_int_equal(pm_endpoints_add_slice(&e, sl, &port, vip, "n2"), 0);
+	pm_endpoints_finish(&e);
+	assert_int_equal(e.n, 1);
+	assert_int_equal(e.be[0].addr, htonl(0x0af40102));
+	pm_endpoints_free(&e);
+	assert_int_equal(pm_endpoints_add_slice(&e, sl, &port, vip, NULL), 0);
+	pm_endpoints_finish(&e);
+	assert_int_equal(e.n, 3);
+	pm_endpoints_free(&e);
+	cJSON_Delete(sl);
+}
+
 static void test_service_many_ports(void **state)
 {
 	char json[8192];
@@ -477,7 +578,7 @@ static void test_endpoints(void **state)
 		for (int s = 0; s < MAX_SLICES && c->slices[s]; s++) {
 			cJSON *doc = J(c->slices[s]);
 
-			if (pm_endpoints_add_slice(&e, doc, &port, T_VIP))
+			if (pm_endpoints_add_slice(&e, doc, &port, T_VIP, NULL))
 				fail_msg("%s: slice %d refused", c->name, s);
 			cJSON_Delete(doc);
 		}
@@ -517,7 +618,7 @@ static void test_endpoints_many(void **state)
 		}
 		snprintf(json + off, (1 << 16) - off, "]}");
 		doc = J(json);
-		assert_int_equal(pm_endpoints_add_slice(&e, doc, &port, T_VIP), 0);
+		assert_int_equal(pm_endpoints_add_slice(&e, doc, &port, T_VIP, NULL), 0);
 		cJSON_Delete(doc);
 	}
 	/* 50 * 9 + 100 distinct addresses; every third is not ready, and a
@@ -593,9 +694,9 @@ static void exercise(const cJSON *svc, const cJSON *slice)
 	for (uint32_t i = 0; i < m.nports; i++) {
 		struct pm_endpoints e = {0};
 
-		assert_int_equal(pm_endpoints_add_slice(&e, slice, &m.ports[i], m.vip), 0);
+		assert_int_equal(pm_endpoints_add_slice(&e, slice, &m.ports[i], m.vip, NULL), 0);
 		/* The slice has two endpoints; twice if added twice. */
-		assert_int_equal(pm_endpoints_add_slice(&e, slice, &m.ports[i], m.vip), 0);
+		assert_int_equal(pm_endpoints_add_slice(&e, slice, &m.ports[i], m.vip, NULL), 0);
 		assert_true(e.n <= 2);
 		pm_endpoints_finish(&e);
 		assert_true(e.nready <= e.n);
@@ -671,7 +772,7 @@ static void test_sweep_baseline(void **state)
 	assert_int_equal(m.nports, 2);
 	assert_true(m.affinity);
 	assert_int_equal(m.affinity_timeout, 30);
-	assert_int_equal(pm_endpoints_add_slice(&e, slice, &m.ports[1], m.vip), 0);
+	assert_int_equal(pm_endpoints_add_slice(&e, slice, &m.ports[1], m.vip, NULL), 0);
 	pm_endpoints_finish(&e);
 	fmt_eps(&e, got, sizeof(got));
 	assert_string_equal(got, "10.0.0.1:53/RS 10.0.0.3:53/ST");
@@ -703,7 +804,7 @@ static void test_endpoints_refused(void **state)
 	snprintf(json + off, sizeof(json) - off,
 		 "{'addresses':['127.0.0.1']},{'addresses':['10.0.0.7']}]}");
 	doc = J(json);
-	assert_int_equal(pm_endpoints_add_slice(&e, doc, &port, T_VIP), 0);
+	assert_int_equal(pm_endpoints_add_slice(&e, doc, &port, T_VIP, NULL), 0);
 	pm_endpoints_finish(&e);
 	fmt_eps(&e, got, sizeof(got));
 	assert_string_equal(got, "127.0.0.1:8080/RS 10.0.0.7:8080/RS");
@@ -751,7 +852,8 @@ static void test_unprogrammed_reported(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_service_parse),     cmocka_unit_test(test_service_many_ports),
+	    cmocka_unit_test(test_service_parse),     cmocka_unit_test(test_service_external),
+	    cmocka_unit_test(test_endpoints_node),    cmocka_unit_test(test_service_many_ports),
 	    cmocka_unit_test(test_slice_service_key), cmocka_unit_test(test_endpoints),
 	    cmocka_unit_test(test_endpoints_many),    cmocka_unit_test(test_sweep_baseline),
 	    cmocka_unit_test(test_malformed_service), cmocka_unit_test(test_malformed_slice),

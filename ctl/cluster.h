@@ -53,6 +53,8 @@ const char *cl_state_root(const char *flag);
 int cl_init(struct cl_cluster *c, const char *root, const char *name);
 /* "sk-<name>-net", "sk-<name>-cp", "sk-<name>-node-<i>" (i >= 1). */
 void cl_netns_name(const struct cl_cluster *c, int node, bool cp, char *buf, size_t len);
+/* "sk-<name>-ext-<n>": an outside machine on the cluster's network. */
+void cl_ext_netns_name(const struct cl_cluster *c, int n, char *buf, size_t len);
 /* "<name>-node-<i>": the node's Kubernetes name (--hostname-override). */
 void cl_node_name(const struct cl_cluster *c, int i, char *buf, size_t len);
 /* The node index of "node-3", "3" or "<name>-node-3"; 0 when none. */
@@ -64,6 +66,13 @@ void cl_addr(const struct cl_cluster *c, unsigned h, char *buf, size_t len);
 #define CL_HOST_BRIDGE	1
 #define CL_HOST_CP	2
 #define CL_HOST_NODE(i) (10u + (unsigned)(i))
+/* LoadBalancer addresses skiff-server hands out (--loadbalancer-ip-range),
+ * after the last possible node; then the outside machines of
+ * `cluster external N`. */
+#define CL_HOST_LB_FIRST 211u
+#define CL_HOST_LB_LAST	 240u
+#define CL_MAX_EXTERNAL	 10
+#define CL_HOST_EXT(n)	 (240u + (unsigned)(n))
 /* Write <dir>/manifest.json (atomically) / read it into c. -errno. */
 int cl_manifest_write(const struct cl_cluster *c);
 int cl_manifest_read(struct cl_cluster *c);
@@ -115,6 +124,9 @@ int cl_net_attach(const char *bridge_ns, const char *ns, const char *ifname,
 /* Set ifname (a member's bridge-side veth in bridge_ns) up or down: a node
  * powered off is also cut off the cluster's network. */
 int cl_net_link_set(const char *bridge_ns, const char *ifname, bool up);
+/* The namespace of outside machine n (1..CL_MAX_EXTERNAL): attached to the
+ * bridge with address CL_HOST_EXT(n), made once. Its name into buf. */
+int cl_external(const struct cl_cluster *c, int n, char *buf, size_t len);
 /* Node i's bridge-side veth: its name, and setting it up or down. */
 void cl_node_ifname(int i, char *buf, size_t len);
 int cl_node_link(const struct cl_cluster *c, int i, bool up);

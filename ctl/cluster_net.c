@@ -311,8 +311,9 @@ int cl_node_link(const struct cl_cluster *c, int i, bool up)
 	return cl_net_link_set(br, ifn, up);
 }
 
-/* ns is one of c's: sk-<name>-net, sk-<name>-cp or sk-<name>-node-<digits>
- * (exact, so cluster "a" never matches cluster "a-b"'s namespaces). */
+/* ns is one of c's: sk-<name>-net, sk-<name>-cp, sk-<name>-node-<digits>
+ * or sk-<name>-ext-<digits> (exact, so cluster "a" never matches cluster
+ * "a-b"'s namespaces). */
 static bool cl_netns_ours(const struct cl_cluster *c, const char *ns)
 {
 	char pre[64];
@@ -325,9 +326,13 @@ static bool cl_netns_ours(const struct cl_cluster *c, const char *ns)
 	s = ns + n;
 	if (!strcmp(s, "net") || !strcmp(s, "cp"))
 		return true;
-	if (strncmp(s, "node-", 5) || !s[5])
+	if (!strncmp(s, "node-", 5) && s[5])
+		s += 5;
+	else if (!strncmp(s, "ext-", 4) && s[4])
+		s += 4;
+	else
 		return false;
-	for (s += 5; *s; s++)
+	for (; *s; s++)
 		if (*s < '0' || *s > '9')
 			return false;
 	return true;
@@ -397,5 +402,26 @@ out:
 	if (rt)
 		rtnl_route_put(rt);
 	nl_socket_free(sk);
+	return r;
+}
+
+int cl_external(const struct cl_cluster *c, int n, char *buf, size_t len)
+{
+	char br[96], ifn[32], path[256];
+	int r;
+
+	if (n < 1 || n > CL_MAX_EXTERNAL)
+		return -ERANGE;
+	cl_ext_netns_name(c, n, buf, len);
+	cl_netns_path(buf, path, sizeof(path));
+	if (!access(path, F_OK))
+		return 0; /* made before */
+	cl_netns_name(c, 0, false, br, sizeof(br));
+	snprintf(ifn, sizeof(ifn), "v-ext-%d", n);
+	r = cl_netns_create(buf);
+	if (!r)
+		r = cl_net_attach(br, buf, ifn, c, CL_HOST_EXT(n));
+	if (r)
+		cl_netns_remove(buf);
 	return r;
 }

@@ -71,6 +71,11 @@ void cl_netns_name(const struct cl_cluster *c, int node, bool cp, char *buf, siz
 		snprintf(buf, len, "sk-%s-%s", c->name, cp ? "cp" : "net");
 }
 
+void cl_ext_netns_name(const struct cl_cluster *c, int n, char *buf, size_t len)
+{
+	snprintf(buf, len, "sk-%s-ext-%d", c->name, n);
+}
+
 void cl_node_name(const struct cl_cluster *c, int i, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s-node-%d", c->name, i);

@@ -188,6 +188,12 @@ static int cl_node_spawn(const struct cl_cluster *c, int i)
 		argv[n++] = "--lb-algorithm";
 		argv[n++] = "random";
 	}
+	/* NodePort, externalIPs and LoadBalancer traffic: the node's link to
+	 * the cluster network is its outside */
+	if (cl_help_has(bin, "--external-interface")) {
+		argv[n++] = "--external-interface";
+		argv[n++] = "eth0";
+	}
 	/* The kubelet's root dir, once this skiff-node has a kubelet. */
 	if (cl_help_has(bin, "--root-dir")) {
 		argv[n++] = "--root-dir";
@@ -297,7 +303,7 @@ static int cl_start_server(const struct cl_cluster *c, int wait_secs)
 	cl_netns_name(c, 0, true, ns, sizeof(ns));
 	cl_cgroup_child(c, "server", cg, sizeof(cg));
 	{
-		char port[16], grace[16], tnr[16], tur[16];
+		char port[16], grace[16], tnr[16], tur[16], lbr[64], lo[20], hi[20];
 		char *argv[] = {bin,   "--bind-address",
 				addr,  "--advertise-address",
 				addr,  "--secure-port",
@@ -305,8 +311,18 @@ static int cl_start_server(const struct cl_cluster *c, int wait_secs)
 				data,  "--node-monitor-grace-period",
 				grace, "--default-not-ready-toleration-seconds",
 				tnr,   "--default-unreachable-toleration-seconds",
-				tur,   NULL};
+				tur,   NULL,
+				NULL,  NULL};
 
+		/* LoadBalancer addresses on the cluster's own network, where the
+		 * nodes answer ARP for them */
+		if (cl_help_has(bin, "--loadbalancer-ip-range")) {
+			cl_addr(c, CL_HOST_LB_FIRST, lo, sizeof(lo));
+			cl_addr(c, CL_HOST_LB_LAST, hi, sizeof(hi));
+			snprintf(lbr, sizeof(lbr), "%s-%s", lo, hi);
+			argv[sizeof(argv) / sizeof(argv[0]) - 3] = "--loadbalancer-ip-range";
+			argv[sizeof(argv) / sizeof(argv[0]) - 2] = lbr;
+		}
 		snprintf(port, sizeof(port), "%d", CL_API_PORT);
 		snprintf(grace, sizeof(grace), "%ds", c->grace_secs);
 		snprintf(tnr, sizeof(tnr), "%d", c->tol_not_ready);

@@ -347,6 +347,46 @@ static int cl_cmd_node(int argc, char **argv, struct ctl_opts *o)
 	return r ? 1 : 0;
 }
 
+/* external [CLUSTER] N: an outside machine on the cluster's network. */
+static int cl_cmd_external(int argc, char **argv, struct ctl_opts *o)
+{
+	struct cl_args a;
+	struct cl_cluster c;
+	char ns[96], addr[20], *end;
+	long n;
+	int rest, r;
+
+	if (cl_parse(argc, argv, o, &a))
+		return 1;
+	if (cl_named(o, &a, &c, &rest))
+		return 1;
+	if (a.npos - rest != 1)
+		return ctl_err(o, "usage: skiffctl cluster external [CLUSTER] N");
+	n = strtol(a.pos[rest], &end, 10);
+	if (*end || end == a.pos[rest] || n < 1 || n > CL_MAX_EXTERNAL)
+		return ctl_err(o, "invalid N \"%s\": a number from 1 to %d", a.pos[rest],
+			       CL_MAX_EXTERNAL);
+	if (cl_manifest_read(&c))
+		return ctl_err(o, "no cluster \"%s\" (%s/manifest.json)", c.name, c.dir);
+	if (geteuid() != 0)
+		return ctl_err(o, "cluster external needs root");
+	r = cl_external(&c, (int)n, ns, sizeof(ns));
+	if (r)
+		return ctl_err(o, "cluster external %ld: %s", n, strerror(-r));
+	cl_addr(&c, CL_HOST_EXT(n), addr, sizeof(addr));
+	if (o->out == CTL_OUT_JSON || o->out == CTL_OUT_YAML) {
+		cJSON *j = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(j, "netns", ns);
+		cJSON_AddStringToObject(j, "address", addr);
+		r = ctl_print_object(o, j);
+		cJSON_Delete(j);
+		return r;
+	}
+	printf("%s\n", ns);
+	return 0;
+}
+
 /* Hidden: the loopback forwarder that create starts (cluster_forward.c). */
 static int cl_cmd_forward(int argc, char **argv, struct ctl_opts *o)
 {
@@ -373,6 +413,10 @@ static const struct ctl_cmd cl_cmds[] = {
     {"kubeconfig", cl_cmd_kubeconfig, "kubeconfig [N]      print the cluster's kubeconfig"},
     {"node", cl_cmd_node,
      "node stop|start|restart N NODE   kill a node abruptly / start it / restart skiff-node only"},
+    {"external", cl_cmd_external,
+     "external [N] K      an outside machine K (1-10) on the cluster's network: prints\n"
+     "                    its netns (-o json: and address); NodePorts and LoadBalancer\n"
+     "                    addresses are reached from there as from the LAN"},
     {"forward", cl_cmd_forward, NULL},
     {NULL, NULL, NULL},
 };

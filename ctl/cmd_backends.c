@@ -30,6 +30,52 @@ struct names {
 	bool known; /* the API answered */
 };
 
+static void names_add(struct names *nm, uint32_t vip, const cJSON *num, const cJSON *pr,
+		      const cJSON *ns, const cJSON *name)
+{
+	struct svc_name *v;
+
+	if (!cJSON_IsNumber(num) || num->valueint < 1 || num->valueint > 65535)
+		return;
+	v = realloc(nm->v, (nm->n + 1) * sizeof(*v));
+	if (!v)
+		return;
+	nm->v = v;
+	v = &nm->v[nm->n++];
+	v->vip = vip;
+	v->port = htons((uint16_t)num->valueint);
+	v->proto =
+	    cJSON_IsString(pr) && !strcmp(pr->valuestring, "UDP") ? IPPROTO_UDP : IPPROTO_TCP;
+	snprintf(v->ns, sizeof(v->ns), "%s", cJSON_IsString(ns) ? ns->valuestring : "default");
+	snprintf(v->name, sizeof(v->name), "%s", name->valuestring);
+}
+
+/* The frontends of a Service besides its cluster IP: its externalIPs and
+ * LoadBalancer addresses (port) and node ports (vip 0). */
+static void names_external(struct names *nm, const cJSON *svc, const cJSON *p, const cJSON *ns,
+			   const cJSON *name)
+{
+	const cJSON *spec = cJSON_GetObjectItem(svc, "spec"), *e;
+	const cJSON *pr = cJSON_GetObjectItem(p, "protocol");
+	const cJSON *ing = cJSON_GetObjectItem(
+	    cJSON_GetObjectItem(cJSON_GetObjectItem(svc, "status"), "loadBalancer"), "ingress");
+	struct in_addr a;
+
+	names_add(nm, LB_NODEPORT_VIP, cJSON_GetObjectItem(p, "nodePort"), pr, ns, name);
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(spec, "externalIPs"))
+	{
+		if (cJSON_IsString(e) && inet_pton(AF_INET, e->valuestring, &a) == 1)
+			names_add(nm, a.s_addr, cJSON_GetObjectItem(p, "port"), pr, ns, name);
+	}
+	cJSON_ArrayForEach(e, ing)
+	{
+		const cJSON *ip = cJSON_GetObjectItem(e, "ip");
+
+		if (cJSON_IsString(ip) && inet_pton(AF_INET, ip->valuestring, &a) == 1)
+			names_add(nm, a.s_addr, cJSON_GetObjectItem(p, "port"), pr, ns, name);
+	}
+}
+
 /* Best effort: with no reachable API the names stay unknown. */
 static void names_load(struct ctl_opts *o, struct names *nm)
 {
@@ -63,26 +109,9 @@ static void names_load(struct ctl_opts *o, struct names *nm)
 					continue;
 				cJSON_ArrayForEach(p, cJSON_GetObjectItem(spec, "ports"))
 				{
-					const cJSON *num = cJSON_GetObjectItem(p, "port");
-					const cJSON *pr = cJSON_GetObjectItem(p, "protocol");
-					struct svc_name *v;
-
-					if (!cJSON_IsNumber(num))
-						continue;
-					v = realloc(nm->v, (nm->n + 1) * sizeof(*v));
-					if (!v)
-						break;
-					nm->v = v;
-					v = &nm->v[nm->n++];
-					v->vip = a.s_addr;
-					v->port = htons((uint16_t)num->valueint);
-					v->proto =
-					    cJSON_IsString(pr) && !strcmp(pr->valuestring, "UDP")
-						? IPPROTO_UDP
-						: IPPROTO_TCP;
-					snprintf(v->ns, sizeof(v->ns), "%s",
-						 cJSON_IsString(ns) ? ns->valuestring : "default");
-					snprintf(v->name, sizeof(v->name), "%s", name->valuestring);
+					names_add(nm, a.s_addr, cJSON_GetObjectItem(p, "port"),
+						  cJSON_GetObjectItem(p, "protocol"), ns, name);
+					names_external(nm, it, p, ns, name);
 				}
 			}
 			cJSON_Delete(doc);
@@ -303,7 +332,10 @@ int cmd_backends(int argc, char **argv, struct ctl_opts *o)
 			snprintf(name, sizeof(name), "%s/%s", sn->ns, sn->name);
 			snprintf(dns, sizeof(dns), "%s.%s.svc.%s", sn->name, sn->ns, domain);
 		}
-		lbmap_fmt_addr(row->key.vip, row->key.port, vaddr, sizeof(vaddr));
+		if (row->key.vip == LB_NODEPORT_VIP)
+			snprintf(vaddr, sizeof(vaddr), "<node>:%u", ntohs(row->key.port));
+		else
+			lbmap_fmt_addr(row->key.vip, row->key.port, vaddr, sizeof(vaddr));
 		snprintf(addr, sizeof(addr), "%s/%s", vaddr, lbmap_proto_name(row->key.proto));
 		if (out) {
 			js = cJSON_CreateObject();
@@ -321,6 +353,16 @@ int cmd_backends(int argc, char **argv, struct ctl_opts *o)
 				cJSON_AddStringToObject(js, "vip", ip);
 			}
 			cJSON_AddNumberToObject(js, "port", ntohs(row->key.port));
+			/* ClusterIP, NodePort (every node address) or External
+			 * (an externalIP or LoadBalancer address, the tc path) */
+			cJSON_AddStringToObject(js, "frontend",
+						!(row->val.flags & LB_SVC_F_EXTERNAL) ? "ClusterIP"
+						: row->key.vip == LB_NODEPORT_VIP     ? "NodePort"
+										      : "External");
+			if (row->val.flags & LB_SVC_F_EXTERNAL)
+				cJSON_AddStringToObject(
+				    js, "externalTrafficPolicy",
+				    row->val.flags & LB_SVC_F_LOCAL ? "Local" : "Cluster");
 			cJSON_AddStringToObject(js, "protocol", lbmap_proto_name(row->key.proto));
 			cJSON_AddNumberToObject(js, "serviceId", row->val.backend_id);
 			cJSON_AddStringToObject(js, "sessionAffinity",

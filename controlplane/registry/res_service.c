@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "jcmp.h"
+#include "res_service.h"
 #include "res_util.h"
 
 /* v1.DefaultClientIPServiceAffinitySeconds (3 hours) and the maximum
@@ -110,6 +112,9 @@ static void svc_defaults(cJSON *obj)
 		svc_default_ports(spec);
 		if (type && (!strcmp(type, "NodePort") || !strcmp(type, "LoadBalancer")))
 			res_default_str(spec, "externalTrafficPolicy", "Cluster");
+		if (type && !strcmp(type, "LoadBalancer") &&
+		    !res_get(spec, "allocateLoadBalancerNodePorts"))
+			res_set(spec, "allocateLoadBalancerNodePorts", cJSON_CreateTrue());
 		/* normalizeClusterIPs: a given clusterIP seeds clusterIPs */
 		ip = json_str(spec, "clusterIP");
 		ips = res_get(spec, "clusterIPs");
@@ -424,6 +429,73 @@ static void svc_mark_port_dups(const struct svc_port *sp, int n, bool by_port, s
 	res_mark_dups(keys, nk, dup);
 }
 
+/* validateServiceExternalTrafficFieldsUpdate: a health check node port
+ * stays what it was while the Service needs one. */
+static void svc_validate_hc_update(const cJSON *obj, const cJSON *old, struct verrs *e)
+{
+	long long hc = 0, ohc = 0;
+
+	res_int(obj, "spec.healthCheckNodePort", &hc);
+	res_int(old, "spec.healthCheckNodePort", &ohc);
+	if (res_svc_needs_hc(old) && res_svc_needs_hc(obj) && hc != ohc)
+		verrs_forbidden(e, "spec.healthCheckNodePort", "field is immutable");
+}
+
+/* validateLoadBalancerClassField: a LoadBalancer's class is a qualified
+ * name, fixed once the Service is one; other types have none. */
+static void svc_validate_lb_class(const cJSON *spec, const cJSON *old, bool lb, struct verrs *e)
+{
+	const cJSON *cls =
+	    res_typed(spec, "loadBalancerClass", "spec.loadBalancerClass", RES_STR, e);
+	const char *ocls = json_str(old, "spec.loadBalancerClass");
+	const char *otype = json_str(old, "spec.type");
+	char q[RES_VAL];
+
+	if (lb && old && otype && !strcmp(otype, "LoadBalancer") &&
+	    (!cls != !ocls || (cls && strcmp(cls->valuestring, ocls)))) {
+		if (cls)
+			res_goquote(cls->valuestring, q, sizeof(q));
+		verrs_invalid(e, "spec.loadBalancerClass", cls ? q : "null",
+			      "may not change once set");
+	}
+	if (!cls)
+		return;
+	if (lb)
+		res_check_qualified_name(e, "spec.loadBalancerClass", cls->valuestring);
+	else
+		verrs_forbidden(e, "spec.loadBalancerClass",
+				"may only be used when service type is 'LoadBalancer'");
+}
+
+/* The LoadBalancer fields of ValidateService: allocateLoadBalancerNodePorts
+ * and loadBalancerClass only on a LoadBalancer; healthCheckNodePort only
+ * when it needs one (validateServiceExternalTrafficPolicy), then a port
+ * number (whether it is in the node port range and free is the
+ * allocator's to say). */
+static void svc_validate_lb(const cJSON *obj, const cJSON *old, const char *type, struct verrs *e)
+{
+	const cJSON *spec = res_get(obj, "spec"), *hc;
+	bool lb = !strcmp(type, "LoadBalancer");
+	char v[32];
+
+	if (res_typed(spec, "allocateLoadBalancerNodePorts", "spec.allocateLoadBalancerNodePorts",
+		      RES_BOOL, e) &&
+	    !lb)
+		verrs_forbidden(e, "spec.allocateLoadBalancerNodePorts",
+				"may only be used when `type` is 'LoadBalancer'");
+	svc_validate_lb_class(spec, old, lb, e);
+	hc = res_typed(spec, "healthCheckNodePort", "spec.healthCheckNodePort", RES_INT, e);
+	if (!hc || hc->valuedouble == 0)
+		return;
+	snprintf(v, sizeof(v), "%lld", (long long)hc->valuedouble);
+	if (!res_svc_needs_hc(obj))
+		verrs_invalid(e, "spec.healthCheckNodePort", v,
+			      "may only be set when `type` is 'LoadBalancer' and "
+			      "`externalTrafficPolicy` is 'Local'");
+	else
+		res_check_port_num(e, "spec.healthCheckNodePort", (long long)hc->valuedouble);
+}
+
 static void svc_validate(const cJSON *obj, const cJSON *old, struct verrs *e)
 {
 	const cJSON *spec, *ports, *ips, *fams, *type, *aff, *ext, *c, *etp;
@@ -438,8 +510,10 @@ static void svc_validate(const cJSON *obj, const cJSON *old, struct verrs *e)
 	spec = res_get(obj, "spec");
 	if (spec && !res_check_type(spec, "spec", RES_OBJ, e))
 		return;
-	if (old)
+	if (old) {
 		svc_validate_ip_update(spec, old, e);
+		svc_validate_hc_update(obj, old, e);
+	}
 	ports = res_typed(spec, "ports", "spec.ports", RES_ARR, e);
 	ips = res_typed(spec, "clusterIPs", "spec.clusterIPs", RES_ARR, e);
 	fams = res_typed(spec, "ipFamilies", "spec.ipFamilies", RES_ARR, e);
@@ -600,6 +674,7 @@ static void svc_validate(const cJSON *obj, const cJSON *old, struct verrs *e)
 			    e, "spec.externalTrafficPolicy", q,
 			    "may only be set when `type` is 'NodePort' or 'LoadBalancer'");
 	}
+	svc_validate_lb(obj, old, t, e);
 out:
 	free(sp);
 	free(keys);
@@ -722,21 +797,98 @@ static cJSON *svc_table_cells(const cJSON *obj, time_t now)
 	return cells;
 }
 
-/* Keep the allocations a client left out of an update (k8s-api.md §6.3). */
+/* Is every node port of spec one that ospec has (upstream's sameNodePorts:
+ * ports may be added, removed or changed, but no node port is new)? */
+static bool svc_same_node_ports(const cJSON *spec, const cJSON *ospec)
+{
+	const cJSON *p, *op;
+
+	cJSON_ArrayForEach(p, RES_ARR(res_get(spec, "ports")))
+	{
+		const cJSON *np = res_get(p, "nodePort");
+		bool found = false;
+
+		if (!np || (cJSON_IsNumber(np) && np->valuedouble == 0))
+			continue;
+		cJSON_ArrayForEach(op, RES_ARR(res_get(ospec, "ports")))
+		{
+			if (jcmp_equal(np, res_get(op, "nodePort")) > 0)
+				found = true;
+		}
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+/* Do spec and ospec have the same key (both without it counts)? */
+static bool svc_same_member(const cJSON *spec, const cJSON *ospec, const char *key)
+{
+	const cJSON *a = res_get(spec, key), *b = res_get(ospec, key);
+
+	return (!a && !b) || (a && b && jcmp_equal(a, b) > 0);
+}
+
+/* dropTypeDependentFields: a field the new type has no use for, left as it
+ * was, goes (and what it held is released) instead of failing validation,
+ * so `kubectl patch -p '{"spec":{"type":"ClusterIP"}}'` works on a
+ * LoadBalancer; a Service that is no longer a LoadBalancer loses its
+ * status.loadBalancer. */
+static void svc_drop_type_fields(cJSON *obj, const cJSON *old)
+{
+	cJSON *spec = cJSON_GetObjectItemCaseSensitive(obj, "spec"), *p;
+	const cJSON *ospec = res_get(old, "spec");
+	const char *type = json_str(spec, "type"), *otype = json_str(ospec, "type");
+	bool lb = type && !strcmp(type, "LoadBalancer");
+
+	if (res_svc_has_node_ports(old) && !res_svc_has_node_ports(obj) &&
+	    svc_same_node_ports(spec, ospec))
+		cJSON_ArrayForEach(p, RES_ARR(cJSON_GetObjectItemCaseSensitive(spec, "ports")))
+		{
+			if (cJSON_IsObject(p))
+				cJSON_DeleteItemFromObjectCaseSensitive(p, "nodePort");
+		}
+	if (res_svc_needs_hc(old) && !res_svc_needs_hc(obj) &&
+	    svc_same_member(spec, ospec, "healthCheckNodePort"))
+		cJSON_DeleteItemFromObjectCaseSensitive(spec, "healthCheckNodePort");
+	if (otype && !strcmp(otype, "LoadBalancer") && !lb) {
+		if (res_get(spec, "allocateLoadBalancerNodePorts") &&
+		    svc_same_member(spec, ospec, "allocateLoadBalancerNodePorts"))
+			cJSON_DeleteItemFromObjectCaseSensitive(spec,
+								"allocateLoadBalancerNodePorts");
+		if (svc_same_member(spec, ospec, "loadBalancerClass"))
+			cJSON_DeleteItemFromObjectCaseSensitive(spec, "loadBalancerClass");
+	}
+	if (res_svc_has_node_ports(old) && !res_svc_has_node_ports(obj) &&
+	    svc_same_member(spec, ospec, "externalTrafficPolicy"))
+		cJSON_DeleteItemFromObjectCaseSensitive(spec, "externalTrafficPolicy");
+	if (!lb)
+		res_set(res_obj_child(obj, "status"), "loadBalancer", cJSON_CreateObject());
+}
+
+/* Keep the allocations a client left out of an update (k8s-api.md §6.3,
+ * upstream's patchAllocatedValues), then drop what the new type does not
+ * use. */
 static void svc_prepare_update(cJSON *obj, const cJSON *old)
 {
 	cJSON *spec = cJSON_GetObjectItemCaseSensitive(obj, "spec");
 	const cJSON *ospec = cJSON_GetObjectItemCaseSensitive(old, "spec");
+	const cJSON *hc;
 	const char *ip;
 
 	if (!cJSON_IsObject(spec) || !cJSON_IsObject(ospec))
 		return;
 	ip = json_str(spec, "clusterIP");
-	if (ip && *ip)
-		return;
-	json_copy_member(spec, ospec, "clusterIP");
-	if (!cJSON_GetObjectItemCaseSensitive(spec, "clusterIPs"))
-		json_copy_member(spec, ospec, "clusterIPs");
+	if (!ip || !*ip) {
+		json_copy_member(spec, ospec, "clusterIP");
+		if (!cJSON_GetObjectItemCaseSensitive(spec, "clusterIPs"))
+			json_copy_member(spec, ospec, "clusterIPs");
+	}
+	hc = res_get(spec, "healthCheckNodePort");
+	if (res_svc_needs_hc(old) && res_svc_needs_hc(obj) &&
+	    (!hc || (cJSON_IsNumber(hc) && hc->valuedouble == 0)))
+		json_copy_member(spec, ospec, "healthCheckNodePort");
+	svc_drop_type_fields(obj, old);
 }
 
 const struct res_type res_services = {

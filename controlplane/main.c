@@ -33,6 +33,11 @@ static const char usage[] =
     "  --service-cluster-ip-range CIDR   ClusterIP range (default 10.96.0.0/16)\n"
     "  --service-node-port-range A-B     NodePort range (default 30000-32767)\n"
     "  --cluster-cidr CIDR               pod address range (default 10.244.0.0/16)\n"
+    "  --loadbalancer-ip-range FIRST-LAST|CIDR\n"
+    "                                    addresses the service-lb-controller gives\n"
+    "                                    LoadBalancer Services (FIRST-LAST inclusive; a CIDR\n"
+    "                                    without its network and broadcast addresses);\n"
+    "                                    without it they stay <pending>\n"
     "  --data-dir DIR                    store, certificates, tokens (default /var/lib/skiff)\n"
     "  --cluster-domain DOMAIN           cluster DNS zone (default cluster.local)\n"
     "  --cluster-dns IP                  kube-dns ClusterIP (default: 10th address of the range)\n"
@@ -179,6 +184,7 @@ static void parse_flags(int argc, char **argv, struct server_config *c)
 		O_EVICTRATE,
 		O_TOLNR,
 		O_TOLUR,
+		O_LBRANGE,
 	};
 	static const struct option opts[] = {
 	    {"bind-address", required_argument, NULL, O_BIND},
@@ -212,6 +218,7 @@ static void parse_flags(int argc, char **argv, struct server_config *c)
 	    {"node-eviction-rate", required_argument, NULL, O_EVICTRATE},
 	    {"default-not-ready-toleration-seconds", required_argument, NULL, O_TOLNR},
 	    {"default-unreachable-toleration-seconds", required_argument, NULL, O_TOLUR},
+	    {"loadbalancer-ip-range", required_argument, NULL, O_LBRANGE},
 	    {"v", required_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -345,6 +352,15 @@ static void parse_flags(int argc, char **argv, struct server_config *c)
 			    -1, parse_num("default-unreachable-toleration-seconds", optarg, 0,
 					  INT_MAX));
 			break;
+		case O_LBRANGE: {
+			uint32_t first, last;
+			char why[128];
+
+			if (ctrl_servicelb_parse_range(optarg, &first, &last, why, sizeof(why)))
+				die_flag("loadbalancer-ip-range", optarg, why);
+			c->lb_ip_range = optarg;
+			break;
+		}
 		case 'v':
 			c->verbosity = (int)parse_num("v", optarg, 0, 3);
 			break;

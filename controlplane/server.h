@@ -38,6 +38,9 @@ struct server_config {
 	 * --node-eviction-rate nodes/s */
 	double node_monitor_grace;
 	double node_eviction_rate;
+	/* --loadbalancer-ip-range: the ServiceLB controller's addresses
+	 * (controllers.h); NULL: LoadBalancers stay pending */
+	const char *lb_ip_range;
 };
 
 struct server;

@@ -31,6 +31,7 @@ struct server_ctrls {
 	struct ctrl_deployment *deploy;
 	struct ctrl_gc *gc;
 	struct ctrl_job *job;
+	struct ctrl_servicelb *slb;
 	struct sched *sched;
 };
 
@@ -145,6 +146,19 @@ static void sc_job_stop(struct server_ctrls *sc)
 	ctrl_job_stop(sc->job);
 	sc->job = NULL;
 }
+/* Without --loadbalancer-ip-range there is nothing to hand out: LoadBalancers
+ * stay <pending>, as upstream's without a cloud provider. */
+static int sc_slb_start(struct server_ctrls *sc)
+{
+	if (!sc->c->lb_ip_range)
+		return 0;
+	return ctrl_servicelb_start(sc->a, sc->loop, sc->c->lb_ip_range, &sc->slb);
+}
+static void sc_slb_stop(struct server_ctrls *sc)
+{
+	ctrl_servicelb_stop(sc->slb);
+	sc->slb = NULL;
+}
 static int sc_sched_start(struct server_ctrls *sc)
 {
 	return sched_start(sc->a, sc->loop, &sc->sched);
@@ -173,6 +187,7 @@ static const struct sc_row {
     {"deployment", SC_CM, sc_deploy_start, sc_deploy_stop},
     {"garbagecollector", SC_CM, sc_gc_start, sc_gc_stop},
     {"job", SC_CM, sc_job_start, sc_job_stop},
+    {"service-lb-controller", SC_CM, sc_slb_start, sc_slb_stop},
     {"scheduler", SC_SCHED, sc_sched_start, sc_sched_stop},
 };
 #define SC_N (sizeof(sc_rows) / sizeof(sc_rows[0]))

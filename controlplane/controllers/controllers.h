@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <cjson/cJSON.h>
 #include "informer.h"
 
@@ -64,7 +65,7 @@ void ctrl_queue_free(struct ctrl_queue *q);
 #define CTRL_NAMES                                                                                 \
 	"namespace", "serviceaccount", "clusterrole-aggregation", "scheduler", "endpointslice",    \
 	    "endpoints", "replicaset", "deployment", "statefulset", "garbagecollector",            \
-	    "nodelifecycle", "job", "persistentvolume-binder"
+	    "nodelifecycle", "job", "persistentvolume-binder", "service-lb-controller"
 /* --controllers: "*", "foo", "-foo", comma-separated. 0, or -EINVAL with
  * err naming the unknown entry. */
 int ctrl_set_enabled(const char *spec, char *err, size_t elen);
@@ -125,6 +126,22 @@ struct ctrl_rbac_aggregate;
 int ctrl_rbac_aggregate_start(struct api *a, struct ev_loop *loop,
 			      struct ctrl_rbac_aggregate **out);
 void ctrl_rbac_aggregate_stop(struct ctrl_rbac_aggregate *c);
+
+/* ServiceLB (ctrl_servicelb.c): every Service of type LoadBalancer without
+ * a loadBalancerClass gets an address of range ("FIRST-LAST" or a CIDR,
+ * --loadbalancer-ip-range) in status.loadBalancer.ingress: its
+ * spec.loadBalancerIP, else the lowest free one; Events IPAllocated and
+ * AllocationFailed. */
+struct ctrl_servicelb;
+int ctrl_servicelb_start(struct api *a, struct ev_loop *loop, const char *range,
+			 struct ctrl_servicelb **out);
+void ctrl_servicelb_stop(struct ctrl_servicelb *c);
+/* "172.30.5.96-172.30.5.127" (inclusive) or "172.30.5.96/27" (all but the
+ * network and broadcast addresses; a /31 or /32 whole) into host-order
+ * first and last. 0, or -EINVAL / -E2BIG (over 2^24 addresses) with why
+ * saying what is wrong. */
+int ctrl_servicelb_parse_range(const char *s, uint32_t *first, uint32_t *last, char *why,
+			       size_t len);
 
 /* ---- node lifecycle (ctrl_nodelifecycle.c) ---- */
 

@@ -16,6 +16,7 @@
  *   skiff_local node address -> 1: where a NodePort frontend (vip 0) listens
  *   skiff_l2    address -> 1: LoadBalancer addresses this node answers ARP for
  *   skiff_tccfg the node's address, its interface's MAC, the SNAT port range
+ *   skiff_srcrange (frontend, client prefix) -> 1: loadBalancerSourceRanges
  *
  * Only fixed-width types; every struct has explicit padding so that BPF and
  * userspace agree on size and layout. "be" = network byte order, "host" =
@@ -68,6 +69,9 @@ struct lb4_svc_key {
 /* externalTrafficPolicy Local: the slots hold this node's endpoints only
  * and the client's address is kept (no SNAT). */
 #define LB_SVC_F_LOCAL 0x8
+/* loadBalancerSourceRanges: only clients in skiff_srcrange for this
+ * frontend's address may open flows to it. */
+#define LB_SVC_F_SRC_RANGES 0x10
 
 /* The vip of a NodePort frontend: every address in skiff_local. */
 #define LB_NODEPORT_VIP 0
@@ -201,6 +205,14 @@ struct lb4_ct_val {
 	__u64 created_ns; /* host */
 };
 
+/* skiff_srcrange key (LPM trie): the frontend address, then the client
+ * prefix; prefixlen = 32 + the CIDR's length. */
+struct lb4_srcrange_key {
+	__u32 prefixlen; /* host */
+	__be32 vip;	 /* be */
+	__be32 addr;	 /* be */
+};
+
 /* skiff_tccfg[0]. */
 struct lb4_tc_cfg {
 	__be32 node_addr; /* be: the external interface's address (SNAT source) */
@@ -252,6 +264,7 @@ enum lb_stat {
 	LB_STAT_TC_DROP_CT_FULL,    /* tc: dropped, the flow could not be stored */
 	LB_STAT_TC_DROP_NO_ROUTE,   /* tc: dropped, no route to the backend */
 	LB_STAT_TC_DROP_REMOTE,	    /* tc: dropped, Local policy frontend chose a remote backend */
+	LB_STAT_TC_DROP_SOURCE,	    /* tc: dropped, client outside loadBalancerSourceRanges */
 	LB_STAT_TC_CT_MISS,	    /* tc: mid-flow packet to a frontend without a flow (passed) */
 	LB_STAT_TC_FRAG,	    /* tc: IP fragment to a frontend (passed untranslated) */
 	LB_STAT_MAX,
@@ -281,6 +294,7 @@ static const char *const lb_stat_names[LB_STAT_MAX] __attribute__((unused)) = {
     [LB_STAT_TC_DROP_CT_FULL] = "tc_drop_flow_table",
     [LB_STAT_TC_DROP_NO_ROUTE] = "tc_drop_no_route",
     [LB_STAT_TC_DROP_REMOTE] = "tc_drop_local_policy_remote",
+    [LB_STAT_TC_DROP_SOURCE] = "tc_drop_source_range",
     [LB_STAT_TC_CT_MISS] = "tc_flow_miss",
     [LB_STAT_TC_FRAG] = "tc_fragment",
 };
@@ -288,18 +302,19 @@ static const char *const lb_stat_names[LB_STAT_MAX] __attribute__((unused)) = {
 
 /* Pinned object names under --bpf-pin-dir (maps are pinned by their BPF
  * name, links under links/). */
-#define LB_PIN_SVC   "skiff_svc"
-#define LB_PIN_BE    "skiff_be"
-#define LB_PIN_CONN  "skiff_conn"
-#define LB_PIN_SEL   "skiff_sel"
-#define LB_PIN_AFF   "skiff_aff"
-#define LB_PIN_RNAT  "skiff_rnat"
-#define LB_PIN_SOCK  "skiff_sock"
-#define LB_PIN_STATS "skiff_stats"
-#define LB_PIN_CT    "skiff_ct"
-#define LB_PIN_LOCAL "skiff_local"
-#define LB_PIN_L2    "skiff_l2"
-#define LB_PIN_TCCFG "skiff_tccfg"
-#define LB_PIN_LINKS "links"
+#define LB_PIN_SVC	"skiff_svc"
+#define LB_PIN_BE	"skiff_be"
+#define LB_PIN_CONN	"skiff_conn"
+#define LB_PIN_SEL	"skiff_sel"
+#define LB_PIN_AFF	"skiff_aff"
+#define LB_PIN_RNAT	"skiff_rnat"
+#define LB_PIN_SOCK	"skiff_sock"
+#define LB_PIN_STATS	"skiff_stats"
+#define LB_PIN_CT	"skiff_ct"
+#define LB_PIN_LOCAL	"skiff_local"
+#define LB_PIN_L2	"skiff_l2"
+#define LB_PIN_TCCFG	"skiff_tccfg"
+#define LB_PIN_SRCRANGE "skiff_srcrange"
+#define LB_PIN_LINKS	"links"
 
 #endif

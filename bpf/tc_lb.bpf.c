@@ -79,6 +79,17 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } skiff_l2 SEC(".maps");
 
+/* (LoadBalancer address, client prefix) -> 1: the clients a frontend
+ * flagged LB_SVC_F_SRC_RANGES accepts (loadBalancerSourceRanges). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__type(key, struct lb4_srcrange_key);
+	__type(value, __u8);
+	__uint(max_entries, 16384);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} skiff_srcrange SEC(".maps");
+
 /* [0]: the node's address, interface and SNAT ports (struct lb4_tc_cfg). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -297,6 +308,14 @@ LB_INLINE struct lb4_ct_val *flow_new(struct __sk_buff *skb, const struct pkt *p
 	svc = frontend(p, &key);
 	if (!svc || !cfg)
 		return NULL;
+	if (svc->flags & LB_SVC_F_SRC_RANGES) {
+		struct lb4_srcrange_key sk = {.prefixlen = 64, .vip = key.vip, .addr = p->saddr};
+
+		if (!bpf_map_lookup_elem(&skiff_srcrange, &sk)) {
+			*reason = LB_STAT_TC_DROP_SOURCE;
+			return NULL;
+		}
+	}
 	be = lb4_pick(LB_AFF_CLIENT_ADDR | p->saddr, &key, svc, &pick, reason);
 	if (!be) {
 		*reason = LB_STAT_TC_DROP_NO_BACKEND;

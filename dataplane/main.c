@@ -481,7 +481,7 @@ int main(int argc, char **argv)
 	};
 	struct bpflb_opts bo;
 	struct bpflb lb;
-	struct tclb tc = {.ct_fd = -1, .l2_fd = -1, .release_fd = -1};
+	struct tclb tc = {.ct_fd = -1, .l2_fd = -1, .release_fd = -1, .range_fd = -1};
 	bool tc_on = false;
 	struct hcsrv *hc = NULL;
 	struct kconfig kc = {0};

@@ -43,11 +43,12 @@ struct psvc {
 	uint32_t nports;
 	char **slices;
 	uint32_t nslices;
-	uint32_t nfailed;      /* ports with failed set */
-	uint16_t health_port;  /* healthCheckNodePort served for it, 0 if none */
-	uint32_t *l2, nl2;     /* LoadBalancer addresses this node announces for it */
-	uint32_t nrefused;     /* endpoint addresses refused */
-	uint32_t nunsupported; /* SCTP ports */
+	uint32_t nfailed;	   /* ports with failed set */
+	uint16_t health_port;	   /* healthCheckNodePort served for it, 0 if none */
+	uint32_t *l2, nl2;	   /* LoadBalancer addresses this node announces for it */
+	uint32_t *ranged, nranged; /* its LoadBalancer addresses with source ranges set */
+	uint32_t nrefused;	   /* endpoint addresses refused */
+	uint32_t nunsupported;	   /* SCTP ports */
 };
 
 struct proxy {
@@ -104,13 +105,15 @@ static void psvc_free(void *v)
 	free(ps->slices);
 	free(ps->ports);
 	free(ps->l2);
+	free(ps->ranged);
 	free(ps->key);
 	free(ps);
 }
 
 static void psvc_maybe_drop(struct proxy *p, struct psvc *ps)
 {
-	if (ps->nports || ps->nslices || ps->nunsupported || ps->health_port || ps->nl2)
+	if (ps->nports || ps->nslices || ps->nunsupported || ps->health_port || ps->nl2 ||
+	    ps->nranged)
 		return;
 	tdelete(ps, &p->root, psvc_cmp);
 	psvc_free(ps);
@@ -286,11 +289,47 @@ static uint32_t port_frontends(const struct proxy *p, const struct pm_service *m
 		flags[n++] = ext;
 	}
 	for (uint32_t e = 0; e < m->next; e++) {
+		bool lb = e >= m->next - m->nlb;
+
 		keys[n] = (struct lb4_svc_key){
 		    .vip = m->ext[e], .port = htons(pp->port), .proto = pp->proto};
-		flags[n++] = ext;
+		flags[n++] = ext | (lb && m->nranges ? LB_SVC_F_SRC_RANGES : 0);
 	}
 	return n;
+}
+
+/* loadBalancerSourceRanges of the Service's LoadBalancer addresses: set
+ * (before) before their entries are flagged to check them; the addresses
+ * that no longer have ranges cleared after (!before), once their entries
+ * no longer check them. */
+static void service_ranges(struct proxy *p, struct psvc *ps, const struct pm_service *m,
+			   bool before)
+{
+	const uint32_t *lb = m->ext + (m->next - m->nlb);
+	uint32_t *now = NULL, n = 0;
+
+	if (!p->o.tc)
+		return;
+	if (before) {
+		for (uint32_t i = 0; m->nranges && i < m->nlb; i++)
+			if (tclb_set_ranges(p->o.tc, lb[i], m->ranges, m->nranges))
+				pr_warn("proxy: %s: loadBalancerSourceRanges not set", ps->key);
+		return;
+	}
+	if (m->nranges && m->nlb && (now = malloc(m->nlb * sizeof(*now))))
+		for (uint32_t i = 0; i < m->nlb; i++)
+			now[n++] = lb[i];
+	for (uint32_t i = 0; i < ps->nranged; i++) {
+		bool kept = false;
+
+		for (uint32_t j = 0; j < n && !kept; j++)
+			kept = now[j] == ps->ranged[i];
+		if (!kept)
+			tclb_set_ranges(p->o.tc, ps->ranged[i], NULL, 0);
+	}
+	free(ps->ranged);
+	ps->ranged = now;
+	ps->nranged = n;
 }
 
 /* The healthCheckNodePort and the announced LoadBalancer addresses of a
@@ -340,6 +379,7 @@ static int resync_service(struct proxy *p, const char *key)
 		pm_service_free(&m);
 		return -ENOMEM;
 	}
+	service_ranges(p, ps, &m, true);
 	for (i = 0; rc == 0 && i < m.nports; i++) {
 		struct lb4_svc_key keys[2 + m.next];
 		uint16_t flags[2 + m.next];
@@ -371,6 +411,7 @@ static int resync_service(struct proxy *p, const char *key)
 			local = eps.nready;
 		pm_endpoints_free(&eps);
 	}
+	service_ranges(p, ps, &m, false);
 	service_external(p, ps, &m, local);
 	if (n)
 		qsort(now, n, sizeof(*now), pport_cmp);

@@ -62,6 +62,66 @@ static int pm_ext_add(struct pm_service *out, const cJSON *ip)
 	return 1;
 }
 
+/* Add one "a.b.c.d/len" to out->ranges; anything else is skipped (the API
+ * server validates the field; the annotation is free text). */
+static int pm_range_add(struct pm_service *out, const char *s, size_t n)
+{
+	char buf[32], *slash, *end;
+	struct in_addr a;
+	struct pm_cidr *nv;
+	long len;
+
+	while (n && (*s == ' ' || *s == '\t'))
+		s++, n--;
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	if (!n || n >= sizeof(buf))
+		return 0;
+	memcpy(buf, s, n);
+	buf[n] = 0;
+	slash = strchr(buf, '/');
+	if (!slash)
+		return 0;
+	*slash = 0;
+	len = strtol(slash + 1, &end, 10);
+	if (*end || end == slash + 1 || len < 0 || len > 32 || inet_pton(AF_INET, buf, &a) != 1)
+		return 0;
+	nv = realloc(out->ranges, (out->nranges + 1) * sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	out->ranges = nv;
+	nv[out->nranges].len = (uint8_t)len;
+	nv[out->nranges].addr = len ? a.s_addr & htonl(~0u << (32 - len)) : 0;
+	out->nranges++;
+	return 0;
+}
+
+/* loadBalancerSourceRanges, else the annotation's comma-separated list. */
+static int pm_ranges_parse(const cJSON *svc, const cJSON *spec, struct pm_service *out)
+{
+	const cJSON *v;
+	const char *ann = get_str(get(get(svc, "metadata"), "annotations"),
+				  "service.beta.kubernetes.io/load-balancer-source-ranges");
+	int r;
+
+	cJSON_ArrayForEach(v, get(spec, "loadBalancerSourceRanges"))
+	{
+		if (cJSON_IsString(v) &&
+		    (r = pm_range_add(out, v->valuestring, strlen(v->valuestring))))
+			return r;
+	}
+	if (out->nranges)
+		return 0;
+	while (ann && *ann) {
+		size_t n = strcspn(ann, ",");
+
+		if ((r = pm_range_add(out, ann, n)))
+			return r;
+		ann += n + (ann[n] == ',');
+	}
+	return 0;
+}
+
 /* The frontends for traffic from outside and the traffic policies. */
 static int pm_external_parse(const cJSON *svc, const cJSON *spec, struct pm_service *out)
 {
@@ -78,6 +138,8 @@ static int pm_external_parse(const cJSON *svc, const cJSON *spec, struct pm_serv
 	cJSON_ArrayForEach(v, get(spec, "externalIPs")) if ((r = pm_ext_add(out, v)) < 0) return r;
 	if (!type || strcmp(type, "LoadBalancer"))
 		return 0;
+	if ((r = pm_ranges_parse(svc, spec, out)))
+		return r;
 	cJSON_ArrayForEach(v, get(get(get(svc, "status"), "loadBalancer"), "ingress"))
 	{
 		r = pm_ext_add(out, get(v, "ip"));
@@ -156,8 +218,11 @@ void pm_service_free(struct pm_service *m)
 {
 	free(m->ports);
 	free(m->ext);
+	free(m->ranges);
 	m->ports = NULL;
 	m->ext = NULL;
+	m->ranges = NULL;
+	m->nranges = 0;
 	m->nports = m->next = m->nlb = 0;
 }
 

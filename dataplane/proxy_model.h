@@ -23,6 +23,12 @@ struct pm_port {
 	uint8_t proto;	    /* IPPROTO_* */
 };
 
+/* An IPv4 prefix (loadBalancerSourceRanges). */
+struct pm_cidr {
+	uint32_t addr; /* be, host bits cleared */
+	uint8_t len;
+};
+
 /* A Service as the load balancer sees it. Every port is kept, however
  * many (API data never goes into a fixed-size array). */
 struct pm_service {
@@ -39,6 +45,11 @@ struct pm_service {
 	bool ext_local;	      /* externalTrafficPolicy: Local */
 	bool int_local;	      /* internalTrafficPolicy: Local */
 	uint16_t health_port; /* healthCheckNodePort (host), 0 if none */
+	/* spec.loadBalancerSourceRanges (else the upstream annotation
+	 * service.beta.kubernetes.io/load-balancer-source-ranges): clients
+	 * allowed to the LoadBalancer addresses; none: everyone */
+	uint32_t nranges;
+	struct pm_cidr *ranges; /* malloc'd, pm_service_free */
 	/* SCTP ports: valid in the API, but the socket LB balances only TCP
 	 * and UDP connect()s; reported, never programmed. */
 	uint32_t nunsupported;

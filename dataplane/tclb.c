@@ -114,7 +114,7 @@ int tclb_open(struct tclb *t, const struct tclb_opts *o, char *err, size_t errle
 	int r;
 
 	memset(t, 0, sizeof(*t));
-	t->ct_fd = t->l2_fd = t->release_fd = -1;
+	t->ct_fd = t->l2_fd = t->release_fd = t->range_fd = -1;
 	t->ifindex = (int)if_nametoindex(o->ifname);
 	if (!t->ifindex) {
 		r = -errno;
@@ -170,6 +170,7 @@ int tclb_open(struct tclb *t, const struct tclb_opts *o, char *err, size_t errle
 	t->ct_fd = bpf_map__fd(s->maps.skiff_ct);
 	t->l2_fd = bpf_map__fd(s->maps.skiff_l2);
 	t->release_fd = bpf_program__fd(s->progs.skiff_ct_release);
+	t->range_fd = bpf_map__fd(s->maps.skiff_srcrange);
 	return 0;
 fail:
 	tc_lb_bpf__destroy(s);
@@ -182,7 +183,7 @@ void tclb_close(struct tclb *t)
 	if (t->skel)
 		tc_lb_bpf__destroy(t->skel);
 	t->skel = NULL;
-	t->ct_fd = t->l2_fd = t->release_fd = -1;
+	t->ct_fd = t->l2_fd = t->release_fd = t->range_fd = -1;
 }
 
 static uint64_t mono_ns(void)
@@ -353,9 +354,56 @@ int tclb_set_l2(struct tclb *t, const uint32_t *addrs, uint32_t n)
 	return r;
 }
 
+int tclb_set_ranges(struct tclb *t, uint32_t vip, const struct pm_cidr *r, uint32_t n)
+{
+	struct lb4_srcrange_key k, next, *prev = NULL;
+	struct {
+		struct lb4_srcrange_key *v;
+		size_t n;
+	} old = {0};
+	uint8_t one = 1;
+	int rc = 0;
+
+	if (t->range_fd < 0)
+		return 0;
+	/* this frontend's entries that are not wanted any more */
+	while (bpf_map_get_next_key(t->range_fd, prev, &next) == 0) {
+		bool want = false;
+
+		k = next;
+		prev = &k;
+		if (k.vip != vip)
+			continue;
+		for (uint32_t i = 0; i < n && !want; i++)
+			want = k.prefixlen == 32u + r[i].len && k.addr == r[i].addr;
+		if (!want) {
+			struct lb4_srcrange_key *g = realloc(old.v, (old.n + 1) * sizeof(*g));
+
+			if (!g) {
+				rc = -ENOMEM;
+				break;
+			}
+			old.v = g;
+			old.v[old.n++] = k;
+		}
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		struct lb4_srcrange_key nk = {
+		    .prefixlen = 32u + r[i].len, .vip = vip, .addr = r[i].addr};
+
+		if (bpf_map_update_elem(t->range_fd, &nk, &one, BPF_ANY) && !rc)
+			rc = -errno;
+	}
+	for (size_t i = 0; i < old.n; i++)
+		bpf_map_delete_elem(t->range_fd, &old.v[i]);
+	free(old.v);
+	return rc;
+}
+
 int tclb_unpin_all(const char *pin_dir, const char *ifname, char *err, size_t errlen)
 {
-	static const char *const maps[] = {LB_PIN_CT, LB_PIN_LOCAL, LB_PIN_L2, LB_PIN_TCCFG};
+	static const char *const maps[] = {LB_PIN_CT, LB_PIN_LOCAL, LB_PIN_L2, LB_PIN_TCCFG,
+					   LB_PIN_SRCRANGE};
 	char path[4200];
 	int r = 0;
 

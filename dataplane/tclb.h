@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "proxy_model.h"
+
 struct tc_lb_bpf;
 
 struct tclb_opts {
@@ -34,7 +36,7 @@ struct tclb {
 	struct tc_lb_bpf *skel;
 	int ifindex;
 	uint32_t node_addr; /* be */
-	int ct_fd, l2_fd, release_fd;
+	int ct_fd, l2_fd, release_fd, range_fd;
 	struct tclb_gc_stats gc;
 };
 
@@ -48,6 +50,9 @@ void tclb_close(struct tclb *t);
 int tclb_gc(struct tclb *t);
 /* Make skiff_l2 (the addresses ARP is answered for) exactly addrs (be). */
 int tclb_set_l2(struct tclb *t, const uint32_t *addrs, uint32_t n);
+/* The clients a frontend address vip (be) accepts: exactly these prefixes
+ * (its entries flagged LB_SVC_F_SRC_RANGES check them); n 0 removes them. */
+int tclb_set_ranges(struct tclb *t, uint32_t vip, const struct pm_cidr *r, uint32_t n);
 /* Detach the filters from ifname and remove the tc path's pins (--cleanup). */
 int tclb_unpin_all(const char *pin_dir, const char *ifname, char *err, size_t errlen);
 

@@ -229,7 +229,7 @@ def main():
     if os.geteuid() != 0 or not KUBECTL or not shutil.which("runc"):
         print("1..0 # SKIP needs root, kubectl and runc")
         return 0
-    print("1..24", flush=True)
+    print("1..25", flush=True)
     cl = Cluster()
     try:
         run(cl)
@@ -407,6 +407,22 @@ def run(cl):
         ok(r, "LoadBalancer address answered (ARP by the nodes) and balanced", r)
     else:
         ok(False, "LoadBalancer address answered")
+    # loadBalancerSourceRanges: a range without the client drops its flows
+    cl.k("patch", "svc", "web", "-p",
+         '{"spec":{"loadBalancerSourceRanges":["10.99.0.0/16"]}}')
+    denied = lb and wait(lambda: (lambda x: x if all(y[0] == "ERR" for y in x) else None)(
+        cl.outside("http", lb, 80, 2)), 20)
+    nodeport_ok = lb and all(x[0] != "ERR" for x in cl.outside("http", ip1, 30080, 2))
+    cl.k("patch", "svc", "web", "-p",
+         json.dumps({"spec": {"loadBalancerSourceRanges": [client + "/32", "10.99.0.0/16"]}}))
+    allowed = lb and wait(lambda: (lambda x: x if all(y[0] != "ERR" for y in x) else None)(
+        cl.outside("http", lb, 80, 2)), 20)
+    ok(denied and nodeport_ok and allowed,
+       "loadBalancerSourceRanges: a client outside them gets nothing from the LoadBalancer "
+       "address (its NodePort still answers), inside them it is served",
+       [denied, nodeport_ok, allowed])
+    cl.k("patch", "svc", "web", "--type=json", "-p",
+         '[{"op":"remove","path":"/spec/loadBalancerSourceRanges"}]')
     cl.k("patch", "svc", "web", "-p", '{"spec":{"externalTrafficPolicy":"Local"}}')
     svc = cl.kj("get", "svc", "web")
     hcp = svc["spec"].get("healthCheckNodePort")

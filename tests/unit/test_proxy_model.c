@@ -164,6 +164,7 @@ struct ext_case {
 	uint32_t nlb;		/* of which LoadBalancer's (the last) */
 	bool ext_local, int_local;
 	uint16_t health;
+	const char *ranges; /* loadBalancerSourceRanges parsed, "a/len ..." */
 };
 
 static const struct ext_case ext_cases[] = {
@@ -171,31 +172,41 @@ static const struct ext_case ext_cases[] = {
      SVC("{'type':'NodePort','clusterIP':'10.96.0.10','ports':["
 	 "{'name':'a','port':80,'nodePort':30080},"
 	 "{'name':'b','port':53,'protocol':'UDP','nodePort':30053}]}"),
-     "80:30080 53:30053", "", 0, false, false, 0},
+     "80:30080 53:30053", "", 0, false, false, 0, NULL},
     {"ClusterIP: a stale nodePort is not opened",
      SVC("{'type':'ClusterIP','clusterIP':'10.96.0.10','ports':[{'port':80,'nodePort':30080}]}"),
-     "80:0", "", 0, false, false, 0},
+     "80:0", "", 0, false, false, 0, NULL},
     {"externalIPs on a ClusterIP service; a bad and a repeated one skipped",
      SVC("{'clusterIP':'10.96.0.10','externalIPs':['192.0.2.7','nope','192.0.2.7','fd00::1'],"
 	 "'ports':[{'port':80}]}"),
-     "80:0", "192.0.2.7", 0, false, false, 0},
+     "80:0", "192.0.2.7", 0, false, false, 0, NULL},
     {"LoadBalancer: externalIPs then the ingress addresses; Local with its health port",
      "{'metadata':{'name':'web','namespace':'default'},'spec':{'type':'LoadBalancer',"
      "'clusterIP':'10.96.0.10','externalIPs':['192.0.2.7'],'externalTrafficPolicy':'Local',"
      "'healthCheckNodePort':32000,'ports':[{'port':80,'nodePort':30080}]},"
      "'status':{'loadBalancer':{'ingress':[{'ip':'172.30.1.211'},{'hostname':'lb.example'},"
      "{'ip':'192.0.2.7'}]}}}",
-     "80:30080", "192.0.2.7 172.30.1.211", 1, true, false, 32000},
+     "80:30080", "192.0.2.7 172.30.1.211", 1, true, false, 32000, NULL},
     {"ingress of a service that is no LoadBalancer (any more) is ignored",
      "{'metadata':{'name':'web','namespace':'default'},'spec':{'type':'NodePort',"
      "'clusterIP':'10.96.0.10','externalTrafficPolicy':'Local','healthCheckNodePort':32000,"
      "'ports':[{'port':80,'nodePort':30080}]},"
      "'status':{'loadBalancer':{'ingress':[{'ip':'172.30.1.211'}]}}}",
-     "80:30080", "", 0, true, false, 32000},
+     "80:30080", "", 0, true, false, 32000, NULL},
     {"internalTrafficPolicy Local; externalTrafficPolicy Local without node ports means nothing",
      SVC("{'clusterIP':'10.96.0.10','internalTrafficPolicy':'Local',"
 	 "'externalTrafficPolicy':'Local','ports':[{'port':80}]}"),
-     "80:0", "", 0, false, true, 0},
+     "80:0", "", 0, false, true, 0, NULL},
+    {"loadBalancerSourceRanges: host bits cleared, bad ones skipped",
+     "{'metadata':{'name':'web','namespace':'default'},'spec':{'type':'LoadBalancer',"
+     "'clusterIP':'10.96.0.10','loadBalancerSourceRanges':['10.1.2.3/16','bad','1.2.3.4/33',"
+     "'0.0.0.0/0'],'ports':[{'port':80,'nodePort':30080}]}}",
+     "80:30080", "", 0, false, false, 0, "10.1.0.0/16 0.0.0.0/0"},
+    {"the annotation when the field is empty",
+     "{'metadata':{'name':'web','namespace':'default','annotations':{"
+     "'service.beta.kubernetes.io/load-balancer-source-ranges':' 192.0.2.0/24, 198.51.100.7/32'}},"
+     "'spec':{'type':'LoadBalancer','clusterIP':'10.96.0.10','ports':[{'port':80}]}}",
+     "80:0", "", 0, false, false, 0, "192.0.2.0/24 198.51.100.7/32"},
 };
 
 static void test_service_external(void **state)
@@ -224,6 +235,14 @@ static void test_service_external(void **state)
 		assert_int_equal(m.ext_local, tc->ext_local);
 		assert_int_equal(m.int_local, tc->int_local);
 		assert_int_equal(m.health_port, tc->health);
+		n = 0;
+		ext[0] = 0;
+		for (uint32_t i = 0; i < m.nranges; i++) {
+			inet_ntop(AF_INET, &m.ranges[i].addr, a, sizeof(a));
+			n += (size_t)snprintf(ext + n, sizeof(ext) - n, "%s%s/%u", i ? " " : "", a,
+					      m.ranges[i].len);
+		}
+		assert_string_equal(ext, tc->ranges ? tc->ranges : "");
 		pm_service_free(&m);
 		cJSON_Delete(doc);
 	}

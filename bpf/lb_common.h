@@ -265,6 +265,7 @@ enum lb_stat {
 	LB_STAT_TC_DROP_NO_ROUTE,   /* tc: dropped, no route to the backend */
 	LB_STAT_TC_DROP_REMOTE,	    /* tc: dropped, Local policy frontend chose a remote backend */
 	LB_STAT_TC_DROP_SOURCE,	    /* tc: dropped, client outside loadBalancerSourceRanges */
+	LB_STAT_TC_ICMP,	    /* tc: an ICMP error about a flow sent on to its backend */
 	LB_STAT_TC_CT_MISS,	    /* tc: mid-flow packet to a frontend without a flow (passed) */
 	LB_STAT_TC_FRAG,	    /* tc: IP fragment to a frontend (passed untranslated) */
 	LB_STAT_MAX,
@@ -295,6 +296,7 @@ static const char *const lb_stat_names[LB_STAT_MAX] __attribute__((unused)) = {
     [LB_STAT_TC_DROP_NO_ROUTE] = "tc_drop_no_route",
     [LB_STAT_TC_DROP_REMOTE] = "tc_drop_local_policy_remote",
     [LB_STAT_TC_DROP_SOURCE] = "tc_drop_source_range",
+    [LB_STAT_TC_ICMP] = "tc_icmp_error",
     [LB_STAT_TC_CT_MISS] = "tc_flow_miss",
     [LB_STAT_TC_FRAG] = "tc_fragment",
 };

@@ -29,21 +29,23 @@
 #include <bpf/bpf_endian.h>
 
 /* Not in vmlinux.h (uapi macros). */
-#define TC_ACT_OK     0
-#define TC_ACT_SHOT   2
-#define ETH_P_IP      0x0800
-#define ETH_P_ARP     0x0806
-#define ETH_HLEN      14
-#define AF_INET	      2
-#define IP_MF	      0x2000
-#define IP_OFFSET     0x1fff
-#define ARPOP_REQUEST 1
-#define ARPOP_REPLY   2
-#define TCP_FLAG_FIN  0x01
-#define TCP_FLAG_SYN  0x02
-#define TCP_FLAG_RST  0x04
-#define TCP_FLAG_ACK  0x10
-#define L4_OFF	      (ETH_HLEN + sizeof(struct iphdr))
+#define TC_ACT_OK	   0
+#define TC_ACT_SHOT	   2
+#define ETH_P_IP	   0x0800
+#define ETH_P_ARP	   0x0806
+#define ETH_HLEN	   14
+#define AF_INET		   2
+#define IP_MF		   0x2000
+#define IP_OFFSET	   0x1fff
+#define ARPOP_REQUEST	   1
+#define ARPOP_REPLY	   2
+#define TCP_FLAG_FIN	   0x01
+#define TCP_FLAG_SYN	   0x02
+#define TCP_FLAG_RST	   0x04
+#define TCP_FLAG_ACK	   0x10
+#define ICMP_DEST_UNREACH  3
+#define ICMP_TIME_EXCEEDED 11
+#define L4_OFF		   (ETH_HLEN + sizeof(struct iphdr))
 
 /* (5-tuple, direction) -> flow. LRU: under pressure the oldest flows go
  * first (their counts are then lost until the GC's next full pass sees
@@ -426,6 +428,87 @@ LB_INLINE int forward(struct __sk_buff *skb, __be32 src, __be32 dst)
 	return bpf_redirect_neigh(oif, NULL, 0, 0);
 }
 
+/* A 32-bit checksum sum folded to the 16-bit one's complement. */
+LB_INLINE __u16 csum_fold(__s64 sum)
+{
+	__u32 s = (__u32)sum;
+
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (__u16)~s;
+}
+
+/* An ICMP error (destination unreachable — "fragmentation needed" for PMTU
+ * discovery — or time exceeded) about a packet of a flow: the packet it
+ * quotes is a reply as the client saw it (frontend -> client); the backend
+ * must see it about its own packet (backend -> client, or -> node:SNAT
+ * port), sent to it. The quoted header, the ICMP checksum and the outer
+ * addresses are rewritten; the quoted L4 checksum is left (nobody checks it). */
+LB_INLINE int icmp_error(struct __sk_buff *skb)
+{
+	struct {
+		struct iphdr ip;
+		__u8 type, code;
+		__be16 csum;
+		__be32 rest;
+		struct iphdr in;
+		__be16 sport, dport;
+	} __attribute__((packed)) h;
+	struct quoted {
+		struct iphdr in;
+		__be16 sport, dport;
+	} q, old; /* 24 bytes, 4-aligned: what bpf_csum_diff takes */
+	struct lb4_ct_key ok = {};
+	struct lb4_ct_val *o;
+	__be32 osrc, odst;
+	__s64 d;
+
+	if (bpf_skb_load_bytes(skb, ETH_HLEN, &h, sizeof(h)) || h.ip.ihl != 5 || h.in.ihl != 5 ||
+	    (h.type != ICMP_DEST_UNREACH && h.type != ICMP_TIME_EXCEEDED) ||
+	    (h.in.protocol != IPPROTO_TCP && h.in.protocol != IPPROTO_UDP))
+		return TC_ACT_OK;
+	ok.saddr = h.in.daddr;
+	ok.daddr = h.in.saddr;
+	ok.sport = h.dport;
+	ok.dport = h.sport;
+	ok.proto = h.in.protocol;
+	ok.dir = LB_CT_ORIG;
+	o = bpf_map_lookup_elem(&skiff_ct, &ok);
+	if (!o)
+		return TC_ACT_OK;
+	old.in = h.in;
+	old.sport = h.sport;
+	old.dport = h.dport;
+	q = old;
+	q.sport = o->port;
+	q.dport = h.dport;
+	q.in.saddr = o->addr;
+	osrc = h.ip.saddr;
+	odst = o->addr;
+	if (o->flags & LB_CT_F_SNAT) {
+		q.in.daddr = o->nat_addr;
+		q.dport = o->nat_port;
+		osrc = o->nat_addr; /* the backend knows this node, not the router */
+	}
+	q.in.check = 0;
+	q.in.check = csum_fold(bpf_csum_diff(NULL, 0, (__be32 *)&q, sizeof(q.in), 0));
+	d = bpf_csum_diff((__be32 *)&old, sizeof(old), (__be32 *)&q, sizeof(q), 0);
+	if (d < 0 ||
+	    bpf_skb_store_bytes(skb, ETH_HLEN + sizeof(struct iphdr) + 8, &q, sizeof(q), 0) ||
+	    bpf_l4_csum_replace(skb, ETH_HLEN + sizeof(struct iphdr) + 2, 0, (__u32)d, 0) ||
+	    bpf_l3_csum_replace(skb, ETH_HLEN + __builtin_offsetof(struct iphdr, check), h.ip.saddr,
+				osrc, sizeof(osrc)) ||
+	    bpf_l3_csum_replace(skb, ETH_HLEN + __builtin_offsetof(struct iphdr, check), h.ip.daddr,
+				odst, sizeof(odst)) ||
+	    bpf_skb_store_bytes(skb, ETH_HLEN + __builtin_offsetof(struct iphdr, saddr), &osrc,
+				sizeof(osrc), 0) ||
+	    bpf_skb_store_bytes(skb, ETH_HLEN + __builtin_offsetof(struct iphdr, daddr), &odst,
+				sizeof(odst), 0))
+		return TC_ACT_SHOT;
+	stat_inc(LB_STAT_TC_ICMP);
+	return forward(skb, osrc, odst);
+}
+
 SEC("tc")
 int skiff_tc_ingress(struct __sk_buff *skb)
 {
@@ -438,6 +521,13 @@ int skiff_tc_ingress(struct __sk_buff *skb)
 	if (skb->protocol == (__u32)bpf_htons(ETH_P_ARP))
 		return arp_answer(skb);
 	r = parse(skb, &p);
+	if (r < 0 && skb->protocol == (__u32)bpf_htons(ETH_P_IP)) {
+		void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+		struct iphdr *ip = data + ETH_HLEN;
+
+		if ((void *)(ip + 1) <= end && ip->protocol == IPPROTO_ICMP)
+			return icmp_error(skb);
+	}
 	if (r < 0)
 		return TC_ACT_OK;
 	if (r > 0) {

@@ -162,6 +162,37 @@ elif mode == "hold":
                 print(json.dumps(["ERR", type(e).__name__]), flush=True)
         else:
             break
+elif mode == "icmp":
+    # a UDP exchange from a fixed port, then the ICMP "fragmentation
+    # needed" (MTU 1200) a router would send about its reply, quoting the
+    # reply as the client saw it: frontend -> client
+    fe, port, cport = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    def csum(b):
+        if len(b) % 2:
+            b += b"\0"
+        t = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+        t = (t & 0xffff) + (t >> 16)
+        t = (t & 0xffff) + (t >> 16)
+        return ~t & 0xffff
+    import struct
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.bind(("", cport))
+    u.settimeout(3)
+    u.sendto(b"hi", (fe, port))
+    body = u.recvfrom(2048)[0].decode().split()
+    me = u.getsockname()[0]
+    me = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    me.connect((fe, port))
+    client = me.getsockname()[0]
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 1500, 0, 0x4000, 64, 17, 0,
+                     socket.inet_aton(fe), socket.inet_aton(client))
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    quoted = ip + struct.pack("!HHHH", port, cport, 1480, 0)
+    icmp = struct.pack("!BBHHH", 3, 4, 0, 0, 1200) + quoted
+    icmp = icmp[:2] + struct.pack("!H", csum(icmp)) + icmp[4:]
+    r = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+    r.sendto(icmp, (fe, 0))
+    print(json.dumps({"pod": body[0], "client": client}))
 elif mode == "get":
     # a whole HTTP response: status and body (the health check node port)
     addr, port = sys.argv[2], int(sys.argv[3])
@@ -229,7 +260,7 @@ def main():
     if os.geteuid() != 0 or not KUBECTL or not shutil.which("runc"):
         print("1..0 # SKIP needs root, kubectl and runc")
         return 0
-    print("1..25", flush=True)
+    print("1..27", flush=True)
     cl = Cluster()
     try:
         run(cl)
@@ -355,6 +386,32 @@ def run(cl):
         h.wait(timeout=10)
     ok(wait(lambda: active_total() == 0, 10),
        "the connections closed: counted down to 0", active_total())
+
+    # ICMP errors about a flow reach its backend, translated (PMTU discovery)
+    def pmtu_seen(pod, dst):
+        p = cl.kj("get", "pod", pod)
+        ns = os.path.join(cl.dir, "nodes", p["spec"]["nodeName"], "root", "pods",
+                          p["metadata"]["uid"], "netns")
+        r = subprocess.run(["nsenter", "--net=" + ns, "ip", "route", "get", dst],
+                           capture_output=True, text=True)
+        return "mtu 1200" in r.stdout, r.stdout.strip()
+    seen = {}
+    for i in range(12):
+        got = cl.outside("icmp", ip1, 30090, 41000 + i)
+        pod = got["pod"]
+        if pod in seen:
+            continue
+        # the pod on node 1 talks to the client itself; the other one to
+        # node 1's SNAT address
+        dst = got["client"] if pod == "web-1" else ip1
+        seen[pod] = wait(lambda: pmtu_seen(pod, dst)[0], 5) or pmtu_seen(pod, dst)[1]
+        if len(seen) == 2:
+            break
+    ok(seen.get("web-1") is True,
+       "ICMP fragmentation-needed about a reply reaches the local backend, translated: its "
+       "route to the client learns MTU 1200", seen)
+    ok(seen.get("web-2") is True,
+       "... and the remote backend (SNAT): its route to node 1 learns MTU 1200", seen)
 
     # Local policy
     cl.k("patch", "svc", "web", "-p", '{"spec":{"externalTrafficPolicy":"Local"}}')

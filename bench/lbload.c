@@ -20,6 +20,9 @@
  *               [-W WARMUP_SECS] [-j THREADS] [-s REQ_BYTES] [-T TIMEOUT_MS]
  * Several -t: each new connection goes to the next one (round robin), which
  * is how the "direct" peer spreads load over the pods without a balancer.
+ * -k: keep-alive (with lbserver -k): each slot keeps its connection and
+ * sends the next request as soon as a reply line is in; each reply is one
+ * completion, so the report is requests/s through established flows.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -81,6 +84,7 @@ static struct {
 	unsigned conc, threads;
 	double duration, warmup;
 	uint64_t timeout_ns;
+	bool keepalive;
 	char req[1024];
 	size_t req_len;
 	uint64_t t_warm, t_end; /* CLOCK_MONOTONIC ns */
@@ -237,6 +241,14 @@ static void ld_on_event(struct ld_thread *t, struct ld_slot *s)
 		if (n > 0) {
 			if (room)
 				s->got += (size_t)n;
+			if (G.keepalive && memchr(s->buf, '\n', s->got)) {
+				/* a whole reply: count it, ask again on the same flow */
+				now = ld_now();
+				ld_record(t, s, now);
+				s->start_ns = now;
+				ld_send_request(t, s);
+				return;
+			}
 			continue;
 		}
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -313,7 +325,7 @@ static double ld_pct_us(const uint64_t *v, size_t n, double p)
 static void ld_usage(void)
 {
 	fprintf(stderr, "usage: lbload -t ADDR:PORT [-t ...] [-c CONC] [-d SECS] [-W WARMUP_SECS]\n"
-			"              [-j THREADS] [-s REQ_BYTES] [-T TIMEOUT_MS]\n");
+			"              [-j THREADS] [-s REQ_BYTES] [-T TIMEOUT_MS] [-k]\n");
 	exit(2);
 }
 
@@ -387,7 +399,7 @@ int main(int argc, char **argv)
 	G.duration = 4;
 	G.warmup = 1;
 	G.timeout_ns = 5000ull * 1000000ull;
-	while ((opt = getopt(argc, argv, "t:c:d:W:j:s:T:")) != -1) {
+	while ((opt = getopt(argc, argv, "t:c:d:W:j:s:T:k")) != -1) {
 		switch (opt) {
 		case 't':
 			if (G.ntargets == LD_MAX_TARGETS ||
@@ -412,6 +424,9 @@ int main(int argc, char **argv)
 			break;
 		case 'T':
 			G.timeout_ns = strtoull(optarg, NULL, 10) * 1000000ull;
+			break;
+		case 'k':
+			G.keepalive = true;
 			break;
 		default:
 			ld_usage();

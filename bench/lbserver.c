@@ -14,7 +14,10 @@
  * burned while "working", so the 2-core benchmark machine stays free for
  * the peers being measured. -w 0 means unlimited workers (pure delay).
  *
- * Usage: lbserver -l ADDR:PORT -n NAME [-d DELAY_US] [-w WORKERS]
+ * -k: keep-alive: a connection stays open after its reply and may send the
+ * next request (the per-flow throughput figure); the client closes.
+ *
+ * Usage: lbserver -l ADDR:PORT -n NAME [-d DELAY_US] [-w WORKERS] [-k]
  * Exits on SIGTERM/SIGINT, printing "served=N" to stderr.
  */
 #include <arpa/inet.h>
@@ -60,6 +63,7 @@ static struct {
 	uint64_t free_at[SRV_MAX_WORKERS]; /* per worker: busy until */
 	struct srv_conn *qhead, *qtail;	   /* delayed replies, by done_ns */
 	uint64_t served;
+	bool keepalive;
 } S;
 
 static uint64_t srv_now(void)
@@ -86,9 +90,22 @@ static void srv_close(struct srv_conn *c)
  * socket buffer; a peer that went away just makes it fail. */
 static void srv_reply(struct srv_conn *c)
 {
-	if (send(c->fd, S.reply, S.reply_len, MSG_NOSIGNAL) == (ssize_t)S.reply_len)
-		S.served++;
-	srv_close(c);
+	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
+
+	if (send(c->fd, S.reply, S.reply_len, MSG_NOSIGNAL) != (ssize_t)S.reply_len) {
+		srv_close(c);
+		return;
+	}
+	S.served++;
+	if (!S.keepalive) {
+		srv_close(c);
+		return;
+	}
+	/* the next request on the same connection; a delayed reply had taken
+	 * it out of the epoll set */
+	c->got = 0;
+	if (S.delay_ns && epoll_ctl(S.epfd, EPOLL_CTL_ADD, c->fd, &ev) < 0)
+		srv_close(c);
 }
 
 static void srv_arm_timer(void)
@@ -232,7 +249,7 @@ static int srv_listen(const char *spec)
 
 static void srv_usage(void)
 {
-	fprintf(stderr, "usage: lbserver -l ADDR:PORT -n NAME [-d DELAY_US] [-w WORKERS]\n");
+	fprintf(stderr, "usage: lbserver -l ADDR:PORT -n NAME [-d DELAY_US] [-w WORKERS] [-k]\n");
 	exit(2);
 }
 
@@ -244,7 +261,7 @@ int main(int argc, char **argv)
 	int opt, n, i;
 
 	S.workers = 1;
-	while ((opt = getopt(argc, argv, "l:n:d:w:")) != -1) {
+	while ((opt = getopt(argc, argv, "l:n:d:w:k")) != -1) {
 		switch (opt) {
 		case 'l':
 			listen_spec = optarg;
@@ -257,6 +274,9 @@ int main(int argc, char **argv)
 			break;
 		case 'w':
 			S.workers = (unsigned)strtoul(optarg, NULL, 10);
+			break;
+		case 'k':
+			S.keepalive = true;
 			break;
 		default:
 			srv_usage();

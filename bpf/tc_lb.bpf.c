@@ -205,12 +205,18 @@ LB_INLINE void release(struct lb4_ct_val *o)
 	}
 }
 
+#define LB_LAST_NS_GRAIN 100000000ULL /* 100 ms */
+
 /* TCP state of a flow from one packet's flags (dir: LB_CT_ORIG/REPLY). */
 LB_INLINE void track(struct lb4_ct_val *o, __u8 tcp_flags, int dir)
 {
 	__u32 fin = dir == LB_CT_ORIG ? LB_CT_F_FIN_ORIG : LB_CT_F_FIN_REPLY;
+	__u64 now = bpf_ktime_get_ns();
 
-	o->last_ns = bpf_ktime_get_ns();
+	/* the GC reads it in seconds: a write per packet would only move the
+	 * cache line between CPUs */
+	if (now - o->last_ns > LB_LAST_NS_GRAIN)
+		o->last_ns = now;
 	if (dir == LB_CT_REPLY && !(o->flags & LB_CT_F_SEEN_REPLY))
 		__sync_fetch_and_or(&o->flags, LB_CT_F_SEEN_REPLY);
 	if (tcp_flags & TCP_FLAG_RST) {
@@ -272,20 +278,51 @@ LB_INLINE struct lb4_svc_val *frontend(const struct pkt *p, struct lb4_svc_key *
 	return svc && (svc->flags & LB_SVC_F_EXTERNAL) ? svc : NULL;
 }
 
-/* A REPLY entry for a remote backend: the client's port if free, else a
- * random one of the SNAT range. The port chosen, or 0. */
+/* A closed flow's SNAT port may be taken over this long after its last
+ * packet (conntrack likewise reuses the tuples of TIME_WAIT connections):
+ * waiting for the flow GC's linger would leave a busy frontend without
+ * ports. */
+#define LB_SNAT_REUSE_NS 1000000000ULL
+
+/* Take the REPLY key rk for a new flow: free, or held by a flow that is
+ * gone (replaced, evicted) or closed a while ago. 0 or -1. */
+LB_INLINE int snat_try(struct lb4_ct_key *rk, const struct lb4_ct_val *rv, __u64 now)
+{
+	struct lb4_ct_val *old, *o;
+	struct lb4_ct_key ok = {};
+
+	if (!bpf_map_update_elem(&skiff_ct, rk, rv, BPF_NOEXIST))
+		return 0;
+	old = bpf_map_lookup_elem(&skiff_ct, rk);
+	if (!old)
+		return -1;
+	ok.saddr = old->addr;
+	ok.daddr = old->nat_addr;
+	ok.sport = old->port;
+	ok.dport = old->nat_port;
+	ok.proto = rk->proto;
+	ok.dir = LB_CT_ORIG;
+	o = bpf_map_lookup_elem(&skiff_ct, &ok);
+	if (o && o->nat_port == rk->dport && o->nat_addr == rk->daddr && o->addr == rk->saddr &&
+	    !((o->flags & LB_CT_F_RELEASED) && now - o->last_ns > LB_SNAT_REUSE_NS))
+		return -1; /* a live flow's */
+	return bpf_map_update_elem(&skiff_ct, rk, rv, BPF_ANY) ? -1 : 0;
+}
+
+/* A REPLY entry for a remote backend: the client's own port if it can be
+ * had (the usual case: a client's ports differ), else a random one of the
+ * SNAT range. The port chosen, or 0. */
 LB_INLINE __be16 snat_reserve(struct lb4_ct_key *rk, const struct lb4_ct_val *rv,
-			      const struct lb4_tc_cfg *cfg, __be16 client_port)
+			      const struct lb4_tc_cfg *cfg, __be16 client_port, __u64 now)
 {
 	__u32 span = (__u32)cfg->snat_hi - cfg->snat_lo + 1;
 
 	rk->dport = client_port;
-	if (bpf_ntohs(client_port) >= cfg->snat_lo && bpf_ntohs(client_port) <= cfg->snat_hi &&
-	    !bpf_map_update_elem(&skiff_ct, rk, rv, BPF_NOEXIST))
+	if (bpf_ntohs(client_port) >= 1024 && !snat_try(rk, rv, now))
 		return client_port;
 	for (int i = 0; i < 8; i++) {
 		rk->dport = bpf_htons((__u16)(cfg->snat_lo + bpf_get_prandom_u32() % span));
-		if (!bpf_map_update_elem(&skiff_ct, rk, rv, BPF_NOEXIST))
+		if (!snat_try(rk, rv, now))
 			return rk->dport;
 	}
 	return 0;
@@ -347,7 +384,7 @@ LB_INLINE struct lb4_ct_val *flow_new(struct __sk_buff *skb, const struct pkt *p
 		}
 		rk.daddr = cfg->node_addr;
 		ov.nat_addr = cfg->node_addr;
-		ov.nat_port = snat_reserve(&rk, &rv, cfg, p->sport);
+		ov.nat_port = snat_reserve(&rk, &rv, cfg, p->sport, now);
 		if (!ov.nat_port) {
 			*reason = LB_STAT_TC_DROP_NO_PORT;
 			return NULL;

@@ -24,7 +24,7 @@ const double proxy_lat_bounds[PROXY_LAT_BUCKETS] = {
 /* Draining backends are checked for their last connection this often. */
 #define PROXY_GC_INTERVAL 1.0
 /* ... and the tc path's flow table scanned every this many GC ticks. */
-#define PROXY_FLOW_GC_EVERY 5
+#define PROXY_FLOW_GC_EVERY 1
 
 enum { INF_SVC = 0, INF_EPS = 1 };
 

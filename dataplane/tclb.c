@@ -27,11 +27,12 @@
 #define TCLB_PRIORITY 1
 /* Flow timeouts (seconds of silence), Cilium's defaults: an established
  * TCP flow 6 h, a TCP flow that never got a reply and any UDP flow 60 s; a
- * closed flow's entries linger 10 s for the last ACKs. */
+ * closed flow's entries linger 2 s for the last ACKs (its SNAT port may be
+ * taken over after 1 s, see tc_lb.bpf.c). */
 #define TCLB_TCP_ESTABLISHED 21600
 #define TCLB_TCP_SYN	     60
 #define TCLB_UDP	     60
-#define TCLB_CLOSE_LINGER    10
+#define TCLB_CLOSE_LINGER    2
 
 static int if_mac(const char *ifname, uint8_t mac[6])
 {
@@ -251,65 +252,93 @@ static void release(struct tclb *t, const struct lb4_ct_key *k)
 		t->gc.expired++;
 }
 
+/* What the GC does with one entry: keep it, or queue it (and, for an
+ * expired flow, its reply entry) for deletion. */
+static int gc_entry(struct tclb *t, const struct lb4_ct_key *k, const struct lb4_ct_val *v,
+		    uint64_t now, struct keyvec *del, uint32_t *flows)
+{
+	if (k->dir == LB_CT_ORIG) {
+		uint64_t idle = now > v->last_ns ? (now - v->last_ns) / 1000000000ULL : 0;
+		struct lb4_ct_key rk;
+
+		if (idle < flow_timeout(k, v)) {
+			(*flows)++;
+			return 0;
+		}
+		if (!(v->flags & LB_CT_F_RELEASED))
+			release(t, k);
+		rk = reply_key(k, v);
+		return keyvec_add(del, k) || keyvec_add(del, &rk) ? -ENOMEM : 0;
+	}
+	/* a reply entry whose flow is gone (replaced, evicted) */
+	{
+		struct lb4_ct_key ok = {.saddr = v->addr,
+					.daddr = v->nat_addr,
+					.sport = v->port,
+					.dport = v->nat_port,
+					.proto = k->proto,
+					.dir = LB_CT_ORIG};
+		struct lb4_ct_val o;
+		bool mine;
+
+		if (now - v->created_ns < TCLB_CLOSE_LINGER * 1000000000ULL)
+			return 0;
+		mine = bpf_map_lookup_elem(t->ct_fd, &ok, &o) == 0;
+		if (mine) {
+			struct lb4_ct_key rk = reply_key(&ok, &o);
+
+			mine = !memcmp(&rk, k, sizeof(*k));
+		}
+		return !mine && keyvec_add(del, k) ? -ENOMEM : 0;
+	}
+}
+
+#define TCLB_GC_BATCH 1024 /* entries read per syscall */
+
 int tclb_gc(struct tclb *t)
 {
-	struct lb4_ct_key k, next, *prev = NULL;
-	struct lb4_ct_val v;
+	static struct lb4_ct_key keys[TCLB_GC_BATCH];
+	static struct lb4_ct_val vals[TCLB_GC_BATCH];
+	struct lb4_ct_key in, out;
 	struct keyvec del = {0};
 	uint64_t now = mono_ns();
 	uint32_t flows = 0;
+	bool first = true;
 	int r = 0;
 
 	if (t->ct_fd < 0)
 		return 0;
-	while (bpf_map_get_next_key(t->ct_fd, prev, &next) == 0) {
-		k = next;
-		prev = &k;
-		if (bpf_map_lookup_elem(t->ct_fd, &k, &v))
-			continue;
-		if (k.dir == LB_CT_ORIG) {
-			uint64_t idle = now > v.last_ns ? (now - v.last_ns) / 1000000000ULL : 0;
+	/* the table in batches: a pass over 100,000 flows is a few hundred
+	 * syscalls, not 200,000 */
+	for (;;) {
+		__u32 n = TCLB_GC_BATCH;
+		int br =
+		    bpf_map_lookup_batch(t->ct_fd, first ? NULL : &in, &out, keys, vals, &n, NULL);
 
-			if (idle < flow_timeout(&k, &v)) {
-				flows++;
-				continue;
-			}
-			if (!(v.flags & LB_CT_F_RELEASED))
-				release(t, &k);
-			struct lb4_ct_key rk = reply_key(&k, &v);
-
-			if (keyvec_add(&del, &k) || keyvec_add(&del, &rk)) {
-				r = -ENOMEM;
-				break;
-			}
-		} else {
-			/* a reply entry whose flow is gone (replaced, evicted) */
-			struct lb4_ct_key ok = {.saddr = v.addr,
-						.daddr = v.nat_addr,
-						.sport = v.port,
-						.dport = v.nat_port,
-						.proto = k.proto,
-						.dir = LB_CT_ORIG};
-			struct lb4_ct_val o;
-			bool mine;
-
-			if (now - v.created_ns < TCLB_CLOSE_LINGER * 1000000000ULL)
-				continue;
-			mine = bpf_map_lookup_elem(t->ct_fd, &ok, &o) == 0;
-			if (mine) {
-				struct lb4_ct_key rk = reply_key(&ok, &o);
-
-				mine = !memcmp(&rk, &k, sizeof(k));
-			}
-			if (!mine && keyvec_add(&del, &k)) {
-				r = -ENOMEM;
-				break;
-			}
+		if (br && errno != ENOENT) {
+			r = -errno;
+			break;
 		}
+		for (__u32 i = 0; i < n && !r; i++)
+			r = gc_entry(t, &keys[i], &vals[i], now, &del, &flows);
+		if (br || r)
+			break; /* ENOENT: that was the last batch */
+		in = out;
+		first = false;
 	}
-	for (size_t i = 0; i < del.n; i++)
-		if (bpf_map_delete_elem(t->ct_fd, &del.v[i]) == 0)
-			t->gc.removed++;
+	for (size_t i = 0; i < del.n; i += TCLB_GC_BATCH) {
+		__u32 n = (__u32)(del.n - i < TCLB_GC_BATCH ? del.n - i : TCLB_GC_BATCH);
+
+		/* a key already gone (evicted) stops a batch: finish it one by one */
+		if (bpf_map_delete_batch(t->ct_fd, &del.v[i], &n, NULL) == 0) {
+			t->gc.removed += n;
+			continue;
+		}
+		t->gc.removed += n;
+		for (size_t j = i + n; j < del.n && j < i + TCLB_GC_BATCH; j++)
+			if (bpf_map_delete_elem(t->ct_fd, &del.v[j]) == 0)
+				t->gc.removed++;
+	}
 	free(del.v);
 	t->gc.flows = flows;
 	return r;

@@ -15,7 +15,7 @@ endif
 CC ?= gcc
 CLANG ?= clang
 BPFTOOL ?= bpftool
-PKGS := libmicrohttpd gnutls libcjson libcurl yaml-0.1 sqlite3 libbpf libnl-3.0 libnl-route-3.0 libarchive
+PKGS := libmicrohttpd gnutls libcjson libcurl yaml-0.1 sqlite3 libbpf libnl-3.0 libnl-route-3.0 libarchive libnetfilter_conntrack
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

@@ -6,7 +6,7 @@ set -eu
 PKGS="make gcc clang llvm pkg-config
 libev-dev libmicrohttpd-dev libcjson-dev libsqlite3-dev libcurl4-gnutls-dev
 libyaml-dev libcmocka-dev libgnutls28-dev libclang-rt-14-dev
-libbpf-dev bpftool libelf-dev zlib1g-dev libnl-3-dev libnl-route-3-dev libarchive-dev
+libbpf-dev bpftool libelf-dev zlib1g-dev libnl-3-dev libnl-route-3-dev libarchive-dev libnetfilter-conntrack-dev
 iproute2 iptables procps psmisc curl openssl runc
 python3 python3-kubernetes python3-yaml bind9-dnsutils"
 

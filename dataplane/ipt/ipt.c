@@ -1,11 +1,9 @@
-/* ipt: service ports -> rendered chains -> iptables-restore, by difference.
+/* ipt: the service ports — set, deleted, weighted — each rendered at once
+ * into the chains it owns (render.c); sync.c writes what changed.
  *
  * Each service port keeps two chain sets: cur, rendered by ipt_set, and
- * applied, what the last good restore wrote. A partial sync writes the
- * shared chains whole (they hold every service's jump) and, of the touched
- * service ports, only the chains whose text differs from applied, and
- * deletes the applied chains cur no longer has. A full sync writes every
- * chain and deletes the stale ones iptables-save shows.
+ * applied, what the last good restore wrote (the same pointer until the
+ * next change).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -18,69 +16,8 @@
 
 #include "ipt_int.h"
 #include "log.h"
-#include "strmap.h"
 
-/* upstream's masquerade bit 14 */
-#define MASQ_MARK "0x4000"
-
-/* The per-service chain prefixes a full sync owns (upstream's
- * isServiceChainName). */
-static const char *const svc_prefixes[] = {"KUBE-SVC-", "KUBE-SVL-", "KUBE-EXT-", "KUBE-SEP-",
-					   "KUBE-FW-"};
-
-/* The jumps from the built-in chains to ours (upstream iptablesJumpChains,
- * without KUBE-PROXY-FIREWALL: no loadBalancerSourceRanges). A full sync
- * inserts the ones iptables-save does not show. */
-static const struct jump {
-	bool nat;
-	const char *chain, *target, *comment, *extra;
-} jumps[] = {
-    {false, "INPUT", "KUBE-EXTERNAL-SERVICES", "kubernetes externally-visible service portals",
-     "-m conntrack --ctstate NEW "},
-    {false, "FORWARD", "KUBE-EXTERNAL-SERVICES", "kubernetes externally-visible service portals",
-     "-m conntrack --ctstate NEW "},
-    {false, "INPUT", "KUBE-NODEPORTS", "kubernetes health check service ports", ""},
-    {false, "FORWARD", "KUBE-SERVICES", "kubernetes service portals",
-     "-m conntrack --ctstate NEW "},
-    {false, "OUTPUT", "KUBE-SERVICES", "kubernetes service portals", "-m conntrack --ctstate NEW "},
-    {false, "FORWARD", "KUBE-FORWARD", "kubernetes forwarding rules", ""},
-    {true, "OUTPUT", "KUBE-SERVICES", "kubernetes service portals", ""},
-    {true, "PREROUTING", "KUBE-SERVICES", "kubernetes service portals", ""},
-    {true, "POSTROUTING", "KUBE-POSTROUTING", "kubernetes postrouting rules", ""},
-};
-#define NJUMPS (sizeof(jumps) / sizeof(jumps[0]))
-
-/* A growable list of chain names. */
-struct names {
-	char **v;
-	uint32_t n, cap;
-};
-
-/* What a full sync read from iptables-save. */
-struct saved {
-	struct names stale; /* our per-service chains in nat */
-	bool have[NJUMPS];
-};
-
-struct ipt {
-	struct ipt_opts o; /* strings below */
-	char *restore_bin, *save_bin, *cidr;
-	void *root;	   /* tree of struct ipt_svc by key, dead ones included */
-	uint32_t ntouched; /* service ports with touched set */
-	uint64_t neps;	   /* endpoints of the live service ports */
-	bool large;	   /* neps > IPT_LARGE_CLUSTER_EPS */
-	bool need_full;	   /* first sync, or one after a failure */
-	bool be_liberal;   /* nf_conntrack_tcp_be_liberal: no INVALID drop */
-	bool synced;	   /* a restore ran */
-	double last_sync, last_full;
-	struct ipt_ct_job *jobs; /* conntrack cleaning for the next good sync */
-	uint32_t njobs, capjobs;
-	struct ipt_stats st;
-};
-
-/* Room in *pv (an array of size-byte items, n used, *cap allocated) for
- * one more. */
-static int grow(void *pv, uint32_t n, uint32_t *cap, size_t size)
+int ipt_grow(void *pv, uint32_t n, uint32_t *cap, size_t size)
 {
 	void **v = pv, *nv;
 	uint32_t nc;
@@ -96,22 +33,7 @@ static int grow(void *pv, uint32_t n, uint32_t *cap, size_t size)
 	return 0;
 }
 
-static int names_add(struct names *l, const char *name, size_t len)
-{
-	if (grow(&l->v, l->n, &l->cap, sizeof(*l->v)) || !(l->v[l->n] = strndup(name, len)))
-		return -ENOMEM;
-	l->n++;
-	return 0;
-}
-
-static void names_free(struct names *l)
-{
-	for (uint32_t i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-}
-
-static double mono(void)
+double ipt_mono(void)
 {
 	struct timespec ts;
 
@@ -119,7 +41,7 @@ static double mono(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int svc_cmp(const void *a, const void *b)
+int ipt_svc_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct ipt_svc *)a)->key, ((const struct ipt_svc *)b)->key);
 }
@@ -127,7 +49,7 @@ static int svc_cmp(const void *a, const void *b)
 static struct ipt_svc *svc_find(const struct ipt *t, const char *key)
 {
 	struct ipt_svc probe = {.key = (char *)key};
-	void *n = tfind(&probe, &t->root, svc_cmp);
+	void *n = tfind(&probe, &t->root, ipt_svc_cmp);
 
 	return n ? *(struct ipt_svc **)n : NULL;
 }
@@ -144,7 +66,7 @@ static void spec_free(struct ipt_svc *s)
 	s->eps = NULL;
 }
 
-static void svc_free(void *v)
+void ipt_svc_free(void *v)
 {
 	struct ipt_svc *s = v;
 
@@ -308,7 +230,7 @@ static int job_add(struct ipt *t, const struct ipt_svc *s, const struct ipt_iep 
 
 	if (t->o.no_conntrack || s->sp.proto != IPPROTO_UDP)
 		return 0;
-	if (grow(&t->jobs, t->njobs, &t->capjobs, sizeof(*t->jobs)))
+	if (ipt_grow(&t->jobs, t->njobs, &t->capjobs, sizeof(*t->jobs)))
 		return -ENOMEM;
 	j.fe = calloc(s->sp.next + 2, sizeof(*j.fe));
 	j.ep = calloc(n ? n : 1, sizeof(*j.ep));
@@ -330,7 +252,7 @@ static int job_add(struct ipt *t, const struct ipt_svc *s, const struct ipt_iep 
 	return 0;
 }
 
-static void jobs_free(struct ipt *t)
+void ipt_ct_jobs_free(struct ipt *t)
 {
 	for (uint32_t i = 0; i < t->njobs; i++) {
 		free(t->jobs[i].fe);
@@ -356,6 +278,31 @@ static bool stopped_serving(const struct ipt_iep *e, const void *ud)
 		if (now->eps[i].ep.addr == e->ep.addr && now->eps[i].ep.port == e->ep.port)
 			return !serving(&now->eps[i], NULL);
 	return true;
+}
+
+static void reconcile_one(const void *node, VISIT which, void *ud)
+{
+	const struct ipt_svc *s = *(struct ipt_svc *const *)node;
+	struct walk_err *w = ud;
+	int r;
+
+	if ((which != postorder && which != leaf) || s->dead)
+		return;
+	for (uint32_t i = 0; i < s->sp.neps; i++) {
+		if (serving(&s->eps[i], NULL)) {
+			r = job_add(w->t, s, s->eps, s->sp.neps, serving, NULL, false);
+			w->err = w->err ? w->err : r;
+			return;
+		}
+	}
+}
+
+int ipt_ct_queue_reconcile(struct ipt *t)
+{
+	struct walk_err w = {.t = t};
+
+	twalk_r(t->root, reconcile_one, &w);
+	return w.err;
 }
 
 /* --- the API --- */
@@ -427,8 +374,8 @@ void ipt_free(struct ipt *t)
 {
 	if (!t)
 		return;
-	tdestroy(t->root, svc_free);
-	jobs_free(t);
+	tdestroy(t->root, ipt_svc_free);
+	ipt_ct_jobs_free(t);
 	free(t->jobs);
 	free(t->restore_bin);
 	free(t->save_bin);
@@ -447,7 +394,7 @@ int ipt_set(struct ipt *t, const char *key, const struct ipt_svc_port *sp)
 	s = svc_find(t, key);
 	if (!s) {
 		s = calloc(1, sizeof(*s));
-		if (!s || !(s->key = strdup(key)) || !tsearch(s, &t->root, svc_cmp)) {
+		if (!s || !(s->key = strdup(key)) || !tsearch(s, &t->root, ipt_svc_cmp)) {
 			if (s)
 				free(s->key);
 			free(s);
@@ -462,8 +409,8 @@ int ipt_set(struct ipt *t, const char *key, const struct ipt_svc_port *sp)
 	if (r) {
 		spec_free(&tmp);
 		if (created) {
-			tdelete(s, &t->root, svc_cmp);
-			svc_free(s);
+			tdelete(s, &t->root, ipt_svc_cmp);
+			ipt_svc_free(s);
 		}
 		return r;
 	}
@@ -566,402 +513,6 @@ double ipt_sync_delay(const struct ipt *t)
 
 	if (!t->synced)
 		return 0;
-	d = t->last_sync + t->o.min_sync_period - mono();
+	d = t->last_sync + t->o.min_sync_period - ipt_mono();
 	return d > 0 ? d : 0;
-}
-
-/* --- rendering the restore input --- */
-
-struct rctx {
-	bool full;
-	struct buf sh[SH_N];
-	struct buf decl, rules;
-	struct strmap declared; /* chain names with a ":" line */
-	struct names del;	/* chains to delete, maybe declared later */
-	uint32_t nwritten;
-	bool oom;
-};
-
-static void declare(struct rctx *c, const char *name)
-{
-	if (strmap_get(&c->declared, name))
-		return;
-	if (strmap_put(&c->declared, name, (void *)1, NULL))
-		c->oom = true;
-	buf_printf(&c->decl, ":%s - [0:0]\n", name);
-}
-
-static void want_delete(struct rctx *c, const char *name)
-{
-	if (names_add(&c->del, name, strlen(name)))
-		c->oom = true;
-}
-
-static void render_one(const void *node, VISIT which, void *ud)
-{
-	const struct ipt_svc *s = *(struct ipt_svc *const *)node;
-	struct rctx *c = ud;
-
-	if (which != postorder && which != leaf)
-		return;
-	for (int i = 0; i < SH_N && !s->dead; i++)
-		buf_put(&c->sh[i], s->shared[i].p ? s->shared[i].p : "", s->shared[i].len);
-	if (!c->full && !s->touched)
-		return;
-	for (uint32_t i = 0; s->cur && i < s->cur->n; i++) {
-		const struct ipt_chain *ch = &s->cur->v[i], *was;
-
-		was = c->full ? NULL : ipt_chains_find(s->applied, ch->name);
-		if (was && was->len == ch->len && !memcmp(was->rules, ch->rules, ch->len))
-			continue;
-		declare(c, ch->name);
-		buf_put(&c->rules, ch->rules, ch->len);
-		c->nwritten++;
-	}
-	for (uint32_t i = 0; s->applied && i < s->applied->n; i++)
-		if (!ipt_chains_find(s->cur, s->applied->v[i].name))
-			want_delete(c, s->applied->v[i].name);
-}
-
-static const char *jump_line(const struct jump *j, char *buf, size_t len)
-{
-	snprintf(buf, len, "-I %s %s-m comment --comment \"%s\" -j %s\n", j->chain, j->extra,
-		 j->comment, j->target);
-	return buf;
-}
-
-static void put_jumps(struct buf *b, bool nat, const struct saved *sv)
-{
-	char line[256];
-
-	for (size_t i = 0; sv && i < NJUMPS; i++)
-		if (jumps[i].nat == nat && !sv->have[i])
-			buf_puts(b, jump_line(&jumps[i], line, sizeof(line)));
-}
-
-static void put_filter(const struct ipt *t, struct rctx *c, const struct saved *sv, struct buf *o)
-{
-	buf_puts(o, "*filter\n"
-		    ":KUBE-SERVICES - [0:0]\n"
-		    ":KUBE-EXTERNAL-SERVICES - [0:0]\n"
-		    ":KUBE-FORWARD - [0:0]\n"
-		    ":KUBE-NODEPORTS - [0:0]\n");
-	put_jumps(o, false, sv);
-	buf_put(o, c->sh[SH_FLT_NODEPORTS].p, c->sh[SH_FLT_NODEPORTS].len);
-	buf_put(o, c->sh[SH_FLT_SERVICES].p, c->sh[SH_FLT_SERVICES].len);
-	buf_put(o, c->sh[SH_FLT_EXTERNAL].p, c->sh[SH_FLT_EXTERNAL].len);
-	/* without be_liberal, out-of-window packets are INVALID and would
-	 * reach pods unNATed, which reset the connection */
-	if (!t->be_liberal)
-		buf_puts(o, "-A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP\n");
-	buf_puts(o, "-A KUBE-FORWARD -m comment --comment \"kubernetes forwarding rules\" -m mark "
-		    "--mark " MASQ_MARK "/" MASQ_MARK " -j ACCEPT\n"
-		    "-A KUBE-FORWARD -m comment --comment \"kubernetes forwarding conntrack rule\" "
-		    "-m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n"
-		    "COMMIT\n");
-}
-
-static void put_nat(struct rctx *c, const struct saved *sv, struct buf *o)
-{
-	buf_puts(o, "*nat\n"
-		    ":KUBE-SERVICES - [0:0]\n"
-		    ":KUBE-NODEPORTS - [0:0]\n"
-		    ":KUBE-POSTROUTING - [0:0]\n"
-		    ":KUBE-MARK-MASQ - [0:0]\n");
-	buf_put(o, c->decl.p, c->decl.len);
-	put_jumps(o, true, sv);
-	buf_puts(o,
-		 "-A KUBE-POSTROUTING -m mark ! --mark " MASQ_MARK "/" MASQ_MARK " -j RETURN\n"
-		 "-A KUBE-POSTROUTING -j MARK --xor-mark " MASQ_MARK "\n"
-		 "-A KUBE-POSTROUTING -m comment --comment \"kubernetes service traffic requiring "
-		 "SNAT\" -j MASQUERADE --random-fully\n"
-		 "-A KUBE-MARK-MASQ -j MARK --or-mark " MASQ_MARK "\n");
-	buf_put(o, c->sh[SH_NAT_SERVICES].p, c->sh[SH_NAT_SERVICES].len);
-	/* node ports last: any local address, after every service address;
-	 * 127/8 excluded as upstream without route_localnet */
-	buf_puts(o, "-A KUBE-SERVICES -m comment --comment \"kubernetes service nodeports; NOTE: "
-		    "this must be the last rule in this chain\" -m addrtype --dst-type LOCAL ! -d "
-		    "127.0.0.0/8 -j KUBE-NODEPORTS\n");
-	buf_put(o, c->sh[SH_NAT_NODEPORTS].p, c->sh[SH_NAT_NODEPORTS].len);
-	buf_put(o, c->rules.p, c->rules.len);
-}
-
-/* The restore input into o; *nwritten and *ndeleted count the per-service
- * chains written and deleted. */
-static int render(struct ipt *t, bool full, const struct saved *sv, struct buf *o,
-		  uint32_t *nwritten, uint32_t *ndeleted)
-{
-	struct rctx c = {.full = full};
-	struct buf dels = {0};
-	uint32_t nd = 0;
-	int r;
-
-	strmap_init(&c.declared);
-	twalk_r(t->root, render_one, &c);
-	for (uint32_t i = 0; sv && i < sv->stale.n; i++)
-		want_delete(&c, sv->stale.v[i]);
-	/* a chain is deleted only if no live service port writes it */
-	for (uint32_t i = 0; i < c.del.n; i++) {
-		if (strmap_get(&c.declared, c.del.v[i]))
-			continue;
-		declare(&c, c.del.v[i]);
-		buf_printf(&dels, "-X %s\n", c.del.v[i]);
-		nd++;
-	}
-	put_filter(t, &c, sv, o);
-	put_nat(&c, sv, o);
-	buf_put(o, dels.p, dels.len);
-	buf_puts(o, "COMMIT\n");
-	r = c.oom || c.decl.oom || c.rules.oom || dels.oom || o->oom ? -ENOMEM : 0;
-	for (int i = 0; i < SH_N; i++) {
-		r = r ? r : (c.sh[i].oom ? -ENOMEM : 0);
-		buf_free(&c.sh[i]);
-	}
-	names_free(&c.del);
-	strmap_free(&c.declared);
-	buf_free(&c.decl);
-	buf_free(&c.rules);
-	buf_free(&dels);
-	*nwritten = c.nwritten;
-	*ndeleted = nd;
-	return r;
-}
-
-int ipt_render(struct ipt *t, bool full, char **text, size_t *len)
-{
-	struct buf o = {0};
-	uint32_t nw, nd;
-	int r = render(t, full, NULL, &o, &nw, &nd);
-
-	if (r) {
-		buf_free(&o);
-		return r;
-	}
-	*text = o.p;
-	*len = o.len;
-	return 0;
-}
-
-/* --- sync --- */
-
-static bool has_svc_prefix(const char *name)
-{
-	for (size_t i = 0; i < sizeof(svc_prefixes) / sizeof(svc_prefixes[0]); i++)
-		if (!strncmp(name, svc_prefixes[i], strlen(svc_prefixes[i])))
-			return true;
-	return false;
-}
-
-/* "-A CHAIN ... --comment "C" ... -j TARGET" as iptables-save prints a jump. */
-static bool is_jump(const char *line, size_t n, const struct jump *j)
-{
-	char head[64], cm[128], tail[64];
-	size_t hl, tl;
-
-	hl = (size_t)snprintf(head, sizeof(head), "-A %s ", j->chain);
-	snprintf(cm, sizeof(cm), "--comment \"%s\"", j->comment);
-	tl = (size_t)snprintf(tail, sizeof(tail), " -j %s", j->target);
-	return n > hl + tl && !strncmp(line, head, hl) && !strncmp(line + n - tl, tail, tl) &&
-	       memmem(line, n, cm, strlen(cm));
-}
-
-/* One table's iptables-save output: our chains, the jumps present. */
-static int saved_parse(struct saved *sv, const char *text, bool nat)
-{
-	for (const char *l = text; *l;) {
-		const char *e = strchr(l, '\n');
-		size_t n = e ? (size_t)(e - l) : strlen(l);
-
-		while (n && (l[n - 1] == '\r' || l[n - 1] == ' '))
-			n--;
-		if (nat && l[0] == ':' && has_svc_prefix(l + 1)) {
-			size_t k = strcspn(l + 1, " \n");
-
-			if (names_add(&sv->stale, l + 1, k))
-				return -ENOMEM;
-		}
-		for (size_t i = 0; i < NJUMPS && l[0] == '-'; i++)
-			if (jumps[i].nat == nat && is_jump(l, n, &jumps[i]))
-				sv->have[i] = true;
-		l = e ? e + 1 : l + n;
-	}
-	return 0;
-}
-
-static int read_saved(struct ipt *t, struct saved *sv)
-{
-	static const char *const tables[] = {"nat", "filter"};
-
-	for (int i = 0; i < 2; i++) {
-		char *argv[] = {t->save_bin, "-t", (char *)tables[i], NULL}, *out;
-		int r = ipt_run(t->save_bin, argv, NULL, 0, &out, t->st.last_error,
-				sizeof(t->st.last_error));
-
-		if (!r)
-			r = saved_parse(sv, out, i == 0);
-		free(out);
-		if (r)
-			return r;
-	}
-	return 0;
-}
-
-/* Log the input line an iptables-restore error names ("line N failed"). */
-static void log_failed_line(const char *err, const char *text)
-{
-	const char *p = strstr(err, "line ");
-	long ln = p ? strtol(p + 5, NULL, 10) : 0;
-
-	for (const char *l = text; ln > 0 && *l; ln--) {
-		const char *e = strchr(l, '\n');
-
-		if (ln == 1) {
-			pr_err("ipt: the failed input line: %.*s",
-			       (int)(e ? e - l : (long)strlen(l)), l);
-			return;
-		}
-		if (!e)
-			return;
-		l = e + 1;
-	}
-}
-
-struct commit_ctx {
-	bool full;
-	struct ipt_svc **dead;
-	uint32_t ndead;
-};
-
-static void commit_one(const void *node, VISIT which, void *ud)
-{
-	struct ipt_svc *s = *(struct ipt_svc *const *)node;
-	struct commit_ctx *c = ud;
-
-	if (which != postorder && which != leaf)
-		return;
-	if (c->full || s->touched) {
-		if (s->applied != s->cur)
-			ipt_chains_free(s->applied);
-		s->applied = s->cur;
-		s->touched = false;
-	}
-	if (s->dead && c->dead)
-		c->dead[c->ndead++] = s;
-}
-
-static void count_dead(const void *node, VISIT which, void *ud)
-{
-	if ((which == postorder || which == leaf) && (*(struct ipt_svc *const *)node)->dead)
-		(*(uint32_t *)ud)++;
-}
-
-/* The restore went in: applied = cur, dead service ports freed. */
-static void commit(struct ipt *t, bool full)
-{
-	struct commit_ctx c = {.full = full};
-	uint32_t ndead = 0;
-
-	twalk_r(t->root, count_dead, &ndead);
-	c.dead = ndead ? calloc(ndead, sizeof(*c.dead)) : NULL;
-	twalk_r(t->root, commit_one, &c);
-	for (uint32_t i = 0; i < c.ndead; i++) {
-		tdelete(c.dead[i], &t->root, svc_cmp);
-		svc_free(c.dead[i]);
-	}
-	free(c.dead);
-	t->ntouched = 0;
-}
-
-static void reconcile_one(const void *node, VISIT which, void *ud)
-{
-	const struct ipt_svc *s = *(struct ipt_svc *const *)node;
-	struct walk_err *w = ud;
-	int r;
-
-	if ((which != postorder && which != leaf) || s->dead)
-		return;
-	for (uint32_t i = 0; i < s->sp.neps; i++) {
-		if (serving(&s->eps[i], NULL)) {
-			r = job_add(w->t, s, s->eps, s->sp.neps, serving, NULL, false);
-			w->err = w->err ? w->err : r;
-			return;
-		}
-	}
-}
-
-/* After a good restore: remove the UDP flows to endpoints that stopped
- * serving. A full sync also reconciles every UDP service port (what went
- * away while nothing ran is unknown): DNATed flows to its frontends whose
- * endpoint is not one of its serving ones are removed, as upstream's
- * CleanStaleEntries. */
-static void clean_conntrack(struct ipt *t, bool full)
-{
-	struct walk_err w = {.t = t};
-	int r;
-
-	if (t->o.no_conntrack)
-		return;
-	if (full)
-		twalk_r(t->root, reconcile_one, &w);
-	r = ipt_ct_clean(t->jobs, t->njobs);
-	if (r < 0) {
-		t->st.ct_errors++;
-		pr_warn("ipt: stale UDP conntrack entries left: %s", strerror(-r));
-	} else {
-		t->st.ct_deleted += (uint64_t)r;
-	}
-	jobs_free(t);
-}
-
-int ipt_sync(struct ipt *t)
-{
-	char *argv[] = {t->restore_bin, "-w", "5", "-W", "100000", "--noflush", "--counters", NULL};
-	double now = mono(), t0;
-	bool full = t->need_full ||
-		    (t->o.full_sync_period > 0 && now - t->last_full >= t->o.full_sync_period);
-	struct saved sv = {0};
-	struct buf o = {0};
-	uint32_t nw = 0, nd = 0;
-	int r;
-
-	if (!full && !t->ntouched)
-		return 0;
-	if (t->synced && now - t->last_sync < t->o.min_sync_period)
-		return -EAGAIN;
-	t->synced = true;
-	t->last_sync = now;
-	t->st.syncs++;
-	t->st.full_syncs += full;
-	r = full ? read_saved(t, &sv) : 0;
-	if (!r)
-		r = render(t, full, full ? &sv : NULL, &o, &nw, &nd);
-	names_free(&sv.stale);
-	t0 = mono();
-	if (!r)
-		r = ipt_run(t->restore_bin, argv, o.p, o.len, NULL, t->st.last_error,
-			    sizeof(t->st.last_error));
-	t->st.last_sync_seconds = mono() - t0;
-	t->st.bytes_written = o.len;
-	t->st.chains_written = nw;
-	t->st.chains_deleted = nd;
-	if (r) {
-		t->st.failures++;
-		t->need_full = true;
-		if (!t->st.last_error[0])
-			snprintf(t->st.last_error, sizeof(t->st.last_error), "%s", strerror(-r));
-		pr_err("ipt: sync failed: %s", t->st.last_error);
-		if (o.p)
-			log_failed_line(t->st.last_error, o.p);
-		buf_free(&o);
-		return r;
-	}
-	buf_free(&o);
-	t->st.last_error[0] = 0;
-	commit(t, full);
-	if (full) {
-		t->need_full = false;
-		t->last_full = now;
-	}
-	clean_conntrack(t, full);
-	return 0;
 }

@@ -1,9 +1,11 @@
-/* ipt_int: what the ipt files share — one service port's rendered rules,
- * the renderer, the command runner and the conntrack cleaner. */
+/* ipt_int: what the ipt files share — the proxy's state, one service
+ * port's rendered rules, the renderer, the command runner and the
+ * conntrack cleaner. */
 #ifndef SKIFF_IPT_INT_H
 #define SKIFF_IPT_INT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "buf.h"
@@ -100,5 +102,34 @@ struct ipt_ct_job {
 
 /* Run the jobs in one dump; returns entries deleted or -errno. */
 int ipt_ct_clean(const struct ipt_ct_job *jobs, uint32_t n);
+
+/* The proxy: ipt.c keeps the service ports, sync.c writes them. */
+struct ipt {
+	struct ipt_opts o; /* strings below */
+	char *restore_bin, *save_bin, *cidr;
+	void *root;	   /* tree of struct ipt_svc by key, dead ones included */
+	uint32_t ntouched; /* service ports with touched set */
+	uint64_t neps;	   /* endpoints of the live service ports */
+	bool large;	   /* neps > IPT_LARGE_CLUSTER_EPS */
+	bool need_full;	   /* first sync, or one after a failure */
+	bool be_liberal;   /* nf_conntrack_tcp_be_liberal: no INVALID drop */
+	bool synced;	   /* a restore ran */
+	double last_sync, last_full;
+	struct ipt_ct_job *jobs; /* conntrack cleaning for the next good sync */
+	uint32_t njobs, capjobs;
+	struct ipt_stats st;
+};
+
+/* Room in *pv (an array of size-byte items, n used, *cap allocated) for
+ * one more. 0 or -ENOMEM. */
+int ipt_grow(void *pv, uint32_t n, uint32_t *cap, size_t size);
+double ipt_mono(void); /* CLOCK_MONOTONIC, seconds */
+int ipt_svc_cmp(const void *a, const void *b);
+void ipt_svc_free(void *v);
+
+/* Queue a reconciling job for every live UDP service port (a full
+ * sync's); drop the queue. */
+int ipt_ct_queue_reconcile(struct ipt *t);
+void ipt_ct_jobs_free(struct ipt *t);
 
 #endif

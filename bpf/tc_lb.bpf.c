@@ -194,6 +194,34 @@ LB_INLINE int route(struct __sk_buff *skb, __be32 src, __be32 dst, __u32 *oif)
 	return 0;
 }
 
+/* Out of the interface the route to dst says: with the neighbour's MAC
+ * from the same FIB lookup when it is known (one lookup), else through
+ * bpf_redirect_neigh, which resolves it. Another interface than the one
+ * the packet came in on (a pod on this node): the stack delivers it. */
+LB_INLINE int route_out(struct __sk_buff *skb, __be32 src, __be32 dst)
+{
+	struct bpf_fib_lookup f = {};
+	long rc;
+
+	f.family = AF_INET;
+	f.ipv4_src = src;
+	f.ipv4_dst = dst;
+	f.ifindex = skb->ifindex;
+	f.tot_len = (__u16)(skb->len - ETH_HLEN);
+	rc = bpf_fib_lookup(skb, &f, sizeof(f), 0);
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH) {
+		stat_inc(LB_STAT_TC_DROP_NO_ROUTE);
+		return TC_ACT_SHOT;
+	}
+	if (f.ifindex != skb->ifindex)
+		return TC_ACT_OK;
+	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH)
+		return bpf_redirect_neigh(f.ifindex, NULL, 0, 0);
+	if (bpf_skb_store_bytes(skb, 0, f.dmac, 6, 0) || bpf_skb_store_bytes(skb, 6, f.smac, 6, 0))
+		return TC_ACT_SHOT;
+	return bpf_redirect(f.ifindex, 0);
+}
+
 /* Count the flow down once, whoever (datapath or GC) closes it first. */
 LB_INLINE void release(struct lb4_ct_val *o)
 {
@@ -278,11 +306,12 @@ LB_INLINE struct lb4_svc_val *frontend(const struct pkt *p, struct lb4_svc_key *
 	return svc && (svc->flags & LB_SVC_F_EXTERNAL) ? svc : NULL;
 }
 
-/* A closed flow's SNAT port may be taken over this long after its last
- * packet (conntrack likewise reuses the tuples of TIME_WAIT connections):
- * waiting for the flow GC's linger would leave a busy frontend without
- * ports. */
+/* A closed flow's SNAT tuple is taken over by another client no sooner
+ * than this after its last packet, and than Linux's TIME_WAIT (60 s) after
+ * its creation (by the same client at once: see snat_try). Waiting for
+ * the flow GC would leave a busy frontend without ports. */
 #define LB_SNAT_REUSE_NS 1000000000ULL
+#define LB_TIME_WAIT_NS	 60000000000ULL
 
 /* Take the REPLY key rk for a new flow: free, or held by a flow that is
  * gone (replaced, evicted) or closed a while ago. 0 or -1. */
@@ -304,8 +333,16 @@ LB_INLINE int snat_try(struct lb4_ct_key *rk, const struct lb4_ct_val *rv, __u64
 	ok.dir = LB_CT_ORIG;
 	o = bpf_map_lookup_elem(&skiff_ct, &ok);
 	if (o && o->nat_port == rk->dport && o->nat_addr == rk->daddr && o->addr == rk->saddr &&
-	    !((o->flags & LB_CT_F_RELEASED) && now - o->last_ns > LB_SNAT_REUSE_NS))
+	    !(o->flags & LB_CT_F_RELEASED))
 		return -1; /* a live flow's */
+	/* The backend may hold the tuple in TIME_WAIT. The same client
+	 * (address and port) may open it again at once: its sequence numbers
+	 * and timestamps go on from the old flow's, as for a connection reused
+	 * without NAT. Another client's would be refused (PAWS) until the
+	 * TIME_WAIT ends. */
+	if ((old->addr != rv->addr || old->port != rv->port) &&
+	    (now - old->created_ns < LB_TIME_WAIT_NS || (o && now - o->last_ns < LB_SNAT_REUSE_NS)))
+		return -1;
 	return bpf_map_update_elem(&skiff_ct, rk, rv, BPF_ANY) ? -1 : 0;
 }
 
@@ -454,15 +491,7 @@ LB_INLINE int arp_answer(struct __sk_buff *skb)
  * out again towards another node. */
 LB_INLINE int forward(struct __sk_buff *skb, __be32 src, __be32 dst)
 {
-	__u32 oif = 0;
-
-	if (route(skb, src, dst, &oif)) {
-		stat_inc(LB_STAT_TC_DROP_NO_ROUTE);
-		return TC_ACT_SHOT;
-	}
-	if (oif != skb->ifindex)
-		return TC_ACT_OK;
-	return bpf_redirect_neigh(oif, NULL, 0, 0);
+	return route_out(skb, src, dst);
 }
 
 /* A 32-bit checksum sum folded to the 16-bit one's complement. */

@@ -33,6 +33,9 @@
 #define TCLB_TCP_SYN	     60
 #define TCLB_UDP	     60
 #define TCLB_CLOSE_LINGER    2
+/* A reply entry of a random SNAT port is kept this long (Linux's
+ * TIME_WAIT): the backend may refuse another client's SYN on the tuple. */
+#define TCLB_TIME_WAIT 60
 
 static int if_mac(const char *ifname, uint8_t mac[6])
 {
@@ -268,6 +271,10 @@ static int gc_entry(struct tclb *t, const struct lb4_ct_key *k, const struct lb4
 		if (!(v->flags & LB_CT_F_RELEASED))
 			release(t, k);
 		rk = reply_key(k, v);
+		/* a random SNAT port's tuple may be in TIME_WAIT at the backend:
+		 * its reply entry stays, so no other client gets it (orphan rule) */
+		if ((v->flags & LB_CT_F_SNAT) && v->nat_port != k->sport)
+			return keyvec_add(del, k) ? -ENOMEM : 0;
 		return keyvec_add(del, k) || keyvec_add(del, &rk) ? -ENOMEM : 0;
 	}
 	/* a reply entry whose flow is gone (replaced, evicted) */
@@ -281,7 +288,10 @@ static int gc_entry(struct tclb *t, const struct lb4_ct_key *k, const struct lb4
 		struct lb4_ct_val o;
 		bool mine;
 
-		if (now - v->created_ns < TCLB_CLOSE_LINGER * 1000000000ULL)
+		uint64_t keep =
+		    k->daddr != v->addr && k->dport != v->port ? TCLB_TIME_WAIT : TCLB_CLOSE_LINGER;
+
+		if (now - v->created_ns < keep * 1000000000ULL)
 			return 0;
 		mine = bpf_map_lookup_elem(t->ct_fd, &ok, &o) == 0;
 		if (mine) {

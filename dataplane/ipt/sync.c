@@ -85,6 +85,13 @@ struct rctx {
 	bool oom;
 };
 
+/* Append b to o (b may be empty, its p NULL). */
+static void buf_cat(struct buf *o, const struct buf *b)
+{
+	if (b->len)
+		buf_put(o, b->p, b->len);
+}
+
 static void declare(struct rctx *c, const char *name)
 {
 	if (strmap_get(&c->declared, name))
@@ -108,7 +115,7 @@ static void render_one(const void *node, VISIT which, void *ud)
 	if (which != postorder && which != leaf)
 		return;
 	for (int i = 0; i < SH_N && !s->dead; i++)
-		buf_put(&c->sh[i], s->shared[i].p ? s->shared[i].p : "", s->shared[i].len);
+		buf_cat(&c->sh[i], &s->shared[i]);
 	if (!c->full && !s->touched)
 		return;
 	for (uint32_t i = 0; s->cur && i < s->cur->n; i++) {
@@ -150,9 +157,9 @@ static void put_filter(const struct ipt *t, struct rctx *c, const struct saved *
 		    ":KUBE-FORWARD - [0:0]\n"
 		    ":KUBE-NODEPORTS - [0:0]\n");
 	put_jumps(o, false, sv);
-	buf_put(o, c->sh[SH_FLT_NODEPORTS].p, c->sh[SH_FLT_NODEPORTS].len);
-	buf_put(o, c->sh[SH_FLT_SERVICES].p, c->sh[SH_FLT_SERVICES].len);
-	buf_put(o, c->sh[SH_FLT_EXTERNAL].p, c->sh[SH_FLT_EXTERNAL].len);
+	buf_cat(o, &c->sh[SH_FLT_NODEPORTS]);
+	buf_cat(o, &c->sh[SH_FLT_SERVICES]);
+	buf_cat(o, &c->sh[SH_FLT_EXTERNAL]);
 	/* without be_liberal, out-of-window packets are INVALID and would
 	 * reach pods unNATed, which reset the connection */
 	if (!t->be_liberal)
@@ -171,7 +178,7 @@ static void put_nat(struct rctx *c, const struct saved *sv, struct buf *o)
 		    ":KUBE-NODEPORTS - [0:0]\n"
 		    ":KUBE-POSTROUTING - [0:0]\n"
 		    ":KUBE-MARK-MASQ - [0:0]\n");
-	buf_put(o, c->decl.p, c->decl.len);
+	buf_cat(o, &c->decl);
 	put_jumps(o, true, sv);
 	buf_puts(o,
 		 "-A KUBE-POSTROUTING -m mark ! --mark " MASQ_MARK "/" MASQ_MARK " -j RETURN\n"
@@ -179,14 +186,14 @@ static void put_nat(struct rctx *c, const struct saved *sv, struct buf *o)
 		 "-A KUBE-POSTROUTING -m comment --comment \"kubernetes service traffic requiring "
 		 "SNAT\" -j MASQUERADE --random-fully\n"
 		 "-A KUBE-MARK-MASQ -j MARK --or-mark " MASQ_MARK "\n");
-	buf_put(o, c->sh[SH_NAT_SERVICES].p, c->sh[SH_NAT_SERVICES].len);
+	buf_cat(o, &c->sh[SH_NAT_SERVICES]);
 	/* node ports last: any local address, after every service address;
 	 * 127/8 excluded as upstream without route_localnet */
 	buf_puts(o, "-A KUBE-SERVICES -m comment --comment \"kubernetes service nodeports; NOTE: "
 		    "this must be the last rule in this chain\" -m addrtype --dst-type LOCAL ! -d "
 		    "127.0.0.0/8 -j KUBE-NODEPORTS\n");
-	buf_put(o, c->sh[SH_NAT_NODEPORTS].p, c->sh[SH_NAT_NODEPORTS].len);
-	buf_put(o, c->rules.p, c->rules.len);
+	buf_cat(o, &c->sh[SH_NAT_NODEPORTS]);
+	buf_cat(o, &c->rules);
 }
 
 /* The restore input into o; *nwritten and *ndeleted count the per-service
@@ -213,7 +220,7 @@ static int render(struct ipt *t, bool full, const struct saved *sv, struct buf *
 	}
 	put_filter(t, &c, sv, o);
 	put_nat(&c, sv, o);
-	buf_put(o, dels.p, dels.len);
+	buf_cat(o, &dels);
 	buf_puts(o, "COMMIT\n");
 	r = c.oom || c.decl.oom || c.rules.oom || dels.oom || o->oom ? -ENOMEM : 0;
 	for (int i = 0; i < SH_N; i++) {

@@ -564,7 +564,7 @@ static void test_statistic(void **state)
 	ipt_chain_name(svc, "KUBE-SVC-", "default/five:p", "udp", "");
 	fx_init(&f, "default", "five", "p", IPPROTO_UDP, "10.96.0.53", 53);
 	for (int i = 5; i >= 1; i--) {
-		char ip[16];
+		char ip[32];
 
 		snprintf(ip, sizeof(ip), "10.1.0.%d", i);
 		fx_ep(&f, ip, 53, "R");
@@ -617,7 +617,7 @@ static void test_set_rejects(void **state)
 
 static void big_service(struct fx *f, int i, int variant)
 {
-	char name[32], vip[16];
+	char name[32], vip[32];
 
 	snprintf(name, sizeof(name), "svc%04d", i);
 	snprintf(vip, sizeof(vip), "10.96.%d.%d", i / 250, i % 250 + 1);
@@ -625,7 +625,7 @@ static void big_service(struct fx *f, int i, int variant)
 	if (i % 2)
 		f->sp.node_port = (uint16_t)(30000 + i);
 	for (int k = 0; k < 3; k++) {
-		char ip[16];
+		char ip[32];
 
 		snprintf(ip, sizeof(ip), "10.%d.%d.%d", 100 + k + (k == 2 ? variant : 0), i / 250,
 			 i % 250 + 1);

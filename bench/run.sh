@@ -2,11 +2,11 @@
 # make bench: every benchmark, peers side by side, one after the other.
 # Benchmarks are not tests: they print figures and ratios, they do not fail
 # on a missed target. Pass names to run a subset: bench/run.sh api attack auth kubelet dns dataplane
-# sched endpoints failover (make bench BENCH=auth)
+# sched endpoints failover nodeport (make bench BENCH=auth)
 set -u
 cd "$(dirname "$0")/.."
 make -j2 all >/dev/null || exit 1
-want=${*:-api attack auth kubelet dns dataplane sched endpoints failover}
+want=${*:-api attack auth kubelet dns dataplane sched endpoints failover nodeport}
 for b in $want; do
 	echo "===== $b"
 	case $b in
@@ -19,6 +19,7 @@ for b in $want; do
 	sched) SKIFF_BIN=build /usr/bin/python3 bench/sched_bench.py ;;
 	endpoints) SKIFF_BIN=build /usr/bin/python3 bench/endpoints_bench.py ;;
 	failover) SKIFF_BIN=build /usr/bin/python3 bench/failover_bench.py ;;
-	*) echo "unknown benchmark $b (api, attack, auth, kubelet, dns, dataplane, sched, endpoints, failover)" ;;
+	nodeport) SKIFF_BIN=build /usr/bin/python3 bench/nodeport_bench.py ;;
+	*) echo "unknown benchmark $b (api, attack, auth, kubelet, dns, dataplane, sched, endpoints, failover, nodeport)" ;;
 	esac
 done

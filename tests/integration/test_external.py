@@ -260,7 +260,7 @@ def main():
     if os.geteuid() != 0 or not KUBECTL or not shutil.which("runc"):
         print("1..0 # SKIP needs root, kubectl and runc")
         return 0
-    print("1..27", flush=True)
+    print("1..28", flush=True)
     cl = Cluster()
     try:
         run(cl)
@@ -412,6 +412,16 @@ def run(cl):
        "route to the client learns MTU 1200", seen)
     ok(seen.get("web-2") is True,
        "... and the remote backend (SNAT): its route to node 1 learns MTU 1200", seen)
+
+    # sessionAffinity ClientIP on the tc path: the client's address
+    cl.k("patch", "svc", "web", "-p", '{"spec":{"sessionAffinity":"ClientIP"}}')
+    time.sleep(1)
+    sticky = [cl.outside("http", ip1, 30080, 8) for _ in range(2)]
+    names = {x[0] for r in sticky for x in r}
+    ok(len(names) == 1 and "ERR" not in names,
+       "sessionAffinity ClientIP: every NodePort connection of the client to the same pod",
+       sticky)
+    cl.k("patch", "svc", "web", "-p", '{"spec":{"sessionAffinity":"None"}}')
 
     # Local policy
     cl.k("patch", "svc", "web", "-p", '{"spec":{"externalTrafficPolicy":"Local"}}')

@@ -103,9 +103,9 @@ void ipt_free(struct ipt *t);
  * Active counts given to ipt_set_weights stay with endpoints that keep
  * their address and port. Rendered at once; the next sync writes it only
  * if its rules changed. For UDP, endpoints that stop serving get their
- * conntrack entries removed after that sync. 0, -EINVAL (a name with
- * characters iptables-restore input cannot carry, an unknown protocol, no
- * cluster IP) or -ENOMEM. */
+ * conntrack entries removed after that sync. 0, -EINVAL (a name longer
+ * than 63 or with characters other than [A-Za-z0-9._-], an unknown
+ * protocol, no cluster IP, port 0, nlb > next) or -ENOMEM. */
 int ipt_set(struct ipt *t, const char *key, const struct ipt_svc_port *sp);
 
 /* Remove service port key: its chains are deleted (-X) by the next sync.

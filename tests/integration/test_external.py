@@ -421,7 +421,8 @@ def run(cl):
     ok(len(names) == 1 and "ERR" not in names,
        "sessionAffinity ClientIP: every NodePort connection of the client to the same pod",
        sticky)
-    cl.k("patch", "svc", "web", "-p", '{"spec":{"sessionAffinity":"None"}}')
+    cl.k("patch", "svc", "web", "-p",
+         '{"spec":{"sessionAffinity":"None","sessionAffinityConfig":null}}')
 
     # Local policy
     cl.k("patch", "svc", "web", "-p", '{"spec":{"externalTrafficPolicy":"Local"}}')

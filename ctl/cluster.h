@@ -34,6 +34,7 @@ struct cl_cluster {
 	int grace_secs;			    /* --node-monitor-grace-period */
 	int tol_not_ready, tol_unreachable; /* --default-*-toleration-seconds */
 	bool random_lb;			    /* the nodes' --lb-algorithm random */
+	bool ipt_mode;			    /* the nodes' --proxy-mode iptables */
 };
 
 /* `cluster create`'s node lifecycle defaults: a stopped node's pods run
@@ -171,6 +172,7 @@ struct cl_create_opts {
 	bool retain;					/* keep what was made when create fails */
 	int grace_secs, tol_not_ready, tol_unreachable; /* see struct cl_cluster */
 	bool random_lb;					/* see struct cl_cluster */
+	bool ipt_mode;					/* see struct cl_cluster */
 };
 
 int cl_create(const struct cl_create_opts *co, bool json);

@@ -182,6 +182,7 @@ int cl_manifest_write(const struct cl_cluster *c)
 	cJSON_AddNumberToObject(m, "nodeMonitorGracePeriodSeconds", c->grace_secs);
 	/* and keeps the load-balancing algorithm the cluster was made with */
 	cJSON_AddStringToObject(m, "lbAlgorithm", c->random_lb ? "random" : "least-connections");
+	cJSON_AddStringToObject(m, "proxyMode", c->ipt_mode ? "iptables" : "bpf");
 	/* Everything create will make, recorded before it is made, so that
 	 * delete after a crash knows what to look for. */
 	list = cJSON_AddArrayToObject(m, "netns");
@@ -243,6 +244,8 @@ int cl_manifest_read(struct cl_cluster *c)
 		c->api_port = v->valueint;
 	v = cJSON_GetObjectItemCaseSensitive(m, "lbAlgorithm");
 	c->random_lb = cJSON_IsString(v) && !strcmp(v->valuestring, "random");
+	v = cJSON_GetObjectItemCaseSensitive(m, "proxyMode");
+	c->ipt_mode = cJSON_IsString(v) && !strcmp(v->valuestring, "iptables");
 	v = cJSON_GetObjectItemCaseSensitive(m, "nodeMonitorGracePeriodSeconds");
 	c->grace_secs = cJSON_IsNumber(v) && v->valuedouble >= 1 && v->valuedouble <= 86400
 			    ? v->valueint

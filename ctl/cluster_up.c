@@ -129,7 +129,7 @@ static int cl_node_spawn(const struct cl_cluster *c, int i)
 {
 	char bin[4096], srv[64], url[96], tokpath[4200], capath[4200], hash[CAHASH_LEN];
 	char name[96], ns[96], state[4200], pins[4200], root[4200], cg[4200], log[4200], pidf[4200];
-	char kcfg[4200], renew[32], *token = NULL, *ca, *nl, *argv[26];
+	char kcfg[4200], renew[32], *token = NULL, *ca, *nl, *argv[32];
 	pid_t pid;
 	int r, n = 0;
 
@@ -190,7 +190,14 @@ static int cl_node_spawn(const struct cl_cluster *c, int i)
 	}
 	/* NodePort, externalIPs and LoadBalancer traffic: the node's link to
 	 * the cluster network is its outside */
-	if (cl_help_has(bin, "--external-interface")) {
+	if (c->ipt_mode) {
+		/* kube-proxy's rules in the node's namespace; the pod network
+		 * is skiff-server's default --cluster-cidr */
+		argv[n++] = "--proxy-mode";
+		argv[n++] = "iptables";
+		argv[n++] = "--cluster-cidr";
+		argv[n++] = "10.244.0.0/16";
+	} else if (cl_help_has(bin, "--external-interface")) {
 		argv[n++] = "--external-interface";
 		argv[n++] = "eth0";
 	}
@@ -520,6 +527,7 @@ int cl_create(const struct cl_create_opts *co, bool json)
 	c.tol_not_ready = co->tol_not_ready;
 	c.tol_unreachable = co->tol_unreachable;
 	c.random_lb = co->random_lb;
+	c.ipt_mode = co->ipt_mode;
 	if ((r = cl_mkdir_p(c.dir)) || (r = cl_pick_subnet(co->root, &c.subnet))) {
 		fprintf(stderr, "error: %s: %s\n", r == -ENOSPC ? "no free subnet" : c.dir,
 			strerror(-r));

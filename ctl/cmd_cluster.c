@@ -27,6 +27,7 @@ struct cl_args {
 	bool retain;
 	int grace_secs, tol_not_ready, tol_unreachable; /* create's node lifecycle */
 	bool random_lb;					/* create's --lb-algorithm random */
+	bool ipt_mode;					/* create's --proxy-mode iptables */
 	/* hidden forward mode */
 	int listen_fd;
 	const char *netns, *upstream;
@@ -94,6 +95,13 @@ static int cl_parse(int argc, char **argv, struct ctl_opts *o, struct cl_args *a
 				    "want least-connections or random",
 				    v);
 			a->random_lb = !strcmp(v, "random");
+		} else if ((v = ctl_flag_value(argc, argv, &i, "--proxy-mode"))) {
+			if (strcmp(v, "bpf") && strcmp(v, "iptables"))
+				return ctl_err(o,
+					       "invalid argument \"%s\" for \"--proxy-mode\" flag: "
+					       "want bpf or iptables",
+					       v);
+			a->ipt_mode = !strcmp(v, "iptables");
 		} else if (!strcmp(argv[i], "--retain"))
 			a->retain = true;
 		else if ((v = ctl_flag_value(argc, argv, &i, "--listen-fd"))) {
@@ -154,7 +162,8 @@ static int cl_cmd_create(int argc, char **argv, struct ctl_opts *o)
 				     .grace_secs = a.grace_secs,
 				     .tol_not_ready = a.tol_not_ready,
 				     .tol_unreachable = a.tol_unreachable,
-				     .random_lb = a.random_lb};
+				     .random_lb = a.random_lb,
+				     .ipt_mode = a.ipt_mode};
 	return cl_create(&co, o->out == CTL_OUT_JSON) ? 1 : 0;
 }
 
@@ -407,7 +416,8 @@ static const struct ctl_cmd cl_cmds[] = {
      "         [--node-monitor-grace-period D]   (default 10s)\n"
      "         [--default-not-ready-toleration-seconds N]   (default 10)\n"
      "         [--default-unreachable-toleration-seconds N]   (default 10)\n"
-     "         [--lb-algorithm least-connections|random]   the nodes' choice of backend"},
+     "         [--lb-algorithm least-connections|random]   the nodes' choice of backend\n"
+     "         [--proxy-mode bpf|iptables]   the nodes' proxy (iptables: kube-proxy's rules)"},
     {"delete", cl_cmd_delete, "delete [N]          stop and remove a cluster and its leftovers"},
     {"list", cl_cmd_list, "list                the clusters, their nodes and status (-o json)"},
     {"kubeconfig", cl_cmd_kubeconfig, "kubeconfig [N]      print the cluster's kubeconfig"},

@@ -26,7 +26,9 @@
 #include "node_http.h"
 #include "kubelet/kubelet.h"
 #include "hcserver.h"
+#include "ipt/ipt.h"
 #include "proxy.h"
+#include "proxy_ipt.h"
 #include "quantity.h"
 #include "tclb.h"
 
@@ -35,7 +37,10 @@ struct node_opts {
 	const char *node_name;
 	struct join_opts join; /* --server, --token, ... (join.h) */
 	const char *mode;
-	bool random_lb; /* --lb-algorithm random */
+	bool mode_given;     /* --proxy-mode on the command line: no fallback */
+	bool random_lb;	     /* --lb-algorithm random */
+	double ipt_min_sync; /* --iptables-min-sync-period */
+	const char *cluster_cidr;
 	const char *metrics_addr;
 	const char *healthz_addr;
 	const char *pin_dir;
@@ -52,55 +57,61 @@ struct node_opts {
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: skiff-node [flags]\n"
-		"  --kubeconfig FILE             API server and credentials (default $KUBECONFIG,\n"
-		"                                ~/.kube/config)\n"
-		"  --hostname-override NAME      node name (default: the host name)\n"
-		"  --state-dir DIR               the node's state; a join writes DIR/kubeconfig,\n"
-		"                                used from then on (default /var/lib/skiff-node)\n"
-		"  --server URL                  API server to join (https://<address>:6443)\n"
-		"  --token TOKEN                 join token <id>.<secret> (skiffctl token create)\n"
-		"  --discovery-token-ca-cert-hash sha256:HASH\n"
-		"                                pin of the cluster CA's public key\n"
-		"  --discovery-token-unsafe-skip-ca-verification\n"
-		"                                join without the pin (trusts any server)\n"
-		"  --proxy-mode MODE             bpf (the only mode of this build)\n"
-		"  --lb-algorithm ALGO           least-connections (default: the least busy\n"
-		"                                backend) or random (as kube-proxy)\n"
-		"  --metrics-bind-address IP:PORT  /metrics (default 127.0.0.1:10249; \"\" off)\n"
-		"  --healthz-bind-address IP:PORT  /healthz (default 127.0.0.1:10256; \"\" off)\n"
-		"  --bpf-pin-dir DIR             bpffs directory for maps and links\n"
-		"                                (default /sys/fs/bpf/skiff)\n"
-		"  --cgroup DIR                  cgroup v2 directory to attach to (default the\n"
-		"                                cgroup v2 root)\n"
-		"  --max-services N              service ports the maps hold (default %u)\n"
-		"  --max-backends N              backends the maps hold (default %u)\n"
-		"  --external-interface IF       the node's interface to the outside: NodePort,\n"
-		"                                externalIPs and LoadBalancer traffic arriving\n"
-		"                                there is balanced by the tc path (default: none)\n"
-		"  --max-flows N                 external flows tracked (default %u)\n"
-		"  --sync-period SECONDS         full reconcile of the maps (default 60; 0 off)\n"
-		"  --cleanup                     detach the programs, remove the pins, exit\n"
-		"  --no-kubelet                  run only the service proxy\n"
-		"  --no-proxy                    run only the kubelet (no BPF)\n"
-		"  --root-dir DIR                the kubelet's pods, images and state\n"
-		"                                (default /var/lib/skiff-node)\n"
-		"  --node-ip IP                  the node's address (default: the first IPv4 of\n"
-		"                                this network namespace)\n"
-		"  --cluster-dns IP              pods' nameserver (default 10.96.0.10)\n"
-		"  --cluster-domain DOMAIN       pods' DNS zone (default cluster.local)\n"
-		"  --runc PATH                   the OCI runtime (default runc)\n"
-		"  --max-pods N                  pods this node takes (default 110)\n"
-		"  --node-lease-renew-interval SECONDS\n"
-		"                                heartbeat of the node's Lease (default 10)\n"
-		"  --container-log-max-size SIZE rotate a container's log past it (default 10Mi)\n"
-		"  --kubelet-port PORT           the kubelet's HTTPS port, containerLogs (default\n"
-		"                                10250, 0: off)\n"
-		"  --v N                         log verbosity: 0-1 warnings, 2 info, 4+ debug\n"
-		"  -h, --help\n",
-		(unsigned)LB_DEF_MAX_SERVICES, (unsigned)LB_DEF_MAX_BACKENDS,
-		(unsigned)LB_DEF_MAX_FLOWS / 2);
+	fprintf(
+	    f,
+	    "usage: skiff-node [flags]\n"
+	    "  --kubeconfig FILE             API server and credentials (default $KUBECONFIG,\n"
+	    "                                ~/.kube/config)\n"
+	    "  --hostname-override NAME      node name (default: the host name)\n"
+	    "  --state-dir DIR               the node's state; a join writes DIR/kubeconfig,\n"
+	    "                                used from then on (default /var/lib/skiff-node)\n"
+	    "  --server URL                  API server to join (https://<address>:6443)\n"
+	    "  --token TOKEN                 join token <id>.<secret> (skiffctl token create)\n"
+	    "  --discovery-token-ca-cert-hash sha256:HASH\n"
+	    "                                pin of the cluster CA's public key\n"
+	    "  --discovery-token-unsafe-skip-ca-verification\n"
+	    "                                join without the pin (trusts any server)\n"
+	    "  --proxy-mode MODE             bpf (eBPF at the socket and tc) or iptables\n"
+	    "                                (kube-proxy's rules, weighted by conntrack); without\n"
+	    "                                it, bpf, or iptables where bpf cannot run\n"
+	    "  --iptables-min-sync-period S  iptables mode: restores at most this often (1)\n"
+	    "  --cluster-cidr CIDR           the pod network (iptables mode: masquerade\n"
+	    "                                off-cluster traffic to cluster IPs, as kube-proxy)\n"
+	    "  --lb-algorithm ALGO           least-connections (default: the least busy\n"
+	    "                                backend) or random (as kube-proxy)\n"
+	    "  --metrics-bind-address IP:PORT  /metrics (default 127.0.0.1:10249; \"\" off)\n"
+	    "  --healthz-bind-address IP:PORT  /healthz (default 127.0.0.1:10256; \"\" off)\n"
+	    "  --bpf-pin-dir DIR             bpffs directory for maps and links\n"
+	    "                                (default /sys/fs/bpf/skiff)\n"
+	    "  --cgroup DIR                  cgroup v2 directory to attach to (default the\n"
+	    "                                cgroup v2 root)\n"
+	    "  --max-services N              service ports the maps hold (default %u)\n"
+	    "  --max-backends N              backends the maps hold (default %u)\n"
+	    "  --external-interface IF       the node's interface to the outside: NodePort,\n"
+	    "                                externalIPs and LoadBalancer traffic arriving\n"
+	    "                                there is balanced by the tc path (default: none)\n"
+	    "  --max-flows N                 external flows tracked (default %u)\n"
+	    "  --sync-period SECONDS         full reconcile of the maps (default 60; 0 off)\n"
+	    "  --cleanup                     detach the programs, remove the pins, exit\n"
+	    "  --no-kubelet                  run only the service proxy\n"
+	    "  --no-proxy                    run only the kubelet (no BPF)\n"
+	    "  --root-dir DIR                the kubelet's pods, images and state\n"
+	    "                                (default /var/lib/skiff-node)\n"
+	    "  --node-ip IP                  the node's address (default: the first IPv4 of\n"
+	    "                                this network namespace)\n"
+	    "  --cluster-dns IP              pods' nameserver (default 10.96.0.10)\n"
+	    "  --cluster-domain DOMAIN       pods' DNS zone (default cluster.local)\n"
+	    "  --runc PATH                   the OCI runtime (default runc)\n"
+	    "  --max-pods N                  pods this node takes (default 110)\n"
+	    "  --node-lease-renew-interval SECONDS\n"
+	    "                                heartbeat of the node's Lease (default 10)\n"
+	    "  --container-log-max-size SIZE rotate a container's log past it (default 10Mi)\n"
+	    "  --kubelet-port PORT           the kubelet's HTTPS port, containerLogs (default\n"
+	    "                                10250, 0: off)\n"
+	    "  --v N                         log verbosity: 0-1 warnings, 2 info, 4+ debug\n"
+	    "  -h, --help\n",
+	    (unsigned)LB_DEF_MAX_SERVICES, (unsigned)LB_DEF_MAX_BACKENDS,
+	    (unsigned)LB_DEF_MAX_FLOWS / 2);
 }
 
 /* The cgroup v2 root: /sys/fs/cgroup on unified hosts, else the hybrid
@@ -160,10 +171,13 @@ static int check_join_args(struct node_opts *o)
 
 static int check_mode(const struct node_opts *o)
 {
-	if (strcmp(o->mode, "bpf")) {
-		fprintf(stderr,
-			"skiff-node: --proxy-mode %s is not available in this build (only bpf)\n",
-			o->mode);
+	if (strcmp(o->mode, "bpf") && strcmp(o->mode, "iptables")) {
+		fprintf(stderr, "skiff-node: invalid --proxy-mode %s (bpf or iptables)\n", o->mode);
+		return -EINVAL;
+	}
+	if (!strcmp(o->mode, "iptables") && o->ext_if) {
+		fprintf(stderr, "skiff-node: --external-interface is the bpf mode's (iptables "
+				"mode handles external traffic with its rules)\n");
 		return -EINVAL;
 	}
 	return 0;
@@ -202,7 +216,9 @@ static int parse_args(int argc, char **argv, struct node_opts *o)
 		O_KLPORT,
 		O_LBALGO,
 		O_EXTIF,
-		O_MAXFLOWS
+		O_MAXFLOWS,
+		O_IPTSYNC,
+		O_CCIDR
 	};
 	static const struct option lo[] = {
 	    {"kubeconfig", required_argument, NULL, O_KUBECONFIG},
@@ -235,6 +251,8 @@ static int parse_args(int argc, char **argv, struct node_opts *o)
 	    {"lb-algorithm", required_argument, NULL, O_LBALGO},
 	    {"external-interface", required_argument, NULL, O_EXTIF},
 	    {"max-flows", required_argument, NULL, O_MAXFLOWS},
+	    {"iptables-min-sync-period", required_argument, NULL, O_IPTSYNC},
+	    {"cluster-cidr", required_argument, NULL, O_CCIDR},
 	    {"v", required_argument, NULL, O_V},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -251,6 +269,23 @@ static int parse_args(int argc, char **argv, struct node_opts *o)
 			break;
 		case O_MODE:
 			o->mode = optarg;
+			o->mode_given = true;
+			break;
+		case O_IPTSYNC: {
+			char *end;
+
+			o->ipt_min_sync = strtod(optarg, &end);
+			if (*end || end == optarg || o->ipt_min_sync < 0) {
+				fprintf(
+				    stderr,
+				    "skiff-node: invalid --iptables-min-sync-period %s (seconds)\n",
+				    optarg);
+				return -EINVAL;
+			}
+			break;
+		}
+		case O_CCIDR:
+			o->cluster_cidr = optarg;
 			break;
 		case O_LBALGO:
 			if (strcmp(optarg, "least-connections") && strcmp(optarg, "random")) {
@@ -475,6 +510,7 @@ int main(int argc, char **argv)
 	    .max_services = LB_DEF_MAX_SERVICES,
 	    .max_backends = LB_DEF_MAX_BACKENDS,
 	    .max_flows = LB_DEF_MAX_FLOWS / 2,
+	    .ipt_min_sync = IPT_MIN_SYNC_PERIOD,
 	    .sync_period = 60,
 	    .verbosity = 2,
 	    .join = {.state_dir = "/var/lib/skiff-node"},
@@ -484,6 +520,8 @@ int main(int argc, char **argv)
 	struct tclb tc = {.ct_fd = -1, .l2_fd = -1, .release_fd = -1, .range_fd = -1};
 	bool tc_on = false;
 	struct hcsrv *hc = NULL;
+	struct pipt *ipt = NULL;
+	bool ipt_mode;
 	struct kconfig kc = {0};
 	struct kclient *client = NULL;
 	struct proxy *proxy = NULL;
@@ -526,7 +564,20 @@ int main(int argc, char **argv)
 		return 1;
 
 	memset(&lb, 0, sizeof(lb));
-	if (!o.no_proxy) {
+	lbmap_fds_init(&lb.fds);
+	if (!o.no_proxy && !strcmp(o.mode, "bpf") && !o.mode_given) {
+		/* kube-proxy's fallback: a host that cannot run the BPF programs
+		 * gets the iptables mode, said once */
+		bo.cgroup = o.cgroup;
+		bo.pin_dir = o.pin_dir;
+		if (bpflb_check(&bo, err, sizeof(err))) {
+			pr_warn("bpf mode unavailable (%s): using --proxy-mode iptables", err);
+			o.mode = "iptables";
+			o.ext_if = NULL;
+		}
+	}
+	ipt_mode = !strcmp(o.mode, "iptables");
+	if (!o.no_proxy && !ipt_mode) {
 		bo.pin_dir = o.pin_dir;
 		bo.cgroup = o.cgroup;
 		bo.max_services = o.max_services;
@@ -596,6 +647,24 @@ int main(int argc, char **argv)
 		/* kube-proxy serves healthCheckNodePorts on every address */
 		hc = hcsrv_new(loop, NULL);
 		po.hc = hc;
+		if (ipt_mode) {
+			struct ipt_opts io;
+
+			ipt_opts_default(&io);
+			io.min_sync_period = o.ipt_min_sync;
+			io.cluster_cidr = o.cluster_cidr;
+			/* conntrack counts reweight the endpoints every 2 s */
+			ipt = pipt_new(loop, &io, o.node_name, 2.0);
+			if (!ipt) {
+				pr_err("iptables mode: cannot start (--cluster-cidr %s?)",
+				       o.cluster_cidr ? o.cluster_cidr : "-");
+				goto free_client;
+			}
+			po.ipt = ipt;
+			pr_info("node %s: proxy in iptables mode (kube-proxy's layout, endpoints "
+				"weighted by their conntrack counts)",
+				o.node_name);
+		}
 		proxy = proxy_new(loop, client, &lb.fds, &po, &st);
 		if (!proxy) {
 			pr_err("out of memory");
@@ -659,6 +728,7 @@ stop_http:
 	node_http_stop(http[0]);
 free_proxy:
 	proxy_free(proxy);
+	pipt_free(ipt);
 	hcsrv_free(hc);
 free_client:
 	kclient_free(client);
@@ -669,7 +739,7 @@ free_kc:
 close_lb:
 	if (tc_on)
 		tclb_close(&tc);
-	if (!o.no_proxy)
+	if (!o.no_proxy && !ipt_mode)
 		bpflb_close(&lb);
 	return ret;
 }

@@ -15,6 +15,7 @@
 #include "kclient.h"
 #include "lbsync.h"
 #include "log.h"
+#include "proxy_ipt.h"
 #include "proxy_model.h"
 #include "tclb.h"
 
@@ -121,7 +122,8 @@ static void psvc_maybe_drop(struct proxy *p, struct psvc *ps)
 
 static void status_refresh(struct proxy *p)
 {
-	const struct lbsync_stats *ls = lbsync_stats(p->sync);
+	static const struct lbsync_stats none;
+	const struct lbsync_stats *ls = p->sync ? lbsync_stats(p->sync) : &none;
 	int i;
 
 	pthread_mutex_lock(&p->st->mu);
@@ -379,6 +381,17 @@ static int resync_service(struct proxy *p, const char *key)
 		pm_service_free(&m);
 		return -ENOMEM;
 	}
+	if (p->o.ipt) {
+		/* iptables mode: the rules of every port at once */
+		const cJSON *sl[ps->nslices ? ps->nslices : 1];
+		uint32_t ns = 0;
+
+		for (uint32_t j = 0; j < ps->nslices; j++)
+			if ((sl[ns] = informer_get(p->inf[INF_EPS], ps->slices[j])))
+				ns++;
+		err = pipt_service(p->o.ipt, key, rc == 0 ? &m : NULL, sl, ns);
+		rc = -ENOENT; /* nothing for the maps */
+	}
 	service_ranges(p, ps, &m, true);
 	for (i = 0; rc == 0 && i < m.nports; i++) {
 		struct lb4_svc_key keys[2 + m.next];
@@ -416,7 +429,7 @@ static int resync_service(struct proxy *p, const char *key)
 	if (n)
 		qsort(now, n, sizeof(*now), pport_cmp);
 	/* Service ports the Service no longer has. */
-	for (i = 0; i < ps->nports; i++)
+	for (i = 0; p->sync && i < ps->nports; i++)
 		if (!pport_find(now, n, &ps->ports[i].key))
 			lbsync_del(p->sync, &ps->ports[i].key);
 	if (nrefused != ps->nrefused)
@@ -604,15 +617,20 @@ static void full_sync(struct proxy *p)
 	double t0 = ev_time();
 	int swept;
 
-	lbsync_mark_begin(p->sync);
+	if (p->sync)
+		lbsync_mark_begin(p->sync);
 	informer_foreach(p->inf[INF_SVC], full_one, &fc);
-	swept = lbsync_sweep(p->sync);
+	swept = p->sync ? lbsync_sweep(p->sync) : 0;
 	p->ready = true;
 	p->l2_dirty = true; /* also clears what a previous run announced */
 	apply_l2(p);
-	pr_info("proxy: full sync: %u service ports, %u endpoint slots, %d removed, %.1f ms",
-		lbsync_stats(p->sync)->services, lbsync_stats(p->sync)->slots, swept,
-		(ev_time() - t0) * 1000);
+	if (p->sync)
+		pr_info("proxy: full sync: %u service ports, %u endpoint slots, %d removed, "
+			"%.1f ms",
+			lbsync_stats(p->sync)->services, lbsync_stats(p->sync)->slots, swept,
+			(ev_time() - t0) * 1000);
+	else
+		pr_info("proxy: full sync (iptables mode): %.1f ms", (ev_time() - t0) * 1000);
 	pthread_mutex_lock(&p->st->mu);
 	p->st->synced = true;
 	p->st->full_syncs++;
@@ -690,7 +708,8 @@ static void on_gc(struct ev_loop *loop, ev_timer *t, int revents)
 	 * frees its id in the same pass */
 	if (p->o.tc && ++p->gc_ticks % PROXY_FLOW_GC_EVERY == 0)
 		tclb_gc(p->o.tc);
-	lbsync_gc(p->sync);
+	if (p->sync)
+		lbsync_gc(p->sync);
 	retry_failed(p);
 	status_refresh(p);
 }
@@ -702,7 +721,7 @@ static void on_verify(struct ev_loop *loop, ev_timer *t, int revents)
 
 	(void)loop;
 	(void)revents;
-	if (!p->ready)
+	if (!p->ready || !p->sync)
 		return;
 	r = lbsync_verify(p->sync);
 	if (r < 0)
@@ -735,10 +754,10 @@ struct proxy *proxy_new(struct ev_loop *loop, struct kclient *kc, const struct l
 	p->kc = kc;
 	p->o = *o;
 	p->st = st;
-	p->sync = lbsync_new(fds, o->max_services, o->max_backends);
+	p->sync = o->ipt ? NULL : lbsync_new(fds, o->max_services, o->max_backends);
 	p->inf[INF_SVC] = informer_new(kc, loop, &so, &svc_ops, p);
 	p->inf[INF_EPS] = informer_new(kc, loop, &eo, &eps_ops, p);
-	if (!p->sync || !p->inf[INF_SVC] || !p->inf[INF_EPS]) {
+	if ((!o->ipt && !p->sync) || !p->inf[INF_SVC] || !p->inf[INF_EPS]) {
 		proxy_free(p);
 		return NULL;
 	}
@@ -749,7 +768,7 @@ struct proxy *proxy_new(struct ev_loop *loop, struct kclient *kc, const struct l
 
 int proxy_start(struct proxy *p)
 {
-	if (p->o.adopt) {
+	if (p->o.adopt && p->sync) {
 		int r = lbsync_adopt(p->sync);
 
 		if (r) {
@@ -776,7 +795,8 @@ void proxy_free(struct proxy *p)
 	}
 	informer_free(p->inf[INF_SVC]);
 	informer_free(p->inf[INF_EPS]);
-	lbsync_free(p->sync);
+	if (p->sync)
+		lbsync_free(p->sync);
 	tdestroy(p->root, psvc_free);
 	free(p);
 }

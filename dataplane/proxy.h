@@ -19,6 +19,7 @@ struct ev_loop;
 struct kclient;
 struct tclb;
 struct hcsrv;
+struct pipt;
 
 /* Bucket upper bounds of the sync-latency histogram, in seconds. */
 #define PROXY_LAT_BUCKETS 14
@@ -65,6 +66,9 @@ struct proxy_opts {
 	const char *node_name; /* this node: Local policies keep its endpoints */
 	struct tclb *tc;       /* the tc path, NULL without --external-interface */
 	struct hcsrv *hc;      /* healthCheckNodePort server, NULL when none */
+	/* --proxy-mode iptables: kube-proxy's rules instead of the BPF maps
+	 * (fds unused, no tc path) */
+	struct pipt *ipt;
 };
 
 struct proxy;

@@ -522,6 +522,11 @@ static void svc_validate(const cJSON *obj, const cJSON *old, struct verrs *e)
 	t = type ? type->valuestring : "";
 	headless = svc_headless(ips);
 	nports = cJSON_GetArraySize(ports);
+	/* upstream's ValidateLoadBalancerStatus (AllowServiceLBStatusOnNonLB off) */
+	if (strcmp(t, "LoadBalancer") &&
+	    cJSON_GetArraySize(json_at(obj, "status.loadBalancer.ingress")) > 0)
+		verrs_forbidden(e, "status.loadBalancer.ingress",
+				"may only be used when `spec.type` is 'LoadBalancer'");
 	if (nports > SVC_MAX_PORTS) {
 		/* every port is validated or none: never a silent prefix */
 		verrs_too_many(e, "spec.ports", nports, SVC_MAX_PORTS);
@@ -862,7 +867,7 @@ static void svc_drop_type_fields(cJSON *obj, const cJSON *old)
 	if (res_svc_has_node_ports(old) && !res_svc_has_node_ports(obj) &&
 	    svc_same_member(spec, ospec, "externalTrafficPolicy"))
 		cJSON_DeleteItemFromObjectCaseSensitive(spec, "externalTrafficPolicy");
-	if (!lb)
+	if (otype && !strcmp(otype, "LoadBalancer") && !lb)
 		res_set(res_obj_child(obj, "status"), "loadBalancer", cJSON_CreateObject());
 }
 

@@ -42,7 +42,8 @@ STATUS_TYPES = [
                     "spec": {"containers": [{"name": "c", "image": "host",
                                              "command": ["sleep", "1"]}]}}),
     ("/api/v1/nodes", {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "st-node"}}),
-    (NS + "/services", svc("st-svc")),
+    # a LoadBalancer: status.loadBalancer.ingress is for no other type
+    (NS + "/services", svc("st-svc", type="LoadBalancer")),
 ] + [
     ("/apis/apps/v1/namespaces/default/" + plural,
      {"apiVersion": "apps/v1", "kind": kind, "metadata": {"name": "st-" + plural[:-1]},
@@ -110,6 +111,21 @@ class Watch:
 
     def close(self):
         self.sock.close()
+
+
+def check_lb_status_forbidden(s):
+    """upstream's ValidateLoadBalancerStatus: ingress on a ClusterIP Service
+    is a 422 naming the field, and nothing is stored."""
+    s.req("POST", NS + "/services", svc("st-cip"))
+    before = s.req("GET", NS + "/services/st-cip").json
+    cur = dict(before, status={"loadBalancer": {"ingress": [{"ip": "192.0.2.3"}]}})
+    r = s.req("PUT", NS + "/services/st-cip/status", cur)
+    after = s.req("GET", NS + "/services/st-cip").json
+    t.ok(r.status == 422 and "status.loadBalancer.ingress" in r.message and
+         "may only be used when `spec.type` is 'LoadBalancer'" in r.message and
+         after["metadata"]["resourceVersion"] == before["metadata"]["resourceVersion"],
+         "Service: status.loadBalancer.ingress on a ClusterIP Service is a 422 naming it; "
+         "nothing stored", r)
 
 
 def check_status_types(s):
@@ -201,7 +217,7 @@ def dry_cases(s):
 
 
 def check_dry_run(s):
-    s.req("POST", NS + "/services", svc("dry-keep"))
+    s.req("POST", NS + "/services", svc("dry-keep", type="LoadBalancer"))
     s.req("POST", "/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace",
                                          "metadata": {"name": "dry-ns"}})
     s.req("POST", "/api/v1/namespaces/dry-ns/services", svc("in-dry-ns"))
@@ -500,6 +516,7 @@ def main():
     # controllers writing Deployments' and ReplicaSets' status meanwhile
     s = Server(extra=[API_ONLY], name="writes").start()
     t.section("status subresources", check_status_types, s)
+    t.section("LoadBalancer status on other types", check_lb_status_forbidden, s)
     t.section("dry run", check_dry_run, s)
     t.section("dry run bad values", check_dry_run_bad_values, s)
     t.section("kubectl", check_kubectl, s)

@@ -4,11 +4,16 @@
 2-node cluster from `skiffctl cluster create`. Peers, measured side by side
 in one run with the same pods and the same load generator (bench/lbload):
 
-  direct   the client connects to the pod IPs itself, routed through node 1
-           (the outside machine gets a route to node 2's pod CIDR via node 1):
-           the same hops without any balancer, the limit;
-  bpf      skiff's tc path: node 1's address and the NodePort (DNAT + SNAT to
-           node 1, the reply back through it).
+  direct      the client connects to the pod IPs itself, routed through node
+              1 (the outside machine gets a route to node 2's pod CIDR via
+              node 1): the same hops without any balancer, the limit;
+  bpf         skiff's tc path: node 1's address and the NodePort (DNAT + SNAT
+              to node 1, the reply back through it);
+  iptables    skiff-node --proxy-mode iptables: kube-proxy's rules with the
+              endpoints' odds weighted by their conntrack counts;
+  kube-proxy  the same rules with kube-proxy's equal odds (--proxy-mode
+              iptables --lb-algorithm random): kube-proxy's iptables layout.
+Each proxy runs in a cluster of its own (one after the other).
 
 Figures:
   - new connections/s and p50/p99 (connect, one request, reply, close), at
@@ -19,8 +24,9 @@ Figures:
   - balance: 4 endpoints, one 10x slower (10 ms vs 1 ms per request, one
     worker each), closed loop: p99 and the slow endpoint's share.
 
-The iptables peers of the issue (skiff iptables, kube-proxy's layout) join
-once skiff-node has its iptables mode.
+  - iptables programming at 10,000 services: one endpoint change (the
+    restore skiff-node logs: bytes, chains, time) against a full restore
+    (the first one after a skiff-node restart).
 
 Usage: bench/nodeport_bench.py [--services "1 10000"] [--duration 3] [--conc 16]
 """
@@ -55,11 +61,13 @@ def field(line, key):
 
 
 class Bench:
-    def __init__(self):
+    def __init__(self, name=NAME, create_args=()):
+        self.name = name
+        self.create_args = list(create_args)
         self.tmp = tempfile.mkdtemp(prefix="skiff-npbench-")
         os.chmod(self.tmp, 0o755)
         self.env = dict(os.environ, SKIFF_CLUSTER_DIR=os.path.join(self.tmp, "c"))
-        self.dir = os.path.join(self.tmp, "c", NAME)
+        self.dir = os.path.join(self.tmp, "c", name)
         self.kc = os.path.join(self.dir, "kubeconfig")
         for prog in ("lbload", "lbserver"):
             sh("gcc", "-O2", "-static", "-D_GNU_SOURCE", "-o", os.path.join(self.tmp, prog),
@@ -76,11 +84,12 @@ class Bench:
         return json.loads(self.k(*(list(args) + ["-o", "json"])).stdout)
 
     def up(self):
-        r = self.ctl("cluster", "create", "--name", NAME, "--nodes", "2", check=False)
+        r = self.ctl("cluster", "create", "--name", self.name, "--nodes", "2",
+                     *self.create_args, check=False)
         if r.returncode:
             raise RuntimeError("cluster create failed:\n" + r.stdout + r.stderr)
-        self.ext = self.ctl("cluster", "external", NAME, "1").stdout.strip()
-        self.n1, self.n2 = NAME + "-node-1", NAME + "-node-2"
+        self.ext = self.ctl("cluster", "external", self.name, "1").stdout.strip()
+        self.n1, self.n2 = self.name + "-node-1", self.name + "-node-2"
         nodes = {n["metadata"]["name"]: n for n in self.kj("get", "nodes")["items"]}
         self.ip = {n: [a["address"] for a in nodes[n]["status"]["addresses"]
                        if a["type"] == "InternalIP"][0] for n in nodes}
@@ -184,9 +193,104 @@ class Bench:
             args.append("-k")
         return sh(*args, timeout=dur + 60).stdout.strip()
 
+    def restores(self):
+        """skiff-node 1's iptables-restore log lines."""
+        with open(os.path.join(self.dir, "nodes", self.n1, "skiff-node.log")) as f:
+            return [l for l in f if "iptables-restore (" in l]
+
     def down(self):
-        self.ctl("cluster", "delete", NAME, check=False)
+        self.ctl("cluster", "delete", self.name, check=False)
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def best(b, targets, conc, dur, reps, keep=False):
+    line = None
+    for _ in range(reps):
+        l = b.load(targets, conc, dur, keep)
+        if line is None or float(field(l, "cps") or 0) > float(field(line, "cps") or 0):
+            line = l
+    return line
+
+
+def run_cluster(b, peers, a, res):
+    """Measure peers (a subset of direct, bpf, iptables, kube-proxy) on b."""
+    b.up()
+    ip1 = b.ip[b.n1]
+    direct = ["%s:8080" % b.pod_ip["p%d" % i] for i in range(3)]
+    targets = {"direct": direct}
+    for p in peers:
+        targets.setdefault(p, ["%s:30080" % ip1])
+    have = 0
+    for n in [int(x) for x in a.services.split()]:
+        if n > 1:
+            b.fillers(n - have)
+            have = n
+            end = time.time() + 300
+            while time.time() < end and peers[-1] == "bpf" and not b.programmed(b.n1, n):
+                time.sleep(1)
+            time.sleep(5 if peers[-1] == "bpf" else 15)  # rules written
+        for p in peers:
+            res[("new", p, n)] = best(b, targets[p], a.conc, a.duration, a.reps)
+            line = res[("new", p, n)]
+            print("nodeport_bench: new connections, %5d services, %-10s cps=%s p50=%sus "
+                  "p99=%sus errors=%s" % (n, p, field(line, "cps"), field(line, "p50_us"),
+                                          field(line, "p99_us"), field(line, "errors")),
+                  flush=True)
+    flow = {"direct": ["%s:8082" % b.pod_ip["p0"]]}
+    for p in peers:
+        line = best(b, flow.get(p, ["%s:30082" % ip1]), 1, a.duration, a.reps, keep=True)
+        res[("flow", p)] = line
+        print("nodeport_bench: one established flow, %-10s requests/s=%s p50=%sus p99=%sus"
+              % (p, field(line, "cps"), field(line, "p50_us"), field(line, "p99_us")),
+              flush=True)
+    peer = peers[-1]
+    line = b.load(["%s:30081" % ip1], 32, 6)
+    be = dict(x.split(":") for x in (field(line, "be") or "").split(",") if ":" in x)
+    tot = sum(int(v) for v in be.values()) or 1
+    res[("bal", peer)] = line
+    res[("slow", peer)] = 100.0 * int(be.get("b3", 0)) / tot
+    print("nodeport_bench: balance, 4 endpoints (b3 10x slower), %-10s rps=%s p50=%sus "
+          "p99=%sus slow share=%.1f%% (fair 25%%)"
+          % (peer, field(line, "cps"), field(line, "p50_us"), field(line, "p99_us"),
+             res[("slow", peer)]), flush=True)
+    if peer in ("iptables", "kube-proxy"):
+        # one endpoint change: a filler slice's address moves
+        before = len(b.restores())
+        b.k("patch", "endpointslice", "f1", "--type=json", "-p",
+            '[{"op":"replace","path":"/endpoints/0/addresses/0","value":"10.251.0.1"}]')
+        end = time.time() + 20
+        while time.time() < end and len(b.restores()) == before:
+            time.sleep(0.2)
+        ch = b.restores()[before:]
+        b.ctl("cluster", "node", "restart", b.name, "node-1")
+        end = time.time() + 60
+        full = []
+        while time.time() < end and not full:
+            full = [l for l in b.restores() if "(full)" in l][-1:]
+            time.sleep(0.5)
+        if peer == "iptables":
+            print("nodeport_bench: iptables programming at %s services: one endpoint change: "
+                  "%s; full restore after a restart: %s" % (
+                      a.services.split()[-1],
+                      ch[0].split("iptables-restore ", 1)[1].strip() if ch else "not seen",
+                      full[0].split("iptables-restore ", 1)[1].strip() if full else "not seen"),
+                  flush=True)
+    if peer == "bpf" and os.environ.get("NODEPORT_BENCH_COUNTERS"):
+        d = json.loads(b.ctl("backends", "--bpf-pin-dir",
+                             os.path.join(b.dir, "nodes", b.n1, "bpf"), "-o", "json",
+                             "--kubeconfig", "/dev/null", check=False).stdout or "{}")
+        print("nodeport_bench: node 1 tc counters: " + " ".join(
+            "%s=%d" % (k, v) for k, v in sorted(d.get("events", {}).items())
+            if k.startswith("tc_") and v))
+
+
+def ratio(res, kind, x, y, n=None, key="cps"):
+    kx = (kind, x, n) if n is not None else (kind, x)
+    ky = (kind, y, n) if n is not None else (kind, y)
+    if kx not in res or ky not in res:
+        return float("nan")
+    a, b = float(field(res[kx], key) or 0), float(field(res[ky], key) or 0)
+    return a / b if b else float("nan")
 
 
 def main():
@@ -195,77 +299,38 @@ def main():
     ap.add_argument("--duration", type=int, default=3)
     ap.add_argument("--conc", type=int, default=16)
     ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--peers", default="bpf iptables kube-proxy")
     a = ap.parse_args()
     if os.geteuid() != 0 or not KUBECTL:
         print("nodeport_bench: needs root and kubectl", file=sys.stderr)
         return 1
-    b = Bench()
-    try:
-        b.up()
-        ip1 = b.ip[b.n1]
-        direct = ["%s:8080" % b.pod_ip["p%d" % i] for i in range(3)]
-        res = {}
-        have = 0
-        for n in [int(x) for x in a.services.split()]:
-            if n > 1:
-                b.fillers(n - have)
-                have = n
-                end = time.time() + 300
-                while time.time() < end and not b.programmed(b.n1, n):
-                    time.sleep(1)
-            for r in range(a.reps):
-                for peer, tg in (("direct", direct), ("bpf", ["%s:30080" % ip1])):
-                    line = b.load(tg, a.conc, a.duration)
-                    key = (peer, n)
-                    if key not in res or float(field(line, "cps") or 0) > float(
-                            field(res[key], "cps") or 0):
-                        res[key] = line
-            for peer in ("direct", "bpf"):
-                line = res[(peer, n)]
-                print("nodeport_bench: new connections, %5d services, %-6s cps=%s p50=%sus "
-                      "p99=%sus errors=%s" % (n, peer, field(line, "cps"),
-                                              field(line, "p50_us"), field(line, "p99_us"),
-                                              field(line, "errors")), flush=True)
-            dc, bc = float(field(res[("direct", n)], "cps")), float(field(res[("bpf", n)],
-                                                                          "cps"))
-            print("nodeport_bench: bpf/direct new connections/s at %d services: %.2f "
-                  "(target >= 0.9)" % (n, bc / dc if dc else 0), flush=True)
-
-        # one established connection each: requests/s per flow
-        flows = {}
-        for peer, tg in (("direct", ["%s:8082" % b.pod_ip["p0"]]), ("bpf", ["%s:30082" % ip1])):
-            best = None
-            for r in range(a.reps):
-                line = b.load(tg, 1, a.duration, keep=True)
-                if best is None or float(field(line, "cps")) > float(field(best, "cps")):
-                    best = line
-            flows[peer] = best
-            print("nodeport_bench: one established flow, %-6s requests/s=%s p50=%sus p99=%sus"
-                  % (peer, field(best, "cps"), field(best, "p50_us"), field(best, "p99_us")),
-                  flush=True)
-        print("nodeport_bench: bpf/direct requests/s through one flow: %.2f" % (
-            float(field(flows["bpf"], "cps")) / float(field(flows["direct"], "cps"))),
-            flush=True)
-
-        # balance with one 10x slower endpoint
-        line = b.load(["%s:30081" % ip1], 32, 6)
-        be = dict(x.split(":") for x in (field(line, "be") or "").split(",") if ":" in x)
-        tot = sum(int(v) for v in be.values()) or 1
-        print("nodeport_bench: balance through NodePort, 4 endpoints (b3 10x slower), "
-              "bpf least-busy: rps=%s p50=%sus p99=%sus slow share=%.1f%% (fair 25%%)"
-              % (field(line, "cps"), field(line, "p50_us"), field(line, "p99_us"),
-                 100.0 * int(be.get("b3", 0)) / tot), flush=True)
-    finally:
+    res = {}
+    clusters = {"bpf": ("npb", [], ["direct", "bpf"]),
+                "iptables": ("npi", ["--proxy-mode", "iptables"], ["iptables"]),
+                "kube-proxy": ("npk", ["--proxy-mode", "iptables", "--lb-algorithm", "random"],
+                               ["kube-proxy"])}
+    for peer in a.peers.split():
+        name, args, peers = clusters[peer]
+        b = Bench(name, args)
         try:
-            d = json.loads(b.ctl("backends", "--bpf-pin-dir",
-                                 os.path.join(b.dir, "nodes", NAME + "-node-1", "bpf"), "-o",
-                                 "json", "--kubeconfig", "/dev/null", check=False).stdout)
-            print("nodeport_bench: node 1 tc counters: " + " ".join(
-                "%s=%d" % (k, v) for k, v in sorted(d["events"].items())
-                if k.startswith("tc_") and v))
-        except (ValueError, KeyError, AttributeError):
-            pass
-        b.down()
+            run_cluster(b, peers, a, res)
+        finally:
+            b.down()
+    last = int(a.services.split()[-1])
+    for n in [int(x) for x in a.services.split()]:
+        print("nodeport_bench: bpf/direct new connections/s at %d services: %.2f (target >= 0.9)"
+              % (n, ratio(res, "new", "bpf", "direct", n)))
+    print("nodeport_bench: bpf/kube-proxy new connections/s at %d services: %.2f (target >= 1.5)"
+          % (last, ratio(res, "new", "bpf", "kube-proxy", last)))
+    print("nodeport_bench: iptables/kube-proxy new connections/s at %d services: %.2f "
+          "(target >= 1.0)" % (last, ratio(res, "new", "iptables", "kube-proxy", last)))
+    print("nodeport_bench: one flow requests/s: bpf/direct %.2f, iptables/direct %.2f, "
+          "kube-proxy/direct %.2f" % (ratio(res, "flow", "bpf", "direct"),
+                                      ratio(res, "flow", "iptables", "direct"),
+                                      ratio(res, "flow", "kube-proxy", "direct")))
+    print("nodeport_bench: balance p99: iptables/kube-proxy %.2f (target <= 0.6), "
+          "bpf/kube-proxy %.2f" % (ratio(res, "bal", "iptables", "kube-proxy", key="p99_us"),
+                                   ratio(res, "bal", "bpf", "kube-proxy", key="p99_us")))
     return 0
 
 

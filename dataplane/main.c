@@ -653,17 +653,19 @@ int main(int argc, char **argv)
 			ipt_opts_default(&io);
 			io.min_sync_period = o.ipt_min_sync;
 			io.cluster_cidr = o.cluster_cidr;
-			/* conntrack counts reweight the endpoints every 2 s */
-			ipt = pipt_new(loop, &io, o.node_name, 2.0);
+			/* conntrack counts reweight the endpoints every 2 s;
+			 * --lb-algorithm random keeps kube-proxy's equal odds */
+			ipt = pipt_new(loop, &io, o.node_name, o.random_lb ? 0 : 2.0);
 			if (!ipt) {
 				pr_err("iptables mode: cannot start (--cluster-cidr %s?)",
 				       o.cluster_cidr ? o.cluster_cidr : "-");
 				goto free_client;
 			}
 			po.ipt = ipt;
-			pr_info("node %s: proxy in iptables mode (kube-proxy's layout, endpoints "
-				"weighted by their conntrack counts)",
-				o.node_name);
+			pr_info("node %s: proxy in iptables mode (kube-proxy's layout, %s)",
+				o.node_name,
+				o.random_lb ? "random endpoints as kube-proxy"
+					    : "endpoints weighted by their conntrack counts");
 		}
 		proxy = proxy_new(loop, client, &lb.fds, &po, &st);
 		if (!proxy) {

@@ -65,6 +65,8 @@ static void sync_soon(struct pipt *pi, double after)
 static void on_sync(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct pipt *pi = w->data;
+	const struct ipt_stats *st = ipt_stats(pi->ipt);
+	uint64_t syncs = st->syncs, full = st->full_syncs;
 	int r = ipt_sync(pi->ipt);
 
 	(void)loop;
@@ -84,6 +86,12 @@ static void on_sync(struct ev_loop *loop, ev_timer *w, int revents)
 	if (pi->failing)
 		pr_info("proxy: iptables rules written again");
 	pi->failing = false;
+	/* as kube-proxy's "SyncProxyRules complete" */
+	if (st->syncs != syncs)
+		pr_info("proxy: iptables-restore (%s): %zu bytes, %u chains written, %u deleted, "
+			"%.1f ms",
+			st->full_syncs != full ? "full" : "changes", st->bytes_written,
+			st->chains_written, st->chains_deleted, st->last_sync_seconds * 1000);
 }
 
 struct weight_walk {

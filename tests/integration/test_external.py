@@ -270,7 +270,7 @@ def main():
     if os.geteuid() != 0 or not KUBECTL or not shutil.which("runc"):
         print("1..0 # SKIP needs root, kubectl and runc")
         return 0
-    print("1..28", flush=True)
+    print("1..29", flush=True)
     cl = Cluster()
     try:
         run(cl)
@@ -471,6 +471,14 @@ def run(cl):
        "Local policy: the pods see the client's address", [loc1, loc2])
     cl.k("patch", "svc", "web", "-p", '{"spec":{"externalTrafficPolicy":"Cluster"}}')
 
+    # iptables mode, least busy: connections held on web-1 (to its pod address,
+    # through node 1, so node 1's conntrack sees them) lower its odds
+    if IPT:
+        least_busy_iptables(cl, ip1, n1)
+    else:
+        skip("iptables least-busy: new connections prefer the endpoint without held ones",
+             "iptables mode only (the bpf mode's counts are checked above)")
+
     # externalIPs, routed to node 2 by the outside machine (an admin's job)
     ext_ip = "192.0.2.10"
     cl.k("patch", "svc", "web", "-p", json.dumps({"spec": {"externalIPs": [ext_ip]}}))
@@ -558,6 +566,29 @@ def run(cl):
     ok(res.get("ok", 0) > 100 and res.get("fail", 1) == 0,
        "no external connection failed while skiff-node was down and restarting", res)
 
+
+
+def least_busy_iptables(cl, ip1, n1):
+    pod_ip = cl.kj("get", "pod", "web-1")["status"]["podIP"]
+    cidr = cl.kj("get", "node", n1)["spec"]["podCIDR"]
+    subprocess.run(["ip", "netns", "exec", cl.ext, "ip", "route", "replace", cidr, "via", ip1],
+                   check=True)
+    held = [subprocess.Popen(["ip", "netns", "exec", cl.ext, sys.executable, cl.client, "hold",
+                              pod_ip, "8080"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             text=True) for _ in range(12)]
+    for h in held:
+        h.stdout.readline()
+    time.sleep(5)  # a conntrack count (every 2 s) and the restore after it
+    got = cl.outside("http", ip1, 30080, 40)
+    for h in held:
+        h.stdin.close()
+        h.wait(timeout=10)
+    n = sum(1 for x in got if x[0] == "web-1")
+    # equal odds would give web-1 about 20 of 40 (10 or fewer: p < 0.2%);
+    # weights 1/(1+12) against 1 give about 3
+    ok(n <= 10 and all(x[0] in ("web-1", "web-2") for x in got),
+       "iptables least-busy: with 12 connections held on web-1, %d of 40 new ones went to "
+       "it (equal odds: ~20)" % n, got)
 
 
 def source_ranges(cl, lb, ip1, client):

@@ -133,19 +133,6 @@ static const struct svc_name *names_find(const struct names *nm, const struct lb
 	return NULL;
 }
 
-static const char *state_name(uint8_t st)
-{
-	if (st & LB_BE_READY)
-		return "ready";
-	if ((st & LB_BE_SERVING) && (st & LB_BE_TERMINATING))
-		return "terminating";
-	if (st & LB_BE_TERMINATING)
-		return "terminating-not-serving";
-	if (st & LB_BE_SERVING)
-		return "serving";
-	return "draining";
-}
-
 struct svc_row {
 	struct lb4_svc_key key;
 	struct lb4_svc_val val;
@@ -228,7 +215,7 @@ static cJSON *backend_json(uint32_t id, const struct lbmap_backend_info *bi)
 	cJSON_AddStringToObject(e, "address", ip);
 	cJSON_AddNumberToObject(e, "port", ntohs(bi->be.port));
 	cJSON_AddNumberToObject(e, "id", id);
-	cJSON_AddStringToObject(e, "state", state_name(bi->be.state));
+	cJSON_AddStringToObject(e, "state", lbmap_state_name(bi->be.state));
 	cJSON_AddBoolToObject(e, "ready", bi->be.state & LB_BE_READY);
 	cJSON_AddBoolToObject(e, "serving", bi->be.state & LB_BE_SERVING);
 	cJSON_AddBoolToObject(e, "terminating", bi->be.state & LB_BE_TERMINATING);
@@ -249,6 +236,7 @@ int cmd_backends(int argc, char **argv, struct ctl_opts *o)
 {
 	const char *pin_dir = BACKENDS_DEFAULT_PIN_DIR, *domain = BACKENDS_DEFAULT_DOMAIN;
 	const char *filter = NULL, *f_name = NULL;
+	bool ipt = false;
 	char f_ns[128] = "";
 	struct lbmap_fds fds;
 	struct names nm = {0};
@@ -265,6 +253,13 @@ int cmd_backends(int argc, char **argv, struct ctl_opts *o)
 
 		if ((v = ctl_flag_value(argc, argv, &k, "--bpf-pin-dir"))) {
 			pin_dir = v;
+		} else if ((v = ctl_flag_value(argc, argv, &k, "--proxy-mode"))) {
+			if (strcmp(v, "bpf") && strcmp(v, "iptables"))
+				return ctl_err(o,
+					       "invalid argument \"%s\" for \"--proxy-mode\" "
+					       "flag: want bpf or iptables",
+					       v);
+			ipt = !strcmp(v, "iptables");
 		} else if ((v = ctl_flag_value(argc, argv, &k, "--cluster-domain"))) {
 			domain = v;
 		} else if (argv[i][0] == '-') {
@@ -277,10 +272,13 @@ int cmd_backends(int argc, char **argv, struct ctl_opts *o)
 		i = (size_t)k;
 	}
 	if (o->help) {
-		printf("Show this node's socket load balancer: every service port with its\n"
-		       "endpoints, state, active connections and total selections.\n\n"
-		       "usage: skiffctl backends [namespace/service] [--bpf-pin-dir DIR]\n"
-		       "       [--cluster-domain DOMAIN] [-o json|wide]\n");
+		printf(
+		    "Show this node's socket load balancer: every service port with its\n"
+		    "endpoints, state, active connections and total selections.\n\n"
+		    "usage: skiffctl backends [namespace/service] [--bpf-pin-dir DIR]\n"
+		    "       [--cluster-domain DOMAIN] [--proxy-mode bpf|iptables] [-o json|wide]\n"
+		    "--proxy-mode iptables: a node in iptables mode, run in its network\n"
+		    "namespace (ACTIVE from conntrack, SELECTED from the DNAT rules' counters).\n");
 		return 0;
 	}
 	if (filter) {
@@ -295,6 +293,8 @@ int cmd_backends(int argc, char **argv, struct ctl_opts *o)
 		}
 	}
 
+	if (ipt)
+		return ctl_backends_ipt(o, f_ns, f_name, domain);
 	r = lbmap_open_pinned(pin_dir, &fds, err, sizeof(err));
 	if (r)
 		return ctl_err(o, "cannot read the load balancer maps: %s", err);
@@ -396,7 +396,7 @@ int cmd_backends(int argc, char **argv, struct ctl_opts *o)
 			snprintf(act, sizeof(act), "%llu", (unsigned long long)bi.active);
 			snprintf(sel, sizeof(sel), "%llu", (unsigned long long)bi.selected);
 			table_add(&t, s == 1 ? name : "", s == 1 ? addr : "", s == 1 ? dns : "",
-				  baddr, state_name(bi.be.state), act, sel);
+				  baddr, lbmap_state_name(bi.be.state), act, sel);
 		}
 	}
 	if (f_name && !shown) {

@@ -167,6 +167,9 @@ int cmd_logs(int argc, char **argv, struct ctl_opts *o);
 /* Added by the dataplane helper (ctl/cmd_backends.c, ctl/cmd_proxy.c) and
  * the DNS helper (ctl/cmd_lookup.c). */
 int cmd_backends(int argc, char **argv, struct ctl_opts *o);
+/* backends for a node in iptables mode (cmd_backends_ipt.c): run in its
+ * network namespace; f_name NULL: every service. */
+int ctl_backends_ipt(struct ctl_opts *o, const char *f_ns, const char *f_name, const char *domain);
 int cmd_proxy(int argc, char **argv, struct ctl_opts *o);
 int cmd_lookup(int argc, char **argv, struct ctl_opts *o);
 /* Join tokens (ctl/cmd_token.c). */

@@ -183,3 +183,16 @@ const char *lbmap_proto_name(uint8_t proto)
 	snprintf(num, sizeof(num), "%u", proto);
 	return num;
 }
+
+const char *lbmap_state_name(uint8_t st)
+{
+	if (st & LB_BE_READY)
+		return "ready";
+	if ((st & LB_BE_SERVING) && (st & LB_BE_TERMINATING))
+		return "terminating";
+	if (st & LB_BE_TERMINATING)
+		return "terminating-not-serving";
+	if (st & LB_BE_SERVING)
+		return "serving";
+	return "draining";
+}

@@ -57,5 +57,8 @@ const char *lbmap_fmt_addr(uint32_t be_addr, uint16_t be_port, char *buf, size_t
 
 /* "TCP", "UDP" or the number. */
 const char *lbmap_proto_name(uint8_t proto);
+/* A backend's LB_BE_* state as skiffctl shows it: ready, serving,
+ * terminating, terminating-not-serving or draining. */
+const char *lbmap_state_name(uint8_t st);
 
 #endif

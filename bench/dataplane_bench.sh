@@ -439,7 +439,7 @@ metric() { # name [port]: value of an unlabelled metric
 	curl -s --max-time 2 "http://127.0.0.1:${2:-$MPORT}/metrics" | awk -v m="$1" '$1 == m { print $2 }'
 }
 start_node() { # pin-subdir cgroup metrics-port
-	"$BIN/skiff-node" --no-kubelet --kubeconfig "$WORK/api/admin.kubeconfig" --hostname-override "$P" \
+	"$BIN/skiff-node" --no-kubelet --proxy-mode bpf --kubeconfig "$WORK/api/admin.kubeconfig" --hostname-override "$P" \
 		--bpf-pin-dir "$PIN/$1" --cgroup "$2" --metrics-bind-address "127.0.0.1:$3" \
 		--healthz-bind-address "127.0.0.1:$(free_port)" --sync-period 0 >>"$WORK/node-$1.log" 2>&1 &
 	PIDS+=($!)

@@ -175,20 +175,29 @@ LB_INLINE int rewrite(struct __sk_buff *skb, __u8 proto, int src, __be32 old_a, 
 	return 0;
 }
 
-/* The interface the route from src to dst leaves through, into *oif:
- * another one than the packet came in on means a pod on this node. */
+/* The route from src to dst (f filled; flags: BPF_FIB_LOOKUP_*): 0, or -1
+ * when there is none. It leaves through another interface than the packet
+ * came in on for a pod on this node. */
+LB_INLINE int fib(struct __sk_buff *skb, __be32 src, __be32 dst, __u32 flags,
+		  struct bpf_fib_lookup *f, long *rc)
+{
+	__builtin_memset(f, 0, sizeof(*f));
+	f->family = AF_INET;
+	f->ipv4_src = src;
+	f->ipv4_dst = dst;
+	f->ifindex = skb->ifindex;
+	f->tot_len = (__u16)(skb->len - ETH_HLEN);
+	*rc = bpf_fib_lookup(skb, f, sizeof(*f), flags);
+	return *rc == BPF_FIB_LKUP_RET_SUCCESS || *rc == BPF_FIB_LKUP_RET_NO_NEIGH ? 0 : -1;
+}
+
+/* The interface the route from src to dst leaves through, into *oif. */
 LB_INLINE int route(struct __sk_buff *skb, __be32 src, __be32 dst, __u32 *oif)
 {
-	struct bpf_fib_lookup f = {};
+	struct bpf_fib_lookup f;
 	long rc;
 
-	f.family = AF_INET;
-	f.ipv4_src = src;
-	f.ipv4_dst = dst;
-	f.ifindex = skb->ifindex;
-	f.tot_len = (__u16)(skb->len - ETH_HLEN);
-	rc = bpf_fib_lookup(skb, &f, sizeof(f), BPF_FIB_LOOKUP_SKIP_NEIGH);
-	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH)
+	if (fib(skb, src, dst, BPF_FIB_LOOKUP_SKIP_NEIGH, &f, &rc))
 		return -1;
 	*oif = f.ifindex;
 	return 0;
@@ -200,16 +209,10 @@ LB_INLINE int route(struct __sk_buff *skb, __be32 src, __be32 dst, __u32 *oif)
  * the packet came in on (a pod on this node): the stack delivers it. */
 LB_INLINE int route_out(struct __sk_buff *skb, __be32 src, __be32 dst)
 {
-	struct bpf_fib_lookup f = {};
+	struct bpf_fib_lookup f;
 	long rc;
 
-	f.family = AF_INET;
-	f.ipv4_src = src;
-	f.ipv4_dst = dst;
-	f.ifindex = skb->ifindex;
-	f.tot_len = (__u16)(skb->len - ETH_HLEN);
-	rc = bpf_fib_lookup(skb, &f, sizeof(f), 0);
-	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH) {
+	if (fib(skb, src, dst, 0, &f, &rc)) {
 		stat_inc(LB_STAT_TC_DROP_NO_ROUTE);
 		return TC_ACT_SHOT;
 	}
@@ -487,13 +490,6 @@ LB_INLINE int arp_answer(struct __sk_buff *skb)
 	return bpf_redirect(skb->ifindex, 0);
 }
 
-/* Send a translated packet on: to this node's pod through the stack, or
- * out again towards another node. */
-LB_INLINE int forward(struct __sk_buff *skb, __be32 src, __be32 dst)
-{
-	return route_out(skb, src, dst);
-}
-
 /* A 32-bit checksum sum folded to the 16-bit one's complement. */
 LB_INLINE __u16 csum_fold(__s64 sum)
 {
@@ -572,7 +568,7 @@ LB_INLINE int icmp_error(struct __sk_buff *skb)
 				sizeof(odst), 0))
 		return TC_ACT_SHOT;
 	stat_inc(LB_STAT_TC_ICMP);
-	return forward(skb, osrc, odst);
+	return route_out(skb, osrc, odst);
 }
 
 SEC("tc")
@@ -615,7 +611,7 @@ int skiff_tc_ingress(struct __sk_buff *skb)
 		    rewrite(skb, p.proto, 1, p.saddr, fe, p.sport, feport))
 			return TC_ACT_SHOT;
 		stat_inc(LB_STAT_TC_REPLY);
-		return forward(skb, fe, client);
+		return route_out(skb, fe, client);
 	}
 
 	/* a client's packet to a frontend */
@@ -653,7 +649,7 @@ int skiff_tc_ingress(struct __sk_buff *skb)
 		if (rewrite(skb, p.proto, 0, p.daddr, dst, p.dport, dport) ||
 		    rewrite(skb, p.proto, 1, p.saddr, src, p.sport, sport))
 			return TC_ACT_SHOT;
-		return forward(skb, src, dst);
+		return route_out(skb, src, dst);
 	}
 }
 

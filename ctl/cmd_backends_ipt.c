@@ -77,21 +77,28 @@ static cJSON *api_get(struct ctl_opts *o, const char *path)
 	return doc;
 }
 
-/* The slices of Service ns/name. */
-static uint32_t service_slices(const cJSON *slices, const char *ns, const char *name,
-			       const cJSON **out, uint32_t max)
+/* The slices of Service ns/name: a malloc'd array (NULL when none) of *n. */
+static const cJSON **service_slices(const cJSON *slices, const char *ns, const char *name,
+				    uint32_t *n)
 {
-	const cJSON *sl;
+	const cJSON *sl, **out = NULL;
 	char want[300], key[300];
-	uint32_t n = 0;
 
+	*n = 0;
 	snprintf(want, sizeof(want), "%s/%s", ns, name);
 	cJSON_ArrayForEach(sl, cJSON_GetObjectItemCaseSensitive(slices, "items"))
 	{
-		if (n < max && pm_slice_service_key(sl, key, sizeof(key)) && !strcmp(key, want))
-			out[n++] = sl;
+		const cJSON **nv;
+
+		if (!pm_slice_service_key(sl, key, sizeof(key)) || strcmp(key, want))
+			continue;
+		nv = realloc(out, (*n + 1) * sizeof(*nv));
+		if (!nv)
+			break;
+		out = nv;
+		out[(*n)++] = sl;
 	}
-	return n;
+	return out;
 }
 
 static void add_row(char ****rows, int *nrows, const char *const c[7])
@@ -110,7 +117,7 @@ static void add_row(char ****rows, int *nrows, const char *const c[7])
 }
 
 /* One service port: its row(s) and JSON. */
-static void show_port(struct ctl_opts *o, const char *ns, const char *name, const char *domain,
+static void show_port(const char *ns, const char *name, const char *domain,
 		      const struct pm_service *m, uint32_t i, const cJSON *const *sl, uint32_t nsl,
 		      const struct seps *seps, char ****rows, int *nrows, cJSON *jsvcs)
 {
@@ -122,9 +129,7 @@ static void show_port(struct ctl_opts *o, const char *ns, const char *name, cons
 	struct in_addr va = {.s_addr = m->vip};
 	cJSON *js = cJSON_CreateObject(), *je = cJSON_AddArrayToObject(js, "endpoints");
 
-	for (uint32_t j = 0; j < nsl; j++)
-		pm_endpoints_add_slice(&eps, sl[j], pp, m->vip, NULL);
-	pm_endpoints_finish(&eps);
+	pm_endpoints_gather(&eps, sl, nsl, pp, m->vip, NULL);
 	if (eps.n && (ct = calloc(eps.n, sizeof(*ct)))) {
 		for (uint32_t e = 0; e < eps.n; e++)
 			ct[e] = (struct ipt_ct_ep){
@@ -189,7 +194,6 @@ static void show_port(struct ctl_opts *o, const char *ns, const char *name, cons
 	cJSON_AddItemToArray(jsvcs, js);
 	free(ct);
 	pm_endpoints_free(&eps);
-	(void)o;
 }
 
 int ctl_backends_ipt(struct ctl_opts *o, const char *f_ns, const char *f_name, const char *domain)
@@ -215,7 +219,7 @@ int ctl_backends_ipt(struct ctl_opts *o, const char *f_ns, const char *f_name, c
 		const cJSON *nsj = cJSON_GetObjectItemCaseSensitive(md, "namespace");
 		const cJSON *nmj = cJSON_GetObjectItemCaseSensitive(md, "name");
 		const char *ns = cJSON_IsString(nsj) ? nsj->valuestring : "default";
-		const cJSON *sl[64];
+		const cJSON **sl;
 		struct pm_service m;
 		uint32_t nsl;
 
@@ -226,10 +230,11 @@ int ctl_backends_ipt(struct ctl_opts *o, const char *f_ns, const char *f_name, c
 			pm_service_free(&m);
 			continue;
 		}
-		nsl = service_slices(slices, ns, nmj->valuestring, sl, 64);
+		sl = service_slices(slices, ns, nmj->valuestring, &nsl);
 		for (uint32_t i = 0; i < m.nports; i++)
-			show_port(o, ns, nmj->valuestring, domain, &m, i, sl, nsl, &seps, &rows,
+			show_port(ns, nmj->valuestring, domain, &m, i, sl, nsl, &seps, &rows,
 				  &nrows, jsvcs);
+		free(sl);
 		pm_service_free(&m);
 	}
 	if (o->out == CTL_OUT_JSON || o->out == CTL_OUT_YAML) {

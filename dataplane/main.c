@@ -659,7 +659,7 @@ int main(int argc, char **argv)
 			if (!ipt) {
 				pr_err("iptables mode: cannot start (--cluster-cidr %s?)",
 				       o.cluster_cidr ? o.cluster_cidr : "-");
-				goto free_client;
+				goto free_proxy; /* proxy still NULL: frees hc */
 			}
 			po.ipt = ipt;
 			pr_info("node %s: proxy in iptables mode (kube-proxy's layout, %s)",

@@ -207,48 +207,34 @@ static void fail_reason(const struct proxy *p, int err, char *buf, size_t len)
 		snprintf(buf, len, "map write failed: %s", strerror(-err));
 }
 
-/* The endpoints of service port i of m from the Service's slices (only
- * node's with node), ready ones first. */
-static int gather(const struct proxy *p, const struct psvc *ps, const struct pm_service *m,
-		  uint32_t i, const char *node, struct pm_endpoints *eps)
+/* Program frontend k with endpoints eps (a service port's, or only this
+ * node's for a Local policy). */
+static int program_port(struct proxy *p, const struct pm_service *m, const struct lb4_svc_key *k,
+			uint16_t flags, const struct pm_endpoints *eps)
 {
-	int r = 0;
+	struct lbsync_svc want = {
+	    .flags = flags | (m->affinity ? LB_SVC_F_AFFINITY : 0) |
+		     (p->o.random_lb ? LB_SVC_F_RANDOM : 0),
+	    .affinity_timeout = m->affinity_timeout,
+	    .n = eps->n,
+	    .nready = eps->nready,
+	    .be = eps->be,
+	};
 
-	for (uint32_t j = 0; j < ps->nslices && !r; j++) {
-		const cJSON *sl = informer_get(p->inf[INF_EPS], ps->slices[j]);
-
-		if (sl)
-			r = pm_endpoints_add_slice(eps, sl, &m->ports[i], m->vip, node);
-	}
-	pm_endpoints_finish(eps);
-	return r;
+	return lbsync_set(p->sync, k, &want);
 }
 
-/* Program frontend k of service port i of m; its endpoints come from the
- * Service's slices, only this node's when flags has LB_SVC_F_LOCAL or
- * local is set (internalTrafficPolicy). Adds the refused endpoint
- * addresses to *refused and stores the ready ones in *nready. */
-static int program_port(struct proxy *p, const struct psvc *ps, const struct pm_service *m,
-			uint32_t i, const struct lb4_svc_key *k, uint16_t flags, bool local,
-			uint32_t *refused, uint32_t *nready)
+/* The slices of a Service as the informer has them now: a malloc'd array
+ * (NULL when none) of *n. */
+static const cJSON **service_slices(const struct proxy *p, const struct psvc *ps, uint32_t *n)
 {
-	const char *node = (local || (flags & LB_SVC_F_LOCAL)) ? p->o.node_name : NULL;
-	struct pm_endpoints eps = {0};
-	struct lbsync_svc want;
-	int r = gather(p, ps, m, i, node, &eps);
+	const cJSON **sl = ps->nslices ? malloc(ps->nslices * sizeof(*sl)) : NULL;
 
-	*refused += eps.refused;
-	*nready = eps.nready;
-	want.flags =
-	    flags | (m->affinity ? LB_SVC_F_AFFINITY : 0) | (p->o.random_lb ? LB_SVC_F_RANDOM : 0);
-	want.affinity_timeout = m->affinity_timeout;
-	want.n = eps.n;
-	want.nready = eps.nready;
-	want.be = eps.be;
-	if (!r)
-		r = lbsync_set(p->sync, k, &want);
-	pm_endpoints_free(&eps);
-	return r;
+	*n = 0;
+	for (uint32_t j = 0; sl && j < ps->nslices; j++)
+		if ((sl[*n] = informer_get(p->inf[INF_EPS], ps->slices[j])))
+			(*n)++;
+	return sl;
 }
 
 /* Log a port whose state changed (failing, or serving again). A port
@@ -272,8 +258,8 @@ static void report_port(struct proxy *p, const char *key, const struct pm_port *
 }
 
 /* The frontends of service port i: the cluster IP, then (with the tc
- * path) its node port and each external address. Fills keys/flags and
- * returns how many. */
+ * path) its node port and each external address. Fills keys/flags (room
+ * for 2 + m->next) and returns how many. */
 static uint32_t port_frontends(const struct proxy *p, const struct pm_service *m, uint32_t i,
 			       struct lb4_svc_key *keys, uint16_t *flags)
 {
@@ -369,43 +355,54 @@ static int resync_service(struct proxy *p, const char *key)
 	struct psvc *ps = psvc_get(p, key, true);
 	struct pport *now = NULL;
 	struct pm_service m = {0};
-	uint32_t n = 0, nfailed = 0, nrefused = 0, local = 0, i;
+	struct lb4_svc_key *keys = NULL;
+	uint16_t *flags = NULL;
+	const cJSON **sl = NULL;
+	uint32_t n = 0, nfailed = 0, nrefused = 0, local = 0, nsl = 0, i;
 	int err = 0, rc;
 
 	if (!ps)
 		return -ENOMEM;
 	rc = svc ? pm_service_parse(svc, &m) : -ENOENT;
+	if (rc == 0)
+		sl = service_slices(p, ps, &nsl);
 	/* per port: the cluster IP, the node port, each external address */
 	if (rc == -ENOMEM ||
-	    (rc == 0 && !(now = calloc((size_t)m.nports * (2 + m.next), sizeof(*now))))) {
+	    (rc == 0 && (!(now = calloc((size_t)m.nports * (2 + m.next), sizeof(*now))) ||
+			 !(keys = calloc(2 + m.next, sizeof(*keys))) ||
+			 !(flags = calloc(2 + m.next, sizeof(*flags))) || (nsl && !sl)))) {
+		free(now);
+		free(keys);
+		free(flags);
+		free(sl);
 		pm_service_free(&m);
 		return -ENOMEM;
 	}
 	if (p->o.ipt) {
 		/* iptables mode: the rules of every port at once */
-		const cJSON *sl[ps->nslices ? ps->nslices : 1];
-		uint32_t ns = 0;
-
-		for (uint32_t j = 0; j < ps->nslices; j++)
-			if ((sl[ns] = informer_get(p->inf[INF_EPS], ps->slices[j])))
-				ns++;
-		err = pipt_service(p->o.ipt, key, rc == 0 ? &m : NULL, sl, ns);
+		err = pipt_service(p->o.ipt, key, rc == 0 ? &m : NULL, sl, nsl);
 		rc = -ENOENT; /* nothing for the maps */
 	}
 	service_ranges(p, ps, &m, true);
 	for (i = 0; rc == 0 && i < m.nports; i++) {
-		struct lb4_svc_key keys[2 + m.next];
-		uint16_t flags[2 + m.next];
+		/* every endpoint of the port, and this node's when a Local
+		 * policy wants them (the frontends share the two sets) */
+		struct pm_endpoints all = {0}, mine = {0};
+		bool local_set = m.ext_local || m.int_local;
+		int ge = pm_endpoints_gather(&all, sl, nsl, &m.ports[i], m.vip, NULL);
 		uint32_t nf = port_frontends(p, &m, i, keys, flags);
 
+		if (!ge && local_set)
+			ge =
+			    pm_endpoints_gather(&mine, sl, nsl, &m.ports[i], m.vip, p->o.node_name);
+		nrefused += m.int_local ? mine.refused : all.refused;
+		if (m.ext_local && mine.nready > local)
+			local = mine.nready;
 		for (uint32_t f = 0; f < nf; f++) {
-			uint32_t ignored = 0, nready = 0;
+			bool own = (flags[f] & LB_SVC_F_LOCAL) || (f == 0 && m.int_local);
 			int r =
-			    program_port(p, ps, &m, i, &keys[f], flags[f], f == 0 && m.int_local,
-					 f == 0 ? &nrefused : &ignored, &nready);
+			    ge ? ge : program_port(p, &m, &keys[f], flags[f], own ? &mine : &all);
 
-			if ((flags[f] & LB_SVC_F_LOCAL) && nready > local)
-				local = nready;
 			report_port(p, key, &m.ports[i], r,
 				    pport_find(ps->ports, ps->nports, &keys[f]));
 			err = err ? err : r;
@@ -414,16 +411,21 @@ static int resync_service(struct proxy *p, const char *key)
 			nfailed += r != 0;
 			n++;
 		}
+		pm_endpoints_free(&all);
+		pm_endpoints_free(&mine);
 	}
-	for (i = 0; m.ext_local && !p->o.tc && i < m.nports; i++) {
-		/* no external frontend programmed (no tc path): count the
-		 * node's endpoints for the health check all the same */
-		struct pm_endpoints eps = {0};
+	for (i = 0; p->o.ipt && m.ext_local && i < m.nports; i++) {
+		/* iptables mode: the node's endpoints for the health check */
+		struct pm_endpoints mine = {0};
 
-		if (!gather(p, ps, &m, i, p->o.node_name, &eps) && eps.nready > local)
-			local = eps.nready;
-		pm_endpoints_free(&eps);
+		if (!pm_endpoints_gather(&mine, sl, nsl, &m.ports[i], m.vip, p->o.node_name) &&
+		    mine.nready > local)
+			local = mine.nready;
+		pm_endpoints_free(&mine);
 	}
+	free(keys);
+	free(flags);
+	free(sl);
 	service_ranges(p, ps, &m, false);
 	service_external(p, ps, &m, local);
 	if (n)

@@ -144,15 +144,17 @@ static void apply_weights(const void *node, VISIT which, void *ud)
 		return;
 	for (uint32_t i = 0; i < s->nports; i++) {
 		const struct pipt_port *pp = &s->ports[i];
-		uint32_t active[pp->neps ? pp->neps : 1];
+		uint32_t *active;
 
 		if (pp->neps < 2)
 			continue;
-		for (uint32_t e = 0; e < pp->neps; e++)
+		active = malloc(pp->neps * sizeof(*active));
+		for (uint32_t e = 0; active && e < pp->neps; e++)
 			active[e] = a->all[a->off + e].active;
 		a->off += pp->neps;
-		if (ipt_set_weights(a->pi->ipt, pp->key, active, pp->neps) == 1)
+		if (active && ipt_set_weights(a->pi->ipt, pp->key, active, pp->neps) == 1)
 			a->moved = true;
+		free(active);
 	}
 }
 
@@ -232,15 +234,10 @@ static int port_endpoints(const struct pipt *pi, const struct pm_service *m, uin
 			  uint32_t *n)
 {
 	struct pm_endpoints all = {0}, mine = {0};
-	int r = 0;
+	int r = pm_endpoints_gather(&all, slices, nslices, &m->ports[i], m->vip, NULL);
 
-	for (uint32_t j = 0; j < nslices && !r; j++) {
-		r = pm_endpoints_add_slice(&all, slices[j], &m->ports[i], m->vip, NULL);
-		if (!r)
-			r = pm_endpoints_add_slice(&mine, slices[j], &m->ports[i], m->vip,
-						   pi->node);
-	}
-	pm_endpoints_finish(&all);
+	if (!r)
+		r = pm_endpoints_gather(&mine, slices, nslices, &m->ports[i], m->vip, pi->node);
 	*out = r || !all.n ? NULL : calloc(all.n, sizeof(**out));
 	*n = 0;
 	if (!r && all.n && !*out)

@@ -43,23 +43,63 @@ static bool pm_has_node_ports(const cJSON *spec)
 }
 
 /* Add one IPv4 address (a string) to out->ext, once. */
-static int pm_ext_add(struct pm_service *out, const cJSON *ip)
+/* Append one IPv4 address (a string) to out->ext, which has room. */
+static void pm_ext_add(struct pm_service *out, const cJSON *ip)
 {
 	struct in_addr a;
-	uint32_t *nv;
 
 	if (!cJSON_IsString(ip) || inet_pton(AF_INET, ip->valuestring, &a) != 1 ||
 	    pm_endpoint_refused(a.s_addr, out->vip))
-		return 0; /* IPv6, a hostname, or nothing a frontend can be */
-	for (uint32_t i = 0; i < out->next; i++)
-		if (out->ext[i] == a.s_addr)
-			return 0;
-	nv = realloc(out->ext, (out->next + 1) * sizeof(*nv));
-	if (!nv)
-		return -ENOMEM;
-	out->ext = nv;
+		return; /* IPv6, a hostname, or nothing a frontend can be */
 	out->ext[out->next++] = a.s_addr;
-	return 1;
+}
+
+struct pm_ext_ix {
+	uint32_t addr, at;
+};
+
+static int pm_ext_ix_cmp(const void *a, const void *b)
+{
+	const struct pm_ext_ix *x = a, *y = b;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* Keep the first of each address in out->ext (in order), nlb counting the
+ * LoadBalancer ones kept (those from position lb_from on): sorted, so a
+ * Service with many addresses costs n log n, not n². */
+static int pm_ext_dedup(struct pm_service *out, uint32_t lb_from)
+{
+	struct pm_ext_ix *ix;
+	uint32_t n = out->next, w = 0;
+
+	if (n < 2) {
+		out->nlb = n - (lb_from < n ? lb_from : n);
+		return 0;
+	}
+	ix = malloc(n * sizeof(*ix));
+	if (!ix)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < n; i++)
+		ix[i] = (struct pm_ext_ix){.addr = out->ext[i], .at = i};
+	qsort(ix, n, sizeof(*ix), pm_ext_ix_cmp);
+	/* a repeat is marked by an address no entry can have (0.0.0.0 is
+	 * refused by pm_ext_add) */
+	for (uint32_t i = 1; i < n; i++)
+		if (ix[i].addr == ix[i - 1].addr)
+			out->ext[ix[i].at] = 0;
+	free(ix);
+	out->nlb = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		if (!out->ext[i])
+			continue;
+		out->nlb += i >= lb_from;
+		out->ext[w++] = out->ext[i];
+	}
+	out->next = w;
+	return 0;
 }
 
 /* Add one "a.b.c.d/len" to out->ranges; anything else is skipped (the API
@@ -129,25 +169,26 @@ static int pm_external_parse(const cJSON *svc, const cJSON *spec, struct pm_serv
 	const char *itp = get_str(spec, "internalTrafficPolicy");
 	const char *type = get_str(spec, "type");
 	const cJSON *v, *hc = get(spec, "healthCheckNodePort");
-	int r;
+	const cJSON *ing = get(get(get(svc, "status"), "loadBalancer"), "ingress");
+	bool lb = type && !strcmp(type, "LoadBalancer");
+	int r, room = cJSON_GetArraySize(get(spec, "externalIPs")) +
+		      (lb ? cJSON_GetArraySize(ing) : 0);
+	uint32_t lb_from;
 
 	out->ext_local = etp && !strcmp(etp, "Local") && pm_has_node_ports(spec);
 	out->int_local = itp && !strcmp(itp, "Local");
 	if (out->ext_local && cJSON_IsNumber(hc) && hc->valueint > 0 && hc->valueint < 65536)
 		out->health_port = (uint16_t)hc->valueint;
-	cJSON_ArrayForEach(v, get(spec, "externalIPs")) if ((r = pm_ext_add(out, v)) < 0) return r;
-	if (!type || strcmp(type, "LoadBalancer"))
-		return 0;
-	if ((r = pm_ranges_parse(svc, spec, out)))
-		return r;
-	cJSON_ArrayForEach(v, get(get(get(svc, "status"), "loadBalancer"), "ingress"))
-	{
-		r = pm_ext_add(out, get(v, "ip"));
-		if (r < 0)
+	if (room > 0 && !(out->ext = malloc((size_t)room * sizeof(*out->ext))))
+		return -ENOMEM;
+	cJSON_ArrayForEach(v, get(spec, "externalIPs")) pm_ext_add(out, v);
+	lb_from = out->next;
+	if (lb) {
+		if ((r = pm_ranges_parse(svc, spec, out)))
 			return r;
-		out->nlb += (uint32_t)r;
+		cJSON_ArrayForEach(v, ing) pm_ext_add(out, get(v, "ip"));
 	}
-	return 0;
+	return pm_ext_dedup(out, lb_from);
 }
 
 int pm_service_parse(const cJSON *svc, struct pm_service *out)
@@ -352,6 +393,17 @@ int pm_endpoints_add_slice(struct pm_endpoints *e, const cJSON *slice, const str
 		e->n++;
 	}
 	return 0;
+}
+
+int pm_endpoints_gather(struct pm_endpoints *e, const cJSON *const *slices, uint32_t n,
+			const struct pm_port *p, uint32_t vip, const char *node)
+{
+	int r = 0;
+
+	for (uint32_t j = 0; j < n && !r; j++)
+		r = pm_endpoints_add_slice(e, slices[j], p, vip, node);
+	pm_endpoints_finish(e);
+	return r;
 }
 
 void pm_endpoints_finish(struct pm_endpoints *e)

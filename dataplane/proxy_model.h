@@ -88,6 +88,11 @@ const char *pm_endpoint_refused(uint32_t addr, uint32_t vip);
  * winning; refused addresses are counted, not added. */
 int pm_endpoints_add_slice(struct pm_endpoints *e, const cJSON *slice, const struct pm_port *p,
 			   uint32_t vip, const char *node);
+/* The endpoints of service port p from the n slices of its Service (with
+ * node, only that node's), finished: pm_endpoints_add_slice each, then
+ * pm_endpoints_finish. 0 or -ENOMEM (e then holds what was gathered). */
+int pm_endpoints_gather(struct pm_endpoints *e, const cJSON *const *slices, uint32_t n,
+			const struct pm_port *p, uint32_t vip, const char *node);
 /* Order ready endpoints first, drop unusable ones, set nready. */
 void pm_endpoints_finish(struct pm_endpoints *e);
 void pm_endpoints_free(struct pm_endpoints *e);

@@ -438,7 +438,9 @@ def free_port():
 def start_node(hport, mport):
     global node
     node = subprocess.Popen(
-        [os.path.join(SKIFF_BIN, "skiff-node"), "--no-kubelet", "--kubeconfig", KUBECONFIG,
+        # --proxy-mode bpf: in the root namespace, never the iptables fallback
+        [os.path.join(SKIFF_BIN, "skiff-node"), "--no-kubelet", "--proxy-mode", "bpf",
+         "--kubeconfig", KUBECONFIG,
          "--hostname-override", P, "--bpf-pin-dir", PIN, "--cgroup", CGROUP,
          "--healthz-bind-address", "127.0.0.1:%d" % hport,
          "--metrics-bind-address", "127.0.0.1:%d" % mport,

@@ -104,15 +104,17 @@ http.server.ThreadingHTTPServer(("", 8080), H).serve_forever()
 # The outside machine's client, run inside its namespace: one JSON line.
 CLIENT = r'''
 import json, socket, sys, time
-def http(addr, port, timeout=3):
-    s = socket.create_connection((addr, port), timeout=timeout)
-    s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+def read_all(s):
     d = b""
     while True:
         c = s.recv(4096)
         if not c:
-            break
+            return d
         d += c
+def http(addr, port, timeout=3):
+    s = socket.create_connection((addr, port), timeout=timeout)
+    s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    d = read_all(s)
     s.close()
     body = d.split(b"\r\n\r\n", 1)[1].decode().split()
     return body
@@ -208,13 +210,7 @@ elif mode == "get":
     addr, port = sys.argv[2], int(sys.argv[3])
     s = socket.create_connection((addr, port), timeout=3)
     s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-    d = b""
-    while True:
-        c = s.recv(4096)
-        if not c:
-            break
-        d += c
-    head, body = d.split(b"\r\n\r\n", 1)
+    head, body = read_all(s).split(b"\r\n\r\n", 1)
     print(json.dumps({"status": int(head.split()[1]), "body": json.loads(body)}))
 '''
 

@@ -66,8 +66,9 @@ HASH=sha256:$(openssl x509 -in "$T/data/ca.crt" -pubkey -noout |
 join() {
 	local name=$1 state=$2
 	shift 2
-	# the proxy alone: this test's node runs in the root network namespace
-	run timeout "${JOIN_TIMEOUT:-10}" "$NODE" --no-kubelet --hostname-override "$name" \
+	# the proxy alone: this test's node runs in the root network namespace,
+	# so bpf explicitly (never the iptables fallback's rules there)
+	run timeout "${JOIN_TIMEOUT:-10}" "$NODE" --no-kubelet --proxy-mode bpf --hostname-override "$name" \
 		--state-dir "$state" \
 		--bpf-pin-dir "$PIN" --cgroup "$CGROUP" --server "$URL" \
 		--healthz-bind-address "" --metrics-bind-address "" "$@"
@@ -93,7 +94,7 @@ check "token delete of a malformed id fails" fail "" "didn't match pattern"
 # --- a node joins ---
 mkdir -p "$CGROUP" 2>/dev/null
 HPORT=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$NODE" --no-kubelet --hostname-override n1 --state-dir "$T/n1" --bpf-pin-dir "$PIN" --cgroup "$CGROUP" \
+"$NODE" --no-kubelet --proxy-mode bpf --hostname-override n1 --state-dir "$T/n1" --bpf-pin-dir "$PIN" --cgroup "$CGROUP" \
 	--server "$URL" --token "$TOKEN" --discovery-token-ca-cert-hash "$HASH" \
 	--healthz-bind-address "127.0.0.1:$HPORT" --metrics-bind-address "" >"$T/node.log" 2>&1 &
 NODE_PID=$!

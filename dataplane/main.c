@@ -653,9 +653,11 @@ int main(int argc, char **argv)
 			ipt_opts_default(&io);
 			io.min_sync_period = o.ipt_min_sync;
 			io.cluster_cidr = o.cluster_cidr;
-			/* conntrack counts reweight the endpoints every 2 s;
-			 * --lb-algorithm random keeps kube-proxy's equal odds */
-			ipt = pipt_new(loop, &io, o.node_name, o.random_lb ? 0 : 2.0);
+			/* conntrack counts reweight the endpoints twice a
+			 * second; --lb-algorithm random keeps kube-proxy's
+			 * equal odds */
+			ipt = pipt_new(loop, &io, o.node_name,
+				       o.random_lb ? 0 : IPT_WEIGHT_PERIOD);
 			if (!ipt) {
 				pr_err("iptables mode: cannot start (--cluster-cidr %s?)",
 				       o.cluster_cidr ? o.cluster_cidr : "-");

@@ -80,11 +80,15 @@ void ipt_svc_free(void *v)
 	free(s);
 }
 
-static void touch(struct ipt *t, struct ipt_svc *s)
+/* Mark s for the next sync; reshaped: more than its weights changed. */
+static void touch(struct ipt *t, struct ipt_svc *s, bool reshaped)
 {
 	if (!s->touched)
 		t->ntouched++;
+	if (reshaped && !s->reshaped)
+		t->nreshaped++;
 	s->touched = true;
+	s->reshaped = s->reshaped || reshaped;
 }
 
 static bool name_ok(const char *s, bool may_be_empty)
@@ -107,7 +111,7 @@ static bool valid(const struct ipt_svc_port *sp)
 	       (sp->ext || !sp->next) && (sp->eps || !sp->neps);
 }
 
-/* Copy sp into s (whose spec is empty), carrying the active counts of
+/* Copy sp into s (whose spec is empty), carrying the weights of
  * endpoints old had at the same address and port. */
 static int spec_copy(struct ipt_svc *s, const struct ipt_svc_port *sp, const struct ipt_iep *old,
 		     uint32_t nold)
@@ -125,9 +129,10 @@ static int spec_copy(struct ipt_svc *s, const struct ipt_svc_port *sp, const str
 		memcpy((uint32_t *)s->sp.ext, sp->ext, sp->next * sizeof(*sp->ext));
 	for (uint32_t i = 0; i < sp->neps; i++) {
 		s->eps[i].ep = sp->eps[i];
+		s->eps[i].weight = 1.0;
 		for (uint32_t j = 0; j < nold; j++)
 			if (old[j].ep.addr == sp->eps[i].addr && old[j].ep.port == sp->eps[i].port)
-				s->eps[i].active = old[j].active;
+				s->eps[i].weight = old[j].weight;
 	}
 	if (*s->sp.port_name)
 		snprintf(s->spn, sizeof(s->spn), "%s/%s:%s", sp->ns, sp->name, sp->port_name);
@@ -136,8 +141,9 @@ static int spec_copy(struct ipt_svc *s, const struct ipt_svc_port *sp, const str
 	return 0;
 }
 
-/* Render s into its cur and shared; touch it if anything differs. */
-static int rerender(struct ipt *t, struct ipt_svc *s)
+/* Render s into its cur and shared; touch it if anything differs
+ * (reshaped unless only weights changed). */
+static int rerender(struct ipt *t, struct ipt_svc *s, bool weights_only)
 {
 	struct ipt_render_ctx c = {.cidr = t->cidr, .large = t->large};
 	struct buf sh[SH_N] = {0};
@@ -165,7 +171,7 @@ static int rerender(struct ipt *t, struct ipt_svc *s)
 	if (s->cur != s->applied)
 		ipt_chains_free(s->cur);
 	s->cur = cs;
-	touch(t, s);
+	touch(t, s, !weights_only);
 	return 0;
 }
 
@@ -182,7 +188,7 @@ static void rerender_one(const void *node, VISIT which, void *ud)
 
 	if ((which != postorder && which != leaf) || s->dead)
 		return;
-	r = rerender(w->t, s);
+	r = rerender(w->t, s, false);
 	w->err = w->err ? w->err : r;
 }
 
@@ -426,7 +432,7 @@ int ipt_set(struct ipt *t, const char *key, const struct ipt_svc_port *sp)
 	t->neps += sp->neps;
 	t->st.services++;
 	t->st.endpoints = (uint32_t)t->neps;
-	r = rerender(t, s);
+	r = rerender(t, s, false);
 	if (r)
 		t->need_full = true;
 	return r ? r : update_large(t);
@@ -449,13 +455,13 @@ int ipt_del(struct ipt *t, const char *key)
 	if (s->cur != s->applied)
 		ipt_chains_free(s->cur);
 	s->cur = NULL;
-	touch(t, s);
+	touch(t, s, true);
 	return update_large(t);
 }
 
 /* The endpoints the cluster chain balances over: ready, else serving and
- * terminating. Their counts go into v; returns how many. */
-static uint32_t usable_counts(const struct ipt_svc *s, const uint32_t *active, uint32_t *v)
+ * terminating. Their indices into idx; returns how many. */
+static uint32_t usable(const struct ipt_svc *s, uint32_t *idx)
 {
 	uint32_t n = 0;
 
@@ -464,7 +470,7 @@ static uint32_t usable_counts(const struct ipt_svc *s, const uint32_t *active, u
 			const struct ipt_ep *e = &s->eps[i].ep;
 
 			if (ready ? e->ready : (e->serving && e->terminating))
-				v[n++] = active ? active[i] : s->eps[i].active;
+				idx[n++] = i;
 		}
 	return n;
 }
@@ -472,7 +478,8 @@ static uint32_t usable_counts(const struct ipt_svc *s, const uint32_t *active, u
 int ipt_set_weights(struct ipt *t, const char *key, const uint32_t *active, uint32_t n)
 {
 	struct ipt_svc *s = svc_find(t, key);
-	uint32_t *before, *now, k;
+	uint32_t *idx, *act, k;
+	double *before, *now;
 	bool moved;
 	int r;
 
@@ -482,26 +489,35 @@ int ipt_set_weights(struct ipt *t, const char *key, const uint32_t *active, uint
 		return -EINVAL;
 	if (!n)
 		return 0;
+	idx = calloc(n, sizeof(*idx));
+	act = calloc(n, sizeof(*act));
 	before = calloc(n, sizeof(*before));
 	now = calloc(n, sizeof(*now));
-	if (!before || !now) {
-		free(before);
-		free(now);
-		return -ENOMEM;
+	if (!idx || !act || !before || !now) {
+		r = -ENOMEM;
+		goto out;
 	}
-	k = usable_counts(s, NULL, before);
-	usable_counts(s, active, now);
+	k = usable(s, idx);
+	for (uint32_t i = 0; i < k; i++) {
+		before[i] = s->eps[idx[i]].weight;
+		act[i] = active[idx[i]];
+	}
+	ipt_weights_step(before, act, k, now);
 	moved = ipt_weights_moved(before, now, k, t->o.weight_threshold);
+	r = 0;
+	if (!moved)
+		goto out;
+	for (uint32_t i = 0; i < k; i++)
+		s->eps[idx[i]].weight = now[i];
+	r = rerender(t, s, true);
+	r = r ? r : 1;
+out:
+	free(idx);
+	free(act);
 	free(before);
 	free(now);
-	if (!moved)
-		return 0;
-	for (uint32_t i = 0; i < n; i++)
-		s->eps[i].active = active[i];
-	r = rerender(t, s);
-	return r ? r : 1;
+	return r;
 }
-
 const struct ipt_stats *ipt_stats(const struct ipt *t)
 {
 	return &t->st;

@@ -28,7 +28,8 @@
 /* Defaults of struct ipt_opts (ipt_opts_default). */
 #define IPT_MIN_SYNC_PERIOD   1.0    /* s: upstream's --iptables-min-sync-period */
 #define IPT_FULL_SYNC_PERIOD  3600.0 /* s: upstream's FullSyncPeriod */
-#define IPT_WEIGHT_THRESHOLD  0.05   /* share of new connections, see ipt_weights_moved */
+#define IPT_WEIGHT_THRESHOLD  0.01   /* share of new connections, see ipt_weights_moved */
+#define IPT_WEIGHT_PERIOD     0.5    /* s between two conntrack counts (the proxy's) */
 #define IPT_LARGE_CLUSTER_EPS 1000   /* endpoints above which rule comments are dropped */
 
 /* One endpoint of a service port, from its EndpointSlices. */
@@ -81,6 +82,7 @@ struct ipt_stats {
 	uint64_t ct_deleted;		      /* stale UDP conntrack entries removed */
 	uint64_t ct_errors;		      /* conntrack dumps or deletes that failed */
 	uint32_t services, endpoints;	      /* service ports set, their endpoints */
+	uint64_t weight_syncs;		      /* restores that only moved weights */
 	uint32_t chains_written;	      /* per-service chains in the last restore */
 	uint32_t chains_deleted;	      /* chains the last restore removed */
 	size_t bytes_written;		      /* size of the last restore's input */
@@ -100,8 +102,8 @@ struct ipt *ipt_new(const struct ipt_opts *o);
 void ipt_free(struct ipt *t);
 
 /* Set service port key (the caller's name, "ns/name:port/proto") to sp.
- * Active counts given to ipt_set_weights stay with endpoints that keep
- * their address and port. Rendered at once; the next sync writes it only
+ * Weights given by ipt_set_weights stay with endpoints that keep their
+ * address and port. Rendered at once; the next sync writes it only
  * if its rules changed. For UDP, endpoints that stop serving get their
  * conntrack entries removed after that sync. 0, -EINVAL (a name longer
  * than 63 or with characters other than [A-Za-z0-9._-], an unknown
@@ -113,32 +115,41 @@ int ipt_set(struct ipt *t, const char *key, const struct ipt_svc_port *sp);
 int ipt_del(struct ipt *t, const char *key);
 
 /* Least-busy weighting: active[i] is the number of live connections of
- * endpoint i of the last ipt_set of key (ipt_ct_count reads them). The
- * counts are adopted, and the service port's chains rewritten by the next
- * sync, only when ipt_weights_moved says the balance moved beyond the
- * threshold, so a sync costs the services whose balance really changed.
- * Returns 1 if adopted, 0 if not, -ENOENT, -EINVAL (n is not its number
- * of endpoints) or -ENOMEM. */
+ * endpoint i of the last ipt_set of key (ipt_ct_count reads them). One
+ * ipt_weights_step moves the weights of the endpoints the cluster chain
+ * balances over; the new weights are adopted, and the service port's
+ * chains rewritten by the next sync, only when ipt_weights_moved says some
+ * endpoint's share moved beyond the threshold, so a sync costs the
+ * services whose balance really changed. Such a sync writes only those
+ * chains and does not wait for min_sync_period (see ipt_sync). Weights stay
+ * with endpoints that keep their address and port across ipt_set; a new
+ * endpoint starts at 1. Returns 1 if adopted, 0 if not, -ENOENT, -EINVAL
+ * (n is not its number of endpoints) or -ENOMEM. */
 int ipt_set_weights(struct ipt *t, const char *key, const uint32_t *active, uint32_t n);
 
 /* The statistic-match probabilities of a chain of n endpoints with these
- * active counts (NULL: all equal): weight w_i = 1/(1 + active_i), and rule
- * i matches with p_i = w_i / sum_{j>=i} w_j, so endpoint i is chosen with
- * probability w_i / sum_j w_j. Equal counts give upstream's 1/(n-i)
- * exactly. p[n-1] is 1 (the last rule has no statistic match). */
-void ipt_probabilities(const uint32_t *active, uint32_t n, double *p);
+ * weights (NULL: all equal): rule i matches with p_i = w_i / sum_{j>=i} w_j,
+ * so endpoint i is chosen with probability w_i / sum_j w_j. Equal weights
+ * give upstream's 1/(n-i) exactly. p[n-1] is 1 (the last rule has no
+ * statistic match). */
+void ipt_probabilities(const double *w, uint32_t n, double *p);
 
-/* Whether going from counts before to now (NULL: all equal) changes some
+/* One least-busy step from weights w and live counts active into out:
+ * w_i * sqrt((mean + 1) / (active_i + 1)), scaled to a mean of 1, none
+ * below 0.01. Level counts leave the weights exactly as they are. */
+void ipt_weights_step(const double *w, const uint32_t *active, uint32_t n, double *out);
+
+/* Whether going from weights before to now (NULL: all equal) changes some
  * endpoint's share of new connections, w_i / sum_j w_j, by more than
- * threshold (0.05: five percentage points). */
-bool ipt_weights_moved(const uint32_t *before, const uint32_t *now, uint32_t n, double threshold);
+ * threshold (0.01: one percentage point). */
+bool ipt_weights_moved(const double *before, const double *now, uint32_t n, double threshold);
 
 /* What a sync would send to iptables-restore, into *text (malloc'd,
  * NUL-terminated) and *len. full: every chain, as the first sync writes
  * them (less the stale chains and missing jump rules that only that sync
  * learns, from iptables-save); else only what changed since the last good
- * sync (the shared chains are always whole). Changes nothing. 0 or
- * -ENOMEM. */
+ * sync: the shared chains whole, unless only weights changed, then only
+ * the service chains they moved. Changes nothing. 0 or -ENOMEM. */
 int ipt_render(struct ipt *t, bool full, char **text, size_t *len);
 
 /* Write the changes: `iptables-restore -w 5 -W 100000 --noflush --counters`
@@ -146,9 +157,12 @@ int ipt_render(struct ipt *t, bool full, char **text, size_t *len);
  * and one every full_sync_period are full: iptables-save -t nat and -t
  * filter are read first, the jump rules from the built-in chains added if
  * missing and stale KUBE-SVC/SVL/EXT/SEP/FW chains deleted, all in the same
- * restore. Then stale UDP conntrack entries are removed. 0 (also when
- * nothing changed), -EAGAIN when the last restore was less than
- * min_sync_period ago (nothing done: call again after ipt_sync_delay), or
+ * restore. Then stale UDP conntrack entries are removed. A sync where only
+ * weights changed writes just the service chains they moved and is not
+ * held back by min_sync_period (nor does it count for it): the weights'
+ * own period paces it, and a change of services is never delayed by the
+ * weights. 0 (also when nothing changed), -EAGAIN when the last restore
+ * that changed services was less than min_sync_period ago (nothing done: call again after ipt_sync_delay), or
  * -errno when a command failed (stats' last_error says why; the next sync
  * is full). */
 int ipt_sync(struct ipt *t);

@@ -42,10 +42,10 @@ struct ipt_chains {
 	uint32_t n;
 };
 
-/* One endpoint as kept: the caller's and its adopted active count. */
+/* One endpoint as kept: the caller's and its least-busy weight. */
 struct ipt_iep {
 	struct ipt_ep ep;
-	uint32_t active;
+	double weight; /* 1 until ipt_set_weights moves it */
 };
 
 /* One service port. */
@@ -58,6 +58,7 @@ struct ipt_svc {
 	struct ipt_chains *cur;	    /* rendered from sp */
 	struct ipt_chains *applied; /* in the kernel since the last good sync */
 	bool touched;		    /* in ipt->touched: changed since that sync */
+	bool reshaped;		    /* touched by more than a weight change */
 	bool dead;		    /* ipt_del'd: freed after the next good sync */
 };
 
@@ -109,6 +110,7 @@ struct ipt {
 	char *restore_bin, *save_bin, *cidr;
 	void *root;	   /* tree of struct ipt_svc by key, dead ones included */
 	uint32_t ntouched; /* service ports with touched set */
+	uint32_t nreshaped; /* of which reshaped: the shared chains must be written */
 	uint64_t neps;	   /* endpoints of the live service ports */
 	bool large;	   /* neps > IPT_LARGE_CLUSTER_EPS */
 	bool need_full;	   /* first sync, or one after a failure */

@@ -215,12 +215,12 @@ static int render_policy(const struct ipt_render_ctx *c, const struct ipt_svc *s
 {
 	const char *ch = local ? f->svl : f->svc;
 	uint32_t n = local ? f->nlocal : f->ncluster, k = 0;
-	uint32_t *active = calloc(n, sizeof(*active));
+	double *w = calloc(n, sizeof(*w));
 	const struct rep **v = calloc(n, sizeof(*v));
 	double *p = calloc(n, sizeof(*p));
 
-	if (!active || !v || !p) {
-		free(active);
+	if (!w || !v || !p) {
+		free(w);
 		free(v);
 		free(p);
 		return -ENOMEM;
@@ -228,10 +228,10 @@ static int render_policy(const struct ipt_render_ctx *c, const struct ipt_svc *s
 	for (uint32_t i = 0; i < f->n; i++) {
 		if (local ? f->r[i].local : f->r[i].cluster) {
 			v[k] = &f->r[i];
-			active[k++] = f->r[i].e->active;
+			w[k++] = f->r[i].e->weight;
 		}
 	}
-	ipt_probabilities(active, n, p);
+	ipt_probabilities(w, n, p);
 	for (uint32_t i = 0; s->sp.affinity && i < n; i++) {
 		buf_printf(b, "-A %s", ch);
 		if (!c->large)
@@ -247,7 +247,7 @@ static int render_policy(const struct ipt_render_ctx *c, const struct ipt_svc *s
 			buf_printf(b, " -m statistic --mode random --probability %0.10f", p[i]);
 		buf_printf(b, " -j %s\n", v[i]->sep);
 	}
-	free(active);
+	free(w);
 	free(v);
 	free(p);
 	return 0;

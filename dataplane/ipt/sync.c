@@ -3,8 +3,11 @@
  * A partial sync writes the shared chains whole (they hold every service
  * port's jump) and, of the touched service ports, only the chains whose
  * text differs from what was applied, then deletes the applied chains
- * that are gone. A full sync writes every chain, inserts the jump rules
- * iptables-save does not show and deletes the stale chains it does.
+ * that are gone. When only weights moved, the shared chains are what was
+ * applied: the restore has just the moved KUBE-SVC/SVL chains (a few
+ * hundred bytes, not the 1 MB of KUBE-SERVICES at 10,000 services). A
+ * full sync writes every chain, inserts the jump rules iptables-save does
+ * not show and deletes the stale chains it does.
  */
 #include <errno.h>
 #include <search.h>
@@ -77,6 +80,7 @@ static void names_free(struct names *l)
 
 struct rctx {
 	bool full;
+	bool shared; /* write the shared chains (not a weights-only sync) */
 	struct buf sh[SH_N];
 	struct buf decl, rules;
 	struct strmap declared; /* chain names with a ":" line */
@@ -201,7 +205,9 @@ static void put_nat(struct rctx *c, const struct saved *sv, struct buf *o)
 static int render(struct ipt *t, bool full, const struct saved *sv, struct buf *o,
 		  uint32_t *nwritten, uint32_t *ndeleted)
 {
-	struct rctx c = {.full = full};
+	/* weights-only: touched service ports, none of them reshaped (with
+	 * nothing touched, the shared chains are what a sync would write) */
+	struct rctx c = {.full = full, .shared = full || t->nreshaped || !t->ntouched};
 	struct buf dels = {0};
 	uint32_t nd = 0;
 	int r;
@@ -218,8 +224,14 @@ static int render(struct ipt *t, bool full, const struct saved *sv, struct buf *
 		buf_printf(&dels, "-X %s\n", c.del.v[i]);
 		nd++;
 	}
-	put_filter(t, &c, sv, o);
-	put_nat(&c, sv, o);
+	if (c.shared) {
+		put_filter(t, &c, sv, o);
+		put_nat(&c, sv, o);
+	} else {
+		buf_puts(o, "*nat\n");
+		buf_cat(o, &c.decl);
+		buf_cat(o, &c.rules);
+	}
 	buf_cat(o, &dels);
 	buf_puts(o, "COMMIT\n");
 	r = c.oom || c.decl.oom || c.rules.oom || dels.oom || o->oom ? -ENOMEM : 0;
@@ -354,6 +366,7 @@ static void commit_one(const void *node, VISIT which, void *ud)
 			ipt_chains_free(s->applied);
 		s->applied = s->cur;
 		s->touched = false;
+		s->reshaped = false;
 	}
 	if (s->dead && c->dead)
 		c->dead[c->ndead++] = s;
@@ -380,6 +393,7 @@ static void commit(struct ipt *t, bool full)
 	}
 	free(c.dead);
 	t->ntouched = 0;
+	t->nreshaped = 0;
 }
 
 /* After a good restore: remove the UDP flows to endpoints that stopped
@@ -416,14 +430,19 @@ int ipt_sync(struct ipt *t)
 	uint32_t nw = 0, nd = 0;
 	int r;
 
+	bool weights_only = !full && !t->nreshaped;
+
 	if (!full && !t->ntouched)
 		return 0;
-	if (t->synced && now - t->last_sync < t->o.min_sync_period)
+	if (!weights_only && t->synced && now - t->last_sync < t->o.min_sync_period)
 		return -EAGAIN;
-	t->synced = true;
-	t->last_sync = now;
+	if (!weights_only) {
+		t->synced = true;
+		t->last_sync = now;
+	}
 	t->st.syncs++;
 	t->st.full_syncs += full;
+	t->st.weight_syncs += weights_only;
 	r = full ? read_saved(t, &sv) : 0;
 	if (!r)
 		r = render(t, full, full ? &sv : NULL, &o, &nw, &nd);

@@ -75,12 +75,16 @@ static inline void fx_ext(struct fx *f, const char *ip, bool lb)
 	f->sp.nlb += lb;
 }
 
-/* A proxy that never runs a command nor touches conntrack. */
+/* A proxy that never runs a command nor touches conntrack: its binaries
+ * do not exist, so a sync fails (-ENOENT) rather than reach the host's
+ * iptables. Tests that sync use fx_bins. */
 static inline struct ipt *fx_ipt(const char *cidr, double weight_threshold)
 {
 	struct ipt_opts o;
 
 	ipt_opts_default(&o);
+	o.restore_bin = "/nonexistent/iptables-restore";
+	o.save_bin = "/nonexistent/iptables-save";
 	o.cluster_cidr = cidr;
 	o.weight_threshold = weight_threshold;
 	o.no_conntrack = true;

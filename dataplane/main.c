@@ -28,6 +28,7 @@
 #include "hcserver.h"
 #include "ipt/ipt.h"
 #include "proxy.h"
+#include "nodeaddr.h"
 #include "proxy_ipt.h"
 #include "quantity.h"
 #include "tclb.h"
@@ -649,10 +650,15 @@ int main(int argc, char **argv)
 		po.hc = hc;
 		if (ipt_mode) {
 			struct ipt_opts io;
+			char node_ip[64];
 
 			ipt_opts_default(&io);
 			io.min_sync_period = o.ipt_min_sync;
 			io.cluster_cidr = o.cluster_cidr;
+			/* as the kubelet reports it: source ranges holding it
+			 * let the node reach its own LoadBalancer addresses */
+			node_addr_pick(o.kl.node_ip, node_ip, sizeof(node_ip));
+			io.node_ip = node_ip;
 			/* conntrack counts reweight the endpoints twice a
 			 * second; --lb-algorithm random keeps kube-proxy's
 			 * equal odds */

@@ -264,6 +264,7 @@ int pipt_service(struct pipt *pi, const char *svc_key, const struct pm_service *
 	struct pipt_svc probe = {.key = (char *)svc_key}, *s;
 	void *node = tfind(&probe, &pi->root, svc_cmp);
 	struct pipt_port *now = NULL;
+	struct ipt_cidr *ranges = NULL;
 	uint32_t n = 0;
 	char ns[256], name[256];
 	const char *slash = strchr(svc_key, '/');
@@ -274,6 +275,12 @@ int pipt_service(struct pipt *pi, const char *svc_key, const struct pm_service *
 	s = node ? *(struct pipt_svc **)node : NULL;
 	if (m && m->nports && !(now = calloc(m->nports, sizeof(*now))))
 		return -ENOMEM;
+	if (m && m->nranges && !(ranges = calloc(m->nranges, sizeof(*ranges)))) {
+		free(now);
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; ranges && i < m->nranges; i++)
+		ranges[i] = (struct ipt_cidr){.addr = m->ranges[i].addr, .len = m->ranges[i].len};
 	for (uint32_t i = 0; m && i < m->nports; i++) {
 		const struct pm_port *pp = &m->ports[i];
 		struct ipt_ep *eps = NULL;
@@ -294,6 +301,8 @@ int pipt_service(struct pipt *pi, const char *svc_key, const struct pm_service *
 		    .int_local = m->int_local,
 		    .affinity = m->affinity,
 		    .affinity_timeout = m->affinity_timeout,
+		    .ranges = ranges,
+		    .nranges = ranges ? m->nranges : 0,
 		};
 		struct pipt_port *np = &now[n];
 		int r = port_endpoints(pi, m, i, slices, nslices, &eps, &neps);
@@ -352,6 +361,7 @@ int pipt_service(struct pipt *pi, const char *svc_key, const struct pm_service *
 	for (uint32_t i = 0; now && i < n; i++)
 		free(now[i].eps);
 	free(now);
+	free(ranges);
 	sync_soon(pi, 0);
 	return err;
 }

@@ -61,6 +61,7 @@ static void spec_free(struct ipt_svc *s)
 	free((char *)s->sp.name);
 	free((char *)s->sp.port_name);
 	free((uint32_t *)s->sp.ext);
+	free((struct ipt_cidr *)s->sp.ranges);
 	free(s->eps);
 	memset(&s->sp, 0, sizeof(s->sp));
 	s->eps = NULL;
@@ -104,11 +105,22 @@ static bool name_ok(const char *s, bool may_be_empty)
 	return true;
 }
 
+/* A prefix of at most 32 bits with no host bit set. */
+static bool range_ok(const struct ipt_cidr *c)
+{
+	uint32_t host = c->len >= 32 ? 0 : (c->len ? 0xffffffffu >> c->len : 0xffffffffu);
+
+	return c->len <= 32 && !(ntohl(c->addr) & host);
+}
+
 static bool valid(const struct ipt_svc_port *sp)
 {
+	for (uint32_t i = 0; sp->ranges && i < sp->nranges; i++)
+		if (!range_ok(&sp->ranges[i]))
+			return false;
 	return name_ok(sp->ns, false) && name_ok(sp->name, false) && name_ok(sp->port_name, true) &&
 	       ipt_proto_name(sp->proto) && sp->cluster_ip && sp->port && sp->nlb <= sp->next &&
-	       (sp->ext || !sp->next) && (sp->eps || !sp->neps);
+	       (sp->ext || !sp->next) && (sp->eps || !sp->neps) && (sp->ranges || !sp->nranges);
 }
 
 /* Copy sp into s (whose spec is empty), carrying the weights of
@@ -121,12 +133,17 @@ static int spec_copy(struct ipt_svc *s, const struct ipt_svc_port *sp, const str
 	s->sp.name = strdup(sp->name);
 	s->sp.port_name = strdup(sp->port_name ? sp->port_name : "");
 	s->sp.ext = sp->next ? malloc(sp->next * sizeof(*sp->ext)) : NULL;
+	s->sp.ranges = sp->nranges ? malloc(sp->nranges * sizeof(*sp->ranges)) : NULL;
 	s->sp.eps = NULL;
 	s->eps = calloc(sp->neps ? sp->neps : 1, sizeof(*s->eps));
-	if (!s->sp.ns || !s->sp.name || !s->sp.port_name || (sp->next && !s->sp.ext) || !s->eps)
+	if (!s->sp.ns || !s->sp.name || !s->sp.port_name || (sp->next && !s->sp.ext) ||
+	    (sp->nranges && !s->sp.ranges) || !s->eps)
 		return -ENOMEM;
 	if (sp->next)
 		memcpy((uint32_t *)s->sp.ext, sp->ext, sp->next * sizeof(*sp->ext));
+	if (sp->nranges)
+		memcpy((struct ipt_cidr *)s->sp.ranges, sp->ranges,
+		       sp->nranges * sizeof(*sp->ranges));
 	for (uint32_t i = 0; i < sp->neps; i++) {
 		s->eps[i].ep = sp->eps[i];
 		s->eps[i].weight = 1.0;
@@ -145,7 +162,7 @@ static int spec_copy(struct ipt_svc *s, const struct ipt_svc_port *sp, const str
  * (reshaped unless only weights changed). */
 static int rerender(struct ipt *t, struct ipt_svc *s, bool weights_only)
 {
-	struct ipt_render_ctx c = {.cidr = t->cidr, .large = t->large};
+	struct ipt_render_ctx c = {.cidr = t->cidr, .node_ip = t->node_ip, .large = t->large};
 	struct buf sh[SH_N] = {0};
 	struct ipt_chains *cs;
 	bool same;
@@ -353,14 +370,19 @@ static bool read_be_liberal(void)
 
 struct ipt *ipt_new(const struct ipt_opts *o)
 {
+	struct in_addr node = {0};
 	struct ipt *t;
 
 	if (o->cluster_cidr && !cidr_ok(o->cluster_cidr))
+		return NULL;
+	if (o->node_ip && inet_pton(AF_INET, o->node_ip, &node) != 1)
 		return NULL;
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return NULL;
 	t->o = *o;
+	t->o.node_ip = NULL; /* kept as t->node_ip */
+	t->node_ip = node.s_addr;
 	t->restore_bin = strdup(o->restore_bin ? o->restore_bin : "iptables-restore");
 	t->save_bin = strdup(o->save_bin ? o->save_bin : "iptables-save");
 	t->cidr = o->cluster_cidr ? strdup(o->cluster_cidr) : NULL;

@@ -40,6 +40,12 @@ struct ipt_ep {
 	bool local; /* on this node (the slice's nodeName) */
 };
 
+/* An IPv4 prefix: a loadBalancerSourceRanges entry. */
+struct ipt_cidr {
+	uint32_t addr; /* be, host bits cleared */
+	uint8_t len;   /* 0..32 */
+};
+
 /* One service port: what a Service and its slices mean for the rules.
  * Everything is copied by ipt_set. */
 struct ipt_svc_port {
@@ -58,6 +64,10 @@ struct ipt_svc_port {
 	bool int_local;		   /* internalTrafficPolicy: Local */
 	bool affinity;		   /* sessionAffinity: ClientIP */
 	uint32_t affinity_timeout; /* seconds (upstream default 10800) */
+	/* loadBalancerSourceRanges: the clients the LoadBalancer addresses
+	 * accept (KUBE-FW chain, KUBE-PROXY-FIREWALL); none: everyone */
+	const struct ipt_cidr *ranges;
+	uint32_t nranges;
 	const struct ipt_ep *eps;
 	uint32_t neps;
 };
@@ -72,6 +82,10 @@ struct ipt_opts {
 	 * service short-circuits to the cluster chain (upstream's ClusterCIDR
 	 * local-traffic detector). NULL: neither, as upstream without one. */
 	const char *cluster_cidr;
+	/* This node's address ("10.0.0.5"): when a source range holds it, the
+	 * LoadBalancer addresses themselves are accepted as sources too (a
+	 * node reaching its own VIP, upstream's allowFromNode). NULL: never. */
+	const char *node_ip;
 	double weight_threshold; /* see ipt_weights_moved */
 	bool no_conntrack;	 /* leave conntrack alone (stale UDP flows expire) */
 };
@@ -97,7 +111,7 @@ void ipt_opts_default(struct ipt_opts *o);
 
 /* A proxy with no service port. Strings in o are copied. Writes nothing:
  * the first ipt_sync does (a restart keeps the previous rules serving
- * until then). NULL on -ENOMEM or a malformed cluster_cidr. */
+ * until then). NULL on -ENOMEM or a malformed cluster_cidr or node_ip. */
 struct ipt *ipt_new(const struct ipt_opts *o);
 void ipt_free(struct ipt *t);
 
@@ -107,7 +121,8 @@ void ipt_free(struct ipt *t);
  * if its rules changed. For UDP, endpoints that stop serving get their
  * conntrack entries removed after that sync. 0, -EINVAL (a name longer
  * than 63 or with characters other than [A-Za-z0-9._-], an unknown
- * protocol, no cluster IP, port 0, nlb > next) or -ENOMEM. */
+ * protocol, no cluster IP, port 0, nlb > next, a source range longer
+ * than 32 or with host bits) or -ENOMEM. */
 int ipt_set(struct ipt *t, const char *key, const struct ipt_svc_port *sp);
 
 /* Remove service port key: its chains are deleted (-X) by the next sync.

@@ -25,6 +25,7 @@ enum ipt_shared {
 	SH_FLT_SERVICES,  /* filter KUBE-SERVICES: no endpoints -> REJECT */
 	SH_FLT_EXTERNAL,  /* filter KUBE-EXTERNAL-SERVICES */
 	SH_FLT_NODEPORTS, /* filter KUBE-NODEPORTS: health check node ports */
+	SH_FLT_FIREWALL,  /* filter KUBE-PROXY-FIREWALL: source-range drops */
 	SH_N
 };
 
@@ -65,6 +66,7 @@ struct ipt_svc {
 /* What rendering depends on besides the service port itself. */
 struct ipt_render_ctx {
 	const char *cidr; /* cluster CIDR, NULL if none */
+	uint32_t node_ip; /* be, 0 if none */
 	bool large;	  /* over IPT_LARGE_CLUSTER_EPS endpoints: no per-endpoint comments */
 };
 
@@ -108,6 +110,7 @@ int ipt_ct_clean(const struct ipt_ct_job *jobs, uint32_t n);
 struct ipt {
 	struct ipt_opts o; /* strings below */
 	char *restore_bin, *save_bin, *cidr;
+	uint32_t node_ip;  /* be, 0 if none */
 	void *root;	   /* tree of struct ipt_svc by key, dead ones included */
 	uint32_t ntouched; /* service ports with touched set */
 	uint32_t nreshaped; /* of which reshaped: the shared chains must be written */

@@ -1,6 +1,6 @@
 /* render: one service port's rules, as upstream's syncProxyRules writes
  * them for it (pkg/proxy/iptables/proxier.go and CategorizeEndpoints in
- * pkg/proxy/topology.go), without topology hints or loadBalancerSourceRanges.
+ * pkg/proxy/topology.go), without topology hints.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -30,9 +30,10 @@ struct facts {
 	bool ext_local;	       /* externalTrafficPolicy Local, externally accessible */
 	bool svc_chain;	       /* KUBE-SVC exists */
 	bool svl_chain;	       /* KUBE-SVL exists */
+	bool uses_fw;	       /* KUBE-FW: LoadBalancer addresses with source ranges */
 	const char *int_chain; /* where cluster IP traffic goes */
 	const char *ext_chain; /* where KUBE-EXT finally goes */
-	char svc[IPT_CHAIN_MAX], svl[IPT_CHAIN_MAX], ext[IPT_CHAIN_MAX];
+	char svc[IPT_CHAIN_MAX], svl[IPT_CHAIN_MAX], ext[IPT_CHAIN_MAX], fw[IPT_CHAIN_MAX];
 	struct rep *r; /* sorted by str */
 	uint32_t n, ncluster, nlocal;
 };
@@ -90,6 +91,7 @@ static int facts_init(const struct ipt_svc *s, struct facts *f)
 	ipt_chain_name(f->svc, "KUBE-SVC-", s->spn, f->p, "");
 	ipt_chain_name(f->svl, "KUBE-SVL-", s->spn, f->p, "");
 	ipt_chain_name(f->ext, "KUBE-EXT-", s->spn, f->p, "");
+	ipt_chain_name(f->fw, "KUBE-FW-", s->spn, f->p, "");
 	f->n = sp->neps;
 	f->r = calloc(f->n ? f->n : 1, sizeof(*f->r));
 	if (!f->r)
@@ -119,6 +121,8 @@ static int facts_init(const struct ipt_svc *s, struct facts *f)
 			f->has_any = true;
 	f->has_int = f->has_any && (!sp->int_local || f->nlocal);
 	f->has_ext = f->has_any && (!f->ext_local || f->nlocal);
+	/* upstream: hasEndpoints, LoadBalancer addresses, source ranges */
+	f->uses_fw = f->has_any && sp->nlb && sp->nranges;
 	f->svc_chain = f->ncluster > 0;
 	f->svl_chain = f->nlocal > 0;
 	f->int_chain = sp->int_local ? f->svl : f->svc;
@@ -176,7 +180,18 @@ static void render_shared(const struct ipt_svc *s, const struct facts *f, struct
 				   "-A KUBE-SERVICES -m comment --comment \"%s %s\"", f->c,
 				   lb ? "loadbalancer IP" : "external IP");
 			match_dst(&sh[SH_NAT_SERVICES], f, addr, sp->port);
-			buf_printf(&sh[SH_NAT_SERVICES], " -j %s\n", f->ext);
+			buf_printf(&sh[SH_NAT_SERVICES], " -j %s\n",
+				   lb && f->uses_fw ? f->fw : f->ext);
+		}
+		/* what KUBE-FW did not DNAT is dropped here (NEW, before
+		 * the endpoint filters) */
+		if (lb && f->uses_fw) {
+			buf_printf(&sh[SH_FLT_FIREWALL],
+				   "-A KUBE-PROXY-FIREWALL -m comment --comment \"%s traffic not "
+				   "accepted by %s\"",
+				   f->c, f->fw);
+			match_dst(&sh[SH_FLT_FIREWALL], f, addr, sp->port);
+			buf_puts(&sh[SH_FLT_FIREWALL], " -j DROP\n");
 		}
 		if (!f->has_ext) {
 			buf_printf(&sh[SH_FLT_EXTERNAL],
@@ -297,6 +312,38 @@ static void render_ext(const struct ipt_render_ctx *c, const struct facts *f, st
 		buf_printf(b, "-A %s -j %s\n", f->ext, f->ext_chain);
 }
 
+/* KUBE-FW: clients in a source range go on to KUBE-EXT; the rest falls
+ * off the end undNATed and KUBE-PROXY-FIREWALL drops it. A node inside a
+ * range reaching a LoadBalancer address it holds arrives with that
+ * address as its source: accepted too (upstream's allowFromNode). */
+static void render_fw(const struct ipt_render_ctx *c, const struct ipt_svc *s,
+		      const struct facts *f, struct buf *b)
+{
+	const struct ipt_svc_port *sp = &s->sp;
+	bool from_node = false;
+	char addr[16];
+
+	for (uint32_t i = 0; i < sp->nranges; i++) {
+		const struct ipt_cidr *r = &sp->ranges[i];
+		uint32_t mask = r->len ? 0xffffffffu << (32 - r->len) : 0;
+
+		ip_str(r->addr, addr);
+		buf_printf(b, "-A %s -m comment --comment \"%s loadbalancer IP\" -s %s/%u -j %s\n",
+			   f->fw, f->c, addr, r->len, f->ext);
+		from_node =
+		    from_node || (c->node_ip && (ntohl(c->node_ip) & mask) == ntohl(r->addr));
+	}
+	for (uint32_t i = sp->next - sp->nlb; from_node && i < sp->next; i++) {
+		ip_str(sp->ext[i], addr);
+		buf_printf(b, "-A %s -m comment --comment \"%s loadbalancer IP\" -s %s/32 -j %s\n",
+			   f->fw, f->c, addr, f->ext);
+	}
+	buf_printf(b,
+		   "-A %s -m comment --comment \"other traffic to %s will be dropped by "
+		   "KUBE-PROXY-FIREWALL\"\n",
+		   f->fw, f->c);
+}
+
 static void render_sep(const struct ipt_render_ctx *c, const struct ipt_svc *s,
 		       const struct facts *f, const struct rep *r, struct buf *b)
 {
@@ -330,6 +377,10 @@ static int render_chains(const struct ipt_render_ctx *c, const struct ipt_svc *s
 	if (f->has_any && f->ext_acc) {
 		render_ext(c, f, &b);
 		chain_take(cs, f->ext, &b);
+	}
+	if (f->uses_fw) {
+		render_fw(c, s, f, &b);
+		chain_take(cs, f->fw, &b);
 	}
 	for (int local = 0; local < 2 && !r; local++) {
 		if (!(local ? f->svl_chain : f->svc_chain))
@@ -365,8 +416,8 @@ int ipt_render_svc(const struct ipt_render_ctx *c, const struct ipt_svc *s, stru
 		free(cs);
 		return -ENOMEM;
 	}
-	/* EXT, SVC, SVL and one SEP per endpoint at most */
-	cs->v = calloc(3 + f.n, sizeof(*cs->v));
+	/* EXT, FW, SVC, SVL and one SEP per endpoint at most */
+	cs->v = calloc(4 + f.n, sizeof(*cs->v));
 	r = cs->v ? 0 : -ENOMEM;
 	if (!r) {
 		render_shared(s, &f, shared);

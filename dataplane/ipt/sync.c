@@ -28,8 +28,8 @@ static const char *const svc_prefixes[] = {"KUBE-SVC-", "KUBE-SVL-", "KUBE-EXT-"
 					   "KUBE-FW-"};
 
 /* The jumps from the built-in chains to ours (upstream iptablesJumpChains,
- * without KUBE-PROXY-FIREWALL: no loadBalancerSourceRanges). A full sync
- * inserts the ones iptables-save does not show. */
+ * in its order: each is inserted first, so the last listed is the first
+ * rule). A full sync inserts the ones iptables-save does not show. */
 static const struct jump {
 	bool nat;
 	const char *chain, *target, *comment, *extra;
@@ -43,6 +43,12 @@ static const struct jump {
      "-m conntrack --ctstate NEW "},
     {false, "OUTPUT", "KUBE-SERVICES", "kubernetes service portals", "-m conntrack --ctstate NEW "},
     {false, "FORWARD", "KUBE-FORWARD", "kubernetes forwarding rules", ""},
+    {false, "INPUT", "KUBE-PROXY-FIREWALL", "kubernetes load balancer firewall",
+     "-m conntrack --ctstate NEW "},
+    {false, "OUTPUT", "KUBE-PROXY-FIREWALL", "kubernetes load balancer firewall",
+     "-m conntrack --ctstate NEW "},
+    {false, "FORWARD", "KUBE-PROXY-FIREWALL", "kubernetes load balancer firewall",
+     "-m conntrack --ctstate NEW "},
     {true, "OUTPUT", "KUBE-SERVICES", "kubernetes service portals", ""},
     {true, "PREROUTING", "KUBE-SERVICES", "kubernetes service portals", ""},
     {true, "POSTROUTING", "KUBE-POSTROUTING", "kubernetes postrouting rules", ""},
@@ -159,9 +165,11 @@ static void put_filter(const struct ipt *t, struct rctx *c, const struct saved *
 		    ":KUBE-SERVICES - [0:0]\n"
 		    ":KUBE-EXTERNAL-SERVICES - [0:0]\n"
 		    ":KUBE-FORWARD - [0:0]\n"
-		    ":KUBE-NODEPORTS - [0:0]\n");
+		    ":KUBE-NODEPORTS - [0:0]\n"
+		    ":KUBE-PROXY-FIREWALL - [0:0]\n");
 	put_jumps(o, false, sv);
 	buf_cat(o, &c->sh[SH_FLT_NODEPORTS]);
+	buf_cat(o, &c->sh[SH_FLT_FIREWALL]);
 	buf_cat(o, &c->sh[SH_FLT_SERVICES]);
 	buf_cat(o, &c->sh[SH_FLT_EXTERNAL]);
 	/* without be_liberal, out-of-window packets are INVALID and would

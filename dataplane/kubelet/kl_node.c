@@ -7,7 +7,6 @@
  * kubelet's node lease controller does. All requests are asynchronous
  * (kreq) so a slow API server never holds the loop. */
 #include <errno.h>
-#include <ifaddrs.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -19,6 +18,7 @@
 #include "json_path.h"
 #include "kclient.h"
 #include "kl_int.h"
+#include "nodeaddr.h"
 #include "ktime.h"
 #include "log.h"
 
@@ -29,27 +29,7 @@
 /* The first non-loopback IPv4 address of this network namespace. */
 static void kl_pick_ip(struct kubelet *k)
 {
-	struct ifaddrs *ifa, *i;
-
-	if (k->o.node_ip) {
-		snprintf(k->node_ip, sizeof(k->node_ip), "%s", k->o.node_ip);
-		return;
-	}
-	snprintf(k->node_ip, sizeof(k->node_ip), "127.0.0.1");
-	if (getifaddrs(&ifa))
-		return;
-	for (i = ifa; i; i = i->ifa_next) {
-		const struct sockaddr_in *sin = (const void *)i->ifa_addr;
-
-		if (!sin || sin->sin_family != AF_INET || ntohl(sin->sin_addr.s_addr) >> 24 == 127)
-			continue;
-		/* the pods' bridge is ours, not the node's address */
-		if (!strncmp(i->ifa_name, "skiff", 5))
-			continue;
-		inet_ntop(AF_INET, &sin->sin_addr, k->node_ip, sizeof(k->node_ip));
-		break;
-	}
-	freeifaddrs(ifa);
+	node_addr_pick(k->o.node_ip, k->node_ip, sizeof(k->node_ip));
 }
 
 static long long kl_mem_kib(void)

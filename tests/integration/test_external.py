@@ -524,10 +524,7 @@ def run(cl):
     else:
         ok(False, "LoadBalancer address answered")
     # loadBalancerSourceRanges: a range without the client drops its flows
-    if IPT:
-        skip("loadBalancerSourceRanges", "not in the iptables mode yet (no KUBE-FW chains)")
-    else:
-        source_ranges(cl, lb, ip1, client)
+    source_ranges(cl, lb, ip1, client)
     cl.k("patch", "svc", "web", "-p", '{"spec":{"externalTrafficPolicy":"Local"}}')
     svc = cl.kj("get", "svc", "web")
     hcp = svc["spec"].get("healthCheckNodePort")
@@ -596,6 +593,19 @@ def source_ranges(cl, lb, ip1, client):
          '{"spec":{"loadBalancerSourceRanges":["10.99.0.0/16"]}}')
     denied = lb and wait(lambda: (lambda x: x if all(y[0] == "ERR" for y in x) else None)(
         cl.outside("http", lb, 80, 2)), 20)
+    if IPT:
+        # upstream's layout: the address goes to KUBE-FW, which lets only
+        # the range on; KUBE-PROXY-FIREWALL drops the rest
+        saved = subprocess.run(["ip", "netns", "exec", "sk-%s-node-1" % cl.name,
+                                "iptables-save"], capture_output=True, text=True).stdout
+        fw = [l for l in saved.splitlines() if l.startswith("-A KUBE-FW-")]
+        drop = [l for l in saved.splitlines() if l.startswith("-A KUBE-PROXY-FIREWALL") and
+                "-d %s/32" % lb in l and l.endswith("-j DROP")]
+        ok(any("-s 10.99.0.0/16" in l for l in fw) and drop and
+           any(("-d %s/32" % lb) in l and "-j KUBE-FW-" in l for l in saved.splitlines()
+               if l.startswith("-A KUBE-SERVICES")),
+           "loadBalancerSourceRanges in iptables mode: KUBE-SERVICES -> KUBE-FW (the range) "
+           "and a KUBE-PROXY-FIREWALL drop for the address", fw + drop)
     nodeport_ok = lb and all(x[0] != "ERR" for x in cl.outside("http", ip1, 30080, 2))
     cl.k("patch", "svc", "web", "-p",
          json.dumps({"spec": {"loadBalancerSourceRanges": [client + "/32", "10.99.0.0/16"]}}))

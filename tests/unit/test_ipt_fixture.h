@@ -21,6 +21,7 @@ struct fx {
 	struct ipt_svc_port sp;
 	struct ipt_ep eps[FX_MAX_EPS];
 	uint32_t ext[8];
+	struct ipt_cidr ranges[8];
 	char ns[64], name[64], port_name[64], key[200];
 };
 
@@ -49,6 +50,7 @@ static inline void fx_init(struct fx *f, const char *ns, const char *name, const
 	f->sp.port = port;
 	f->sp.eps = f->eps;
 	f->sp.ext = f->ext;
+	f->sp.ranges = f->ranges;
 	f->sp.affinity_timeout = 10800;
 	snprintf(f->key, sizeof(f->key), "%s/%s:%s/%s", ns, name, port_name,
 		 proto == IPPROTO_UDP ? "UDP" : "TCP");
@@ -73,6 +75,12 @@ static inline void fx_ext(struct fx *f, const char *ip, bool lb)
 {
 	f->ext[f->sp.next++] = fx_ip(ip);
 	f->sp.nlb += lb;
+}
+
+/* A loadBalancerSourceRanges entry. */
+static inline void fx_range(struct fx *f, const char *ip, uint8_t len)
+{
+	f->ranges[f->sp.nranges++] = (struct ipt_cidr){.addr = fx_ip(ip), .len = len};
 }
 
 /* A proxy that never runs a command nor touches conntrack: its binaries

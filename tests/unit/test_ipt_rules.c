@@ -179,11 +179,12 @@ static void upstream_services(struct ipt *t)
 	fx_ep(&f, "10.180.0.4", 80, "R");
 	set(t, &f);
 
-	/* LoadBalancer, Cluster, ClientIP affinity */
+	/* LoadBalancer, Cluster, ClientIP affinity, a source range */
 	fx_init(&f, "ns5", "svc5", "p80", IPPROTO_TCP, "172.30.0.45", 80);
 	f.sp.node_port = 3002;
 	f.sp.affinity = true;
 	fx_ext(&f, "5.6.7.8", true);
+	fx_range(&f, "203.0.113.0", 25);
 	fx_ep(&f, "10.180.0.3", 80, "R");
 	set(t, &f);
 
@@ -197,6 +198,7 @@ static const char upstream_filter[] =
     ":KUBE-SERVICES - [0:0]\n"
     ":KUBE-EXTERNAL-SERVICES - [0:0]\n"
     ":KUBE-FORWARD - [0:0]\n"
+    ":KUBE-PROXY-FIREWALL - [0:0]\n"
     "-A KUBE-NODEPORTS -m comment --comment \"ns2/svc2:p80 health check node port\" -m tcp -p tcp "
     "--dport 30000 -j ACCEPT\n"
     "-A KUBE-SERVICES -m comment --comment \"ns6/svc6:p80 has no endpoints\" -m tcp -p tcp -d "
@@ -207,6 +209,8 @@ static const char upstream_filter[] =
     "-p tcp -d 1.2.3.4 --dport 80 -j DROP\n"
     "-A KUBE-EXTERNAL-SERVICES -m comment --comment \"ns2/svc2:p80 has no local endpoints\" -m "
     "addrtype --dst-type LOCAL -m tcp -p tcp --dport 3001 -j DROP\n"
+    "-A KUBE-PROXY-FIREWALL -m comment --comment \"ns5/svc5:p80 traffic not accepted by "
+    "KUBE-FW-NUKIZ6OKUXPJNT4C\" -m tcp -p tcp -d 5.6.7.8 --dport 80 -j DROP\n"
     "%s"
     "-A KUBE-FORWARD -m comment --comment \"kubernetes forwarding rules\" -m mark --mark "
     "0x4000/0x4000 -j ACCEPT\n"
@@ -222,6 +226,7 @@ static const char upstream_nat[] =
     ":KUBE-EXT-GNZBNJ2PO5MGZ6GT - [0:0]\n"
     ":KUBE-EXT-NUKIZ6OKUXPJNT4C - [0:0]\n"
     ":KUBE-EXT-X27LE4BHSL4DOUIK - [0:0]\n"
+    ":KUBE-FW-NUKIZ6OKUXPJNT4C - [0:0]\n"
     ":KUBE-MARK-MASQ - [0:0]\n"
     ":KUBE-POSTROUTING - [0:0]\n"
     ":KUBE-SEP-C6EBXVWJJZMIWKLZ - [0:0]\n"
@@ -258,7 +263,7 @@ static const char upstream_nat[] =
     "-A KUBE-SERVICES -m comment --comment \"ns5/svc5:p80 cluster IP\" -m tcp -p tcp -d "
     "172.30.0.45 --dport 80 -j KUBE-SVC-NUKIZ6OKUXPJNT4C\n"
     "-A KUBE-SERVICES -m comment --comment \"ns5/svc5:p80 loadbalancer IP\" -m tcp -p tcp -d "
-    "5.6.7.8 --dport 80 -j KUBE-EXT-NUKIZ6OKUXPJNT4C\n"
+    "5.6.7.8 --dport 80 -j KUBE-FW-NUKIZ6OKUXPJNT4C\n"
     "-A KUBE-SERVICES -m comment --comment \"kubernetes service nodeports; NOTE: this must be the "
     "last rule in this chain\" -m addrtype --dst-type LOCAL ! -d 127.0.0.0/8 -j KUBE-NODEPORTS\n"
     "-A KUBE-EXT-4SW47YFZTEDKD3PK -m comment --comment \"masquerade traffic for ns4/svc4:p80 "
@@ -273,6 +278,10 @@ static const char upstream_nat[] =
     "-A KUBE-EXT-NUKIZ6OKUXPJNT4C -m comment --comment \"masquerade traffic for ns5/svc5:p80 "
     "external destinations\" -j KUBE-MARK-MASQ\n"
     "-A KUBE-EXT-NUKIZ6OKUXPJNT4C -j KUBE-SVC-NUKIZ6OKUXPJNT4C\n"
+    "-A KUBE-FW-NUKIZ6OKUXPJNT4C -m comment --comment \"ns5/svc5:p80 loadbalancer IP\" -s "
+    "203.0.113.0/25 -j KUBE-EXT-NUKIZ6OKUXPJNT4C\n"
+    "-A KUBE-FW-NUKIZ6OKUXPJNT4C -m comment --comment \"other traffic to ns5/svc5:p80 will be "
+    "dropped by KUBE-PROXY-FIREWALL\"\n"
     "-A KUBE-EXT-X27LE4BHSL4DOUIK -m comment --comment \"masquerade traffic for ns3/svc3:p80 "
     "external destinations\" -j KUBE-MARK-MASQ\n"
     "-A KUBE-EXT-X27LE4BHSL4DOUIK -j KUBE-SVC-X27LE4BHSL4DOUIK\n"
@@ -611,6 +620,140 @@ static void test_set_rejects(void **state)
 	ipt_free(t);
 }
 
+static bool have_restore(void)
+{
+	return system("command -v iptables-restore >/dev/null 2>&1") == 0;
+}
+
+/* iptables-restore --test on text: parsed and checked, nothing applied. */
+static int restore_test(const char *text)
+{
+	char path[] = "/tmp/ipt-fw-XXXXXX", cmd[128];
+	int fd = mkstemp(path), rc;
+	FILE *f;
+
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	fputs(text, f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "iptables-restore --test --noflush < %s", path);
+	rc = system(cmd);
+	unlink(path);
+	return rc;
+}
+
+/* loadBalancerSourceRanges: the LoadBalancer address goes to KUBE-FW,
+ * which lets the ranges on to KUBE-EXT; what falls off is dropped by
+ * KUBE-PROXY-FIREWALL. The node's own address in a range also accepts the
+ * LoadBalancer address as a source; nothing of it without a LoadBalancer
+ * address or without endpoints. */
+static void test_source_ranges(void **state)
+{
+	char fw[IPT_CHAIN_MAX], ext[IPT_CHAIN_MAX], line[1024];
+	struct ipt_opts o;
+	struct ipt *t;
+	struct fx f;
+	char *got;
+
+	(void)state;
+	ipt_opts_default(&o);
+	o.restore_bin = o.save_bin = "/nonexistent/iptables";
+	o.no_conntrack = true;
+	o.node_ip = "192.168.1.7";
+	t = ipt_new(&o);
+	assert_non_null(t);
+	ipt_chain_name(fw, "KUBE-FW-", "default/web:http", "tcp", "");
+	ipt_chain_name(ext, "KUBE-EXT-", "default/web:http", "tcp", "");
+	fx_init(&f, "default", "web", "http", IPPROTO_TCP, "10.96.0.70", 80);
+	f.sp.node_port = 30070;
+	fx_ext(&f, "172.18.0.9", false); /* an externalIP: not filtered */
+	fx_ext(&f, "172.18.0.211", true);
+	fx_range(&f, "203.0.113.0", 24);
+	fx_range(&f, "192.168.0.0", 16); /* holds the node */
+	fx_ep(&f, "10.244.1.5", 8080, "R");
+	set(t, &f);
+	got = render(t, true);
+	snprintf(
+	    line, sizeof(line),
+	    "-A KUBE-SERVICES -m comment --comment \"default/web:http loadbalancer IP\" -m tcp "
+	    "-p tcp -d 172.18.0.211 --dport 80 -j %s",
+	    fw);
+	assert_true(fx_has_line(got, line));
+	snprintf(line, sizeof(line),
+		 "-A KUBE-SERVICES -m comment --comment \"default/web:http external IP\" -m tcp -p "
+		 "tcp -d 172.18.0.9 --dport 80 -j %s",
+		 ext);
+	assert_true(fx_has_line(got, line));
+	snprintf(
+	    line, sizeof(line),
+	    "-A %s -m comment --comment \"default/web:http loadbalancer IP\" -s "
+	    "203.0.113.0/24 -j %s\n"
+	    "-A %s -m comment --comment \"default/web:http loadbalancer IP\" -s "
+	    "192.168.0.0/16 -j %s\n"
+	    "-A %s -m comment --comment \"default/web:http loadbalancer IP\" -s "
+	    "172.18.0.211/32 -j %s\n"
+	    "-A %s -m comment --comment \"other traffic to default/web:http will be dropped by "
+	    "KUBE-PROXY-FIREWALL\"\n",
+	    fw, ext, fw, ext, fw, ext, fw);
+	assert_string_equal(fx_chain(got, fw), line);
+	snprintf(line, sizeof(line),
+		 "-A KUBE-PROXY-FIREWALL -m comment --comment \"default/web:http traffic not "
+		 "accepted by %s\" -m tcp -p tcp -d 172.18.0.211 --dport 80 -j DROP\n",
+		 fw);
+	assert_string_equal(fx_chain(got, "KUBE-PROXY-FIREWALL"), line);
+	/* the node port is not subject to the ranges (upstream: "for better
+	 * or for worse") */
+	snprintf(line, sizeof(line),
+		 "-A KUBE-NODEPORTS -m comment --comment default/web:http -m tcp -p tcp --dport "
+		 "30070 -j %s",
+		 ext);
+	assert_true(fx_has_line(got, line));
+	if (have_restore())
+		assert_int_equal(restore_test(got), 0);
+	free(got);
+
+	/* the node outside every range: no rule for the address as source */
+	f.sp.nranges = 1;
+	set(t, &f);
+	got = render(t, true);
+	assert_null(strstr(fx_chain(got, fw), "-s 172.18.0.211/32"));
+	assert_int_equal(fx_lines(fx_chain(got, fw)), 2);
+	free(got);
+
+	/* no LoadBalancer address (an externalIP only): no firewall */
+	f.sp.nlb = 0;
+	f.sp.next = 1;
+	set(t, &f);
+	got = render(t, true);
+	assert_null(strstr(got, "KUBE-FW-"));
+	assert_string_equal(fx_chain(got, "KUBE-PROXY-FIREWALL"), "");
+	free(got);
+
+	/* no endpoints: REJECT as any service, no firewall chain */
+	f.sp.nlb = 1;
+	f.sp.next = 2;
+	f.sp.neps = 0;
+	set(t, &f);
+	got = render(t, true);
+	assert_null(strstr(got, "KUBE-FW-"));
+	free(got);
+
+	/* a malformed range: host bits set, or longer than 32 */
+	f.sp.nranges = 0;
+	fx_range(&f, "203.0.113.1", 24);
+	assert_int_equal(ipt_set(t, f.key, &f.sp), -EINVAL);
+	f.sp.nranges = 0;
+	fx_range(&f, "203.0.113.1", 33);
+	assert_int_equal(ipt_set(t, f.key, &f.sp), -EINVAL);
+	f.sp.nranges = 0;
+	fx_range(&f, "0.0.0.0", 0); /* everyone: valid */
+	assert_int_equal(ipt_set(t, f.key, &f.sp), 0);
+	ipt_free(t);
+	/* a malformed node address is refused */
+	o.node_ip = "192.168.1";
+	assert_null(ipt_new(&o));
+}
+
 /* --- 1,000 services --- */
 
 #define BIG 1000
@@ -643,20 +786,13 @@ static void fill_big(struct ipt *t)
 	}
 }
 
-static bool have_restore(void)
-{
-	return system("command -v iptables-restore >/dev/null 2>&1") == 0;
-}
-
 /* The real iptables-restore parses and checks the full ruleset: --test
  * commits nothing. */
 static void test_big_restore_test(void **state)
 {
 	struct ipt *t = new_ipt("10.244.0.0/16");
-	char path[] = "/tmp/ipt-big-XXXXXX", cmd[128];
 	char *got;
-	FILE *f;
-	int fd, rc;
+	int rc;
 
 	(void)state;
 	if (!have_restore()) {
@@ -682,14 +818,7 @@ static void test_big_restore_test(void **state)
 		assert_true(!c || c > strchr(l + 1, '\n'));
 	}
 	assert_non_null(strstr(got, "--comment \"bench/svc0000:http cluster IP\""));
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	f = fdopen(fd, "w");
-	fputs(got, f);
-	fclose(f);
-	snprintf(cmd, sizeof(cmd), "iptables-restore --test --noflush < %s", path);
-	rc = system(cmd);
-	unlink(path);
+	rc = restore_test(got);
 	free(got);
 	ipt_free(t);
 	assert_int_equal(rc, 0);
@@ -733,12 +862,12 @@ static void test_big_partial(void **state)
 	got = render(t, false);
 	assert_int_equal(fx_count_prefix(got, ":KUBE-SVC-") + fx_count_prefix(got, ":KUBE-SEP-"),
 			 0);
-	/* shared: filter 1+4 decls+2 or 3 forward rules+COMMIT, nat 1+4 decls+4
+	/* shared: filter 1+5 decls+2 or 3 forward rules+COMMIT, nat 1+4 decls+4
 	 * postrouting/masq+BIG cluster IPs+1 node-port jump+BIG/2 node
 	 * ports+COMMIT */
 	shared = fx_lines(got);
 	assert_int_equal(shared,
-			 1 + 4 + (be_liberal() ? 2 : 3) + 1 + 1 + 4 + 4 + BIG + 1 + BIG / 2 + 1);
+			 1 + 5 + (be_liberal() ? 2 : 3) + 1 + 1 + 4 + 4 + BIG + 1 + BIG / 2 + 1);
 	free(got);
 
 	big_service(&f, 7, 50); /* its third endpoint moves */
@@ -787,6 +916,7 @@ int main(void)
 	    cmocka_unit_test(test_no_endpoints_reject), cmocka_unit_test(test_nodeport_local),
 	    cmocka_unit_test(test_statistic),		cmocka_unit_test(test_set_rejects),
 	    cmocka_unit_test(test_big_restore_test),	cmocka_unit_test(test_big_partial),
+	    cmocka_unit_test(test_source_ranges),
 	};
 
 	if (getenv("FLT"))

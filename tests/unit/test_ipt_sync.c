@@ -53,6 +53,12 @@ static const char saved_filter[] =
     "service portals\" -j KUBE-EXTERNAL-SERVICES\n"
     "-A OUTPUT -m conntrack --ctstate NEW -m comment --comment \"kubernetes service portals\" -j "
     "KUBE-SERVICES\n"
+    "-A INPUT -m conntrack --ctstate NEW -m comment --comment \"kubernetes load balancer "
+    "firewall\" -j KUBE-PROXY-FIREWALL\n"
+    "-A OUTPUT -m conntrack --ctstate NEW -m comment --comment \"kubernetes load balancer "
+    "firewall\" -j KUBE-PROXY-FIREWALL\n"
+    "-A FORWARD -m conntrack --ctstate NEW -m comment --comment \"kubernetes load balancer "
+    "firewall\" -j KUBE-PROXY-FIREWALL\n"
     "COMMIT\n";
 
 struct env {
@@ -122,7 +128,7 @@ static void test_first_sync_clean_node(void **state)
 	assert_string_equal(fx_read(e->b.dir, "args"), "-w 5 -W 100000 --noflush --counters\n");
 	assert_int_equal(saves(e), 2); /* -t nat, -t filter */
 	in = fx_read(e->b.dir, "in");
-	assert_int_equal(fx_count_prefix(in, "-I "), 9);
+	assert_int_equal(fx_count_prefix(in, "-I "), 12);
 	assert_true(fx_has_line(in, "-I PREROUTING -m comment --comment \"kubernetes service "
 				    "portals\" -j KUBE-SERVICES"));
 	assert_true(fx_has_line(in, "-I OUTPUT -m comment --comment \"kubernetes service portals\" "
@@ -133,6 +139,14 @@ static void test_first_sync_clean_node(void **state)
 				    "\"kubernetes service portals\" -j KUBE-SERVICES"));
 	assert_true(fx_has_line(in, "-I INPUT -m comment --comment \"kubernetes health check "
 				    "service ports\" -j KUBE-NODEPORTS"));
+	/* upstream's order: the firewall jumps go in last, so they come first */
+	assert_true(strstr(in, "-I INPUT -m comment --comment \"kubernetes health check") <
+		    strstr(in, "-I INPUT -m conntrack --ctstate NEW -m comment --comment "
+			       "\"kubernetes load balancer firewall\" -j KUBE-PROXY-FIREWALL"));
+	assert_true(fx_has_line(in, "-I FORWARD -m conntrack --ctstate NEW -m comment --comment "
+				    "\"kubernetes load balancer firewall\" -j KUBE-PROXY-FIREWALL"));
+	assert_true(fx_has_line(in, "-I OUTPUT -m conntrack --ctstate NEW -m comment --comment "
+				    "\"kubernetes load balancer firewall\" -j KUBE-PROXY-FIREWALL"));
 	/* a jump follows its target's declaration, in its own table */
 	assert_true(strstr(in, ":KUBE-POSTROUTING") < strstr(in, "-I POSTROUTING"));
 	assert_true(strstr(in, "*nat") < strstr(in, "-I PREROUTING"));

@@ -35,7 +35,10 @@ struct pipt {
 	char *node;
 	void *root; /* struct pipt_svc by key */
 	ev_timer sync_t, weight_t;
-	bool failing; /* the last restore failed: logged once */
+	double weight_period;	 /* s: the configured one; the timer may wait longer */
+	double weight_restore_s; /* the last weights-only restore's duration */
+	bool weights_slowed;	 /* the cost bound stretched the period: logged once */
+	bool failing;		 /* the last restore failed: logged once */
 };
 
 static int svc_cmp(const void *a, const void *b)
@@ -66,7 +69,7 @@ static void on_sync(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct pipt *pi = w->data;
 	const struct ipt_stats *st = ipt_stats(pi->ipt);
-	uint64_t syncs = st->syncs, full = st->full_syncs;
+	uint64_t syncs = st->syncs, full = st->full_syncs, wsyncs = st->weight_syncs;
 	int r = ipt_sync(pi->ipt);
 
 	(void)loop;
@@ -86,6 +89,8 @@ static void on_sync(struct ev_loop *loop, ev_timer *w, int revents)
 	if (pi->failing)
 		pr_info("proxy: iptables rules written again");
 	pi->failing = false;
+	if (st->weight_syncs != wsyncs)
+		pi->weight_restore_s = st->last_sync_seconds;
 	/* as kube-proxy's "SyncProxyRules complete" */
 	if (st->syncs != syncs)
 		pr_info("proxy: iptables-restore (%s): %zu bytes, %u chains written, %u deleted, "
@@ -158,6 +163,32 @@ static void apply_weights(const void *node, VISIT which, void *ud)
 	}
 }
 
+/* The next count no sooner than the last one's cost allows: the
+ * weights-only restores take at most IPT_WEIGHT_RESTORE_DUTY of the time
+ * (at 10,000 services a restore costs iptables-nft about a second), the
+ * dumps IPT_WEIGHT_DUMP_DUTY (a conntrack table of 100,000 flows costs
+ * tens of ms). */
+static void weights_pace(struct pipt *pi, ev_timer *t, double dump_s)
+{
+	double next = pi->weight_restore_s / IPT_WEIGHT_RESTORE_DUTY;
+	bool slowed;
+
+	if (dump_s / IPT_WEIGHT_DUMP_DUTY > next)
+		next = dump_s / IPT_WEIGHT_DUMP_DUTY;
+	slowed = next > pi->weight_period;
+
+	if (!slowed)
+		next = pi->weight_period;
+	if (slowed != pi->weights_slowed)
+		pr_info("proxy: least-busy weights every %.1f s (conntrack dump %.0f ms, restore "
+			"%.0f ms: at most %.0f%% and %.0f%% of the time)",
+			next, dump_s * 1000, pi->weight_restore_s * 1000,
+			IPT_WEIGHT_DUMP_DUTY * 100, IPT_WEIGHT_RESTORE_DUTY * 100);
+	pi->weights_slowed = slowed;
+	t->repeat = next;
+	ev_timer_again(pi->loop, t);
+}
+
 /* Every endpoint's live connections from one conntrack dump; the services
  * whose balance moved are rewritten by the next sync. */
 static void on_weights(struct ev_loop *loop, ev_timer *t, int revents)
@@ -165,6 +196,7 @@ static void on_weights(struct ev_loop *loop, ev_timer *t, int revents)
 	struct pipt *pi = t->data;
 	struct weight_walk w = {0};
 	struct weight_apply a = {.pi = pi};
+	double t0 = ev_time();
 	int r;
 
 	(void)loop;
@@ -185,6 +217,7 @@ static void on_weights(struct ev_loop *loop, ev_timer *t, int revents)
 	free(w.all);
 	if (a.moved)
 		sync_soon(pi, 0);
+	weights_pace(pi, t, ev_time() - t0);
 }
 
 struct pipt *pipt_new(struct ev_loop *loop, const struct ipt_opts *o, const char *node,
@@ -205,6 +238,7 @@ struct pipt *pipt_new(struct ev_loop *loop, const struct ipt_opts *o, const char
 	pi->sync_t.data = pi;
 	ev_timer_init(&pi->weight_t, on_weights, weight_period, weight_period);
 	pi->weight_t.data = pi;
+	pi->weight_period = weight_period;
 	if (weight_period > 0)
 		ev_timer_start(loop, &pi->weight_t);
 	return pi;

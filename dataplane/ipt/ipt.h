@@ -26,11 +26,16 @@
 #define IPT_CHAIN_MAX 29
 
 /* Defaults of struct ipt_opts (ipt_opts_default). */
-#define IPT_MIN_SYNC_PERIOD   1.0    /* s: upstream's --iptables-min-sync-period */
-#define IPT_FULL_SYNC_PERIOD  3600.0 /* s: upstream's FullSyncPeriod */
-#define IPT_WEIGHT_THRESHOLD  0.01   /* share of new connections, see ipt_weights_moved */
-#define IPT_WEIGHT_PERIOD     0.5    /* s between two conntrack counts (the proxy's) */
-#define IPT_LARGE_CLUSTER_EPS 1000   /* endpoints above which rule comments are dropped */
+#define IPT_MIN_SYNC_PERIOD  1.0    /* s: upstream's --iptables-min-sync-period */
+#define IPT_FULL_SYNC_PERIOD 3600.0 /* s: upstream's FullSyncPeriod */
+#define IPT_WEIGHT_THRESHOLD 0.01   /* share of new connections, see ipt_weights_moved */
+#define IPT_WEIGHT_PERIOD    0.5    /* s between two conntrack counts (the proxy's) */
+/* The proxy's least-busy work takes at most these shares of the time:
+ * weights-only restores (about a second each at 10,000 services) and
+ * conntrack dumps (tens of ms with 100,000 flows) */
+#define IPT_WEIGHT_RESTORE_DUTY 0.05
+#define IPT_WEIGHT_DUMP_DUTY	0.2
+#define IPT_LARGE_CLUSTER_EPS	1000 /* endpoints above which rule comments are dropped */
 
 /* One endpoint of a service port, from its EndpointSlices. */
 struct ipt_ep {
@@ -150,8 +155,10 @@ int ipt_set_weights(struct ipt *t, const char *key, const uint32_t *active, uint
 void ipt_probabilities(const double *w, uint32_t n, double *p);
 
 /* One least-busy step from weights w and live counts active into out:
- * w_i * sqrt((mean + 1) / (active_i + 1)), scaled to a mean of 1, none
- * below 0.01. Level counts leave the weights exactly as they are. */
+ * w_i * ((A + 1) / (active_i / p_i + 1))^0.4 with p_i = w_i / sum w and
+ * A = sum active (active_i / p_i is how long endpoint i's connections
+ * last, by Little's law), scaled to a mean of 1, none below 0.01. No
+ * active connection at all leaves the weights exactly as they are. */
 void ipt_weights_step(const double *w, const uint32_t *active, uint32_t n, double *out);
 
 /* Whether going from weights before to now (NULL: all equal) changes some
@@ -177,9 +184,9 @@ int ipt_render(struct ipt *t, bool full, char **text, size_t *len);
  * held back by min_sync_period (nor does it count for it): the weights'
  * own period paces it, and a change of services is never delayed by the
  * weights. 0 (also when nothing changed), -EAGAIN when the last restore
- * that changed services was less than min_sync_period ago (nothing done: call again after ipt_sync_delay), or
- * -errno when a command failed (stats' last_error says why; the next sync
- * is full). */
+ * that changed services was less than min_sync_period ago (nothing done: call again after
+ * ipt_sync_delay), or -errno when a command failed (stats' last_error says why; the next sync is
+ * full). */
 int ipt_sync(struct ipt *t);
 
 /* Seconds until ipt_sync may run a restore (0: now). */

@@ -210,7 +210,8 @@ static int scenario(void)
 	before5353 = cts[0].active;
 
 	/* weights: one step moves new connections away from the busy endpoint,
-	 * 1/(1 + sqrt(1/31)) to the idle one, in a restore of that chain alone */
+	 * 1/(1 + (1/61)^0.4) to the idle one (a/p + 1 is 1 and 61, A + 1 is
+	 * 31), in a restore of that chain alone */
 	CHECK(ipt_set_weights(t, "test/web:http/TCP", weights, 2) == 1, "weights");
 	CHECK(ipt_sync(t) == 0, "sync weights");
 	snprintf(line, sizeof(line),
@@ -219,7 +220,7 @@ static int scenario(void)
 		 svc_web);
 	{
 		const char *at = strstr(saved(), line);
-		double want = 1.0 / (1.0 + sqrt(1.0 / 31));
+		double want = 1.0 / (1.0 + pow(1.0 / 61, 0.4));
 
 		CHECK(at && fabs(atof(at + strlen(line)) - want) < 1e-6, "probability %s: %s",
 		      at ? at + strlen(line) : "(none)", saved());

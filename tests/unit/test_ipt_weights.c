@@ -76,14 +76,16 @@ static void test_shares(void **state)
 		assert_true(p[i] > 0 && p[i] < 1);
 }
 
-/* The step: the busy endpoint loses weight, level counts change nothing,
- * repeated steps keep lowering a endpoint that stays busier, the floor
- * holds and the mean stays 1. */
+/* The step: the busy endpoint loses weight, idle endpoints change
+ * nothing, an endpoint with as many connections as the others but a
+ * smaller share is the slower one and loses too, repeated steps keep
+ * lowering an endpoint that stays busier, the floor holds and the mean
+ * stays 1. */
 static void test_step(void **state)
 {
 	static const double one[4] = {1, 1, 1, 1};
-	static const uint32_t busy[4] = {0, 9, 1, 3}, level[4] = {5, 5, 5, 5};
-	static const uint32_t stuck[3] = {100, 0, 0};
+	static const uint32_t busy[4] = {0, 9, 1, 3}, idle[4] = {0, 0, 0, 0};
+	static const uint32_t level[4] = {5, 5, 5, 5}, stuck[3] = {100, 0, 0};
 	double w[4], x[4], sum = 0;
 
 	(void)state;
@@ -92,19 +94,26 @@ static void test_step(void **state)
 		sum += w[i];
 	assert_true(fabs(sum - 4) < 1e-12);
 	assert_true(w[1] < w[3] && w[3] < w[2] && w[2] < w[0]);
-	/* sqrt((13/4 + 1) / (9 + 1)) against sqrt(4.25 / 1): the damped step */
-	assert_true(fabs(w[1] / w[0] - sqrt(4.25 / 10) / sqrt(4.25)) < 1e-12);
+	/* ((A + 1) / (a / p + 1))^0.4, A = 13, p = 1/4: endpoint 1 against 0 */
+	assert_true(fabs(w[1] / w[0] - pow(14.0 / 37, 0.4) / pow(14.0, 0.4)) < 1e-12);
 
-	/* level counts: exactly the weights given, whatever they are */
-	ipt_weights_step(w, level, 4, x);
+	/* nothing open: exactly the weights given, whatever they are */
+	ipt_weights_step(w, idle, 4, x);
 	for (int i = 0; i < 4; i++)
 		assert_true(x[i] == w[i]);
+	/* equal shares and equal counts: exactly too */
+	ipt_weights_step(one, level, 4, x);
+	for (int i = 0; i < 4; i++)
+		assert_true(x[i] == 1.0);
+	/* equal counts, unequal shares: the small share is the slow one */
+	ipt_weights_step(w, level, 4, x);
+	assert_true(x[1] / x[0] < w[1] / w[0]);
 
 	/* memory: one endpoint that stays busy keeps losing, down to the floor */
 	{
 		double v[3] = {1, 1, 1}, prev = 1;
 
-		for (int k = 0; k < 40; k++) {
+		for (int k = 0; k < 60; k++) {
 			ipt_weights_step(v, stuck, 3, v);
 			assert_true(v[0] <= prev + 1e-15);
 			prev = v[0];
@@ -178,7 +187,7 @@ static void test_set_weights(void **state)
 	struct ipt_opts o;
 	struct ipt *t;
 	uint32_t small[3] = {1, 1, 2}, busy[3] = {0, 40, 0}, four[4] = {0, 0, 0, 0};
-	uint32_t close_[3] = {20, 20, 21};
+	uint32_t close_[3] = {35, 36, 29}; /* about as the shares: L_i alike */
 	char svc[IPT_CHAIN_MAX];
 	double w[3], p0;
 	struct fx f;

@@ -235,9 +235,15 @@ struct lb4_tc_cfg {
  * goes down once, whichever of the GC and the datapath gets there first. */
 struct lb4_ct_release_args {
 	struct lb4_ct_key key; /* the ORIG key */
+	__u64 created_ns;      /* the flow the GC read: another one there is left alone */
+	__u32 remove;	       /* LB_CT_RM_*: entries to delete after the release */
 	__s32 released;	       /* out: 1 if this call decremented */
-	__u32 pad;
+	__s32 removed;	       /* out: entries deleted */
+	__s32 reused;	       /* out: 1 if the key holds a newer flow (untouched) */
 };
+
+#define LB_CT_RM_ORIG  1 /* the ORIG entry */
+#define LB_CT_RM_REPLY 2 /* and its REPLY entry */
 
 /* skiff_stats: per-CPU counters, one slot per event. The *_FAIL_* entries
  * are the failure-reason table printed by `skiffctl backends` and exported

@@ -680,22 +680,44 @@ int skiff_tc_egress(struct __sk_buff *skb)
 }
 
 /* Run by skiff-node's flow GC (BPF_PROG_TEST_RUN) for an ORIG flow it
- * found expired: count it down unless the datapath already did. */
+ * found expired: count it down unless the datapath already did, then
+ * delete its entries. The GC read the table a while ago: if the client
+ * reused the 5-tuple since (a SYN on the closed flow made a new one, a new
+ * created_ns), the key is another flow's and stays. Checked and deleted
+ * here, next to the datapath, the window is a few instructions instead of
+ * the GC's whole pass (where a reused flow lost its entry: the next
+ * packet missed and the node reset the connection). */
 SEC("syscall")
 int skiff_ct_release(struct lb4_ct_release_args *a)
 {
-	struct lb4_ct_key k = a->key;
+	struct lb4_ct_key k = a->key, rk = {};
 	struct lb4_ct_val *o = bpf_map_lookup_elem(&skiff_ct, &k);
 	__u32 old;
 
-	a->released = 0;
+	a->released = a->removed = a->reused = 0;
 	if (!o)
 		return 0;
+	if (a->created_ns && o->created_ns != a->created_ns) {
+		a->reused = 1;
+		return 0;
+	}
 	old = __sync_fetch_and_or(&o->flags, LB_CT_F_RELEASED);
 	if ((old & LB_CT_F_COUNTED) && !(old & LB_CT_F_RELEASED)) {
 		conn_add(o->backend_id, -1);
 		a->released = 1;
 	}
+	if (a->remove & LB_CT_RM_REPLY) {
+		rk.saddr = o->addr;
+		rk.sport = o->port;
+		rk.proto = k.proto;
+		rk.dir = LB_CT_REPLY;
+		rk.daddr = (o->flags & LB_CT_F_SNAT) ? o->nat_addr : k.saddr;
+		rk.dport = (o->flags & LB_CT_F_SNAT) ? o->nat_port : k.sport;
+		if (bpf_map_delete_elem(&skiff_ct, &rk) == 0)
+			a->removed++;
+	}
+	if ((a->remove & LB_CT_RM_ORIG) && bpf_map_delete_elem(&skiff_ct, &k) == 0)
+		a->removed++;
 	return 0;
 }
 

@@ -244,15 +244,26 @@ static int keyvec_add(struct keyvec *kv, const struct lb4_ct_key *k)
 	return 0;
 }
 
-/* Count an expired flow down through the datapath's own atomic flag. */
-static void release(struct tclb *t, const struct lb4_ct_key *k)
+/* End an expired flow through the datapath's own program: counted down
+ * once (its atomic flag), then its entries (remove: LB_CT_RM_*) deleted
+ * unless the 5-tuple holds a newer flow by now. A syscall program's
+ * context comes back in ctx_in (the kernel refuses ctx_out for them with
+ * EINVAL: the first version passed it, and no expired flow was ever
+ * counted down). A failure is counted and logged once. */
+static void expire(struct tclb *t, const struct lb4_ct_key *k, const struct lb4_ct_val *v,
+		   uint32_t remove)
 {
-	struct lb4_ct_release_args a = {.key = *k};
-	DECLARE_LIBBPF_OPTS(bpf_test_run_opts, ro, .ctx_in = &a, .ctx_size_in = sizeof(a),
-			    .ctx_out = &a, .ctx_size_out = sizeof(a));
+	struct lb4_ct_release_args a = {.key = *k, .created_ns = v->created_ns, .remove = remove};
+	DECLARE_LIBBPF_OPTS(bpf_test_run_opts, ro, .ctx_in = &a, .ctx_size_in = sizeof(a));
 
-	if (bpf_prog_test_run_opts(t->release_fd, &ro) == 0 && a.released)
-		t->gc.expired++;
+	if (bpf_prog_test_run_opts(t->release_fd, &ro)) {
+		if (!t->gc.errors++)
+			pr_warn("tc path: flow GC: skiff_ct_release: %s", strerror(errno));
+		return;
+	}
+	t->gc.expired += a.released > 0;
+	t->gc.removed += a.removed > 0 ? (uint64_t)a.removed : 0;
+	t->gc.reused += a.reused > 0;
 }
 
 /* What the GC does with one entry: keep it, or queue it (and, for an
@@ -262,20 +273,18 @@ static int gc_entry(struct tclb *t, const struct lb4_ct_key *k, const struct lb4
 {
 	if (k->dir == LB_CT_ORIG) {
 		uint64_t idle = now > v->last_ns ? (now - v->last_ns) / 1000000000ULL : 0;
-		struct lb4_ct_key rk;
 
 		if (idle < flow_timeout(k, v)) {
 			(*flows)++;
 			return 0;
 		}
-		if (!(v->flags & LB_CT_F_RELEASED))
-			release(t, k);
-		rk = reply_key(k, v);
 		/* a random SNAT port's tuple may be in TIME_WAIT at the backend:
 		 * its reply entry stays, so no other client gets it (orphan rule) */
-		if ((v->flags & LB_CT_F_SNAT) && v->nat_port != k->sport)
-			return keyvec_add(del, k) ? -ENOMEM : 0;
-		return keyvec_add(del, k) || keyvec_add(del, &rk) ? -ENOMEM : 0;
+		expire(t, k, v,
+		       (v->flags & LB_CT_F_SNAT) && v->nat_port != k->sport
+			   ? LB_CT_RM_ORIG
+			   : LB_CT_RM_ORIG | LB_CT_RM_REPLY);
+		return 0;
 	}
 	/* a reply entry whose flow is gone (replaced, evicted) */
 	{

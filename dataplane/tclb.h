@@ -29,6 +29,8 @@ struct tclb_opts {
 struct tclb_gc_stats {
 	uint64_t expired; /* flows counted down by the GC (no FIN/RST seen) */
 	uint64_t removed; /* entries deleted */
+	uint64_t reused;  /* expired flows whose 5-tuple a new flow had taken: kept */
+	uint64_t errors;  /* skiff_ct_release runs that failed */
 	uint32_t flows;	  /* ORIG entries present after the pass */
 };
 

@@ -163,9 +163,12 @@ static void api_dispatch(struct api *a, struct http_req *req, const struct api_t
 	}
 	if (!t->has_name) {
 		if (!strcmp(m, "GET")) {
-			if (watch && api_parse_bool(watch))
-				api_watch(a, req, t, api_wants_table(req));
-			else {
+			struct api_media md;
+
+			if (watch && api_parse_bool(watch)) {
+				if (!api_accept(req, API_READ_WATCH, &md))
+					api_watch(a, req, t, &md);
+			} else {
 				api_list(a, req, t);
 				api_hold_read(a, req);
 			}

@@ -351,7 +351,9 @@ int api_write_options(struct http_req *req, const char *options_kind, bool apply
 void api_apply(struct api *a, struct http_req *req, const struct api_target *t);
 
 /* watch (api_watch.c) */
-void api_watch(struct api *a, struct http_req *req, const struct api_target *t, bool table);
+struct api_media; /* below */
+void api_watch(struct api *a, struct http_req *req, const struct api_target *t,
+	       const struct api_media *m);
 void api_watch_on_event(void *ud, const struct store_event *ev);
 void api_watch_bookmarks(struct api *a);
 /* Unsent bytes queued on all watch streams, and on the fullest one. */
@@ -365,8 +367,22 @@ bool api_discovery(struct api *a, struct http_req *req, const char *path);
  * true if it answered */
 bool api_openapi(struct api *a, struct http_req *req, const char *path);
 
+/* What a read answers with (api_accept.c): the objects, a meta.k8s.io
+ * Table, or their metadata alone (PartialObjectMetadata[List]). */
+enum api_view { API_VIEW_OBJECT, API_VIEW_TABLE, API_VIEW_PARTIAL };
+enum api_read { API_READ_GET, API_READ_LIST, API_READ_WATCH };
+struct api_media {
+	enum api_view view;
+	const char *meta_gv; /* TABLE/PARTIAL: "meta.k8s.io/v1" or ".../v1beta1" */
+};
+/* The first range of the Accept header this read can be answered with,
+ * into m (none: the objects). 0, or -1 after a 406 (every range asks for
+ * a conversion not done here). */
+int api_accept(struct http_req *req, enum api_read read, struct api_media *m);
+/* obj's metadata as a PartialObjectMetadata of meta_gv. */
+cJSON *api_partial(const cJSON *obj, const char *meta_gv);
+
 /* table (api_table.c) */
-bool api_wants_table(struct http_req *req);
 cJSON *api_table_new(const struct res_type *rt, bool with_columns);
 void api_table_add_row(cJSON *table, const struct res_type *rt, const cJSON *obj, time_t now);
 

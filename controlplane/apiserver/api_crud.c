@@ -470,8 +470,12 @@ cJSON *api_load_or_reply(struct api *a, struct http_req *req, const struct api_t
 void api_get(struct api *a, struct http_req *req, const struct api_target *t)
 {
 	const struct store_kv *kv;
-	cJSON *obj = api_load(a, t, &kv);
+	struct api_media md;
+	cJSON *obj;
 
+	if (api_accept(req, API_READ_GET, &md))
+		return;
+	obj = api_load(a, t, &kv);
 	if (!kv) {
 		api_status_notfound(req, t->rt, t->name);
 		return;
@@ -480,7 +484,7 @@ void api_get(struct api *a, struct http_req *req, const struct api_target *t)
 		api_status_corrupt(req);
 		return;
 	}
-	if (api_wants_table(req)) {
+	if (md.view == API_VIEW_TABLE) {
 		cJSON *tbl = api_table_new(t->rt, true);
 		char rv[24];
 
@@ -490,6 +494,11 @@ void api_get(struct api *a, struct http_req *req, const struct api_target *t)
 		api_table_add_row(tbl, t->rt, obj, time(NULL));
 		api_reply_json(req, 200, tbl);
 		cJSON_Delete(tbl);
+	} else if (md.view == API_VIEW_PARTIAL) {
+		cJSON *p = api_partial(obj, md.meta_gv);
+
+		api_reply_json(req, 200, p);
+		cJSON_Delete(p);
 	} else if (t->rt->storage) {
 		char *v = res_view_text(t->rt, kv->value);
 

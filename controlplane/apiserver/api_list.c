@@ -89,6 +89,7 @@ struct list_ctx {
 	struct selector *ls, *fs;
 	struct buf buf;
 	cJSON *table;
+	const char *partial; /* PartialObjectMetadataList of this meta group/version */
 	time_t now;
 	size_t n;
 	char last[700]; /* the last key listed: where the next page starts */
@@ -99,7 +100,7 @@ static void list_one(void *ud, const struct store_kv *kv)
 	struct list_ctx *c = ud;
 	cJSON *obj = NULL;
 
-	if (c->ls || c->fs || c->table || c->rt->storage) {
+	if (c->ls || c->fs || c->table || c->partial || c->rt->storage) {
 		obj = cJSON_Parse(kv->value);
 		if (!obj || !api_match(c->ls, c->fs, obj)) {
 			cJSON_Delete(obj);
@@ -108,11 +109,14 @@ static void list_one(void *ud, const struct store_kv *kv)
 	}
 	if (c->table) {
 		api_table_add_row(c->table, c->rt, obj, c->now);
-	} else if (c->rt->storage) {
+	} else if (c->partial || c->rt->storage) {
+		cJSON *p = c->partial ? api_partial(obj, c->partial) : NULL;
 		char *v;
 
-		res_view(c->rt, obj);
-		v = cJSON_PrintUnformatted(obj);
+		if (!c->partial)
+			res_view(c->rt, obj);
+		v = cJSON_PrintUnformatted(p ? p : obj);
+		cJSON_Delete(p);
 		if (c->n)
 			buf_put(&c->buf, ",", 1);
 		if (v)
@@ -137,15 +141,18 @@ static void list_one(void *ud, const struct store_kv *kv)
 
 /* {"kind","apiVersion","metadata","items"} in upstream's order, around
  * the items already serialized into items (after LIST_HEAD_ROOM). */
-static void list_reply_json(struct http_req *req, const struct res_type *rt, const cJSON *md,
-			    struct buf *items)
+/* The list document around the items already in *items (partial: a
+ * PartialObjectMetadataList of that meta group/version). */
+static void list_reply_json(struct http_req *req, const struct res_type *rt, const char *partial,
+			    const cJSON *md, struct buf *items)
 {
 	char *meta = cJSON_PrintUnformatted(md);
 	char head[LIST_HEAD_ROOM];
 	int n = meta
 		    ? snprintf(head, sizeof(head),
 			       "{\"kind\":\"%s\",\"apiVersion\":\"%s\",\"metadata\":%s,\"items\":[",
-			       rt->list_kind, rt->api_version, meta)
+			       partial ? "PartialObjectMetadataList" : rt->list_kind,
+			       partial ? partial : rt->api_version, meta)
 		    : -1;
 
 	if (n < 0 || n >= (int)sizeof(head) || items->len < LIST_HEAD_ROOM ||
@@ -218,6 +225,7 @@ static ssize_t list_walk(struct api *a, struct list_ctx *c, const char *prefix,
 void api_list(struct api *a, struct http_req *req, const struct api_target *t)
 {
 	struct list_ctx c = {.rt = t->rt, .now = time(NULL)};
+	struct api_media media;
 	struct api_page pg = {0};
 	char prefix[400];
 	const char *fixed_ns = t->has_ns ? t->ns : NULL;
@@ -228,8 +236,10 @@ void api_list(struct api *a, struct http_req *req, const struct api_target *t)
 
 	/* Any resourceVersion match (unset, NotOlderThan, Exact) needs the
 	 * store to have reached it; "0" and "" are served from what is here. */
-	if (api_parse_rv(req, &min_rv))
+	if (api_accept(req, API_READ_LIST, &media) || api_parse_rv(req, &min_rv))
 		return;
+	if (media.view == API_VIEW_PARTIAL)
+		c.partial = media.meta_gv;
 	if (min_rv > store_rev(a->store)) {
 		api_status_rv_too_large(req, min_rv, store_rev(a->store));
 		return;
@@ -241,7 +251,7 @@ void api_list(struct api *a, struct http_req *req, const struct api_target *t)
 		goto out;
 	/* metadata.name=X selects one key: no need to walk the collection */
 	fixed_name = sel_field_equals(c.fs, "metadata.name");
-	if (api_wants_table(req))
+	if (media.view == API_VIEW_TABLE)
 		c.table = api_table_new(t->rt, true);
 	else if (buf_put(&c.buf, (char[LIST_HEAD_ROOM]){0}, LIST_HEAD_ROOM))
 		c.buf.oom = true;
@@ -271,7 +281,7 @@ void api_list(struct api *a, struct http_req *req, const struct api_target *t)
 		cJSON_ReplaceItemInObject(c.table, "metadata", md);
 		api_reply_json(req, 200, c.table);
 	} else {
-		list_reply_json(req, t->rt, md, &c.buf);
+		list_reply_json(req, t->rt, c.partial, md, &c.buf);
 		cJSON_Delete(md);
 	}
 out:

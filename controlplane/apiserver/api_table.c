@@ -2,13 +2,6 @@
 #include <string.h>
 #include "api.h"
 
-bool api_wants_table(struct http_req *req)
-{
-	const char *acc = http_req_header(req, "Accept");
-
-	return acc && strstr(acc, "as=Table") && strstr(acc, "g=meta.k8s.io");
-}
-
 cJSON *api_table_new(const struct res_type *rt, bool with_columns)
 {
 	cJSON *t = cJSON_CreateObject();
@@ -22,18 +15,6 @@ cJSON *api_table_new(const struct res_type *rt, bool with_columns)
 	return t;
 }
 
-/* PartialObjectMetadata: kubectl reads namespace, labels and kind from it. */
-static cJSON *api_partial(const cJSON *obj)
-{
-	cJSON *p = cJSON_CreateObject();
-	const cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
-
-	cJSON_AddStringToObject(p, "kind", "PartialObjectMetadata");
-	cJSON_AddStringToObject(p, "apiVersion", "meta.k8s.io/v1");
-	cJSON_AddItemToObject(p, "metadata", md ? cJSON_Duplicate(md, true) : cJSON_CreateObject());
-	return p;
-}
-
 void api_table_add_row(cJSON *table, const struct res_type *rt, const cJSON *obj, time_t now)
 {
 	cJSON *rows = cJSON_GetObjectItemCaseSensitive(table, "rows");
@@ -41,6 +22,7 @@ void api_table_add_row(cJSON *table, const struct res_type *rt, const cJSON *obj
 
 	/* obj is the stored form: a view's rows are its storage's */
 	cJSON_AddItemToObject(row, "cells", res_stored(rt)->table_cells(obj, now));
-	cJSON_AddItemToObject(row, "object", api_partial(obj));
+	/* PartialObjectMetadata: kubectl reads namespace, labels and kind from it */
+	cJSON_AddItemToObject(row, "object", api_partial(obj, "meta.k8s.io/v1"));
 	cJSON_AddItemToArray(rows, row);
 }

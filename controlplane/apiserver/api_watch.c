@@ -24,6 +24,7 @@ struct api_watch {
 	char prefix[400];
 	struct selector *ls, *fs;
 	bool table, bookmarks, sent_columns, ended;
+	const char *partial; /* PartialObjectMetadata of this meta group/version */
 	struct http_stream *st;
 	ev_timer timeout;
 	int64_t last_rev;
@@ -121,6 +122,11 @@ static void watch_send_obj(struct api_watch *w, const char *type, const cJSON *o
 		api_table_add_row(t, w->rt, obj, time(NULL));
 		s = cJSON_PrintUnformatted(t);
 		cJSON_Delete(t);
+	} else if (w->partial) {
+		cJSON *p = api_partial(obj, w->partial);
+
+		s = p ? cJSON_PrintUnformatted(p) : NULL;
+		cJSON_Delete(p);
 	} else if (raw && !w->rt->storage) {
 		watch_send_line(w, type, raw, strlen(raw));
 		return;
@@ -159,7 +165,7 @@ static void watch_deliver(struct api_watch *w, struct watch_ev *e)
 {
 	const struct store_event *ev = e->ev;
 	/* a view's objects are converted, so they are parsed as filtered ones */
-	bool filtered = w->ls || w->fs || w->rt->storage;
+	bool filtered = w->ls || w->fs || w->rt->storage || w->partial;
 	bool now_m, was_m;
 
 	if (w->ended || ev->rev <= w->last_rev || strncmp(ev->key, w->prefix, strlen(w->prefix)))
@@ -234,7 +240,7 @@ static void watch_initial_cb(void *ud, const struct store_kv *kv)
 	struct api_watch *w = ud;
 	cJSON *obj;
 
-	if (!w->ls && !w->fs && !w->table && !w->rt->storage) {
+	if (!w->ls && !w->fs && !w->table && !w->partial && !w->rt->storage) {
 		watch_send_line(w, "ADDED", kv->value, kv->value_len);
 		return;
 	}
@@ -252,7 +258,9 @@ static void watch_bookmark(struct api_watch *w)
 	n = snprintf(line, sizeof(line),
 		     "{\"kind\":\"%s\",\"apiVersion\":\"%s\",\"metadata\":{\"resourceVersion\":"
 		     "\"%lld\"}}",
-		     w->rt->kind, w->rt->api_version, (long long)store_rev(w->a->store));
+		     w->partial ? "PartialObjectMetadata" : w->rt->kind,
+		     w->partial ? w->partial : w->rt->api_version,
+		     (long long)store_rev(w->a->store));
 	watch_send_line(w, "BOOKMARK", line, (size_t)n);
 }
 
@@ -282,7 +290,8 @@ void api_watch_poke(struct api *a)
 			http_stream_poke(w->st);
 }
 
-void api_watch(struct api *a, struct http_req *req, const struct api_target *t, bool table)
+void api_watch(struct api *a, struct http_req *req, const struct api_target *t,
+	       const struct api_media *m)
 {
 	const char *tos = http_req_query(req, "timeoutSeconds");
 	const char *bm = http_req_query(req, "allowWatchBookmarks");
@@ -311,7 +320,8 @@ void api_watch(struct api *a, struct http_req *req, const struct api_target *t, 
 	}
 	w->a = a;
 	w->rt = t->rt;
-	w->table = table;
+	w->table = m->view == API_VIEW_TABLE;
+	w->partial = m->view == API_VIEW_PARTIAL ? m->meta_gv : NULL;
 	w->bookmarks = bm && api_parse_bool(bm);
 	api_prefix(w->prefix, sizeof(w->prefix), t->rt, t->has_ns ? t->ns : NULL);
 	if (t->has_name) {

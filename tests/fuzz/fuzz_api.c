@@ -19,7 +19,8 @@
  *   8 DELETE, 9 POST on the object (binding), 10 PATCH server-side apply
  *   (?fieldManager=fz; flags 0x80: &force=true; 0x80 in op: no
  *   Content-Type, no fieldManager), 11 raw: the body's first line is
- *   "METHOD /path?query";
+ *   "METHOD /path?query" (flags & 4: the next line is the Accept header,
+ *   so the media-range parser of api_accept.c sees any bytes);
  * op 0x10 ?dryRun=All, 0x20 ?dryRun=<unsupported>, 0x40 Accept a Table,
  *   0x80 no Content-Type;
  * target: resource type (% number of types), then subresource ("",
@@ -597,7 +598,7 @@ static void fuzz_subst_rv(struct fuzz_req *q, int64_t rev)
 	q->len = (size_t)(w - out);
 }
 
-/* The raw form: "METHOD /path?query\nbody". */
+/* The raw form: "METHOD /path?query\n[ACCEPT\n]body". */
 static void fuzz_decode_raw(struct fuzz_req *q, uint8_t flags)
 {
 	static const char *const ctypes[] = {"application/json", "application/merge-patch+json",
@@ -622,6 +623,17 @@ static void fuzz_decode_raw(struct fuzz_req *q, uint8_t flags)
 	ll = nl ? ll + 1 : ll;
 	memmove(q->body, q->body + ll, q->len - ll);
 	q->len -= ll;
+	if (flags & 4) {
+		static char accept[1200];
+
+		nl = memchr(q->body, '\n', q->len);
+		ll = nl ? (size_t)(nl - q->body) : q->len;
+		snprintf(accept, sizeof(accept), "%.*s", (int)ll, q->body);
+		q->accept = accept;
+		ll = nl ? ll + 1 : ll;
+		memmove(q->body, q->body + ll, q->len - ll);
+		q->len -= ll;
+	}
 }
 
 static void fuzz_selectors(struct fuzz_req *q)

@@ -34,11 +34,14 @@ def req(op, typ="pods", sub="", name="seed", ns="default", body=b"", opflags=0, 
     return bytes([o + 1, t + 1, f + 1]) + body
 
 
-def raw(line, body=b"", ctype=0):
+def raw(line, body=b"", ctype=0, accept=None):
     """A raw request: line is "METHOD /path?query"; ctype 0 json, 1 merge,
-    2 strategic, 3 json-patch."""
+    2 strategic, 3 json-patch; accept: the Accept header (flag 4)."""
     if not isinstance(body, bytes):
         body = body.encode()
+    if accept is not None:
+        return (bytes([OPS["raw"] + 1, 1, (ctype | 4) + 1]) + line.encode() + b"\n" +
+                accept.encode() + b"\n" + body)
     return bytes([OPS["raw"] + 1, 1, ctype + 1]) + line.encode() + b"\n" + body
 
 
@@ -202,6 +205,18 @@ SEEDS = {
                       '{"target":{"name":"n"}}'),
                   raw("PATCH /api/v1/nodes/seed?dryRun=All", '{"metadata":{"labels":{"a":"b"}}}',
                       1)],
+    # what a read answers with: metadata only, Tables, 406s
+    "accept": [raw("GET /api/v1/namespaces/default/services",
+                   accept="application/vnd.kubernetes.protobuf;as=PartialObjectMetadataList;"
+                          "g=meta.k8s.io;v=v1,application/json;as=PartialObjectMetadataList;"
+                          "g=meta.k8s.io;v=v1,application/json"),
+               raw("GET /api/v1/nodes/seed",
+                   accept="application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1beta1"),
+               raw("GET /api/v1/namespaces/default/pods?watch=1&timeoutSeconds=1",
+                   accept="application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1"),
+               raw("GET /api/v1/namespaces/default/services/seed",
+                   accept="application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"),
+               raw("GET /api/v1/namespaces", accept=" ;;as=;g=;v=,,*/*;as=Table;v=v1;g=x")],
     # size and shape: deep nesting, wide objects, amplification, NUL
     "deep-merge": [req("merge", "deployments", body={"metadata": {"annotations": {}},
                                                       "spec": {"x": deep(40)}}),

@@ -5,10 +5,12 @@ for bad input (nothing stored), the `default` ServiceAccount controller, real
 kubectl 1.32 and 1.20 (create, apply of a multi-document file, get, drain)
 and the python client (CRUD, lease renewal with resourceVersion, eviction).
 Prints TAP."""
+import atexit
 import base64
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -23,6 +25,7 @@ LEASES = "/apis/coordination.k8s.io/v1/namespaces/default/leases"
 TABLE = {"Accept": "application/json;as=Table;v=v1;g=meta.k8s.io"}
 KUBECTLS = [("1.32", "kubectl"), ("1.20", "/opt/skiff/kubectl-1.20/usr/bin/kubectl")]
 TMP = tempfile.mkdtemp(prefix="sk%d-resa-" % os.getpid())
+atexit.register(shutil.rmtree, TMP, True)  # kubectl's caches and manifests
 # kubectl 1.32's generator commands send protobuf bodies: until the server
 # decodes them they get 415 and the check is skipped, naming the reason.
 PB_415 = "the body of the request was in an unknown format"

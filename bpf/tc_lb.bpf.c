@@ -691,7 +691,7 @@ SEC("syscall")
 int skiff_ct_release(struct lb4_ct_release_args *a)
 {
 	struct lb4_ct_key k = a->key, rk = {};
-	struct lb4_ct_val *o = bpf_map_lookup_elem(&skiff_ct, &k);
+	struct lb4_ct_val *o = bpf_map_lookup_elem(&skiff_ct, &k), *r;
 	__u32 old;
 
 	a->released = a->removed = a->reused = 0;
@@ -713,7 +713,11 @@ int skiff_ct_release(struct lb4_ct_release_args *a)
 		rk.dir = LB_CT_REPLY;
 		rk.daddr = (o->flags & LB_CT_F_SNAT) ? o->nat_addr : k.saddr;
 		rk.dport = (o->flags & LB_CT_F_SNAT) ? o->nat_port : k.sport;
-		if (bpf_map_delete_elem(&skiff_ct, &rk) == 0)
+		/* only if it still answers this flow: the same client may have
+		 * taken the tuple over for another frontend since */
+		r = bpf_map_lookup_elem(&skiff_ct, &rk);
+		if (r && r->addr == k.saddr && r->port == k.sport && r->nat_addr == k.daddr &&
+		    r->nat_port == k.dport && bpf_map_delete_elem(&skiff_ct, &rk) == 0)
 			a->removed++;
 	}
 	if ((a->remove & LB_CT_RM_ORIG) && bpf_map_delete_elem(&skiff_ct, &k) == 0)

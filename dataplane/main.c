@@ -659,11 +659,17 @@ int main(int argc, char **argv)
 			 * let the node reach its own LoadBalancer addresses */
 			node_addr_pick(o.kl.node_ip, node_ip, sizeof(node_ip));
 			io.node_ip = node_ip;
+			if (node_addr_ipv4(node_ip, node_ip, sizeof(node_ip))) {
+				pr_warn("iptables mode: no IPv4 address in --node-ip %s: "
+					"loadBalancerSourceRanges will not admit this node's own "
+					"LoadBalancer traffic",
+					node_ip);
+				io.node_ip = NULL;
+			}
 			/* conntrack counts reweight the endpoints twice a
 			 * second; --lb-algorithm random keeps kube-proxy's
 			 * equal odds */
-			ipt = pipt_new(loop, &io, o.node_name,
-				       o.random_lb ? 0 : IPT_WEIGHT_PERIOD);
+			ipt = pipt_new(loop, &io, o.node_name, o.random_lb ? 0 : IPT_WEIGHT_PERIOD);
 			if (!ipt) {
 				pr_err("iptables mode: cannot start (--cluster-cidr %s?)",
 				       o.cluster_cidr ? o.cluster_cidr : "-");

@@ -2,6 +2,7 @@
 #include "nodeaddr.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -30,4 +31,27 @@ void node_addr_pick(const char *given, char *out, size_t len)
 		break;
 	}
 	freeifaddrs(ifa);
+}
+
+int node_addr_ipv4(const char *list, char *out, size_t len)
+{
+	const char *p = list;
+
+	while (p && *p) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		char one[INET6_ADDRSTRLEN + 1];
+		struct in_addr a;
+
+		if (n < sizeof(one)) {
+			memcpy(one, p, n);
+			one[n] = 0;
+			if (inet_pton(AF_INET, one, &a) == 1) {
+				snprintf(out, len, "%s", one);
+				return 0;
+			}
+		}
+		p = comma ? comma + 1 : NULL;
+	}
+	return -EINVAL;
 }

@@ -10,4 +10,8 @@
  * pod bridges ("skiff*"), else "127.0.0.1"; into out. */
 void node_addr_pick(const char *given, char *out, size_t len);
 
+/* The first IPv4 address of a comma-separated list ("fd00::5,10.0.0.5",
+ * as --node-ip takes for dual stack) into out: 0, or -EINVAL if none. */
+int node_addr_ipv4(const char *list, char *out, size_t len);
+
 #endif

@@ -146,10 +146,13 @@ static int spec_copy(struct ipt_svc *s, const struct ipt_svc_port *sp, const str
 		       sp->nranges * sizeof(*sp->ranges));
 	for (uint32_t i = 0; i < sp->neps; i++) {
 		s->eps[i].ep = sp->eps[i];
-		s->eps[i].weight = 1.0;
+		s->eps[i].weight = s->eps[i].want = 1.0;
 		for (uint32_t j = 0; j < nold; j++)
-			if (old[j].ep.addr == sp->eps[i].addr && old[j].ep.port == sp->eps[i].port)
+			if (old[j].ep.addr == sp->eps[i].addr &&
+			    old[j].ep.port == sp->eps[i].port) {
 				s->eps[i].weight = old[j].weight;
+				s->eps[i].want = old[j].want;
+			}
 	}
 	if (*s->sp.port_name)
 		snprintf(s->spn, sizeof(s->spn), "%s/%s:%s", sp->ns, sp->name, sp->port_name);
@@ -501,7 +504,7 @@ int ipt_set_weights(struct ipt *t, const char *key, const uint32_t *active, uint
 {
 	struct ipt_svc *s = svc_find(t, key);
 	uint32_t *idx, *act, k;
-	double *before, *now;
+	double *before, *want, *now;
 	bool moved;
 	int r;
 
@@ -514,17 +517,21 @@ int ipt_set_weights(struct ipt *t, const char *key, const uint32_t *active, uint
 	idx = calloc(n, sizeof(*idx));
 	act = calloc(n, sizeof(*act));
 	before = calloc(n, sizeof(*before));
+	want = calloc(n, sizeof(*want));
 	now = calloc(n, sizeof(*now));
-	if (!idx || !act || !before || !now) {
+	if (!idx || !act || !before || !want || !now) {
 		r = -ENOMEM;
 		goto out;
 	}
 	k = usable(s, idx);
 	for (uint32_t i = 0; i < k; i++) {
 		before[i] = s->eps[idx[i]].weight;
+		want[i] = s->eps[idx[i]].want;
 		act[i] = active[idx[i]];
 	}
-	ipt_weights_step(before, act, k, now);
+	ipt_weights_step(before, want, act, k, now);
+	for (uint32_t i = 0; i < k; i++)
+		s->eps[idx[i]].want = now[i];
 	moved = ipt_weights_moved(before, now, k, t->o.weight_threshold);
 	r = 0;
 	if (!moved)
@@ -537,6 +544,7 @@ out:
 	free(idx);
 	free(act);
 	free(before);
+	free(want);
 	free(now);
 	return r;
 }

@@ -136,11 +136,12 @@ int ipt_del(struct ipt *t, const char *key);
 
 /* Least-busy weighting: active[i] is the number of live connections of
  * endpoint i of the last ipt_set of key (ipt_ct_count reads them). One
- * ipt_weights_step moves the weights of the endpoints the cluster chain
- * balances over; the new weights are adopted, and the service port's
- * chains rewritten by the next sync, only when ipt_weights_moved says some
- * endpoint's share moved beyond the threshold, so a sync costs the
- * services whose balance really changed. Such a sync writes only those
+ * ipt_weights_step moves the proposed weights of the endpoints the cluster
+ * chain balances over; they are adopted, and the service port's chains
+ * rewritten by the next sync, only when ipt_weights_moved says some
+ * endpoint's share moved beyond the threshold from the written ones, so a
+ * sync costs the services whose balance really changed. Steps too small to
+ * write add up in the proposed weights until they are not. Such a sync writes only those
  * chains and does not wait for min_sync_period (see ipt_sync). Weights stay
  * with endpoints that keep their address and port across ipt_set; a new
  * endpoint starts at 1. Returns 1 if adopted, 0 if not, -ENOENT, -EINVAL
@@ -154,16 +155,19 @@ int ipt_set_weights(struct ipt *t, const char *key, const uint32_t *active, uint
  * statistic match). */
 void ipt_probabilities(const double *w, uint32_t n, double *p);
 
-/* One least-busy step from weights w and live counts active into out:
- * w_i * ((A + 1) / (active_i / p_i + 1))^0.4 with p_i = w_i / sum w and
+/* One least-busy step into out: w_i * ((A + 1) / (active_i / p_i + 1))^0.4
+ * with p_i = applied_i / sum applied, the share the rules route by now, and
  * A = sum active (active_i / p_i is how long endpoint i's connections
- * last, by Little's law), scaled to a mean of 1, none below 0.01. No
- * active connection at all leaves the weights exactly as they are. */
-void ipt_weights_step(const double *w, const uint32_t *active, uint32_t n, double *out);
+ * last, by Little's law), scaled to a mean of 1, none below 0.01. w are
+ * the weights being moved: the proposed ones, which keep the steps not
+ * yet written (applied and w are the same array when every step is). No
+ * active connection at all leaves w exactly as it is. */
+void ipt_weights_step(const double *applied, const double *w, const uint32_t *active, uint32_t n,
+		      double *out);
 
 /* Whether going from weights before to now (NULL: all equal) changes some
  * endpoint's share of new connections, w_i / sum_j w_j, by more than
- * threshold (0.01: one percentage point). */
+ * threshold (0.01: one percentage point), or halves or doubles it. */
 bool ipt_weights_moved(const double *before, const double *now, uint32_t n, double threshold);
 
 /* What a sync would send to iptables-restore, into *text (malloc'd,

@@ -46,7 +46,8 @@ struct ipt_chains {
 /* One endpoint as kept: the caller's and its least-busy weight. */
 struct ipt_iep {
 	struct ipt_ep ep;
-	double weight; /* 1 until ipt_set_weights moves it */
+	double weight; /* written into the rules: 1 until ipt_set_weights moves it */
+	double want;   /* proposed: every step, written or not */
 };
 
 /* One service port. */
@@ -110,15 +111,15 @@ int ipt_ct_clean(const struct ipt_ct_job *jobs, uint32_t n);
 struct ipt {
 	struct ipt_opts o; /* strings below */
 	char *restore_bin, *save_bin, *cidr;
-	uint32_t node_ip;  /* be, 0 if none */
-	void *root;	   /* tree of struct ipt_svc by key, dead ones included */
-	uint32_t ntouched; /* service ports with touched set */
+	uint32_t node_ip;   /* be, 0 if none */
+	void *root;	    /* tree of struct ipt_svc by key, dead ones included */
+	uint32_t ntouched;  /* service ports with touched set */
 	uint32_t nreshaped; /* of which reshaped: the shared chains must be written */
-	uint64_t neps;	   /* endpoints of the live service ports */
-	bool large;	   /* neps > IPT_LARGE_CLUSTER_EPS */
-	bool need_full;	   /* first sync, or one after a failure */
-	bool be_liberal;   /* nf_conntrack_tcp_be_liberal: no INVALID drop */
-	bool synced;	   /* a restore ran */
+	uint64_t neps;	    /* endpoints of the live service ports */
+	bool large;	    /* neps > IPT_LARGE_CLUSTER_EPS */
+	bool need_full;	    /* first sync, or one after a failure */
+	bool be_liberal;    /* nf_conntrack_tcp_be_liberal: no INVALID drop */
+	bool synced;	    /* a restore ran */
 	double last_sync, last_full;
 	struct ipt_ct_job *jobs; /* conntrack cleaning for the next good sync */
 	uint32_t njobs, capjobs;

@@ -38,6 +38,9 @@
  * recovers still gets connections to show it. */
 #define WEIGHT_FLOOR 0.01
 
+/* A share that changes by this fraction of itself has moved too. */
+#define WEIGHT_RELATIVE 0.5
+
 /* The damping of one step (see above). */
 #define WEIGHT_STEP_EXP 0.4
 
@@ -79,20 +82,22 @@ static void normalize(double *v, uint32_t n)
 		v[i] = v[i] * (double)n / sum;
 }
 
-void ipt_weights_step(const double *w, const uint32_t *active, uint32_t n, double *out)
+void ipt_weights_step(const double *applied, const double *w, const uint32_t *active, uint32_t n,
+		      double *out)
 {
 	double sum = 0, total = 0;
 
 	for (uint32_t i = 0; i < n; i++) {
-		sum += w[i];
+		sum += applied[i];
 		total += active[i];
 		out[i] = w[i];
 	}
 	if (!total || !n || sum <= 0)
 		return; /* nothing to learn: the weights stay exactly */
 	for (uint32_t i = 0; i < n; i++) {
-		/* a_i / p_i + 1; a weight of 0 (not one of ours) is floored */
-		double life = w[i] > 0 ? (double)active[i] * sum / w[i] + 1.0 : 0;
+		/* a_i / p_i + 1 with the share the rules route by; a weight of
+		 * 0 (not one of ours) is floored */
+		double life = applied[i] > 0 ? (double)active[i] * sum / applied[i] + 1.0 : 0;
 
 		out[i] = life > 0 ? w[i] * pow((total + 1.0) / life, WEIGHT_STEP_EXP) : 0;
 	}
@@ -116,8 +121,14 @@ bool ipt_weights_moved(const double *before, const double *now, uint32_t n, doub
 		sb += before ? before[i] : 1;
 		sn += now ? now[i] : 1;
 	}
-	for (uint32_t i = 0; i < n; i++)
-		if (fabs(share(now, i, sn, n) - share(before, i, sb, n)) > threshold)
+	for (uint32_t i = 0; i < n; i++) {
+		double a = share(before, i, sb, n), b = share(now, i, sn, n);
+		double d = fabs(b - a), big = a > b ? a : b;
+
+		/* a point of share, or a share halved or doubled (a small one:
+		 * with 100 endpoints no single share moves a point) */
+		if (d > threshold || (big > 0 && d > WEIGHT_RELATIVE * big))
 			return true;
+	}
 	return false;
 }

@@ -143,10 +143,12 @@ static void test_first_sync_clean_node(void **state)
 	assert_true(strstr(in, "-I INPUT -m comment --comment \"kubernetes health check") <
 		    strstr(in, "-I INPUT -m conntrack --ctstate NEW -m comment --comment "
 			       "\"kubernetes load balancer firewall\" -j KUBE-PROXY-FIREWALL"));
-	assert_true(fx_has_line(in, "-I FORWARD -m conntrack --ctstate NEW -m comment --comment "
-				    "\"kubernetes load balancer firewall\" -j KUBE-PROXY-FIREWALL"));
-	assert_true(fx_has_line(in, "-I OUTPUT -m conntrack --ctstate NEW -m comment --comment "
-				    "\"kubernetes load balancer firewall\" -j KUBE-PROXY-FIREWALL"));
+	assert_true(fx_has_line(in,
+				"-I FORWARD -m conntrack --ctstate NEW -m comment --comment "
+				"\"kubernetes load balancer firewall\" -j KUBE-PROXY-FIREWALL"));
+	assert_true(fx_has_line(in,
+				"-I OUTPUT -m conntrack --ctstate NEW -m comment --comment "
+				"\"kubernetes load balancer firewall\" -j KUBE-PROXY-FIREWALL"));
 	/* a jump follows its target's declaration, in its own table */
 	assert_true(strstr(in, ":KUBE-POSTROUTING") < strstr(in, "-I POSTROUTING"));
 	assert_true(strstr(in, "*nat") < strstr(in, "-I PREROUTING"));

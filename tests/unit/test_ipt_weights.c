@@ -89,7 +89,7 @@ static void test_step(void **state)
 	double w[4], x[4], sum = 0;
 
 	(void)state;
-	ipt_weights_step(one, busy, 4, w);
+	ipt_weights_step(one, one, busy, 4, w);
 	for (int i = 0; i < 4; i++)
 		sum += w[i];
 	assert_true(fabs(sum - 4) < 1e-12);
@@ -98,15 +98,15 @@ static void test_step(void **state)
 	assert_true(fabs(w[1] / w[0] - pow(14.0 / 37, 0.4) / pow(14.0, 0.4)) < 1e-12);
 
 	/* nothing open: exactly the weights given, whatever they are */
-	ipt_weights_step(w, idle, 4, x);
+	ipt_weights_step(w, w, idle, 4, x);
 	for (int i = 0; i < 4; i++)
 		assert_true(x[i] == w[i]);
 	/* equal shares and equal counts: exactly too */
-	ipt_weights_step(one, level, 4, x);
+	ipt_weights_step(one, one, level, 4, x);
 	for (int i = 0; i < 4; i++)
 		assert_true(x[i] == 1.0);
 	/* equal counts, unequal shares: the small share is the slow one */
-	ipt_weights_step(w, level, 4, x);
+	ipt_weights_step(w, w, level, 4, x);
 	assert_true(x[1] / x[0] < w[1] / w[0]);
 
 	/* memory: one endpoint that stays busy keeps losing, down to the floor */
@@ -114,7 +114,7 @@ static void test_step(void **state)
 		double v[3] = {1, 1, 1}, prev = 1;
 
 		for (int k = 0; k < 60; k++) {
-			ipt_weights_step(v, stuck, 3, v);
+			ipt_weights_step(v, v, stuck, 3, v);
 			assert_true(v[0] <= prev + 1e-15);
 			prev = v[0];
 		}
@@ -122,7 +122,7 @@ static void test_step(void **state)
 		assert_true(fabs(v[1] - v[2]) < 1e-12);
 		assert_true(fabs(v[0] + v[1] + v[2] - 3) < 1e-9);
 	}
-	ipt_weights_step(NULL, NULL, 0, NULL); /* no endpoint: nothing */
+	ipt_weights_step(NULL, NULL, NULL, 0, NULL); /* no endpoint: nothing */
 }
 
 static void test_moved(void **state)
@@ -138,7 +138,24 @@ static void test_moved(void **state)
 	assert_false(ipt_weights_moved(NULL, a, 3, 0.01));
 	assert_true(ipt_weights_moved(NULL, c, 3, 0.01));
 	assert_true(ipt_weights_moved(a, b, 3, 0.001)); /* the threshold is the knob */
-	assert_false(ipt_weights_moved(a, c, 3, 0.6));
+	{
+		/* .333 -> .394: under 0.6 and under half of itself */
+		static const double e[3] = {1.3, 1, 1};
+
+		assert_false(ipt_weights_moved(a, e, 3, 0.6));
+	}
+	assert_true(ipt_weights_moved(a, c, 3, 0.6)); /* .333 -> .045: less than half */
+	{
+		/* 100 endpoints: one share halving is under a point, still moved */
+		double h[100], g[100];
+
+		for (int i = 0; i < 100; i++)
+			h[i] = g[i] = 1;
+		g[0] = 0.45;
+		assert_true(ipt_weights_moved(h, g, 100, 0.01));
+		g[0] = 0.8;
+		assert_false(ipt_weights_moved(h, g, 100, 0.01));
+	}
 	assert_false(ipt_weights_moved(NULL, NULL, 0, 0.01));
 }
 
@@ -218,7 +235,7 @@ static void test_set_weights(void **state)
 	{
 		static const double one[3] = {1, 1, 1};
 
-		ipt_weights_step(one, small, 3, w);
+		ipt_weights_step(one, one, small, 3, w);
 	}
 	assert_int_equal(ipt_set_weights(t, f.key, small, 3), 1);
 	b = render(t);
@@ -245,6 +262,14 @@ static void test_set_weights(void **state)
 	b = render_as(t, false);
 	assert_false(*fx_chain(b, svc));
 	free(b);
+	/* but the same small imbalance, again and again, adds up and lands */
+	{
+		int k = 0;
+
+		while (ipt_set_weights(t, f.key, close_, 3) == 0 && k < 50)
+			k++;
+		assert_true(k > 0 && k < 50);
+	}
 
 	/* the endpoint that stays busy keeps losing share, step after step,
 	 * until the floor leaves less than a point to move */

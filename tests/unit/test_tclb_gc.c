@@ -127,6 +127,43 @@ static void test_reused_tuple_kept(void **state)
 	assert_int_equal(a.removed + a.reused + a.released, 0);
 }
 
+/* The same client took the reply tuple over for another frontend: the
+ * expired flow goes, the reply entry (now the other flow's) stays. */
+static void test_reply_of_another_flow_kept(void **state)
+{
+	struct lb4_ct_key ok, rk;
+	struct lb4_ct_val rv;
+	struct lb4_ct_release_args a;
+
+	(void)state;
+	flow_put(40004, 5000, 10, &ok, &rk);
+	assert_int_equal(bpf_map_lookup_elem(E.tc.ct_fd, &rk, &rv), 0);
+	rv.nat_port = htons(30443); /* answers a flow to another node port now */
+	assert_int_equal(bpf_map_update_elem(E.tc.ct_fd, &rk, &rv, BPF_ANY), 0);
+	a = expire(&ok, 5000);
+	assert_int_equal(a.removed, 1);
+	assert_false(present(&ok));
+	assert_true(present(&rk));
+	assert_int_equal(bpf_map_delete_elem(E.tc.ct_fd, &rk), 0);
+}
+
+/* A flow still counted: the GC's expiry counts it down, once. */
+static void test_counted_once(void **state)
+{
+	struct lb4_ct_key ok, rk;
+	struct lb4_ct_val ov;
+	struct lb4_ct_release_args a;
+
+	(void)state;
+	flow_put(40005, 6000, 10, &ok, &rk);
+	assert_int_equal(bpf_map_lookup_elem(E.tc.ct_fd, &ok, &ov), 0);
+	ov.flags &= ~LB_CT_F_RELEASED; /* silent: no FIN or RST was seen */
+	assert_int_equal(bpf_map_update_elem(E.tc.ct_fd, &ok, &ov, BPF_ANY), 0);
+	a = expire(&ok, 6000);
+	assert_int_equal(a.released, 1);
+	assert_int_equal(a.removed, 2);
+}
+
 static void test_gc_pass(void **state)
 {
 	struct lb4_ct_key old_o, old_r, live_o, live_r;
@@ -145,6 +182,8 @@ static int child_main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_reused_tuple_kept),
+	    cmocka_unit_test(test_reply_of_another_flow_kept),
+	    cmocka_unit_test(test_counted_once),
 	    cmocka_unit_test(test_gc_pass),
 	};
 	struct bpflb_opts lo = {

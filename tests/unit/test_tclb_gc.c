@@ -94,6 +94,16 @@ static bool present(const struct lb4_ct_key *k)
 	return bpf_map_lookup_elem(E.tc.ct_fd, k, &v) == 0;
 }
 
+/* Read entry k, let edit change it, write it back. */
+static void entry_edit(const struct lb4_ct_key *k, void (*edit)(struct lb4_ct_val *v))
+{
+	struct lb4_ct_val v;
+
+	assert_int_equal(bpf_map_lookup_elem(E.tc.ct_fd, k, &v), 0);
+	edit(&v);
+	assert_int_equal(bpf_map_update_elem(E.tc.ct_fd, k, &v, BPF_ANY), 0);
+}
+
 /* The program the GC calls, as it calls it. */
 static struct lb4_ct_release_args expire(const struct lb4_ct_key *k, uint64_t created)
 {
@@ -127,19 +137,22 @@ static void test_reused_tuple_kept(void **state)
 	assert_int_equal(a.removed + a.reused + a.released, 0);
 }
 
+/* answers a flow to another node port now */
+static void other_frontend(struct lb4_ct_val *v)
+{
+	v->nat_port = htons(30443);
+}
+
 /* The same client took the reply tuple over for another frontend: the
  * expired flow goes, the reply entry (now the other flow's) stays. */
 static void test_reply_of_another_flow_kept(void **state)
 {
 	struct lb4_ct_key ok, rk;
-	struct lb4_ct_val rv;
 	struct lb4_ct_release_args a;
 
 	(void)state;
 	flow_put(40004, 5000, 10, &ok, &rk);
-	assert_int_equal(bpf_map_lookup_elem(E.tc.ct_fd, &rk, &rv), 0);
-	rv.nat_port = htons(30443); /* answers a flow to another node port now */
-	assert_int_equal(bpf_map_update_elem(E.tc.ct_fd, &rk, &rv, BPF_ANY), 0);
+	entry_edit(&rk, other_frontend);
 	a = expire(&ok, 5000);
 	assert_int_equal(a.removed, 1);
 	assert_false(present(&ok));
@@ -147,18 +160,21 @@ static void test_reply_of_another_flow_kept(void **state)
 	assert_int_equal(bpf_map_delete_elem(E.tc.ct_fd, &rk), 0);
 }
 
+/* silent: no FIN or RST was seen */
+static void unreleased(struct lb4_ct_val *v)
+{
+	v->flags &= ~LB_CT_F_RELEASED;
+}
+
 /* A flow still counted: the GC's expiry counts it down, once. */
 static void test_counted_once(void **state)
 {
 	struct lb4_ct_key ok, rk;
-	struct lb4_ct_val ov;
 	struct lb4_ct_release_args a;
 
 	(void)state;
 	flow_put(40005, 6000, 10, &ok, &rk);
-	assert_int_equal(bpf_map_lookup_elem(E.tc.ct_fd, &ok, &ov), 0);
-	ov.flags &= ~LB_CT_F_RELEASED; /* silent: no FIN or RST was seen */
-	assert_int_equal(bpf_map_update_elem(E.tc.ct_fd, &ok, &ov, BPF_ANY), 0);
+	entry_edit(&ok, unreleased);
 	a = expire(&ok, 6000);
 	assert_int_equal(a.released, 1);
 	assert_int_equal(a.removed, 2);

@@ -236,10 +236,12 @@ struct lb4_tc_cfg {
 struct lb4_ct_release_args {
 	struct lb4_ct_key key; /* the ORIG key */
 	__u64 created_ns;      /* the flow the GC read: another one there is left alone */
+	__u64 last_ns;	       /* its last packet as read: a flow that woke up is left too */
 	__u32 remove;	       /* LB_CT_RM_*: entries to delete after the release */
 	__s32 released;	       /* out: 1 if this call decremented */
 	__s32 removed;	       /* out: entries deleted */
-	__s32 reused;	       /* out: 1 if the key holds a newer flow (untouched) */
+	__s32 reused;	       /* out: 1 if the key holds a newer or woken flow (untouched) */
+	__u32 pad;
 };
 
 #define LB_CT_RM_ORIG  1 /* the ORIG entry */

@@ -690,14 +690,17 @@ int skiff_tc_egress(struct __sk_buff *skb)
 SEC("syscall")
 int skiff_ct_release(struct lb4_ct_release_args *a)
 {
+	/* every input read once, up front: the verifier refuses a context
+	 * read through a pointer the compiler moved */
 	struct lb4_ct_key k = a->key, rk = {};
+	__u64 created = a->created_ns, last = a->last_ns;
+	__u32 remove = a->remove, old;
 	struct lb4_ct_val *o = bpf_map_lookup_elem(&skiff_ct, &k), *r;
-	__u32 old;
 
 	a->released = a->removed = a->reused = 0;
 	if (!o)
 		return 0;
-	if (a->created_ns && o->created_ns != a->created_ns) {
+	if ((created && o->created_ns != created) || (last && o->last_ns != last)) {
 		a->reused = 1;
 		return 0;
 	}
@@ -706,21 +709,27 @@ int skiff_ct_release(struct lb4_ct_release_args *a)
 		conn_add(o->backend_id, -1);
 		a->released = 1;
 	}
-	if (a->remove & LB_CT_RM_REPLY) {
-		rk.saddr = o->addr;
-		rk.sport = o->port;
-		rk.proto = k.proto;
-		rk.dir = LB_CT_REPLY;
-		rk.daddr = (o->flags & LB_CT_F_SNAT) ? o->nat_addr : k.saddr;
-		rk.dport = (o->flags & LB_CT_F_SNAT) ? o->nat_port : k.sport;
-		/* only if it still answers this flow: the same client may have
-		 * taken the tuple over for another frontend since */
-		r = bpf_map_lookup_elem(&skiff_ct, &rk);
-		if (r && r->addr == k.saddr && r->port == k.sport && r->nat_addr == k.daddr &&
-		    r->nat_port == k.dport && bpf_map_delete_elem(&skiff_ct, &rk) == 0)
+	rk.saddr = o->addr;
+	rk.sport = o->port;
+	rk.proto = k.proto;
+	rk.dir = LB_CT_REPLY;
+	rk.daddr = (o->flags & LB_CT_F_SNAT) ? o->nat_addr : k.saddr;
+	rk.dport = (o->flags & LB_CT_F_SNAT) ? o->nat_port : k.sport;
+	/* the reply entry only while it still answers this flow: the same
+	 * client may have taken the tuple over for another frontend since */
+	r = bpf_map_lookup_elem(&skiff_ct, &rk);
+	if (r && (r->addr != k.saddr || r->port != k.sport || r->nat_addr != k.daddr ||
+		  r->nat_port != k.dport))
+		r = NULL;
+	if ((remove & LB_CT_RM_REPLY) && r) {
+		if (bpf_map_delete_elem(&skiff_ct, &rk) == 0)
 			a->removed++;
+	} else if (r) {
+		/* kept (a random SNAT port: the backend holds the tuple in
+		 * TIME_WAIT): its 60 s start now, at the flow's end */
+		r->created_ns = bpf_ktime_get_ns();
 	}
-	if ((a->remove & LB_CT_RM_ORIG) && bpf_map_delete_elem(&skiff_ct, &k) == 0)
+	if ((remove & LB_CT_RM_ORIG) && bpf_map_delete_elem(&skiff_ct, &k) == 0)
 		a->removed++;
 	return 0;
 }

@@ -253,7 +253,8 @@ static int keyvec_add(struct keyvec *kv, const struct lb4_ct_key *k)
 static void expire(struct tclb *t, const struct lb4_ct_key *k, const struct lb4_ct_val *v,
 		   uint32_t remove)
 {
-	struct lb4_ct_release_args a = {.key = *k, .created_ns = v->created_ns, .remove = remove};
+	struct lb4_ct_release_args a = {
+	    .key = *k, .created_ns = v->created_ns, .last_ns = v->last_ns, .remove = remove};
 	DECLARE_LIBBPF_OPTS(bpf_test_run_opts, ro, .ctx_in = &a, .ctx_size_in = sizeof(a));
 
 	if (bpf_prog_test_run_opts(t->release_fd, &ro)) {

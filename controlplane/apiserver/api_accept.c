@@ -14,6 +14,7 @@
  * answer 406, as upstream's.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -23,6 +24,7 @@
 struct range {
 	char *type; /* "application/json", "*\/\*", ... */
 	const char *as, *g, *v;
+	bool refused; /* q=0: "not acceptable" (RFC 9110 12.4.2) */
 };
 
 static char *trim(char *s)
@@ -56,6 +58,8 @@ static void range_parse(char *s, struct range *r)
 			r->g = trim(eq + 1);
 		else if (!strcasecmp(p, "v"))
 			r->v = trim(eq + 1);
+		else if (!strcasecmp(p, "q"))
+			r->refused = strtod(trim(eq + 1), NULL) <= 0;
 	}
 }
 
@@ -71,7 +75,7 @@ static bool range_view(const struct range *r, enum api_read read, struct api_med
 	const char *partial =
 	    read == API_READ_LIST ? "PartialObjectMetadataList" : "PartialObjectMetadata";
 
-	if (!json_type(r->type))
+	if (r->refused || !json_type(r->type))
 		return false;
 	if (!r->as) {
 		*m = (struct api_media){.view = API_VIEW_OBJECT};
@@ -97,20 +101,26 @@ int api_accept(struct http_req *req, enum api_read read, struct api_media *m)
 {
 	const char *acc = http_req_header(req, "Accept");
 	bool any_plain = false;
-	char buf[1024], *save = NULL;
+	char *buf, *save = NULL;
 
 	*m = (struct api_media){.view = API_VIEW_OBJECT};
 	if (!acc || !*acc)
 		return 0;
-	snprintf(buf, sizeof(buf), "%s", acc);
+	/* the whole header (the request's size limit bounds it) */
+	buf = strdup(acc);
+	if (!buf)
+		return 0; /* out of memory: the objects, as without the header */
 	for (char *p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
 		struct range r;
 
 		range_parse(p, &r);
-		if (range_view(&r, read, m))
+		if (range_view(&r, read, m)) {
+			free(buf);
 			return 0;
-		any_plain = any_plain || !r.as;
+		}
+		any_plain = any_plain || (!r.as && !r.refused);
 	}
+	free(buf);
 	*m = (struct api_media){.view = API_VIEW_OBJECT};
 	if (any_plain)
 		return 0; /* only types we do not produce: JSON, as always */

@@ -126,6 +126,15 @@ def main():
                          ",application/json"})
     t.ok(r.status == 200 and r.json.get("kind") == "Service",
          "the same with application/json after it: the full object", r)
+    long_acc = ",".join(["application/vnd.example.%d" % i for i in range(120)] +
+                        [META % ("PartialObjectMetadata", "v1")])
+    r = srv.req("GET", ns + "/m1", headers={"Accept": long_acc})
+    t.ok(r.status == 200 and partial_ok(r.json, "meta.k8s.io/v1", "m1"),
+         "a %d-byte Accept header is read whole" % len(long_acc), r)
+    r = srv.req("GET", ns + "/m1", headers={
+        "Accept": META % ("PartialObjectMetadata", "v1") + ";q=0,application/json"})
+    t.ok(r.status == 200 and r.json.get("kind") == "Service",
+         "a range with q=0 is not chosen", r)
     r = srv.req("GET", ns + "/m1", headers={"Accept": "application/vnd.kubernetes.protobuf"})
     t.ok(r.status == 200 and (r.json or {}).get("kind") == "Service",
          "protobuf only: answered in JSON as before", r)

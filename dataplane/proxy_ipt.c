@@ -351,6 +351,16 @@ int pipt_service(struct pipt *pi, const char *svc_key, const struct pm_service *
 			pr_err("proxy: %s: iptables rules not set: %s", np->key, strerror(-r));
 			err = err ? err : r;
 			free(eps);
+			/* a port that had rules keeps them (and its place, so the
+			 * sweep below does not delete it) until a resync sets it */
+			for (uint32_t j = 0; s && j < s->nports; j++)
+				if (!strcmp(s->ports[j].key, np->key)) {
+					np->eps = s->ports[j].eps;
+					np->neps = s->ports[j].neps;
+					s->ports[j].eps = NULL;
+					n++;
+					break;
+				}
 			continue;
 		}
 		np->eps = neps ? calloc(neps, sizeof(*np->eps)) : NULL;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "test_ipt_fixture.h"
@@ -187,6 +188,49 @@ static void test_first_sync_stale_chains(void **state)
 }
 
 /* Later syncs are partial, rate-limited, and skip iptables-save. */
+/* ns1/svc1 over two endpoints; its key into key. */
+static void svc1_two(struct ipt *t, const char *ep2, char *key, size_t len)
+{
+	struct fx f;
+
+	fx_init(&f, "ns1", "svc1", "p80", IPPROTO_TCP, "172.30.0.41", 80);
+	fx_ep(&f, "10.180.0.1", 80, "R");
+	fx_ep(&f, ep2, 80, "R");
+	assert_int_equal(ipt_set(t, f.key, &f.sp), 0);
+	snprintf(key, len, "%s", f.key);
+}
+
+/* Weights-only syncs run at once, whatever min_sync_period, and do not
+ * count toward it: a change of services after one waits only for the last
+ * sync that changed services. (Timing: only lower bounds matter, a slow
+ * machine makes every wait longer, never shorter.) */
+static void test_weights_and_rate_limit(void **state)
+{
+	struct env *e = *state;
+	struct ipt *t = env_ipt(e, 1.5, 3600);
+	uint32_t busy[2] = {5, 0}, other[2] = {0, 5};
+	char key[200];
+
+	svc1_two(t, "10.180.0.2", key, sizeof(key));
+	assert_int_equal(ipt_sync(t), 0); /* full, changes services: t0 */
+	assert_int_equal(ipt_set_weights(t, key, busy, 2), 1);
+	assert_int_equal(ipt_sync(t), 0); /* at once, inside the period */
+	assert_int_equal(ipt_stats(t)->weight_syncs, 1);
+	usleep(1000 * 1000);
+	assert_int_equal(ipt_set_weights(t, key, other, 2), 1);
+	assert_int_equal(ipt_sync(t), 0); /* t0 + 1 s: weights again */
+	assert_int_equal(ipt_stats(t)->weight_syncs, 2);
+	usleep(700 * 1000);
+	/* t0 + 1.7 s: had the weights counted, this would wait until 2.5 s */
+	svc1_two(t, "10.180.0.3", key, sizeof(key));
+	assert_int_equal(ipt_sync(t), 0);
+	assert_non_null(strstr(fx_read(e->b.dir, "in"), "10.180.0.3:80"));
+	assert_int_equal(ipt_stats(t)->weight_syncs, 2);
+	/* and a change of services right after that one waits */
+	svc1_two(t, "10.180.0.4", key, sizeof(key));
+	assert_int_equal(ipt_sync(t), -EAGAIN);
+}
+
 static void test_partial_and_rate_limit(void **state)
 {
 	struct env *e = *state;
@@ -308,6 +352,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_first_sync_clean_node, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_first_sync_stale_chains, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_partial_and_rate_limit, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_weights_and_rate_limit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_delete, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_failure_then_full, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_periodic_full, setup, teardown),

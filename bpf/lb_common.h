@@ -230,6 +230,20 @@ struct lb4_tc_cfg {
 /* skiff_ct capacity (two entries per flow) unless --max-flows says. */
 #define LB_DEF_MAX_FLOWS 131072
 
+/* The REPLY key of ORIG flow k with value o: its backend's address and
+ * port towards the node (SNAT) or the client. One definition for the
+ * datapath's GC program and skiff-node's GC. */
+static inline __attribute__((always_inline)) struct lb4_ct_key
+lb4_ct_reply_key(const struct lb4_ct_key *k, const struct lb4_ct_val *o)
+{
+	struct lb4_ct_key r = {
+	    .saddr = o->addr, .sport = o->port, .proto = k->proto, .dir = LB_CT_REPLY};
+
+	r.daddr = (o->flags & LB_CT_F_SNAT) ? o->nat_addr : k->saddr;
+	r.dport = (o->flags & LB_CT_F_SNAT) ? o->nat_port : k->sport;
+	return r;
+}
+
 /* Argument of the BPF_PROG_TYPE_SYSCALL program skiff_ct_release, run by
  * skiff-node's flow GC (BPF_PROG_TEST_RUN) for an expired flow: its count
  * goes down once, whichever of the GC and the datapath gets there first. */

@@ -692,7 +692,7 @@ int skiff_ct_release(struct lb4_ct_release_args *a)
 {
 	/* every input read once, up front: the verifier refuses a context
 	 * read through a pointer the compiler moved */
-	struct lb4_ct_key k = a->key, rk = {};
+	struct lb4_ct_key k = a->key, rk;
 	__u64 created = a->created_ns, last = a->last_ns;
 	__u32 remove = a->remove, old;
 	struct lb4_ct_val *o = bpf_map_lookup_elem(&skiff_ct, &k), *r;
@@ -709,12 +709,7 @@ int skiff_ct_release(struct lb4_ct_release_args *a)
 		conn_add(o->backend_id, -1);
 		a->released = 1;
 	}
-	rk.saddr = o->addr;
-	rk.sport = o->port;
-	rk.proto = k.proto;
-	rk.dir = LB_CT_REPLY;
-	rk.daddr = (o->flags & LB_CT_F_SNAT) ? o->nat_addr : k.saddr;
-	rk.dport = (o->flags & LB_CT_F_SNAT) ? o->nat_port : k.sport;
+	rk = lb4_ct_reply_key(&k, o);
 	/* the reply entry only while it still answers this flow: the same
 	 * client may have taken the tuple over for another frontend since */
 	r = bpf_map_lookup_elem(&skiff_ct, &rk);

@@ -198,22 +198,6 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-/* The REPLY key of an ORIG flow. */
-static struct lb4_ct_key reply_key(const struct lb4_ct_key *k, const struct lb4_ct_val *o)
-{
-	struct lb4_ct_key r = {
-	    .saddr = o->addr, .sport = o->port, .proto = k->proto, .dir = LB_CT_REPLY};
-
-	if (o->flags & LB_CT_F_SNAT) {
-		r.daddr = o->nat_addr;
-		r.dport = o->nat_port;
-	} else {
-		r.daddr = k->saddr;
-		r.dport = k->sport;
-	}
-	return r;
-}
-
 /* Seconds of silence after which an ORIG flow is over. */
 static uint64_t flow_timeout(const struct lb4_ct_key *k, const struct lb4_ct_val *o)
 {
@@ -263,7 +247,7 @@ static void expire(struct tclb *t, const struct lb4_ct_key *k, const struct lb4_
 		return;
 	}
 	t->gc.expired += a.released > 0;
-	t->gc.removed += a.removed > 0 ? (uint64_t)a.removed : 0;
+	t->gc.removed += (uint64_t)a.removed;
 	t->gc.reused += a.reused > 0;
 }
 
@@ -305,7 +289,7 @@ static int gc_entry(struct tclb *t, const struct lb4_ct_key *k, const struct lb4
 			return 0;
 		mine = bpf_map_lookup_elem(t->ct_fd, &ok, &o) == 0;
 		if (mine) {
-			struct lb4_ct_key rk = reply_key(&ok, &o);
+			struct lb4_ct_key rk = lb4_ct_reply_key(&ok, &o);
 
 			mine = !memcmp(&rk, k, sizeof(*k));
 		}
